@@ -1,0 +1,195 @@
+//! The baseline: the one TOML file that declares what the organization must look like.
+//!
+//! Loading parses with spans (`toml::Spanned`), checks each value while parsing (the
+//! newtypes in [`types`]), reads the policy files the baseline names, then runs the
+//! cross-field checks in [`validate`]. Every problem becomes a [`Diagnostic`] that points
+//! at file:line:column.
+
+pub mod regions;
+pub mod types;
+pub mod validate;
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+pub use types::{AccountId, OuPath, PolicyName, PrincipalPattern, Region, Target};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineFile {
+    pub organization: OrganizationSection,
+    #[serde(default)]
+    pub organizational_units: Vec<OuDecl>,
+    #[serde(default)]
+    pub scp: ScpSection,
+    pub trail: Option<Spanned<TrailSection>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationSection {
+    /// plinth refuses to run with credentials of any other account.
+    pub management_account_id: Spanned<AccountId>,
+    /// Where plinth's regional resources and IAM Identity Center live.
+    #[serde(default = "default_home_region")]
+    pub home_region: Spanned<Region>,
+}
+
+fn default_home_region() -> Spanned<Region> {
+    Spanned::new(0..0, Region::us_east_1())
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OuDecl {
+    /// Created (with its parents) if missing; never deleted.
+    pub path: Spanned<OuPath>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScpSection {
+    pub region_deny: Option<Spanned<RegionDeny>>,
+    pub cloudtrail_protection: Option<Spanned<CloudTrailProtection>>,
+    pub deny_leave_organization: Option<Spanned<DenyLeaveOrganization>>,
+    #[serde(default)]
+    pub custom: Vec<Spanned<CustomScp>>,
+}
+
+pub type Targets = Spanned<Vec<Spanned<Target>>>;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionDeny {
+    pub allowed_regions: Spanned<Vec<Spanned<Region>>>,
+    #[serde(default)]
+    pub exempt_principals: Vec<Spanned<PrincipalPattern>>,
+    pub attach: Targets,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloudTrailProtection {
+    /// Principals allowed to touch the trail and bucket; defaults to
+    /// `scp.region_deny.exempt_principals`.
+    pub exempt_principals: Option<Vec<Spanned<PrincipalPattern>>>,
+    pub attach: Targets,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DenyLeaveOrganization {
+    pub attach: Targets,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomScp {
+    pub name: Spanned<PolicyName>,
+    /// Relative to the baseline file.
+    pub file: Spanned<PathBuf>,
+    pub description: Option<String>,
+    pub attach: Targets,
+}
+
+/// The `[trail]` section. This version reads the trail's name and bucket, which
+/// `scp.cloudtrail_protection` protects; reconciling the trail itself is not built yet.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrailSection {
+    pub name: Spanned<String>,
+    pub bucket: Spanned<String>,
+}
+
+/// A custom policy file, read and parsed.
+#[derive(Debug, Clone)]
+pub struct PolicyFile {
+    pub source: SourceFile,
+    pub document: serde_json::Value,
+}
+
+/// A loaded and validated baseline.
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    pub source: SourceFile,
+    pub file: BaselineFile,
+    /// Custom policy documents, in the order of `scp.custom`.
+    pub custom_documents: Vec<PolicyFile>,
+}
+
+impl Baseline {
+    pub fn management_account_id(&self) -> &AccountId {
+        self.file.organization.management_account_id.get_ref()
+    }
+    pub fn home_region(&self) -> &Region {
+        self.file.organization.home_region.get_ref()
+    }
+}
+
+/// Read, parse and validate a baseline file. Makes no AWS call.
+pub fn load(path: &Path) -> Result<Baseline, Diagnostics> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Diagnostic::error(format!("cannot read baseline `{}`", path.display()))
+            .cause(e.to_string())
+            .hint("pass the baseline with `-f FILE`; the default is `baseline.toml` in the current directory")
+    })?;
+    parse(SourceFile::new(path, text))
+}
+
+/// Parse and validate baseline text; policy files are read relative to the source's path.
+pub fn parse(source: SourceFile) -> Result<Baseline, Diagnostics> {
+    let file: BaselineFile = toml::from_str(&source.text).map_err(|e| toml_diagnostic(&source, &e))?;
+    let base_dir = source.path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut diags = Diagnostics::default();
+    let mut custom_documents = Vec::new();
+    for custom in &file.scp.custom {
+        match read_policy_file(&source, &base_dir, &custom.get_ref().file) {
+            Ok(doc) => custom_documents.push(doc),
+            Err(d) => diags.push(d),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let baseline = Baseline {
+        source,
+        file,
+        custom_documents,
+    };
+    validate::check(&baseline)?;
+    Ok(baseline)
+}
+
+fn toml_diagnostic(source: &SourceFile, e: &toml::de::Error) -> Diagnostic {
+    let message = e.message().trim_end();
+    let (message, hint) = match message.split_once("\nhint: ") {
+        Some((m, h)) => (m, Some(h)),
+        None => (message, None),
+    };
+    let mut d = Diagnostic::error(message.trim_end_matches('.').to_owned());
+    if let Some(span) = e.span() {
+        d = d.at(source, span);
+    }
+    if let Some(h) = hint {
+        d = d.hint(h);
+    } else if message.starts_with("unknown field") {
+        d = d.hint("see the baseline reference in README.md for the keys each section takes");
+    }
+    d
+}
+
+fn read_policy_file(baseline: &SourceFile, base_dir: &Path, file: &Spanned<PathBuf>) -> Result<PolicyFile, Diagnostic> {
+    let path = base_dir.join(file.get_ref());
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Diagnostic::error(format!("cannot read policy file `{}`", path.display()))
+            .at(baseline, file.span())
+            .cause(e.to_string())
+            .hint("policy files are relative to the baseline file's directory")
+    })?;
+    let source = SourceFile::new(path, text);
+    let document = crate::policy::parse_document(&source)?;
+    Ok(PolicyFile { source, document })
+}

@@ -1,0 +1,310 @@
+//! Newtypes for baseline values, each checked while the TOML is parsed so that a bad
+//! value is reported at its own line and column.
+//!
+//! A `Deserialize` error message may end in `\nhint: …`; the loader turns that part into
+//! the diagnostic's hint.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, de};
+
+use super::regions;
+
+fn with_hint(message: impl fmt::Display, hint: Option<String>) -> String {
+    match hint {
+        Some(h) => format!("{message}\nhint: {h}"),
+        None => message.to_string(),
+    }
+}
+
+macro_rules! string_newtype {
+    ($name:ident, $check:path) => {
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                $check(&s).map_err(de::Error::custom)?;
+                Ok($name(s))
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+/// A 12-digit AWS account id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct AccountId(String);
+string_newtype!(AccountId, check_account_id);
+
+impl AccountId {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        check_account_id(s)?;
+        Ok(AccountId(s.to_owned()))
+    }
+}
+
+fn check_account_id(s: &str) -> Result<(), String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(format!("`{s}` is not an AWS account id: expected 12 digits"))
+    }
+}
+
+/// An AWS region name plinth knows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Region(String);
+string_newtype!(Region, check_region);
+
+impl Region {
+    pub fn us_east_1() -> Self {
+        Region("us-east-1".into())
+    }
+}
+
+fn check_region(s: &str) -> Result<(), String> {
+    if regions::is_known(s) {
+        return Ok(());
+    }
+    Err(with_hint(
+        format!("unknown region `{s}`"),
+        Some(match regions::suggest(s) {
+            Some(r) => format!("did you mean `{r}`?"),
+            None => "region names look like `us-east-1` or `eu-west-1`".to_owned(),
+        }),
+    ))
+}
+
+/// An organizational unit path below the root: `Workloads/Prod`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct OuPath(String);
+string_newtype!(OuPath, check_ou_path);
+
+impl OuPath {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        check_ou_path(s)?;
+        Ok(OuPath(s.to_owned()))
+    }
+    /// Segments from the top: `["Workloads", "Prod"]`.
+    pub fn segments(&self) -> impl Iterator<Item = &str> {
+        self.0.split('/')
+    }
+    /// The path of the parent OU, `None` for an OU directly below the root.
+    pub fn parent(&self) -> Option<OuPath> {
+        self.0.rsplit_once('/').map(|(p, _)| OuPath(p.to_owned()))
+    }
+    /// The last segment, the OU's own name.
+    pub fn name(&self) -> &str {
+        self.0.rsplit('/').next().unwrap_or(&self.0)
+    }
+    /// This path and each of its ancestors, top first.
+    pub fn with_ancestors(&self) -> Vec<OuPath> {
+        let mut out = Vec::new();
+        let mut acc = String::new();
+        for seg in self.segments() {
+            if !acc.is_empty() {
+                acc.push('/');
+            }
+            acc.push_str(seg);
+            out.push(OuPath(acc.clone()));
+        }
+        out
+    }
+}
+
+fn check_ou_path(s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err("an OU path cannot be empty".into());
+    }
+    if s.starts_with('/') || s.ends_with('/') {
+        return Err(with_hint(
+            format!("OU path `{s}` has a leading or trailing `/`"),
+            Some(format!("write it relative to the root: `{}`", s.trim_matches('/'))),
+        ));
+    }
+    for seg in s.split('/') {
+        if seg.is_empty() {
+            return Err(format!("OU path `{s}` has an empty segment"));
+        }
+        if seg.chars().count() > 128 {
+            return Err(format!("OU name `{seg}` is longer than 128 characters"));
+        }
+        if seg.chars().any(|c| c.is_control()) {
+            return Err(format!("OU name `{seg}` contains a control character"));
+        }
+    }
+    Ok(())
+}
+
+/// The name of an SCP, as AWS accepts it (1–128 characters, no control characters).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct PolicyName(String);
+string_newtype!(PolicyName, check_policy_name);
+
+impl PolicyName {
+    pub fn new_unchecked(s: &str) -> Self {
+        PolicyName(s.to_owned())
+    }
+}
+
+fn check_policy_name(s: &str) -> Result<(), String> {
+    let n = s.chars().count();
+    if n == 0 || n > 128 {
+        return Err(format!(
+            "policy name `{s}` must be 1 to 128 characters, not {n}"
+        ));
+    }
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_ ".contains(c))
+    {
+        return Err(with_hint(
+            format!("policy name `{s}` has a character AWS rejects"),
+            Some("use letters, digits, spaces and `+=,.@-_`".into()),
+        ));
+    }
+    if s.starts_with("plinth-") {
+        return Err(with_hint(
+            format!("policy name `{s}` uses the prefix `plinth-`, reserved for generated policies"),
+            Some("choose another name".into()),
+        ));
+    }
+    Ok(())
+}
+
+/// An IAM principal ARN pattern used in `aws:PrincipalARN` conditions:
+/// `arn:aws:iam::*:role/BreakGlass`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct PrincipalPattern(String);
+string_newtype!(PrincipalPattern, check_principal_pattern);
+
+fn check_principal_pattern(s: &str) -> Result<(), String> {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && matches!(parts[1], "aws" | "aws-us-gov" | "aws-cn" | "*")
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && (parts[4] == "*" || parts[4].len() == 12 && parts[4].bytes().all(|b| b.is_ascii_digit() || b == b'*' || b == b'?'))
+        && !parts[5].is_empty();
+    if ok {
+        Ok(())
+    } else {
+        Err(with_hint(
+            format!("`{s}` is not an IAM principal ARN pattern"),
+            Some("write it like `arn:aws:iam::*:role/BreakGlass`".into()),
+        ))
+    }
+}
+
+/// Where an SCP is attached: the root, an OU by path, or an account by id or name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Target {
+    Root,
+    Ou(OuPath),
+    Account(String),
+}
+
+impl TryFrom<String> for Target {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Target::parse(&s)
+    }
+}
+
+impl From<Target> for String {
+    fn from(t: Target) -> String {
+        t.to_string()
+    }
+}
+
+impl Target {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        if s == "root" {
+            return Ok(Target::Root);
+        }
+        if let Some(path) = s.strip_prefix("ou:") {
+            return OuPath::parse(path).map(Target::Ou);
+        }
+        if let Some(acct) = s.strip_prefix("account:") {
+            if acct.is_empty() {
+                return Err("`account:` needs an account id or name".into());
+            }
+            return Ok(Target::Account(acct.to_owned()));
+        }
+        Err(with_hint(
+            format!("unknown target `{s}`"),
+            Some("targets are `root`, `ou:<path>` (like `ou:Workloads/Prod`) or `account:<id or name>`".into()),
+        ))
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Root => f.write_str("root"),
+            Target::Ou(p) => write!(f, "ou:{p}"),
+            Target::Account(a) => write!(f, "account:{a}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse_and_print_back() {
+        for s in ["root", "ou:Workloads/Prod", "account:111111111111", "account:sandbox"] {
+            assert_eq!(Target::parse(s).unwrap().to_string(), s);
+        }
+        assert!(Target::parse("ou:/Prod").unwrap_err().contains("leading or trailing"));
+        assert!(Target::parse("organization").unwrap_err().contains("unknown target `organization`"));
+        assert!(Target::parse("account:").is_err());
+    }
+
+    #[test]
+    fn ou_path_ancestors_and_parent() {
+        let p = OuPath::parse("A/B/C").unwrap();
+        let anc: Vec<String> = p.with_ancestors().iter().map(|p| p.to_string()).collect();
+        assert_eq!(anc, ["A", "A/B", "A/B/C"]);
+        assert_eq!(p.parent().unwrap().as_str(), "A/B");
+        assert_eq!(p.name(), "C");
+        assert!(OuPath::parse("A").unwrap().parent().is_none());
+        assert!(OuPath::parse("A//B").is_err());
+    }
+
+    #[test]
+    fn region_errors_suggest_the_right_name() {
+        let e = check_region("eu_west_1").unwrap_err();
+        assert!(e.contains("unknown region `eu_west_1`") && e.contains("did you mean `eu-west-1`?"), "{e}");
+        let e = check_region("us-east-9").unwrap_err();
+        assert!(e.contains("did you mean `us-east-1`?"), "{e}");
+        assert!(check_region("ap-southeast-2").is_ok());
+    }
+
+    #[test]
+    fn principal_patterns() {
+        assert!(check_principal_pattern("arn:aws:iam::*:role/BreakGlass").is_ok());
+        assert!(check_principal_pattern("arn:aws:iam::123456789012:role/x").is_ok());
+        assert!(check_principal_pattern("BreakGlass").is_err());
+        assert!(check_principal_pattern("arn:aws:s3:::bucket").is_err());
+    }
+
+    #[test]
+    fn policy_names() {
+        assert!(check_policy_name("deny-iam-users").is_ok());
+        assert!(check_policy_name("").is_err());
+        assert!(check_policy_name("a/b").is_err());
+        assert!(check_policy_name("plinth-mine").is_err());
+    }
+}

@@ -1,0 +1,157 @@
+//! Checks across values, run after parsing and before any AWS call: duplicates,
+//! sections that need each other, policy sizes and SCP counts the baseline alone implies.
+//! Counts that depend on what is live are checked again by the plan.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::{Baseline, Target};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::policy::{self, MAX_SCP_SIZE, MAX_SCPS_PER_TARGET};
+
+pub fn check(baseline: &Baseline) -> Result<(), Diagnostics> {
+    let src = &baseline.source;
+    let file = &baseline.file;
+    let mut diags = Diagnostics::default();
+
+    let mut seen = HashMap::new();
+    for ou in &file.organizational_units {
+        if let Some(first) = seen.insert(ou.path.get_ref().clone(), ou.path.span()) {
+            let (line, _) = src.line_col(first.start);
+            diags.push(
+                Diagnostic::error(format!("OU `{}` is declared twice", ou.path.get_ref()))
+                    .at(src, ou.path.span())
+                    .hint(format!("it is first declared on line {line}; remove one")),
+            );
+        }
+    }
+
+    let mut names = HashMap::new();
+    for custom in &file.scp.custom {
+        let name = &custom.get_ref().name;
+        if let Some(first) = names.insert(name.get_ref().clone(), name.span()) {
+            let (line, _) = src.line_col(first.start);
+            diags.push(
+                Diagnostic::error(format!("SCP name `{}` is used twice", name.get_ref()))
+                    .at(src, name.span())
+                    .hint(format!("it is first used on line {line}; SCP names are unique in an organization")),
+            );
+        }
+    }
+
+    if let Some(rd) = &file.scp.region_deny
+        && rd.get_ref().allowed_regions.get_ref().is_empty()
+    {
+        diags.push(
+            Diagnostic::error("`allowed_regions` is empty: the policy would deny every regional action")
+                .at(src, rd.get_ref().allowed_regions.span())
+                .hint("list the regions your organization works in, like `[\"us-east-1\", \"eu-west-1\"]`"),
+        );
+    }
+
+    if let Some(ct) = &file.scp.cloudtrail_protection
+        && file.trail.is_none()
+    {
+        diags.push(
+            Diagnostic::error("`scp.cloudtrail_protection` protects the `[trail]` trail, but there is no `[trail]` section")
+                .at(src, ct.span())
+                .hint("add `[trail]` with `name` and `bucket`, or remove `[scp.cloudtrail_protection]`"),
+        );
+    }
+    if let Some(trail) = &file.trail {
+        let t = trail.get_ref();
+        if let Err(e) = check_trail_name(t.name.get_ref()) {
+            diags.push(Diagnostic::error(e).at(src, t.name.span()));
+        }
+        if let Err(e) = check_bucket_name(t.bucket.get_ref()) {
+            diags.push(Diagnostic::error(e).at(src, t.bucket.span()));
+        }
+    }
+
+    let (desired, _) = policy::desired_scps(baseline);
+    let mut per_target: BTreeMap<&Target, Vec<&str>> = BTreeMap::new();
+    for scp in &desired {
+        if scp.content.chars().count() > MAX_SCP_SIZE {
+            diags.push(
+                Diagnostic::error(format!(
+                    "SCP `{}` is {} characters minified; AWS allows {MAX_SCP_SIZE}",
+                    scp.name,
+                    scp.content.chars().count()
+                ))
+                .at(src, scp.span.clone())
+                .hint("split it into two policies, or use wildcards such as `ec2:Describe*` to shorten action lists"),
+            );
+        }
+        let mut seen_targets = HashMap::new();
+        for t in &scp.attach {
+            if seen_targets.insert(t.get_ref().clone(), ()).is_some() {
+                diags.push(
+                    Diagnostic::error(format!("`{}` is listed twice in `attach` of `{}`", t.get_ref(), scp.address()))
+                        .at(src, t.span()),
+                );
+                continue;
+            }
+            let list = per_target.entry(t.get_ref()).or_default();
+            list.push(&scp.name);
+            if list.len() == MAX_SCPS_PER_TARGET + 1 {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`{}` would carry more than {MAX_SCPS_PER_TARGET} SCPs",
+                        t.get_ref()
+                    ))
+                    .at(src, t.span())
+                    .cause(format!("the baseline alone attaches {} to it", list.join(", ")))
+                    .hint("AWS allows 5 SCPs per root, OU or account, FullAWSAccess included; merge policies or attach some to a parent OU"),
+                );
+            }
+        }
+    }
+
+    if diags.is_empty() { Ok(()) } else { Err(diags) }
+}
+
+/// CloudTrail's rules for trail names.
+fn check_trail_name(name: &str) -> Result<(), String> {
+    let ok_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    let starts = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let ends = name.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+    let doubled = ["..", "__", "--", "._", "_.", ".-", "-.", "_-", "-_"].iter().any(|p| name.contains(p));
+    if (3..=128).contains(&name.len()) && ok_chars && starts && ends && !doubled {
+        Ok(())
+    } else {
+        Err(format!(
+            "trail name `{name}` is not one CloudTrail accepts: 3 to 128 letters, digits, `.`, `_` or `-`, starting and ending with a letter or digit, no two symbols in a row"
+        ))
+    }
+}
+
+/// S3's rules for general purpose bucket names.
+fn check_bucket_name(name: &str) -> Result<(), String> {
+    let ok_chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
+    let edges = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+    let ip_like = name.split('.').count() == 4 && name.split('.').all(|p| p.parse::<u8>().is_ok());
+    if (3..=63).contains(&name.len()) && ok_chars && edges && !name.contains("..") && !ip_like && !name.starts_with("xn--") {
+        Ok(())
+    } else {
+        Err(format!(
+            "bucket name `{name}` is not one S3 accepts: 3 to 63 lowercase letters, digits, `.` or `-`, starting and ending with a letter or digit"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trail_and_bucket_names() {
+        assert!(check_trail_name("org-trail").is_ok());
+        assert!(check_trail_name("-bad").is_err());
+        assert!(check_trail_name("a--b").is_err());
+        assert!(check_trail_name("ab").is_err());
+        assert!(check_bucket_name("example-org-cloudtrail-logs").is_ok());
+        assert!(check_bucket_name("Upper").is_err());
+        assert!(check_bucket_name("192.168.1.1").is_err());
+        assert!(check_bucket_name("a..b").is_err());
+    }
+}

@@ -1,0 +1,9 @@
+//! plinth: an AWS Organizations baseline as code.
+//!
+//! The flow is `baseline` (load and validate the TOML) → `aws` adapters (read the live
+//! state into `observed` types) → `plan` (a pure function of both) → `render` (text,
+//! JSON, Markdown) → `apply` (execute the plan's changes through the adapters).
+
+pub mod baseline;
+pub mod diag;
+pub mod policy;

@@ -1,0 +1,251 @@
+//! Service control policies: the documents plinth wants, how they are checked, how they
+//! are compared and how they differ.
+
+pub mod diff;
+pub mod generated;
+pub mod normalize;
+
+use std::ops::Range;
+
+use serde_json::Value;
+use toml::Spanned;
+
+use crate::baseline::{Baseline, Region, Target};
+use crate::diag::{Diagnostic, SourceFile};
+
+/// AWS's limit on an SCP document, in characters.
+pub const MAX_SCP_SIZE: usize = 5_120;
+/// AWS's limit on SCPs attached directly to one root, OU or account.
+pub const MAX_SCPS_PER_TARGET: usize = 5;
+
+/// An SCP the baseline wants, ready to compare with what is live.
+#[derive(Debug, Clone)]
+pub struct DesiredScp {
+    /// Plan address below `scp.`: `region_deny`, `custom.deny-iam-users`.
+    pub key: String,
+    /// The SCP's name in AWS.
+    pub name: String,
+    pub description: String,
+    pub document: Value,
+    /// Minified document, what plinth sends to AWS.
+    pub content: String,
+    pub attach: Vec<Spanned<Target>>,
+    /// Where the SCP is declared, for diagnostics.
+    pub span: Range<usize>,
+}
+
+impl DesiredScp {
+    pub fn address(&self) -> String {
+        format!("scp.{}", self.key)
+    }
+}
+
+/// Minified JSON, as plinth stores policies.
+pub fn minify(doc: &Value) -> String {
+    serde_json::to_string(doc).expect("a JSON value always serialises")
+}
+
+/// Every SCP the baseline declares, generated or from files, with the warnings
+/// generation raised.
+pub fn desired_scps(baseline: &Baseline) -> (Vec<DesiredScp>, Vec<String>) {
+    let scp = &baseline.file.scp;
+    let mut out = Vec::new();
+    let mut warnings = Vec::new();
+    let mut push = |key: &str, name: String, description: String, document: Value, attach: &Spanned<Vec<Spanned<Target>>>, span: Range<usize>| {
+        out.push(DesiredScp {
+            key: key.to_owned(),
+            name,
+            description,
+            content: minify(&document),
+            document,
+            attach: attach.get_ref().clone(),
+            span,
+        });
+    };
+    if let Some(rd) = &scp.region_deny {
+        let r = rd.get_ref();
+        let allowed: Vec<Region> = r.allowed_regions.get_ref().iter().map(|s| s.get_ref().clone()).collect();
+        let exempt: Vec<_> = r.exempt_principals.iter().map(|p| p.get_ref().clone()).collect();
+        let (doc, w) = generated::region_deny(&allowed, &exempt, baseline.home_region());
+        warnings.extend(w);
+        push(
+            "region_deny",
+            "plinth-region-deny".into(),
+            "Managed by plinth: denies actions outside the allowed regions".into(),
+            doc,
+            &r.attach,
+            rd.span(),
+        );
+    }
+    if let Some(ct) = &scp.cloudtrail_protection
+        && let Some(trail) = &baseline.file.trail
+    {
+        let t = trail.get_ref();
+        let doc = generated::cloudtrail_protection(t.name.get_ref(), t.bucket.get_ref(), &generated::cloudtrail_exempt(baseline));
+        push(
+            "cloudtrail_protection",
+            "plinth-cloudtrail-protection".into(),
+            "Managed by plinth: protects the organization trail and its log bucket".into(),
+            doc,
+            &ct.get_ref().attach,
+            ct.span(),
+        );
+    }
+    if let Some(dl) = &scp.deny_leave_organization {
+        push(
+            "deny_leave_organization",
+            "plinth-deny-leave-organization".into(),
+            "Managed by plinth: denies leaving the organization".into(),
+            generated::deny_leave_organization(),
+            &dl.get_ref().attach,
+            dl.span(),
+        );
+    }
+    for (custom, file) in scp.custom.iter().zip(&baseline.custom_documents) {
+        let c = custom.get_ref();
+        push(
+            &format!("custom.{}", c.name.get_ref()),
+            c.name.get_ref().to_string(),
+            c.description
+                .clone()
+                .unwrap_or_else(|| format!("Managed by plinth: {}", c.file.get_ref().display())),
+            file.document.clone(),
+            &c.attach,
+            custom.span(),
+        );
+    }
+    (out, warnings)
+}
+
+/// Parse a policy document file, reporting JSON errors at their line and column.
+pub fn parse_document(source: &SourceFile) -> Result<Value, Diagnostic> {
+    let doc: Value = serde_json::from_str(&source.text).map_err(|e| {
+        let at = source.offset_of(e.line(), e.column().max(1));
+        let msg = e.to_string();
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+        Diagnostic::error(format!("policy file `{}` is not valid JSON", source.path.display()))
+            .at(source, at..at + 1)
+            .cause(msg)
+    })?;
+    check_scp_document(&doc).map_err(|problem| {
+        Diagnostic::error(format!("policy file `{}` is not a valid SCP", source.path.display()))
+            .at(source, 0..1)
+            .cause(problem)
+            .hint("an SCP is `{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": …, \"Action\" or \"NotAction\": …, \"Resource\": …}]}`")
+    })?;
+    Ok(doc)
+}
+
+/// The structure AWS requires of an SCP.
+pub fn check_scp_document(doc: &Value) -> Result<(), String> {
+    let Value::Object(map) = doc else {
+        return Err("the document is not a JSON object".into());
+    };
+    for key in map.keys() {
+        if !matches!(key.as_str(), "Version" | "Statement" | "Id") {
+            return Err(format!("unknown top-level element `{key}`"));
+        }
+    }
+    match map.get("Version").and_then(Value::as_str) {
+        Some("2012-10-17") => {}
+        Some(v) => return Err(format!("`Version` is `{v}`; SCPs use `2012-10-17`")),
+        None => return Err("`Version` is missing".into()),
+    }
+    let statements = match map.get("Statement") {
+        Some(Value::Array(items)) if !items.is_empty() => items.iter().collect::<Vec<_>>(),
+        Some(Value::Object(_)) => vec![&map["Statement"]],
+        Some(_) => return Err("`Statement` must be a statement or a non-empty list of them".into()),
+        None => return Err("`Statement` is missing".into()),
+    };
+    for (i, s) in statements.iter().enumerate() {
+        let n = i + 1;
+        let Value::Object(st) = s else {
+            return Err(format!("statement {n} is not an object"));
+        };
+        for key in st.keys() {
+            match key.as_str() {
+                "Sid" | "Effect" | "Action" | "NotAction" | "Resource" | "NotResource" | "Condition" => {}
+                "Principal" | "NotPrincipal" => {
+                    return Err(format!("statement {n}: SCPs cannot name a `{key}`"));
+                }
+                other => return Err(format!("statement {n}: unknown element `{other}`")),
+            }
+        }
+        match st.get("Effect").and_then(Value::as_str) {
+            Some("Allow" | "Deny") => {}
+            Some(e) => return Err(format!("statement {n}: `Effect` is `{e}`, not `Allow` or `Deny`")),
+            None => return Err(format!("statement {n}: `Effect` is missing")),
+        }
+        match (st.contains_key("Action"), st.contains_key("NotAction")) {
+            (true, true) => return Err(format!("statement {n}: has both `Action` and `NotAction`")),
+            (false, false) => return Err(format!("statement {n}: needs `Action` or `NotAction`")),
+            _ => {}
+        }
+        for key in ["Action", "NotAction", "Resource", "NotResource"] {
+            if let Some(v) = st.get(key) {
+                let ok = v.is_string() || v.as_array().is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_string));
+                if !ok {
+                    return Err(format!("statement {n}: `{key}` must be a string or a non-empty list of strings"));
+                }
+            }
+        }
+        if let Some(c) = st.get("Condition")
+            && !c.is_object()
+        {
+            return Err(format!("statement {n}: `Condition` must be an object"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scp_structure_checks() {
+        assert!(check_scp_document(&generated::deny_leave_organization()).is_ok());
+        let bad = [
+            (json!([1]), "not a JSON object"),
+            (json!({"Statement": []}), "`Version` is missing"),
+            (json!({"Version": "2008-10-17", "Statement": []}), "SCPs use `2012-10-17`"),
+            (json!({"Version": "2012-10-17", "Statement": []}), "non-empty list"),
+            (json!({"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "*"}]}), "not `Allow` or `Deny`"),
+            (json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny"}]}), "needs `Action` or `NotAction`"),
+            (json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Principal": "*"}]}), "cannot name a `Principal`"),
+            (json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": 3}]}), "`Action` must be"),
+            (json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Foo": 1}]}), "unknown element `Foo`"),
+        ];
+        for (doc, expect) in bad {
+            let e = check_scp_document(&doc).unwrap_err();
+            assert!(e.contains(expect), "{doc}: {e}");
+        }
+    }
+
+    #[test]
+    fn region_deny_fits_and_exempts_principals() {
+        let allowed = [Region::us_east_1()];
+        let (doc, warnings) = generated::region_deny(&allowed, &[], &Region::us_east_1());
+        assert!(warnings.is_empty());
+        assert!(minify(&doc).len() < MAX_SCP_SIZE, "{}", minify(&doc).len());
+        assert_eq!(doc["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"], json!(["us-east-1"]));
+        assert!(doc["Statement"][0]["Condition"].get("ArnNotLike").is_none());
+        let exempt: crate::baseline::PrincipalPattern = serde_json::from_value(json!("arn:aws:iam::*:role/BreakGlass")).unwrap();
+        let (with_exempt, _) = generated::region_deny(&allowed, &[exempt], &Region::us_east_1());
+        assert_eq!(
+            with_exempt["Statement"][0]["Condition"]["ArnNotLike"]["aws:PrincipalARN"],
+            json!(["arn:aws:iam::*:role/BreakGlass"])
+        );
+        let not_action = doc["Statement"][0]["NotAction"].as_array().unwrap();
+        for needed in ["iam:*", "organizations:*", "sts:*", "route53:*", "cloudfront:*", "support:*", "budgets:*", "sso:*"] {
+            assert!(not_action.iter().any(|a| a == needed), "{needed}");
+        }
+        // A home region outside the allowed ones keeps Identity Center reachable, with a warning.
+        let eu: Region = serde_json::from_value(json!("eu-west-1")).unwrap();
+        let (doc, warnings) = generated::region_deny(&[eu.clone()], &[], &Region::us_east_1());
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        let not_action = doc["Statement"][0]["NotAction"].as_array().unwrap();
+        assert!(not_action.iter().any(|a| a == "identitystore:*"));
+    }
+}
