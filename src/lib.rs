@@ -7,3 +7,5 @@
 pub mod baseline;
 pub mod diag;
 pub mod policy;
+pub mod observed;
+pub mod plan;

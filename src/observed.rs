@@ -1,0 +1,119 @@
+//! The live state of the organization as plain data: what the adapters read, what the
+//! plan compares the baseline with. No SDK types here, so plans are testable without AWS.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::baseline::Target;
+
+/// Tag key and value that mark what plinth created and may change or delete.
+pub const OWNER_TAG_KEY: &str = "managed-by";
+pub const OWNER_TAG_VALUE: &str = "plinth";
+
+/// Everything the plan needs to know about the live organization.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Observed {
+    pub org: OrgState,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OrgState {
+    pub organization_id: String,
+    pub management_account_id: String,
+    pub root_id: String,
+    /// Whether the SERVICE_CONTROL_POLICY type is enabled on the root.
+    pub scp_enabled: bool,
+    pub ous: Vec<Ou>,
+    pub accounts: Vec<Account>,
+    pub scps: Vec<Scp>,
+    /// SCP ids attached directly to each target plinth looked at (root, OU or account id).
+    pub attached: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ou {
+    pub id: String,
+    /// Path from the root, `Workloads/Prod`.
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scp {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub aws_managed: bool,
+    /// Carries the `managed-by=plinth` tag.
+    pub owned: bool,
+    /// The document, read for owned SCPs and for any SCP whose name the baseline uses.
+    pub content: Option<String>,
+    /// Targets the SCP is attached to, read for owned SCPs.
+    pub targets: Vec<String>,
+}
+
+/// How a baseline target maps onto the live organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    Id(String),
+    Unknown(String),
+}
+
+impl OrgState {
+    pub fn ou_by_path(&self, path: &str) -> Option<&Ou> {
+        self.ous.iter().find(|o| o.path == path)
+    }
+
+    /// The live id of a target, or why there is none.
+    pub fn resolve(&self, target: &Target) -> Resolved {
+        match target {
+            Target::Root => Resolved::Id(self.root_id.clone()),
+            Target::Ou(path) => match self.ou_by_path(path.as_str()) {
+                Some(ou) => Resolved::Id(ou.id.clone()),
+                None => Resolved::Unknown(format!("no OU at path `{path}` in the organization")),
+            },
+            Target::Account(key) => {
+                if key.len() == 12 && key.bytes().all(|b| b.is_ascii_digit()) {
+                    return match self.accounts.iter().find(|a| a.id == *key) {
+                        Some(a) => Resolved::Id(a.id.clone()),
+                        None => Resolved::Unknown(format!("no account `{key}` in the organization")),
+                    };
+                }
+                let matches: Vec<&Account> = self.accounts.iter().filter(|a| a.name == *key).collect();
+                match matches.as_slice() {
+                    [one] => Resolved::Id(one.id.clone()),
+                    [] => Resolved::Unknown(format!("no account named `{key}` in the organization")),
+                    many => Resolved::Unknown(format!(
+                        "{} accounts are named `{key}` ({}); name the account by id",
+                        many.len(),
+                        many.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
+                    )),
+                }
+            }
+        }
+    }
+
+    /// How a live target id reads in a plan: `root`, `ou:Path`, `account:id (name)`.
+    pub fn describe_target(&self, id: &str) -> String {
+        if id == self.root_id {
+            return "root".into();
+        }
+        if let Some(ou) = self.ous.iter().find(|o| o.id == id) {
+            return format!("ou:{}", ou.path);
+        }
+        if let Some(a) = self.accounts.iter().find(|a| a.id == id) {
+            return format!("account:{}", a.id);
+        }
+        id.to_owned()
+    }
+
+    pub fn scp_by_id(&self, id: &str) -> Option<&Scp> {
+        self.scps.iter().find(|p| p.id == id)
+    }
+}

@@ -1,0 +1,201 @@
+//! The plan: what differs between the baseline and the live organization, and the
+//! changes that would make them match.
+//!
+//! [`compute`] is a pure function of the loaded baseline and the observed state. Each
+//! resource kind has a planner module; [`PLANNERS`] is the registry that runs them in
+//! order (a later kind may depend on changes an earlier one planned).
+
+pub mod ou;
+pub mod scp;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::baseline::Baseline;
+use crate::diag::Diagnostics;
+use crate::observed::Observed;
+use crate::policy::diff::StatementDiff;
+
+/// What a change does. Each action carries the symbol plans show it with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Enable,
+    Create,
+    Update,
+    Attach,
+    Detach,
+    Delete,
+}
+
+impl Action {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::Enable | Action::Create | Action::Attach => "+",
+            Action::Update => "~",
+            Action::Detach | Action::Delete => "-",
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Enable => "enable",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Attach => "attach",
+            Action::Detach => "detach",
+            Action::Delete => "delete",
+        }
+    }
+    pub const ALL: [Action; 6] = [
+        Action::Enable,
+        Action::Create,
+        Action::Update,
+        Action::Attach,
+        Action::Detach,
+        Action::Delete,
+    ];
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A reference to a resource: one that exists, or one an earlier change in the same
+/// plan creates (named by that change's address).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ref {
+    Id(String),
+    Planned(String),
+}
+
+/// The AWS operation a change performs: plain data, executed by the adapter that
+/// owns the service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "service", rename_all = "snake_case")]
+pub enum Op {
+    Organizations(OrganizationsOp),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum OrganizationsOp {
+    EnablePolicyType { root_id: String, policy_type: String },
+    CreateOrganizationalUnit { parent: Ref, name: String },
+    CreatePolicy { name: String, description: String, content: String },
+    UpdatePolicy { policy_id: String, description: String, content: String },
+    AttachPolicy { policy: Ref, target: Ref },
+    DetachPolicy { policy_id: String, target_id: String },
+    DeletePolicy { policy_id: String },
+}
+
+/// One change in a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// Stable name of the resource or relation: `scp.region_deny`,
+    /// `scp.region_deny -> ou:Workloads/Prod`, `ou:Workloads`.
+    pub address: String,
+    pub action: Action,
+    /// Why: what differs between the baseline and the live state.
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub before: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub after: Option<Value>,
+    /// For policy updates: the statements that differ.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub statement_diff: Vec<StatementDiff>,
+    /// Addresses of changes that must succeed first.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub depends_on: Vec<String>,
+    pub op: Op,
+}
+
+impl Change {
+    /// The area of the baseline the change belongs to: `scp`, `ou`.
+    pub fn area(&self) -> &str {
+        let end = self.address.find(['.', ':', ' ']).unwrap_or(self.address.len());
+        &self.address[..end]
+    }
+}
+
+/// A resource plinth owns that the baseline no longer declares. Kept unless the run
+/// allows deletion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Orphan {
+    pub address: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub changes: Vec<Change>,
+    #[serde(default)]
+    pub orphans: Vec<Orphan>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// How many changes of each action, in a fixed order.
+    pub fn summary(&self) -> BTreeMap<Action, usize> {
+        let mut counts = BTreeMap::new();
+        for c in &self.changes {
+            *counts.entry(c.action).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    pub fn find(&self, address: &str) -> Option<&Change> {
+        self.changes.iter().find(|c| c.address == address)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanOptions {
+    /// Delete owned resources the baseline no longer declares.
+    pub allow_delete: bool,
+}
+
+/// What every planner sees.
+pub struct Context<'a> {
+    pub baseline: &'a Baseline,
+    pub observed: &'a Observed,
+    pub options: PlanOptions,
+}
+
+/// One resource kind's planner: adds its changes, orphans and warnings to the plan,
+/// or reports why the baseline cannot be applied to this organization.
+pub type Planner = fn(&Context<'_>, &mut Plan) -> Result<(), Diagnostics>;
+
+/// The resource kinds, in the order their changes depend on each other.
+pub const PLANNERS: &[(&str, Planner)] = &[("organizational_units", ou::plan), ("scp", scp::plan)];
+
+/// Compute the plan. Pure: no AWS call, no I/O.
+pub fn compute(baseline: &Baseline, observed: &Observed, options: PlanOptions) -> Result<Plan, Diagnostics> {
+    let cx = Context {
+        baseline,
+        observed,
+        options,
+    };
+    let mut plan = Plan::default();
+    let mut diags = Diagnostics::default();
+    for (_, planner) in PLANNERS {
+        if let Err(d) = planner(&cx, &mut plan) {
+            diags.0.extend(d.0);
+        }
+    }
+    diags.into_result(plan)
+}
+
+#[cfg(test)]
+mod tests;
