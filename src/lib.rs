@@ -9,3 +9,6 @@ pub mod diag;
 pub mod policy;
 pub mod observed;
 pub mod plan;
+pub mod aws;
+pub mod apply;
+pub mod engine;

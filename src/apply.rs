@@ -1,0 +1,256 @@
+//! Executes a plan: changes run in dependency order, independent changes run
+//! concurrently in waves, a failure stops only the changes that depend on it, and the
+//! report says exactly what was done, what failed (with AWS's error) and what was
+//! skipped because of it. A re-run plans only what is still missing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use futures::stream::{self, StreamExt};
+use serde::Serialize;
+
+use crate::aws::AwsError;
+use crate::plan::{Action, Change, Plan, Ref};
+
+/// Runs one change against AWS. The real one dispatches to the service adapters;
+/// tests use fakes.
+pub trait Executor {
+    /// Execute `change`; `resolve` maps references to ids, including ids of resources
+    /// created earlier in this run. Returns the id of a created resource.
+    fn execute(
+        &self,
+        change: &Change,
+        resolve: &(dyn Fn(&Ref) -> Option<String> + Sync),
+    ) -> impl Future<Output = Result<Option<String>, AwsError>>;
+}
+
+/// How many independent changes run at once.
+pub const APPLY_CONCURRENCY: usize = 4;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Status {
+    Done {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+    },
+    Failed {
+        error: String,
+    },
+    Skipped {
+        because: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    pub address: String,
+    pub action: Action,
+    #[serde(flatten)]
+    pub status: Status,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ApplyReport {
+    pub outcomes: Vec<Outcome>,
+}
+
+impl ApplyReport {
+    pub fn count(&self, f: impl Fn(&Status) -> bool) -> usize {
+        self.outcomes.iter().filter(|o| f(&o.status)).count()
+    }
+    pub fn done(&self) -> usize {
+        self.count(|s| matches!(s, Status::Done { .. }))
+    }
+    pub fn failed(&self) -> usize {
+        self.count(|s| matches!(s, Status::Failed { .. }))
+    }
+    pub fn skipped(&self) -> usize {
+        self.count(|s| matches!(s, Status::Skipped { .. }))
+    }
+    pub fn is_success(&self) -> bool {
+        self.failed() == 0 && self.skipped() == 0
+    }
+}
+
+/// Apply every change of `plan`, reporting progress through `tracing`.
+pub async fn apply<E: Executor>(plan: &Plan, executor: &E) -> ApplyReport {
+    let mut created: BTreeMap<String, String> = BTreeMap::new();
+    let mut finished: BTreeMap<String, Status> = BTreeMap::new();
+    let mut pending: Vec<&Change> = plan.changes.iter().collect();
+    let in_plan: BTreeSet<&str> = plan.changes.iter().map(|c| c.address.as_str()).collect();
+    let total = plan.changes.len();
+
+    while !pending.is_empty() {
+        // Changes whose dependencies failed or were skipped are skipped too.
+        let mut wave = Vec::new();
+        let mut waiting = Vec::new();
+        for c in pending {
+            let blocker = c.depends_on.iter().find(|d| {
+                matches!(finished.get(d.as_str()), Some(Status::Failed { .. } | Status::Skipped { .. }))
+            });
+            if let Some(b) = blocker {
+                finished.insert(
+                    c.address.clone(),
+                    Status::Skipped {
+                        because: format!("`{b}` did not succeed"),
+                    },
+                );
+            } else if c
+                .depends_on
+                .iter()
+                .all(|d| finished.contains_key(d.as_str()) || !in_plan.contains(d.as_str()))
+            {
+                wave.push(c);
+            } else {
+                waiting.push(c);
+            }
+        }
+        if wave.is_empty() {
+            // A dependency cycle cannot come out of the planners; report it rather than hang.
+            for c in &waiting {
+                finished.insert(
+                    c.address.clone(),
+                    Status::Skipped {
+                        because: "its dependencies form a cycle".into(),
+                    },
+                );
+            }
+            break;
+        }
+        let snapshot = created.clone();
+        let resolve = move |r: &Ref| match r {
+            Ref::Id(id) => Some(id.clone()),
+            Ref::Planned(addr) => snapshot.get(addr).cloned(),
+        };
+        let results: Vec<(&Change, Result<Option<String>, AwsError>)> = stream::iter(wave)
+            .map(|c| {
+                let resolve = &resolve;
+                async move { (c, executor.execute(c, resolve).await) }
+            })
+            .buffer_unordered(APPLY_CONCURRENCY)
+            .collect()
+            .await;
+        for (c, result) in results {
+            let status = match result {
+                Ok(id) => {
+                    if let Some(id) = &id {
+                        created.insert(c.address.clone(), id.clone());
+                    }
+                    tracing::info!(done = finished.len() + 1, total, "{} {} {}", c.action.symbol(), c.action, c.address);
+                    Status::Done { id }
+                }
+                Err(e) => {
+                    tracing::error!(address = %c.address, error = %e, "change failed");
+                    Status::Failed { error: e.to_string() }
+                }
+            };
+            finished.insert(c.address.clone(), status);
+        }
+        pending = waiting;
+    }
+
+    ApplyReport {
+        outcomes: plan
+            .changes
+            .iter()
+            .map(|c| Outcome {
+                address: c.address.clone(),
+                action: c.action,
+                status: finished.remove(&c.address).unwrap_or(Status::Skipped {
+                    because: "not reached".into(),
+                }),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::plan::{Op, OrganizationsOp};
+
+    struct Fake {
+        fail: &'static str,
+        log: Mutex<Vec<String>>,
+    }
+
+    impl Executor for Fake {
+        async fn execute(&self, change: &Change, resolve: &(dyn Fn(&Ref) -> Option<String> + Sync)) -> Result<Option<String>, AwsError> {
+            if let Op::Organizations(OrganizationsOp::AttachPolicy { policy, .. }) = &change.op {
+                let id = resolve(policy).expect("created earlier");
+                self.log.lock().unwrap().push(format!("attach {id}"));
+            } else {
+                self.log.lock().unwrap().push(change.address.clone());
+            }
+            if change.address == self.fail {
+                return Err(AwsError {
+                    service: "Organizations",
+                    operation: "CreatePolicy",
+                    code: Some("ConstraintViolationException".into()),
+                    message: "too many policies".into(),
+                });
+            }
+            Ok(matches!(change.action, Action::Create).then(|| format!("id-of-{}", change.address)))
+        }
+    }
+
+    fn change(address: &str, action: Action, deps: &[&str], op: OrganizationsOp) -> Change {
+        Change {
+            address: address.into(),
+            action,
+            reason: String::new(),
+            before: None,
+            after: None,
+            statement_diff: vec![],
+            depends_on: deps.iter().map(|s| s.to_string()).collect(),
+            op: Op::Organizations(op),
+        }
+    }
+
+    fn plan() -> Plan {
+        let create = |name: &str| OrganizationsOp::CreatePolicy {
+            name: name.into(),
+            description: String::new(),
+            content: String::new(),
+        };
+        let attach = |p: &str| OrganizationsOp::AttachPolicy {
+            policy: Ref::Planned(p.into()),
+            target: Ref::Id("r-root".into()),
+        };
+        Plan {
+            changes: vec![
+                change("scp.a", Action::Create, &[], create("a")),
+                change("scp.b", Action::Create, &[], create("b")),
+                change("scp.a -> root", Action::Attach, &["scp.a"], attach("scp.a")),
+                change("scp.b -> root", Action::Attach, &["scp.b"], attach("scp.b")),
+            ],
+            ..Plan::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn runs_dependencies_first_and_passes_created_ids() {
+        let fake = Fake { fail: "", log: Mutex::new(vec![]) };
+        let report = apply(&plan(), &fake).await;
+        assert!(report.is_success(), "{report:?}");
+        let log = fake.log.lock().unwrap().clone();
+        let pos = |s: &str| log.iter().position(|l| l == s).unwrap();
+        assert!(pos("scp.a") < pos("attach id-of-scp.a"));
+        assert!(pos("scp.b") < pos("attach id-of-scp.b"));
+        assert_eq!(report.outcomes[0].status, Status::Done { id: Some("id-of-scp.a".into()) });
+    }
+
+    #[tokio::test]
+    async fn a_failure_skips_its_dependents_and_nothing_else() {
+        let fake = Fake { fail: "scp.a", log: Mutex::new(vec![]) };
+        let report = apply(&plan(), &fake).await;
+        assert_eq!(report.done(), 2);
+        assert_eq!(report.failed(), 1);
+        assert_eq!(report.skipped(), 1);
+        assert!(matches!(&report.outcomes[0].status, Status::Failed { error } if error.contains("ConstraintViolationException: too many policies")));
+        assert_eq!(report.outcomes[2].status, Status::Skipped { because: "`scp.a` did not succeed".into() });
+        assert_eq!(report.outcomes[3].status, Status::Done { id: None });
+    }
+}

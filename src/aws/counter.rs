@@ -1,0 +1,113 @@
+//! Counts every AWS API call plinth makes, per service and operation, with an SDK
+//! interceptor attached to each client. Tests assert on the counts (a converged run
+//! makes zero writes); `reconcile` reports them.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+};
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use serde::Serialize;
+
+/// Whether an operation only reads. AWS names read operations `Describe*`, `List*`,
+/// `Get*`; everything else changes something.
+pub fn is_read(operation: &str) -> bool {
+    ["Describe", "List", "Get", "Lookup"].iter().any(|p| operation.starts_with(p))
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CallCounter {
+    inner: Arc<Mutex<Counts>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Counts {
+    /// Calls per `Service.Operation`, each counted once however many attempts it took.
+    pub calls: BTreeMap<String, u64>,
+    /// HTTP attempts, retries included.
+    pub attempts: u64,
+}
+
+impl Counts {
+    pub fn reads(&self) -> u64 {
+        self.calls.iter().filter(|(k, _)| is_read(op_of(k))).map(|(_, n)| n).sum()
+    }
+    pub fn writes(&self) -> u64 {
+        self.calls.iter().filter(|(k, _)| !is_read(op_of(k))).map(|(_, n)| n).sum()
+    }
+    pub fn total(&self) -> u64 {
+        self.calls.values().sum()
+    }
+    /// The write calls, for error messages in tests.
+    pub fn write_calls(&self) -> Vec<&str> {
+        self.calls.keys().filter(|k| !is_read(op_of(k))).map(String::as_str).collect()
+    }
+    pub fn get(&self, key: &str) -> u64 {
+        self.calls.get(key).copied().unwrap_or(0)
+    }
+}
+
+fn op_of(key: &str) -> &str {
+    key.rsplit('.').next().unwrap_or(key)
+}
+
+impl CallCounter {
+    pub fn snapshot(&self) -> Counts {
+        self.inner.lock().expect("counter lock").clone()
+    }
+    pub fn reset(&self) {
+        *self.inner.lock().expect("counter lock") = Counts::default();
+    }
+}
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "plinth.CallCounter"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(md) = cfg.load::<Metadata>() {
+            let key = format!("{}.{}", md.service(), md.name());
+            tracing::debug!(call = %key, "aws call");
+            *self.inner.lock().expect("counter lock").calls.entry(key).or_insert(0) += 1;
+        }
+        Ok(())
+    }
+
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.inner.lock().expect("counter lock").attempts += 1;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_reads_and_writes() {
+        let mut c = Counts::default();
+        c.calls.insert("Organizations.ListPolicies".into(), 3);
+        c.calls.insert("Organizations.DescribeOrganization".into(), 1);
+        c.calls.insert("STS.GetCallerIdentity".into(), 1);
+        c.calls.insert("Organizations.AttachPolicy".into(), 2);
+        assert_eq!(c.reads(), 5);
+        assert_eq!(c.writes(), 2);
+        assert_eq!(c.write_calls(), ["Organizations.AttachPolicy"]);
+    }
+}

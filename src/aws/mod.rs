@@ -1,0 +1,160 @@
+//! Everything that talks to AWS: client setup from the standard credential chain,
+//! retries, the call counter, and one adapter per service. Nothing outside this module
+//! calls the SDK.
+
+pub mod counter;
+pub mod organizations;
+pub mod sts;
+
+use std::fmt;
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_types::SdkConfig;
+use aws_types::region::Region;
+
+pub use counter::{CallCounter, Counts};
+
+/// How to reach AWS: from flags, else the SDK's own environment and config files.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    pub profile: Option<String>,
+    /// Overrides every service endpoint (a local emulator); `AWS_ENDPOINT_URL` works too.
+    pub endpoint_url: Option<String>,
+    /// Region when the chain has none.
+    pub fallback_region: Option<String>,
+}
+
+/// Shared SDK configuration and the call counter every client reports to.
+#[derive(Clone)]
+pub struct Aws {
+    pub sdk: SdkConfig,
+    pub counter: CallCounter,
+}
+
+impl Aws {
+    pub async fn connect(options: &ConnectOptions) -> Aws {
+        let fallback = options.fallback_region.clone().unwrap_or_else(|| "us-east-1".into());
+        let region = RegionProviderChain::default_provider().or_else(Region::new(fallback));
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(region)
+            // Organizations and IAM Identity Center throttle hard; back off and try again.
+            .retry_config(RetryConfig::standard().with_max_attempts(8).with_max_backoff(Duration::from_secs(20)))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(10))
+                    .operation_attempt_timeout(Duration::from_secs(60))
+                    .build(),
+            );
+        if let Some(p) = &options.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(url) = &options.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        Aws {
+            sdk: loader.load().await,
+            counter: CallCounter::default(),
+        }
+    }
+
+    /// An Organizations client. Organizations is a global service served from us-east-1.
+    pub fn organizations(&self) -> organizations::Organizations {
+        let conf = aws_sdk_organizations::config::Builder::from(&self.sdk)
+            .region(Region::new("us-east-1"))
+            .interceptor(self.counter.clone())
+            .build();
+        organizations::Organizations::new(aws_sdk_organizations::Client::from_conf(conf))
+    }
+
+    pub fn sts(&self) -> sts::Sts {
+        let conf = aws_sdk_sts::config::Builder::from(&self.sdk)
+            .interceptor(self.counter.clone())
+            .build();
+        sts::Sts::new(aws_sdk_sts::Client::from_conf(conf))
+    }
+}
+
+/// A failed AWS call: which one, and what AWS said.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct AwsError {
+    pub service: &'static str,
+    pub operation: &'static str,
+    /// AWS's error code, such as `ConstraintViolationException`; none for transport errors.
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}: ", self.service, self.operation)?;
+        match &self.code {
+            Some(code) => write!(f, "{code}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl AwsError {
+    pub fn new<E>(service: &'static str, operation: &'static str, err: E) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error,
+    {
+        let code = err.code().map(str::to_owned);
+        let message = match (err.message(), &code) {
+            (Some(m), _) => m.to_owned(),
+            (None, Some(_)) => "no message".to_owned(),
+            (None, None) => DisplayErrorContext(&err).to_string(),
+        };
+        AwsError {
+            service,
+            operation,
+            code,
+            message,
+        }
+    }
+
+    pub fn is(&self, code: &str) -> bool {
+        self.code.as_deref() == Some(code)
+    }
+}
+
+/// Shorthand to turn an SDK result into one with [`AwsError`].
+pub trait Context<T> {
+    fn ctx(self, service: &'static str, operation: &'static str) -> Result<T, AwsError>;
+}
+
+impl<T, E> Context<T> for Result<T, E>
+where
+    E: ProvideErrorMetadata + std::error::Error,
+{
+    fn ctx(self, service: &'static str, operation: &'static str) -> Result<T, AwsError> {
+        self.map_err(|e| AwsError::new(service, operation, e))
+    }
+}
+
+/// Calls that AWS may refuse for a short while after a related write (eventual
+/// consistency): retried a few times with backoff, then reported.
+pub async fn retry_eventually<T, F, Fut>(codes: &[&str], mut call: F) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AwsError>>,
+{
+    let mut delay = Duration::from_millis(500);
+    for attempt in 1.. {
+        match call().await {
+            Err(e) if attempt < 6 && codes.iter().any(|c| e.is(c)) => {
+                tracing::info!(error = %e, "not visible yet; retrying in {delay:?}");
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+            }
+            other => return other,
+        }
+    }
+    unreachable!("the loop returns")
+}

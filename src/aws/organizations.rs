@@ -1,0 +1,406 @@
+//! AWS Organizations: reads the organization, OUs, accounts and SCPs into
+//! [`OrgState`], and executes [`OrganizationsOp`]s.
+//!
+//! Reads scale with the baseline, not the organization: the OU tree level by level,
+//! accounts in pages, then tags, content and attachments only for the SCPs and targets
+//! the baseline is about, concurrently within [`CONCURRENCY`].
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use aws_sdk_organizations::Client;
+use aws_sdk_organizations::types::{OrganizationFeatureSet, PolicyType, PolicyTypeStatus, Tag};
+use futures::stream::{self, StreamExt, TryStreamExt};
+
+use super::{AwsError, Context, retry_eventually};
+use crate::baseline::Target;
+use crate::observed::{Account, OWNER_TAG_KEY, OWNER_TAG_VALUE, OrgState, Ou, Resolved, Scp};
+use crate::plan::{OrganizationsOp, Ref};
+
+const SERVICE: &str = "Organizations";
+/// Organizations allows a few requests per second per account; stay well inside it.
+pub const CONCURRENCY: usize = 4;
+
+/// What DescribeOrganization says, before plinth reads anything else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgSummary {
+    pub id: String,
+    pub management_account_id: String,
+    pub all_features: bool,
+}
+
+/// What the plan needs read beyond the organization's shape.
+#[derive(Debug, Clone, Default)]
+pub struct ReadScope {
+    /// SCP names the baseline declares (their content is read even if plinth does not own them).
+    pub scp_names: Vec<String>,
+    /// Targets the baseline attaches SCPs to (their attached SCPs are read, for the 5-per-target limit).
+    pub targets: Vec<Target>,
+}
+
+pub struct Organizations {
+    client: Client,
+}
+
+impl Organizations {
+    pub fn new(client: Client) -> Self {
+        Organizations { client }
+    }
+
+    /// The organization, or `None` when the account is in none.
+    pub async fn describe_organization(&self) -> Result<Option<OrgSummary>, AwsError> {
+        match self.client.describe_organization().send().await.ctx(SERVICE, "DescribeOrganization") {
+            Ok(out) => {
+                let org = out.organization();
+                Ok(Some(OrgSummary {
+                    id: org.and_then(|o| o.id()).unwrap_or_default().to_owned(),
+                    management_account_id: org.and_then(|o| o.master_account_id()).unwrap_or_default().to_owned(),
+                    all_features: org.and_then(|o| o.feature_set()) == Some(&OrganizationFeatureSet::All),
+                }))
+            }
+            Err(e) if e.is("AWSOrganizationsNotInUseException") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Read the live state the plan compares with.
+    pub async fn read(&self, summary: &OrgSummary, scope: &ReadScope) -> Result<OrgState, AwsError> {
+        let roots: Vec<_> = self
+            .client
+            .list_roots()
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListRoots")?;
+        let root = roots
+            .iter()
+            .flat_map(|p| p.roots())
+            .next()
+            .ok_or_else(|| AwsError {
+                service: SERVICE,
+                operation: "ListRoots",
+                code: None,
+                message: "the organization has no root".into(),
+            })?;
+        let root_id = root.id().unwrap_or_default().to_owned();
+        let scp_enabled = root.policy_types().iter().any(|t| {
+            t.r#type() == Some(&PolicyType::ServiceControlPolicy) && t.status() == Some(&PolicyTypeStatus::Enabled)
+        });
+
+        let (ous, accounts, policies) =
+            futures::try_join!(self.read_ou_tree(&root_id), self.read_accounts(), self.read_scp_summaries())?;
+
+        let mut state = OrgState {
+            organization_id: summary.id.clone(),
+            management_account_id: summary.management_account_id.clone(),
+            root_id,
+            scp_enabled,
+            ous,
+            accounts,
+            scps: policies,
+            attached: BTreeMap::new(),
+        };
+
+        // Ownership: tags of customer-managed SCPs.
+        let customer: Vec<String> = state.scps.iter().filter(|p| !p.aws_managed).map(|p| p.id.clone()).collect();
+        let owned: BTreeSet<String> = stream::iter(customer)
+            .map(|id| async move { self.is_owned(&id).await.map(|o| (id, o)) })
+            .buffer_unordered(CONCURRENCY)
+            .try_filter_map(|(id, owned)| async move { Ok(owned.then_some(id)) })
+            .try_collect()
+            .await?;
+        for p in &mut state.scps {
+            p.owned = owned.contains(&p.id);
+        }
+
+        // Content of owned SCPs and of any SCP whose name the baseline uses; targets of owned SCPs.
+        let detail: Vec<String> = state
+            .scps
+            .iter()
+            .filter(|p| p.owned || scope.scp_names.contains(&p.name))
+            .map(|p| p.id.clone())
+            .collect();
+        let contents: HashMap<String, String> = stream::iter(detail)
+            .map(|id| async move { self.policy_content(&id).await.map(|c| (id, c)) })
+            .buffer_unordered(CONCURRENCY)
+            .try_collect()
+            .await?;
+        let targets: HashMap<String, Vec<String>> = stream::iter(owned.iter().cloned())
+            .map(|id| async move { self.policy_targets(&id).await.map(|t| (id, t)) })
+            .buffer_unordered(CONCURRENCY)
+            .try_collect()
+            .await?;
+        for p in &mut state.scps {
+            p.content = contents.get(&p.id).cloned();
+            p.targets = targets.get(&p.id).cloned().unwrap_or_default();
+        }
+
+        // SCPs attached to each target of interest, for the 5-per-target limit.
+        if state.scp_enabled {
+            let mut interesting: BTreeSet<String> = targets.values().flatten().cloned().collect();
+            for t in &scope.targets {
+                if let Resolved::Id(id) = state.resolve(t) {
+                    interesting.insert(id);
+                }
+            }
+            state.attached = stream::iter(interesting)
+                .map(|id| async move { self.policies_for_target(&id).await.map(|p| (id, p)) })
+                .buffer_unordered(CONCURRENCY)
+                .try_collect()
+                .await?;
+        }
+        Ok(state)
+    }
+
+    async fn read_ou_tree(&self, root_id: &str) -> Result<Vec<Ou>, AwsError> {
+        let mut all = Vec::new();
+        let mut level: Vec<(String, String)> = vec![(root_id.to_owned(), String::new())];
+        while !level.is_empty() {
+            let children: Vec<Vec<Ou>> = stream::iter(level)
+                .map(|(parent_id, parent_path)| async move {
+                    let pages: Vec<_> = self
+                        .client
+                        .list_organizational_units_for_parent()
+                        .parent_id(&parent_id)
+                        .into_paginator()
+                        .send()
+                        .try_collect()
+                        .await
+                        .ctx(SERVICE, "ListOrganizationalUnitsForParent")?;
+                    Ok::<_, AwsError>(
+                        pages
+                            .iter()
+                            .flat_map(|p| p.organizational_units())
+                            .map(|ou| {
+                                let name = ou.name().unwrap_or_default();
+                                Ou {
+                                    id: ou.id().unwrap_or_default().to_owned(),
+                                    path: if parent_path.is_empty() {
+                                        name.to_owned()
+                                    } else {
+                                        format!("{parent_path}/{name}")
+                                    },
+                                }
+                            })
+                            .collect(),
+                    )
+                })
+                .buffer_unordered(CONCURRENCY)
+                .try_collect()
+                .await?;
+            let next: Vec<Ou> = children.into_iter().flatten().collect();
+            level = next.iter().map(|o| (o.id.clone(), o.path.clone())).collect();
+            all.extend(next);
+        }
+        all.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(all)
+    }
+
+    async fn read_accounts(&self) -> Result<Vec<Account>, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .list_accounts()
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListAccounts")?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.accounts())
+            .map(|a| Account {
+                id: a.id().unwrap_or_default().to_owned(),
+                name: a.name().unwrap_or_default().to_owned(),
+            })
+            .collect())
+    }
+
+    async fn read_scp_summaries(&self) -> Result<Vec<Scp>, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .list_policies()
+            .filter(PolicyType::ServiceControlPolicy)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListPolicies")?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.policies())
+            .map(|p| Scp {
+                id: p.id().unwrap_or_default().to_owned(),
+                name: p.name().unwrap_or_default().to_owned(),
+                description: p.description().unwrap_or_default().to_owned(),
+                aws_managed: p.aws_managed(),
+                owned: false,
+                content: None,
+                targets: vec![],
+            })
+            .collect())
+    }
+
+    async fn is_owned(&self, policy_id: &str) -> Result<bool, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .list_tags_for_resource()
+            .resource_id(policy_id)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListTagsForResource")?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.tags())
+            .any(|t| t.key() == OWNER_TAG_KEY && t.value() == OWNER_TAG_VALUE))
+    }
+
+    async fn policy_content(&self, policy_id: &str) -> Result<String, AwsError> {
+        let out = self
+            .client
+            .describe_policy()
+            .policy_id(policy_id)
+            .send()
+            .await
+            .ctx(SERVICE, "DescribePolicy")?;
+        Ok(out.policy().and_then(|p| p.content()).unwrap_or_default().to_owned())
+    }
+
+    async fn policy_targets(&self, policy_id: &str) -> Result<Vec<String>, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .list_targets_for_policy()
+            .policy_id(policy_id)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListTargetsForPolicy")?;
+        let mut ids: Vec<String> = pages
+            .iter()
+            .flat_map(|p| p.targets())
+            .filter_map(|t| t.target_id().map(str::to_owned))
+            .collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    async fn policies_for_target(&self, target_id: &str) -> Result<Vec<String>, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .list_policies_for_target()
+            .target_id(target_id)
+            .filter(PolicyType::ServiceControlPolicy)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListPoliciesForTarget")?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.policies())
+            .filter_map(|p| p.id().map(str::to_owned))
+            .collect())
+    }
+
+    /// Execute one operation. Returns the id of what it created, if anything.
+    pub async fn execute(&self, op: &OrganizationsOp, resolve: &dyn Fn(&Ref) -> Option<String>) -> Result<Option<String>, AwsError> {
+        let unresolved = |r: &Ref| AwsError {
+            service: SERVICE,
+            operation: "resolve",
+            code: None,
+            message: format!("{r:?} was not created earlier in this run"),
+        };
+        match op {
+            OrganizationsOp::EnablePolicyType { root_id, policy_type } => {
+                self.client
+                    .enable_policy_type()
+                    .root_id(root_id)
+                    .policy_type(PolicyType::from(policy_type.as_str()))
+                    .send()
+                    .await
+                    .ctx(SERVICE, "EnablePolicyType")?;
+                Ok(None)
+            }
+            OrganizationsOp::CreateOrganizationalUnit { parent, name } => {
+                let parent_id = resolve(parent).ok_or_else(|| unresolved(parent))?;
+                let out = retry_eventually(&["ParentNotFoundException"], || async {
+                    self.client
+                        .create_organizational_unit()
+                        .parent_id(&parent_id)
+                        .name(name)
+                        .send()
+                        .await
+                        .ctx(SERVICE, "CreateOrganizationalUnit")
+                })
+                .await?;
+                Ok(out.organizational_unit().and_then(|o| o.id()).map(str::to_owned))
+            }
+            OrganizationsOp::CreatePolicy { name, description, content } => {
+                let out = self
+                    .client
+                    .create_policy()
+                    .name(name)
+                    .description(description)
+                    .content(content)
+                    .r#type(PolicyType::ServiceControlPolicy)
+                    .tags(Tag::builder().key(OWNER_TAG_KEY).value(OWNER_TAG_VALUE).build().expect("key and value are set"))
+                    .send()
+                    .await
+                    .ctx(SERVICE, "CreatePolicy")?;
+                Ok(out.policy().and_then(|p| p.policy_summary()).and_then(|s| s.id()).map(str::to_owned))
+            }
+            OrganizationsOp::UpdatePolicy { policy_id, description, content } => {
+                self.client
+                    .update_policy()
+                    .policy_id(policy_id)
+                    .description(description)
+                    .content(content)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "UpdatePolicy")?;
+                Ok(None)
+            }
+            OrganizationsOp::AttachPolicy { policy, target } => {
+                let policy_id = resolve(policy).ok_or_else(|| unresolved(policy))?;
+                let target_id = resolve(target).ok_or_else(|| unresolved(target))?;
+                // Right after EnablePolicyType or a create, AWS may not see it yet.
+                retry_eventually(
+                    &["PolicyTypeNotEnabledException", "PolicyNotFoundException", "TargetNotFoundException", "ConcurrentModificationException"],
+                    || async {
+                        self.client
+                            .attach_policy()
+                            .policy_id(&policy_id)
+                            .target_id(&target_id)
+                            .send()
+                            .await
+                            .ctx(SERVICE, "AttachPolicy")
+                    },
+                )
+                .await?;
+                Ok(None)
+            }
+            OrganizationsOp::DetachPolicy { policy_id, target_id } => {
+                retry_eventually(&["ConcurrentModificationException"], || async {
+                    self.client
+                        .detach_policy()
+                        .policy_id(policy_id)
+                        .target_id(target_id)
+                        .send()
+                        .await
+                        .ctx(SERVICE, "DetachPolicy")
+                })
+                .await?;
+                Ok(None)
+            }
+            OrganizationsOp::DeletePolicy { policy_id } => {
+                retry_eventually(&["PolicyInUseException", "ConcurrentModificationException"], || async {
+                    self.client.delete_policy().policy_id(policy_id).send().await.ctx(SERVICE, "DeletePolicy")
+                })
+                .await?;
+                Ok(None)
+            }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! One reconcile pass, step by step: check who we are and which organization this is,
+//! read the live state, plan, and (when asked) apply through the adapters.
+
+use crate::apply::{self, ApplyReport, Executor};
+use crate::aws::organizations::{OrgSummary, Organizations, ReadScope};
+use crate::aws::sts::{CallerIdentity, Sts};
+use crate::aws::{Aws, AwsError, ConnectOptions};
+use crate::baseline::Baseline;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::observed::Observed;
+use crate::plan::{self, Change, Op, Plan, PlanOptions, Ref};
+use crate::policy;
+
+/// Clients for one run, all reporting to one call counter.
+pub struct Session {
+    pub aws: Aws,
+    organizations: Organizations,
+    sts: Sts,
+}
+
+impl Session {
+    pub async fn connect(options: &ConnectOptions) -> Session {
+        let aws = Aws::connect(options).await;
+        Session {
+            organizations: aws.organizations(),
+            sts: aws.sts(),
+            aws,
+        }
+    }
+
+    /// Refuse to go on unless the credentials are the management account's of an
+    /// organization with all features. Makes only read calls.
+    pub async fn preflight(&self, baseline: &Baseline) -> Result<OrgSummary, Diagnostics> {
+        let identity = self.sts.caller_identity().await.map_err(|e| aws_failure("cannot find out who the credentials belong to", e))?;
+        tracing::info!(account = %identity.account, arn = %identity.arn, "credentials");
+        check_identity(baseline, &identity)?;
+        let summary = self
+            .organizations
+            .describe_organization()
+            .await
+            .map_err(|e| aws_failure("cannot describe the organization", e))?;
+        Ok(check_organization(baseline, summary)?)
+    }
+
+    /// Read what the plan compares with.
+    pub async fn observe(&self, baseline: &Baseline, summary: &OrgSummary) -> Result<Observed, Diagnostics> {
+        let (desired, _) = policy::desired_scps(baseline);
+        let scope = ReadScope {
+            scp_names: desired.iter().map(|d| d.name.clone()).collect(),
+            targets: desired.iter().flat_map(|d| d.attach.iter().map(|t| t.get_ref().clone())).collect(),
+        };
+        tracing::info!("reading the organization");
+        let org = self
+            .organizations
+            .read(summary, &scope)
+            .await
+            .map_err(|e| aws_failure("cannot read the organization", e))?;
+        tracing::info!(ous = org.ous.len(), accounts = org.accounts.len(), scps = org.scps.len(), "read the organization");
+        Ok(Observed { org })
+    }
+
+    /// Preflight, read, plan.
+    pub async fn plan(&self, baseline: &Baseline, options: PlanOptions) -> Result<Plan, Diagnostics> {
+        let summary = self.preflight(baseline).await?;
+        let observed = self.observe(baseline, &summary).await?;
+        plan::compute(baseline, &observed, options)
+    }
+
+    pub async fn apply(&self, plan: &Plan) -> ApplyReport {
+        apply::apply(plan, self).await
+    }
+}
+
+impl Executor for Session {
+    async fn execute(&self, change: &Change, resolve: &(dyn Fn(&Ref) -> Option<String> + Sync)) -> Result<Option<String>, AwsError> {
+        match &change.op {
+            Op::Organizations(op) => self.organizations.execute(op, resolve).await,
+        }
+    }
+}
+
+fn aws_failure(what: &str, e: AwsError) -> Diagnostics {
+    let hint = match e.code.as_deref() {
+        Some("AccessDeniedException" | "AccessDenied") => Some("plinth needs the read permissions listed in README.md"),
+        Some("ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId" | "UnrecognizedClientException") => {
+            Some("refresh the credentials (for SSO: `aws sso login`) and run again")
+        }
+        None => Some("check the network, the region and `--endpoint-url`"),
+        _ => None,
+    };
+    let d = Diagnostic::error(what.to_owned()).cause(e.to_string());
+    match hint {
+        Some(h) => d.hint(h).into(),
+        None => d.into(),
+    }
+}
+
+/// The credentials must belong to the baseline's management account.
+pub fn check_identity(baseline: &Baseline, identity: &CallerIdentity) -> Result<(), Diagnostic> {
+    let want = baseline.management_account_id();
+    if identity.account == want.as_str() {
+        return Ok(());
+    }
+    Err(Diagnostic::error(format!(
+        "the credentials belong to account {}, but the baseline's management account is {want}",
+        identity.account
+    ))
+    .at(&baseline.source, baseline.file.organization.management_account_id.span())
+    .cause(format!("caller: {}", identity.arn))
+    .hint("run plinth with credentials of the management account (`--profile`, or AWS_PROFILE), or correct `management_account_id`"))
+}
+
+/// The organization must exist, be managed from the baseline's account, and have all features.
+pub fn check_organization(baseline: &Baseline, summary: Option<OrgSummary>) -> Result<OrgSummary, Diagnostic> {
+    let want = baseline.management_account_id();
+    let at = baseline.file.organization.management_account_id.span();
+    let Some(s) = summary else {
+        return Err(Diagnostic::error(format!("account {want} is not in an organization"))
+            .at(&baseline.source, at)
+            .hint("create one with all features: `aws organizations create-organization --feature-set ALL`"));
+    };
+    if s.management_account_id != want.as_str() {
+        return Err(Diagnostic::error(format!(
+            "account {want} is a member of organization {}, not its management account ({})",
+            s.id, s.management_account_id
+        ))
+        .at(&baseline.source, at)
+        .hint("SCPs can only be managed from the management account"));
+    }
+    if !s.all_features {
+        return Err(Diagnostic::error(format!(
+            "organization {} has consolidated billing features only; SCPs need all features",
+            s.id
+        ))
+        .hint("enable all features (`aws organizations enable-all-features`); every member account must approve"));
+    }
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::baseline;
+    use crate::diag::SourceFile;
+
+    fn b() -> Baseline {
+        baseline::parse(SourceFile::new("b.toml", "[organization]\nmanagement_account_id = \"123456789012\"\n")).unwrap()
+    }
+
+    fn summary(mgmt: &str, all: bool) -> OrgSummary {
+        OrgSummary {
+            id: "o-1".into(),
+            management_account_id: mgmt.into(),
+            all_features: all,
+        }
+    }
+
+    #[test]
+    fn refuses_other_accounts_and_unsuitable_organizations() {
+        let wrong = CallerIdentity {
+            account: "999999999999".into(),
+            arn: "arn:aws:iam::999999999999:user/x".into(),
+        };
+        let e = check_identity(&b(), &wrong).unwrap_err().to_string();
+        assert!(e.contains("the credentials belong to account 999999999999, but the baseline's management account is 123456789012"), "{e}");
+        assert!(e.contains("b.toml:2:25"), "{e}");
+
+        assert!(check_organization(&b(), None).unwrap_err().to_string().contains("is not in an organization"));
+        assert!(check_organization(&b(), Some(summary("111111111111", true))).unwrap_err().to_string().contains("not its management account"));
+        assert!(check_organization(&b(), Some(summary("123456789012", false))).unwrap_err().to_string().contains("consolidated billing features only"));
+        assert!(check_organization(&b(), Some(summary("123456789012", true))).is_ok());
+    }
+}
