@@ -12,3 +12,4 @@ pub mod plan;
 pub mod aws;
 pub mod apply;
 pub mod engine;
+pub mod render;

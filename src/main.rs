@@ -1,1 +1,179 @@
-fn main() {}
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use plinth::aws::ConnectOptions;
+use plinth::baseline::{self, Baseline};
+use plinth::diag::{Diagnostic, Diagnostics};
+use plinth::engine::Session;
+use plinth::plan::{Plan, PlanOptions};
+use plinth::render;
+
+mod cli;
+use cli::{Cli, Command, LogFormat, PlanFormat};
+
+/// Exit code for "the plan has changes" with `--detailed-exitcode`.
+const EXIT_CHANGES: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli.global);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(diags) => {
+            eprint!("{diags}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(global: &cli::GlobalArgs) {
+    use tracing_subscriber::EnvFilter;
+    let default = match (global.quiet, global.verbose) {
+        (true, _) => "error",
+        (_, 0) => "warn,plinth=info",
+        (_, 1) => "warn,plinth=debug",
+        _ => "debug",
+    };
+    let filter = EnvFilter::try_from_env("PLINTH_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    match global.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.without_time().with_ansi(std::io::stderr().is_terminal()).init(),
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
+    let baseline = baseline::load(&cli.global.baseline)?;
+    match cli.command {
+        Command::Validate => validate(&baseline),
+        Command::Plan(args) => {
+            let session = connect(&cli.global, &baseline).await;
+            let plan = session
+                .plan(&baseline, PlanOptions { allow_delete: args.allow_delete })
+                .await?;
+            print_plan(&plan, args.format);
+            let calls = session.aws.counter.snapshot();
+            tracing::info!(reads = calls.reads(), writes = calls.writes(), "aws calls");
+            Ok(if args.detailed_exitcode && !plan.is_empty() {
+                ExitCode::from(EXIT_CHANGES)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Apply(args) => {
+            let session = connect(&cli.global, &baseline).await;
+            let plan = session
+                .plan(&baseline, PlanOptions { allow_delete: args.allow_delete })
+                .await?;
+            print_plan(&plan, args.format);
+            if plan.is_empty() {
+                return Ok(ExitCode::SUCCESS);
+            }
+            if !args.auto_approve {
+                confirm(&plan)?;
+            }
+            let report = session.apply(&plan).await;
+            let out = match args.format {
+                PlanFormat::Json => render::json::report(&report),
+                _ => render::text::report(&report),
+            };
+            emit(&out);
+            let calls = session.aws.counter.snapshot();
+            tracing::info!(reads = calls.reads(), writes = calls.writes(), "aws calls");
+            Ok(if report.is_success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+    }
+}
+
+async fn connect(global: &cli::GlobalArgs, baseline: &Baseline) -> Session {
+    Session::connect(&ConnectOptions {
+        profile: global.profile.clone(),
+        endpoint_url: global.endpoint_url.clone(),
+        fallback_region: Some(baseline.home_region().to_string()),
+    })
+    .await
+}
+
+/// Write data to standard output; a reader that went away (`| head`) ends plinth quietly.
+fn emit(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output\n  Caused by: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn print_plan(plan: &Plan, format: PlanFormat) {
+    let out = match format {
+        PlanFormat::Text => render::text::plan(plan),
+        PlanFormat::Json => render::json::plan(plan),
+        PlanFormat::Markdown => render::markdown::plan(plan),
+    };
+    emit(&out);
+}
+
+fn confirm(plan: &Plan) -> Result<(), Diagnostics> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(Diagnostic::error("refusing to apply without confirmation: standard input is not a terminal")
+            .hint("review the plan, then run again with `--auto-approve`")
+            .into());
+    }
+    eprint!(
+        "\nplinth will make {} change{} to the organization. Type `yes` to apply: ",
+        plan.changes.len(),
+        if plan.changes.len() == 1 { "" } else { "s" }
+    );
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer).map_err(|e| Diagnostic::error("cannot read the answer").cause(e.to_string()))?;
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(Diagnostic::error("apply cancelled; nothing was changed").into())
+    }
+}
+
+fn validate(baseline: &Baseline) -> Result<ExitCode, Diagnostics> {
+    use std::fmt::Write as _;
+    let (desired, warnings) = plinth::policy::desired_scps(baseline);
+    let mut out = String::new();
+    for w in &warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    let _ = writeln!(out, "Baseline `{}` is valid.", baseline.source.path.display());
+    let ous = baseline.file.organizational_units.len();
+    let _ = writeln!(
+        out,
+        "Management account {}, home region {}, {ous} organizational unit{} declared.",
+        baseline.management_account_id(),
+        baseline.home_region(),
+        if ous == 1 { "" } else { "s" }
+    );
+    for d in &desired {
+        let targets: Vec<String> = d.attach.iter().map(|t| t.get_ref().to_string()).collect();
+        let _ = writeln!(
+            out,
+            "\n{} (`{}`, {} of {} characters), attached to {}:",
+            d.address(),
+            d.name,
+            d.content.chars().count(),
+            plinth::policy::MAX_SCP_SIZE,
+            targets.join(", ")
+        );
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&d.document).unwrap_or_default());
+    }
+    emit(&out);
+    Ok(ExitCode::SUCCESS)
+}

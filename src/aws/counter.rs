@@ -71,9 +71,12 @@ impl Intercept for CallCounter {
         "plinth.CallCounter"
     }
 
-    fn read_before_execution(
+    // Once per execution, after the operation's configuration (and its `Metadata`) is in
+    // the bag; `read_before_execution` runs too early for client-level interceptors.
+    fn read_before_serialization(
         &self,
         _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         if let Some(md) = cfg.load::<Metadata>() {

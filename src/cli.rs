@@ -1,0 +1,109 @@
+//! Command-line interface definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Examples:
+  plinth validate                         check baseline.toml offline, show the generated SCPs
+  plinth plan --format markdown           the plan as a pull-request comment
+  plinth plan --detailed-exitcode         exit 0: no changes, 2: changes, 1: error
+  plinth apply                            show the plan, ask, then apply it
+  plinth apply --auto-approve             apply without asking (CI, schedulers)
+
+Credentials come from the standard AWS chain (environment, profile, SSO, web identity,
+instance metadata), never from the baseline. They must belong to the organization's
+management account.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "plinth",
+    version,
+    about = "Keep an AWS organization matching a declarative TOML baseline",
+    long_about = "plinth reads the live state of an AWS organization, compares it with the baseline \
+                  (service control policies, organizational units, and more), shows the plan, and \
+                  applies exactly those corrections. A converged organization gets an empty plan \
+                  and no write call.",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The baseline file
+    #[arg(short = 'f', long = "baseline", global = true, default_value = "baseline.toml", value_name = "FILE")]
+    pub baseline: PathBuf,
+    /// Send every AWS call to this endpoint, such as a local emulator (the SDK's
+    /// AWS_ENDPOINT_URL works too)
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// AWS profile from the shared config files (AWS_PROFILE works too)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Format of the logs written to standard error
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// More logging: -v for plinth's debug logs, -vv for the SDK's too
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on standard error, no progress
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// For people at a terminal
+    Text,
+    /// Versioned schema for machines (see README.md)
+    Json,
+    /// A pull-request comment
+    Markdown,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the baseline offline and show the SCPs it generates; makes no AWS call
+    Validate,
+    /// Read the organization and show what would change
+    Plan(PlanArgs),
+    /// Plan, show the plan, ask for confirmation, and make the changes
+    Apply(ApplyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// Exit 0 when there are no changes, 2 when there are, 1 on error
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Plan the deletion of SCPs plinth manages that left the baseline
+    #[arg(long)]
+    pub allow_delete: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Apply without asking; required when standard input is not a terminal
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Delete SCPs plinth manages that left the baseline (they are kept otherwise)
+    #[arg(long)]
+    pub allow_delete: bool,
+    /// Format of the plan and report on standard output
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+}

@@ -1,0 +1,84 @@
+//! The plan as a pull-request comment: summary counts first, one section per area,
+//! policy changes as statement-level diffs, long parts collapsed.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::{statement_heading, statement_lines, statement_summary, statements, summary_line};
+use crate::plan::{Action, Change, Plan};
+
+/// Marker that lets a CI job find and update its own comment.
+pub const COMMENT_MARKER: &str = "<!-- plinth-plan -->";
+
+pub fn plan(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{COMMENT_MARKER}");
+    if plan.is_empty() {
+        let _ = writeln!(out, "### plinth plan: no changes\n\nThe organization matches the baseline.");
+    } else {
+        let _ = writeln!(out, "### plinth plan: {}\n", summary_line(plan));
+        let counts = plan.summary();
+        let _ = writeln!(out, "| {} |", Action::ALL.map(|a| a.as_str()).join(" | "));
+        let _ = writeln!(out, "|{}", "---:|".repeat(Action::ALL.len()));
+        let _ = writeln!(
+            out,
+            "| {} |",
+            Action::ALL.map(|a| counts.get(&a).copied().unwrap_or(0).to_string()).join(" | ")
+        );
+        let mut areas: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
+        for c in &plan.changes {
+            areas.entry(c.area()).or_default().push(c);
+        }
+        for (area, changes) in areas {
+            let _ = writeln!(out, "\n#### `{area}` ({} change{})\n", changes.len(), if changes.len() == 1 { "" } else { "s" });
+            for c in changes {
+                change(&mut out, c);
+            }
+        }
+    }
+    if !plan.orphans.is_empty() {
+        let _ = writeln!(out, "\n#### Kept, no longer in the baseline\n");
+        for o in &plan.orphans {
+            let _ = writeln!(out, "- `{}`: {}", o.address, o.reason);
+        }
+    }
+    if !plan.warnings.is_empty() {
+        let _ = writeln!(out, "\n#### Warnings\n");
+        for w in &plan.warnings {
+            let _ = writeln!(out, "- {w}");
+        }
+    }
+    out
+}
+
+fn change(out: &mut String, c: &Change) {
+    let _ = writeln!(out, "- `{}` **{}** `{}`: {}", c.action.symbol(), c.action, c.address, c.reason);
+    if c.action == Action::Create
+        && let Some(doc) = &c.after
+    {
+        for s in statements(doc) {
+            let sid = s.get("Sid").and_then(|v| v.as_str()).unwrap_or("(no Sid)");
+            let _ = writeln!(out, "  - statement `{sid}`: {}", statement_summary(s));
+        }
+        let pretty = serde_json::to_string_pretty(doc).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  <details><summary>policy document ({} lines)</summary>\n\n  ```json\n{}\n  ```\n  </details>",
+            pretty.lines().count(),
+            indent(&pretty)
+        );
+    }
+    for d in &c.statement_diff {
+        let lines = statement_lines(d);
+        let body = format!("  ```diff\n{}\n  ```", indent(&lines.join("\n")));
+        if lines.len() > 20 {
+            let _ = writeln!(out, "  <details><summary>{}</summary>\n\n{body}\n  </details>", statement_heading(d));
+        } else {
+            let _ = writeln!(out, "  - {}\n\n{body}", statement_heading(d));
+        }
+    }
+}
+
+fn indent(s: &str) -> String {
+    s.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+}

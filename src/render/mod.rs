@@ -1,0 +1,95 @@
+//! Rendering plans and apply reports. Renderers take only the plan (or report): they
+//! never plan, read AWS or decide anything.
+
+pub mod json;
+pub mod markdown;
+pub mod text;
+
+use serde_json::Value;
+
+use crate::plan::{Action, Plan};
+use crate::policy::diff::StatementDiff;
+
+/// `3 to create, 1 to update, 2 to attach`, in a fixed order, omitting zeros.
+pub fn summary_line(plan: &Plan) -> String {
+    let counts = plan.summary();
+    let parts: Vec<String> = Action::ALL
+        .iter()
+        .filter_map(|a| counts.get(a).map(|n| format!("{n} to {a}")))
+        .collect();
+    if parts.is_empty() { "no changes".into() } else { parts.join(", ") }
+}
+
+/// A statement's short description: `Deny NotAction(86) on *, when StringNotEquals, ArnNotLike`.
+pub fn statement_summary(s: &Value) -> String {
+    let effect = s.get("Effect").and_then(Value::as_str).unwrap_or("?");
+    let count = |v: &Value| match v {
+        Value::Array(a) if a.len() == 1 => a[0].as_str().unwrap_or("?").to_owned(),
+        Value::Array(a) => format!("{} actions", a.len()),
+        Value::String(s) => s.clone(),
+        _ => "?".into(),
+    };
+    let what = match (s.get("Action"), s.get("NotAction")) {
+        (Some(a), _) => count(a),
+        (_, Some(n)) => format!("all but {}", count(n)),
+        _ => "?".into(),
+    };
+    let resource = match s.get("Resource").or_else(|| s.get("NotResource")) {
+        Some(Value::String(r)) => r.clone(),
+        Some(Value::Array(a)) if a.len() == 1 => a[0].as_str().unwrap_or("?").to_owned(),
+        Some(Value::Array(a)) => format!("{} resources", a.len()),
+        _ => "*".into(),
+    };
+    let mut out = format!("{effect} {what} on {resource}");
+    if let Some(Value::Object(c)) = s.get("Condition") {
+        let ops: Vec<&str> = c.keys().map(String::as_str).collect();
+        out.push_str(&format!(" when {}", ops.join(" and ")));
+    }
+    out
+}
+
+/// Statements of a document, as a list.
+pub fn statements(doc: &Value) -> Vec<&Value> {
+    match doc.get("Statement") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(other) => vec![other],
+        None => vec![],
+    }
+}
+
+/// The heading of one statement difference: `~ statement PlinthDenyOutsideAllowedRegions`.
+pub fn statement_heading(d: &StatementDiff) -> String {
+    let name = |sid: &Option<String>, s: &Value| sid.clone().unwrap_or_else(|| format!("({})", statement_summary(s)));
+    match d {
+        StatementDiff::Added { sid, after } => format!("+ statement {}", name(sid, after)),
+        StatementDiff::Removed { sid, before } => format!("- statement {}", name(sid, before)),
+        StatementDiff::Changed { sid, .. } => format!("~ statement {sid}"),
+    }
+}
+
+/// Unified line diff of the pretty-printed statements, `-`/`+`/` ` prefixed.
+pub fn statement_lines(d: &StatementDiff) -> Vec<String> {
+    let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    match d {
+        StatementDiff::Added { after, .. } => pretty(after).lines().map(|l| format!("+ {l}")).collect(),
+        StatementDiff::Removed { before, .. } => pretty(before).lines().map(|l| format!("- {l}")).collect(),
+        StatementDiff::Changed { before, after, .. } => {
+            let (b, a) = (pretty(before), pretty(after));
+            let diff = similar::TextDiff::from_lines(&b, &a);
+            let mut out = Vec::new();
+            for group in diff.grouped_ops(2) {
+                for op in group {
+                    for change in diff.iter_changes(&op) {
+                        let sign = match change.tag() {
+                            similar::ChangeTag::Delete => "-",
+                            similar::ChangeTag::Insert => "+",
+                            similar::ChangeTag::Equal => " ",
+                        };
+                        out.push(format!("{sign} {}", change.value().trim_end_matches('\n')));
+                    }
+                }
+            }
+            out
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! The plan and apply report for a terminal: plain text, no colour needed.
+
+use std::fmt::Write as _;
+
+use super::{statement_heading, statement_lines, statement_summary, statements, summary_line};
+use crate::apply::{ApplyReport, Status};
+use crate::plan::{Action, Plan};
+
+pub fn plan(plan: &Plan) -> String {
+    let mut out = String::new();
+    for w in &plan.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    if !plan.warnings.is_empty() {
+        out.push('\n');
+    }
+    if plan.is_empty() {
+        out.push_str("No changes. The organization matches the baseline.\n");
+    } else {
+        let _ = writeln!(out, "plinth will make these changes:\n");
+        for c in &plan.changes {
+            let _ = writeln!(out, "  {} {}", c.action.symbol(), c.address);
+            let _ = writeln!(out, "      {}: {}", c.action, c.reason);
+            if c.action == Action::Create
+                && let Some(doc) = &c.after
+            {
+                for s in statements(doc) {
+                    let sid = s.get("Sid").and_then(|v| v.as_str()).unwrap_or("(no Sid)");
+                    let _ = writeln!(out, "      + statement {sid}: {}", statement_summary(s));
+                }
+            }
+            for d in &c.statement_diff {
+                let _ = writeln!(out, "      {}", statement_heading(d));
+                for line in statement_lines(d) {
+                    let _ = writeln!(out, "        {line}");
+                }
+            }
+            out.push('\n');
+        }
+    }
+    if !plan.orphans.is_empty() {
+        let _ = writeln!(out, "Kept, no longer in the baseline:\n");
+        for o in &plan.orphans {
+            let _ = writeln!(out, "  ! {}\n      {}\n", o.address, o.reason);
+        }
+    }
+    if !plan.is_empty() {
+        let _ = writeln!(out, "Plan: {}.", summary_line(plan));
+    }
+    out
+}
+
+pub fn report(report: &ApplyReport) -> String {
+    let mut out = String::new();
+    for o in &report.outcomes {
+        match &o.status {
+            Status::Done { id } => {
+                let id = id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();
+                let _ = writeln!(out, "  {} {} {}{id}: done", o.action.symbol(), o.action, o.address);
+            }
+            Status::Failed { error } => {
+                let _ = writeln!(out, "  {} {} {}: FAILED\n      {error}", o.action.symbol(), o.action, o.address);
+            }
+            Status::Skipped { because } => {
+                let _ = writeln!(out, "  {} {} {}: skipped, {because}", o.action.symbol(), o.action, o.address);
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nApply {}: {} done, {} failed, {} skipped.",
+        if report.is_success() { "complete" } else { "incomplete" },
+        report.done(),
+        report.failed(),
+        report.skipped()
+    );
+    if !report.is_success() {
+        out.push_str("Nothing that failed was half-done; run `plinth apply` again to finish once the cause is fixed.\n");
+    }
+    out
+}

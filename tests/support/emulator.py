@@ -1,0 +1,170 @@
+"""plinth's local AWS emulator: moto's server, plus the smallest shims plinth needs.
+
+Started by the Rust test harness (tests/support/mod.rs) and by `make demo`. It binds
+the loopback address on the given port (0 = any free port) and prints one line,
+`PLINTH_EMULATOR_PORT=<port>`, once it accepts connections. State lives in this
+process only: a new process is a fresh AWS.
+
+Shims, each filling a gap in moto and built on moto's own behaviour and data:
+
+* CloudWatch over Smithy rpc-v2-cbor. The AWS SDK for Rust speaks rpc-v2-cbor to
+  CloudWatch (`POST /service/GraniteServiceVersion20100801/operation/<Op>`, CBOR body,
+  `smithy-protocol: rpc-v2-cbor`); moto only speaks AWS JSON 1.0 and query. The shim
+  decodes the CBOR request, forwards it to moto as AWS JSON 1.0 (`X-Amz-Target:
+  GraniteServiceVersion20100801.<Op>`), and encodes moto's JSON answer back as CBOR.
+  Timestamps go out as CBOR tag 1 (epoch seconds), as the protocol requires; which
+  fields are timestamps comes from botocore's CloudWatch model, which moto ships with.
+"""
+
+import argparse
+import base64
+import datetime
+import io
+import json
+import re
+import sys
+
+import cbor2
+import botocore.session
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
+
+CBOR_PATH = re.compile(r"^/service/GraniteServiceVersion20100801/operation/(\w+)$")
+CLOUDWATCH_TARGET = "GraniteServiceVersion20100801"
+
+
+def _json_ready(value):
+    """CBOR-decoded request values as JSON 1.0 expects them."""
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return value.timestamp()
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode()
+    return value
+
+
+def _to_datetime(value):
+    if isinstance(value, (int, float)):
+        return datetime.datetime.fromtimestamp(value, tz=datetime.timezone.utc)
+    if isinstance(value, str):
+        parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=datetime.timezone.utc)
+        return parsed
+    return value
+
+
+def _cbor_ready(value, shape):
+    """JSON response values shaped for CBOR: timestamps as datetimes (tag 1), blobs as bytes."""
+    if shape is None or value is None:
+        return value
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, dict):
+        return {
+            k: _cbor_ready(v, shape.members.get(k)) for k, v in value.items()
+        }
+    if kind == "list" and isinstance(value, list):
+        return [_cbor_ready(v, shape.member) for v in value]
+    if kind == "map" and isinstance(value, dict):
+        return {k: _cbor_ready(v, shape.value) for k, v in value.items()}
+    if kind == "timestamp":
+        return _to_datetime(value)
+    if kind == "blob" and isinstance(value, str):
+        return base64.b64decode(value)
+    return value
+
+
+class CborTranslator:
+    """WSGI middleware: CloudWatch rpc-v2-cbor in front of moto's AWS JSON 1.0."""
+
+    def __init__(self, app):
+        self.app = app
+        self.model = botocore.session.get_session().get_service_model("cloudwatch")
+
+    def __call__(self, environ, start_response):
+        match = CBOR_PATH.match(environ.get("PATH_INFO", ""))
+        if not match:
+            return self.app(environ, start_response)
+        operation = match.group(1)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        params = _json_ready(cbor2.loads(raw)) if raw else {}
+        body = json.dumps(params).encode()
+
+        inner = dict(environ)
+        inner["PATH_INFO"] = "/"
+        inner["RAW_URI"] = inner["REQUEST_URI"] = "/"
+        inner["CONTENT_TYPE"] = "application/x-amz-json-1.0"
+        inner["CONTENT_LENGTH"] = str(len(body))
+        inner["HTTP_X_AMZ_TARGET"] = f"{CLOUDWATCH_TARGET}.{operation}"
+        inner["wsgi.input"] = io.BytesIO(body)
+        inner.pop("HTTP_SMITHY_PROTOCOL", None)
+
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"] = status
+            captured["headers"] = headers
+            return lambda data: None
+
+        chunks = self.app(inner, capture)
+        try:
+            answer = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+
+        status = captured["status"]
+        code = int(status.split()[0])
+        try:
+            decoded = json.loads(answer) if answer.strip() else {}
+        except ValueError:
+            decoded = {"__type": "InternalFailure", "message": answer.decode(errors="replace")}
+        if code < 300:
+            try:
+                shape = self.model.operation_model(operation).output_shape
+            except Exception:  # an operation botocore does not know: pass it through untyped
+                shape = None
+            decoded = _cbor_ready(decoded, shape)
+        out = cbor2.dumps(decoded, datetime_as_timestamp=True, timezone=datetime.timezone.utc)
+        headers = [
+            (k, v)
+            for k, v in captured["headers"]
+            if k.lower() not in ("content-type", "content-length", "x-amzn-query-mode")
+        ]
+        headers += [
+            ("Content-Type", "application/cbor"),
+            ("Content-Length", str(len(out))),
+            ("smithy-protocol", "rpc-v2-cbor"),
+        ]
+        start_response(status, headers)
+        return [out]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args()
+
+    app = CborTranslator(DomainDispatcherApplication(create_backend_app))
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    print(f"PLINTH_EMULATOR_PORT={server.server_port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
