@@ -20,7 +20,10 @@ pub struct Session {
 
 impl Session {
     pub async fn connect(options: &ConnectOptions) -> Session {
-        let aws = Aws::connect(options).await;
+        Session::new(Aws::connect(options).await)
+    }
+
+    pub fn new(aws: Aws) -> Session {
         Session {
             organizations: aws.organizations(),
             sts: aws.sts(),

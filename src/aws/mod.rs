@@ -63,6 +63,14 @@ impl Aws {
         }
     }
 
+    /// From a ready SDK configuration (tests use static credentials and an emulator).
+    pub fn from_sdk(sdk: SdkConfig) -> Aws {
+        Aws {
+            sdk,
+            counter: CallCounter::default(),
+        }
+    }
+
     /// An Organizations client. Organizations is a global service served from us-east-1.
     pub fn organizations(&self) -> organizations::Organizations {
         let conf = aws_sdk_organizations::config::Builder::from(&self.sdk)

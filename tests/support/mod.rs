@@ -1,0 +1,277 @@
+//! The emulator test world: a fresh moto server per test (tests/support/emulator.py) on a
+//! free loopback port, SDK clients pointed at it, and helpers to seed an organization.
+//!
+//! The emulator's Python comes from `PLINTH_EMULATOR_PYTHON`, else `.venv/bin/python` in
+//! the repository (made by `make venv`, which `make test` runs). A missing emulator fails
+//! the test loudly; it is never skipped.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_sdk_organizations::types::{OrganizationFeatureSet, PolicyType};
+use aws_types::SdkConfig;
+use aws_types::region::Region;
+use plinth::aws::Aws;
+use plinth::baseline::{self, Baseline};
+use plinth::engine::Session;
+
+pub const MANAGEMENT_ACCOUNT: &str = "123456789012";
+
+pub struct Emulator {
+    child: Child,
+    pub endpoint: String,
+    log: PathBuf,
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("PLINTH_EMULATOR_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = repo().join(".venv/bin/python");
+    assert!(
+        venv.exists(),
+        "the emulator's Python environment is missing at {}: run `make venv` (or `make test`), or set PLINTH_EMULATOR_PYTHON",
+        venv.display()
+    );
+    venv
+}
+
+impl Emulator {
+    /// Start a fresh emulator and wait until it accepts connections.
+    pub fn start() -> Emulator {
+        let log = std::env::temp_dir().join(format!("plinth-emulator-{}-{}.log", std::process::id(), unique()));
+        let mut child = Command::new(python())
+            .arg(repo().join("tests/support/emulator.py"))
+            .args(["--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).expect("emulator log file"))
+            .spawn()
+            .expect("start the emulator");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            if let Some(Ok(line)) = lines.next() {
+                let _ = tx.send(line);
+            }
+            // Keep draining so the emulator never blocks on a full pipe.
+            for _ in lines {}
+        });
+        let line = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = child.kill();
+                panic!(
+                    "the emulator did not start within 60 s; its log:\n{}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
+            }
+        };
+        let port = line
+            .strip_prefix("PLINTH_EMULATOR_PORT=")
+            .unwrap_or_else(|| panic!("unexpected first line from the emulator: {line}"));
+        Emulator {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            log,
+        }
+    }
+
+    /// SDK configuration for the emulator, with static test credentials.
+    pub async fn sdk_config(&self) -> SdkConfig {
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(aws_sdk_organizations::config::Credentials::new(
+                "testing", "testing", None, None, "plinth-tests",
+            ))
+            .load()
+            .await
+    }
+
+    /// A plinth session against the emulator, with its own call counter.
+    pub async fn session(&self) -> Session {
+        Session::new(Aws::from_sdk(self.sdk_config().await))
+    }
+
+    /// A raw Organizations client, for seeding and for drift made out of band.
+    pub async fn organizations(&self) -> aws_sdk_organizations::Client {
+        aws_sdk_organizations::Client::new(&self.sdk_config().await)
+    }
+
+    /// Environment for running the `plinth` binary against this emulator.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ACCESS_KEY_ID", "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ENDPOINT_URL", self.endpoint.clone()),
+            ("AWS_CONFIG_FILE", "/dev/null".into()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".into()),
+        ]
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Ids of what [`seed`] created.
+pub struct Seeded {
+    pub root_id: String,
+    pub workloads_ou: String,
+    pub security_ou: String,
+    pub sandbox_account: String,
+}
+
+/// An organization with all features, OUs `Workloads` and `Security`, and an account
+/// `sandbox` in `Workloads`.
+pub async fn seed(org: &aws_sdk_organizations::Client) -> Seeded {
+    seed_with(org, OrganizationFeatureSet::All).await
+}
+
+pub async fn seed_with(org: &aws_sdk_organizations::Client, features: OrganizationFeatureSet) -> Seeded {
+    org.create_organization().feature_set(features).send().await.expect("create organization");
+    let root_id = org.list_roots().send().await.unwrap().roots()[0].id().unwrap().to_owned();
+    let ou = |name: &'static str| {
+        let root_id = root_id.clone();
+        async move {
+            org.create_organizational_unit()
+                .parent_id(root_id)
+                .name(name)
+                .send()
+                .await
+                .unwrap()
+                .organizational_unit()
+                .unwrap()
+                .id()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let workloads_ou = ou("Workloads").await;
+    let security_ou = ou("Security").await;
+    let created = org
+        .create_account()
+        .account_name("sandbox")
+        .email("sandbox@example.com")
+        .send()
+        .await
+        .expect("create account");
+    let sandbox_account = created.create_account_status().unwrap().account_id().unwrap().to_owned();
+    org.move_account()
+        .account_id(&sandbox_account)
+        .source_parent_id(&root_id)
+        .destination_parent_id(&workloads_ou)
+        .send()
+        .await
+        .expect("move account");
+    Seeded {
+        root_id,
+        workloads_ou,
+        security_ou,
+        sandbox_account,
+    }
+}
+
+/// A baseline written to a temporary directory (with any policy files), then loaded.
+pub struct TempBaseline {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+impl TempBaseline {
+    pub fn new(toml: &str, files: &[(&str, &str)]) -> TempBaseline {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (name, text) in files {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let path = dir.path().join("baseline.toml");
+        std::fs::write(&path, toml).unwrap();
+        TempBaseline { dir, path }
+    }
+
+    /// Replace the baseline text, keeping the policy files.
+    pub fn rewrite(&self, toml: &str) {
+        std::fs::write(&self.path, toml).unwrap();
+    }
+
+    pub fn load(&self) -> Baseline {
+        baseline::load(&self.path).unwrap_or_else(|d| panic!("{d}"))
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// Live SCPs by name: (id, content, tags, targets).
+pub struct LiveScp {
+    pub id: String,
+    pub content: String,
+    pub owned: bool,
+    pub targets: Vec<String>,
+}
+
+pub async fn live_scp(org: &aws_sdk_organizations::Client, name: &str) -> Option<LiveScp> {
+    let list = org
+        .list_policies()
+        .filter(PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    let summary = list.policies().iter().find(|p| p.name() == Some(name))?;
+    let id = summary.id().unwrap().to_owned();
+    let content = org
+        .describe_policy()
+        .policy_id(&id)
+        .send()
+        .await
+        .unwrap()
+        .policy()
+        .unwrap()
+        .content()
+        .unwrap()
+        .to_owned();
+    let tags = org.list_tags_for_resource().resource_id(&id).send().await.unwrap();
+    let owned = tags.tags().iter().any(|t| t.key() == "managed-by" && t.value() == "plinth");
+    let mut targets: Vec<String> = org
+        .list_targets_for_policy()
+        .policy_id(&id)
+        .send()
+        .await
+        .unwrap()
+        .targets()
+        .iter()
+        .map(|t| t.target_id().unwrap().to_owned())
+        .collect();
+    targets.sort();
+    Some(LiveScp {
+        id,
+        content,
+        owned,
+        targets,
+    })
+}
