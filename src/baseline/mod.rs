@@ -171,14 +171,33 @@ fn toml_diagnostic(source: &SourceFile, e: &toml::de::Error) -> Diagnostic {
     };
     let mut d = Diagnostic::error(message.trim_end_matches('.').to_owned());
     if let Some(span) = e.span() {
-        d = d.at(source, span);
+        d = d.at(source, narrow_to_literal(source, span, message));
     }
     if let Some(h) = hint {
         d = d.hint(h);
-    } else if message.starts_with("unknown field") {
+    } else if message.starts_with("unknown field") || message.starts_with("missing field") {
         d = d.hint("see the baseline reference in README.md for the keys each section takes");
     }
     d
+}
+
+/// toml reports a bad element of an array at the whole array; point at the element the
+/// message names (its first backticked literal) when the array contains it.
+fn narrow_to_literal(source: &SourceFile, span: std::ops::Range<usize>, message: &str) -> std::ops::Range<usize> {
+    let text = &source.text[span.clone()];
+    if !text.starts_with('[') {
+        return span;
+    }
+    let Some(literal) = message.split('`').nth(1) else {
+        return span;
+    };
+    // The string that contains the literal, quotes included (`"ou:/Prod/"` for `/Prod/`).
+    let Some(at) = text.find(literal) else {
+        return span;
+    };
+    let start = text[..at].rfind('"').unwrap_or(at);
+    let end = text[at + literal.len()..].find('"').map_or(at + literal.len(), |e| at + literal.len() + e + 1);
+    span.start + start..span.start + end
 }
 
 fn read_policy_file(baseline: &SourceFile, base_dir: &Path, file: &Spanned<PathBuf>) -> Result<PolicyFile, Diagnostic> {
