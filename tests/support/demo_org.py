@@ -1,0 +1,60 @@
+"""Seeds and disturbs the emulated organization for `make demo`.
+
+    demo_org.py ENDPOINT seed    an organization with OUs and accounts, as a company has
+    demo_org.py ENDPOINT drift   out-of-band changes that plinth must notice and repair
+"""
+
+import json
+import sys
+
+import boto3
+
+
+def client(endpoint):
+    return boto3.client(
+        "organizations",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def seed(org):
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    workloads = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]["Id"]
+    org.create_organizational_unit(ParentId=root, Name="Sandbox")
+    for name in ("payments-prod", "payments-dev", "data-prod"):
+        status = org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
+        org.move_account(AccountId=status["AccountId"], SourceParentId=root, DestinationParentId=workloads)
+    print("seeded: organization with OUs Workloads and Sandbox, 3 accounts in Workloads")
+
+
+def policy_id(org, name):
+    for page in org.get_paginator("list_policies").paginate(Filter="SERVICE_CONTROL_POLICY"):
+        for p in page["Policies"]:
+            if p["Name"] == name:
+                return p["Id"]
+    raise SystemExit(f"no policy {name}")
+
+
+def drift(org):
+    region = policy_id(org, "plinth-region-deny")
+    doc = json.loads(org.describe_policy(PolicyId=region)["Policy"]["Content"])
+    doc["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"].append("ap-southeast-2")
+    org.update_policy(PolicyId=region, Content=json.dumps(doc, indent=2))
+    print("drift: someone allowed ap-southeast-2 in plinth-region-deny")
+    custom = policy_id(org, "deny-iam-users")
+    target = org.list_targets_for_policy(PolicyId=custom)["Targets"][0]
+    org.detach_policy(PolicyId=custom, TargetId=target["TargetId"])
+    print(f"drift: someone detached deny-iam-users from {target['Name']}")
+
+
+def main():
+    endpoint, action = sys.argv[1], sys.argv[2]
+    {"seed": seed, "drift": drift}[action](client(endpoint))
+
+
+if __name__ == "__main__":
+    main()
