@@ -85,6 +85,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct PlanArgs {
+    /// How to print the plan on standard output
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
     /// Exit 0 when there are no changes, 2 when there are, 1 on error

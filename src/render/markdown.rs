@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{statement_heading, statement_lines, statement_summary, statements, summary_line};
+use super::{statement_heading_words, statement_lines, statement_summary, statements, summary_line};
 use crate::plan::{Action, Change, Plan};
 
 /// Marker that lets a CI job find and update its own comment.
@@ -72,9 +72,9 @@ fn change(out: &mut String, c: &Change) {
         let lines = statement_lines(d);
         let body = format!("  ```diff\n{}\n  ```", indent(&lines.join("\n")));
         if lines.len() > 20 {
-            let _ = writeln!(out, "  <details><summary>{}</summary>\n\n{body}\n  </details>", statement_heading(d));
+            let _ = writeln!(out, "  <details><summary>{}</summary>\n\n{body}\n  </details>", statement_heading_words(d));
         } else {
-            let _ = writeln!(out, "  - {}\n\n{body}", statement_heading(d));
+            let _ = writeln!(out, "  - {}\n\n{body}", statement_heading_words(d));
         }
     }
 }

@@ -67,6 +67,20 @@ pub fn statement_heading(d: &StatementDiff) -> String {
     }
 }
 
+/// The same heading in words, for Markdown where a leading `-` reads as a list:
+/// `removed statement `AddedByHand``.
+pub fn statement_heading_words(d: &StatementDiff) -> String {
+    let name = |sid: &Option<String>, s: &Value| match sid {
+        Some(sid) => format!("`{sid}`"),
+        None => format!("({})", statement_summary(s)),
+    };
+    match d {
+        StatementDiff::Added { sid, after } => format!("**added** statement {}", name(sid, after)),
+        StatementDiff::Removed { sid, before } => format!("**removed** statement {}", name(sid, before)),
+        StatementDiff::Changed { sid, .. } => format!("**changed** statement `{sid}`"),
+    }
+}
+
 /// Unified line diff of the pretty-printed statements, `-`/`+`/` ` prefixed.
 pub fn statement_lines(d: &StatementDiff) -> Vec<String> {
     let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();

@@ -1,0 +1,144 @@
+//! The `plinth` binary as users run it: exit codes, confirmation, output formats, help.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use support::{Emulator, TempBaseline, seed};
+
+const BASELINE: &str = r#"
+[organization]
+management_account_id = "123456789012"
+
+[[organizational_units]]
+path = "Workloads/Prod"
+
+[scp.deny_leave_organization]
+attach = ["root", "ou:Workloads/Prod"]
+"#;
+
+fn plinth(emu: &Emulator, baseline: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_plinth"));
+    cmd.args(args).arg("-f").arg(baseline).stdin(Stdio::null());
+    for (k, v) in emu.env() {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run plinth")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[tokio::test]
+async fn detailed_exitcode_says_whether_there_are_changes() {
+    let emu = Emulator::start();
+    seed(&emu.organizations().await).await;
+    let b = TempBaseline::new(BASELINE, &[]);
+
+    let out = plinth(&emu, &b.path, &["plan", "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("+ scp.deny_leave_organization -> ou:Workloads/Prod"));
+
+    // Without the flag, changes are still success.
+    assert_eq!(plinth(&emu, &b.path, &["plan"]).status.code(), Some(0));
+
+    let out = plinth(&emu, &b.path, &["apply", "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Apply complete: 5 done, 0 failed, 0 skipped."), "{}", text(&out.stdout));
+
+    let out = plinth(&emu, &b.path, &["plan", "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), "No changes. The organization matches the baseline.\n");
+}
+
+#[tokio::test]
+async fn apply_refuses_without_a_terminal_or_auto_approve() {
+    let emu = Emulator::start();
+    seed(&emu.organizations().await).await;
+    let b = TempBaseline::new(BASELINE, &[]);
+
+    let out = plinth(&emu, &b.path, &["apply"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("error: refusing to apply without confirmation: standard input is not a terminal"), "{stderr}");
+    assert!(stderr.contains("hint: review the plan, then run again with `--auto-approve`"), "{stderr}");
+    // Nothing was written: the plan still has every change.
+    assert_eq!(plinth(&emu, &b.path, &["plan", "--detailed-exitcode"]).status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn machine_formats() {
+    let emu = Emulator::start();
+    seed(&emu.organizations().await).await;
+    let b = TempBaseline::new(BASELINE, &[]);
+
+    let out = plinth(&emu, &b.path, &["plan", "--format", "json", "--log-format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    assert_eq!(plan["format_version"], 1);
+    assert_eq!(plan["summary"]["attach"], 2);
+    // Logs on stderr are JSON lines too.
+    for line in text(&out.stderr).lines() {
+        let _: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    }
+
+    let out = plinth(&emu, &b.path, &["plan", "--format", "markdown"]);
+    let md = text(&out.stdout);
+    assert!(md.starts_with("<!-- plinth-plan -->\n### plinth plan: 1 to enable, 2 to create, 2 to attach"), "{md}");
+
+    // apply prints two JSON documents: the plan, then the report.
+    let out = plinth(&emu, &b.path, &["apply", "--auto-approve", "--format", "json"]);
+    let docs: Vec<serde_json::Value> = serde_json::Deserializer::from_slice(&out.stdout)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .expect("JSON documents");
+    assert_eq!(docs.len(), 2, "{}", text(&out.stdout));
+    assert_eq!(docs[0]["changes_pending"], true);
+    assert_eq!(docs[1]["success"], true);
+    assert_eq!(docs[1]["done"], 5);
+    assert_eq!(docs[1]["outcomes"][0]["status"], "done");
+}
+
+#[test]
+fn missing_baseline_says_how_to_point_at_one() {
+    let out = Command::new(env!("CARGO_BIN_EXE_plinth"))
+        .args(["validate", "-f", "/nonexistent/baseline.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: cannot read baseline `/nonexistent/baseline.toml`"), "{stderr}");
+    assert!(stderr.contains("hint: pass the baseline with `-f FILE`"), "{stderr}");
+}
+
+#[test]
+fn validate_renders_every_generated_policy_offline() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(env!("CARGO_BIN_EXE_plinth"))
+        .current_dir(root)
+        .args(["validate", "-f", "baselines/example.toml"])
+        // An AWS call would fail here: validate must make none.
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("Baseline `baselines/example.toml` is valid."), "{stdout}");
+    for name in ["plinth-region-deny", "plinth-deny-leave-organization", "deny-iam-users"] {
+        assert!(stdout.contains(&format!("(`{name}`, ")), "{name} missing from\n{stdout}");
+    }
+}
+
+#[test]
+fn help_teaches() {
+    let help = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_plinth")).args(args).env("COLUMNS", "100").output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        text(&out.stdout)
+    };
+    insta::assert_snapshot!("help", help(&["--help"]));
+    insta::assert_snapshot!("plan_help", help(&["plan", "--help"]));
+    insta::assert_snapshot!("apply_help", help(&["apply", "--help"]));
+}

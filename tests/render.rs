@@ -1,0 +1,128 @@
+//! Snapshots of the renderers on one plan that has every kind of change, an orphan and
+//! warnings. Renderers take only the plan, so the plan is built from plain data.
+
+use std::collections::BTreeMap;
+
+use plinth::baseline;
+use plinth::diag::SourceFile;
+use plinth::observed::{Account, Observed, OrgState, Ou, Scp};
+use plinth::plan::{self, Plan, PlanOptions};
+use plinth::render;
+
+const BASELINE: &str = r#"
+[organization]
+management_account_id = "123456789012"
+
+[[organizational_units]]
+path = "Workloads/Prod"
+
+[scp.region_deny]
+allowed_regions = ["eu-west-1", "eu-central-1"]
+attach = ["root"]
+
+[scp.deny_leave_organization]
+attach = ["root", "ou:Workloads/Prod"]
+"#;
+
+fn sample_plan(allow_delete: bool) -> Plan {
+    let b = baseline::parse(SourceFile::new("baseline.toml", BASELINE)).unwrap_or_else(|d| panic!("{d}"));
+    // The region deny exists, but someone added a region and a statement.
+    let (desired, _) = plinth::policy::desired_scps(&b);
+    let mut live_doc = desired[0].document.clone();
+    live_doc["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"] =
+        serde_json::json!(["eu-central-1", "eu-west-1", "us-west-2"]);
+    live_doc["Statement"].as_array_mut().unwrap().push(serde_json::json!({
+        "Sid": "AddedByHand", "Effect": "Deny", "Action": "ec2:RunInstances", "Resource": "*"
+    }));
+    let observed = Observed {
+        org: OrgState {
+            organization_id: "o-example".into(),
+            management_account_id: "123456789012".into(),
+            root_id: "r-root".into(),
+            scp_enabled: true,
+            ous: vec![
+                Ou { id: "ou-work".into(), path: "Workloads".into() },
+                Ou { id: "ou-sand".into(), path: "Sandbox".into() },
+            ],
+            accounts: vec![Account { id: "123456789012".into(), name: "management".into() }],
+            scps: vec![
+                Scp {
+                    id: "p-FullAWSAccess".into(),
+                    name: "FullAWSAccess".into(),
+                    description: String::new(),
+                    aws_managed: true,
+                    owned: false,
+                    content: None,
+                    targets: vec![],
+                },
+                Scp {
+                    id: "p-region".into(),
+                    name: "plinth-region-deny".into(),
+                    description: desired[0].description.clone(),
+                    aws_managed: false,
+                    owned: true,
+                    content: Some(live_doc.to_string()),
+                    targets: vec!["r-root".into(), "ou-sand".into()],
+                },
+                Scp {
+                    id: "p-old".into(),
+                    name: "retired-policy".into(),
+                    description: String::new(),
+                    aws_managed: false,
+                    owned: true,
+                    content: Some(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#.into()),
+                    targets: vec!["ou-work".into()],
+                },
+            ],
+            attached: BTreeMap::from([
+                ("r-root".into(), vec!["p-FullAWSAccess".into(), "p-region".into()]),
+                ("ou-sand".into(), vec!["p-FullAWSAccess".into(), "p-region".into()]),
+                ("ou-work".into(), vec!["p-FullAWSAccess".into(), "p-old".into()]),
+            ]),
+        },
+    };
+    plan::compute(&b, &observed, PlanOptions { allow_delete }).unwrap_or_else(|d| panic!("{d}"))
+}
+
+#[test]
+fn text() {
+    insta::assert_snapshot!(render::text::plan(&sample_plan(false)));
+}
+
+#[test]
+fn text_with_deletions() {
+    insta::assert_snapshot!(render::text::plan(&sample_plan(true)));
+}
+
+#[test]
+fn markdown() {
+    insta::assert_snapshot!(render::markdown::plan(&sample_plan(false)));
+}
+
+#[test]
+fn json() {
+    let out = render::json::plan(&sample_plan(false));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid JSON");
+    assert_eq!(v["format_version"], 1);
+    assert_eq!(v["changes_pending"], true);
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn empty_plan() {
+    let empty = Plan::default();
+    assert_eq!(render::text::plan(&empty), "No changes. The organization matches the baseline.\n");
+    insta::assert_snapshot!(render::markdown::plan(&empty));
+    let v: serde_json::Value = serde_json::from_str(&render::json::plan(&empty)).unwrap();
+    assert_eq!(v["changes_pending"], false);
+    assert_eq!(v["changes"], serde_json::json!([]));
+}
+
+#[test]
+fn the_plan_round_trips_through_json() {
+    // The JSON form carries everything apply needs (ops included), for saved plans.
+    let p = sample_plan(true);
+    let json = serde_json::to_string(&p).unwrap();
+    let back: Plan = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, p);
+}
