@@ -86,7 +86,10 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E) -> ApplyReport {
         let mut waiting = Vec::new();
         for c in pending {
             let blocker = c.depends_on.iter().find(|d| {
-                matches!(finished.get(d.as_str()), Some(Status::Failed { .. } | Status::Skipped { .. }))
+                matches!(
+                    finished.get(d.as_str()),
+                    Some(Status::Failed { .. } | Status::Skipped { .. })
+                )
             });
             if let Some(b) = blocker {
                 finished.insert(
@@ -136,7 +139,14 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E) -> ApplyReport {
                     if let Some(id) = &id {
                         created.insert(c.address.clone(), id.clone());
                     }
-                    tracing::info!(done = finished.len() + 1, total, "{} {} {}", c.action.symbol(), c.action, c.address);
+                    tracing::info!(
+                        done = finished.len() + 1,
+                        total,
+                        "{} {} {}",
+                        c.action.symbol(),
+                        c.action,
+                        c.address
+                    );
                     Status::Done { id }
                 }
                 Err(e) => {
@@ -177,7 +187,11 @@ mod tests {
     }
 
     impl Executor for Fake {
-        async fn execute(&self, change: &Change, resolve: &(dyn Fn(&Ref) -> Option<String> + Sync)) -> Result<Option<String>, AwsError> {
+        async fn execute(
+            &self,
+            change: &Change,
+            resolve: &(dyn Fn(&Ref) -> Option<String> + Sync),
+        ) -> Result<Option<String>, AwsError> {
             if let Op::Organizations(OrganizationsOp::AttachPolicy { policy, .. }) = &change.op {
                 let id = resolve(policy).expect("created earlier");
                 self.log.lock().unwrap().push(format!("attach {id}"));
@@ -232,25 +246,43 @@ mod tests {
 
     #[tokio::test]
     async fn runs_dependencies_first_and_passes_created_ids() {
-        let fake = Fake { fail: "", log: Mutex::new(vec![]) };
+        let fake = Fake {
+            fail: "",
+            log: Mutex::new(vec![]),
+        };
         let report = apply(&plan(), &fake).await;
         assert!(report.is_success(), "{report:?}");
         let log = fake.log.lock().unwrap().clone();
         let pos = |s: &str| log.iter().position(|l| l == s).unwrap();
         assert!(pos("scp.a") < pos("attach id-of-scp.a"));
         assert!(pos("scp.b") < pos("attach id-of-scp.b"));
-        assert_eq!(report.outcomes[0].status, Status::Done { id: Some("id-of-scp.a".into()) });
+        assert_eq!(
+            report.outcomes[0].status,
+            Status::Done {
+                id: Some("id-of-scp.a".into())
+            }
+        );
     }
 
     #[tokio::test]
     async fn a_failure_skips_its_dependents_and_nothing_else() {
-        let fake = Fake { fail: "scp.a", log: Mutex::new(vec![]) };
+        let fake = Fake {
+            fail: "scp.a",
+            log: Mutex::new(vec![]),
+        };
         let report = apply(&plan(), &fake).await;
         assert_eq!(report.done(), 2);
         assert_eq!(report.failed(), 1);
         assert_eq!(report.skipped(), 1);
-        assert!(matches!(&report.outcomes[0].status, Status::Failed { error } if error.contains("ConstraintViolationException: too many policies")));
-        assert_eq!(report.outcomes[2].status, Status::Skipped { because: "`scp.a` did not succeed".into() });
+        assert!(
+            matches!(&report.outcomes[0].status, Status::Failed { error } if error.contains("ConstraintViolationException: too many policies"))
+        );
+        assert_eq!(
+            report.outcomes[2].status,
+            Status::Skipped {
+                because: "`scp.a` did not succeed".into()
+            }
+        );
         assert_eq!(report.outcomes[3].status, Status::Done { id: None });
     }
 }

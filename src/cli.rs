@@ -37,7 +37,13 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// The baseline file
-    #[arg(short = 'f', long = "baseline", global = true, default_value = "baseline.toml", value_name = "FILE")]
+    #[arg(
+        short = 'f',
+        long = "baseline",
+        global = true,
+        default_value = "baseline.toml",
+        value_name = "FILE"
+    )]
     pub baseline: PathBuf,
     /// Send every AWS call to this endpoint, such as a local emulator (the SDK's
     /// AWS_ENDPOINT_URL works too)

@@ -56,7 +56,8 @@ pub struct Label {
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
     pub message: String,
-    pub label: Option<Label>,
+    /// Boxed: diagnostics travel in `Result`s and should stay small.
+    pub label: Option<Box<Label>>,
     pub causes: Vec<String>,
     pub hint: Option<String>,
 }
@@ -72,10 +73,10 @@ impl Diagnostic {
     }
 
     pub fn at(mut self, file: &SourceFile, span: Range<usize>) -> Self {
-        self.label = Some(Label {
+        self.label = Some(Box::new(Label {
             file: file.clone(),
             span,
-        });
+        }));
         self
     }
 
@@ -109,12 +110,7 @@ impl fmt::Display for Diagnostic {
             let (line, col) = label.file.line_col(label.span.start);
             let text = label.file.text.lines().nth(line - 1).unwrap_or("");
             let gutter = line.to_string().len();
-            writeln!(
-                f,
-                "{:gutter$} --> {}:{line}:{col}",
-                "",
-                display_path(&label.file.path)
-            )?;
+            writeln!(f, "{:gutter$} --> {}:{line}:{col}", "", display_path(&label.file.path))?;
             writeln!(f, "{:gutter$} |", "")?;
             writeln!(f, "{line} | {text}")?;
             // Underline the span, clipped to the first line it covers.
@@ -154,11 +150,7 @@ impl Diagnostics {
         self.0.len()
     }
     pub fn into_result<T>(self, value: T) -> Result<T, Diagnostics> {
-        if self.0.is_empty() {
-            Ok(value)
-        } else {
-            Err(self)
-        }
+        if self.0.is_empty() { Ok(value) } else { Err(self) }
     }
 }
 

@@ -34,7 +34,11 @@ impl Session {
     /// Refuse to go on unless the credentials are the management account's of an
     /// organization with all features. Makes only read calls.
     pub async fn preflight(&self, baseline: &Baseline) -> Result<OrgSummary, Diagnostics> {
-        let identity = self.sts.caller_identity().await.map_err(|e| aws_failure("cannot find out who the credentials belong to", e))?;
+        let identity = self
+            .sts
+            .caller_identity()
+            .await
+            .map_err(|e| aws_failure("cannot find out who the credentials belong to", e))?;
         tracing::info!(account = %identity.account, arn = %identity.arn, "credentials");
         check_identity(baseline, &identity)?;
         let summary = self
@@ -50,7 +54,10 @@ impl Session {
         let (desired, _) = policy::desired_scps(baseline);
         let scope = ReadScope {
             scp_names: desired.iter().map(|d| d.name.clone()).collect(),
-            targets: desired.iter().flat_map(|d| d.attach.iter().map(|t| t.get_ref().clone())).collect(),
+            targets: desired
+                .iter()
+                .flat_map(|d| d.attach.iter().map(|t| t.get_ref().clone()))
+                .collect(),
         };
         tracing::info!("reading the organization");
         let org = self
@@ -58,7 +65,12 @@ impl Session {
             .read(summary, &scope)
             .await
             .map_err(|e| aws_failure("cannot read the organization", e))?;
-        tracing::info!(ous = org.ous.len(), accounts = org.accounts.len(), scps = org.scps.len(), "read the organization");
+        tracing::info!(
+            ous = org.ous.len(),
+            accounts = org.accounts.len(),
+            scps = org.scps.len(),
+            "read the organization"
+        );
         Ok(Observed { org })
     }
 
@@ -75,7 +87,11 @@ impl Session {
 }
 
 impl Executor for Session {
-    async fn execute(&self, change: &Change, resolve: &(dyn Fn(&Ref) -> Option<String> + Sync)) -> Result<Option<String>, AwsError> {
+    async fn execute(
+        &self,
+        change: &Change,
+        resolve: &(dyn Fn(&Ref) -> Option<String> + Sync),
+    ) -> Result<Option<String>, AwsError> {
         match &change.op {
             Op::Organizations(op) => self.organizations.execute(op, resolve).await,
         }
@@ -147,7 +163,11 @@ mod tests {
     use crate::diag::SourceFile;
 
     fn b() -> Baseline {
-        baseline::parse(SourceFile::new("b.toml", "[organization]\nmanagement_account_id = \"123456789012\"\n")).unwrap()
+        baseline::parse(SourceFile::new(
+            "b.toml",
+            "[organization]\nmanagement_account_id = \"123456789012\"\n",
+        ))
+        .unwrap()
     }
 
     fn summary(mgmt: &str, all: bool) -> OrgSummary {
@@ -165,12 +185,32 @@ mod tests {
             arn: "arn:aws:iam::999999999999:user/x".into(),
         };
         let e = check_identity(&b(), &wrong).unwrap_err().to_string();
-        assert!(e.contains("the credentials belong to account 999999999999, but the baseline's management account is 123456789012"), "{e}");
+        assert!(
+            e.contains(
+                "the credentials belong to account 999999999999, but the baseline's management account is 123456789012"
+            ),
+            "{e}"
+        );
         assert!(e.contains("b.toml:2:25"), "{e}");
 
-        assert!(check_organization(&b(), None).unwrap_err().to_string().contains("is not in an organization"));
-        assert!(check_organization(&b(), Some(summary("111111111111", true))).unwrap_err().to_string().contains("not its management account"));
-        assert!(check_organization(&b(), Some(summary("123456789012", false))).unwrap_err().to_string().contains("consolidated billing features only"));
+        assert!(
+            check_organization(&b(), None)
+                .unwrap_err()
+                .to_string()
+                .contains("is not in an organization")
+        );
+        assert!(
+            check_organization(&b(), Some(summary("111111111111", true)))
+                .unwrap_err()
+                .to_string()
+                .contains("not its management account")
+        );
+        assert!(
+            check_organization(&b(), Some(summary("123456789012", false)))
+                .unwrap_err()
+                .to_string()
+                .contains("consolidated billing features only")
+        );
         assert!(check_organization(&b(), Some(summary("123456789012", true))).is_ok());
     }
 }

@@ -4,12 +4,12 @@
 //! state into `observed` types) → `plan` (a pure function of both) → `render` (text,
 //! JSON, Markdown) → `apply` (execute the plan's changes through the adapters).
 
+pub mod apply;
+pub mod aws;
 pub mod baseline;
 pub mod diag;
-pub mod policy;
+pub mod engine;
 pub mod observed;
 pub mod plan;
-pub mod aws;
-pub mod apply;
-pub mod engine;
+pub mod policy;
 pub mod render;

@@ -57,7 +57,12 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
         Command::Plan(args) => {
             let session = connect(&cli.global, &baseline).await;
             let plan = session
-                .plan(&baseline, PlanOptions { allow_delete: args.allow_delete })
+                .plan(
+                    &baseline,
+                    PlanOptions {
+                        allow_delete: args.allow_delete,
+                    },
+                )
                 .await?;
             print_plan(&plan, args.format);
             let calls = session.aws.counter.snapshot();
@@ -71,7 +76,12 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
         Command::Apply(args) => {
             let session = connect(&cli.global, &baseline).await;
             let plan = session
-                .plan(&baseline, PlanOptions { allow_delete: args.allow_delete })
+                .plan(
+                    &baseline,
+                    PlanOptions {
+                        allow_delete: args.allow_delete,
+                    },
+                )
                 .await?;
             print_plan(&plan, args.format);
             if plan.is_empty() {
@@ -88,7 +98,11 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
             emit(&out);
             let calls = session.aws.counter.snapshot();
             tracing::info!(reads = calls.reads(), writes = calls.writes(), "aws calls");
-            Ok(if report.is_success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if report.is_success() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
     }
 }
@@ -126,9 +140,11 @@ fn print_plan(plan: &Plan, format: PlanFormat) {
 fn confirm(plan: &Plan) -> Result<(), Diagnostics> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        return Err(Diagnostic::error("refusing to apply without confirmation: standard input is not a terminal")
-            .hint("review the plan, then run again with `--auto-approve`")
-            .into());
+        return Err(
+            Diagnostic::error("refusing to apply without confirmation: standard input is not a terminal")
+                .hint("review the plan, then run again with `--auto-approve`")
+                .into(),
+        );
     }
     eprint!(
         "\nplinth will make {} change{} to the organization. Type `yes` to apply: ",
@@ -137,7 +153,10 @@ fn confirm(plan: &Plan) -> Result<(), Diagnostics> {
     );
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
-    stdin.lock().read_line(&mut answer).map_err(|e| Diagnostic::error("cannot read the answer").cause(e.to_string()))?;
+    stdin
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Diagnostic::error("cannot read the answer").cause(e.to_string()))?;
     if answer.trim() == "yes" {
         Ok(())
     } else {

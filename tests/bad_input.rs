@@ -42,7 +42,10 @@ fn every_corpus_file_fails_with_a_located_error() {
         }
         let text = diags.to_string();
         assert!(text.starts_with("error: "), "{text}");
-        assert!(!text.lines().next().unwrap().ends_with('.'), "no trailing period: {text}");
+        assert!(
+            !text.lines().next().unwrap().ends_with('.'),
+            "no trailing period: {text}"
+        );
         let name = file.file_stem().unwrap().to_string_lossy().to_string();
         insta::with_settings!({ snapshot_path => "snapshots/bad_input", prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(name, text);
@@ -69,7 +72,10 @@ fn the_binary_exits_1_before_any_aws_call() {
         assert_eq!(out.status.code(), Some(1), "{}: {stderr}", file.display());
         assert!(out.stdout.is_empty(), "errors go to stderr only");
         assert!(stderr.contains("error: "), "{stderr}");
-        assert!(!stderr.contains("credentials") && !stderr.contains("cannot read the organization"), "{stderr}");
+        assert!(
+            !stderr.contains("credentials") && !stderr.contains("cannot read the organization"),
+            "{stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
@@ -81,7 +87,9 @@ async fn unknown_live_targets_are_errors_with_no_write() {
     let emu = Emulator::start();
     seed(&emu.organizations().await).await;
     let b = TempBaseline::new(
-        &format!("{HEAD}\n[scp.deny_leave_organization]\nattach = [\"ou:Workloads/Nope\", \"account:ghost\", \"account:999999999999\"]\n"),
+        &format!(
+            "{HEAD}\n[scp.deny_leave_organization]\nattach = [\"ou:Workloads/Nope\", \"account:ghost\", \"account:999999999999\"]\n"
+        ),
         &[],
     );
     let session = emu.session().await;
@@ -118,7 +126,12 @@ async fn live_policies_count_toward_five_per_target() {
             .await
             .unwrap();
         let id = p.policy().unwrap().policy_summary().unwrap().id().unwrap().to_owned();
-        org.attach_policy().policy_id(id).target_id(&seeded.security_ou).send().await.unwrap();
+        org.attach_policy()
+            .policy_id(id)
+            .target_id(&seeded.security_ou)
+            .send()
+            .await
+            .unwrap();
     }
     let b = TempBaseline::new(
         &format!(
@@ -127,7 +140,11 @@ async fn live_policies_count_toward_five_per_target() {
         &[],
     );
     let session = emu.session().await;
-    let err = session.plan(&b.load(), PlanOptions::default()).await.unwrap_err().to_string();
+    let err = session
+        .plan(&b.load(), PlanOptions::default())
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("`ou:Security` would carry 6 SCPs; AWS allows 5"), "{err}");
     assert!(err.contains("theirs-0") && err.contains("FullAWSAccess"), "{err}");
     assert_eq!(session.aws.counter.snapshot().writes(), 0);

@@ -46,11 +46,18 @@ async fn detailed_exitcode_says_whether_there_are_changes() {
 
     let out = plinth(&emu, &b.path, &["apply", "--auto-approve"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("Apply complete: 5 done, 0 failed, 0 skipped."), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("Apply complete: 5 done, 0 failed, 0 skipped."),
+        "{}",
+        text(&out.stdout)
+    );
 
     let out = plinth(&emu, &b.path, &["plan", "--detailed-exitcode"]);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(text(&out.stdout), "No changes. The organization matches the baseline.\n");
+    assert_eq!(
+        text(&out.stdout),
+        "No changes. The organization matches the baseline.\n"
+    );
 }
 
 #[tokio::test]
@@ -62,10 +69,19 @@ async fn apply_refuses_without_a_terminal_or_auto_approve() {
     let out = plinth(&emu, &b.path, &["apply"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("error: refusing to apply without confirmation: standard input is not a terminal"), "{stderr}");
-    assert!(stderr.contains("hint: review the plan, then run again with `--auto-approve`"), "{stderr}");
+    assert!(
+        stderr.contains("error: refusing to apply without confirmation: standard input is not a terminal"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: review the plan, then run again with `--auto-approve`"),
+        "{stderr}"
+    );
     // Nothing was written: the plan still has every change.
-    assert_eq!(plinth(&emu, &b.path, &["plan", "--detailed-exitcode"]).status.code(), Some(2));
+    assert_eq!(
+        plinth(&emu, &b.path, &["plan", "--detailed-exitcode"]).status.code(),
+        Some(2)
+    );
 }
 
 #[tokio::test]
@@ -86,7 +102,10 @@ async fn machine_formats() {
 
     let out = plinth(&emu, &b.path, &["plan", "--format", "markdown"]);
     let md = text(&out.stdout);
-    assert!(md.starts_with("<!-- plinth-plan -->\n### plinth plan: 1 to enable, 2 to create, 2 to attach"), "{md}");
+    assert!(
+        md.starts_with("<!-- plinth-plan -->\n### plinth plan: 1 to enable, 2 to create, 2 to attach"),
+        "{md}"
+    );
 
     // apply prints two JSON documents: the plan, then the report.
     let out = plinth(&emu, &b.path, &["apply", "--auto-approve", "--format", "json"]);
@@ -109,7 +128,10 @@ fn missing_baseline_says_how_to_point_at_one() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
-    assert!(stderr.starts_with("error: cannot read baseline `/nonexistent/baseline.toml`"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: cannot read baseline `/nonexistent/baseline.toml`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("hint: pass the baseline with `-f FILE`"), "{stderr}");
 }
 
@@ -125,16 +147,26 @@ fn validate_renders_every_generated_policy_offline() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.starts_with("Baseline `baselines/example.toml` is valid."), "{stdout}");
+    assert!(
+        stdout.starts_with("Baseline `baselines/example.toml` is valid."),
+        "{stdout}"
+    );
     for name in ["plinth-region-deny", "plinth-deny-leave-organization", "deny-iam-users"] {
-        assert!(stdout.contains(&format!("(`{name}`, ")), "{name} missing from\n{stdout}");
+        assert!(
+            stdout.contains(&format!("(`{name}`, ")),
+            "{name} missing from\n{stdout}"
+        );
     }
 }
 
 #[test]
 fn help_teaches() {
     let help = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_plinth")).args(args).env("COLUMNS", "100").output().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_plinth"))
+            .args(args)
+            .env("COLUMNS", "100")
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(0));
         text(&out.stdout)
     };

@@ -46,8 +46,14 @@ async fn cloudwatch_rpc_v2_cbor_round_trip() {
     assert_eq!(a.threshold(), Some(1000.0));
     assert_eq!(a.treat_missing_data(), Some("notBreaching"));
     assert_eq!(a.dimensions()[0].value(), Some("USD"));
-    assert_eq!(a.alarm_actions(), ["arn:aws:sns:us-east-1:123456789012:plinth-billing-alerts"]);
-    assert!(a.state_value().is_some_and(|s| matches!(s, StateValue::Ok | StateValue::InsufficientData)));
+    assert_eq!(
+        a.alarm_actions(),
+        ["arn:aws:sns:us-east-1:123456789012:plinth-billing-alerts"]
+    );
+    assert!(
+        a.state_value()
+            .is_some_and(|s| matches!(s, StateValue::Ok | StateValue::InsufficientData))
+    );
     // Timestamps arrive as CBOR tag 1 and parse into real dates (after 2020).
     let updated = a.alarm_configuration_updated_timestamp().expect("timestamp present");
     assert!(updated.secs() > 1_577_836_800, "{updated:?}");

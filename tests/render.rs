@@ -41,10 +41,19 @@ fn sample_plan(allow_delete: bool) -> Plan {
             root_id: "r-root".into(),
             scp_enabled: true,
             ous: vec![
-                Ou { id: "ou-work".into(), path: "Workloads".into() },
-                Ou { id: "ou-sand".into(), path: "Sandbox".into() },
+                Ou {
+                    id: "ou-work".into(),
+                    path: "Workloads".into(),
+                },
+                Ou {
+                    id: "ou-sand".into(),
+                    path: "Sandbox".into(),
+                },
             ],
-            accounts: vec![Account { id: "123456789012".into(), name: "management".into() }],
+            accounts: vec![Account {
+                id: "123456789012".into(),
+                name: "management".into(),
+            }],
             scps: vec![
                 Scp {
                     id: "p-FullAWSAccess".into(),
@@ -70,7 +79,10 @@ fn sample_plan(allow_delete: bool) -> Plan {
                     description: String::new(),
                     aws_managed: false,
                     owned: true,
-                    content: Some(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#.into()),
+                    content: Some(
+                        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#
+                            .into(),
+                    ),
                     targets: vec!["ou-work".into()],
                 },
             ],
@@ -111,7 +123,10 @@ fn json() {
 #[test]
 fn empty_plan() {
     let empty = Plan::default();
-    assert_eq!(render::text::plan(&empty), "No changes. The organization matches the baseline.\n");
+    assert_eq!(
+        render::text::plan(&empty),
+        "No changes. The organization matches the baseline.\n"
+    );
     insta::assert_snapshot!(render::markdown::plan(&empty));
     let v: serde_json::Value = serde_json::from_str(&render::json::plan(&empty)).unwrap();
     assert_eq!(v["changes_pending"], false);

@@ -62,7 +62,10 @@ async fn assert_converged(emu: &Emulator, b: &TempBaseline) {
 }
 
 fn addresses(plan: &plinth::plan::Plan) -> Vec<String> {
-    plan.changes.iter().map(|c| format!("{} {}", c.action.symbol(), c.address)).collect()
+    plan.changes
+        .iter()
+        .map(|c| format!("{} {}", c.action.symbol(), c.address))
+        .collect()
 }
 
 #[tokio::test]
@@ -99,13 +102,19 @@ async fn apply_from_scratch_then_a_second_run_makes_zero_writes() {
     // What is live now is what the baseline says, owned by plinth.
     let region = live_scp(&org, "plinth-region-deny").await.expect("region deny exists");
     assert!(region.owned);
-    assert_eq!(region.targets, [seeded.root_id.clone()]);
+    assert_eq!(region.targets, std::slice::from_ref(&seeded.root_id));
     let doc: Value = serde_json::from_str(&region.content).unwrap();
-    assert_eq!(doc["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"], serde_json::json!(["eu-west-1", "us-east-1"]));
+    assert_eq!(
+        doc["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"],
+        serde_json::json!(["eu-west-1", "us-east-1"])
+    );
     assert!(!region.content.contains('\n'), "generated policies are minified");
     let custom = live_scp(&org, "deny-iam-users").await.expect("custom exists");
     let file_doc: Value = serde_json::from_str(DENY_IAM_USERS).unwrap();
-    assert!(normalize::equivalent(&serde_json::from_str(&custom.content).unwrap(), &file_doc));
+    assert!(normalize::equivalent(
+        &serde_json::from_str(&custom.content).unwrap(),
+        &file_doc
+    ));
     assert_eq!(custom.targets.len(), 2);
     assert!(custom.targets.contains(&seeded.sandbox_account));
 
@@ -122,7 +131,12 @@ async fn content_edited_out_of_band_is_shown_per_statement_and_repaired() {
 
     let live = live_scp(&org, "plinth-deny-leave-organization").await.unwrap();
     let tampered = r#"{"Version":"2012-10-17","Statement":[{"Sid":"PlinthDenyLeaveOrganization","Effect":"Allow","Action":"organizations:LeaveOrganization","Resource":"*"}]}"#;
-    org.update_policy().policy_id(&live.id).content(tampered).send().await.unwrap();
+    org.update_policy()
+        .policy_id(&live.id)
+        .content(tampered)
+        .send()
+        .await
+        .unwrap();
 
     let session = emu.session().await;
     let plan = session.plan(&b.load(), opts()).await.unwrap();
@@ -131,7 +145,10 @@ async fn content_edited_out_of_band_is_shown_per_statement_and_repaired() {
     assert_eq!(change.statement_diff.len(), 1, "{:#?}", change.statement_diff);
     let text = plinth::render::text::plan(&plan);
     assert!(text.contains("~ statement PlinthDenyLeaveOrganization"), "{text}");
-    assert!(text.contains("-   \"Effect\": \"Allow\"") && text.contains("+   \"Effect\": \"Deny\""), "{text}");
+    assert!(
+        text.contains("-   \"Effect\": \"Allow\"") && text.contains("+   \"Effect\": \"Deny\""),
+        "{text}"
+    );
 
     assert!(session.apply(&plan).await.is_success());
     assert_eq!(session.aws.counter.snapshot().get("Organizations.UpdatePolicy"), 1);
@@ -149,7 +166,12 @@ async fn reformatted_content_is_not_drift() {
     // Someone pretty-prints the policy and reorders keys: same meaning, no diff.
     let live = live_scp(&org, "plinth-deny-leave-organization").await.unwrap();
     let reformatted = "{\n  \"Statement\": {\n    \"Resource\": [\"*\"],\n    \"Effect\": \"Deny\",\n    \"Action\": [\"organizations:LeaveOrganization\"],\n    \"Sid\": \"PlinthDenyLeaveOrganization\"\n  },\n  \"Version\": \"2012-10-17\"\n}";
-    org.update_policy().policy_id(&live.id).content(reformatted).send().await.unwrap();
+    org.update_policy()
+        .policy_id(&live.id)
+        .content(reformatted)
+        .send()
+        .await
+        .unwrap();
     assert_converged(&emu, &b).await;
 }
 
@@ -162,15 +184,31 @@ async fn detached_policy_is_reattached() {
     converge(&emu, &b, opts()).await;
 
     let live = live_scp(&org, "plinth-region-deny").await.unwrap();
-    org.detach_policy().policy_id(&live.id).target_id(&seeded.root_id).send().await.unwrap();
+    org.detach_policy()
+        .policy_id(&live.id)
+        .target_id(&seeded.root_id)
+        .send()
+        .await
+        .unwrap();
     // And attached somewhere the baseline does not say.
-    org.attach_policy().policy_id(&live.id).target_id(&seeded.security_ou).send().await.unwrap();
+    org.attach_policy()
+        .policy_id(&live.id)
+        .target_id(&seeded.security_ou)
+        .send()
+        .await
+        .unwrap();
 
     let session = emu.session().await;
     let plan = session.plan(&b.load(), opts()).await.unwrap();
-    assert_eq!(addresses(&plan), ["+ scp.region_deny -> root", "- scp.region_deny -> ou:Security"]);
+    assert_eq!(
+        addresses(&plan),
+        ["+ scp.region_deny -> root", "- scp.region_deny -> ou:Security"]
+    );
     assert!(session.apply(&plan).await.is_success());
-    assert_eq!(live_scp(&org, "plinth-region-deny").await.unwrap().targets, [seeded.root_id]);
+    assert_eq!(
+        live_scp(&org, "plinth-region-deny").await.unwrap().targets,
+        [seeded.root_id]
+    );
     assert_converged(&emu, &b).await;
 }
 
@@ -184,7 +222,12 @@ async fn deleted_policy_is_recreated_and_reattached() {
 
     let live = live_scp(&org, "deny-iam-users").await.unwrap();
     for t in &live.targets {
-        org.detach_policy().policy_id(&live.id).target_id(t).send().await.unwrap();
+        org.detach_policy()
+            .policy_id(&live.id)
+            .target_id(t)
+            .send()
+            .await
+            .unwrap();
     }
     org.delete_policy().policy_id(&live.id).send().await.unwrap();
 
@@ -240,12 +283,27 @@ async fn policies_plinth_does_not_own_are_never_touched() {
         .send()
         .await
         .unwrap();
-    let theirs_id = theirs.policy().unwrap().policy_summary().unwrap().id().unwrap().to_owned();
-    org.attach_policy().policy_id(&theirs_id).target_id(&seeded.root_id).send().await.unwrap();
+    let theirs_id = theirs
+        .policy()
+        .unwrap()
+        .policy_summary()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned();
+    org.attach_policy()
+        .policy_id(&theirs_id)
+        .target_id(&seeded.root_id)
+        .send()
+        .await
+        .unwrap();
 
     let b = baseline();
     let session = emu.session().await;
-    let plan = session.plan(&b.load(), PlanOptions { allow_delete: true }).await.unwrap();
+    let plan = session
+        .plan(&b.load(), PlanOptions { allow_delete: true })
+        .await
+        .unwrap();
     assert!(plan.changes.iter().all(|c| !c.address.contains("their-policy")));
     assert!(session.apply(&plan).await.is_success());
 
@@ -285,7 +343,10 @@ async fn same_named_policy_not_owned_is_an_error_and_no_write() {
         .await
         .unwrap();
     let plan = emu.session().await.plan(&b.load(), opts()).await.unwrap();
-    assert!(plan.find("scp.custom.deny-iam-users").is_some_and(|c| c.action == Action::Update));
+    assert!(
+        plan.find("scp.custom.deny-iam-users")
+            .is_some_and(|c| c.action == Action::Update)
+    );
 }
 
 #[tokio::test]
@@ -309,9 +370,15 @@ async fn orphaned_policy_is_deleted_only_with_allow_delete() {
     assert!(live_scp(&org, "deny-iam-users").await.is_some());
 
     let session = emu.session().await;
-    let plan = session.plan(&b.load(), PlanOptions { allow_delete: true }).await.unwrap();
+    let plan = session
+        .plan(&b.load(), PlanOptions { allow_delete: true })
+        .await
+        .unwrap();
     assert_eq!(
-        addresses(&plan).iter().filter(|a| a.starts_with("- scp.orphan.deny-iam-users")).count(),
+        addresses(&plan)
+            .iter()
+            .filter(|a| a.starts_with("- scp.orphan.deny-iam-users"))
+            .count(),
         3,
         "two detaches and the delete: {:?}",
         addresses(&plan)
@@ -332,7 +399,12 @@ async fn wrong_account_is_refused_before_any_organizations_call() {
     );
     let session = emu.session().await;
     let err = session.plan(&b.load(), opts()).await.unwrap_err().to_string();
-    assert!(err.contains("the credentials belong to account 123456789012, but the baseline's management account is 210987654321"), "{err}");
+    assert!(
+        err.contains(
+            "the credentials belong to account 123456789012, but the baseline's management account is 210987654321"
+        ),
+        "{err}"
+    );
     assert!(err.contains("baseline.toml:3:25"), "{err}");
     let calls = session.aws.counter.snapshot();
     assert_eq!(calls.total(), 1, "only GetCallerIdentity: {calls:?}");
@@ -342,7 +414,13 @@ async fn wrong_account_is_refused_before_any_organizations_call() {
 async fn no_organization_or_consolidated_billing_only_is_refused() {
     let emu = Emulator::start();
     let b = baseline();
-    let err = emu.session().await.plan(&b.load(), opts()).await.unwrap_err().to_string();
+    let err = emu
+        .session()
+        .await
+        .plan(&b.load(), opts())
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("account 123456789012 is not in an organization"), "{err}");
 
     let emu = Emulator::start();
@@ -382,19 +460,36 @@ async fn a_failure_halfway_is_reported_and_a_rerun_converges() {
 
     // Between plan and apply, one of them disappears.
     for t in &leave.targets {
-        org.detach_policy().policy_id(&leave.id).target_id(t).send().await.unwrap();
+        org.detach_policy()
+            .policy_id(&leave.id)
+            .target_id(t)
+            .send()
+            .await
+            .unwrap();
     }
     org.delete_policy().policy_id(&leave.id).send().await.unwrap();
 
     let report = session.apply(&plan).await;
     assert_eq!(report.failed(), 1, "{report:#?}");
     assert_eq!(report.done(), 1, "the independent change still ran: {report:#?}");
-    let failed = report.outcomes.iter().find(|o| matches!(o.status, Status::Failed { .. })).unwrap();
+    let failed = report
+        .outcomes
+        .iter()
+        .find(|o| matches!(o.status, Status::Failed { .. }))
+        .unwrap();
     assert_eq!(failed.address, "scp.deny_leave_organization");
-    let Status::Failed { error } = &failed.status else { unreachable!() };
-    assert!(error.starts_with("Organizations.UpdatePolicy: PolicyNotFoundException"), "{error}");
+    let Status::Failed { error } = &failed.status else {
+        unreachable!()
+    };
+    assert!(
+        error.starts_with("Organizations.UpdatePolicy: PolicyNotFoundException"),
+        "{error}"
+    );
     let text = plinth::render::text::report(&report);
-    assert!(text.contains("Apply incomplete: 1 done, 1 failed, 0 skipped."), "{text}");
+    assert!(
+        text.contains("Apply incomplete: 1 done, 1 failed, 0 skipped."),
+        "{text}"
+    );
 
     // A second run plans only what is still missing, and converges.
     converge(&emu, &b, opts()).await;

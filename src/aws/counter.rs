@@ -18,7 +18,9 @@ use serde::Serialize;
 /// Whether an operation only reads. AWS names read operations `Describe*`, `List*`,
 /// `Get*`; everything else changes something.
 pub fn is_read(operation: &str) -> bool {
-    ["Describe", "List", "Get", "Lookup"].iter().any(|p| operation.starts_with(p))
+    ["Describe", "List", "Get", "Lookup"]
+        .iter()
+        .any(|p| operation.starts_with(p))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -36,17 +38,29 @@ pub struct Counts {
 
 impl Counts {
     pub fn reads(&self) -> u64 {
-        self.calls.iter().filter(|(k, _)| is_read(op_of(k))).map(|(_, n)| n).sum()
+        self.calls
+            .iter()
+            .filter(|(k, _)| is_read(op_of(k)))
+            .map(|(_, n)| n)
+            .sum()
     }
     pub fn writes(&self) -> u64 {
-        self.calls.iter().filter(|(k, _)| !is_read(op_of(k))).map(|(_, n)| n).sum()
+        self.calls
+            .iter()
+            .filter(|(k, _)| !is_read(op_of(k)))
+            .map(|(_, n)| n)
+            .sum()
     }
     pub fn total(&self) -> u64 {
         self.calls.values().sum()
     }
     /// The write calls, for error messages in tests.
     pub fn write_calls(&self) -> Vec<&str> {
-        self.calls.keys().filter(|k| !is_read(op_of(k))).map(String::as_str).collect()
+        self.calls
+            .keys()
+            .filter(|k| !is_read(op_of(k)))
+            .map(String::as_str)
+            .collect()
     }
     pub fn get(&self, key: &str) -> u64 {
         self.calls.get(key).copied().unwrap_or(0)

@@ -30,6 +30,15 @@ pub struct ConnectOptions {
     pub fallback_region: Option<String>,
 }
 
+/// plinth's retry policy for every client: the SDK's standard strategy (exponential
+/// backoff with jitter, throttling and transient errors retried), with more attempts than
+/// the default because Organizations and IAM Identity Center throttle hard.
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(8)
+        .with_max_backoff(Duration::from_secs(20))
+}
+
 /// Shared SDK configuration and the call counter every client reports to.
 #[derive(Clone)]
 pub struct Aws {
@@ -43,8 +52,7 @@ impl Aws {
         let region = RegionProviderChain::default_provider().or_else(Region::new(fallback));
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(region)
-            // Organizations and IAM Identity Center throttle hard; back off and try again.
-            .retry_config(RetryConfig::standard().with_max_attempts(8).with_max_backoff(Duration::from_secs(20)))
+            .retry_config(retry_config())
             .timeout_config(
                 TimeoutConfig::builder()
                     .connect_timeout(Duration::from_secs(10))

@@ -48,7 +48,13 @@ impl Organizations {
 
     /// The organization, or `None` when the account is in none.
     pub async fn describe_organization(&self) -> Result<Option<OrgSummary>, AwsError> {
-        match self.client.describe_organization().send().await.ctx(SERVICE, "DescribeOrganization") {
+        match self
+            .client
+            .describe_organization()
+            .send()
+            .await
+            .ctx(SERVICE, "DescribeOrganization")
+        {
             Ok(out) => {
                 let org = out.organization();
                 Ok(Some(OrgSummary {
@@ -72,23 +78,22 @@ impl Organizations {
             .try_collect()
             .await
             .ctx(SERVICE, "ListRoots")?;
-        let root = roots
-            .iter()
-            .flat_map(|p| p.roots())
-            .next()
-            .ok_or_else(|| AwsError {
-                service: SERVICE,
-                operation: "ListRoots",
-                code: None,
-                message: "the organization has no root".into(),
-            })?;
+        let root = roots.iter().flat_map(|p| p.roots()).next().ok_or_else(|| AwsError {
+            service: SERVICE,
+            operation: "ListRoots",
+            code: None,
+            message: "the organization has no root".into(),
+        })?;
         let root_id = root.id().unwrap_or_default().to_owned();
         let scp_enabled = root.policy_types().iter().any(|t| {
             t.r#type() == Some(&PolicyType::ServiceControlPolicy) && t.status() == Some(&PolicyTypeStatus::Enabled)
         });
 
-        let (ous, accounts, policies) =
-            futures::try_join!(self.read_ou_tree(&root_id), self.read_accounts(), self.read_scp_summaries())?;
+        let (ous, accounts, policies) = futures::try_join!(
+            self.read_ou_tree(&root_id),
+            self.read_accounts(),
+            self.read_scp_summaries()
+        )?;
 
         let mut state = OrgState {
             organization_id: summary.id.clone(),
@@ -102,7 +107,12 @@ impl Organizations {
         };
 
         // Ownership: tags of customer-managed SCPs.
-        let customer: Vec<String> = state.scps.iter().filter(|p| !p.aws_managed).map(|p| p.id.clone()).collect();
+        let customer: Vec<String> = state
+            .scps
+            .iter()
+            .filter(|p| !p.aws_managed)
+            .map(|p| p.id.clone())
+            .collect();
         let owned: BTreeSet<String> = stream::iter(customer)
             .map(|id| async move { self.is_owned(&id).await.map(|o| (id, o)) })
             .buffer_unordered(CONCURRENCY)
@@ -305,7 +315,11 @@ impl Organizations {
     }
 
     /// Execute one operation. Returns the id of what it created, if anything.
-    pub async fn execute(&self, op: &OrganizationsOp, resolve: &dyn Fn(&Ref) -> Option<String>) -> Result<Option<String>, AwsError> {
+    pub async fn execute(
+        &self,
+        op: &OrganizationsOp,
+        resolve: &dyn Fn(&Ref) -> Option<String>,
+    ) -> Result<Option<String>, AwsError> {
         let unresolved = |r: &Ref| AwsError {
             service: SERVICE,
             operation: "resolve",
@@ -337,7 +351,11 @@ impl Organizations {
                 .await?;
                 Ok(out.organizational_unit().and_then(|o| o.id()).map(str::to_owned))
             }
-            OrganizationsOp::CreatePolicy { name, description, content } => {
+            OrganizationsOp::CreatePolicy {
+                name,
+                description,
+                content,
+            } => {
                 let out = self
                     .client
                     .create_policy()
@@ -345,13 +363,27 @@ impl Organizations {
                     .description(description)
                     .content(content)
                     .r#type(PolicyType::ServiceControlPolicy)
-                    .tags(Tag::builder().key(OWNER_TAG_KEY).value(OWNER_TAG_VALUE).build().expect("key and value are set"))
+                    .tags(
+                        Tag::builder()
+                            .key(OWNER_TAG_KEY)
+                            .value(OWNER_TAG_VALUE)
+                            .build()
+                            .expect("key and value are set"),
+                    )
                     .send()
                     .await
                     .ctx(SERVICE, "CreatePolicy")?;
-                Ok(out.policy().and_then(|p| p.policy_summary()).and_then(|s| s.id()).map(str::to_owned))
+                Ok(out
+                    .policy()
+                    .and_then(|p| p.policy_summary())
+                    .and_then(|s| s.id())
+                    .map(str::to_owned))
             }
-            OrganizationsOp::UpdatePolicy { policy_id, description, content } => {
+            OrganizationsOp::UpdatePolicy {
+                policy_id,
+                description,
+                content,
+            } => {
                 self.client
                     .update_policy()
                     .policy_id(policy_id)
@@ -367,7 +399,12 @@ impl Organizations {
                 let target_id = resolve(target).ok_or_else(|| unresolved(target))?;
                 // Right after EnablePolicyType or a create, AWS may not see it yet.
                 retry_eventually(
-                    &["PolicyTypeNotEnabledException", "PolicyNotFoundException", "TargetNotFoundException", "ConcurrentModificationException"],
+                    &[
+                        "PolicyTypeNotEnabledException",
+                        "PolicyNotFoundException",
+                        "TargetNotFoundException",
+                        "ConcurrentModificationException",
+                    ],
                     || async {
                         self.client
                             .attach_policy()
@@ -396,7 +433,12 @@ impl Organizations {
             }
             OrganizationsOp::DeletePolicy { policy_id } => {
                 retry_eventually(&["PolicyInUseException", "ConcurrentModificationException"], || async {
-                    self.client.delete_policy().policy_id(policy_id).send().await.ctx(SERVICE, "DeletePolicy")
+                    self.client
+                        .delete_policy()
+                        .policy_id(policy_id)
+                        .send()
+                        .await
+                        .ctx(SERVICE, "DeletePolicy")
                 })
                 .await?;
                 Ok(None)

@@ -196,7 +196,9 @@ fn narrow_to_literal(source: &SourceFile, span: std::ops::Range<usize>, message:
         return span;
     };
     let start = text[..at].rfind('"').unwrap_or(at);
-    let end = text[at + literal.len()..].find('"').map_or(at + literal.len(), |e| at + literal.len() + e + 1);
+    let end = text[at + literal.len()..]
+        .find('"')
+        .map_or(at + literal.len(), |e| at + literal.len() + e + 1);
     span.start + start..span.start + end
 }
 

@@ -158,14 +158,9 @@ impl PolicyName {
 fn check_policy_name(s: &str) -> Result<(), String> {
     let n = s.chars().count();
     if n == 0 || n > 128 {
-        return Err(format!(
-            "policy name `{s}` must be 1 to 128 characters, not {n}"
-        ));
+        return Err(format!("policy name `{s}` must be 1 to 128 characters, not {n}"));
     }
-    if !s
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_ ".contains(c))
-    {
+    if !s.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@-_ ".contains(c)) {
         return Err(with_hint(
             format!("policy name `{s}` has a character AWS rejects"),
             Some("use letters, digits, spaces and `+=,.@-_`".into()),
@@ -193,7 +188,8 @@ fn check_principal_pattern(s: &str) -> Result<(), String> {
         && matches!(parts[1], "aws" | "aws-us-gov" | "aws-cn" | "*")
         && parts[2] == "iam"
         && parts[3].is_empty()
-        && (parts[4] == "*" || parts[4].len() == 12 && parts[4].bytes().all(|b| b.is_ascii_digit() || b == b'*' || b == b'?'))
+        && (parts[4] == "*"
+            || parts[4].len() == 12 && parts[4].bytes().all(|b| b.is_ascii_digit() || b == b'*' || b == b'?'))
         && !parts[5].is_empty();
     if ok {
         Ok(())
@@ -268,7 +264,11 @@ mod tests {
             assert_eq!(Target::parse(s).unwrap().to_string(), s);
         }
         assert!(Target::parse("ou:/Prod").unwrap_err().contains("leading or trailing"));
-        assert!(Target::parse("organization").unwrap_err().contains("unknown target `organization`"));
+        assert!(
+            Target::parse("organization")
+                .unwrap_err()
+                .contains("unknown target `organization`")
+        );
         assert!(Target::parse("account:").is_err());
     }
 
@@ -286,7 +286,10 @@ mod tests {
     #[test]
     fn region_errors_suggest_the_right_name() {
         let e = check_region("eu_west_1").unwrap_err();
-        assert!(e.contains("unknown region `eu_west_1`") && e.contains("did you mean `eu-west-1`?"), "{e}");
+        assert!(
+            e.contains("unknown region `eu_west_1`") && e.contains("did you mean `eu-west-1`?"),
+            "{e}"
+        );
         let e = check_region("us-east-9").unwrap_err();
         assert!(e.contains("did you mean `us-east-1`?"), "{e}");
         assert!(check_region("ap-southeast-2").is_ok());

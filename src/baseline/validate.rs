@@ -33,7 +33,9 @@ pub fn check(baseline: &Baseline) -> Result<(), Diagnostics> {
             diags.push(
                 Diagnostic::error(format!("SCP name `{}` is used twice", name.get_ref()))
                     .at(src, name.span())
-                    .hint(format!("it is first used on line {line}; SCP names are unique in an organization")),
+                    .hint(format!(
+                        "it is first used on line {line}; SCP names are unique in an organization"
+                    )),
             );
         }
     }
@@ -52,9 +54,11 @@ pub fn check(baseline: &Baseline) -> Result<(), Diagnostics> {
         && file.trail.is_none()
     {
         diags.push(
-            Diagnostic::error("`scp.cloudtrail_protection` protects the `[trail]` trail, but there is no `[trail]` section")
-                .at(src, ct.span())
-                .hint("add `[trail]` with `name` and `bucket`, or remove `[scp.cloudtrail_protection]`"),
+            Diagnostic::error(
+                "`scp.cloudtrail_protection` protects the `[trail]` trail, but there is no `[trail]` section",
+            )
+            .at(src, ct.span())
+            .hint("add `[trail]` with `name` and `bucket`, or remove `[scp.cloudtrail_protection]`"),
         );
     }
     if let Some(trail) = &file.trail {
@@ -85,8 +89,12 @@ pub fn check(baseline: &Baseline) -> Result<(), Diagnostics> {
         for t in &scp.attach {
             if seen_targets.insert(t.get_ref().clone(), ()).is_some() {
                 diags.push(
-                    Diagnostic::error(format!("`{}` is listed twice in `attach` of `{}`", t.get_ref(), scp.address()))
-                        .at(src, t.span()),
+                    Diagnostic::error(format!(
+                        "`{}` is listed twice in `attach` of `{}`",
+                        t.get_ref(),
+                        scp.address()
+                    ))
+                    .at(src, t.span()),
                 );
                 continue;
             }
@@ -114,7 +122,9 @@ fn check_trail_name(name: &str) -> Result<(), String> {
     let ok_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
     let starts = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
     let ends = name.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
-    let doubled = ["..", "__", "--", "._", "_.", ".-", "-.", "_-", "-_"].iter().any(|p| name.contains(p));
+    let doubled = ["..", "__", "--", "._", "_.", ".-", "-.", "_-", "-_"]
+        .iter()
+        .any(|p| name.contains(p));
     if (3..=128).contains(&name.len()) && ok_chars && starts && ends && !doubled {
         Ok(())
     } else {
@@ -126,11 +136,19 @@ fn check_trail_name(name: &str) -> Result<(), String> {
 
 /// S3's rules for general purpose bucket names.
 fn check_bucket_name(name: &str) -> Result<(), String> {
-    let ok_chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
+    let ok_chars = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
     let edges = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
         && name.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
     let ip_like = name.split('.').count() == 4 && name.split('.').all(|p| p.parse::<u8>().is_ok());
-    if (3..=63).contains(&name.len()) && ok_chars && edges && !name.contains("..") && !ip_like && !name.starts_with("xn--") {
+    if (3..=63).contains(&name.len())
+        && ok_chars
+        && edges
+        && !name.contains("..")
+        && !ip_like
+        && !name.starts_with("xn--")
+    {
         Ok(())
     } else {
         Err(format!(

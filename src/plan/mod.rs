@@ -85,13 +85,35 @@ pub enum Op {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "call")]
 pub enum OrganizationsOp {
-    EnablePolicyType { root_id: String, policy_type: String },
-    CreateOrganizationalUnit { parent: Ref, name: String },
-    CreatePolicy { name: String, description: String, content: String },
-    UpdatePolicy { policy_id: String, description: String, content: String },
-    AttachPolicy { policy: Ref, target: Ref },
-    DetachPolicy { policy_id: String, target_id: String },
-    DeletePolicy { policy_id: String },
+    EnablePolicyType {
+        root_id: String,
+        policy_type: String,
+    },
+    CreateOrganizationalUnit {
+        parent: Ref,
+        name: String,
+    },
+    CreatePolicy {
+        name: String,
+        description: String,
+        content: String,
+    },
+    UpdatePolicy {
+        policy_id: String,
+        description: String,
+        content: String,
+    },
+    AttachPolicy {
+        policy: Ref,
+        target: Ref,
+    },
+    DetachPolicy {
+        policy_id: String,
+        target_id: String,
+    },
+    DeletePolicy {
+        policy_id: String,
+    },
 }
 
 /// One change in a plan.

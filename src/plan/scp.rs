@@ -132,7 +132,10 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                         });
                     }
                     if description_differs {
-                        reasons.push(format!("description is `{}`, baseline says `{}`", p.description, d.description));
+                        reasons.push(format!(
+                            "description is `{}`, baseline says `{}`",
+                            p.description, d.description
+                        ));
                     }
                     plan.changes.push(Change {
                         address: addr.clone(),
@@ -186,7 +189,9 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                 }
             };
             wanted.insert(key.clone());
-            attach_spans.entry(key.clone()).or_insert_with(|| (t.span(), target.to_string()));
+            attach_spans
+                .entry(key.clone())
+                .or_insert_with(|| (t.span(), target.to_string()));
             let live_targets: &[String] = live.map(|p| p.targets.as_slice()).unwrap_or(&[]);
             let attached = matches!(&key, TargetKey::Live(id) if live_targets.contains(id));
             final_sets
@@ -226,7 +231,10 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                     continue;
                 }
                 let key = TargetKey::Live(target_id.clone());
-                final_sets.entry(key).or_insert_with(|| live_set(target_id)).remove(&p.id);
+                final_sets
+                    .entry(key)
+                    .or_insert_with(|| live_set(target_id))
+                    .remove(&p.id);
                 detaches.push((p.id.clone(), target_id.clone(), addr.clone(), d.name.clone(), false));
             }
         }
@@ -235,7 +243,11 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     // Owned SCPs the baseline no longer declares.
     let desired_names: BTreeSet<&str> = desired.iter().map(|d| d.name.as_str()).collect();
     let mut deletes = Vec::new();
-    for p in org.scps.iter().filter(|p| p.owned && !desired_names.contains(p.name.as_str())) {
+    for p in org
+        .scps
+        .iter()
+        .filter(|p| p.owned && !desired_names.contains(p.name.as_str()))
+    {
         let addr = format!("scp.orphan.{}", p.name);
         if !cx.options.allow_delete {
             plan.orphans.push(Orphan {
@@ -267,13 +279,21 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         {
             let names: Vec<String> = set
                 .iter()
-                .map(|id| org.scp_by_id(id).map_or_else(|| id.trim_start_matches("scp.").to_owned(), |p| p.name.clone()))
+                .map(|id| {
+                    org.scp_by_id(id)
+                        .map_or_else(|| id.trim_start_matches("scp.").to_owned(), |p| p.name.clone())
+                })
                 .collect();
             diags.push(
-                Diagnostic::error(format!("`{shown}` would carry {} SCPs; AWS allows {MAX_SCPS_PER_TARGET}", set.len()))
-                    .at(src, span.clone())
-                    .cause(format!("after this plan it would carry: {}", names.join(", ")))
-                    .hint("policies plinth does not manage count too; merge policies, or attach some to a parent OU instead"),
+                Diagnostic::error(format!(
+                    "`{shown}` would carry {} SCPs; AWS allows {MAX_SCPS_PER_TARGET}",
+                    set.len()
+                ))
+                .at(src, span.clone())
+                .cause(format!("after this plan it would carry: {}", names.join(", ")))
+                .hint(
+                    "policies plinth does not manage count too; merge policies, or attach some to a parent OU instead",
+                ),
             );
         }
     }
@@ -306,7 +326,10 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             .map(|a| a.address.clone())
             .collect();
         if orphan {
-            orphan_detaches.entry(addr.clone()).or_default().push(change_addr.clone());
+            orphan_detaches
+                .entry(addr.clone())
+                .or_default()
+                .push(change_addr.clone());
         }
         detach_changes.push(Change {
             address: change_addr,
@@ -339,7 +362,9 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             after: None,
             statement_diff: vec![],
             depends_on,
-            op: Op::Organizations(OrganizationsOp::DeletePolicy { policy_id: p.id.clone() }),
+            op: Op::Organizations(OrganizationsOp::DeletePolicy {
+                policy_id: p.id.clone(),
+            }),
         });
     }
     Ok(())

@@ -39,8 +39,14 @@ fn empty_org() -> Observed {
             scp_enabled: false,
             ous: vec![],
             accounts: vec![
-                Account { id: "123456789012".into(), name: "management".into() },
-                Account { id: "222222222222".into(), name: "sandbox".into() },
+                Account {
+                    id: "123456789012".into(),
+                    name: "management".into(),
+                },
+                Account {
+                    id: "222222222222".into(),
+                    name: "sandbox".into(),
+                },
             ],
             scps: vec![full_access(&["r-root", "123456789012", "222222222222"])],
             attached: BTreeMap::new(),
@@ -65,8 +71,14 @@ fn converged(b: &Baseline) -> Observed {
     let mut o = empty_org();
     o.org.scp_enabled = true;
     o.org.ous = vec![
-        Ou { id: "ou-w".into(), path: "Workloads".into() },
-        Ou { id: "ou-p".into(), path: "Workloads/Prod".into() },
+        Ou {
+            id: "ou-w".into(),
+            path: "Workloads".into(),
+        },
+        Ou {
+            id: "ou-p".into(),
+            path: "Workloads/Prod".into(),
+        },
     ];
     for t in ["r-root", "ou-w", "ou-p", "123456789012", "222222222222"] {
         o.org.attached.insert(t.into(), vec!["p-FullAWSAccess".into()]);
@@ -76,7 +88,9 @@ fn converged(b: &Baseline) -> Observed {
         let id = format!("p-{i}");
         let mut targets = vec![];
         for t in &d.attach {
-            let crate::observed::Resolved::Id(tid) = o.org.resolve(t.get_ref()) else { panic!() };
+            let crate::observed::Resolved::Id(tid) = o.org.resolve(t.get_ref()) else {
+                panic!()
+            };
             o.org.attached.get_mut(&tid).unwrap().push(id.clone());
             targets.push(tid);
         }
@@ -98,7 +112,10 @@ fn compute_ok(b: &Baseline, o: &Observed, allow_delete: bool) -> Plan {
 }
 
 fn addresses(plan: &Plan) -> Vec<String> {
-    plan.changes.iter().map(|c| format!("{} {}", c.action.symbol(), c.address)).collect()
+    plan.changes
+        .iter()
+        .map(|c| format!("{} {}", c.action.symbol(), c.address))
+        .collect()
 }
 
 #[test]
@@ -134,7 +151,9 @@ fn from_scratch_plans_every_resource_in_dependency_order() {
     }
     // Accounts are attached by id, even when named.
     match &plan.find("scp.deny_leave_organization -> account:sandbox").unwrap().op {
-        Op::Organizations(OrganizationsOp::AttachPolicy { target, .. }) => assert_eq!(target, &Ref::Id("222222222222".into())),
+        Op::Organizations(OrganizationsOp::AttachPolicy { target, .. }) => {
+            assert_eq!(target, &Ref::Id("222222222222".into()))
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -151,11 +170,18 @@ fn converged_organization_gives_an_empty_plan() {
 fn live_content_that_means_the_same_is_not_drift() {
     let b = baseline(BASELINE);
     let mut o = converged(&b);
-    let p = o.org.scps.iter_mut().find(|p| p.name == "plinth-deny-leave-organization").unwrap();
+    let p = o
+        .org
+        .scps
+        .iter_mut()
+        .find(|p| p.name == "plinth-deny-leave-organization")
+        .unwrap();
     // Pretty-printed, keys reordered, string became a list.
     p.content = Some(
-        serde_json::to_string_pretty(&json!({"Statement": [{"Resource": ["*"], "Sid": "PlinthDenyLeaveOrganization",
-            "Action": ["organizations:LeaveOrganization"], "Effect": "Deny"}], "Version": "2012-10-17"}))
+        serde_json::to_string_pretty(
+            &json!({"Statement": [{"Resource": ["*"], "Sid": "PlinthDenyLeaveOrganization",
+            "Action": ["organizations:LeaveOrganization"], "Effect": "Deny"}], "Version": "2012-10-17"}),
+        )
         .unwrap(),
     );
     assert!(compute_ok(&b, &o, false).is_empty());
@@ -167,14 +193,17 @@ fn edited_content_is_an_update_with_a_statement_diff() {
     let mut o = converged(&b);
     let p = o.org.scps.iter_mut().find(|p| p.name == "plinth-region-deny").unwrap();
     let mut doc: serde_json::Value = serde_json::from_str(p.content.as_ref().unwrap()).unwrap();
-    doc["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"] = json!(["us-east-1", "eu-west-1", "ap-south-1"]);
+    doc["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"] =
+        json!(["us-east-1", "eu-west-1", "ap-south-1"]);
     p.content = Some(doc.to_string());
     let plan = compute_ok(&b, &o, false);
     assert_eq!(addresses(&plan), ["~ scp.region_deny"]);
     let c = &plan.changes[0];
     assert!(c.reason.contains("content differs"), "{}", c.reason);
     assert_eq!(c.statement_diff.len(), 1);
-    assert!(matches!(&c.statement_diff[0], policy::diff::StatementDiff::Changed { sid, .. } if sid == "PlinthDenyOutsideAllowedRegions"));
+    assert!(
+        matches!(&c.statement_diff[0], policy::diff::StatementDiff::Changed { sid, .. } if sid == "PlinthDenyOutsideAllowedRegions")
+    );
     assert!(matches!(&c.op, Op::Organizations(OrganizationsOp::UpdatePolicy { policy_id, .. }) if policy_id == "p-0"));
 }
 
@@ -188,7 +217,10 @@ fn detached_policy_is_reattached_and_stray_attachment_detached() {
     o.org.attached.get_mut("r-root").unwrap().retain(|id| id != "p-0");
     o.org.attached.get_mut("222222222222").unwrap().push("p-0".into());
     let plan = compute_ok(&b, &o, false);
-    assert_eq!(addresses(&plan), ["+ scp.region_deny -> root", "- scp.region_deny -> account:222222222222"]);
+    assert_eq!(
+        addresses(&plan),
+        ["+ scp.region_deny -> root", "- scp.region_deny -> account:222222222222"]
+    );
 }
 
 #[test]
@@ -209,12 +241,23 @@ fn disabled_policy_type_is_enabled_and_attachments_wait_for_it() {
 fn same_named_unowned_policy_is_an_error_that_says_how_to_adopt_it() {
     let b = baseline(BASELINE);
     let mut o = converged(&b);
-    o.org.scps.iter_mut().find(|p| p.name == "plinth-region-deny").unwrap().owned = false;
+    o.org
+        .scps
+        .iter_mut()
+        .find(|p| p.name == "plinth-region-deny")
+        .unwrap()
+        .owned = false;
     let err = compute(&b, &o, PlanOptions::default()).unwrap_err();
     assert_eq!(err.len(), 1);
     let text = err.to_string();
-    assert!(text.contains("an SCP named `plinth-region-deny` already exists (p-0) and plinth does not manage it"), "{text}");
-    assert!(text.contains("tag-resource --resource-id p-0 --tags Key=managed-by,Value=plinth"), "{text}");
+    assert!(
+        text.contains("an SCP named `plinth-region-deny` already exists (p-0) and plinth does not manage it"),
+        "{text}"
+    );
+    assert!(
+        text.contains("tag-resource --resource-id p-0 --tags Key=managed-by,Value=plinth"),
+        "{text}"
+    );
     assert!(text.contains("baseline.toml:8:1"), "{text}");
 }
 
@@ -249,7 +292,10 @@ fn orphans_are_kept_unless_deletion_is_allowed() {
     assert!(plan.orphans[0].reason.contains("--allow-delete"));
 
     let plan = compute_ok(&b, &o, true);
-    assert_eq!(addresses(&plan), ["- scp.orphan.old-policy -> ou:Workloads", "- scp.orphan.old-policy"]);
+    assert_eq!(
+        addresses(&plan),
+        ["- scp.orphan.old-policy -> ou:Workloads", "- scp.orphan.old-policy"]
+    );
     assert_eq!(plan.changes[1].depends_on, ["scp.orphan.old-policy -> ou:Workloads"]);
 }
 
@@ -270,7 +316,11 @@ fn never_detaches_the_last_scp_of_a_target() {
     o.org.attached.insert("ou-w".into(), vec!["p-old".into()]);
     let plan = compute_ok(&b, &o, true);
     assert!(plan.is_empty(), "{:?}", addresses(&plan));
-    assert!(plan.warnings.iter().any(|w| w.contains("kept `old-policy` on `ou:Workloads`: it is the only SCP there")));
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.contains("kept `old-policy` on `ou:Workloads`: it is the only SCP there"))
+    );
 }
 
 #[test]

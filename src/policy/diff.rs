@@ -45,7 +45,10 @@ pub fn diff(before: &Value, after: &Value) -> Vec<StatementDiff> {
                 before: b.clone(),
                 after: a.clone(),
             }),
-            None => out.push(StatementDiff::Removed { sid: s, before: b.clone() }),
+            None => out.push(StatementDiff::Removed {
+                sid: s,
+                before: b.clone(),
+            }),
         }
     }
     for a in &new {
@@ -55,7 +58,10 @@ pub fn diff(before: &Value, after: &Value) -> Vec<StatementDiff> {
             None => old.iter().any(|b| b == a),
         };
         if !has_partner {
-            out.push(StatementDiff::Added { sid: s, after: a.clone() });
+            out.push(StatementDiff::Added {
+                sid: s,
+                after: a.clone(),
+            });
         }
     }
     out

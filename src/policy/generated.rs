@@ -101,11 +101,7 @@ pub const GLOBAL_SERVICE_ACTIONS: &[&str] = &[
 pub const IDENTITY_CENTER_ACTIONS: &[&str] = &["identitystore:*", "sso-directory:*"];
 
 /// The region-deny SCP and the warnings it raises.
-pub fn region_deny(
-    allowed: &[Region],
-    exempt: &[PrincipalPattern],
-    home_region: &Region,
-) -> (Value, Vec<String>) {
+pub fn region_deny(allowed: &[Region], exempt: &[PrincipalPattern], home_region: &Region) -> (Value, Vec<String>) {
     let mut warnings = Vec::new();
     let mut not_action: Vec<&str> = GLOBAL_SERVICE_ACTIONS.to_vec();
     if !allowed.contains(home_region) {
@@ -224,6 +220,12 @@ pub fn cloudtrail_exempt(baseline: &Baseline) -> Vec<PrincipalPattern> {
     }
     scp.region_deny
         .as_ref()
-        .map(|r| r.get_ref().exempt_principals.iter().map(|p| p.get_ref().clone()).collect())
+        .map(|r| {
+            r.get_ref()
+                .exempt_principals
+                .iter()
+                .map(|p| p.get_ref().clone())
+                .collect()
+        })
         .unwrap_or_default()
 }

@@ -51,7 +51,12 @@ pub fn desired_scps(baseline: &Baseline) -> (Vec<DesiredScp>, Vec<String>) {
     let scp = &baseline.file.scp;
     let mut out = Vec::new();
     let mut warnings = Vec::new();
-    let mut push = |key: &str, name: String, description: String, document: Value, attach: &Spanned<Vec<Spanned<Target>>>, span: Range<usize>| {
+    let mut push = |key: &str,
+                    name: String,
+                    description: String,
+                    document: Value,
+                    attach: &Spanned<Vec<Spanned<Target>>>,
+                    span: Range<usize>| {
         out.push(DesiredScp {
             key: key.to_owned(),
             name,
@@ -64,7 +69,12 @@ pub fn desired_scps(baseline: &Baseline) -> (Vec<DesiredScp>, Vec<String>) {
     };
     if let Some(rd) = &scp.region_deny {
         let r = rd.get_ref();
-        let allowed: Vec<Region> = r.allowed_regions.get_ref().iter().map(|s| s.get_ref().clone()).collect();
+        let allowed: Vec<Region> = r
+            .allowed_regions
+            .get_ref()
+            .iter()
+            .map(|s| s.get_ref().clone())
+            .collect();
         let exempt: Vec<_> = r.exempt_principals.iter().map(|p| p.get_ref().clone()).collect();
         let (doc, w) = generated::region_deny(&allowed, &exempt, baseline.home_region());
         warnings.extend(w);
@@ -81,7 +91,11 @@ pub fn desired_scps(baseline: &Baseline) -> (Vec<DesiredScp>, Vec<String>) {
         && let Some(trail) = &baseline.file.trail
     {
         let t = trail.get_ref();
-        let doc = generated::cloudtrail_protection(t.name.get_ref(), t.bucket.get_ref(), &generated::cloudtrail_exempt(baseline));
+        let doc = generated::cloudtrail_protection(
+            t.name.get_ref(),
+            t.bucket.get_ref(),
+            &generated::cloudtrail_exempt(baseline),
+        );
         push(
             "cloudtrail_protection",
             "plinth-cloudtrail-protection".into(),
@@ -183,9 +197,13 @@ pub fn check_scp_document(doc: &Value) -> Result<(), String> {
         }
         for key in ["Action", "NotAction", "Resource", "NotResource"] {
             if let Some(v) = st.get(key) {
-                let ok = v.is_string() || v.as_array().is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_string));
+                let ok = v.is_string()
+                    || v.as_array()
+                        .is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_string));
                 if !ok {
-                    return Err(format!("statement {n}: `{key}` must be a string or a non-empty list of strings"));
+                    return Err(format!(
+                        "statement {n}: `{key}` must be a string or a non-empty list of strings"
+                    ));
                 }
             }
         }
@@ -209,13 +227,31 @@ mod tests {
         let bad = [
             (json!([1]), "not a JSON object"),
             (json!({"Statement": []}), "`Version` is missing"),
-            (json!({"Version": "2008-10-17", "Statement": []}), "SCPs use `2012-10-17`"),
+            (
+                json!({"Version": "2008-10-17", "Statement": []}),
+                "SCPs use `2012-10-17`",
+            ),
             (json!({"Version": "2012-10-17", "Statement": []}), "non-empty list"),
-            (json!({"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "*"}]}), "not `Allow` or `Deny`"),
-            (json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny"}]}), "needs `Action` or `NotAction`"),
-            (json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Principal": "*"}]}), "cannot name a `Principal`"),
-            (json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": 3}]}), "`Action` must be"),
-            (json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Foo": 1}]}), "unknown element `Foo`"),
+            (
+                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "*"}]}),
+                "not `Allow` or `Deny`",
+            ),
+            (
+                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny"}]}),
+                "needs `Action` or `NotAction`",
+            ),
+            (
+                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Principal": "*"}]}),
+                "cannot name a `Principal`",
+            ),
+            (
+                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": 3}]}),
+                "`Action` must be",
+            ),
+            (
+                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Foo": 1}]}),
+                "unknown element `Foo`",
+            ),
         ];
         for (doc, expect) in bad {
             let e = check_scp_document(&doc).unwrap_err();
@@ -229,21 +265,34 @@ mod tests {
         let (doc, warnings) = generated::region_deny(&allowed, &[], &Region::us_east_1());
         assert!(warnings.is_empty());
         assert!(minify(&doc).len() < MAX_SCP_SIZE, "{}", minify(&doc).len());
-        assert_eq!(doc["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"], json!(["us-east-1"]));
+        assert_eq!(
+            doc["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"],
+            json!(["us-east-1"])
+        );
         assert!(doc["Statement"][0]["Condition"].get("ArnNotLike").is_none());
-        let exempt: crate::baseline::PrincipalPattern = serde_json::from_value(json!("arn:aws:iam::*:role/BreakGlass")).unwrap();
+        let exempt: crate::baseline::PrincipalPattern =
+            serde_json::from_value(json!("arn:aws:iam::*:role/BreakGlass")).unwrap();
         let (with_exempt, _) = generated::region_deny(&allowed, &[exempt], &Region::us_east_1());
         assert_eq!(
             with_exempt["Statement"][0]["Condition"]["ArnNotLike"]["aws:PrincipalARN"],
             json!(["arn:aws:iam::*:role/BreakGlass"])
         );
         let not_action = doc["Statement"][0]["NotAction"].as_array().unwrap();
-        for needed in ["iam:*", "organizations:*", "sts:*", "route53:*", "cloudfront:*", "support:*", "budgets:*", "sso:*"] {
+        for needed in [
+            "iam:*",
+            "organizations:*",
+            "sts:*",
+            "route53:*",
+            "cloudfront:*",
+            "support:*",
+            "budgets:*",
+            "sso:*",
+        ] {
             assert!(not_action.iter().any(|a| a == needed), "{needed}");
         }
         // A home region outside the allowed ones keeps Identity Center reachable, with a warning.
         let eu: Region = serde_json::from_value(json!("eu-west-1")).unwrap();
-        let (doc, warnings) = generated::region_deny(&[eu.clone()], &[], &Region::us_east_1());
+        let (doc, warnings) = generated::region_deny(std::slice::from_ref(&eu), &[], &Region::us_east_1());
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         let not_action = doc["Statement"][0]["NotAction"].as_array().unwrap();
         assert!(not_action.iter().any(|a| a == "identitystore:*"));

@@ -14,7 +14,10 @@ pub fn plan(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{COMMENT_MARKER}");
     if plan.is_empty() {
-        let _ = writeln!(out, "### plinth plan: no changes\n\nThe organization matches the baseline.");
+        let _ = writeln!(
+            out,
+            "### plinth plan: no changes\n\nThe organization matches the baseline."
+        );
     } else {
         let _ = writeln!(out, "### plinth plan: {}\n", summary_line(plan));
         let counts = plan.summary();
@@ -23,14 +26,21 @@ pub fn plan(plan: &Plan) -> String {
         let _ = writeln!(
             out,
             "| {} |",
-            Action::ALL.map(|a| counts.get(&a).copied().unwrap_or(0).to_string()).join(" | ")
+            Action::ALL
+                .map(|a| counts.get(&a).copied().unwrap_or(0).to_string())
+                .join(" | ")
         );
         let mut areas: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
         for c in &plan.changes {
             areas.entry(c.area()).or_default().push(c);
         }
         for (area, changes) in areas {
-            let _ = writeln!(out, "\n#### `{area}` ({} change{})\n", changes.len(), if changes.len() == 1 { "" } else { "s" });
+            let _ = writeln!(
+                out,
+                "\n#### `{area}` ({} change{})\n",
+                changes.len(),
+                if changes.len() == 1 { "" } else { "s" }
+            );
             for c in changes {
                 change(&mut out, c);
             }
@@ -52,7 +62,14 @@ pub fn plan(plan: &Plan) -> String {
 }
 
 fn change(out: &mut String, c: &Change) {
-    let _ = writeln!(out, "- `{}` **{}** `{}`: {}", c.action.symbol(), c.action, c.address, c.reason);
+    let _ = writeln!(
+        out,
+        "- `{}` **{}** `{}`: {}",
+        c.action.symbol(),
+        c.action,
+        c.address,
+        c.reason
+    );
     if c.action == Action::Create
         && let Some(doc) = &c.after
     {
@@ -72,7 +89,11 @@ fn change(out: &mut String, c: &Change) {
         let lines = statement_lines(d);
         let body = format!("  ```diff\n{}\n  ```", indent(&lines.join("\n")));
         if lines.len() > 20 {
-            let _ = writeln!(out, "  <details><summary>{}</summary>\n\n{body}\n  </details>", statement_heading_words(d));
+            let _ = writeln!(
+                out,
+                "  <details><summary>{}</summary>\n\n{body}\n  </details>",
+                statement_heading_words(d)
+            );
         } else {
             let _ = writeln!(out, "  - {}\n\n{body}", statement_heading_words(d));
         }

@@ -17,7 +17,11 @@ pub fn summary_line(plan: &Plan) -> String {
         .iter()
         .filter_map(|a| counts.get(a).map(|n| format!("{n} to {a}")))
         .collect();
-    if parts.is_empty() { "no changes".into() } else { parts.join(", ") }
+    if parts.is_empty() {
+        "no changes".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 /// A statement's short description: `Deny NotAction(86) on *, when StringNotEquals, ArnNotLike`.

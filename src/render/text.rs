@@ -59,10 +59,22 @@ pub fn report(report: &ApplyReport) -> String {
                 let _ = writeln!(out, "  {} {} {}{id}: done", o.action.symbol(), o.action, o.address);
             }
             Status::Failed { error } => {
-                let _ = writeln!(out, "  {} {} {}: FAILED\n      {error}", o.action.symbol(), o.action, o.address);
+                let _ = writeln!(
+                    out,
+                    "  {} {} {}: FAILED\n      {error}",
+                    o.action.symbol(),
+                    o.action,
+                    o.address
+                );
             }
             Status::Skipped { because } => {
-                let _ = writeln!(out, "  {} {} {}: skipped, {because}", o.action.symbol(), o.action, o.address);
+                let _ = writeln!(
+                    out,
+                    "  {} {} {}: skipped, {because}",
+                    o.action.symbol(),
+                    o.action,
+                    o.address
+                );
             }
         }
     }
@@ -75,7 +87,9 @@ pub fn report(report: &ApplyReport) -> String {
         report.skipped()
     );
     if !report.is_success() {
-        out.push_str("Nothing that failed was half-done; run `plinth apply` again to finish once the cause is fixed.\n");
+        out.push_str(
+            "Nothing that failed was half-done; run `plinth apply` again to finish once the cause is fixed.\n",
+        );
     }
     out
 }

@@ -93,7 +93,11 @@ impl Emulator {
             .region(Region::new("us-east-1"))
             .endpoint_url(&self.endpoint)
             .credentials_provider(aws_sdk_organizations::config::Credentials::new(
-                "testing", "testing", None, None, "plinth-tests",
+                "testing",
+                "testing",
+                None,
+                None,
+                "plinth-tests",
             ))
             .load()
             .await
@@ -151,8 +155,15 @@ pub async fn seed(org: &aws_sdk_organizations::Client) -> Seeded {
 }
 
 pub async fn seed_with(org: &aws_sdk_organizations::Client, features: OrganizationFeatureSet) -> Seeded {
-    org.create_organization().feature_set(features).send().await.expect("create organization");
-    let root_id = org.list_roots().send().await.unwrap().roots()[0].id().unwrap().to_owned();
+    org.create_organization()
+        .feature_set(features)
+        .send()
+        .await
+        .expect("create organization");
+    let root_id = org.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned();
     let ou = |name: &'static str| {
         let root_id = root_id.clone();
         async move {
@@ -178,7 +189,12 @@ pub async fn seed_with(org: &aws_sdk_organizations::Client, features: Organizati
         .send()
         .await
         .expect("create account");
-    let sandbox_account = created.create_account_status().unwrap().account_id().unwrap().to_owned();
+    let sandbox_account = created
+        .create_account_status()
+        .unwrap()
+        .account_id()
+        .unwrap()
+        .to_owned();
     org.move_account()
         .account_id(&sandbox_account)
         .source_parent_id(&root_id)
@@ -256,7 +272,10 @@ pub async fn live_scp(org: &aws_sdk_organizations::Client, name: &str) -> Option
         .unwrap()
         .to_owned();
     let tags = org.list_tags_for_resource().resource_id(&id).send().await.unwrap();
-    let owned = tags.tags().iter().any(|t| t.key() == "managed-by" && t.value() == "plinth");
+    let owned = tags
+        .tags()
+        .iter()
+        .any(|t| t.key() == "managed-by" && t.value() == "plinth");
     let mut targets: Vec<String> = org
         .list_targets_for_policy()
         .policy_id(&id)

@@ -1,0 +1,204 @@
+//! The Organizations adapter's error paths, on mocked SDK responses: throttling,
+//! pagination, eventual consistency and errors AWS reports.
+
+use std::time::Duration;
+
+use aws_sdk_organizations::Client;
+use aws_sdk_organizations::operation::attach_policy::AttachPolicyOutput;
+use aws_sdk_organizations::operation::describe_organization::DescribeOrganizationOutput;
+use aws_sdk_organizations::operation::list_accounts::ListAccountsOutput;
+use aws_sdk_organizations::operation::list_organizational_units_for_parent::ListOrganizationalUnitsForParentOutput;
+use aws_sdk_organizations::operation::list_policies::ListPoliciesOutput;
+use aws_sdk_organizations::operation::list_roots::ListRootsOutput;
+use aws_sdk_organizations::operation::list_tags_for_resource::ListTagsForResourceOutput;
+use aws_sdk_organizations::types::{Account, Organization, OrganizationFeatureSet, PolicySummary, Root};
+use aws_smithy_async::rt::sleep::{SharedAsyncSleep, TokioSleep};
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use plinth::aws::organizations::{OrgSummary, Organizations, ReadScope};
+use plinth::plan::{OrganizationsOp, Ref};
+
+fn json_error(status: u16, code: &str, message: &str) -> (u16, Option<String>) {
+    (status, Some(format!(r#"{{"__type":"{code}","message":"{message}"}}"#)))
+}
+
+/// plinth's own retry policy, with a short backoff so the test is quick.
+fn fast_retries(b: aws_sdk_organizations::config::Builder) -> aws_sdk_organizations::config::Builder {
+    b.retry_config(plinth::aws::retry_config().with_initial_backoff(Duration::from_millis(1)))
+        .sleep_impl(SharedAsyncSleep::new(TokioSleep::new()))
+}
+
+#[tokio::test]
+async fn throttling_is_retried_with_backoff() {
+    let (status, body) = json_error(400, "TooManyRequestsException", "Rate exceeded");
+    let describe = mock!(Client::describe_organization)
+        .sequence()
+        .http_status(status, body.clone())
+        .times(3)
+        .output(|| {
+            DescribeOrganizationOutput::builder()
+                .organization(
+                    Organization::builder()
+                        .id("o-1")
+                        .master_account_id("123456789012")
+                        .feature_set(OrganizationFeatureSet::All)
+                        .build(),
+                )
+                .build()
+        })
+        .build();
+    let client = mock_client!(aws_sdk_organizations, RuleMode::Sequential, &[&describe], fast_retries);
+    let summary = Organizations::new(client)
+        .describe_organization()
+        .await
+        .expect("retried to success");
+    assert_eq!(
+        summary,
+        Some(OrgSummary {
+            id: "o-1".into(),
+            management_account_id: "123456789012".into(),
+            all_features: true
+        })
+    );
+    assert_eq!(describe.num_calls(), 4);
+}
+
+#[tokio::test]
+async fn errors_carry_the_aws_code_and_message() {
+    let (status, body) = json_error(
+        400,
+        "AccessDeniedException",
+        "not authorized to perform organizations:DescribeOrganization",
+    );
+    let describe = mock!(Client::describe_organization)
+        .sequence()
+        .http_status(status, body)
+        .build();
+    let client = mock_client!(aws_sdk_organizations, RuleMode::Sequential, &[&describe], fast_retries);
+    let err = Organizations::new(client).describe_organization().await.unwrap_err();
+    assert_eq!(err.code.as_deref(), Some("AccessDeniedException"));
+    assert_eq!(
+        err.to_string(),
+        "Organizations.DescribeOrganization: AccessDeniedException: not authorized to perform organizations:DescribeOrganization"
+    );
+    assert_eq!(describe.num_calls(), 1, "access denied is not retried");
+}
+
+#[tokio::test]
+async fn no_organization_is_none_not_an_error() {
+    let (status, body) = json_error(400, "AWSOrganizationsNotInUseException", "not in an organization");
+    let describe = mock!(Client::describe_organization)
+        .sequence()
+        .http_status(status, body)
+        .build();
+    let client = mock_client!(aws_sdk_organizations, RuleMode::Sequential, &[&describe], fast_retries);
+    assert_eq!(Organizations::new(client).describe_organization().await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn every_page_is_read() {
+    let roots = mock!(Client::list_roots).then_output(|| {
+        ListRootsOutput::builder()
+            .roots(Root::builder().id("r-1").build())
+            .build()
+    });
+    let ous = mock!(Client::list_organizational_units_for_parent)
+        .then_output(|| ListOrganizationalUnitsForParentOutput::builder().build());
+    let accounts_page_1 = mock!(Client::list_accounts)
+        .match_requests(|r| r.next_token().is_none())
+        .then_output(|| {
+            ListAccountsOutput::builder()
+                .accounts(Account::builder().id("111111111111").name("a").build())
+                .next_token("page-2")
+                .build()
+        });
+    let accounts_page_2 = mock!(Client::list_accounts)
+        .match_requests(|r| r.next_token() == Some("page-2"))
+        .then_output(|| {
+            ListAccountsOutput::builder()
+                .accounts(Account::builder().id("222222222222").name("b").build())
+                .build()
+        });
+    let policies_page_1 = mock!(Client::list_policies)
+        .match_requests(|r| r.next_token().is_none())
+        .then_output(|| {
+            ListPoliciesOutput::builder()
+                .policies(
+                    PolicySummary::builder()
+                        .id("p-1")
+                        .name("one")
+                        .aws_managed(false)
+                        .build(),
+                )
+                .next_token("next")
+                .build()
+        });
+    let policies_page_2 = mock!(Client::list_policies)
+        .match_requests(|r| r.next_token() == Some("next"))
+        .then_output(|| {
+            ListPoliciesOutput::builder()
+                .policies(
+                    PolicySummary::builder()
+                        .id("p-2")
+                        .name("two")
+                        .aws_managed(false)
+                        .build(),
+                )
+                .build()
+        });
+    let tags = mock!(Client::list_tags_for_resource).then_output(|| ListTagsForResourceOutput::builder().build());
+    let client = mock_client!(
+        aws_sdk_organizations,
+        RuleMode::MatchAny,
+        &[
+            &roots,
+            &ous,
+            &accounts_page_1,
+            &accounts_page_2,
+            &policies_page_1,
+            &policies_page_2,
+            &tags
+        ],
+        fast_retries
+    );
+    let summary = OrgSummary {
+        id: "o-1".into(),
+        management_account_id: "111111111111".into(),
+        all_features: true,
+    };
+    let state = Organizations::new(client)
+        .read(&summary, &ReadScope::default())
+        .await
+        .unwrap();
+    assert_eq!(state.accounts.len(), 2);
+    assert_eq!(
+        state.scps.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["one", "two"]
+    );
+    assert!(!state.scp_enabled);
+    // Tags were read once per customer-managed SCP; nothing owned, so no content read.
+    assert_eq!(tags.num_calls(), 2);
+}
+
+#[tokio::test]
+async fn attach_right_after_enabling_scps_waits_for_aws_to_catch_up() {
+    let (status, body) = json_error(400, "PolicyTypeNotEnabledException", "not enabled yet");
+    let attach = mock!(Client::attach_policy)
+        .sequence()
+        .http_status(status, body)
+        .output(|| AttachPolicyOutput::builder().build())
+        .build();
+    let client = mock_client!(aws_sdk_organizations, RuleMode::Sequential, &[&attach], fast_retries);
+    let op = OrganizationsOp::AttachPolicy {
+        policy: Ref::Id("p-1".into()),
+        target: Ref::Id("r-1".into()),
+    };
+    let resolve = |r: &Ref| match r {
+        Ref::Id(id) => Some(id.clone()),
+        Ref::Planned(_) => None,
+    };
+    Organizations::new(client)
+        .execute(&op, &resolve)
+        .await
+        .expect("retried until visible");
+    assert_eq!(attach.num_calls(), 2);
+}
