@@ -55,18 +55,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
     match cli.command {
         Command::Validate => validate(&baseline),
         Command::Plan(args) => {
-            let session = connect(&cli.global, &baseline).await;
-            let plan = session
-                .plan(
-                    &baseline,
-                    PlanOptions {
-                        allow_delete: args.allow_delete,
-                    },
-                )
-                .await?;
-            print_plan(&plan, args.format);
-            let calls = session.aws.counter.snapshot();
-            tracing::info!(reads = calls.reads(), writes = calls.writes(), "aws calls");
+            let (session, plan) = plan_and_show(&cli.global, &baseline, args.allow_delete, args.format).await?;
+            log_calls(&session);
             Ok(if args.detailed_exitcode && !plan.is_empty() {
                 ExitCode::from(EXIT_CHANGES)
             } else {
@@ -74,16 +64,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
             })
         }
         Command::Apply(args) => {
-            let session = connect(&cli.global, &baseline).await;
-            let plan = session
-                .plan(
-                    &baseline,
-                    PlanOptions {
-                        allow_delete: args.allow_delete,
-                    },
-                )
-                .await?;
-            print_plan(&plan, args.format);
+            let (session, plan) = plan_and_show(&cli.global, &baseline, args.allow_delete, args.format).await?;
             if plan.is_empty() {
                 return Ok(ExitCode::SUCCESS);
             }
@@ -91,13 +72,11 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
                 confirm(&plan)?;
             }
             let report = session.apply(&plan).await;
-            let out = match args.format {
+            emit(&match args.format {
                 PlanFormat::Json => render::json::report(&report),
                 _ => render::text::report(&report),
-            };
-            emit(&out);
-            let calls = session.aws.counter.snapshot();
-            tracing::info!(reads = calls.reads(), writes = calls.writes(), "aws calls");
+            });
+            log_calls(&session);
             Ok(if report.is_success() {
                 ExitCode::SUCCESS
             } else {
@@ -105,6 +84,24 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
             })
         }
     }
+}
+
+/// Connect, check, read, plan, and print the plan.
+async fn plan_and_show(
+    global: &cli::GlobalArgs,
+    baseline: &Baseline,
+    allow_delete: bool,
+    format: PlanFormat,
+) -> Result<(Session, Plan), Diagnostics> {
+    let session = connect(global, baseline).await;
+    let plan = session.plan(baseline, PlanOptions { allow_delete }).await?;
+    print_plan(&plan, format);
+    Ok((session, plan))
+}
+
+fn log_calls(session: &Session) {
+    let calls = session.aws.counter.snapshot();
+    tracing::info!(reads = calls.reads(), writes = calls.writes(), "aws calls");
 }
 
 async fn connect(global: &cli::GlobalArgs, baseline: &Baseline) -> Session {

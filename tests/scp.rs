@@ -61,6 +61,33 @@ async fn assert_converged(emu: &Emulator, b: &TempBaseline) {
     assert_eq!(calls.writes(), 0, "writes: {:?}", calls.write_calls());
 }
 
+/// A fresh emulator with a seeded organization that has the baseline applied.
+struct World {
+    emu: Emulator,
+    org: aws_sdk_organizations::Client,
+    seeded: support::Seeded,
+    b: TempBaseline,
+}
+
+async fn converged_world() -> World {
+    let emu = Emulator::start();
+    let org = emu.organizations().await;
+    let seeded = seed(&org).await;
+    let b = baseline();
+    converge(&emu, &b, opts()).await;
+    World { emu, org, seeded, b }
+}
+
+/// Overwrite an SCP's content out of band, as someone in the console would.
+async fn overwrite(org: &aws_sdk_organizations::Client, policy_id: &str, content: &str) {
+    org.update_policy()
+        .policy_id(policy_id)
+        .content(content)
+        .send()
+        .await
+        .unwrap();
+}
+
 fn addresses(plan: &plinth::plan::Plan) -> Vec<String> {
     plan.changes
         .iter()
@@ -123,20 +150,11 @@ async fn apply_from_scratch_then_a_second_run_makes_zero_writes() {
 
 #[tokio::test]
 async fn content_edited_out_of_band_is_shown_per_statement_and_repaired() {
-    let emu = Emulator::start();
-    let org = emu.organizations().await;
-    seed(&org).await;
-    let b = baseline();
-    converge(&emu, &b, opts()).await;
+    let World { emu, org, b, .. } = converged_world().await;
 
     let live = live_scp(&org, "plinth-deny-leave-organization").await.unwrap();
     let tampered = r#"{"Version":"2012-10-17","Statement":[{"Sid":"PlinthDenyLeaveOrganization","Effect":"Allow","Action":"organizations:LeaveOrganization","Resource":"*"}]}"#;
-    org.update_policy()
-        .policy_id(&live.id)
-        .content(tampered)
-        .send()
-        .await
-        .unwrap();
+    overwrite(&org, &live.id, tampered).await;
 
     let session = emu.session().await;
     let plan = session.plan(&b.load(), opts()).await.unwrap();
@@ -157,31 +175,18 @@ async fn content_edited_out_of_band_is_shown_per_statement_and_repaired() {
 
 #[tokio::test]
 async fn reformatted_content_is_not_drift() {
-    let emu = Emulator::start();
-    let org = emu.organizations().await;
-    seed(&org).await;
-    let b = baseline();
-    converge(&emu, &b, opts()).await;
+    let World { emu, org, b, .. } = converged_world().await;
 
     // Someone pretty-prints the policy and reorders keys: same meaning, no diff.
     let live = live_scp(&org, "plinth-deny-leave-organization").await.unwrap();
     let reformatted = "{\n  \"Statement\": {\n    \"Resource\": [\"*\"],\n    \"Effect\": \"Deny\",\n    \"Action\": [\"organizations:LeaveOrganization\"],\n    \"Sid\": \"PlinthDenyLeaveOrganization\"\n  },\n  \"Version\": \"2012-10-17\"\n}";
-    org.update_policy()
-        .policy_id(&live.id)
-        .content(reformatted)
-        .send()
-        .await
-        .unwrap();
+    overwrite(&org, &live.id, reformatted).await;
     assert_converged(&emu, &b).await;
 }
 
 #[tokio::test]
 async fn detached_policy_is_reattached() {
-    let emu = Emulator::start();
-    let org = emu.organizations().await;
-    let seeded = seed(&org).await;
-    let b = baseline();
-    converge(&emu, &b, opts()).await;
+    let World { emu, org, seeded, b } = converged_world().await;
 
     let live = live_scp(&org, "plinth-region-deny").await.unwrap();
     org.detach_policy()
@@ -214,11 +219,7 @@ async fn detached_policy_is_reattached() {
 
 #[tokio::test]
 async fn deleted_policy_is_recreated_and_reattached() {
-    let emu = Emulator::start();
-    let org = emu.organizations().await;
-    seed(&org).await;
-    let b = baseline();
-    converge(&emu, &b, opts()).await;
+    let World { emu, org, b, .. } = converged_world().await;
 
     let live = live_scp(&org, "deny-iam-users").await.unwrap();
     for t in &live.targets {
@@ -247,11 +248,7 @@ async fn deleted_policy_is_recreated_and_reattached() {
 
 #[tokio::test]
 async fn disabled_policy_type_is_enabled_again() {
-    let emu = Emulator::start();
-    let org = emu.organizations().await;
-    let seeded = seed(&org).await;
-    let b = baseline();
-    converge(&emu, &b, opts()).await;
+    let World { emu, org, seeded, b } = converged_world().await;
 
     org.disable_policy_type()
         .root_id(&seeded.root_id)
@@ -351,11 +348,7 @@ async fn same_named_policy_not_owned_is_an_error_and_no_write() {
 
 #[tokio::test]
 async fn orphaned_policy_is_deleted_only_with_allow_delete() {
-    let emu = Emulator::start();
-    let org = emu.organizations().await;
-    seed(&org).await;
-    let b = baseline();
-    converge(&emu, &b, opts()).await;
+    let World { emu, org, b, .. } = converged_world().await;
 
     // The custom policy leaves the baseline.
     let without_custom = BASELINE.split("[[scp.custom]]").next().unwrap();
@@ -433,27 +426,14 @@ async fn no_organization_or_consolidated_billing_only_is_refused() {
 
 #[tokio::test]
 async fn a_failure_halfway_is_reported_and_a_rerun_converges() {
-    let emu = Emulator::start();
-    let org = emu.organizations().await;
-    seed(&org).await;
-    let b = baseline();
-    converge(&emu, &b, opts()).await;
+    let World { emu, org, b, .. } = converged_world().await;
 
     // Drift in two independent policies.
     let leave = live_scp(&org, "plinth-deny-leave-organization").await.unwrap();
-    org.update_policy()
-        .policy_id(&leave.id)
-        .content(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#)
-        .send()
-        .await
-        .unwrap();
+    let deny_s3 = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#;
+    overwrite(&org, &leave.id, deny_s3).await;
     let custom = live_scp(&org, "deny-iam-users").await.unwrap();
-    org.update_policy()
-        .policy_id(&custom.id)
-        .content(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#)
-        .send()
-        .await
-        .unwrap();
+    overwrite(&org, &custom.id, deny_s3).await;
     let session = emu.session().await;
     let plan = session.plan(&b.load(), opts()).await.unwrap();
     assert_eq!(plan.changes.len(), 2);

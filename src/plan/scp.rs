@@ -188,6 +188,11 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                     continue;
                 }
             };
+            if matches!(&key, TargetKey::Live(id) if *id == org.management_account_id) {
+                plan.warnings.push(format!(
+                    "`{addr}` is attached to `{target}`, the management account, which SCPs never restrict; the attachment has no effect there"
+                ));
+            }
             wanted.insert(key.clone());
             attach_spans
                 .entry(key.clone())

@@ -366,3 +366,20 @@ fn no_scp_section_and_no_owned_policies_means_no_scp_changes() {
     let plan = compute_ok(&b, &empty_org(), false);
     assert!(plan.is_empty());
 }
+
+#[test]
+fn attaching_to_the_management_account_warns_that_it_has_no_effect() {
+    let b = baseline(&BASELINE.replace(r#""account:sandbox""#, r#""account:123456789012""#));
+    let plan = compute_ok(&b, &empty_org(), false);
+    assert!(
+        plan.find("scp.deny_leave_organization -> account:123456789012")
+            .is_some()
+    );
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.contains("the management account, which SCPs never restrict")),
+        "{:?}",
+        plan.warnings
+    );
+}
