@@ -2,12 +2,14 @@
 //! read the live state, plan, and (when asked) apply through the adapters.
 
 use crate::apply::{self, ApplyReport, Executor};
+use crate::aws::cloudwatch::CloudWatch;
 use crate::aws::organizations::{OrgSummary, Organizations, ReadScope};
+use crate::aws::sns::Sns;
 use crate::aws::sts::{CallerIdentity, Sts};
 use crate::aws::{Aws, AwsError, ConnectOptions};
 use crate::baseline::Baseline;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::observed::Observed;
+use crate::observed::{BillingState, Observed};
 use crate::plan::{self, Change, Op, Plan, PlanOptions, Ref};
 use crate::policy;
 
@@ -16,6 +18,8 @@ pub struct Session {
     pub aws: Aws,
     organizations: Organizations,
     sts: Sts,
+    cloudwatch: CloudWatch,
+    sns: Sns,
 }
 
 impl Session {
@@ -27,6 +31,8 @@ impl Session {
         Session {
             organizations: aws.organizations(),
             sts: aws.sts(),
+            cloudwatch: aws.cloudwatch_us_east_1(),
+            sns: aws.sns_us_east_1(),
             aws,
         }
     }
@@ -71,7 +77,43 @@ impl Session {
             scps = org.scps.len(),
             "read the organization"
         );
-        Ok(Observed { org })
+        let billing = self.observe_billing(baseline, &summary.management_account_id).await?;
+        Ok(Observed { org, billing })
+    }
+
+    /// plinth's billing alarms (always: orphans must show even if `[billing]` is gone),
+    /// and the topic and billing metric when the baseline has `[billing]`.
+    async fn observe_billing(&self, baseline: &Baseline, account: &str) -> Result<BillingState, Diagnostics> {
+        use crate::plan::billing;
+        let fail = |e| aws_failure("cannot read the billing alarms", e);
+        let section = baseline.file.billing.as_ref().map(|s| s.get_ref());
+        let declared: Vec<String> = section
+            .map(|b| {
+                b.alarm
+                    .iter()
+                    .map(|a| billing::alarm_name(a.get_ref().name.get_ref().as_str()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let alarms = self.cloudwatch.read_alarms(billing::ALARM_PREFIX, &declared);
+        let Some(section) = section else {
+            return Ok(BillingState {
+                alarms: alarms.await.map_err(fail)?,
+                ..BillingState::default()
+            });
+        };
+        let arn = billing::topic_arn(account, section.topic_name.get_ref().as_str());
+        let (alarms, topic, visible) = futures::try_join!(
+            alarms,
+            self.sns.read_topic(&arn),
+            self.cloudwatch.billing_metrics_visible()
+        )
+        .map_err(fail)?;
+        Ok(BillingState {
+            alarms,
+            topic,
+            billing_metrics_visible: visible,
+        })
     }
 
     /// Preflight, read, plan.
@@ -94,6 +136,8 @@ impl Executor for Session {
     ) -> Result<Option<String>, AwsError> {
         match &change.op {
             Op::Organizations(op) => self.organizations.execute(op, resolve).await,
+            Op::Cloudwatch(op) => self.cloudwatch.execute(op).await,
+            Op::Sns(op) => self.sns.execute(op).await,
         }
     }
 }

@@ -15,6 +15,8 @@ pub const OWNER_TAG_VALUE: &str = "plinth";
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Observed {
     pub org: OrgState,
+    #[serde(default)]
+    pub billing: BillingState,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -116,4 +118,60 @@ impl OrgState {
     pub fn scp_by_id(&self, id: &str) -> Option<&Scp> {
         self.scps.iter().find(|p| p.id == id)
     }
+}
+
+/// Billing alarms and their SNS topic, in us-east-1.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BillingState {
+    /// Alarms whose names carry plinth's billing prefix.
+    pub alarms: Vec<Alarm>,
+    /// The baseline's topic; `None` when it does not exist (or the baseline has no `[billing]`).
+    pub topic: Option<Topic>,
+    /// Whether CloudWatch has any `AWS/Billing` `EstimatedCharges` metric, which exists
+    /// only once "Receive Billing Alerts" is on.
+    pub billing_metrics_visible: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alarm {
+    pub spec: AlarmSpec,
+    /// Whether it carries the owner tag; read only for alarms the baseline does not declare.
+    pub owned: Option<bool>,
+}
+
+/// What plinth sets on a metric alarm, and reads back to compare.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlarmSpec {
+    pub name: String,
+    pub description: String,
+    pub namespace: String,
+    pub metric_name: String,
+    pub dimensions: BTreeMap<String, String>,
+    pub statistic: String,
+    pub period: i32,
+    pub evaluation_periods: i32,
+    pub threshold: f64,
+    pub comparison_operator: String,
+    pub treat_missing_data: String,
+    /// Sorted.
+    pub alarm_actions: Vec<String>,
+    pub actions_enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Topic {
+    pub arn: String,
+    /// Carries the `managed-by=plinth` tag.
+    pub owned: bool,
+    /// The topic's access policy document, as SNS returns it.
+    pub policy: Option<String>,
+    pub subscriptions: Vec<Subscription>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub protocol: String,
+    pub endpoint: String,
+    /// Waiting for the recipient to confirm.
+    pub pending: bool,
 }

@@ -92,6 +92,7 @@ fn sample_plan(allow_delete: bool) -> Plan {
                 ("ou-work".into(), vec!["p-FullAWSAccess".into(), "p-old".into()]),
             ]),
         },
+        billing: Default::default(),
     };
     plan::compute(&b, &observed, PlanOptions { allow_delete }).unwrap_or_else(|d| panic!("{d}"))
 }

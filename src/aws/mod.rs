@@ -2,8 +2,10 @@
 //! retries, the call counter, and one adapter per service. Nothing outside this module
 //! calls the SDK.
 
+pub mod cloudwatch;
 pub mod counter;
 pub mod organizations;
+pub mod sns;
 pub mod sts;
 
 use std::fmt;
@@ -86,6 +88,24 @@ impl Aws {
             .interceptor(self.counter.clone())
             .build();
         organizations::Organizations::new(aws_sdk_organizations::Client::from_conf(conf))
+    }
+
+    /// CloudWatch in us-east-1, where billing metrics live, whatever the caller's region.
+    pub fn cloudwatch_us_east_1(&self) -> cloudwatch::CloudWatch {
+        let conf = aws_sdk_cloudwatch::config::Builder::from(&self.sdk)
+            .region(Region::new("us-east-1"))
+            .interceptor(self.counter.clone())
+            .build();
+        cloudwatch::CloudWatch::new(aws_sdk_cloudwatch::Client::from_conf(conf))
+    }
+
+    /// SNS in us-east-1, next to the billing alarms.
+    pub fn sns_us_east_1(&self) -> sns::Sns {
+        let conf = aws_sdk_sns::config::Builder::from(&self.sdk)
+            .region(Region::new("us-east-1"))
+            .interceptor(self.counter.clone())
+            .build();
+        sns::Sns::new(aws_sdk_sns::Client::from_conf(conf))
     }
 
     pub fn sts(&self) -> sts::Sts {

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
-pub use types::{AccountId, OuPath, PolicyName, PrincipalPattern, Region, Target};
+pub use types::{AccountId, AlarmName, Email, OuPath, PolicyName, PrincipalPattern, Region, Target, TopicName, Usd};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,6 +26,7 @@ pub struct BaselineFile {
     #[serde(default)]
     pub scp: ScpSection,
     pub trail: Option<Spanned<TrailSection>>,
+    pub billing: Option<Spanned<BillingSection>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -102,6 +103,32 @@ pub struct CustomScp {
 pub struct TrailSection {
     pub name: Spanned<String>,
     pub bucket: Spanned<String>,
+}
+
+/// `[billing]`: CloudWatch billing alarms in us-east-1 notifying an SNS topic.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BillingSection {
+    /// E-mail subscriptions on plinth's topic.
+    #[serde(default)]
+    pub notify: Vec<Spanned<Email>>,
+    #[serde(default = "default_topic_name")]
+    pub topic_name: Spanned<TopicName>,
+    #[serde(default)]
+    pub alarm: Vec<Spanned<BillingAlarm>>,
+}
+
+fn default_topic_name() -> Spanned<TopicName> {
+    Spanned::new(0..0, TopicName::default_billing())
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BillingAlarm {
+    pub name: Spanned<AlarmName>,
+    /// Account id or name: a per-account alarm (LinkedAccount dimension).
+    pub account: Option<Spanned<String>>,
+    pub threshold_usd: Spanned<Usd>,
 }
 
 /// A custom policy file, read and parsed.

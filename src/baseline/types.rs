@@ -201,6 +201,97 @@ fn check_principal_pattern(s: &str) -> Result<(), String> {
     }
 }
 
+/// An e-mail address for notifications. Checked for the shape SNS accepts, not for
+/// deliverability.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Email(String);
+string_newtype!(Email, check_email);
+
+fn check_email(s: &str) -> Result<(), String> {
+    let bad = || {
+        Err(with_hint(
+            format!("`{s}` is not an e-mail address"),
+            Some("write it like `finance@example.com`".into()),
+        ))
+    };
+    let Some((local, domain)) = s.split_once('@') else {
+        return bad();
+    };
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    if local.is_empty() || s.len() > 254 || !domain_ok || local.chars().any(|c| c.is_whitespace() || c == '@') {
+        return bad();
+    }
+    Ok(())
+}
+
+/// An SNS topic name: 1 to 256 letters, digits, `-` or `_`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct TopicName(String);
+string_newtype!(TopicName, check_topic_name);
+
+impl TopicName {
+    pub fn default_billing() -> Self {
+        TopicName("plinth-billing-alerts".into())
+    }
+}
+
+fn check_topic_name(s: &str) -> Result<(), String> {
+    if (1..=256).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{s}` is not an SNS topic name: 1 to 256 letters, digits, `-` or `_`"
+        ))
+    }
+}
+
+/// The baseline's name of a billing alarm; the alarm in CloudWatch is
+/// `plinth-billing-<name>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct AlarmName(String);
+string_newtype!(AlarmName, check_alarm_name);
+
+fn check_alarm_name(s: &str) -> Result<(), String> {
+    if (1..=200).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        Ok(())
+    } else {
+        Err(with_hint(
+            format!("`{s}` is not an alarm name plinth accepts"),
+            Some("use 1 to 200 letters, digits, `-`, `_` or `.`; plinth prefixes it with `plinth-billing-`".into()),
+        ))
+    }
+}
+
+/// A positive amount in US dollars.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
+pub struct Usd(f64);
+
+impl Usd {
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Usd {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = f64::deserialize(d)?;
+        if v.is_finite() && v > 0.0 {
+            Ok(Usd(v))
+        } else {
+            Err(de::Error::custom(with_hint(
+                format!("threshold `{v}` must be more than 0 US dollars"),
+                Some("billing alarms fire when the month's estimated charges exceed the threshold".into()),
+            )))
+        }
+    }
+}
+
 /// Where an SCP is attached: the root, an OU by path, or an account by id or name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -301,6 +392,31 @@ mod tests {
         assert!(check_principal_pattern("arn:aws:iam::123456789012:role/x").is_ok());
         assert!(check_principal_pattern("BreakGlass").is_err());
         assert!(check_principal_pattern("arn:aws:s3:::bucket").is_err());
+    }
+
+    #[test]
+    fn emails_topics_alarms() {
+        assert!(check_email("finance@example.com").is_ok());
+        assert!(check_email("a.b+c@mail.example.co.uk").is_ok());
+        for bad in [
+            "finance",
+            "finance@",
+            "@example.com",
+            "fin ance@example.com",
+            "a@example",
+            "a@b..com",
+            "a@@b.com",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
+        assert!(check_topic_name("plinth-billing-alerts").is_ok());
+        assert!(check_topic_name("bad.name").is_err());
+        assert!(check_alarm_name("org-monthly").is_ok());
+        assert!(check_alarm_name("has space").is_err());
+        let usd: Result<Usd, _> = serde_json::from_str("0");
+        assert!(usd.unwrap_err().to_string().contains("must be more than 0"));
+        let usd: Usd = serde_json::from_str("12.5").unwrap();
+        assert_eq!(usd.get(), 12.5);
     }
 
     #[test]

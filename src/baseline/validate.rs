@@ -71,6 +71,32 @@ pub fn check(baseline: &Baseline) -> Result<(), Diagnostics> {
         }
     }
 
+    if let Some(billing) = &file.billing {
+        let billing = billing.get_ref();
+        let mut names = HashMap::new();
+        for alarm in &billing.alarm {
+            let name = &alarm.get_ref().name;
+            if let Some(first) = names.insert(name.get_ref().clone(), name.span()) {
+                let (line, _) = src.line_col(first.start);
+                diags.push(
+                    Diagnostic::error(format!("billing alarm `{}` is declared twice", name.get_ref()))
+                        .at(src, name.span())
+                        .hint(format!("it is first declared on line {line}; alarm names are unique")),
+                );
+            }
+        }
+        let mut emails = HashMap::new();
+        for email in &billing.notify {
+            let key = email.get_ref().as_str().to_ascii_lowercase();
+            if emails.insert(key, ()).is_some() {
+                diags.push(
+                    Diagnostic::error(format!("`{}` is listed twice in `billing.notify`", email.get_ref()))
+                        .at(src, email.span()),
+                );
+            }
+        }
+    }
+
     let (desired, _) = policy::desired_scps(baseline);
     let mut per_target: BTreeMap<&Target, Vec<&str>> = BTreeMap::new();
     for scp in &desired {

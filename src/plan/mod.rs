@@ -5,6 +5,7 @@
 //! resource kind has a planner module; [`PLANNERS`] is the registry that runs them in
 //! order (a later kind may depend on changes an earlier one planned).
 
+pub mod billing;
 pub mod ou;
 pub mod scp;
 
@@ -16,7 +17,7 @@ use serde_json::Value;
 
 use crate::baseline::Baseline;
 use crate::diag::Diagnostics;
-use crate::observed::Observed;
+use crate::observed::{AlarmSpec, Observed};
 use crate::policy::diff::StatementDiff;
 
 /// What a change does. Each action carries the symbol plans show it with.
@@ -80,6 +81,39 @@ pub enum Ref {
 #[serde(tag = "service", rename_all = "snake_case")]
 pub enum Op {
     Organizations(OrganizationsOp),
+    Cloudwatch(CloudWatchOp),
+    Sns(SnsOp),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum CloudWatchOp {
+    /// Creates or replaces the alarm, tagged `managed-by=plinth`.
+    PutMetricAlarm {
+        alarm: Box<AlarmSpec>,
+    },
+    DeleteAlarm {
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum SnsOp {
+    /// Creates the topic, tagged `managed-by=plinth`, with its access policy.
+    CreateTopic {
+        name: String,
+        policy: String,
+    },
+    SetTopicPolicy {
+        topic_arn: String,
+        policy: String,
+    },
+    Subscribe {
+        topic_arn: String,
+        protocol: String,
+        endpoint: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -139,6 +173,34 @@ pub struct Change {
 }
 
 impl Change {
+    pub fn new(address: impl Into<String>, action: Action, reason: impl Into<String>, op: Op) -> Change {
+        Change {
+            address: address.into(),
+            action,
+            reason: reason.into(),
+            before: None,
+            after: None,
+            statement_diff: Vec::new(),
+            depends_on: Vec::new(),
+            op,
+        }
+    }
+
+    pub fn before(mut self, v: Option<Value>) -> Change {
+        self.before = v;
+        self
+    }
+
+    pub fn after(mut self, v: Option<Value>) -> Change {
+        self.after = v;
+        self
+    }
+
+    pub fn depends_on(mut self, deps: Vec<String>) -> Change {
+        self.depends_on = deps;
+        self
+    }
+
     /// The area of the baseline the change belongs to: `scp`, `ou`.
     pub fn area(&self) -> &str {
         let end = self.address.find(['.', ':', ' ']).unwrap_or(self.address.len());
@@ -161,6 +223,9 @@ pub struct Plan {
     pub orphans: Vec<Orphan>,
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Facts worth knowing that need no change, such as subscriptions awaiting confirmation.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 impl Plan {
@@ -200,7 +265,11 @@ pub struct Context<'a> {
 pub type Planner = fn(&Context<'_>, &mut Plan) -> Result<(), Diagnostics>;
 
 /// The resource kinds, in the order their changes depend on each other.
-pub const PLANNERS: &[(&str, Planner)] = &[("organizational_units", ou::plan), ("scp", scp::plan)];
+pub const PLANNERS: &[(&str, Planner)] = &[
+    ("organizational_units", ou::plan),
+    ("scp", scp::plan),
+    ("billing", billing::plan),
+];
 
 /// Compute the plan. Pure: no AWS call, no I/O.
 pub fn compute(baseline: &Baseline, observed: &Observed, options: PlanOptions) -> Result<Plan, Diagnostics> {

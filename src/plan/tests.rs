@@ -51,6 +51,7 @@ fn empty_org() -> Observed {
             scps: vec![full_access(&["r-root", "123456789012", "222222222222"])],
             attached: BTreeMap::new(),
         },
+        billing: Default::default(),
     }
 }
 

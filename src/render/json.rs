@@ -16,6 +16,7 @@ struct PlanDoc<'a> {
     changes: &'a [Change],
     orphans: &'a [Orphan],
     warnings: &'a [String],
+    notes: &'a [String],
 }
 
 pub fn plan(plan: &Plan) -> String {
@@ -26,6 +27,7 @@ pub fn plan(plan: &Plan) -> String {
         changes: &plan.changes,
         orphans: &plan.orphans,
         warnings: &plan.warnings,
+        notes: &plan.notes,
     };
     serde_json::to_string_pretty(&doc).expect("plans serialise") + "\n"
 }

@@ -52,6 +52,12 @@ pub fn plan(plan: &Plan) -> String {
             let _ = writeln!(out, "- `{}`: {}", o.address, o.reason);
         }
     }
+    if !plan.notes.is_empty() {
+        let _ = writeln!(out, "\n#### Notes\n");
+        for n in &plan.notes {
+            let _ = writeln!(out, "- {n}");
+        }
+    }
     if !plan.warnings.is_empty() {
         let _ = writeln!(out, "\n#### Warnings\n");
         for w in &plan.warnings {

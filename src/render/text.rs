@@ -44,6 +44,12 @@ pub fn plan(plan: &Plan) -> String {
             let _ = writeln!(out, "  ! {}\n      {}\n", o.address, o.reason);
         }
     }
+    for n in &plan.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+    if !plan.notes.is_empty() {
+        out.push('\n');
+    }
     if !plan.is_empty() {
         let _ = writeln!(out, "Plan: {}.", summary_line(plan));
     }

@@ -49,6 +49,15 @@ def drift(org):
     target = org.list_targets_for_policy(PolicyId=custom)["Targets"][0]
     org.detach_policy(PolicyId=custom, TargetId=target["TargetId"])
     print(f"drift: someone detached deny-iam-users from {target['Name']}")
+    cloudwatch = boto3.client(
+        "cloudwatch",
+        endpoint_url=org.meta.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    cloudwatch.delete_alarms(AlarmNames=["plinth-billing-org-monthly"])
+    print("drift: someone deleted the billing alarm plinth-billing-org-monthly")
 
 
 def main():

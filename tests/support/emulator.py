@@ -14,6 +14,11 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
   GraniteServiceVersion20100801.<Op>`), and encodes moto's JSON answer back as CBOR.
   Timestamps go out as CBOR tag 1 (epoch seconds), as the protocol requires; which
   fields are timestamps comes from botocore's CloudWatch model, which moto ships with.
+
+* CloudWatch DescribeAlarms paging. moto returns every alarm in one answer and ignores
+  `MaxRecords`; AWS returns at most `MaxRecords` (default 50, at most 100) per page,
+  sorted by name, with a `NextToken`. The shim pages moto's own answer the same way, so
+  tests count the calls AWS would need.
 """
 
 import argparse
@@ -83,6 +88,24 @@ def _cbor_ready(value, shape):
     return value
 
 
+def _page_describe_alarms(params, answer):
+    """Page moto's complete DescribeAlarms answer as AWS does."""
+    size = min(int(params.get("MaxRecords") or 50), 100)
+    start = int(params.get("NextToken") or 0)
+    for key in ("MetricAlarms", "CompositeAlarms"):
+        answer[key] = sorted(answer.get(key) or [], key=lambda a: a.get("AlarmName", ""))
+    metric, composite = answer["MetricAlarms"], answer["CompositeAlarms"]
+    everything = [("MetricAlarms", a) for a in metric] + [("CompositeAlarms", a) for a in composite]
+    page = everything[start : start + size]
+    answer["MetricAlarms"] = [a for k, a in page if k == "MetricAlarms"]
+    answer["CompositeAlarms"] = [a for k, a in page if k == "CompositeAlarms"]
+    if start + size < len(everything):
+        answer["NextToken"] = str(start + size)
+    else:
+        answer.pop("NextToken", None)
+    return answer
+
+
 class CborTranslator:
     """WSGI middleware: CloudWatch rpc-v2-cbor in front of moto's AWS JSON 1.0."""
 
@@ -129,6 +152,8 @@ class CborTranslator:
             decoded = json.loads(answer) if answer.strip() else {}
         except ValueError:
             decoded = {"__type": "InternalFailure", "message": answer.decode(errors="replace")}
+        if code < 300 and operation == "DescribeAlarms":
+            decoded = _page_describe_alarms(params, decoded)
         if code < 300:
             try:
                 shape = self.model.operation_model(operation).output_shape

@@ -1,0 +1,124 @@
+//! SNS (us-east-1): the billing topic, its tags, policy and subscriptions.
+
+use aws_sdk_sns::Client;
+use aws_sdk_sns::types::Tag;
+
+use super::{AwsError, Context};
+use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Subscription, Topic};
+use crate::plan::SnsOp;
+
+const SERVICE: &str = "SNS";
+
+pub struct Sns {
+    client: Client,
+}
+
+impl Sns {
+    pub fn new(client: Client) -> Self {
+        Sns { client }
+    }
+
+    /// The topic with this ARN, or `None` when it does not exist.
+    pub async fn read_topic(&self, arn: &str) -> Result<Option<Topic>, AwsError> {
+        let attributes = match self
+            .client
+            .get_topic_attributes()
+            .topic_arn(arn)
+            .send()
+            .await
+            .ctx(SERVICE, "GetTopicAttributes")
+        {
+            Ok(out) => out.attributes().cloned().unwrap_or_default(),
+            Err(e) if e.is("NotFound") || e.is("NotFoundException") => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let (tags, pages) = futures::try_join!(
+            async {
+                self.client
+                    .list_tags_for_resource()
+                    .resource_arn(arn)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "ListTagsForResource")
+            },
+            async {
+                self.client
+                    .list_subscriptions_by_topic()
+                    .topic_arn(arn)
+                    .into_paginator()
+                    .send()
+                    .try_collect()
+                    .await
+                    .ctx(SERVICE, "ListSubscriptionsByTopic")
+            }
+        )?;
+        let owned = tags
+            .tags()
+            .iter()
+            .any(|t| t.key() == OWNER_TAG_KEY && t.value() == OWNER_TAG_VALUE);
+        let subscriptions = pages
+            .iter()
+            .flat_map(|p| p.subscriptions())
+            .map(|s| Subscription {
+                protocol: s.protocol().unwrap_or_default().to_owned(),
+                endpoint: s.endpoint().unwrap_or_default().to_owned(),
+                pending: s.subscription_arn() == Some("PendingConfirmation"),
+            })
+            .collect();
+        Ok(Some(Topic {
+            arn: arn.to_owned(),
+            owned,
+            policy: attributes.get("Policy").cloned(),
+            subscriptions,
+        }))
+    }
+
+    pub async fn execute(&self, op: &SnsOp) -> Result<Option<String>, AwsError> {
+        match op {
+            SnsOp::CreateTopic { name, policy } => {
+                let out = self
+                    .client
+                    .create_topic()
+                    .name(name)
+                    .attributes("Policy", policy)
+                    .tags(
+                        Tag::builder()
+                            .key(OWNER_TAG_KEY)
+                            .value(OWNER_TAG_VALUE)
+                            .build()
+                            .expect("key and value are set"),
+                    )
+                    .send()
+                    .await
+                    .ctx(SERVICE, "CreateTopic")?;
+                Ok(out.topic_arn().map(str::to_owned))
+            }
+            SnsOp::SetTopicPolicy { topic_arn, policy } => {
+                self.client
+                    .set_topic_attributes()
+                    .topic_arn(topic_arn)
+                    .attribute_name("Policy")
+                    .attribute_value(policy)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "SetTopicAttributes")?;
+                Ok(None)
+            }
+            SnsOp::Subscribe {
+                topic_arn,
+                protocol,
+                endpoint,
+            } => {
+                self.client
+                    .subscribe()
+                    .topic_arn(topic_arn)
+                    .protocol(protocol)
+                    .endpoint(endpoint)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "Subscribe")?;
+                Ok(None)
+            }
+        }
+    }
+}

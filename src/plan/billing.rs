@@ -1,0 +1,661 @@
+//! Billing alarms: CloudWatch `AWS/Billing` `EstimatedCharges` alarms in us-east-1 for the
+//! whole bill and per account, notifying an SNS topic with e-mail subscribers.
+//!
+//! plinth owns alarms named `plinth-billing-*`; one of those that the baseline no longer
+//! declares is deleted only with `--allow-delete`, and only if it carries plinth's tag.
+//! The topic is plinth's if it carries the tag; plinth manages only its own statement in
+//! the topic's policy and adds missing subscriptions (it never unsubscribes anyone).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::{Action, Change, CloudWatchOp, Context, Op, Orphan, Plan, SnsOp};
+use crate::baseline::{BillingAlarm, Target};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::observed::{AlarmSpec, OWNER_TAG_KEY, OWNER_TAG_VALUE, Resolved, Topic};
+use crate::policy::{diff, normalize};
+
+pub const ALARM_PREFIX: &str = "plinth-billing-";
+/// Billing metrics and their alarms live in us-east-1 only.
+pub const REGION: &str = "us-east-1";
+pub const TOPIC_ADDRESS: &str = "billing.topic";
+/// The Sid of plinth's statement in the topic policy.
+pub const TOPIC_POLICY_SID: &str = "PlinthAllowCloudWatchAlarms";
+/// Six hours: AWS updates billing metrics a few times a day.
+pub const PERIOD_SECONDS: i32 = 21_600;
+
+pub fn topic_arn(account: &str, name: &str) -> String {
+    format!("arn:aws:sns:{REGION}:{account}:{name}")
+}
+
+pub fn alarm_name(name: &str) -> String {
+    format!("{ALARM_PREFIX}{name}")
+}
+
+/// The alarm the baseline declares.
+pub fn desired_alarm(alarm: &BillingAlarm, account_id: Option<&str>, topic_arn: &str) -> AlarmSpec {
+    let mut dimensions = BTreeMap::from([("Currency".to_owned(), "USD".to_owned())]);
+    if let Some(id) = account_id {
+        dimensions.insert("LinkedAccount".into(), id.to_owned());
+    }
+    let threshold = alarm.threshold_usd.get_ref().get();
+    AlarmSpec {
+        name: alarm_name(alarm.name.get_ref().as_str()),
+        description: match account_id {
+            Some(id) => format!("Managed by plinth: estimated charges of account {id} over {threshold} USD"),
+            None => format!("Managed by plinth: estimated charges of the organization over {threshold} USD"),
+        },
+        namespace: "AWS/Billing".into(),
+        metric_name: "EstimatedCharges".into(),
+        dimensions,
+        statistic: "Maximum".into(),
+        period: PERIOD_SECONDS,
+        evaluation_periods: 1,
+        threshold,
+        comparison_operator: "GreaterThanThreshold".into(),
+        treat_missing_data: "notBreaching".into(),
+        alarm_actions: vec![topic_arn.to_owned()],
+        actions_enabled: true,
+    }
+}
+
+/// plinth's statement in the topic policy: CloudWatch may publish plinth's billing alarms.
+pub fn topic_statement(topic_arn: &str, account: &str) -> Value {
+    json!({
+        "Sid": TOPIC_POLICY_SID,
+        "Effect": "Allow",
+        "Principal": { "Service": "cloudwatch.amazonaws.com" },
+        "Action": "sns:Publish",
+        "Resource": topic_arn,
+        "Condition": {
+            "ArnLike": { "aws:SourceArn": format!("arn:aws:cloudwatch:{REGION}:{account}:alarm:{ALARM_PREFIX}*") },
+            "StringEquals": { "aws:SourceAccount": account }
+        }
+    })
+}
+
+/// The account owner's full access, as SNS gives a new topic.
+fn owner_statement(topic_arn: &str, account: &str) -> Value {
+    json!({
+        "Sid": "PlinthOwnerAccess",
+        "Effect": "Allow",
+        "Principal": { "AWS": format!("arn:aws:iam::{account}:root") },
+        "Action": ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:AddPermission", "sns:RemovePermission",
+                   "sns:DeleteTopic", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"],
+        "Resource": topic_arn
+    })
+}
+
+/// The topic policy plinth wants: the live one with plinth's statement put in (others'
+/// statements kept), or, for a new topic, the owner's access and plinth's statement.
+pub fn topic_policy(live: Option<&str>, topic_arn: &str, account: &str) -> Value {
+    let ours = topic_statement(topic_arn, account);
+    match live.and_then(|p| serde_json::from_str::<Value>(p).ok()) {
+        Some(mut doc) => {
+            let mut statements: Vec<Value> = match doc.get("Statement") {
+                Some(Value::Array(items)) => items.clone(),
+                Some(other) => vec![other.clone()],
+                None => vec![],
+            };
+            statements.retain(|s| s.get("Sid").and_then(Value::as_str) != Some(TOPIC_POLICY_SID));
+            statements.push(ours);
+            doc["Statement"] = Value::Array(statements);
+            doc
+        }
+        None => json!({ "Version": "2012-10-17", "Statement": [owner_statement(topic_arn, account), ours] }),
+    }
+}
+
+/// Field by field, how a live alarm differs from the desired one.
+pub fn alarm_differences(live: &AlarmSpec, want: &AlarmSpec) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut field = |name: &str, live: String, want: String| {
+        if live != want {
+            out.push(format!("{name} is {live}, baseline says {want}"));
+        }
+    };
+    field(
+        "threshold",
+        format!("{} USD", live.threshold),
+        format!("{} USD", want.threshold),
+    );
+    field("period", format!("{} s", live.period), format!("{} s", want.period));
+    field("statistic", live.statistic.clone(), want.statistic.clone());
+    field(
+        "evaluation periods",
+        live.evaluation_periods.to_string(),
+        want.evaluation_periods.to_string(),
+    );
+    field(
+        "comparison",
+        live.comparison_operator.clone(),
+        want.comparison_operator.clone(),
+    );
+    field(
+        "missing data",
+        live.treat_missing_data.clone(),
+        want.treat_missing_data.clone(),
+    );
+    field(
+        "metric",
+        format!("{}/{}", live.namespace, live.metric_name),
+        format!("{}/{}", want.namespace, want.metric_name),
+    );
+    field(
+        "dimensions",
+        format!("{:?}", live.dimensions),
+        format!("{:?}", want.dimensions),
+    );
+    field(
+        "actions",
+        format!("{:?}", live.alarm_actions),
+        format!("{:?}", want.alarm_actions),
+    );
+    field(
+        "description",
+        format!("`{}`", live.description),
+        format!("`{}`", want.description),
+    );
+    if live.actions_enabled != want.actions_enabled {
+        out.push("actions are disabled".into());
+    }
+    out
+}
+
+pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+    let observed = &cx.observed.billing;
+    let org = &cx.observed.org;
+    let account = org.management_account_id.as_str();
+    let src = &cx.baseline.source;
+    let mut diags = Diagnostics::default();
+    let mut desired_names = Vec::new();
+
+    if let Some(section) = &cx.baseline.file.billing {
+        let billing = section.get_ref();
+        let arn = topic_arn(account, billing.topic_name.get_ref().as_str());
+        let mut topic_dep = vec![];
+
+        // The topic and its policy.
+        match &observed.topic {
+            None => {
+                let policy = topic_policy(None, &arn, account);
+                plan.changes.push(
+                    Change::new(
+                        TOPIC_ADDRESS,
+                        Action::Create,
+                        format!("no SNS topic `{}` in {REGION}", billing.topic_name.get_ref()),
+                        Op::Sns(SnsOp::CreateTopic {
+                            name: billing.topic_name.get_ref().to_string(),
+                            policy: crate::policy::minify(&policy),
+                        }),
+                    )
+                    .after(Some(policy)),
+                );
+                topic_dep.push(TOPIC_ADDRESS.to_owned());
+            }
+            Some(t) if !t.owned => {
+                let at = if billing.topic_name.span().is_empty() {
+                    section.span()
+                } else {
+                    billing.topic_name.span()
+                };
+                diags.push(
+                    Diagnostic::error(format!("SNS topic `{}` exists and plinth does not manage it", t.arn))
+                        .at(src, at)
+                        .cause(format!("it has no `{OWNER_TAG_KEY}={OWNER_TAG_VALUE}` tag"))
+                        .hint(format!(
+                            "to let plinth adopt it, tag it: `aws sns tag-resource --region {REGION} --resource-arn {} --tags Key={OWNER_TAG_KEY},Value={OWNER_TAG_VALUE}`; or set another `topic_name`",
+                            t.arn
+                        )),
+                );
+            }
+            Some(t) => topic_policy_change(plan, t, account),
+        }
+
+        // Subscriptions: add what is missing, report what awaits confirmation.
+        let live_subs: &[crate::observed::Subscription] = observed.topic.as_ref().map_or(&[], |t| &t.subscriptions);
+        for email in &billing.notify {
+            let email = email.get_ref().as_str();
+            match live_subs
+                .iter()
+                .find(|s| s.protocol == "email" && s.endpoint.eq_ignore_ascii_case(email))
+            {
+                Some(s) if s.pending => plan.notes.push(format!(
+                    "`{email}` has not confirmed its subscription to `{}` yet; AWS sent it a confirmation e-mail",
+                    billing.topic_name.get_ref()
+                )),
+                Some(_) => {}
+                None => plan.changes.push(
+                    Change::new(
+                        format!("billing.subscription.{email}"),
+                        Action::Create,
+                        format!("`{email}` is not subscribed to the topic"),
+                        Op::Sns(SnsOp::Subscribe {
+                            topic_arn: arn.clone(),
+                            protocol: "email".into(),
+                            endpoint: email.to_owned(),
+                        }),
+                    )
+                    .depends_on(topic_dep.clone()),
+                ),
+            }
+        }
+        for s in live_subs {
+            if !billing
+                .notify
+                .iter()
+                .any(|e| s.endpoint.eq_ignore_ascii_case(e.get_ref().as_str()))
+            {
+                plan.notes.push(format!(
+                    "`{}` ({}) is subscribed to the topic but not in `billing.notify`; plinth leaves it",
+                    s.endpoint, s.protocol
+                ));
+            }
+        }
+
+        // Alarms.
+        for alarm in &billing.alarm {
+            let a = alarm.get_ref();
+            let account_id = match &a.account {
+                None => None,
+                Some(acct) => match org.resolve(&Target::Account(acct.get_ref().clone())) {
+                    Resolved::Id(id) => Some(id),
+                    Resolved::Unknown(why) => {
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "unknown account `{}` in billing alarm `{}`",
+                                acct.get_ref(),
+                                a.name.get_ref()
+                            ))
+                            .at(src, acct.span())
+                            .cause(why)
+                            .hint("name an account of this organization by its 12-digit id or its exact name"),
+                        );
+                        continue;
+                    }
+                },
+            };
+            let want = desired_alarm(a, account_id.as_deref(), &arn);
+            desired_names.push(want.name.clone());
+            let address = format!("billing.alarm.{}", a.name.get_ref());
+            let after = serde_json::to_value(&want).ok();
+            match observed.alarms.iter().find(|l| l.spec.name == want.name) {
+                None => plan.changes.push(
+                    Change::new(
+                        address,
+                        Action::Create,
+                        format!("no alarm `{}` in CloudWatch ({REGION})", want.name),
+                        Op::Cloudwatch(CloudWatchOp::PutMetricAlarm { alarm: Box::new(want) }),
+                    )
+                    .after(after)
+                    .depends_on(topic_dep.clone()),
+                ),
+                Some(live) => {
+                    let differences = alarm_differences(&live.spec, &want);
+                    if !differences.is_empty() {
+                        plan.changes.push(
+                            Change::new(
+                                address,
+                                Action::Update,
+                                differences.join("; "),
+                                Op::Cloudwatch(CloudWatchOp::PutMetricAlarm { alarm: Box::new(want) }),
+                            )
+                            .before(serde_json::to_value(&live.spec).ok())
+                            .after(after)
+                            .depends_on(topic_dep.clone()),
+                        );
+                    }
+                }
+            }
+        }
+
+        if !observed.billing_metrics_visible && !billing.alarm.is_empty() {
+            plan.warnings.push(
+                "CloudWatch has no `AWS/Billing` `EstimatedCharges` metric yet, so billing alarms cannot fire: \
+                 sign in to the management account's console as an administrator, open Billing and Cost Management \
+                 > Billing preferences > Alert preferences, and turn on \"Receive CloudWatch billing alerts\" \
+                 (there is no API for it); metrics appear within a day, and the alarms plinth creates start working then"
+                    .into(),
+            );
+        }
+    }
+
+    // Alarms with plinth's prefix that the baseline does not declare.
+    for alarm in observed.alarms.iter().filter(|a| !desired_names.contains(&a.spec.name)) {
+        let name = &alarm.spec.name;
+        if alarm.owned != Some(true) {
+            plan.warnings.push(format!(
+                "alarm `{name}` has plinth's prefix but not its `{OWNER_TAG_KEY}={OWNER_TAG_VALUE}` tag; plinth leaves it alone"
+            ));
+            continue;
+        }
+        let address = format!("billing.orphan.{}", name.trim_start_matches(ALARM_PREFIX));
+        if cx.options.allow_delete {
+            plan.changes.push(
+                Change::new(
+                    address,
+                    Action::Delete,
+                    "managed by plinth, no longer in the baseline, and `--allow-delete` was given",
+                    Op::Cloudwatch(CloudWatchOp::DeleteAlarm { name: name.clone() }),
+                )
+                .before(serde_json::to_value(&alarm.spec).ok()),
+            );
+        } else {
+            plan.orphans.push(Orphan {
+                address,
+                reason: format!(
+                    "alarm `{name}` is managed by plinth but no longer in the baseline; kept; run with `--allow-delete` to delete it"
+                ),
+            });
+        }
+    }
+
+    diags.into_result(())
+}
+
+/// Put plinth's statement into an owned topic's policy when it is missing or differs.
+fn topic_policy_change(plan: &mut Plan, topic: &Topic, account: &str) {
+    let want = topic_policy(topic.policy.as_deref(), &topic.arn, account);
+    let live: Option<Value> = topic.policy.as_deref().and_then(|p| serde_json::from_str(p).ok());
+    if live.as_ref().is_some_and(|l| normalize::equivalent(l, &want)) {
+        return;
+    }
+    let mut change = Change::new(
+        format!("{TOPIC_ADDRESS}.policy"),
+        Action::Update,
+        format!("the topic policy lacks plinth's `{TOPIC_POLICY_SID}` statement or it differs"),
+        Op::Sns(SnsOp::SetTopicPolicy {
+            topic_arn: topic.arn.clone(),
+            policy: crate::policy::minify(&want),
+        }),
+    )
+    .before(live.clone())
+    .after(Some(want.clone()));
+    if let Some(l) = &live {
+        change.statement_diff = diff::diff(l, &want);
+    }
+    plan.changes.push(change);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::baseline;
+    use crate::diag::SourceFile;
+    use crate::observed::{Account, Alarm, BillingState, Observed, OrgState, Subscription};
+    use crate::plan::{PlanOptions, compute};
+
+    const BASELINE: &str = r#"
+[organization]
+management_account_id = "123456789012"
+
+[billing]
+notify = ["finance@example.com", "ops@example.com"]
+
+[[billing.alarm]]
+name = "org-monthly"
+threshold_usd = 1000
+
+[[billing.alarm]]
+name = "sandbox-spend"
+account = "sandbox"
+threshold_usd = 100
+"#;
+    const ARN: &str = "arn:aws:sns:us-east-1:123456789012:plinth-billing-alerts";
+
+    fn b(text: &str) -> crate::baseline::Baseline {
+        baseline::parse(SourceFile::new("baseline.toml", text)).unwrap_or_else(|d| panic!("{d}"))
+    }
+
+    fn org() -> OrgState {
+        OrgState {
+            management_account_id: "123456789012".into(),
+            root_id: "r-1".into(),
+            scp_enabled: true,
+            accounts: vec![
+                Account {
+                    id: "123456789012".into(),
+                    name: "management".into(),
+                },
+                Account {
+                    id: "222222222222".into(),
+                    name: "sandbox".into(),
+                },
+            ],
+            attached: BTreeMap::new(),
+            ..OrgState::default()
+        }
+    }
+
+    fn converged(base: &crate::baseline::Baseline) -> Observed {
+        let billing = base.file.billing.as_ref().unwrap().get_ref();
+        let alarms = billing
+            .alarm
+            .iter()
+            .map(|a| {
+                let acct = a.get_ref().account.as_ref().map(|_| "222222222222");
+                Alarm {
+                    spec: desired_alarm(a.get_ref(), acct, ARN),
+                    owned: None,
+                }
+            })
+            .collect();
+        let subs = ["finance@example.com", "ops@example.com"]
+            .map(|e| Subscription {
+                protocol: "email".into(),
+                endpoint: e.into(),
+                pending: false,
+            })
+            .to_vec();
+        Observed {
+            org: org(),
+            billing: BillingState {
+                alarms,
+                topic: Some(Topic {
+                    arn: ARN.into(),
+                    owned: true,
+                    policy: Some(crate::policy::minify(&topic_policy(None, ARN, "123456789012"))),
+                    subscriptions: subs,
+                }),
+                billing_metrics_visible: true,
+            },
+        }
+    }
+
+    fn plan_of(base: &crate::baseline::Baseline, o: &Observed, allow_delete: bool) -> Plan {
+        compute(base, o, PlanOptions { allow_delete }).unwrap_or_else(|d| panic!("{d}"))
+    }
+
+    fn addresses(p: &Plan) -> Vec<String> {
+        p.changes
+            .iter()
+            .map(|c| format!("{} {}", c.action.symbol(), c.address))
+            .collect()
+    }
+
+    #[test]
+    fn from_scratch_creates_topic_subscriptions_and_alarms_after_the_topic() {
+        let base = b(BASELINE);
+        let o = Observed {
+            org: org(),
+            billing: BillingState::default(),
+        };
+        let p = plan_of(&base, &o, false);
+        assert_eq!(
+            addresses(&p),
+            [
+                "+ billing.topic",
+                "+ billing.subscription.finance@example.com",
+                "+ billing.subscription.ops@example.com",
+                "+ billing.alarm.org-monthly",
+                "+ billing.alarm.sandbox-spend",
+            ]
+        );
+        assert!(p.changes[1..].iter().all(|c| c.depends_on == [TOPIC_ADDRESS]));
+        let Op::Cloudwatch(CloudWatchOp::PutMetricAlarm { alarm }) = &p.find("billing.alarm.sandbox-spend").unwrap().op
+        else {
+            panic!()
+        };
+        assert_eq!(alarm.name, "plinth-billing-sandbox-spend");
+        assert_eq!(alarm.dimensions["LinkedAccount"], "222222222222");
+        assert_eq!(alarm.dimensions["Currency"], "USD");
+        assert_eq!(
+            (alarm.statistic.as_str(), alarm.period, alarm.threshold),
+            ("Maximum", 21_600, 100.0)
+        );
+        assert_eq!(alarm.treat_missing_data, "notBreaching");
+        assert_eq!(alarm.alarm_actions, [ARN]);
+        // No billing metric yet: a warning that says what to click, and the alarms are still planned.
+        assert!(
+            p.warnings
+                .iter()
+                .any(|w| w.contains("Receive CloudWatch billing alerts")),
+            "{:?}",
+            p.warnings
+        );
+    }
+
+    #[test]
+    fn converged_billing_is_an_empty_plan() {
+        let base = b(BASELINE);
+        let p = plan_of(&base, &converged(&base), false);
+        assert!(p.is_empty(), "{:?}", addresses(&p));
+        assert!(
+            p.warnings.is_empty() && p.notes.is_empty(),
+            "{:?} {:?}",
+            p.warnings,
+            p.notes
+        );
+    }
+
+    #[test]
+    fn changed_alarm_fields_are_updates_with_reasons() {
+        let base = b(BASELINE);
+        let mut o = converged(&base);
+        let spec = &mut o.billing.alarms[0].spec;
+        spec.threshold = 5000.0;
+        spec.period = 3600;
+        spec.statistic = "Average".into();
+        spec.actions_enabled = false;
+        spec.alarm_actions.clear();
+        spec.dimensions.insert("LinkedAccount".into(), "999999999999".into());
+        let p = plan_of(&base, &o, false);
+        assert_eq!(addresses(&p), ["~ billing.alarm.org-monthly"]);
+        let r = &p.changes[0].reason;
+        for expect in [
+            "threshold is 5000 USD, baseline says 1000 USD",
+            "period is 3600 s, baseline says 21600 s",
+            "statistic is Average, baseline says Maximum",
+            "dimensions is",
+            "actions is [], baseline says",
+            "actions are disabled",
+        ] {
+            assert!(r.contains(expect), "{expect} not in {r}");
+        }
+    }
+
+    #[test]
+    fn topic_not_owned_is_an_error_that_says_how_to_adopt_it() {
+        let base = b(BASELINE);
+        let mut o = converged(&base);
+        o.billing.topic.as_mut().unwrap().owned = false;
+        let err = compute(&base, &o, PlanOptions::default()).unwrap_err().to_string();
+        assert!(err.contains("SNS topic `arn:aws:sns:us-east-1:123456789012:plinth-billing-alerts` exists and plinth does not manage it"), "{err}");
+        assert!(err.contains("aws sns tag-resource"), "{err}");
+    }
+
+    #[test]
+    fn pending_and_extra_subscriptions_are_notes_not_changes() {
+        let base = b(BASELINE);
+        let mut o = converged(&base);
+        let subs = &mut o.billing.topic.as_mut().unwrap().subscriptions;
+        subs[0].pending = true;
+        subs.push(Subscription {
+            protocol: "email".into(),
+            endpoint: "someone@example.com".into(),
+            pending: false,
+        });
+        let p = plan_of(&base, &o, false);
+        assert!(p.is_empty());
+        assert!(
+            p.notes
+                .iter()
+                .any(|n| n.contains("`finance@example.com` has not confirmed")),
+            "{:?}",
+            p.notes
+        );
+        assert!(
+            p.notes
+                .iter()
+                .any(|n| n.contains("`someone@example.com` (email) is subscribed")),
+            "{:?}",
+            p.notes
+        );
+    }
+
+    #[test]
+    fn missing_subscription_and_policy_statement_are_repaired_keeping_others() {
+        let base = b(BASELINE);
+        let mut o = converged(&base);
+        let topic = o.billing.topic.as_mut().unwrap();
+        topic.subscriptions.remove(1);
+        topic.policy = Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"TheirOwn","Effect":"Allow","Principal":{"AWS":"*"},"Action":"sns:Subscribe","Resource":"*"}]}"#.into(),
+        );
+        let p = plan_of(&base, &o, false);
+        assert_eq!(
+            addresses(&p),
+            ["~ billing.topic.policy", "+ billing.subscription.ops@example.com"]
+        );
+        let Op::Sns(SnsOp::SetTopicPolicy { policy, .. }) = &p.changes[0].op else {
+            panic!()
+        };
+        assert!(
+            policy.contains("TheirOwn") && policy.contains(TOPIC_POLICY_SID),
+            "{policy}"
+        );
+        assert_eq!(p.changes[0].statement_diff.len(), 1);
+    }
+
+    #[test]
+    fn orphans_need_the_tag_and_allow_delete() {
+        let base = b(BASELINE);
+        let mut o = converged(&base);
+        let mut old = o.billing.alarms[0].clone();
+        old.spec.name = "plinth-billing-old".into();
+        old.owned = Some(true);
+        let mut untagged = old.clone();
+        untagged.spec.name = "plinth-billing-handmade".into();
+        untagged.owned = Some(false);
+        o.billing.alarms.extend([old, untagged]);
+
+        let p = plan_of(&base, &o, false);
+        assert!(p.is_empty());
+        assert_eq!(p.orphans.len(), 1);
+        assert_eq!(p.orphans[0].address, "billing.orphan.old");
+        assert!(
+            p.warnings
+                .iter()
+                .any(|w| w.contains("`plinth-billing-handmade` has plinth's prefix but not its"))
+        );
+
+        let p = plan_of(&base, &o, true);
+        assert_eq!(addresses(&p), ["- billing.orphan.old"]);
+    }
+
+    #[test]
+    fn unknown_account_is_an_error_at_its_position() {
+        let base = b(&BASELINE.replace(r#"account = "sandbox""#, r#"account = "nosuch""#));
+        let err = compute(&base, &converged(&b(BASELINE)), PlanOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown account `nosuch` in billing alarm `sandbox-spend`"),
+            "{err}"
+        );
+        assert!(err.contains("baseline.toml:14:11"), "{err}");
+    }
+}
