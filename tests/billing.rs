@@ -426,3 +426,26 @@ async fn a_thousand_alarms_cost_about_a_dozen_reads() {
         calls.reads()
     );
 }
+
+#[tokio::test]
+async fn alarms_and_topic_live_in_us_east_1_whatever_the_callers_region() {
+    let w = world().await;
+    // plinth configured for eu-west-1, as a European team's default profile would be.
+    let conf = w
+        .emu
+        .sdk_config()
+        .await
+        .into_builder()
+        .region(aws_types::region::Region::new("eu-west-1"))
+        .build();
+    let session = plinth::engine::Session::new(plinth::aws::Aws::from_sdk(conf.clone()));
+    let plan = session.plan(&w.b.load(), PlanOptions::default()).await.unwrap();
+    assert!(session.apply(&plan).await.is_success());
+
+    // The emulator keeps each region apart: everything is in us-east-1, nothing in eu-west-1.
+    assert!(alarm(&w, "plinth-billing-org-monthly").await.is_some());
+    let eu = aws_sdk_cloudwatch::Client::new(&conf);
+    assert!(eu.describe_alarms().send().await.unwrap().metric_alarms().is_empty());
+    let eu_sns = aws_sdk_sns::Client::new(&conf);
+    assert!(eu_sns.list_topics().send().await.unwrap().topics().is_empty());
+}
