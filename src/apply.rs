@@ -200,10 +200,8 @@ mod tests {
             }
             if change.address == self.fail {
                 return Err(AwsError {
-                    service: "Organizations",
-                    operation: "CreatePolicy",
                     code: Some("ConstraintViolationException".into()),
-                    message: "too many policies".into(),
+                    ..AwsError::other("Organizations", "CreatePolicy", "too many policies")
                 });
             }
             Ok(matches!(change.action, Action::Create).then(|| format!("id-of-{}", change.address)))

@@ -2,14 +2,16 @@
 //! read the live state, plan, and (when asked) apply through the adapters.
 
 use crate::apply::{self, ApplyReport, Executor};
+use crate::aws::cloudtrail::CloudTrail;
 use crate::aws::cloudwatch::CloudWatch;
 use crate::aws::organizations::{OrgSummary, Organizations, ReadScope};
+use crate::aws::s3::S3;
 use crate::aws::sns::Sns;
 use crate::aws::sts::{CallerIdentity, Sts};
 use crate::aws::{Aws, AwsError, ConnectOptions};
 use crate::baseline::Baseline;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::observed::{BillingState, Observed};
+use crate::observed::{BillingState, Observed, TrailState};
 use crate::plan::{self, Change, Op, Plan, PlanOptions, Ref};
 use crate::policy;
 
@@ -20,6 +22,8 @@ pub struct Session {
     sts: Sts,
     cloudwatch: CloudWatch,
     sns: Sns,
+    cloudtrail: CloudTrail,
+    s3: S3,
 }
 
 impl Session {
@@ -33,6 +37,8 @@ impl Session {
             sts: aws.sts(),
             cloudwatch: aws.cloudwatch_us_east_1(),
             sns: aws.sns_us_east_1(),
+            cloudtrail: aws.cloudtrail_us_east_1(),
+            s3: aws.s3_us_east_1(),
             aws,
         }
     }
@@ -78,7 +84,28 @@ impl Session {
             "read the organization"
         );
         let billing = self.observe_billing(baseline, &summary.management_account_id).await?;
-        Ok(Observed { org, billing })
+        let trail = self.observe_trail(baseline).await?;
+        Ok(Observed { org, billing, trail })
+    }
+
+    /// The trail, its bucket and trusted access, when the baseline has `[trail]`.
+    async fn observe_trail(&self, baseline: &Baseline) -> Result<TrailState, Diagnostics> {
+        use crate::plan::trail::SERVICE_PRINCIPAL;
+        let Some(section) = &baseline.file.trail else {
+            return Ok(TrailState::default());
+        };
+        let t = section.get_ref();
+        let (trusted_access, bucket, trail) = futures::try_join!(
+            self.organizations.has_trusted_access(SERVICE_PRINCIPAL),
+            self.s3.read_bucket(t.bucket.get_ref().as_str()),
+            self.cloudtrail.read_trail(t.name.get_ref().as_str())
+        )
+        .map_err(|e| aws_failure("cannot read the organization trail", e))?;
+        Ok(TrailState {
+            trusted_access,
+            bucket,
+            trail,
+        })
     }
 
     /// plinth's billing alarms (always: orphans must show even if `[billing]` is gone),
@@ -138,11 +165,23 @@ impl Executor for Session {
             Op::Organizations(op) => self.organizations.execute(op, resolve).await,
             Op::Cloudwatch(op) => self.cloudwatch.execute(op).await,
             Op::Sns(op) => self.sns.execute(op).await,
+            Op::S3(op) => self.s3.execute(op).await,
+            Op::Cloudtrail(op) => self.cloudtrail.execute(op).await,
         }
     }
 }
 
 fn aws_failure(what: &str, e: AwsError) -> Diagnostics {
+    if e.no_credentials {
+        return Diagnostic::error("no AWS credentials found")
+            .cause(e.to_string())
+            .hint(
+                "plinth uses the standard AWS credential chain: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, \
+                 a profile (`--profile` or `AWS_PROFILE`), IAM Identity Center (`aws sso login`), web identity, \
+                 or instance metadata",
+            )
+            .into();
+    }
     let hint = match e.code.as_deref() {
         Some("AccessDeniedException" | "AccessDenied") => Some("plinth needs the read permissions listed in README.md"),
         Some("ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId" | "UnrecognizedClientException") => {

@@ -35,8 +35,10 @@ fn init_logging(global: &cli::GlobalArgs) {
     use tracing_subscriber::EnvFilter;
     let default = match (global.quiet, global.verbose) {
         (true, _) => "error",
-        (_, 0) => "warn,plinth=info",
-        (_, 1) => "warn,plinth=debug",
+        // The SDK's config loading warns about every provider it tries (IMDS and the rest);
+        // plinth reports a missing credential itself.
+        (_, 0) => "warn,aws_config=error,plinth=info",
+        (_, 1) => "warn,aws_config=error,plinth=debug",
         _ => "debug",
     };
     let filter = EnvFilter::try_from_env("PLINTH_LOG").unwrap_or_else(|_| EnvFilter::new(default));

@@ -17,6 +17,8 @@ pub struct Observed {
     pub org: OrgState,
     #[serde(default)]
     pub billing: BillingState,
+    #[serde(default)]
+    pub trail: TrailState,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -174,4 +176,81 @@ pub struct Subscription {
     pub endpoint: String,
     /// Waiting for the recipient to confirm.
     pub pending: bool,
+}
+
+/// The organization trail, its bucket and CloudTrail's trusted access; read only when the
+/// baseline has `[trail]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrailState {
+    /// `cloudtrail.amazonaws.com` has trusted access to the organization.
+    pub trusted_access: bool,
+    pub bucket: Bucket,
+    pub trail: Option<TrailInfo>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Bucket {
+    #[default]
+    Missing,
+    /// It exists but this account may not read it: another account's bucket.
+    Unreadable { error: String },
+    Present {
+        public_access_block: Option<PublicAccessBlock>,
+        encryption: Option<BucketEncryption>,
+        policy: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+impl PublicAccessBlock {
+    pub const ALL: PublicAccessBlock = PublicAccessBlock {
+        block_public_acls: true,
+        ignore_public_acls: true,
+        block_public_policy: true,
+        restrict_public_buckets: true,
+    };
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketEncryption {
+    /// `AES256` (SSE-S3) or `aws:kms`.
+    pub algorithm: String,
+    pub kms_key: Option<String>,
+}
+
+/// What plinth sets on the trail with CreateTrail or UpdateTrail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrailSettings {
+    pub name: String,
+    pub s3_bucket: String,
+    pub is_organization_trail: bool,
+    pub is_multi_region_trail: bool,
+    pub include_global_service_events: bool,
+    pub log_file_validation: bool,
+    pub kms_key_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrailInfo {
+    pub arn: String,
+    pub home_region: String,
+    pub settings: TrailSettings,
+    pub logging: bool,
+    pub selectors: Vec<EventSelector>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventSelector {
+    pub read_write_type: String,
+    pub include_management_events: bool,
+    /// How many data resources (S3 objects, Lambda functions) the selector names.
+    pub data_resources: usize,
 }

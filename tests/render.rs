@@ -93,6 +93,7 @@ fn sample_plan(allow_delete: bool) -> Plan {
             ]),
         },
         billing: Default::default(),
+        trail: Default::default(),
     };
     plan::compute(&b, &observed, PlanOptions { allow_delete }).unwrap_or_else(|d| panic!("{d}"))
 }

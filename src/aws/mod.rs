@@ -2,9 +2,11 @@
 //! retries, the call counter, and one adapter per service. Nothing outside this module
 //! calls the SDK.
 
+pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod counter;
 pub mod organizations;
+pub mod s3;
 pub mod sns;
 pub mod sts;
 
@@ -108,6 +110,26 @@ impl Aws {
         sns::Sns::new(aws_sdk_sns::Client::from_conf(conf))
     }
 
+    /// CloudTrail in us-east-1, the organization trail's home region.
+    pub fn cloudtrail_us_east_1(&self) -> cloudtrail::CloudTrail {
+        let conf = aws_sdk_cloudtrail::config::Builder::from(&self.sdk)
+            .region(Region::new("us-east-1"))
+            .interceptor(self.counter.clone())
+            .build();
+        cloudtrail::CloudTrail::new(aws_sdk_cloudtrail::Client::from_conf(conf))
+    }
+
+    /// S3 in us-east-1, where plinth creates the trail's bucket. Path-style addressing
+    /// when the endpoint is overridden (emulators do not resolve bucket subdomains).
+    pub fn s3_us_east_1(&self) -> s3::S3 {
+        let conf = aws_sdk_s3::config::Builder::from(&self.sdk)
+            .region(Region::new("us-east-1"))
+            .force_path_style(self.sdk.endpoint_url().is_some())
+            .interceptor(self.counter.clone())
+            .build();
+        s3::S3::new(aws_sdk_s3::Client::from_conf(conf))
+    }
+
     pub fn sts(&self) -> sts::Sts {
         let conf = aws_sdk_sts::config::Builder::from(&self.sdk)
             .interceptor(self.counter.clone())
@@ -124,6 +146,8 @@ pub struct AwsError {
     /// AWS's error code, such as `ConstraintViolationException`; none for transport errors.
     pub code: Option<String>,
     pub message: String,
+    /// The call never left: the credential chain found no usable credentials.
+    pub no_credentials: bool,
 }
 
 impl fmt::Display for AwsError {
@@ -142,16 +166,39 @@ impl AwsError {
         E: ProvideErrorMetadata + std::error::Error,
     {
         let code = err.code().map(str::to_owned);
-        let message = match (err.message(), &code) {
-            (Some(m), _) => m.to_owned(),
-            (None, Some(_)) => "no message".to_owned(),
-            (None, None) => DisplayErrorContext(&err).to_string(),
+        // A credential failure sits somewhere in the source chain of a dispatch failure.
+        let mut source = err.source();
+        let mut credentials = None;
+        while let Some(s) = source {
+            if let Some(c) = s.downcast_ref::<aws_credential_types::provider::error::CredentialsError>() {
+                credentials = Some(c.to_string());
+                break;
+            }
+            source = s.source();
+        }
+        let message = match (err.message(), &code, &credentials) {
+            (Some(m), _, _) => m.to_owned(),
+            (None, Some(_), _) => "no message".to_owned(),
+            (None, None, Some(c)) => c.lines().next().unwrap_or_default().to_owned(),
+            (None, None, None) => DisplayErrorContext(&err).to_string(),
         };
         AwsError {
             service,
             operation,
             code,
             message,
+            no_credentials: credentials.is_some(),
+        }
+    }
+
+    /// An error plinth itself raises about a call (no AWS error code).
+    pub fn other(service: &'static str, operation: &'static str, message: impl Into<String>) -> Self {
+        AwsError {
+            service,
+            operation,
+            code: None,
+            message: message.into(),
+            no_credentials: false,
         }
     }
 

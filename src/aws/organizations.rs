@@ -78,12 +78,11 @@ impl Organizations {
             .try_collect()
             .await
             .ctx(SERVICE, "ListRoots")?;
-        let root = roots.iter().flat_map(|p| p.roots()).next().ok_or_else(|| AwsError {
-            service: SERVICE,
-            operation: "ListRoots",
-            code: None,
-            message: "the organization has no root".into(),
-        })?;
+        let root = roots
+            .iter()
+            .flat_map(|p| p.roots())
+            .next()
+            .ok_or_else(|| AwsError::other(SERVICE, "ListRoots", "the organization has no root"))?;
         let root_id = root.id().unwrap_or_default().to_owned();
         let scp_enabled = root.policy_types().iter().any(|t| {
             t.r#type() == Some(&PolicyType::ServiceControlPolicy) && t.status() == Some(&PolicyTypeStatus::Enabled)
@@ -314,18 +313,30 @@ impl Organizations {
             .collect())
     }
 
+    /// Whether an AWS service has trusted access to the organization.
+    pub async fn has_trusted_access(&self, service_principal: &str) -> Result<bool, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .list_aws_service_access_for_organization()
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListAWSServiceAccessForOrganization")?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.enabled_service_principals())
+            .any(|p| p.service_principal() == Some(service_principal)))
+    }
+
     /// Execute one operation. Returns the id of what it created, if anything.
     pub async fn execute(
         &self,
         op: &OrganizationsOp,
         resolve: &dyn Fn(&Ref) -> Option<String>,
     ) -> Result<Option<String>, AwsError> {
-        let unresolved = |r: &Ref| AwsError {
-            service: SERVICE,
-            operation: "resolve",
-            code: None,
-            message: format!("{r:?} was not created earlier in this run"),
-        };
+        let unresolved =
+            |r: &Ref| AwsError::other(SERVICE, "resolve", format!("{r:?} was not created earlier in this run"));
         match op {
             OrganizationsOp::EnablePolicyType { root_id, policy_type } => {
                 self.client
@@ -429,6 +440,15 @@ impl Organizations {
                         .ctx(SERVICE, "DetachPolicy")
                 })
                 .await?;
+                Ok(None)
+            }
+            OrganizationsOp::EnableAwsServiceAccess { service_principal } => {
+                self.client
+                    .enable_aws_service_access()
+                    .service_principal(service_principal)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "EnableAWSServiceAccess")?;
                 Ok(None)
             }
             OrganizationsOp::DeletePolicy { policy_id } => {

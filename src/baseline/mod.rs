@@ -15,7 +15,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
-pub use types::{AccountId, AlarmName, Email, OuPath, PolicyName, PrincipalPattern, Region, Target, TopicName, Usd};
+pub use types::{
+    AccountId, AlarmName, BucketName, Email, KmsKeyArn, OuPath, PolicyName, PrincipalPattern, Region, Target,
+    TopicName, TrailName, Usd,
+};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -96,13 +99,15 @@ pub struct CustomScp {
     pub attach: Targets,
 }
 
-/// The `[trail]` section. This version reads the trail's name and bucket, which
-/// `scp.cloudtrail_protection` protects; reconciling the trail itself is not built yet.
+/// `[trail]`: one organization-wide, multi-region trail homed in us-east-1, and its bucket.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrailSection {
-    pub name: Spanned<String>,
-    pub bucket: Spanned<String>,
+    pub name: Spanned<TrailName>,
+    /// Created if missing, in the management account.
+    pub bucket: Spanned<BucketName>,
+    /// SSE-KMS for the logs and the bucket, with this key (in us-east-1); SSE-S3 otherwise.
+    pub kms_key_arn: Option<Spanned<KmsKeyArn>>,
 }
 
 /// `[billing]`: CloudWatch billing alarms in us-east-1 notifying an SNS topic.

@@ -292,6 +292,86 @@ impl<'de> Deserialize<'de> for Usd {
     }
 }
 
+/// A CloudTrail trail name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct TrailName(String);
+string_newtype!(TrailName, check_trail_name);
+
+fn check_trail_name(name: &str) -> Result<(), String> {
+    let ok_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    let starts = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let ends = name.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+    let doubled = ["..", "__", "--", "._", "_.", ".-", "-.", "_-", "-_"]
+        .iter()
+        .any(|p| name.contains(p));
+    if (3..=128).contains(&name.len()) && ok_chars && starts && ends && !doubled {
+        Ok(())
+    } else {
+        Err(format!(
+            "trail name `{name}` is not one CloudTrail accepts: 3 to 128 letters, digits, `.`, `_` or `-`, starting and ending with a letter or digit, no two symbols in a row"
+        ))
+    }
+}
+
+/// An S3 general purpose bucket name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct BucketName(String);
+string_newtype!(BucketName, check_bucket_name);
+
+fn check_bucket_name(name: &str) -> Result<(), String> {
+    let ok_chars = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
+    let edges = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+    let ip_like = name.split('.').count() == 4 && name.split('.').all(|p| p.parse::<u8>().is_ok());
+    if (3..=63).contains(&name.len())
+        && ok_chars
+        && edges
+        && !name.contains("..")
+        && !ip_like
+        && !name.starts_with("xn--")
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "bucket name `{name}` is not one S3 accepts: 3 to 63 lowercase letters, digits, `.` or `-`, starting and ending with a letter or digit"
+        ))
+    }
+}
+
+/// A KMS key ARN in us-east-1, where the organization trail lives.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct KmsKeyArn(String);
+string_newtype!(KmsKeyArn, check_kms_key_arn);
+
+fn check_kms_key_arn(s: &str) -> Result<(), String> {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    let shape = parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "kms"
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && (parts[5].starts_with("key/") && parts[5].len() > 4);
+    if !shape {
+        return Err(with_hint(
+            format!("`{s}` is not a KMS key ARN"),
+            Some("write it like `arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`".into()),
+        ));
+    }
+    if parts[3] != "us-east-1" {
+        return Err(with_hint(
+            format!(
+                "KMS key `{s}` is in `{}`, but the organization trail lives in `us-east-1`",
+                parts[3]
+            ),
+            Some("CloudTrail needs a key in the trail's home region: create or replicate the key in us-east-1".into()),
+        ));
+    }
+    Ok(())
+}
+
 /// Where an SCP is attached: the root, an OU by path, or an account by id or name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -417,6 +497,29 @@ mod tests {
         assert!(usd.unwrap_err().to_string().contains("must be more than 0"));
         let usd: Usd = serde_json::from_str("12.5").unwrap();
         assert_eq!(usd.get(), 12.5);
+    }
+
+    #[test]
+    fn trail_bucket_and_key_names() {
+        assert!(check_trail_name("org-trail").is_ok());
+        assert!(check_trail_name("-bad").is_err());
+        assert!(check_trail_name("a--b").is_err());
+        assert!(check_trail_name("ab").is_err());
+        assert!(check_bucket_name("example-org-cloudtrail-logs").is_ok());
+        assert!(check_bucket_name("Upper").is_err());
+        assert!(check_bucket_name("192.168.1.1").is_err());
+        assert!(check_bucket_name("a..b").is_err());
+        assert!(check_kms_key_arn("arn:aws:kms:us-east-1:123456789012:key/abcd").is_ok());
+        assert!(
+            check_kms_key_arn("arn:aws:kms:eu-west-1:123456789012:key/abcd")
+                .unwrap_err()
+                .contains("is in `eu-west-1`")
+        );
+        assert!(
+            check_kms_key_arn("alias/mine")
+                .unwrap_err()
+                .contains("not a KMS key ARN")
+        );
     }
 
     #[test]

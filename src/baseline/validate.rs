@@ -61,16 +61,6 @@ pub fn check(baseline: &Baseline) -> Result<(), Diagnostics> {
             .hint("add `[trail]` with `name` and `bucket`, or remove `[scp.cloudtrail_protection]`"),
         );
     }
-    if let Some(trail) = &file.trail {
-        let t = trail.get_ref();
-        if let Err(e) = check_trail_name(t.name.get_ref()) {
-            diags.push(Diagnostic::error(e).at(src, t.name.span()));
-        }
-        if let Err(e) = check_bucket_name(t.bucket.get_ref()) {
-            diags.push(Diagnostic::error(e).at(src, t.bucket.span()));
-        }
-    }
-
     if let Some(billing) = &file.billing {
         let billing = billing.get_ref();
         let mut names = HashMap::new();
@@ -141,61 +131,4 @@ pub fn check(baseline: &Baseline) -> Result<(), Diagnostics> {
     }
 
     if diags.is_empty() { Ok(()) } else { Err(diags) }
-}
-
-/// CloudTrail's rules for trail names.
-fn check_trail_name(name: &str) -> Result<(), String> {
-    let ok_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-    let starts = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-    let ends = name.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
-    let doubled = ["..", "__", "--", "._", "_.", ".-", "-.", "_-", "-_"]
-        .iter()
-        .any(|p| name.contains(p));
-    if (3..=128).contains(&name.len()) && ok_chars && starts && ends && !doubled {
-        Ok(())
-    } else {
-        Err(format!(
-            "trail name `{name}` is not one CloudTrail accepts: 3 to 128 letters, digits, `.`, `_` or `-`, starting and ending with a letter or digit, no two symbols in a row"
-        ))
-    }
-}
-
-/// S3's rules for general purpose bucket names.
-fn check_bucket_name(name: &str) -> Result<(), String> {
-    let ok_chars = name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
-    let edges = name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && name.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
-    let ip_like = name.split('.').count() == 4 && name.split('.').all(|p| p.parse::<u8>().is_ok());
-    if (3..=63).contains(&name.len())
-        && ok_chars
-        && edges
-        && !name.contains("..")
-        && !ip_like
-        && !name.starts_with("xn--")
-    {
-        Ok(())
-    } else {
-        Err(format!(
-            "bucket name `{name}` is not one S3 accepts: 3 to 63 lowercase letters, digits, `.` or `-`, starting and ending with a letter or digit"
-        ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn trail_and_bucket_names() {
-        assert!(check_trail_name("org-trail").is_ok());
-        assert!(check_trail_name("-bad").is_err());
-        assert!(check_trail_name("a--b").is_err());
-        assert!(check_trail_name("ab").is_err());
-        assert!(check_bucket_name("example-org-cloudtrail-logs").is_ok());
-        assert!(check_bucket_name("Upper").is_err());
-        assert!(check_bucket_name("192.168.1.1").is_err());
-        assert!(check_bucket_name("a..b").is_err());
-    }
 }

@@ -91,19 +91,9 @@ fn owner_statement(topic_arn: &str, account: &str) -> Value {
 /// statements kept), or, for a new topic, the owner's access and plinth's statement.
 pub fn topic_policy(live: Option<&str>, topic_arn: &str, account: &str) -> Value {
     let ours = topic_statement(topic_arn, account);
-    match live.and_then(|p| serde_json::from_str::<Value>(p).ok()) {
-        Some(mut doc) => {
-            let mut statements: Vec<Value> = match doc.get("Statement") {
-                Some(Value::Array(items)) => items.clone(),
-                Some(other) => vec![other.clone()],
-                None => vec![],
-            };
-            statements.retain(|s| s.get("Sid").and_then(Value::as_str) != Some(TOPIC_POLICY_SID));
-            statements.push(ours);
-            doc["Statement"] = Value::Array(statements);
-            doc
-        }
-        None => json!({ "Version": "2012-10-17", "Statement": [owner_statement(topic_arn, account), ours] }),
+    match live {
+        Some(_) => crate::policy::merge_statements(live, &[ours]),
+        None => crate::policy::merge_statements(None, &[owner_statement(topic_arn, account), ours]),
     }
 }
 
@@ -452,6 +442,7 @@ threshold_usd = 100
             .to_vec();
         Observed {
             org: org(),
+            trail: Default::default(),
             billing: BillingState {
                 alarms,
                 topic: Some(Topic {
@@ -482,6 +473,7 @@ threshold_usd = 100
         let o = Observed {
             org: org(),
             billing: BillingState::default(),
+            trail: Default::default(),
         };
         let p = plan_of(&base, &o, false);
         assert_eq!(

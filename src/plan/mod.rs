@@ -8,6 +8,7 @@
 pub mod billing;
 pub mod ou;
 pub mod scp;
+pub mod trail;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -17,7 +18,7 @@ use serde_json::Value;
 
 use crate::baseline::Baseline;
 use crate::diag::Diagnostics;
-use crate::observed::{AlarmSpec, Observed};
+use crate::observed::{AlarmSpec, Observed, TrailSettings};
 use crate::policy::diff::StatementDiff;
 
 /// What a change does. Each action carries the symbol plans show it with.
@@ -83,6 +84,48 @@ pub enum Op {
     Organizations(OrganizationsOp),
     Cloudwatch(CloudWatchOp),
     Sns(SnsOp),
+    S3(S3Op),
+    Cloudtrail(CloudTrailOp),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum S3Op {
+    CreateBucket {
+        bucket: String,
+    },
+    /// Blocks every kind of public access.
+    PutPublicAccessBlock {
+        bucket: String,
+    },
+    /// SSE-KMS with the key, or SSE-S3 without one.
+    PutBucketEncryption {
+        bucket: String,
+        kms_key: Option<String>,
+    },
+    PutBucketPolicy {
+        bucket: String,
+        policy: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum CloudTrailOp {
+    /// Creates the trail, tagged `managed-by=plinth`.
+    CreateTrail {
+        settings: TrailSettings,
+    },
+    UpdateTrail {
+        settings: TrailSettings,
+    },
+    /// Management events, read and write, selected explicitly.
+    PutEventSelectors {
+        trail: String,
+    },
+    StartLogging {
+        trail: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,6 +190,10 @@ pub enum OrganizationsOp {
     },
     DeletePolicy {
         policy_id: String,
+    },
+    /// Trusted access for an AWS service principal, such as `cloudtrail.amazonaws.com`.
+    EnableAwsServiceAccess {
+        service_principal: String,
     },
 }
 
@@ -268,6 +315,7 @@ pub type Planner = fn(&Context<'_>, &mut Plan) -> Result<(), Diagnostics>;
 pub const PLANNERS: &[(&str, Planner)] = &[
     ("organizational_units", ou::plan),
     ("scp", scp::plan),
+    ("trail", trail::plan),
     ("billing", billing::plan),
 ];
 

@@ -31,12 +31,6 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let src = &baseline.source;
     let (desired, warnings) = policy::desired_scps(baseline);
     plan.warnings.extend(warnings);
-    if baseline.file.trail.is_some() {
-        plan.warnings.push(
-            "`[trail]` is read for `scp.cloudtrail_protection` only; this version does not create or repair the trail itself"
-                .into(),
-        );
-    }
     if desired.is_empty() && !org.scps.iter().any(|p| p.owned) {
         return Ok(());
     }

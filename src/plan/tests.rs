@@ -52,6 +52,7 @@ fn empty_org() -> Observed {
             attached: BTreeMap::new(),
         },
         billing: Default::default(),
+        trail: Default::default(),
     }
 }
 

@@ -148,8 +148,9 @@ fn principal_list(exempt: &[PrincipalPattern]) -> Vec<&str> {
     v
 }
 
-/// Protects the baseline's trail and its log bucket from everyone but the exempt principals.
-pub fn cloudtrail_protection(trail_name: &str, bucket: &str, exempt: &[PrincipalPattern]) -> Value {
+/// Protects exactly the baseline's trail (by ARN) and its log bucket from everyone but
+/// the exempt principals.
+pub fn cloudtrail_protection(trail_arn: &str, bucket: &str, exempt: &[PrincipalPattern]) -> Value {
     let condition = |doc: &mut Value| {
         if !exempt.is_empty() {
             doc["Condition"] = json!({ "ArnNotLike": { "aws:PrincipalARN": principal_list(exempt) } });
@@ -166,7 +167,7 @@ pub fn cloudtrail_protection(trail_name: &str, bucket: &str, exempt: &[Principal
             "cloudtrail:StopLogging",
             "cloudtrail:UpdateTrail"
         ],
-        "Resource": format!("arn:aws:cloudtrail:*:*:trail/{trail_name}"),
+        "Resource": trail_arn,
     });
     condition(&mut trail);
     let mut bucket_stmt = json!({

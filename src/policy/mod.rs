@@ -92,8 +92,8 @@ pub fn desired_scps(baseline: &Baseline) -> (Vec<DesiredScp>, Vec<String>) {
     {
         let t = trail.get_ref();
         let doc = generated::cloudtrail_protection(
-            t.name.get_ref(),
-            t.bucket.get_ref(),
+            &crate::plan::trail::trail_arn(baseline.management_account_id().as_str(), t.name.get_ref().as_str()),
+            t.bucket.get_ref().as_str(),
             &generated::cloudtrail_exempt(baseline),
         );
         push(
@@ -129,6 +129,34 @@ pub fn desired_scps(baseline: &Baseline) -> (Vec<DesiredScp>, Vec<String>) {
         );
     }
     (out, warnings)
+}
+
+/// A resource policy with our statements put in: statements with the same `Sid` as one
+/// of ours are replaced, everyone else's are kept. With no (or unreadable) live policy,
+/// a new document of our statements.
+pub fn merge_statements(live: Option<&str>, ours: &[Value]) -> Value {
+    let sids: Vec<&str> = ours
+        .iter()
+        .filter_map(|s| s.get("Sid").and_then(Value::as_str))
+        .collect();
+    match live.and_then(|p| serde_json::from_str::<Value>(p).ok()) {
+        Some(mut doc) if doc.is_object() => {
+            let mut statements: Vec<Value> = match doc.get("Statement") {
+                Some(Value::Array(items)) => items.clone(),
+                Some(other) => vec![other.clone()],
+                None => vec![],
+            };
+            statements.retain(|s| {
+                !s.get("Sid")
+                    .and_then(Value::as_str)
+                    .is_some_and(|sid| sids.contains(&sid))
+            });
+            statements.extend(ours.iter().cloned());
+            doc["Statement"] = Value::Array(statements);
+            doc
+        }
+        _ => serde_json::json!({ "Version": "2012-10-17", "Statement": ours }),
+    }
 }
 
 /// Parse a policy document file, reporting JSON errors at their line and column.

@@ -1,0 +1,343 @@
+//! The organization trail: one multi-region organization trail homed in us-east-1, its
+//! S3 bucket (public access blocked, encrypted, with the bucket policy AWS documents for
+//! organization trails), management events read and write, logging on, and CloudTrail's
+//! trusted access to the organization.
+//!
+//! An existing trail of the baseline's name is updated in place, never created again (a
+//! second CreateTrail would replace it). plinth owns only its own statements (by `Sid`)
+//! in the bucket policy.
+
+use serde_json::{Value, json};
+
+use super::{Action, Change, CloudTrailOp, Context, Op, OrganizationsOp, Plan, S3Op};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::observed::{Bucket, BucketEncryption, EventSelector, PublicAccessBlock, TrailSettings};
+use crate::policy::{self, diff, normalize};
+
+pub const HOME_REGION: &str = "us-east-1";
+pub const SERVICE_PRINCIPAL: &str = "cloudtrail.amazonaws.com";
+pub const TRUSTED_ACCESS_ADDRESS: &str = "trail.trusted_access";
+pub const TRAIL_ADDRESS: &str = "trail";
+pub const BUCKET_ADDRESS: &str = "trail.bucket";
+pub const BUCKET_POLICY_ADDRESS: &str = "trail.bucket.policy";
+
+pub fn trail_arn(account: &str, name: &str) -> String {
+    format!("arn:aws:cloudtrail:{HOME_REGION}:{account}:trail/{name}")
+}
+
+/// The statements AWS documents for an organization trail's bucket: CloudTrail may read
+/// the bucket ACL and write log files for the management account and the organization,
+/// each only for this trail.
+pub fn bucket_statements(bucket: &str, trail_arn: &str, account: &str, organization_id: &str) -> Vec<Value> {
+    let write = |sid: &str, prefix: &str| {
+        json!({
+            "Sid": sid,
+            "Effect": "Allow",
+            "Principal": { "Service": SERVICE_PRINCIPAL },
+            "Action": "s3:PutObject",
+            "Resource": format!("arn:aws:s3:::{bucket}/AWSLogs/{prefix}/*"),
+            "Condition": { "StringEquals": { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arn } }
+        })
+    };
+    vec![
+        json!({
+            "Sid": "PlinthCloudTrailAclCheck",
+            "Effect": "Allow",
+            "Principal": { "Service": SERVICE_PRINCIPAL },
+            "Action": "s3:GetBucketAcl",
+            "Resource": format!("arn:aws:s3:::{bucket}"),
+            "Condition": { "StringEquals": { "aws:SourceArn": trail_arn } }
+        }),
+        write("PlinthCloudTrailWrite", account),
+        write("PlinthCloudTrailOrganizationWrite", organization_id),
+    ]
+}
+
+/// The trail settings the baseline implies.
+pub fn desired_settings(name: &str, bucket: &str, kms_key: Option<&str>) -> TrailSettings {
+    TrailSettings {
+        name: name.to_owned(),
+        s3_bucket: bucket.to_owned(),
+        is_organization_trail: true,
+        is_multi_region_trail: true,
+        include_global_service_events: true,
+        log_file_validation: true,
+        kms_key_id: kms_key.map(str::to_owned),
+    }
+}
+
+/// The one event selector plinth wants: all management events, read and write.
+pub fn management_events_selector() -> EventSelector {
+    EventSelector {
+        read_write_type: "All".into(),
+        include_management_events: true,
+        data_resources: 0,
+    }
+}
+
+fn settings_differences(live: &TrailSettings, want: &TrailSettings) -> Vec<String> {
+    let mut out = Vec::new();
+    let flag = |out: &mut Vec<String>, on: bool, want: bool, what: &str| {
+        if on != want {
+            out.push(format!("{what} is {}", if on { "on" } else { "off" }));
+        }
+    };
+    flag(
+        &mut out,
+        live.is_organization_trail,
+        want.is_organization_trail,
+        "organization trail",
+    );
+    flag(
+        &mut out,
+        live.is_multi_region_trail,
+        want.is_multi_region_trail,
+        "multi-region",
+    );
+    flag(
+        &mut out,
+        live.include_global_service_events,
+        want.include_global_service_events,
+        "global service events",
+    );
+    flag(
+        &mut out,
+        live.log_file_validation,
+        want.log_file_validation,
+        "log file validation",
+    );
+    if live.s3_bucket != want.s3_bucket {
+        out.push(format!(
+            "logs go to bucket `{}`, baseline says `{}`",
+            live.s3_bucket, want.s3_bucket
+        ));
+    }
+    if live.kms_key_id != want.kms_key_id {
+        out.push(format!(
+            "KMS key is {}, baseline says {}",
+            live.kms_key_id.as_deref().map_or("none".into(), |k| format!("`{k}`")),
+            want.kms_key_id.as_deref().map_or("none".into(), |k| format!("`{k}`"))
+        ));
+    }
+    out
+}
+
+pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+    let Some(section) = &cx.baseline.file.trail else {
+        return Ok(());
+    };
+    let t = section.get_ref();
+    let observed = &cx.observed.trail;
+    let org = &cx.observed.org;
+    let account = org.management_account_id.as_str();
+    let src = &cx.baseline.source;
+    let name = t.name.get_ref().as_str();
+    let bucket = t.bucket.get_ref().as_str();
+    let kms = t.kms_key_arn.as_ref().map(|k| k.get_ref().as_str());
+    let arn = trail_arn(account, name);
+    let ours = bucket_statements(bucket, &arn, account, &org.organization_id);
+    // Changes the trail itself must wait for.
+    let mut trail_deps = Vec::new();
+
+    if !observed.trusted_access {
+        plan.changes.push(Change::new(
+            TRUSTED_ACCESS_ADDRESS,
+            Action::Enable,
+            format!("`{SERVICE_PRINCIPAL}` has no trusted access to the organization; an organization trail needs it"),
+            Op::Organizations(OrganizationsOp::EnableAwsServiceAccess {
+                service_principal: SERVICE_PRINCIPAL.into(),
+            }),
+        ));
+        trail_deps.push(TRUSTED_ACCESS_ADDRESS.to_owned());
+    }
+
+    // The bucket.
+    let want_encryption = BucketEncryption {
+        algorithm: if kms.is_some() {
+            "aws:kms".into()
+        } else {
+            "AES256".into()
+        },
+        kms_key: kms.map(str::to_owned),
+    };
+    let (pab, encryption, live_policy, bucket_deps) = match &observed.bucket {
+        Bucket::Unreadable { error } => {
+            let statements = serde_json::to_string_pretty(&json!({ "Version": "2012-10-17", "Statement": ours }))
+                .unwrap_or_default();
+            return Err(Diagnostic::error(format!("plinth cannot read bucket `{bucket}`; it seems to belong to another account"))
+                .at(src, t.bucket.span())
+                .cause(error.clone())
+                .hint(format!(
+                    "this is a prerequisite plinth cannot fix: in the account that owns the bucket, add these statements to its bucket policy (and let this account read the policy), or choose a bucket name of your own:\n{statements}"
+                ))
+                .into());
+        }
+        Bucket::Missing => {
+            plan.changes.push(Change::new(
+                BUCKET_ADDRESS,
+                Action::Create,
+                format!("no bucket `{bucket}`"),
+                Op::S3(S3Op::CreateBucket { bucket: bucket.into() }),
+            ));
+            (None, None, None, vec![BUCKET_ADDRESS.to_owned()])
+        }
+        Bucket::Present {
+            public_access_block,
+            encryption,
+            policy,
+        } => (public_access_block.clone(), encryption.clone(), policy.clone(), vec![]),
+    };
+    if pab.as_ref() != Some(&PublicAccessBlock::ALL) {
+        let reason = match &pab {
+            None => "the bucket has no public access block".to_owned(),
+            Some(_) => "the bucket's public access block does not block everything".to_owned(),
+        };
+        plan.changes.push(
+            Change::new(
+                format!("{BUCKET_ADDRESS}.public_access_block"),
+                if pab.is_none() { Action::Create } else { Action::Update },
+                reason,
+                Op::S3(S3Op::PutPublicAccessBlock { bucket: bucket.into() }),
+            )
+            .before(pab.as_ref().and_then(|p| serde_json::to_value(p).ok()))
+            .after(serde_json::to_value(PublicAccessBlock::ALL).ok())
+            .depends_on(bucket_deps.clone()),
+        );
+    }
+    if encryption.as_ref() != Some(&want_encryption) {
+        plan.changes.push(
+            Change::new(
+                format!("{BUCKET_ADDRESS}.encryption"),
+                if encryption.is_none() {
+                    Action::Create
+                } else {
+                    Action::Update
+                },
+                match (&encryption, kms) {
+                    (None, _) => "the bucket has no default encryption".to_owned(),
+                    (Some(_), Some(k)) => format!("default encryption is not SSE-KMS with `{k}`"),
+                    (Some(_), None) => "default encryption is not SSE-S3".to_owned(),
+                },
+                Op::S3(S3Op::PutBucketEncryption {
+                    bucket: bucket.into(),
+                    kms_key: kms.map(str::to_owned),
+                }),
+            )
+            .before(encryption.as_ref().and_then(|e| serde_json::to_value(e).ok()))
+            .after(serde_json::to_value(&want_encryption).ok())
+            .depends_on(bucket_deps.clone()),
+        );
+    }
+    let want_policy = policy::merge_statements(live_policy.as_deref(), &ours);
+    let live_doc: Option<Value> = live_policy.as_deref().and_then(|p| serde_json::from_str(p).ok());
+    if !live_doc
+        .as_ref()
+        .is_some_and(|l| normalize::equivalent(l, &want_policy))
+    {
+        let mut change = Change::new(
+            BUCKET_POLICY_ADDRESS,
+            if live_doc.is_none() {
+                Action::Create
+            } else {
+                Action::Update
+            },
+            match &live_doc {
+                None => "the bucket has no policy letting CloudTrail write".to_owned(),
+                Some(_) => "plinth's statements in the bucket policy are missing or differ".to_owned(),
+            },
+            Op::S3(S3Op::PutBucketPolicy {
+                bucket: bucket.into(),
+                policy: policy::minify(&want_policy),
+            }),
+        )
+        .before(live_doc.clone())
+        .after(Some(want_policy.clone()))
+        .depends_on(bucket_deps.clone());
+        if let Some(l) = &live_doc {
+            change.statement_diff = diff::diff(l, &want_policy);
+        }
+        plan.changes.push(change);
+        trail_deps.push(BUCKET_POLICY_ADDRESS.to_owned());
+    }
+    trail_deps.extend(bucket_deps);
+
+    // The trail.
+    let want = desired_settings(name, bucket, kms);
+    let mut selector_deps = vec![];
+    let (logging, selectors) = match &observed.trail {
+        Some(info) if info.home_region != HOME_REGION => {
+            return Err(Diagnostic::error(format!(
+                "trail `{name}` exists with its home in `{}`; the organization trail must live in `{HOME_REGION}`",
+                info.home_region
+            ))
+            .at(src, t.name.span())
+            .hint("plinth does not move trails: delete that trail, or give the baseline's trail another name")
+            .into());
+        }
+        None => {
+            plan.changes.push(
+                Change::new(
+                    TRAIL_ADDRESS,
+                    Action::Create,
+                    format!("no trail `{name}` in {HOME_REGION}"),
+                    Op::Cloudtrail(CloudTrailOp::CreateTrail { settings: want.clone() }),
+                )
+                .after(serde_json::to_value(&want).ok())
+                .depends_on(trail_deps),
+            );
+            selector_deps.push(TRAIL_ADDRESS.to_owned());
+            (false, vec![])
+        }
+        Some(info) => {
+            let differences = settings_differences(&info.settings, &want);
+            if !differences.is_empty() {
+                plan.changes.push(
+                    Change::new(
+                        TRAIL_ADDRESS,
+                        Action::Update,
+                        differences.join("; "),
+                        Op::Cloudtrail(CloudTrailOp::UpdateTrail { settings: want.clone() }),
+                    )
+                    .before(serde_json::to_value(&info.settings).ok())
+                    .after(serde_json::to_value(&want).ok())
+                    .depends_on(trail_deps),
+                );
+                selector_deps.push(TRAIL_ADDRESS.to_owned());
+            }
+            (info.logging, info.selectors.clone())
+        }
+    };
+    if selectors != [management_events_selector()] {
+        plan.changes.push(
+            Change::new(
+                format!("{TRAIL_ADDRESS}.event_selectors"),
+                Action::Update,
+                if selectors.is_empty() {
+                    "management events (read and write) are not selected explicitly".to_owned()
+                } else {
+                    "event selectors are not exactly: all management events, read and write".to_owned()
+                },
+                Op::Cloudtrail(CloudTrailOp::PutEventSelectors { trail: name.into() }),
+            )
+            .before(Some(serde_json::to_value(&selectors).unwrap_or_default()))
+            .after(serde_json::to_value([management_events_selector()]).ok())
+            .depends_on(selector_deps.clone()),
+        );
+    }
+    if !logging {
+        plan.changes.push(
+            Change::new(
+                format!("{TRAIL_ADDRESS}.logging"),
+                Action::Enable,
+                if observed.trail.is_some() {
+                    "logging is stopped"
+                } else {
+                    "a new trail starts with logging off"
+                },
+                Op::Cloudtrail(CloudTrailOp::StartLogging { trail: name.into() }),
+            )
+            .depends_on(selector_deps),
+        );
+    }
+    Ok(())
+}
