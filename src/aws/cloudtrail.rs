@@ -63,7 +63,8 @@ impl CloudTrail {
                 is_multi_region_trail: trail.is_multi_region_trail().unwrap_or(false),
                 include_global_service_events: trail.include_global_service_events().unwrap_or(false),
                 log_file_validation: trail.log_file_validation_enabled().unwrap_or(false),
-                kms_key_id: trail.kms_key_id().map(str::to_owned),
+                // An empty key id (what UpdateTrail takes to turn SSE-KMS off) means none.
+                kms_key_id: trail.kms_key_id().filter(|k| !k.is_empty()).map(str::to_owned),
             },
             logging: status.is_logging().unwrap_or(false),
             selectors: selectors

@@ -341,3 +341,112 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::baseline;
+    use crate::diag::SourceFile;
+    use crate::observed::{Observed, OrgState, TrailInfo, TrailState};
+    use crate::plan::{PlanOptions, compute};
+
+    const BASELINE: &str = "[organization]\nmanagement_account_id = \"123456789012\"\n\n[trail]\nname = \"org-trail\"\nbucket = \"example-logs\"\n";
+
+    fn observed(trail: TrailState) -> Observed {
+        Observed {
+            org: OrgState {
+                organization_id: "o-abc".into(),
+                management_account_id: "123456789012".into(),
+                root_id: "r-1".into(),
+                ..OrgState::default()
+            },
+            trail,
+            ..Observed::default()
+        }
+    }
+
+    fn base(text: &str) -> crate::baseline::Baseline {
+        baseline::parse(SourceFile::new("baseline.toml", text)).unwrap_or_else(|d| panic!("{d}"))
+    }
+
+    #[test]
+    fn from_nothing_the_trail_waits_for_trusted_access_and_the_bucket_policy() {
+        let p = compute(
+            &base(BASELINE),
+            &observed(TrailState::default()),
+            PlanOptions::default(),
+        )
+        .unwrap();
+        let trail = p.find(TRAIL_ADDRESS).unwrap();
+        assert_eq!(
+            trail.depends_on,
+            [TRUSTED_ACCESS_ADDRESS, BUCKET_POLICY_ADDRESS, BUCKET_ADDRESS]
+        );
+        assert_eq!(p.find("trail.logging").unwrap().depends_on, [TRAIL_ADDRESS]);
+        let Op::S3(S3Op::PutBucketPolicy { policy, .. }) = &p.find(BUCKET_POLICY_ADDRESS).unwrap().op else {
+            panic!()
+        };
+        assert!(
+            policy.contains("AWSLogs/o-abc/*") && policy.contains("AWSLogs/123456789012/*"),
+            "{policy}"
+        );
+    }
+
+    #[test]
+    fn a_bucket_of_another_account_is_a_prerequisite_with_the_statements_to_add() {
+        let t = TrailState {
+            bucket: Bucket::Unreadable {
+                error: "S3.GetBucketPolicy: AccessDenied: Access Denied".into(),
+            },
+            ..TrailState::default()
+        };
+        let err = compute(&base(BASELINE), &observed(t), PlanOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("plinth cannot read bucket `example-logs`; it seems to belong to another account"),
+            "{err}"
+        );
+        assert!(err.contains("Caused by: S3.GetBucketPolicy: AccessDenied"), "{err}");
+        assert!(err.contains("\"Sid\": \"PlinthCloudTrailOrganizationWrite\""), "{err}");
+        assert!(err.contains("baseline.toml:6:10"), "{err}");
+    }
+
+    #[test]
+    fn a_trail_homed_elsewhere_is_an_error_not_a_move() {
+        let mut settings = desired_settings("org-trail", "example-logs", None);
+        settings.is_multi_region_trail = true;
+        let t = TrailState {
+            trusted_access: true,
+            bucket: Bucket::Missing,
+            trail: Some(TrailInfo {
+                arn: "arn:aws:cloudtrail:eu-west-1:123456789012:trail/org-trail".into(),
+                home_region: "eu-west-1".into(),
+                settings,
+                logging: true,
+                selectors: vec![management_events_selector()],
+            }),
+        };
+        let err = compute(&base(BASELINE), &observed(t), PlanOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("exists with its home in `eu-west-1`"), "{err}");
+    }
+
+    #[test]
+    fn a_kms_key_means_sse_kms_for_bucket_and_trail() {
+        let text = format!("{BASELINE}kms_key_arn = \"arn:aws:kms:us-east-1:123456789012:key/k-1\"\n");
+        let p = compute(&base(&text), &observed(TrailState::default()), PlanOptions::default()).unwrap();
+        let Op::S3(S3Op::PutBucketEncryption { kms_key, .. }) = &p.find("trail.bucket.encryption").unwrap().op else {
+            panic!()
+        };
+        assert_eq!(kms_key.as_deref(), Some("arn:aws:kms:us-east-1:123456789012:key/k-1"));
+        let Op::Cloudtrail(CloudTrailOp::CreateTrail { settings }) = &p.find(TRAIL_ADDRESS).unwrap().op else {
+            panic!()
+        };
+        assert_eq!(
+            settings.kms_key_id.as_deref(),
+            Some("arn:aws:kms:us-east-1:123456789012:key/k-1")
+        );
+    }
+}
