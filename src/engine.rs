@@ -129,7 +129,7 @@ impl Session {
                 ..BillingState::default()
             });
         };
-        let arn = billing::topic_arn(account, section.topic_name.get_ref().as_str());
+        let arn = crate::plan::topic::topic_arn(account, section.topic_name.get_ref().as_str());
         let (alarms, topic, visible) = futures::try_join!(
             alarms,
             self.sns.read_topic(&arn),

@@ -8,26 +8,18 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
-
-use super::{Action, Change, CloudWatchOp, Context, Op, Orphan, Plan, SnsOp};
+use super::topic;
+use super::{Action, Change, CloudWatchOp, Context, Op, Orphan, Plan};
 use crate::baseline::{BillingAlarm, Target};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::observed::{AlarmSpec, OWNER_TAG_KEY, OWNER_TAG_VALUE, Resolved, Topic};
-use crate::policy::{diff, normalize};
+use crate::observed::{AlarmSpec, OWNER_TAG_KEY, OWNER_TAG_VALUE, Resolved};
 
 pub const ALARM_PREFIX: &str = "plinth-billing-";
 /// Billing metrics and their alarms live in us-east-1 only.
 pub const REGION: &str = "us-east-1";
 pub const TOPIC_ADDRESS: &str = "billing.topic";
-/// The Sid of plinth's statement in the topic policy.
-pub const TOPIC_POLICY_SID: &str = "PlinthAllowCloudWatchAlarms";
 /// Six hours: AWS updates billing metrics a few times a day.
 pub const PERIOD_SECONDS: i32 = 21_600;
-
-pub fn topic_arn(account: &str, name: &str) -> String {
-    format!("arn:aws:sns:{REGION}:{account}:{name}")
-}
 
 pub fn alarm_name(name: &str) -> String {
     format!("{ALARM_PREFIX}{name}")
@@ -57,43 +49,6 @@ pub fn desired_alarm(alarm: &BillingAlarm, account_id: Option<&str>, topic_arn: 
         treat_missing_data: "notBreaching".into(),
         alarm_actions: vec![topic_arn.to_owned()],
         actions_enabled: true,
-    }
-}
-
-/// plinth's statement in the topic policy: CloudWatch may publish plinth's billing alarms.
-pub fn topic_statement(topic_arn: &str, account: &str) -> Value {
-    json!({
-        "Sid": TOPIC_POLICY_SID,
-        "Effect": "Allow",
-        "Principal": { "Service": "cloudwatch.amazonaws.com" },
-        "Action": "sns:Publish",
-        "Resource": topic_arn,
-        "Condition": {
-            "ArnLike": { "aws:SourceArn": format!("arn:aws:cloudwatch:{REGION}:{account}:alarm:{ALARM_PREFIX}*") },
-            "StringEquals": { "aws:SourceAccount": account }
-        }
-    })
-}
-
-/// The account owner's full access, as SNS gives a new topic.
-fn owner_statement(topic_arn: &str, account: &str) -> Value {
-    json!({
-        "Sid": "PlinthOwnerAccess",
-        "Effect": "Allow",
-        "Principal": { "AWS": format!("arn:aws:iam::{account}:root") },
-        "Action": ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:AddPermission", "sns:RemovePermission",
-                   "sns:DeleteTopic", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"],
-        "Resource": topic_arn
-    })
-}
-
-/// The topic policy plinth wants: the live one with plinth's statement put in (others'
-/// statements kept), or, for a new topic, the owner's access and plinth's statement.
-pub fn topic_policy(live: Option<&str>, topic_arn: &str, account: &str) -> Value {
-    let ours = topic_statement(topic_arn, account);
-    match live {
-        Some(_) => crate::policy::merge_statements(live, &[ours]),
-        None => crate::policy::merge_statements(None, &[owner_statement(topic_arn, account), ours]),
     }
 }
 
@@ -156,93 +111,29 @@ pub fn alarm_differences(live: &AlarmSpec, want: &AlarmSpec) -> Vec<String> {
 pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let observed = &cx.observed.billing;
     let org = &cx.observed.org;
-    let account = org.management_account_id.as_str();
     let src = &cx.baseline.source;
     let mut diags = Diagnostics::default();
     let mut desired_names = Vec::new();
 
     if let Some(section) = &cx.baseline.file.billing {
         let billing = section.get_ref();
-        let arn = topic_arn(account, billing.topic_name.get_ref().as_str());
-        let mut topic_dep = vec![];
-
-        // The topic and its policy.
-        match &observed.topic {
-            None => {
-                let policy = topic_policy(None, &arn, account);
-                plan.changes.push(
-                    Change::new(
-                        TOPIC_ADDRESS,
-                        Action::Create,
-                        format!("no SNS topic `{}` in {REGION}", billing.topic_name.get_ref()),
-                        Op::Sns(SnsOp::CreateTopic {
-                            name: billing.topic_name.get_ref().to_string(),
-                            policy: crate::policy::minify(&policy),
-                        }),
-                    )
-                    .after(Some(policy)),
-                );
-                topic_dep.push(TOPIC_ADDRESS.to_owned());
-            }
-            Some(t) if !t.owned => {
-                let at = if billing.topic_name.span().is_empty() {
+        let (arn, topic_dep) = topic::plan_topic(
+            cx,
+            plan,
+            &mut diags,
+            &topic::TopicDecl {
+                address: TOPIC_ADDRESS,
+                notify_key: "billing.notify",
+                name: billing.topic_name.get_ref().as_str(),
+                name_span: if billing.topic_name.span().is_empty() {
                     section.span()
                 } else {
                     billing.topic_name.span()
-                };
-                diags.push(
-                    Diagnostic::error(format!("SNS topic `{}` exists and plinth does not manage it", t.arn))
-                        .at(src, at)
-                        .cause(format!("it has no `{OWNER_TAG_KEY}={OWNER_TAG_VALUE}` tag"))
-                        .hint(format!(
-                            "to let plinth adopt it, tag it: `aws sns tag-resource --region {REGION} --resource-arn {} --tags Key={OWNER_TAG_KEY},Value={OWNER_TAG_VALUE}`; or set another `topic_name`",
-                            t.arn
-                        )),
-                );
-            }
-            Some(t) => topic_policy_change(plan, t, account),
-        }
-
-        // Subscriptions: add what is missing, report what awaits confirmation.
-        let live_subs: &[crate::observed::Subscription] = observed.topic.as_ref().map_or(&[], |t| &t.subscriptions);
-        for email in &billing.notify {
-            let email = email.get_ref().as_str();
-            match live_subs
-                .iter()
-                .find(|s| s.protocol == "email" && s.endpoint.eq_ignore_ascii_case(email))
-            {
-                Some(s) if s.pending => plan.notes.push(format!(
-                    "`{email}` has not confirmed its subscription to `{}` yet; AWS sent it a confirmation e-mail",
-                    billing.topic_name.get_ref()
-                )),
-                Some(_) => {}
-                None => plan.changes.push(
-                    Change::new(
-                        format!("billing.subscription.{email}"),
-                        Action::Create,
-                        format!("`{email}` is not subscribed to the topic"),
-                        Op::Sns(SnsOp::Subscribe {
-                            topic_arn: arn.clone(),
-                            protocol: "email".into(),
-                            endpoint: email.to_owned(),
-                        }),
-                    )
-                    .depends_on(topic_dep.clone()),
-                ),
-            }
-        }
-        for s in live_subs {
-            if !billing
-                .notify
-                .iter()
-                .any(|e| s.endpoint.eq_ignore_ascii_case(e.get_ref().as_str()))
-            {
-                plan.notes.push(format!(
-                    "`{}` ({}) is subscribed to the topic but not in `billing.notify`; plinth leaves it",
-                    s.endpoint, s.protocol
-                ));
-            }
-        }
+                },
+                notify: &billing.notify,
+            },
+            observed.topic.as_ref(),
+        );
 
         // Alarms.
         for alarm in &billing.alarm {
@@ -344,30 +235,6 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     diags.into_result(())
 }
 
-/// Put plinth's statement into an owned topic's policy when it is missing or differs.
-fn topic_policy_change(plan: &mut Plan, topic: &Topic, account: &str) {
-    let want = topic_policy(topic.policy.as_deref(), &topic.arn, account);
-    let live: Option<Value> = topic.policy.as_deref().and_then(|p| serde_json::from_str(p).ok());
-    if live.as_ref().is_some_and(|l| normalize::equivalent(l, &want)) {
-        return;
-    }
-    let mut change = Change::new(
-        format!("{TOPIC_ADDRESS}.policy"),
-        Action::Update,
-        format!("the topic policy lacks plinth's `{TOPIC_POLICY_SID}` statement or it differs"),
-        Op::Sns(SnsOp::SetTopicPolicy {
-            topic_arn: topic.arn.clone(),
-            policy: crate::policy::minify(&want),
-        }),
-    )
-    .before(live.clone())
-    .after(Some(want.clone()));
-    if let Some(l) = &live {
-        change.statement_diff = diff::diff(l, &want);
-    }
-    plan.changes.push(change);
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -375,7 +242,10 @@ mod tests {
     use super::*;
     use crate::baseline;
     use crate::diag::SourceFile;
+    use crate::observed::Topic;
     use crate::observed::{Account, Alarm, BillingState, Observed, OrgState, Subscription};
+    use crate::plan::SnsOp;
+    use crate::plan::topic::{TOPIC_POLICY_SID, topic_policy};
     use crate::plan::{PlanOptions, compute};
 
     const BASELINE: &str = r#"

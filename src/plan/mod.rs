@@ -8,6 +8,7 @@
 pub mod billing;
 pub mod ou;
 pub mod scp;
+pub mod topic;
 pub mod trail;
 
 use std::collections::BTreeMap;
