@@ -4,6 +4,8 @@
 use crate::apply::{self, ApplyReport, Executor};
 use crate::aws::cloudtrail::CloudTrail;
 use crate::aws::cloudwatch::CloudWatch;
+use crate::aws::iam::Iam;
+use crate::aws::logs::Logs;
 use crate::aws::organizations::{OrgSummary, Organizations, ReadScope};
 use crate::aws::s3::S3;
 use crate::aws::sns::Sns;
@@ -24,6 +26,8 @@ pub struct Session {
     sns: Sns,
     cloudtrail: CloudTrail,
     s3: S3,
+    logs: Logs,
+    iam: Iam,
 }
 
 impl Session {
@@ -39,6 +43,8 @@ impl Session {
             sns: aws.sns_us_east_1(),
             cloudtrail: aws.cloudtrail_us_east_1(),
             s3: aws.s3_us_east_1(),
+            logs: aws.logs_us_east_1(),
+            iam: aws.iam(),
             aws,
         }
     }
@@ -84,12 +90,12 @@ impl Session {
             "read the organization"
         );
         let billing = self.observe_billing(baseline, &summary.management_account_id).await?;
-        let trail = self.observe_trail(baseline).await?;
+        let trail = self.observe_trail(baseline, &summary.management_account_id).await?;
         Ok(Observed { org, billing, trail })
     }
 
     /// The trail, its bucket and trusted access, when the baseline has `[trail]`.
-    async fn observe_trail(&self, baseline: &Baseline) -> Result<TrailState, Diagnostics> {
+    async fn observe_trail(&self, baseline: &Baseline, account: &str) -> Result<TrailState, Diagnostics> {
         use crate::plan::trail::SERVICE_PRINCIPAL;
         let Some(section) = &baseline.file.trail else {
             return Ok(TrailState::default());
@@ -101,11 +107,61 @@ impl Session {
             self.cloudtrail.read_trail(t.name.get_ref().as_str())
         )
         .map_err(|e| aws_failure("cannot read the organization trail", e))?;
-        Ok(TrailState {
+        let mut state = TrailState {
             trusted_access,
             bucket,
             trail,
-        })
+            ..TrailState::default()
+        };
+        if t.cloudwatch_logs() {
+            self.observe_trail_logs(t, account, &mut state)
+                .await
+                .map_err(|e| aws_failure("cannot read the trail's CloudWatch Logs delivery", e))?;
+        }
+        Ok(state)
+    }
+
+    /// Log group, role, and (with `root_usage_alarm`) metric filter, alarm and topic.
+    async fn observe_trail_logs(
+        &self,
+        t: &crate::baseline::TrailSection,
+        account: &str,
+        state: &mut TrailState,
+    ) -> Result<(), AwsError> {
+        use crate::plan::trail as tr;
+        let name = t.name.get_ref().as_str();
+        let group = tr::log_group_name(name);
+        let role = tr::logs_role_name(name);
+        let (log_group_arn, logs_role) = futures::try_join!(
+            self.logs.read_log_group(&group),
+            self.iam.read_role(&role, tr::LOGS_ROLE_POLICY_NAME)
+        )?;
+        state.log_group_arn = log_group_arn;
+        state.logs_role = logs_role;
+        if t.root_usage_alarm() {
+            let topic_arn = crate::plan::topic::topic_arn(account, tr::ALERT_TOPIC);
+            let declared = [tr::ROOT_ALARM.to_owned()];
+            let (filter, alarms, topic) = futures::try_join!(
+                async {
+                    match state.log_group_arn {
+                        Some(_) => self.logs.read_metric_filter(&group, tr::ROOT_FILTER_NAME).await,
+                        None => Ok(None),
+                    }
+                },
+                self.cloudwatch.read_alarms(tr::ROOT_ALARM, &declared),
+                async {
+                    if t.notify.is_empty() {
+                        Ok(None)
+                    } else {
+                        self.sns.read_topic(&topic_arn).await
+                    }
+                }
+            )?;
+            state.root_usage_filter = filter;
+            state.root_usage_alarm = alarms.into_iter().map(|a| a.spec).find(|a| a.name == tr::ROOT_ALARM);
+            state.alert_topic = topic;
+        }
+        Ok(())
     }
 
     /// plinth's billing alarms (always: orphans must show even if `[billing]` is gone),
@@ -167,6 +223,8 @@ impl Executor for Session {
             Op::Sns(op) => self.sns.execute(op).await,
             Op::S3(op) => self.s3.execute(op).await,
             Op::Cloudtrail(op) => self.cloudtrail.execute(op).await,
+            Op::Logs(op) => self.logs.execute(op).await,
+            Op::Iam(op) => self.iam.execute(op).await,
         }
     }
 }

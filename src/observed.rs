@@ -186,6 +186,31 @@ pub struct TrailState {
     pub trusted_access: bool,
     pub bucket: Bucket,
     pub trail: Option<TrailInfo>,
+    /// The log group's ARN, read when the baseline asks for CloudWatch Logs delivery.
+    pub log_group_arn: Option<String>,
+    /// The role CloudTrail writes to the log group with.
+    pub logs_role: Option<Role>,
+    pub root_usage_filter: Option<MetricFilter>,
+    pub root_usage_alarm: Option<AlarmSpec>,
+    /// The root-usage alarm's own topic, when `[trail]` has `notify`.
+    pub alert_topic: Option<Topic>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    pub arn: String,
+    /// The trust policy, decoded.
+    pub trust_policy: String,
+    /// plinth's inline policy on the role, decoded, if present.
+    pub inline_policy: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricFilter {
+    pub pattern: String,
+    pub metric_name: String,
+    pub metric_namespace: String,
+    pub metric_value: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -236,6 +261,8 @@ pub struct TrailSettings {
     pub include_global_service_events: bool,
     pub log_file_validation: bool,
     pub kms_key_id: Option<String>,
+    pub cloud_watch_logs_log_group_arn: Option<String>,
+    pub cloud_watch_logs_role_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

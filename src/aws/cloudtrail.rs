@@ -4,11 +4,16 @@
 use aws_sdk_cloudtrail::Client;
 use aws_sdk_cloudtrail::types::{EventSelector as SdkSelector, ReadWriteType, Tag};
 
-use super::{AwsError, Context};
+use super::{AwsError, Context, retry_eventually};
 use crate::observed::{EventSelector, OWNER_TAG_KEY, OWNER_TAG_VALUE, TrailInfo, TrailSettings};
 use crate::plan::CloudTrailOp;
 
 const SERVICE: &str = "CloudTrail";
+/// What CloudTrail answers while a just-created log group or role is not visible to it yet.
+const ROLE_NOT_READY: [&str; 2] = [
+    "InvalidCloudWatchLogsRoleArnException",
+    "InvalidCloudWatchLogsLogGroupArnException",
+];
 
 pub struct CloudTrail {
     client: Client,
@@ -65,6 +70,14 @@ impl CloudTrail {
                 log_file_validation: trail.log_file_validation_enabled().unwrap_or(false),
                 // An empty key id (what UpdateTrail takes to turn SSE-KMS off) means none.
                 kms_key_id: trail.kms_key_id().filter(|k| !k.is_empty()).map(str::to_owned),
+                cloud_watch_logs_log_group_arn: trail
+                    .cloud_watch_logs_log_group_arn()
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_owned),
+                cloud_watch_logs_role_arn: trail
+                    .cloud_watch_logs_role_arn()
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_owned),
             },
             logging: status.is_logging().unwrap_or(false),
             selectors: selectors
@@ -85,42 +98,53 @@ impl CloudTrail {
     pub async fn execute(&self, op: &CloudTrailOp) -> Result<Option<String>, AwsError> {
         match op {
             CloudTrailOp::CreateTrail { settings: s } => {
-                let out = self
-                    .client
-                    .create_trail()
-                    .name(&s.name)
-                    .s3_bucket_name(&s.s3_bucket)
-                    .is_organization_trail(s.is_organization_trail)
-                    .is_multi_region_trail(s.is_multi_region_trail)
-                    .include_global_service_events(s.include_global_service_events)
-                    .enable_log_file_validation(s.log_file_validation)
-                    .set_kms_key_id(s.kms_key_id.clone())
-                    .tags_list(
-                        Tag::builder()
-                            .key(OWNER_TAG_KEY)
-                            .value(OWNER_TAG_VALUE)
-                            .build()
-                            .expect("key is set"),
-                    )
-                    .send()
-                    .await
-                    .ctx(SERVICE, "CreateTrail")?;
+                // A role created moments ago may not be usable by CloudTrail yet.
+                let out = retry_eventually(&ROLE_NOT_READY, || async {
+                    self.client
+                        .create_trail()
+                        .name(&s.name)
+                        .s3_bucket_name(&s.s3_bucket)
+                        .is_organization_trail(s.is_organization_trail)
+                        .is_multi_region_trail(s.is_multi_region_trail)
+                        .include_global_service_events(s.include_global_service_events)
+                        .enable_log_file_validation(s.log_file_validation)
+                        .set_kms_key_id(s.kms_key_id.clone())
+                        .set_cloud_watch_logs_log_group_arn(s.cloud_watch_logs_log_group_arn.clone())
+                        .set_cloud_watch_logs_role_arn(s.cloud_watch_logs_role_arn.clone())
+                        .tags_list(
+                            Tag::builder()
+                                .key(OWNER_TAG_KEY)
+                                .value(OWNER_TAG_VALUE)
+                                .build()
+                                .expect("key is set"),
+                        )
+                        .send()
+                        .await
+                        .ctx(SERVICE, "CreateTrail")
+                })
+                .await?;
                 Ok(out.trail_arn().map(str::to_owned))
             }
             CloudTrailOp::UpdateTrail { settings: s } => {
-                self.client
-                    .update_trail()
-                    .name(&s.name)
-                    .s3_bucket_name(&s.s3_bucket)
-                    .is_organization_trail(s.is_organization_trail)
-                    .is_multi_region_trail(s.is_multi_region_trail)
-                    .include_global_service_events(s.include_global_service_events)
-                    .enable_log_file_validation(s.log_file_validation)
-                    // An empty key id turns SSE-KMS off, as the baseline then asks.
-                    .kms_key_id(s.kms_key_id.clone().unwrap_or_default())
-                    .send()
-                    .await
-                    .ctx(SERVICE, "UpdateTrail")?;
+                retry_eventually(&ROLE_NOT_READY, || async {
+                    self.client
+                        .update_trail()
+                        .name(&s.name)
+                        .s3_bucket_name(&s.s3_bucket)
+                        .is_organization_trail(s.is_organization_trail)
+                        .is_multi_region_trail(s.is_multi_region_trail)
+                        .include_global_service_events(s.include_global_service_events)
+                        .enable_log_file_validation(s.log_file_validation)
+                        // An empty key id turns SSE-KMS off, as the baseline then asks.
+                        .kms_key_id(s.kms_key_id.clone().unwrap_or_default())
+                        // Empty strings turn CloudWatch Logs delivery off.
+                        .cloud_watch_logs_log_group_arn(s.cloud_watch_logs_log_group_arn.clone().unwrap_or_default())
+                        .cloud_watch_logs_role_arn(s.cloud_watch_logs_role_arn.clone().unwrap_or_default())
+                        .send()
+                        .await
+                        .ctx(SERVICE, "UpdateTrail")
+                })
+                .await?;
                 Ok(None)
             }
             CloudTrailOp::PutEventSelectors { trail } => {

@@ -5,6 +5,8 @@
 pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod counter;
+pub mod iam;
+pub mod logs;
 pub mod organizations;
 pub mod s3;
 pub mod sns;
@@ -128,6 +130,24 @@ impl Aws {
             .interceptor(self.counter.clone())
             .build();
         s3::S3::new(aws_sdk_s3::Client::from_conf(conf))
+    }
+
+    /// CloudWatch Logs in us-east-1, next to the trail.
+    pub fn logs_us_east_1(&self) -> logs::Logs {
+        let conf = aws_sdk_cloudwatchlogs::config::Builder::from(&self.sdk)
+            .region(Region::new("us-east-1"))
+            .interceptor(self.counter.clone())
+            .build();
+        logs::Logs::new(aws_sdk_cloudwatchlogs::Client::from_conf(conf))
+    }
+
+    /// IAM, a global service served from us-east-1.
+    pub fn iam(&self) -> iam::Iam {
+        let conf = aws_sdk_iam::config::Builder::from(&self.sdk)
+            .region(Region::new("us-east-1"))
+            .interceptor(self.counter.clone())
+            .build();
+        iam::Iam::new(aws_sdk_iam::Client::from_conf(conf))
     }
 
     pub fn sts(&self) -> sts::Sts {

@@ -108,6 +108,24 @@ pub struct TrailSection {
     pub bucket: Spanned<BucketName>,
     /// SSE-KMS for the logs and the bucket, with this key (in us-east-1); SSE-S3 otherwise.
     pub kms_key_arn: Option<Spanned<KmsKeyArn>>,
+    /// Deliver the trail to a CloudWatch Logs log group too (with the role CloudTrail writes with).
+    #[serde(default)]
+    pub cloudwatch_logs: Option<Spanned<bool>>,
+    /// The CIS root-usage metric filter and an alarm on it; needs `cloudwatch_logs`.
+    #[serde(default)]
+    pub root_usage_alarm: Option<Spanned<bool>>,
+    /// Who the root-usage alarm notifies, on its own topic; the `[billing]` topic otherwise.
+    #[serde(default)]
+    pub notify: Vec<Spanned<Email>>,
+}
+
+impl TrailSection {
+    pub fn cloudwatch_logs(&self) -> bool {
+        self.cloudwatch_logs.as_ref().is_some_and(|b| *b.get_ref())
+    }
+    pub fn root_usage_alarm(&self) -> bool {
+        self.root_usage_alarm.as_ref().is_some_and(|b| *b.get_ref())
+    }
 }
 
 /// `[billing]`: CloudWatch billing alarms in us-east-1 notifying an SNS topic.

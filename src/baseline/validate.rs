@@ -61,6 +61,38 @@ pub fn check(baseline: &Baseline) -> Result<(), Diagnostics> {
             .hint("add `[trail]` with `name` and `bucket`, or remove `[scp.cloudtrail_protection]`"),
         );
     }
+    if let Some(trail) = &file.trail {
+        let t = trail.get_ref();
+        if let Some(alarm) = &t.root_usage_alarm
+            && *alarm.get_ref()
+        {
+            if !t.cloudwatch_logs() {
+                diags.push(
+                    Diagnostic::error("`root_usage_alarm` needs `cloudwatch_logs = true`")
+                        .at(src, alarm.span())
+                        .cause("the alarm counts root sign-ins in the trail's CloudWatch Logs log group")
+                        .hint("add `cloudwatch_logs = true` to `[trail]`"),
+                );
+            }
+            if t.notify.is_empty() && file.billing.is_none() {
+                diags.push(
+                    Diagnostic::error("the root-usage alarm has no one to notify")
+                        .at(src, alarm.span())
+                        .hint("add `notify = [\"security@example.com\"]` to `[trail]`, or a `[billing]` section whose topic it will use"),
+                );
+            }
+        }
+        if let Some(first) = t.notify.first()
+            && !t.root_usage_alarm()
+        {
+            diags.push(
+                Diagnostic::error("`trail.notify` is for the root-usage alarm, which is off")
+                    .at(src, first.span())
+                    .hint("add `root_usage_alarm = true` (with `cloudwatch_logs = true`), or remove `notify`"),
+            );
+        }
+    }
+
     if let Some(billing) = &file.billing {
         let billing = billing.get_ref();
         let mut names = HashMap::new();

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::baseline::Baseline;
 use crate::diag::Diagnostics;
-use crate::observed::{AlarmSpec, Observed, TrailSettings};
+use crate::observed::{AlarmSpec, MetricFilter, Observed, TrailSettings};
 use crate::policy::diff::StatementDiff;
 
 /// What a change does. Each action carries the symbol plans show it with.
@@ -87,6 +87,41 @@ pub enum Op {
     Sns(SnsOp),
     S3(S3Op),
     Cloudtrail(CloudTrailOp),
+    Logs(LogsOp),
+    Iam(IamOp),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum LogsOp {
+    CreateLogGroup { name: String },
+    PutMetricFilter { filter: Box<MetricFilterSpec> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricFilterSpec {
+    pub log_group: String,
+    pub filter_name: String,
+    pub filter: MetricFilter,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum IamOp {
+    /// Creates the role, tagged `managed-by=plinth`.
+    CreateRole {
+        name: String,
+        trust_policy: String,
+    },
+    UpdateAssumeRolePolicy {
+        name: String,
+        trust_policy: String,
+    },
+    PutRolePolicy {
+        role: String,
+        policy_name: String,
+        policy: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,9 +9,14 @@
 
 use serde_json::{Value, json};
 
-use super::{Action, Change, CloudTrailOp, Context, Op, OrganizationsOp, Plan, S3Op};
+use super::{
+    Action, Change, CloudTrailOp, CloudWatchOp, Context, IamOp, LogsOp, MetricFilterSpec, Op, OrganizationsOp, Plan,
+    S3Op, topic,
+};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::observed::{Bucket, BucketEncryption, EventSelector, PublicAccessBlock, TrailSettings};
+use crate::observed::{
+    AlarmSpec, Bucket, BucketEncryption, EventSelector, MetricFilter, PublicAccessBlock, TrailSettings, TrailState,
+};
 use crate::policy::{self, diff, normalize};
 
 pub const HOME_REGION: &str = "us-east-1";
@@ -20,6 +25,75 @@ pub const TRUSTED_ACCESS_ADDRESS: &str = "trail.trusted_access";
 pub const TRAIL_ADDRESS: &str = "trail";
 pub const BUCKET_ADDRESS: &str = "trail.bucket";
 pub const BUCKET_POLICY_ADDRESS: &str = "trail.bucket.policy";
+
+/// CloudWatch Logs delivery and the root-usage alarm.
+pub const LOGS_ROLE_POLICY_NAME: &str = "plinth-cloudtrail-logs";
+pub const ROOT_FILTER_NAME: &str = "plinth-root-usage";
+pub const ROOT_METRIC: &str = "RootAccountUsage";
+pub const ROOT_NAMESPACE: &str = "plinth/CloudTrail";
+pub const ROOT_ALARM: &str = "plinth-trail-root-usage";
+/// The root-usage alarm's own topic, when `[trail]` lists `notify`.
+pub const ALERT_TOPIC: &str = "plinth-security-alerts";
+/// The CIS benchmark's filter for root user activity.
+pub const ROOT_USAGE_PATTERN: &str =
+    r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#;
+
+pub fn log_group_name(trail: &str) -> String {
+    format!("/plinth/cloudtrail/{trail}")
+}
+
+pub fn log_group_arn(account: &str, group: &str) -> String {
+    format!("arn:aws:logs:{HOME_REGION}:{account}:log-group:{group}:*")
+}
+
+/// IAM role names are at most 64 characters.
+pub fn logs_role_name(trail: &str) -> String {
+    format!("plinth-cloudtrail-logs-{trail}").chars().take(64).collect()
+}
+
+fn logs_trust_policy(trail_arn: &str) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "PlinthCloudTrailAssume",
+            "Effect": "Allow",
+            "Principal": { "Service": SERVICE_PRINCIPAL },
+            "Action": "sts:AssumeRole",
+            "Condition": { "StringEquals": { "aws:SourceArn": trail_arn } }
+        }]
+    })
+}
+
+fn logs_role_policy(account: &str, group: &str) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "PlinthCloudTrailLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": format!("arn:aws:logs:{HOME_REGION}:{account}:log-group:{group}:log-stream:*")
+        }]
+    })
+}
+
+/// The alarm on the root-usage metric.
+pub fn root_usage_alarm(topic_arn: &str) -> AlarmSpec {
+    AlarmSpec {
+        name: ROOT_ALARM.into(),
+        description: "Managed by plinth: a root user was used (CIS benchmark root-usage check)".into(),
+        namespace: ROOT_NAMESPACE.into(),
+        metric_name: ROOT_METRIC.into(),
+        dimensions: Default::default(),
+        statistic: "Sum".into(),
+        period: 300,
+        evaluation_periods: 1,
+        threshold: 1.0,
+        comparison_operator: "GreaterThanOrEqualToThreshold".into(),
+        treat_missing_data: "notBreaching".into(),
+        alarm_actions: vec![topic_arn.to_owned()],
+        actions_enabled: true,
+    }
+}
 
 pub fn trail_arn(account: &str, name: &str) -> String {
     format!("arn:aws:cloudtrail:{HOME_REGION}:{account}:trail/{name}")
@@ -53,8 +127,14 @@ pub fn bucket_statements(bucket: &str, trail_arn: &str, account: &str, organizat
     ]
 }
 
-/// The trail settings the baseline implies.
-pub fn desired_settings(name: &str, bucket: &str, kms_key: Option<&str>) -> TrailSettings {
+/// The trail settings the baseline implies; `logs` is the log group and role ARNs.
+pub fn desired_settings(
+    name: &str,
+    bucket: &str,
+    kms_key: Option<&str>,
+    logs: Option<(String, String)>,
+) -> TrailSettings {
+    let (group, role) = logs.unzip();
     TrailSettings {
         name: name.to_owned(),
         s3_bucket: bucket.to_owned(),
@@ -63,6 +143,8 @@ pub fn desired_settings(name: &str, bucket: &str, kms_key: Option<&str>) -> Trai
         include_global_service_events: true,
         log_file_validation: true,
         kms_key_id: kms_key.map(str::to_owned),
+        cloud_watch_logs_log_group_arn: group,
+        cloud_watch_logs_role_arn: role,
     }
 }
 
@@ -111,6 +193,14 @@ fn settings_differences(live: &TrailSettings, want: &TrailSettings) -> Vec<Strin
             "logs go to bucket `{}`, baseline says `{}`",
             live.s3_bucket, want.s3_bucket
         ));
+    }
+    if live.cloud_watch_logs_log_group_arn != want.cloud_watch_logs_log_group_arn
+        || live.cloud_watch_logs_role_arn != want.cloud_watch_logs_role_arn
+    {
+        out.push(match &want.cloud_watch_logs_log_group_arn {
+            Some(g) => format!("CloudWatch Logs delivery is not to `{g}` with plinth's role"),
+            None => "CloudWatch Logs delivery is on, the baseline has it off".to_owned(),
+        });
     }
     if live.kms_key_id != want.kms_key_id {
         out.push(format!(
@@ -261,8 +351,15 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     }
     trail_deps.extend(bucket_deps);
 
+    // CloudWatch Logs delivery: the log group and the role CloudTrail writes with.
+    let logs = if t.cloudwatch_logs() {
+        Some(plan_log_delivery(plan, observed, account, name, &arn, &mut trail_deps))
+    } else {
+        None
+    };
+
     // The trail.
-    let want = desired_settings(name, bucket, kms);
+    let want = desired_settings(name, bucket, kms, logs);
     let mut selector_deps = vec![];
     let (logging, selectors) = match &observed.trail {
         Some(info) if info.home_region != HOME_REGION => {
@@ -339,7 +436,222 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             .depends_on(selector_deps),
         );
     }
+
+    if t.root_usage_alarm() {
+        let mut diags = Diagnostics::default();
+        plan_root_usage(cx, plan, &mut diags, name);
+        return diags.into_result(());
+    }
     Ok(())
+}
+
+/// Log group, role and role policy; returns the log group and role ARNs for the trail
+/// and adds the changes the trail must wait for to `trail_deps`.
+fn plan_log_delivery(
+    plan: &mut Plan,
+    observed: &TrailState,
+    account: &str,
+    trail: &str,
+    trail_arn: &str,
+    trail_deps: &mut Vec<String>,
+) -> (String, String) {
+    let group = log_group_name(trail);
+    let role = logs_role_name(trail);
+    if observed.log_group_arn.is_none() {
+        plan.changes.push(Change::new(
+            "trail.log_group",
+            Action::Create,
+            format!("no log group `{group}` in {HOME_REGION}"),
+            Op::Logs(LogsOp::CreateLogGroup { name: group.clone() }),
+        ));
+        trail_deps.push("trail.log_group".into());
+    }
+    let trust = logs_trust_policy(trail_arn);
+    let mut role_deps = vec![];
+    match &observed.logs_role {
+        None => {
+            plan.changes.push(
+                Change::new(
+                    "trail.logs_role",
+                    Action::Create,
+                    format!("no IAM role `{role}` for CloudTrail to write to CloudWatch Logs with"),
+                    Op::Iam(IamOp::CreateRole {
+                        name: role.clone(),
+                        trust_policy: policy::minify(&trust),
+                    }),
+                )
+                .after(Some(trust.clone())),
+            );
+            role_deps.push("trail.logs_role".to_owned());
+            trail_deps.push("trail.logs_role".into());
+        }
+        Some(r) => {
+            let live: Option<Value> = serde_json::from_str(&r.trust_policy).ok();
+            if !live.as_ref().is_some_and(|l| normalize::equivalent(l, &trust)) {
+                plan.changes.push(
+                    Change::new(
+                        "trail.logs_role",
+                        Action::Update,
+                        "the role's trust policy is not CloudTrail's for this trail",
+                        Op::Iam(IamOp::UpdateAssumeRolePolicy {
+                            name: role.clone(),
+                            trust_policy: policy::minify(&trust),
+                        }),
+                    )
+                    .before(live)
+                    .after(Some(trust.clone())),
+                );
+                trail_deps.push("trail.logs_role".into());
+            }
+        }
+    }
+    let inline = logs_role_policy(account, &group);
+    let live_inline: Option<Value> = observed
+        .logs_role
+        .as_ref()
+        .and_then(|r| r.inline_policy.as_deref())
+        .and_then(|p| serde_json::from_str(p).ok());
+    if !live_inline.as_ref().is_some_and(|l| normalize::equivalent(l, &inline)) {
+        plan.changes.push(
+            Change::new(
+                "trail.logs_role.policy",
+                if live_inline.is_none() {
+                    Action::Create
+                } else {
+                    Action::Update
+                },
+                format!("the role's `{LOGS_ROLE_POLICY_NAME}` policy is missing or differs"),
+                Op::Iam(IamOp::PutRolePolicy {
+                    role: role.clone(),
+                    policy_name: LOGS_ROLE_POLICY_NAME.into(),
+                    policy: policy::minify(&inline),
+                }),
+            )
+            .before(live_inline)
+            .after(Some(inline))
+            .depends_on(role_deps),
+        );
+        trail_deps.push("trail.logs_role.policy".into());
+    }
+    (
+        log_group_arn(account, &group),
+        format!("arn:aws:iam::{account}:role/{role}"),
+    )
+}
+
+/// The CIS root-usage metric filter, its alarm, and the topic the alarm notifies.
+fn plan_root_usage(cx: &Context<'_>, plan: &mut Plan, diags: &mut Diagnostics, trail: &str) {
+    let observed = &cx.observed.trail;
+    let account = cx.observed.org.management_account_id.as_str();
+    let t = cx
+        .baseline
+        .file
+        .trail
+        .as_ref()
+        .expect("planned only with [trail]")
+        .get_ref();
+    let group = log_group_name(trail);
+    let want_filter = MetricFilter {
+        pattern: ROOT_USAGE_PATTERN.into(),
+        metric_name: ROOT_METRIC.into(),
+        metric_namespace: ROOT_NAMESPACE.into(),
+        metric_value: "1".into(),
+    };
+    if observed.root_usage_filter.as_ref() != Some(&want_filter) {
+        let group_dep = plan
+            .find("trail.log_group")
+            .map(|c| c.address.clone())
+            .into_iter()
+            .collect();
+        plan.changes.push(
+            Change::new(
+                "trail.root_usage.metric_filter",
+                if observed.root_usage_filter.is_none() {
+                    Action::Create
+                } else {
+                    Action::Update
+                },
+                match &observed.root_usage_filter {
+                    None => format!("no `{ROOT_FILTER_NAME}` metric filter on `{group}`"),
+                    Some(_) => format!("the `{ROOT_FILTER_NAME}` metric filter differs from the CIS root-usage filter"),
+                },
+                Op::Logs(LogsOp::PutMetricFilter {
+                    filter: Box::new(MetricFilterSpec {
+                        log_group: group,
+                        filter_name: ROOT_FILTER_NAME.into(),
+                        filter: want_filter.clone(),
+                    }),
+                }),
+            )
+            .before(
+                observed
+                    .root_usage_filter
+                    .as_ref()
+                    .and_then(|f| serde_json::to_value(f).ok()),
+            )
+            .after(serde_json::to_value(&want_filter).ok())
+            .depends_on(group_dep),
+        );
+    }
+
+    // The topic: its own, with `notify`, or the billing topic.
+    let (topic_arn, topic_deps) = if t.notify.is_empty() {
+        let billing = cx
+            .baseline
+            .file
+            .billing
+            .as_ref()
+            .expect("validated: notify or [billing]")
+            .get_ref();
+        (
+            topic::topic_arn(account, billing.topic_name.get_ref().as_str()),
+            vec![super::billing::TOPIC_ADDRESS.to_owned()],
+        )
+    } else {
+        topic::plan_topic(
+            cx,
+            plan,
+            diags,
+            &topic::TopicDecl {
+                address: "trail.alerts.topic",
+                notify_key: "trail.notify",
+                name: ALERT_TOPIC,
+                name_span: t.notify[0].span(),
+                notify: &t.notify,
+            },
+            observed.alert_topic.as_ref(),
+        )
+    };
+    let want = root_usage_alarm(&topic_arn);
+    let after = serde_json::to_value(&want).ok();
+    match &observed.root_usage_alarm {
+        None => plan.changes.push(
+            Change::new(
+                "trail.root_usage.alarm",
+                Action::Create,
+                format!("no alarm `{ROOT_ALARM}` in CloudWatch ({HOME_REGION})"),
+                Op::Cloudwatch(CloudWatchOp::PutMetricAlarm { alarm: Box::new(want) }),
+            )
+            .after(after)
+            .depends_on(topic_deps),
+        ),
+        Some(live) => {
+            let differences = super::billing::alarm_differences(live, &want);
+            if !differences.is_empty() {
+                plan.changes.push(
+                    Change::new(
+                        "trail.root_usage.alarm",
+                        Action::Update,
+                        differences.join("; "),
+                        Op::Cloudwatch(CloudWatchOp::PutMetricAlarm { alarm: Box::new(want) }),
+                    )
+                    .before(serde_json::to_value(live).ok())
+                    .after(after)
+                    .depends_on(topic_deps),
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -414,7 +726,7 @@ mod tests {
 
     #[test]
     fn a_trail_homed_elsewhere_is_an_error_not_a_move() {
-        let mut settings = desired_settings("org-trail", "example-logs", None);
+        let mut settings = desired_settings("org-trail", "example-logs", None, None);
         settings.is_multi_region_trail = true;
         let t = TrailState {
             trusted_access: true,
@@ -426,6 +738,7 @@ mod tests {
                 logging: true,
                 selectors: vec![management_events_selector()],
             }),
+            ..TrailState::default()
         };
         let err = compute(&base(BASELINE), &observed(t), PlanOptions::default())
             .unwrap_err()

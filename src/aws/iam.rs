@@ -1,0 +1,113 @@
+//! IAM: the role CloudTrail assumes to write to CloudWatch Logs.
+
+use aws_sdk_iam::Client;
+use aws_sdk_iam::types::Tag;
+
+use super::{AwsError, Context};
+use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Role};
+use crate::plan::IamOp;
+
+const SERVICE: &str = "IAM";
+
+pub struct Iam {
+    client: Client,
+}
+
+/// IAM returns policy documents URL-encoded.
+fn decode(document: &str) -> String {
+    percent_encoding::percent_decode_str(document)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+impl Iam {
+    pub fn new(client: Client) -> Self {
+        Iam { client }
+    }
+
+    /// The role and its inline policy `policy_name`, or `None` when the role does not exist.
+    pub async fn read_role(&self, name: &str, policy_name: &str) -> Result<Option<Role>, AwsError> {
+        let role = match self
+            .client
+            .get_role()
+            .role_name(name)
+            .send()
+            .await
+            .ctx(SERVICE, "GetRole")
+        {
+            Ok(out) => match out.role() {
+                Some(r) => r.clone(),
+                None => return Ok(None),
+            },
+            Err(e) if e.is("NoSuchEntity") => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let inline_policy = match self
+            .client
+            .get_role_policy()
+            .role_name(name)
+            .policy_name(policy_name)
+            .send()
+            .await
+            .ctx(SERVICE, "GetRolePolicy")
+        {
+            Ok(out) => Some(decode(out.policy_document())),
+            Err(e) if e.is("NoSuchEntity") => None,
+            Err(e) => return Err(e),
+        };
+        Ok(Some(Role {
+            arn: role.arn().to_owned(),
+            trust_policy: decode(role.assume_role_policy_document().unwrap_or_default()),
+            inline_policy,
+        }))
+    }
+
+    pub async fn execute(&self, op: &IamOp) -> Result<Option<String>, AwsError> {
+        match op {
+            IamOp::CreateRole { name, trust_policy } => {
+                let out = self
+                    .client
+                    .create_role()
+                    .role_name(name)
+                    .assume_role_policy_document(trust_policy)
+                    .description("Managed by plinth: CloudTrail delivers the organization trail to CloudWatch Logs")
+                    .tags(
+                        Tag::builder()
+                            .key(OWNER_TAG_KEY)
+                            .value(OWNER_TAG_VALUE)
+                            .build()
+                            .expect("key and value are set"),
+                    )
+                    .send()
+                    .await
+                    .ctx(SERVICE, "CreateRole")?;
+                Ok(out.role().map(|r| r.arn().to_owned()))
+            }
+            IamOp::UpdateAssumeRolePolicy { name, trust_policy } => {
+                self.client
+                    .update_assume_role_policy()
+                    .role_name(name)
+                    .policy_document(trust_policy)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "UpdateAssumeRolePolicy")?;
+                Ok(None)
+            }
+            IamOp::PutRolePolicy {
+                role,
+                policy_name,
+                policy,
+            } => {
+                self.client
+                    .put_role_policy()
+                    .role_name(role)
+                    .policy_name(policy_name)
+                    .policy_document(policy)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "PutRolePolicy")?;
+                Ok(None)
+            }
+        }
+    }
+}

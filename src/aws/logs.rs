@@ -1,0 +1,103 @@
+//! CloudWatch Logs (us-east-1): the trail's log group and the root-usage metric filter.
+
+use aws_sdk_cloudwatchlogs::Client;
+use aws_sdk_cloudwatchlogs::types::MetricTransformation;
+
+use super::{AwsError, Context};
+use crate::observed::{MetricFilter, OWNER_TAG_KEY, OWNER_TAG_VALUE};
+use crate::plan::LogsOp;
+
+const SERVICE: &str = "CloudWatchLogs";
+
+pub struct Logs {
+    client: Client,
+}
+
+impl Logs {
+    pub fn new(client: Client) -> Self {
+        Logs { client }
+    }
+
+    /// The ARN of the log group with exactly this name, or `None`.
+    pub async fn read_log_group(&self, name: &str) -> Result<Option<String>, AwsError> {
+        let out = self
+            .client
+            .describe_log_groups()
+            .log_group_name_prefix(name)
+            .send()
+            .await
+            .ctx(SERVICE, "DescribeLogGroups")?;
+        Ok(out
+            .log_groups()
+            .iter()
+            .find(|g| g.log_group_name() == Some(name))
+            .map(|g| g.arn().unwrap_or_default().to_owned()))
+    }
+
+    /// The metric filter with exactly this name on the log group, or `None`.
+    pub async fn read_metric_filter(
+        &self,
+        log_group: &str,
+        filter_name: &str,
+    ) -> Result<Option<MetricFilter>, AwsError> {
+        let out = match self
+            .client
+            .describe_metric_filters()
+            .log_group_name(log_group)
+            .filter_name_prefix(filter_name)
+            .send()
+            .await
+            .ctx(SERVICE, "DescribeMetricFilters")
+        {
+            Ok(out) => out,
+            Err(e) if e.is("ResourceNotFoundException") => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        Ok(out
+            .metric_filters()
+            .iter()
+            .find(|f| f.filter_name() == Some(filter_name))
+            .map(|f| {
+                let t = f.metric_transformations().first();
+                MetricFilter {
+                    pattern: f.filter_pattern().unwrap_or_default().to_owned(),
+                    metric_name: t.map(|t| t.metric_name().to_owned()).unwrap_or_default(),
+                    metric_namespace: t.map(|t| t.metric_namespace().to_owned()).unwrap_or_default(),
+                    metric_value: t.map(|t| t.metric_value().to_owned()).unwrap_or_default(),
+                }
+            }))
+    }
+
+    pub async fn execute(&self, op: &LogsOp) -> Result<Option<String>, AwsError> {
+        match op {
+            LogsOp::CreateLogGroup { name } => {
+                self.client
+                    .create_log_group()
+                    .log_group_name(name)
+                    .tags(OWNER_TAG_KEY, OWNER_TAG_VALUE)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "CreateLogGroup")?;
+            }
+            LogsOp::PutMetricFilter { filter } => {
+                let f = &filter.filter;
+                let transformation = MetricTransformation::builder()
+                    .metric_name(&f.metric_name)
+                    .metric_namespace(&f.metric_namespace)
+                    .metric_value(&f.metric_value)
+                    .build()
+                    .expect("name, namespace and value are set");
+                self.client
+                    .put_metric_filter()
+                    .log_group_name(&filter.log_group)
+                    .filter_name(&filter.filter_name)
+                    .filter_pattern(&f.pattern)
+                    .metric_transformations(transformation)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "PutMetricFilter")?;
+            }
+        }
+        Ok(None)
+    }
+}
