@@ -428,3 +428,190 @@ async fn the_trail_is_homed_in_us_east_1_whatever_the_callers_region() {
     let trail = w.ct.get_trail().name(TRAIL).send().await.unwrap();
     assert!(trail.trail().unwrap().trail_arn().unwrap().contains(":us-east-1:"));
 }
+
+const WITH_LOGS: &str = r#"
+[organization]
+management_account_id = "123456789012"
+
+[trail]
+name = "org-trail"
+bucket = "example-org-cloudtrail-logs"
+cloudwatch_logs = true
+root_usage_alarm = true
+
+[billing]
+notify = ["finance@example.com"]
+"#;
+
+const ROOT_PATTERN: &str =
+    r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#;
+
+async fn logs_world(
+    baseline: &str,
+) -> (
+    World,
+    aws_sdk_cloudwatchlogs::Client,
+    aws_sdk_cloudwatch::Client,
+    aws_sdk_iam::Client,
+) {
+    let mut w = world().await;
+    w.b = TempBaseline::new(baseline, &[]);
+    converge(&w).await;
+    let conf = w.emu.sdk_config().await;
+    (
+        w,
+        aws_sdk_cloudwatchlogs::Client::new(&conf),
+        aws_sdk_cloudwatch::Client::new(&conf),
+        aws_sdk_iam::Client::new(&conf),
+    )
+}
+
+#[tokio::test]
+async fn logs_delivery_and_root_usage_alarm_on_the_billing_topic() {
+    let (w, logs, cw, iam) = logs_world(WITH_LOGS).await;
+    let trail =
+        w.ct.get_trail()
+            .name(TRAIL)
+            .send()
+            .await
+            .unwrap()
+            .trail()
+            .unwrap()
+            .clone();
+    assert_eq!(
+        trail.cloud_watch_logs_log_group_arn(),
+        Some("arn:aws:logs:us-east-1:123456789012:log-group:/plinth/cloudtrail/org-trail:*")
+    );
+    assert_eq!(
+        trail.cloud_watch_logs_role_arn(),
+        Some("arn:aws:iam::123456789012:role/plinth-cloudtrail-logs-org-trail")
+    );
+
+    let role = iam
+        .get_role()
+        .role_name("plinth-cloudtrail-logs-org-trail")
+        .send()
+        .await
+        .unwrap();
+    let trust = percent_encoding::percent_decode_str(role.role().unwrap().assume_role_policy_document().unwrap())
+        .decode_utf8_lossy()
+        .into_owned();
+    assert!(
+        trust.contains("cloudtrail.amazonaws.com") && trust.contains("trail/org-trail"),
+        "{trust}"
+    );
+
+    let filters = logs
+        .describe_metric_filters()
+        .log_group_name("/plinth/cloudtrail/org-trail")
+        .send()
+        .await
+        .unwrap();
+    let filter = &filters.metric_filters()[0];
+    assert_eq!(filter.filter_pattern(), Some(ROOT_PATTERN));
+    assert_eq!(filter.metric_transformations()[0].metric_name(), "RootAccountUsage");
+
+    let alarms = cw
+        .describe_alarms()
+        .alarm_names("plinth-trail-root-usage")
+        .send()
+        .await
+        .unwrap();
+    let alarm = &alarms.metric_alarms()[0];
+    assert_eq!(alarm.metric_name(), Some("RootAccountUsage"));
+    assert_eq!(
+        alarm.alarm_actions(),
+        ["arn:aws:sns:us-east-1:123456789012:plinth-billing-alerts"]
+    );
+
+    // Converged: zero writes.
+    let session = w.emu.session().await;
+    assert!(
+        session
+            .plan(&w.b.load(), PlanOptions::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(session.aws.counter.snapshot().writes(), 0);
+}
+
+#[tokio::test]
+async fn root_usage_alarm_with_its_own_recipients() {
+    let own = WITH_LOGS.replace(
+        "root_usage_alarm = true",
+        "root_usage_alarm = true\nnotify = [\"security@example.com\"]",
+    );
+    let (w, _, cw, _) = logs_world(&own).await;
+    let alarms = cw
+        .describe_alarms()
+        .alarm_names("plinth-trail-root-usage")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        alarms.metric_alarms()[0].alarm_actions(),
+        ["arn:aws:sns:us-east-1:123456789012:plinth-security-alerts"]
+    );
+    let sns = aws_sdk_sns::Client::new(&w.emu.sdk_config().await);
+    let subs = sns
+        .list_subscriptions_by_topic()
+        .topic_arn("arn:aws:sns:us-east-1:123456789012:plinth-security-alerts")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(subs.subscriptions()[0].endpoint(), Some("security@example.com"));
+    let session = w.emu.session().await;
+    assert!(
+        session
+            .plan(&w.b.load(), PlanOptions::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn logs_delivery_drift_is_repaired() {
+    let (w, logs, cw, iam) = logs_world(WITH_LOGS).await;
+    // Delivery turned off on the trail, the filter deleted, the role policy deleted, the alarm deleted.
+    w.ct.update_trail()
+        .name(TRAIL)
+        .cloud_watch_logs_log_group_arn("")
+        .cloud_watch_logs_role_arn("")
+        .send()
+        .await
+        .unwrap();
+    logs.delete_metric_filter()
+        .log_group_name("/plinth/cloudtrail/org-trail")
+        .filter_name("plinth-root-usage")
+        .send()
+        .await
+        .unwrap();
+    iam.delete_role_policy()
+        .role_name("plinth-cloudtrail-logs-org-trail")
+        .policy_name("plinth-cloudtrail-logs")
+        .send()
+        .await
+        .unwrap();
+    cw.delete_alarms()
+        .alarm_names("plinth-trail-root-usage")
+        .send()
+        .await
+        .unwrap();
+
+    let d = drift(&w).await;
+    let addresses: Vec<&str> = d.iter().map(|l| l.split(':').next().unwrap()).collect();
+    assert_eq!(
+        addresses,
+        [
+            "+ trail.logs_role.policy",
+            "~ trail",
+            "+ trail.root_usage.metric_filter",
+            "+ trail.root_usage.alarm"
+        ],
+        "{d:?}"
+    );
+    assert!(d[1].contains("CloudWatch Logs delivery is not to"), "{d:?}");
+    repair(&w).await;
+}

@@ -70,7 +70,7 @@ pub fn check(baseline: &Baseline) -> Result<(), Diagnostics> {
                 diags.push(
                     Diagnostic::error("`root_usage_alarm` needs `cloudwatch_logs = true`")
                         .at(src, alarm.span())
-                        .cause("the alarm counts root sign-ins in the trail's CloudWatch Logs log group")
+                        .cause("the alarm counts root user activity in the trail's CloudWatch Logs log group")
                         .hint("add `cloudwatch_logs = true` to `[trail]`"),
                 );
             }

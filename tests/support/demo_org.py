@@ -58,6 +58,15 @@ def drift(org):
     )
     cloudwatch.delete_alarms(AlarmNames=["plinth-billing-org-monthly"])
     print("drift: someone deleted the billing alarm plinth-billing-org-monthly")
+    cloudtrail = boto3.client(
+        "cloudtrail",
+        endpoint_url=org.meta.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    cloudtrail.stop_logging(Name="org-trail")
+    print("drift: someone stopped logging on the organization trail")
 
 
 def main():
