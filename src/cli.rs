@@ -11,6 +11,8 @@ Examples:
   plinth plan --detailed-exitcode         exit 0: no changes, 2: changes, 1: error
   plinth apply                            show the plan, ask, then apply it
   plinth apply --auto-approve             apply without asking (CI, schedulers)
+  plinth plan --out plan.json             save the plan for review ...
+  plinth apply plan.json                  ... and apply exactly that plan later
 
 Credentials come from the standard AWS chain (environment, profile, SSO, web identity,
 instance metadata), never from the baseline. They must belong to the organization's
@@ -100,15 +102,23 @@ pub struct PlanArgs {
     /// Plan the deletion of SCPs plinth manages that left the baseline
     #[arg(long)]
     pub allow_delete: bool,
+    /// Also save the plan, with fingerprints of the baseline and live state, for
+    /// `plinth apply FILE`
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
+    /// A plan saved by `plinth plan --out`: apply exactly it, refusing if the baseline or
+    /// the organization changed since
+    #[arg(value_name = "PLAN_FILE")]
+    pub plan_file: Option<PathBuf>,
     /// Apply without asking; required when standard input is not a terminal
     #[arg(long)]
     pub auto_approve: bool,
     /// Delete SCPs plinth manages that left the baseline (they are kept otherwise)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "plan_file")]
     pub allow_delete: bool,
     /// Format of the plan and report on standard output
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]

@@ -201,9 +201,19 @@ impl Session {
 
     /// Preflight, read, plan.
     pub async fn plan(&self, baseline: &Baseline, options: PlanOptions) -> Result<Plan, Diagnostics> {
+        Ok(self.observe_and_plan(baseline, options).await?.1)
+    }
+
+    /// Preflight, read, plan; with the observed state the plan was computed from.
+    pub async fn observe_and_plan(
+        &self,
+        baseline: &Baseline,
+        options: PlanOptions,
+    ) -> Result<(Observed, Plan), Diagnostics> {
         let summary = self.preflight(baseline).await?;
         let observed = self.observe(baseline, &summary).await?;
-        plan::compute(baseline, &observed, options)
+        let plan = plan::compute(baseline, &observed, options)?;
+        Ok((observed, plan))
     }
 
     pub async fn apply(&self, plan: &Plan) -> ApplyReport {

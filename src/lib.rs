@@ -13,3 +13,4 @@ pub mod observed;
 pub mod plan;
 pub mod policy;
 pub mod render;
+pub mod saved;

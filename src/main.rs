@@ -8,6 +8,7 @@ use plinth::diag::{Diagnostic, Diagnostics};
 use plinth::engine::Session;
 use plinth::plan::{Plan, PlanOptions};
 use plinth::render;
+use plinth::saved::SavedPlan;
 
 mod cli;
 use cli::{Cli, Command, LogFormat, PlanFormat};
@@ -57,7 +58,23 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
     match cli.command {
         Command::Validate => validate(&baseline),
         Command::Plan(args) => {
-            let (session, plan) = plan_and_show(&cli.global, &baseline, args.allow_delete, args.format).await?;
+            let session = connect(&cli.global, &baseline).await;
+            let (observed, plan) = session
+                .observe_and_plan(
+                    &baseline,
+                    PlanOptions {
+                        allow_delete: args.allow_delete,
+                    },
+                )
+                .await?;
+            print_plan(&plan, args.format);
+            if let Some(out) = &args.out {
+                let saved = SavedPlan::new(&baseline, &observed, args.allow_delete, plan.clone());
+                std::fs::write(out, saved.to_json()).map_err(|e| {
+                    Diagnostic::error(format!("cannot write the plan to `{}`", out.display())).cause(e.to_string())
+                })?;
+                tracing::info!(file = %out.display(), "saved the plan");
+            }
             log_calls(&session);
             Ok(if args.detailed_exitcode && !plan.is_empty() {
                 ExitCode::from(EXIT_CHANGES)
@@ -66,7 +83,25 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
             })
         }
         Command::Apply(args) => {
-            let (session, plan) = plan_and_show(&cli.global, &baseline, args.allow_delete, args.format).await?;
+            let (session, plan) = match &args.plan_file {
+                None => plan_and_show(&cli.global, &baseline, args.allow_delete, args.format).await?,
+                Some(file) => {
+                    // Read the file first: a corrupted one fails before any AWS call.
+                    let saved = SavedPlan::load(file)?;
+                    let session = connect(&cli.global, &baseline).await;
+                    let (observed, now) = session
+                        .observe_and_plan(
+                            &baseline,
+                            PlanOptions {
+                                allow_delete: saved.allow_delete,
+                            },
+                        )
+                        .await?;
+                    saved.check(&baseline, &observed, &now)?;
+                    print_plan(&saved.plan, args.format);
+                    (session, saved.plan)
+                }
+            };
             if plan.is_empty() {
                 return Ok(ExitCode::SUCCESS);
             }
