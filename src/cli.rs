@@ -13,6 +13,7 @@ Examples:
   plinth apply --auto-approve             apply without asking (CI, schedulers)
   plinth plan --out plan.json             save the plan for review ...
   plinth apply plan.json                  ... and apply exactly that plan later
+  plinth reconcile --repair scp,billing   one scheduled pass: repair SCP and billing drift only
 
 Credentials come from the standard AWS chain (environment, profile, SSO, web identity,
 instance metadata), never from the baseline. They must belong to the organization's
@@ -89,6 +90,25 @@ pub enum Command {
     Plan(PlanArgs),
     /// Plan, show the plan, ask for confirmation, and make the changes
     Apply(ApplyArgs),
+    /// Find drift and repair the kinds allowed, once or every DURATION; for schedulers
+    ///
+    /// Each pass ends with one summary record on standard output (JSON with `--log-format
+    /// json`). Exit code of a single pass: 0 no drift, 2 drift found (and every allowed
+    /// repair succeeded), 1 error or a failed repair.
+    Reconcile(ReconcileArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// What to repair: `all`, `none` (report only), or kinds from scp, trail, billing, sso
+    #[arg(long, default_value = "all", value_name = "KINDS")]
+    pub repair: plinth::reconcile::Repair,
+    /// Run a pass every DURATION (like `30m` or `6h`) until stopped, instead of once
+    #[arg(long, value_name = "DURATION")]
+    pub every: Option<humantime::Duration>,
+    /// Publish each pass's summary to this SNS topic when it found drift
+    #[arg(long, value_name = "TOPIC_ARN")]
+    pub notify_topic: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -216,6 +216,14 @@ impl Session {
         Ok((observed, plan))
     }
 
+    /// Tell people about drift on an SNS topic.
+    pub async fn notify(&self, topic_arn: &str, subject: &str, message: &str) -> Result<(), Diagnostics> {
+        self.sns
+            .publish(topic_arn, subject, message)
+            .await
+            .map_err(|e| aws_failure("cannot publish the drift notification", e))
+    }
+
     pub async fn apply(&self, plan: &Plan) -> ApplyReport {
         apply::apply(plan, self).await
     }

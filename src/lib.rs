@@ -12,5 +12,6 @@ pub mod engine;
 pub mod observed;
 pub mod plan;
 pub mod policy;
+pub mod reconcile;
 pub mod render;
 pub mod saved;

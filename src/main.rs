@@ -17,7 +17,18 @@ use cli::{Cli, Command, LogFormat, PlanFormat};
 const EXIT_CHANGES: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Usage errors exit 1, not clap's 2, which means "changes" or "drift" for plinth.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     init_logging(&cli.global);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -54,6 +65,9 @@ fn init_logging(global: &cli::GlobalArgs) {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
+    if let Command::Reconcile(args) = &cli.command {
+        return Ok(reconcile(&cli.global, args).await);
+    }
     let baseline = baseline::load(&cli.global.baseline)?;
     match cli.command {
         Command::Validate => validate(&baseline),
@@ -82,6 +96,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Reconcile(_) => unreachable!("handled above"),
         Command::Apply(args) => {
             let (session, plan) = match &args.plan_file {
                 None => plan_and_show(&cli.global, &baseline, args.allow_delete, args.format).await?,
@@ -121,6 +136,45 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
             })
         }
     }
+}
+
+/// Reconcile once, or every `--every` until stopped. The baseline is read again each pass
+/// (it may have been updated); a pass that fails is reported and the next one runs.
+async fn reconcile(global: &cli::GlobalArgs, args: &cli::ReconcileArgs) -> ExitCode {
+    loop {
+        let code = match reconcile_pass(global, args).await {
+            Ok(code) => code,
+            Err(diags) => {
+                eprint!("{diags}");
+                1
+            }
+        };
+        match args.every {
+            None => return ExitCode::from(code),
+            Some(every) => {
+                tracing::info!("next pass in {every}");
+                tokio::time::sleep(*every).await;
+            }
+        }
+    }
+}
+
+async fn reconcile_pass(global: &cli::GlobalArgs, args: &cli::ReconcileArgs) -> Result<u8, Diagnostics> {
+    let baseline = baseline::load(&global.baseline)?;
+    let session = connect(global, &baseline).await;
+    let summary = plinth::reconcile::pass(&session, &baseline, &args.repair).await?;
+    let record = match global.log_format {
+        LogFormat::Json => serde_json::to_string(&summary).expect("summaries serialise") + "\n",
+        LogFormat::Text => format!("{summary}\n"),
+    };
+    emit(&record);
+    if let Some(topic) = &args.notify_topic
+        && summary.drift_found > 0
+    {
+        let message = serde_json::to_string_pretty(&summary).expect("summaries serialise");
+        session.notify(topic, "plinth found drift", &message).await?;
+    }
+    Ok(summary.exit_code())
 }
 
 /// Connect, check, read, plan, and print the plan.

@@ -73,6 +73,19 @@ impl Sns {
         }))
     }
 
+    /// Publish a message (not a plan change: used for drift notifications).
+    pub async fn publish(&self, topic_arn: &str, subject: &str, message: &str) -> Result<(), AwsError> {
+        self.client
+            .publish()
+            .topic_arn(topic_arn)
+            .subject(subject)
+            .message(message)
+            .send()
+            .await
+            .ctx(SERVICE, "Publish")?;
+        Ok(())
+    }
+
     pub async fn execute(&self, op: &SnsOp) -> Result<Option<String>, AwsError> {
         match op {
             SnsOp::CreateTopic { name, policy } => {
