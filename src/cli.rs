@@ -109,6 +109,9 @@ pub struct ReconcileArgs {
     /// Publish each pass's summary to this SNS topic when it found drift
     #[arg(long, value_name = "TOPIC_ARN")]
     pub notify_topic: Option<String>,
+    /// How long to wait for another run's apply lock (0 fails at once)
+    #[arg(long, value_name = "DURATION", default_value = "2m")]
+    pub lock_timeout: humantime::Duration,
 }
 
 #[derive(Debug, Args)]
@@ -143,4 +146,7 @@ pub struct ApplyArgs {
     /// Format of the plan and report on standard output
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
+    /// How long to wait for another run's apply lock (0 fails at once)
+    #[arg(long, value_name = "DURATION", default_value = "2m")]
+    pub lock_timeout: humantime::Duration,
 }

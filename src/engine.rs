@@ -4,6 +4,7 @@
 use crate::apply::{self, ApplyReport, Executor};
 use crate::aws::cloudtrail::CloudTrail;
 use crate::aws::cloudwatch::CloudWatch;
+use crate::aws::dynamodb::Dynamo;
 use crate::aws::iam::Iam;
 use crate::aws::logs::Logs;
 use crate::aws::organizations::{OrgSummary, Organizations, ReadScope};
@@ -28,6 +29,7 @@ pub struct Session {
     s3: S3,
     logs: Logs,
     iam: Iam,
+    dynamo: Dynamo,
 }
 
 impl Session {
@@ -45,6 +47,7 @@ impl Session {
             s3: aws.s3_us_east_1(),
             logs: aws.logs_us_east_1(),
             iam: aws.iam(),
+            dynamo: aws.dynamodb_us_east_1(),
             aws,
         }
     }
@@ -222,6 +225,28 @@ impl Session {
             .publish(topic_arn, subject, message)
             .await
             .map_err(|e| aws_failure("cannot publish the drift notification", e))
+    }
+
+    /// Apply under the organization's apply lock: take it, read and plan again (another
+    /// run may have changed things while this one waited), let `decide` pick what to
+    /// apply from the fresh state (or refuse), apply it, and release the lock.
+    pub async fn apply_locked(
+        &self,
+        baseline: &Baseline,
+        options: PlanOptions,
+        organization_id: &str,
+        lock_options: crate::lock::LockOptions,
+        decide: impl FnOnce(&Observed, Plan) -> Result<Plan, Diagnostics>,
+    ) -> Result<ApplyReport, Diagnostics> {
+        let held = crate::lock::acquire(&self.dynamo, organization_id, lock_options).await?;
+        let result = async {
+            let (observed, now) = self.observe_and_plan(baseline, options).await?;
+            let plan = decide(&observed, now)?;
+            Ok(self.apply(&plan).await)
+        }
+        .await;
+        held.release().await;
+        result
     }
 
     pub async fn apply(&self, plan: &Plan) -> ApplyReport {

@@ -9,6 +9,7 @@ pub mod aws;
 pub mod baseline;
 pub mod diag;
 pub mod engine;
+pub mod lock;
 pub mod observed;
 pub mod plan;
 pub mod policy;

@@ -6,6 +6,7 @@ use plinth::aws::ConnectOptions;
 use plinth::baseline::{self, Baseline};
 use plinth::diag::{Diagnostic, Diagnostics};
 use plinth::engine::Session;
+use plinth::lock::LockOptions;
 use plinth::plan::{Plan, PlanOptions};
 use plinth::render;
 use plinth::saved::SavedPlan;
@@ -98,32 +99,50 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
         }
         Command::Reconcile(_) => unreachable!("handled above"),
         Command::Apply(args) => {
-            let (session, plan) = match &args.plan_file {
-                None => plan_and_show(&cli.global, &baseline, args.allow_delete, args.format).await?,
-                Some(file) => {
-                    // Read the file first: a corrupted one fails before any AWS call.
-                    let saved = SavedPlan::load(file)?;
-                    let session = connect(&cli.global, &baseline).await;
-                    let (observed, now) = session
-                        .observe_and_plan(
-                            &baseline,
-                            PlanOptions {
-                                allow_delete: saved.allow_delete,
-                            },
-                        )
-                        .await?;
-                    saved.check(&baseline, &observed, &now)?;
-                    print_plan(&saved.plan, args.format);
-                    (session, saved.plan)
-                }
+            let lock_options = LockOptions {
+                timeout: *args.lock_timeout,
+                ..LockOptions::default()
             };
-            if plan.is_empty() {
+            // A saved plan is read first: a corrupted one fails before any AWS call.
+            let saved = args.plan_file.as_deref().map(SavedPlan::load).transpose()?;
+            let session = connect(&cli.global, &baseline).await;
+            let options = PlanOptions {
+                allow_delete: saved.as_ref().map_or(args.allow_delete, |s| s.allow_delete),
+            };
+            let (observed, now) = session.observe_and_plan(&baseline, options).await?;
+            if let Some(saved) = &saved {
+                saved.check(&baseline, &observed, &now)?;
+            }
+            let shown = saved.as_ref().map_or(now, |s| s.plan.clone());
+            print_plan(&shown, args.format);
+            if shown.is_empty() {
                 return Ok(ExitCode::SUCCESS);
             }
             if !args.auto_approve {
-                confirm(&plan)?;
+                confirm(&shown)?;
             }
-            let report = session.apply(&plan).await;
+            let organization_id = observed.org.organization_id.clone();
+            let report = session
+                .apply_locked(&baseline, options, &organization_id, lock_options, |observed, fresh| {
+                    // Under the lock: apply only what was shown, if it still holds.
+                    match &saved {
+                        Some(saved) => saved.check(&baseline, observed, &fresh).map(|()| saved.plan.clone()),
+                        None if fresh.changes == shown.changes => Ok(fresh),
+                        None if fresh.is_empty() => {
+                            tracing::info!(
+                                "another run made these changes while plinth waited for the lock; nothing is left to do"
+                            );
+                            Ok(fresh)
+                        }
+                        None => Err(Diagnostic::error(
+                            "the organization changed while plinth waited for the apply lock",
+                        )
+                        .cause(format!("the plan is now: {}", render::summary_line(&fresh)))
+                        .hint("run `plinth apply` again to see and approve the new plan")
+                        .into()),
+                    }
+                })
+                .await?;
             emit(&match args.format {
                 PlanFormat::Json => render::json::report(&report),
                 _ => render::text::report(&report),
@@ -162,7 +181,11 @@ async fn reconcile(global: &cli::GlobalArgs, args: &cli::ReconcileArgs) -> ExitC
 async fn reconcile_pass(global: &cli::GlobalArgs, args: &cli::ReconcileArgs) -> Result<u8, Diagnostics> {
     let baseline = baseline::load(&global.baseline)?;
     let session = connect(global, &baseline).await;
-    let summary = plinth::reconcile::pass(&session, &baseline, &args.repair).await?;
+    let lock_options = LockOptions {
+        timeout: *args.lock_timeout,
+        ..LockOptions::default()
+    };
+    let summary = plinth::reconcile::pass(&session, &baseline, &args.repair, lock_options).await?;
     let record = match global.log_format {
         LogFormat::Json => serde_json::to_string(&summary).expect("summaries serialise") + "\n",
         LogFormat::Text => format!("{summary}\n"),
@@ -175,19 +198,6 @@ async fn reconcile_pass(global: &cli::GlobalArgs, args: &cli::ReconcileArgs) -> 
         session.notify(topic, "plinth found drift", &message).await?;
     }
     Ok(summary.exit_code())
-}
-
-/// Connect, check, read, plan, and print the plan.
-async fn plan_and_show(
-    global: &cli::GlobalArgs,
-    baseline: &Baseline,
-    allow_delete: bool,
-    format: PlanFormat,
-) -> Result<(Session, Plan), Diagnostics> {
-    let session = connect(global, baseline).await;
-    let plan = session.plan(baseline, PlanOptions { allow_delete }).await?;
-    print_plan(&plan, format);
-    Ok((session, plan))
 }
 
 fn log_calls(session: &Session) {

@@ -12,6 +12,7 @@ use crate::apply::Status;
 use crate::baseline::Baseline;
 use crate::diag::Diagnostics;
 use crate::engine::Session;
+use crate::lock::LockOptions;
 use crate::plan::{Change, Plan, PlanOptions};
 
 /// The kinds `--repair` names. OUs count as `scp`: they exist to carry SCPs.
@@ -174,16 +175,26 @@ impl fmt::Display for Summary {
 }
 
 /// One pass: plan, repair what `repair` allows, summarise.
-pub async fn pass(session: &Session, baseline: &Baseline, repair: &Repair) -> Result<Summary, Diagnostics> {
-    let plan = session.plan(baseline, PlanOptions::default()).await?;
+pub async fn pass(
+    session: &Session,
+    baseline: &Baseline,
+    repair: &Repair,
+    lock: LockOptions,
+) -> Result<Summary, Diagnostics> {
+    let (observed, plan) = session.observe_and_plan(baseline, PlanOptions::default()).await?;
     let (selected, left) = select(&plan, repair);
     for (address, why) in &left {
         tracing::warn!(%address, "drift not repaired: {why}");
     }
+    // Repairs run under the apply lock, planned again once it is held.
     let report = if selected.is_empty() {
         None
     } else {
-        Some(session.apply(&selected).await)
+        let organization_id = &observed.org.organization_id;
+        let repairs = session.apply_locked(baseline, PlanOptions::default(), organization_id, lock, |_, fresh| {
+            Ok(select(&fresh, repair).0)
+        });
+        Some(repairs.await?)
     };
     let calls = session.aws.counter.snapshot();
     let failures = report

@@ -5,6 +5,7 @@
 pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod counter;
+pub mod dynamodb;
 pub mod iam;
 pub mod logs;
 pub mod organizations;
@@ -148,6 +149,15 @@ impl Aws {
             .interceptor(self.counter.clone())
             .build();
         iam::Iam::new(aws_sdk_iam::Client::from_conf(conf))
+    }
+
+    /// DynamoDB in us-east-1, for the apply lock.
+    pub fn dynamodb_us_east_1(&self) -> dynamodb::Dynamo {
+        let conf = aws_sdk_dynamodb::config::Builder::from(&self.sdk)
+            .region(Region::new("us-east-1"))
+            .interceptor(self.counter.clone())
+            .build();
+        dynamodb::Dynamo::new(aws_sdk_dynamodb::Client::from_conf(conf))
     }
 
     pub fn sts(&self) -> sts::Sts {
