@@ -23,6 +23,33 @@ pub fn is_read(operation: &str) -> bool {
         .any(|p| operation.starts_with(p))
 }
 
+/// The IAM action that authorises a counted call (`S3.GetBucketEncryption` →
+/// `s3:GetEncryptionConfiguration`), for checking plinth's least-privilege policies.
+pub fn iam_action(call: &str) -> Option<String> {
+    let (service, operation) = call.split_once('.')?;
+    let prefix = match service {
+        "Organizations" => "organizations",
+        "CloudWatch" => "cloudwatch",
+        "CloudWatch Logs" => "logs",
+        "SNS" => "sns",
+        "S3" => "s3",
+        "CloudTrail" => "cloudtrail",
+        "IAM" => "iam",
+        "DynamoDB" => "dynamodb",
+        "STS" => "sts",
+        _ => return None,
+    };
+    // S3's IAM actions are not always named after the API operation.
+    let action = match (prefix, operation) {
+        ("s3", "GetPublicAccessBlock") => "GetBucketPublicAccessBlock",
+        ("s3", "PutPublicAccessBlock") => "PutBucketPublicAccessBlock",
+        ("s3", "GetBucketEncryption") => "GetEncryptionConfiguration",
+        ("s3", "PutBucketEncryption") => "PutEncryptionConfiguration",
+        (_, op) => op,
+    };
+    Some(format!("{prefix}:{action}"))
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CallCounter {
     inner: Arc<Mutex<Counts>>,

@@ -1,0 +1,284 @@
+//! deploy/iam's policies list exactly the actions plinth calls. Every scenario here runs
+//! with the call counter; each call must be allowed by the policy of its phase (plan:
+//! read-only; apply), and each action the apply policy allows must be one plinth calls,
+//! or one AWS checks behind a call (listed in `BEHIND_CALLS`).
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use aws_sdk_organizations::types::PolicyType;
+use plinth::aws::counter::iam_action;
+use plinth::aws::{Aws, Counts};
+use plinth::engine::Session;
+use plinth::lock::LockOptions;
+use plinth::plan::PlanOptions;
+use support::{Emulator, TempBaseline, seed};
+
+/// Allowed in the apply policy though never a call of their own.
+const BEHIND_CALLS: &[(&str, &str)] = &[
+    ("organizations:TagResource", "CreatePolicy with tags"),
+    ("cloudwatch:TagResource", "PutMetricAlarm with tags"),
+    ("sns:TagResource", "CreateTopic with tags"),
+    ("cloudtrail:AddTags", "CreateTrail with tags"),
+    ("logs:TagResource", "CreateLogGroup with tags"),
+    ("iam:TagRole", "CreateRole with tags"),
+    (
+        "iam:PassRole",
+        "CreateTrail and UpdateTrail pass the log role to CloudTrail",
+    ),
+    ("dynamodb:TagResource", "CreateTable with tags"),
+    (
+        "dynamodb:UpdateItem",
+        "the lock's renewal, every ttl/3 (200 s) of a long apply",
+    ),
+];
+
+const BASELINE: &str = r#"
+[organization]
+management_account_id = "123456789012"
+
+[[organizational_units]]
+path = "Workloads/Prod"
+
+[scp.region_deny]
+allowed_regions = ["us-east-1", "eu-west-1"]
+attach = ["root"]
+
+[scp.cloudtrail_protection]
+attach = ["root"]
+
+[[scp.custom]]
+name = "deny-s3-delete"
+file = "policies/deny.json"
+attach = ["ou:Workloads/Prod", "account:sandbox"]
+
+[trail]
+name = "org-trail"
+bucket = "example-org-cloudtrail-logs"
+cloudwatch_logs = true
+root_usage_alarm = true
+
+[billing]
+notify = ["finance@example.com"]
+
+[[billing.alarm]]
+name = "org-monthly"
+threshold_usd = 1000
+
+[[billing.alarm]]
+name = "sandbox"
+account = "sandbox"
+threshold_usd = 50
+"#;
+const DENY: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}"#;
+
+fn policy_actions(file: &str) -> BTreeSet<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("deploy/iam")
+        .join(file);
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    doc["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| {
+            s["Action"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+fn actions(counts: &Counts) -> BTreeSet<String> {
+    counts
+        .calls
+        .keys()
+        .map(|k| iam_action(k).unwrap_or_else(|| panic!("no IAM action for {k}")))
+        .collect()
+}
+
+async fn session(emu: &Emulator) -> Session {
+    Session::new(Aws::from_sdk(emu.sdk_config().await))
+}
+
+/// Plan (read-only phase), then apply under the lock (apply phase).
+async fn plan_then_apply(
+    emu: &Emulator,
+    b: &TempBaseline,
+    options: PlanOptions,
+    reads: &mut Vec<Counts>,
+    applies: &mut Vec<Counts>,
+) {
+    let baseline = b.load();
+    let s = session(emu).await;
+    let (observed, plan) = s
+        .observe_and_plan(&baseline, options)
+        .await
+        .unwrap_or_else(|d| panic!("{d}"));
+    reads.push(s.aws.counter.snapshot());
+    if plan.is_empty() {
+        return;
+    }
+    let s = session(emu).await;
+    let report = s
+        .apply_locked(
+            &baseline,
+            options,
+            &observed.org.organization_id,
+            LockOptions::default(),
+            |_, fresh| Ok(fresh),
+        )
+        .await
+        .unwrap_or_else(|d| panic!("{d}"));
+    assert!(report.is_success(), "{report:#?}");
+    applies.push(s.aws.counter.snapshot());
+}
+
+#[tokio::test]
+async fn the_policies_allow_exactly_what_plinth_calls() {
+    let emu = Emulator::start();
+    let org = emu.organizations().await;
+    seed(&org).await;
+    let b = TempBaseline::new(BASELINE, &[("policies/deny.json", DENY)]);
+    let (mut reads, mut applies) = (Vec::new(), Vec::new());
+
+    // From scratch, then converged.
+    plan_then_apply(&emu, &b, PlanOptions::default(), &mut reads, &mut applies).await;
+    plan_then_apply(&emu, &b, PlanOptions::default(), &mut reads, &mut applies).await;
+
+    // Drift of every kind that needs its own call to repair.
+    let conf = emu.sdk_config().await;
+    let iam = aws_sdk_iam::Client::new(&conf);
+    iam.update_assume_role_policy()
+        .role_name("plinth-cloudtrail-logs-org-trail")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    let live = support::live_scp(&org, "deny-s3-delete").await.unwrap();
+    org.update_policy()
+        .policy_id(&live.id)
+        .content(DENY.replace("DeleteBucket", "DeleteObject"))
+        .send()
+        .await
+        .unwrap();
+    let root = org.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    org.disable_policy_type()
+        .root_id(&root)
+        .policy_type(PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    let cloudtrail = aws_sdk_cloudtrail::Client::new(&conf);
+    cloudtrail.stop_logging().name("org-trail").send().await.unwrap();
+    cloudtrail
+        .update_trail()
+        .name("org-trail")
+        .is_multi_region_trail(false)
+        .send()
+        .await
+        .unwrap();
+    aws_sdk_sns::Client::new(&conf)
+        .set_topic_attributes()
+        .topic_arn("arn:aws:sns:us-east-1:123456789012:plinth-billing-alerts")
+        .attribute_name("Policy")
+        .attribute_value(r#"{"Version":"2012-10-17","Statement":[]}"#)
+        .send()
+        .await
+        .unwrap();
+
+    // Another run holds the lock: this one reads who, and gives up at once.
+    let organization_id = org
+        .describe_organization()
+        .send()
+        .await
+        .unwrap()
+        .organization()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned();
+    let other = Aws::from_sdk(conf.clone()).dynamodb_us_east_1();
+    let held = plinth::lock::acquire(&other, &organization_id, LockOptions::default())
+        .await
+        .unwrap();
+    let s = session(&emu).await;
+    let fail_fast = LockOptions {
+        timeout: std::time::Duration::ZERO,
+        ..LockOptions::default()
+    };
+    let refused = s
+        .apply_locked(
+            &b.load(),
+            PlanOptions::default(),
+            &organization_id,
+            fail_fast,
+            |_, fresh| Ok(fresh),
+        )
+        .await;
+    assert!(
+        refused
+            .unwrap_err()
+            .to_string()
+            .contains("another plinth run is applying changes")
+    );
+    applies.push(s.aws.counter.snapshot());
+    held.release().await;
+
+    plan_then_apply(&emu, &b, PlanOptions::default(), &mut reads, &mut applies).await;
+
+    // Orphans deleted: the custom SCP and the sandbox alarm leave the baseline.
+    b.rewrite(&BASELINE.replace("[[scp.custom]]\nname = \"deny-s3-delete\"\nfile = \"policies/deny.json\"\nattach = [\"ou:Workloads/Prod\", \"account:sandbox\"]\n", "")
+        .replace("\n[[billing.alarm]]\nname = \"sandbox\"\naccount = \"sandbox\"\nthreshold_usd = 50\n", ""));
+    plan_then_apply(&emu, &b, PlanOptions { allow_delete: true }, &mut reads, &mut applies).await;
+
+    // reconcile's drift notification.
+    let s = session(&emu).await;
+    s.notify(
+        "arn:aws:sns:us-east-1:123456789012:plinth-billing-alerts",
+        "drift",
+        "{}",
+    )
+    .await
+    .unwrap();
+    applies.push(s.aws.counter.snapshot());
+
+    let plan_policy = policy_actions("plinth-plan.json");
+    let apply_policy = policy_actions("plinth-apply.json");
+    let read_calls: BTreeSet<String> = reads.iter().flat_map(actions).collect();
+    let apply_calls: BTreeSet<String> = applies.iter().flat_map(actions).collect();
+
+    let not_in_plan: Vec<&String> = read_calls.difference(&plan_policy).collect();
+    assert!(
+        not_in_plan.is_empty(),
+        "plan calls the read-only policy does not allow: {not_in_plan:?}"
+    );
+    let not_in_apply: Vec<&String> = apply_calls
+        .union(&read_calls)
+        .filter(|a| !apply_policy.contains(*a))
+        .collect();
+    assert!(
+        not_in_apply.is_empty(),
+        "apply calls the apply policy does not allow: {not_in_apply:?}"
+    );
+
+    let behind: BTreeSet<String> = BEHIND_CALLS.iter().map(|(a, _)| a.to_string()).collect();
+    let unused_plan: Vec<&String> = plan_policy.difference(&read_calls).collect();
+    assert!(
+        unused_plan.is_empty(),
+        "the plan policy allows actions plinth never calls: {unused_plan:?}"
+    );
+    let called: BTreeSet<String> = apply_calls.union(&read_calls).cloned().chain(behind).collect();
+    let unused_apply: Vec<&String> = apply_policy.difference(&called).collect();
+    assert!(
+        unused_apply.is_empty(),
+        "the apply policy allows actions plinth never calls: {unused_apply:?}"
+    );
+}
