@@ -1,0 +1,155 @@
+//! What can be checked offline in deploy/: cfn-lint on the CloudFormation template, every
+//! YAML file parses, the template's task role allows exactly deploy/iam/plinth-apply.json,
+//! and every plinth command line in these files is one plinth accepts.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn python(code: &str, args: &[&Path]) -> String {
+    let out = Command::new(support::python())
+        .arg("-c")
+        .arg(code)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+const TEMPLATE: &str = "deploy/cloudformation/plinth-scheduled.yaml";
+
+#[test]
+fn cloudformation_template_passes_cfn_lint() {
+    let cfn_lint = support::python().with_file_name("cfn-lint");
+    let out = Command::new(&cfn_lint)
+        .arg(repo().join(TEMPLATE))
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", cfn_lint.display()));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn every_yaml_file_parses() {
+    let files: Vec<PathBuf> = [
+        "deploy/kubernetes/cronjob.yaml",
+        "deploy/github/plinth-plan.yml",
+        "deploy/github/plinth-apply.yml",
+        "deploy/github/plinth-drift.yml",
+    ]
+    .iter()
+    .map(|f| repo().join(f))
+    .collect();
+    let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let kinds = python(
+        "import sys, yaml\nfor f in sys.argv[1:]:\n    docs = [d for d in yaml.safe_load_all(open(f)) if d]\n    print(f.rsplit('/', 1)[1], ','.join(d.get('kind') or ('workflow' if 'jobs' in d else '?') for d in docs))",
+        &refs,
+    );
+    assert!(
+        kinds.contains("cronjob.yaml ServiceAccount,ConfigMap,CronJob"),
+        "{kinds}"
+    );
+    assert_eq!(kinds.matches(" workflow").count(), 3, "{kinds}");
+}
+
+#[test]
+fn the_scheduled_task_role_allows_exactly_the_apply_policy() {
+    let template = repo().join(TEMPLATE);
+    let from_template = python(
+        "import sys, json\nfrom cfnlint.decode import decode\nt, _ = decode(sys.argv[1])\nfor s in t['Resources']['TaskRole']['Properties']['Policies'][0]['PolicyDocument']['Statement']:\n    print('\\n'.join(s['Action']))",
+        &[&template],
+    );
+    let template_actions: BTreeSet<&str> = from_template.lines().collect();
+    let policy: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join("deploy/iam/plinth-apply.json")).unwrap()).unwrap();
+    let policy_actions: BTreeSet<&str> = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["Action"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()))
+        .collect();
+    assert_eq!(template_actions, policy_actions);
+}
+
+/// The plinth command lines written in deploy/, as argument lists.
+fn command_lines() -> Vec<Vec<String>> {
+    let read = |f: &str| std::fs::read_to_string(repo().join(f)).unwrap();
+    let mut lines = Vec::new();
+    // Dockerfile CMD and the CronJob's args are JSON-style lists.
+    let list = |s: &str| -> Vec<String> { serde_json::from_str::<Vec<String>>(s).unwrap() };
+    let docker = read("deploy/Dockerfile");
+    lines.push(list(
+        docker
+            .lines()
+            .find(|l| l.starts_with("CMD "))
+            .unwrap()
+            .trim_start_matches("CMD "),
+    ));
+    let cron = read("deploy/kubernetes/cronjob.yaml");
+    lines.push(list(
+        cron.lines()
+            .find(|l| l.trim_start().starts_with("args:"))
+            .unwrap()
+            .trim()
+            .trim_start_matches("args: "),
+    ));
+    let cfn = read(TEMPLATE);
+    let command = cfn.lines().find(|l| l.trim_start().starts_with("Command:")).unwrap();
+    let command = command
+        .trim()
+        .trim_start_matches("Command: [")
+        .trim_end_matches(']')
+        .replace("!Ref Repair", "all");
+    lines.push(command.split(',').map(|s| s.trim().to_owned()).collect());
+    // Workflows: what follows the image in `docker run`.
+    for wf in [
+        "deploy/github/plinth-plan.yml",
+        "deploy/github/plinth-apply.yml",
+        "deploy/github/plinth-drift.yml",
+    ] {
+        let text = read(wf);
+        for l in text.lines().filter(|l| l.contains("\"$PLINTH_IMAGE\" ")) {
+            let args = l.split("\"$PLINTH_IMAGE\" ").nth(1).unwrap();
+            let args = args.split(['>', '|']).next().unwrap();
+            lines.push(args.split_whitespace().map(str::to_owned).collect());
+        }
+    }
+    assert_eq!(lines.len(), 6, "{lines:?}");
+    lines
+}
+
+#[test]
+fn every_command_line_is_one_plinth_accepts() {
+    for args in command_lines() {
+        // With a baseline that does not exist, an accepted command line fails reading it;
+        // a rejected one fails parsing the arguments first.
+        let args: Vec<String> = args
+            .into_iter()
+            .map(|a| {
+                if a.ends_with("baseline.toml") {
+                    "/nonexistent/baseline.toml".into()
+                } else {
+                    a
+                }
+            })
+            .collect();
+        let out = Command::new(env!("CARGO_BIN_EXE_plinth")).args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("cannot read baseline `/nonexistent/baseline.toml`")
+                || stderr.contains("cannot read plan file"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
