@@ -14,6 +14,7 @@ Examples:
   plinth plan --out plan.json             save the plan for review ...
   plinth apply plan.json                  ... and apply exactly that plan later
   plinth reconcile --repair scp,billing   one scheduled pass: repair SCP and billing drift only
+  plinth bootstrap                        a fresh management account: organization, then baseline
 
 Credentials come from the standard AWS chain (environment, profile, SSO, web identity,
 instance metadata), never from the baseline. They must belong to the organization's
@@ -90,12 +91,31 @@ pub enum Command {
     Plan(PlanArgs),
     /// Plan, show the plan, ask for confirmation, and make the changes
     Apply(ApplyArgs),
+    /// Set up a fresh management account: create the organization (all features) if there
+    /// is none, list what only the console can do, then apply the baseline
+    ///
+    /// Running it again changes nothing.
+    Bootstrap(BootstrapArgs),
     /// Find drift and repair the kinds allowed, once or every DURATION; for schedulers
     ///
     /// Each pass ends with one summary record on standard output (JSON with `--log-format
     /// json`). Exit code of a single pass: 0 no drift, 2 drift found (and every allowed
     /// repair succeeded), 1 error or a failed repair.
     Reconcile(ReconcileArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BootstrapArgs {
+    /// Create the organization and apply without asking; required when standard input is
+    /// not a terminal
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Format of the plan and report on standard output
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// How long to wait for another run's apply lock (0 fails at once)
+    #[arg(long, value_name = "DURATION", default_value = "2m")]
+    pub lock_timeout: humantime::Duration,
 }
 
 #[derive(Debug, Args)]

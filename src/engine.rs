@@ -70,6 +70,37 @@ impl Session {
         Ok(check_organization(baseline, summary)?)
     }
 
+    /// For `plinth bootstrap`: the organization, created (with all features) when the
+    /// management account has none and `confirm` agrees. Returns it and whether it is new.
+    pub async fn ensure_organization(
+        &self,
+        baseline: &Baseline,
+        confirm: impl FnOnce() -> Result<(), Diagnostics>,
+    ) -> Result<(OrgSummary, bool), Diagnostics> {
+        let identity = self
+            .sts
+            .caller_identity()
+            .await
+            .map_err(|e| aws_failure("cannot find out who the credentials belong to", e))?;
+        check_identity(baseline, &identity)?;
+        let existing = self
+            .organizations
+            .describe_organization()
+            .await
+            .map_err(|e| aws_failure("cannot describe the organization", e))?;
+        if existing.is_some() {
+            return Ok((check_organization(baseline, existing)?, false));
+        }
+        confirm()?;
+        let created = self
+            .organizations
+            .create_organization()
+            .await
+            .map_err(|e| aws_failure("cannot create the organization", e))?;
+        tracing::info!(organization = %created.id, "created the organization");
+        Ok((created, true))
+    }
+
     /// Read what the plan compares with.
     pub async fn observe(&self, baseline: &Baseline, summary: &OrgSummary) -> Result<Observed, Diagnostics> {
         let (desired, _) = policy::desired_scps(baseline);

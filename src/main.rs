@@ -98,63 +98,106 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
             })
         }
         Command::Reconcile(_) => unreachable!("handled above"),
-        Command::Apply(args) => {
-            let lock_options = LockOptions {
-                timeout: *args.lock_timeout,
-                ..LockOptions::default()
-            };
-            // A saved plan is read first: a corrupted one fails before any AWS call.
-            let saved = args.plan_file.as_deref().map(SavedPlan::load).transpose()?;
-            let session = connect(&cli.global, &baseline).await;
-            let options = PlanOptions {
-                allow_delete: saved.as_ref().map_or(args.allow_delete, |s| s.allow_delete),
-            };
-            let (observed, now) = session.observe_and_plan(&baseline, options).await?;
-            if let Some(saved) = &saved {
-                saved.check(&baseline, &observed, &now)?;
-            }
-            let shown = saved.as_ref().map_or(now, |s| s.plan.clone());
-            print_plan(&shown, args.format);
-            if shown.is_empty() {
-                return Ok(ExitCode::SUCCESS);
-            }
-            if !args.auto_approve {
-                confirm(&shown)?;
-            }
-            let organization_id = observed.org.organization_id.clone();
-            let report = session
-                .apply_locked(&baseline, options, &organization_id, lock_options, |observed, fresh| {
-                    // Under the lock: apply only what was shown, if it still holds.
-                    match &saved {
-                        Some(saved) => saved.check(&baseline, observed, &fresh).map(|()| saved.plan.clone()),
-                        None if fresh.changes == shown.changes => Ok(fresh),
-                        None if fresh.is_empty() => {
-                            tracing::info!(
-                                "another run made these changes while plinth waited for the lock; nothing is left to do"
-                            );
-                            Ok(fresh)
-                        }
-                        None => Err(Diagnostic::error(
-                            "the organization changed while plinth waited for the apply lock",
-                        )
+        Command::Apply(args) => apply(&cli.global, &baseline, &args).await,
+        Command::Bootstrap(args) => bootstrap(&cli.global, &baseline, &args).await,
+    }
+}
+
+/// Plan (or read a saved plan), show it, confirm, and apply it under the lock.
+async fn apply(global: &cli::GlobalArgs, baseline: &Baseline, args: &cli::ApplyArgs) -> Result<ExitCode, Diagnostics> {
+    let lock_options = LockOptions {
+        timeout: *args.lock_timeout,
+        ..LockOptions::default()
+    };
+    // A saved plan is read first: a corrupted one fails before any AWS call.
+    let saved = args.plan_file.as_deref().map(SavedPlan::load).transpose()?;
+    let session = connect(global, baseline).await;
+    let options = PlanOptions {
+        allow_delete: saved.as_ref().map_or(args.allow_delete, |s| s.allow_delete),
+    };
+    let (observed, now) = session.observe_and_plan(baseline, options).await?;
+    if let Some(saved) = &saved {
+        saved.check(baseline, &observed, &now)?;
+    }
+    let shown = saved.as_ref().map_or(now, |s| s.plan.clone());
+    print_plan(&shown, args.format);
+    if shown.is_empty() {
+        log_calls(&session);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !args.auto_approve {
+        confirm(&shown)?;
+    }
+    let organization_id = observed.org.organization_id.clone();
+    let report = session
+        .apply_locked(baseline, options, &organization_id, lock_options, |observed, fresh| {
+            // Under the lock: apply only what was shown, if it still holds.
+            match &saved {
+                Some(saved) => saved.check(baseline, observed, &fresh).map(|()| saved.plan.clone()),
+                None if fresh.changes == shown.changes => Ok(fresh),
+                None if fresh.is_empty() => {
+                    tracing::info!(
+                        "another run made these changes while plinth waited for the lock; nothing is left to do"
+                    );
+                    Ok(fresh)
+                }
+                None => Err(
+                    Diagnostic::error("the organization changed while plinth waited for the apply lock")
                         .cause(format!("the plan is now: {}", render::summary_line(&fresh)))
                         .hint("run `plinth apply` again to see and approve the new plan")
-                        .into()),
-                    }
-                })
-                .await?;
-            emit(&match args.format {
-                PlanFormat::Json => render::json::report(&report),
-                _ => render::text::report(&report),
-            });
-            log_calls(&session);
-            Ok(if report.is_success() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
+                        .into(),
+                ),
+            }
+        })
+        .await?;
+    emit(&match args.format {
+        PlanFormat::Json => render::json::report(&report),
+        _ => render::text::report(&report),
+    });
+    log_calls(&session);
+    Ok(if report.is_success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Organization first (created when missing, after confirmation), the console-only
+/// checklist, then the same apply as `plinth apply`.
+async fn bootstrap(
+    global: &cli::GlobalArgs,
+    baseline: &Baseline,
+    args: &cli::BootstrapArgs,
+) -> Result<ExitCode, Diagnostics> {
+    let session = connect(global, baseline).await;
+    let (org, created) = session
+        .ensure_organization(baseline, || {
+            emit(&format!(
+                "No organization yet: plinth will create one with all features, with account {} as its management account.\n",
+                baseline.management_account_id()
+            ));
+            if args.auto_approve { Ok(()) } else { confirm_with("create the organization") }
+        })
+        .await?;
+    let mut out = format!(
+        "Organization {}: {}.\n\nOnly the console can do these (there is no API); plinth checks what it can:\n",
+        org.id,
+        if created { "created now" } else { "exists" }
+    );
+    out.push_str("  [ ] IAM Identity Center: enable the organization instance in the home region (IAM Identity Center console > Enable), for people to sign in with short-lived credentials\n");
+    if baseline.file.billing.is_some() {
+        out.push_str("  [ ] Billing alerts: Billing and Cost Management > Billing preferences > Alert preferences > \"Receive CloudWatch billing alerts\" (the plan warns while billing metrics are missing)\n");
     }
+    out.push('\n');
+    emit(&out);
+    let apply_args = cli::ApplyArgs {
+        plan_file: None,
+        auto_approve: args.auto_approve,
+        allow_delete: false,
+        format: args.format,
+        lock_timeout: args.lock_timeout,
+    };
+    apply(global, baseline, &apply_args).await
 }
 
 /// Reconcile once, or every `--every` until stopped. The baseline is read again each pass
@@ -236,6 +279,15 @@ fn print_plan(plan: &Plan, format: PlanFormat) {
 }
 
 fn confirm(plan: &Plan) -> Result<(), Diagnostics> {
+    confirm_with(&format!(
+        "make {} change{} to the organization",
+        plan.changes.len(),
+        if plan.changes.len() == 1 { "" } else { "s" }
+    ))
+}
+
+/// Ask on the terminal; without one, refuse and point at `--auto-approve`.
+fn confirm_with(what: &str) -> Result<(), Diagnostics> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(
@@ -244,11 +296,7 @@ fn confirm(plan: &Plan) -> Result<(), Diagnostics> {
                 .into(),
         );
     }
-    eprint!(
-        "\nplinth will make {} change{} to the organization. Type `yes` to apply: ",
-        plan.changes.len(),
-        if plan.changes.len() == 1 { "" } else { "s" }
-    );
+    eprint!("\nplinth will {what}. Type `yes` to go ahead: ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     stdin
@@ -258,7 +306,7 @@ fn confirm(plan: &Plan) -> Result<(), Diagnostics> {
     if answer.trim() == "yes" {
         Ok(())
     } else {
-        Err(Diagnostic::error("apply cancelled; nothing was changed").into())
+        Err(Diagnostic::error("cancelled; nothing was changed").into())
     }
 }
 

@@ -68,6 +68,23 @@ impl Organizations {
         }
     }
 
+    /// Create an organization with all features, this account its management account.
+    pub async fn create_organization(&self) -> Result<OrgSummary, AwsError> {
+        let out = self
+            .client
+            .create_organization()
+            .feature_set(OrganizationFeatureSet::All)
+            .send()
+            .await
+            .ctx(SERVICE, "CreateOrganization")?;
+        let org = out.organization();
+        Ok(OrgSummary {
+            id: org.and_then(|o| o.id()).unwrap_or_default().to_owned(),
+            management_account_id: org.and_then(|o| o.master_account_id()).unwrap_or_default().to_owned(),
+            all_features: true,
+        })
+    }
+
     /// Read the live state the plan compares with.
     pub async fn read(&self, summary: &OrgSummary, scope: &ReadScope) -> Result<OrgState, AwsError> {
         let roots: Vec<_> = self
