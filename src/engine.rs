@@ -110,6 +110,17 @@ impl Session {
                 .iter()
                 .flat_map(|d| d.attach.iter().map(|t| t.get_ref().clone()))
                 .collect(),
+            accounts: baseline
+                .file
+                .account
+                .iter()
+                .map(|a| {
+                    (
+                        a.get_ref().email.get_ref().to_string(),
+                        a.get_ref().name.get_ref().to_string(),
+                    )
+                })
+                .collect(),
         };
         tracing::info!("reading the organization");
         let org = self
@@ -293,7 +304,7 @@ impl Executor for Session {
     ) -> Result<Option<String>, AwsError> {
         match &change.op {
             Op::Organizations(op) => self.organizations.execute(op, resolve).await,
-            Op::Cloudwatch(op) => self.cloudwatch.execute(op).await,
+            Op::Cloudwatch(op) => self.cloudwatch.execute(op, resolve).await,
             Op::Sns(op) => self.sns.execute(op).await,
             Op::S3(op) => self.s3.execute(op).await,
             Op::Cloudtrail(op) => self.cloudtrail.execute(op).await,

@@ -46,6 +46,11 @@ pub struct Ou {
 pub struct Account {
     pub id: String,
     pub name: String,
+    #[serde(default)]
+    pub email: String,
+    /// The OU or root it sits in; read only for accounts the baseline declares.
+    #[serde(default)]
+    pub parent_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

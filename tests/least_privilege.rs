@@ -15,9 +15,13 @@ use plinth::lock::LockOptions;
 use plinth::plan::PlanOptions;
 use support::{Emulator, TempBaseline, seed};
 
-/// Allowed in the apply policy though never a call of their own.
+/// Allowed in the apply policy though these scenarios cannot make them as calls of their own.
 const BEHIND_CALLS: &[(&str, &str)] = &[
-    ("organizations:TagResource", "CreatePolicy with tags"),
+    (
+        "organizations:DescribeCreateAccountStatus",
+        "polled while AWS creates an account; the emulator finishes at once (tests/organizations_adapter.rs polls it)",
+    ),
+    ("organizations:TagResource", "CreatePolicy and CreateAccount with tags"),
     ("cloudwatch:TagResource", "PutMetricAlarm with tags"),
     ("sns:TagResource", "CreateTopic with tags"),
     ("cloudtrail:AddTags", "CreateTrail with tags"),
@@ -40,6 +44,16 @@ management_account_id = "123456789012"
 
 [[organizational_units]]
 path = "Workloads/Prod"
+
+[[account]]
+name = "payments"
+email = "aws+payments@example.com"
+ou = "Workloads/Prod"
+
+[[account]]
+name = "sandbox"
+email = "sandbox@example.com"
+ou = "Security"
 
 [scp.region_deny]
 allowed_regions = ["us-east-1", "eu-west-1"]

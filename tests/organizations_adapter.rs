@@ -202,3 +202,49 @@ async fn attach_right_after_enabling_scps_waits_for_aws_to_catch_up() {
         .expect("retried until visible");
     assert_eq!(attach.num_calls(), 2);
 }
+
+#[tokio::test]
+async fn a_failed_account_creation_reports_the_reason() {
+    use aws_sdk_organizations::operation::create_account::CreateAccountOutput;
+    use aws_sdk_organizations::operation::describe_create_account_status::DescribeCreateAccountStatusOutput;
+    use aws_sdk_organizations::types::{CreateAccountFailureReason, CreateAccountState, CreateAccountStatus};
+    let create = mock!(Client::create_account).then_output(|| {
+        CreateAccountOutput::builder()
+            .create_account_status(
+                CreateAccountStatus::builder()
+                    .id("car-1")
+                    .state(CreateAccountState::InProgress)
+                    .build(),
+            )
+            .build()
+    });
+    let status = mock!(Client::describe_create_account_status).then_output(|| {
+        DescribeCreateAccountStatusOutput::builder()
+            .create_account_status(
+                CreateAccountStatus::builder()
+                    .id("car-1")
+                    .state(CreateAccountState::Failed)
+                    .failure_reason(CreateAccountFailureReason::EmailAlreadyExists)
+                    .build(),
+            )
+            .build()
+    });
+    let client = mock_client!(
+        aws_sdk_organizations,
+        RuleMode::MatchAny,
+        &[&create, &status],
+        fast_retries
+    );
+    let op = OrganizationsOp::CreateAccount {
+        name: "payments".into(),
+        email: "taken@example.com".into(),
+    };
+    let err = Organizations::new(client).execute(&op, &|_| None).await.unwrap_err();
+    assert_eq!(err.code.as_deref(), Some("EMAIL_ALREADY_EXISTS"));
+    assert!(
+        err.to_string().contains(
+            "creating `payments` (taken@example.com) failed: the e-mail address is already used by another AWS account"
+        ),
+        "{err}"
+    );
+}

@@ -53,6 +53,8 @@ fn sample_plan(allow_delete: bool) -> Plan {
             accounts: vec![Account {
                 id: "123456789012".into(),
                 name: "management".into(),
+                email: String::new(),
+                parent_id: None,
             }],
             scps: vec![
                 Scp {

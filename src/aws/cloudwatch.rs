@@ -12,7 +12,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::{AwsError, Context};
 use crate::observed::{Alarm, AlarmSpec, OWNER_TAG_KEY, OWNER_TAG_VALUE};
-use crate::plan::CloudWatchOp;
+use crate::plan::{CloudWatchOp, Ref};
 
 const SERVICE: &str = "CloudWatch";
 pub const CONCURRENCY: usize = 4;
@@ -84,9 +84,24 @@ impl CloudWatch {
         Ok(!out.metrics().is_empty())
     }
 
-    pub async fn execute(&self, op: &CloudWatchOp) -> Result<Option<String>, AwsError> {
+    pub async fn execute(
+        &self,
+        op: &CloudWatchOp,
+        resolve: &dyn Fn(&Ref) -> Option<String>,
+    ) -> Result<Option<String>, AwsError> {
         match op {
-            CloudWatchOp::PutMetricAlarm { alarm } => {
+            CloudWatchOp::PutMetricAlarm { alarm, linked_account } => {
+                let mut alarm = alarm.clone();
+                if let Some(r) = linked_account {
+                    let id = resolve(r).ok_or_else(|| {
+                        AwsError::other(
+                            SERVICE,
+                            "PutMetricAlarm",
+                            format!("{r:?} was not created earlier in this run"),
+                        )
+                    })?;
+                    alarm.dimensions.insert("LinkedAccount".into(), id);
+                }
                 let mut req = self
                     .client
                     .put_metric_alarm()

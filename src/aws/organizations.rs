@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_sdk_organizations::Client;
-use aws_sdk_organizations::types::{OrganizationFeatureSet, PolicyType, PolicyTypeStatus, Tag};
+use aws_sdk_organizations::types::{CreateAccountState, OrganizationFeatureSet, PolicyType, PolicyTypeStatus, Tag};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::{AwsError, Context, retry_eventually};
@@ -35,6 +35,8 @@ pub struct ReadScope {
     pub scp_names: Vec<String>,
     /// Targets the baseline attaches SCPs to (their attached SCPs are read, for the 5-per-target limit).
     pub targets: Vec<Target>,
+    /// E-mails and names of `[[account]]`s: their parents are read.
+    pub accounts: Vec<(String, String)>,
 }
 
 pub struct Organizations {
@@ -121,6 +123,37 @@ impl Organizations {
             scps: policies,
             attached: BTreeMap::new(),
         };
+
+        // Parents of the accounts the baseline declares.
+        let declared: Vec<String> = state
+            .accounts
+            .iter()
+            .filter(|a| {
+                scope
+                    .accounts
+                    .iter()
+                    .any(|(email, name)| a.email.eq_ignore_ascii_case(email) || a.name == *name)
+            })
+            .map(|a| a.id.clone())
+            .collect();
+        let parents: HashMap<String, String> = stream::iter(declared)
+            .map(|id| async move {
+                let out = self
+                    .client
+                    .list_parents()
+                    .child_id(&id)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "ListParents")?;
+                Ok::<_, AwsError>(out.parents().first().and_then(|p| p.id()).map(|p| (id, p.to_owned())))
+            })
+            .buffer_unordered(CONCURRENCY)
+            .try_filter_map(|found| async move { Ok(found) })
+            .try_collect()
+            .await?;
+        for a in &mut state.accounts {
+            a.parent_id = parents.get(&a.id).cloned();
+        }
 
         // Ownership: tags of customer-managed SCPs.
         let customer: Vec<String> = state
@@ -237,6 +270,8 @@ impl Organizations {
             .map(|a| Account {
                 id: a.id().unwrap_or_default().to_owned(),
                 name: a.name().unwrap_or_default().to_owned(),
+                email: a.email().unwrap_or_default().to_owned(),
+                parent_id: None,
             })
             .collect())
     }
@@ -344,6 +379,70 @@ impl Organizations {
             .iter()
             .flat_map(|p| p.enabled_service_principals())
             .any(|p| p.service_principal() == Some(service_principal)))
+    }
+
+    /// CreateAccount is asynchronous: start it, then poll its status until AWS is done.
+    async fn create_account(&self, name: &str, email: &str) -> Result<String, AwsError> {
+        let out = self
+            .client
+            .create_account()
+            .account_name(name)
+            .email(email)
+            .tags(
+                Tag::builder()
+                    .key(OWNER_TAG_KEY)
+                    .value(OWNER_TAG_VALUE)
+                    .build()
+                    .expect("key and value are set"),
+            )
+            .send()
+            .await
+            .ctx(SERVICE, "CreateAccount")?;
+        let mut status = out.create_account_status().cloned();
+        for _ in 0..450 {
+            let Some(s) = &status else { break };
+            match s.state() {
+                Some(CreateAccountState::Succeeded) => {
+                    return s.account_id().map(str::to_owned).ok_or_else(|| {
+                        AwsError::other(SERVICE, "CreateAccount", "AWS reported success but no account id")
+                    });
+                }
+                Some(CreateAccountState::Failed) => {
+                    let reason = s.failure_reason().map(|r| r.as_str().to_owned()).unwrap_or_default();
+                    let why = match reason.as_str() {
+                        "EMAIL_ALREADY_EXISTS" => "the e-mail address is already used by another AWS account",
+                        "ACCOUNT_LIMIT_EXCEEDED" => "the organization has reached its account quota",
+                        "CONCURRENT_ACCOUNT_MODIFICATION" => "another account change was under way; run again",
+                        _ => "see the failure reason",
+                    };
+                    return Err(AwsError {
+                        code: Some(reason),
+                        ..AwsError::other(
+                            SERVICE,
+                            "CreateAccount",
+                            format!("creating `{name}` ({email}) failed: {why}"),
+                        )
+                    });
+                }
+                _ => {}
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            let id = s.id().unwrap_or_default().to_owned();
+            status = self
+                .client
+                .describe_create_account_status()
+                .create_account_request_id(id)
+                .send()
+                .await
+                .ctx(SERVICE, "DescribeCreateAccountStatus")?
+                .create_account_status()
+                .cloned();
+        }
+        Err(AwsError::other(
+            SERVICE,
+            "CreateAccount",
+            format!("creating `{name}` did not finish within 15 minutes; run again to continue"),
+        ))
     }
 
     /// Execute one operation. Returns the id of what it created, if anything.
@@ -466,6 +565,25 @@ impl Organizations {
                     .send()
                     .await
                     .ctx(SERVICE, "EnableAWSServiceAccess")?;
+                Ok(None)
+            }
+            OrganizationsOp::CreateAccount { name, email } => self.create_account(name, email).await.map(Some),
+            OrganizationsOp::MoveAccount {
+                account,
+                source,
+                destination,
+            } => {
+                let account_id = resolve(account).ok_or_else(|| unresolved(account))?;
+                let source_id = resolve(source).ok_or_else(|| unresolved(source))?;
+                let destination_id = resolve(destination).ok_or_else(|| unresolved(destination))?;
+                self.client
+                    .move_account()
+                    .account_id(account_id)
+                    .source_parent_id(source_id)
+                    .destination_parent_id(destination_id)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "MoveAccount")?;
                 Ok(None)
             }
             OrganizationsOp::DeletePolicy { policy_id } => {

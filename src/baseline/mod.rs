@@ -16,8 +16,8 @@ use toml::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 pub use types::{
-    AccountId, AlarmName, BucketName, Email, KmsKeyArn, OuPath, PolicyName, PrincipalPattern, Region, Target,
-    TopicName, TrailName, Usd,
+    AccountId, AccountName, AlarmName, BucketName, Email, KmsKeyArn, OuPath, PolicyName, PrincipalPattern, Region,
+    Target, TopicName, TrailName, Usd,
 };
 
 #[derive(Debug, Clone, Deserialize)]
@@ -30,6 +30,18 @@ pub struct BaselineFile {
     pub scp: ScpSection,
     pub trail: Option<Spanned<TrailSection>>,
     pub billing: Option<Spanned<BillingSection>>,
+    /// Accounts as code: created when missing, moved into their OU, never closed.
+    #[serde(default)]
+    pub account: Vec<Spanned<AccountDecl>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountDecl {
+    pub name: Spanned<AccountName>,
+    pub email: Spanned<Email>,
+    /// The OU the account belongs in (declared in `organizational_units` or live).
+    pub ou: Spanned<OuPath>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

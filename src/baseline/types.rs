@@ -292,6 +292,22 @@ impl<'de> Deserialize<'de> for Usd {
     }
 }
 
+/// An account's name: 1 to 50 characters, as Organizations accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct AccountName(String);
+string_newtype!(AccountName, check_account_name);
+
+fn check_account_name(s: &str) -> Result<(), String> {
+    let n = s.chars().count();
+    if (1..=50).contains(&n) && !s.chars().any(char::is_control) {
+        Ok(())
+    } else {
+        Err(format!(
+            "account name `{s}` must be 1 to 50 characters without control characters"
+        ))
+    }
+}
+
 /// A CloudTrail trail name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct TrailName(String);

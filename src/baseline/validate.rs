@@ -93,6 +93,31 @@ pub fn check(baseline: &Baseline) -> Result<(), Diagnostics> {
         }
     }
 
+    let mut account_names = HashMap::new();
+    let mut account_emails = HashMap::new();
+    for acct in &file.account {
+        let a = acct.get_ref();
+        if let Some(first) = account_names.insert(a.name.get_ref().clone(), a.name.span()) {
+            let (line, _) = src.line_col(first.start);
+            diags.push(
+                Diagnostic::error(format!("account `{}` is declared twice", a.name.get_ref()))
+                    .at(src, a.name.span())
+                    .hint(format!("it is first declared on line {line}")),
+            );
+        }
+        let email = a.email.get_ref().as_str().to_ascii_lowercase();
+        if let Some(first) = account_emails.insert(email, a.email.span()) {
+            let (line, _) = src.line_col(first.start);
+            diags.push(
+                Diagnostic::error(format!("e-mail `{}` is used by two accounts", a.email.get_ref()))
+                    .at(src, a.email.span())
+                    .hint(format!(
+                        "it is first used on line {line}; every AWS account needs its own e-mail address"
+                    )),
+            );
+        }
+    }
+
     if let Some(billing) = &file.billing {
         let billing = billing.get_ref();
         let mut names = HashMap::new();

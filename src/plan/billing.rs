@@ -34,8 +34,12 @@ pub fn desired_alarm(alarm: &BillingAlarm, account_id: Option<&str>, topic_arn: 
     let threshold = alarm.threshold_usd.get_ref().get();
     AlarmSpec {
         name: alarm_name(alarm.name.get_ref().as_str()),
-        description: match account_id {
-            Some(id) => format!("Managed by plinth: estimated charges of account {id} over {threshold} USD"),
+        // The account as the baseline names it: stable even before a new account has an id.
+        description: match &alarm.account {
+            Some(account) => format!(
+                "Managed by plinth: estimated charges of account {} over {threshold} USD",
+                account.get_ref()
+            ),
             None => format!("Managed by plinth: estimated charges of the organization over {threshold} USD"),
         },
         namespace: "AWS/Billing".into(),
@@ -138,10 +142,19 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         // Alarms.
         for alarm in &billing.alarm {
             let a = alarm.get_ref();
+            let mut linked_account = None;
+            let mut deps = topic_dep.clone();
             let account_id = match &a.account {
                 None => None,
                 Some(acct) => match org.resolve(&Target::Account(acct.get_ref().clone())) {
                     Resolved::Id(id) => Some(id),
+                    // An account created earlier in this run: its id is known once it exists.
+                    Resolved::Unknown(_) if plan.find(&super::account::address(acct.get_ref())).is_some() => {
+                        let addr = super::account::address(acct.get_ref());
+                        linked_account = Some(super::Ref::Planned(addr.clone()));
+                        deps.push(addr);
+                        None
+                    }
                     Resolved::Unknown(why) => {
                         diags.push(
                             Diagnostic::error(format!(
@@ -167,10 +180,13 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                         address,
                         Action::Create,
                         format!("no alarm `{}` in CloudWatch ({REGION})", want.name),
-                        Op::Cloudwatch(CloudWatchOp::PutMetricAlarm { alarm: Box::new(want) }),
+                        Op::Cloudwatch(CloudWatchOp::PutMetricAlarm {
+                            alarm: Box::new(want),
+                            linked_account,
+                        }),
                     )
                     .after(after)
-                    .depends_on(topic_dep.clone()),
+                    .depends_on(deps),
                 ),
                 Some(live) => {
                     let differences = alarm_differences(&live.spec, &want);
@@ -180,7 +196,10 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                                 address,
                                 Action::Update,
                                 differences.join("; "),
-                                Op::Cloudwatch(CloudWatchOp::PutMetricAlarm { alarm: Box::new(want) }),
+                                Op::Cloudwatch(CloudWatchOp::PutMetricAlarm {
+                                    alarm: Box::new(want),
+                                    linked_account: None,
+                                }),
                             )
                             .before(serde_json::to_value(&live.spec).ok())
                             .after(after)
@@ -279,10 +298,14 @@ threshold_usd = 100
                 Account {
                     id: "123456789012".into(),
                     name: "management".into(),
+                    email: String::new(),
+                    parent_id: None,
                 },
                 Account {
                     id: "222222222222".into(),
                     name: "sandbox".into(),
+                    email: String::new(),
+                    parent_id: None,
                 },
             ],
             attached: BTreeMap::new(),
@@ -357,7 +380,8 @@ threshold_usd = 100
             ]
         );
         assert!(p.changes[1..].iter().all(|c| c.depends_on == [TOPIC_ADDRESS]));
-        let Op::Cloudwatch(CloudWatchOp::PutMetricAlarm { alarm }) = &p.find("billing.alarm.sandbox-spend").unwrap().op
+        let Op::Cloudwatch(CloudWatchOp::PutMetricAlarm { alarm, .. }) =
+            &p.find("billing.alarm.sandbox-spend").unwrap().op
         else {
             panic!()
         };

@@ -5,6 +5,7 @@
 //! resource kind has a planner module; [`PLANNERS`] is the registry that runs them in
 //! order (a later kind may depend on changes an earlier one planned).
 
+pub mod account;
 pub mod billing;
 pub mod ou;
 pub mod scp;
@@ -167,9 +168,12 @@ pub enum CloudTrailOp {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "call")]
 pub enum CloudWatchOp {
-    /// Creates or replaces the alarm, tagged `managed-by=plinth`.
+    /// Creates or replaces the alarm, tagged `managed-by=plinth`. `linked_account` names an
+    /// account created earlier in the same run, for the `LinkedAccount` dimension.
     PutMetricAlarm {
         alarm: Box<AlarmSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        linked_account: Option<Ref>,
     },
     DeleteAlarm {
         name: String,
@@ -230,6 +234,16 @@ pub enum OrganizationsOp {
     /// Trusted access for an AWS service principal, such as `cloudtrail.amazonaws.com`.
     EnableAwsServiceAccess {
         service_principal: String,
+    },
+    /// Creates a member account and waits for AWS to finish; returns its id.
+    CreateAccount {
+        name: String,
+        email: String,
+    },
+    MoveAccount {
+        account: Ref,
+        source: Ref,
+        destination: Ref,
     },
 }
 
@@ -350,6 +364,7 @@ pub type Planner = fn(&Context<'_>, &mut Plan) -> Result<(), Diagnostics>;
 /// The resource kinds, in the order their changes depend on each other.
 pub const PLANNERS: &[(&str, Planner)] = &[
     ("organizational_units", ou::plan),
+    ("account", account::plan),
     ("scp", scp::plan),
     ("trail", trail::plan),
     ("billing", billing::plan),

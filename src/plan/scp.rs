@@ -376,13 +376,30 @@ fn resolve(cx: &Context<'_>, plan: &Plan, target: &Target) -> Result<(TargetKey,
     match org.resolve(target) {
         Resolved::Id(id) => Ok((TargetKey::Live(id.clone()), Ref::Id(id), vec![])),
         Resolved::Unknown(why) => {
-            if let Target::Ou(path) = target {
-                let addr = super::ou::address(path);
-                if plan.find(&addr).is_some() {
-                    return Ok((TargetKey::Planned(addr.clone()), Ref::Planned(addr.clone()), vec![addr]));
+            // An OU or account created earlier in this plan; an account must also be in its OU
+            // before its own SCPs are attached.
+            let planned = match target {
+                Target::Ou(path) => Some((super::ou::address(path), vec![])),
+                Target::Account(name) => {
+                    let addr = super::account::address(name);
+                    let moved = plan
+                        .changes
+                        .iter()
+                        .filter(|c| c.address.starts_with(&format!("{addr} -> ")))
+                        .map(|c| c.address.clone())
+                        .collect();
+                    Some((addr, moved))
                 }
+                Target::Root => None,
+            };
+            match planned {
+                Some((addr, extra)) if plan.find(&addr).is_some() => {
+                    let mut deps = vec![addr.clone()];
+                    deps.extend(extra);
+                    Ok((TargetKey::Planned(addr.clone()), Ref::Planned(addr), deps))
+                }
+                _ => Err(why),
             }
-            Err(why)
         }
     }
 }

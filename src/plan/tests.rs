@@ -42,10 +42,14 @@ fn empty_org() -> Observed {
                 Account {
                     id: "123456789012".into(),
                     name: "management".into(),
+                    email: String::new(),
+                    parent_id: None,
                 },
                 Account {
                     id: "222222222222".into(),
                     name: "sandbox".into(),
+                    email: String::new(),
+                    parent_id: None,
                 },
             ],
             scps: vec![full_access(&["r-root", "123456789012", "222222222222"])],

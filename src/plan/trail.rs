@@ -630,7 +630,10 @@ fn plan_root_usage(cx: &Context<'_>, plan: &mut Plan, diags: &mut Diagnostics, t
                 "trail.root_usage.alarm",
                 Action::Create,
                 format!("no alarm `{ROOT_ALARM}` in CloudWatch ({HOME_REGION})"),
-                Op::Cloudwatch(CloudWatchOp::PutMetricAlarm { alarm: Box::new(want) }),
+                Op::Cloudwatch(CloudWatchOp::PutMetricAlarm {
+                    alarm: Box::new(want),
+                    linked_account: None,
+                }),
             )
             .after(after)
             .depends_on(topic_deps),
@@ -643,7 +646,10 @@ fn plan_root_usage(cx: &Context<'_>, plan: &mut Plan, diags: &mut Diagnostics, t
                         "trail.root_usage.alarm",
                         Action::Update,
                         differences.join("; "),
-                        Op::Cloudwatch(CloudWatchOp::PutMetricAlarm { alarm: Box::new(want) }),
+                        Op::Cloudwatch(CloudWatchOp::PutMetricAlarm {
+                            alarm: Box::new(want),
+                            linked_account: None,
+                        }),
                     )
                     .before(serde_json::to_value(live).ok())
                     .after(after)

@@ -1,0 +1,103 @@
+//! Accounts as code: each `[[account]]` exists (created when missing) and sits in its OU
+//! (moved when elsewhere). plinth never closes or removes an account.
+//!
+//! A live account matches a declared one by e-mail (unique in AWS), else by name.
+
+use super::{Action, Change, Context, Op, OrganizationsOp, Plan, Ref};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::observed::Account;
+
+pub fn address(name: &str) -> String {
+    format!("account:{name}")
+}
+
+pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+    let org = &cx.observed.org;
+    let src = &cx.baseline.source;
+    let mut diags = Diagnostics::default();
+    for decl in &cx.baseline.file.account {
+        let a = decl.get_ref();
+        let name = a.name.get_ref().as_str();
+        let email = a.email.get_ref().as_str();
+        let ou = a.ou.get_ref();
+        let ou_address = super::ou::address(ou);
+        let (destination, ou_dep) = match org.ou_by_path(ou.as_str()) {
+            Some(live) => (Ref::Id(live.id.clone()), vec![]),
+            None if plan.find(&ou_address).is_some() => (Ref::Planned(ou_address.clone()), vec![ou_address.clone()]),
+            None => {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "account `{name}` belongs in OU `{ou}`, which is not in the organization"
+                    ))
+                    .at(src, a.ou.span())
+                    .hint(format!("declare it: `[[organizational_units]] path = \"{ou}\"`")),
+                );
+                continue;
+            }
+        };
+        let live: Option<&Account> = org
+            .accounts
+            .iter()
+            .find(|l| l.email.eq_ignore_ascii_case(email))
+            .or_else(|| org.accounts.iter().find(|l| l.name == name));
+        match live {
+            None => {
+                let addr = address(name);
+                plan.changes.push(Change::new(
+                    addr.clone(),
+                    Action::Create,
+                    format!("no account `{name}` ({email}) in the organization"),
+                    Op::Organizations(OrganizationsOp::CreateAccount {
+                        name: name.to_owned(),
+                        email: email.to_owned(),
+                    }),
+                ));
+                let mut deps = vec![addr.clone()];
+                deps.extend(ou_dep);
+                plan.changes.push(
+                    Change::new(
+                        format!("{addr} -> ou:{ou}"),
+                        Action::Update,
+                        format!("a new account starts at the root; the baseline puts it in `{ou}`"),
+                        Op::Organizations(OrganizationsOp::MoveAccount {
+                            account: Ref::Planned(addr),
+                            source: Ref::Id(org.root_id.clone()),
+                            destination,
+                        }),
+                    )
+                    .depends_on(deps),
+                );
+            }
+            Some(live) => {
+                if live.name != name {
+                    plan.warnings.push(format!(
+                        "account {} has e-mail `{email}` and is named `{}`, not `{name}`; plinth does not rename accounts",
+                        live.id, live.name
+                    ));
+                }
+                let here = live.parent_id.as_deref();
+                let wanted = match &destination {
+                    Ref::Id(id) => Some(id.as_str()),
+                    Ref::Planned(_) => None,
+                };
+                if here.is_some() && here != wanted {
+                    let shown = here.map(|p| org.describe_target(p)).unwrap_or_default();
+                    plan.changes.push(
+                        Change::new(
+                            format!("{} -> ou:{ou}", address(name)),
+                            Action::Update,
+                            format!("account {} is in `{shown}`; the baseline puts it in `{ou}`", live.id),
+                            Op::Organizations(OrganizationsOp::MoveAccount {
+                                account: Ref::Id(live.id.clone()),
+                                source: Ref::Id(here.unwrap_or_default().to_owned()),
+                                destination,
+                            }),
+                        )
+                        .depends_on(ou_dep),
+                    );
+                }
+            }
+        }
+    }
+    diags.into_result(())
+}
