@@ -142,7 +142,8 @@ pub struct PlanArgs {
     /// Exit 0 when there are no changes, 2 when there are, 1 on error
     #[arg(long)]
     pub detailed_exitcode: bool,
-    /// Plan the deletion of SCPs plinth manages that left the baseline
+    /// Plan the deletion of resources plinth manages that left the baseline (SCPs, billing
+    /// alarms)
     #[arg(long)]
     pub allow_delete: bool,
     /// Also save the plan, with fingerprints of the baseline and live state, for
@@ -160,7 +161,8 @@ pub struct ApplyArgs {
     /// Apply without asking; required when standard input is not a terminal
     #[arg(long)]
     pub auto_approve: bool,
-    /// Delete SCPs plinth manages that left the baseline (they are kept otherwise)
+    /// Delete resources plinth manages that left the baseline (SCPs, billing alarms); they
+    /// are kept otherwise
     #[arg(long, conflicts_with = "plan_file")]
     pub allow_delete: bool,
     /// Format of the plan and report on standard output
