@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{statement_heading_words, statement_lines, statement_summary, statements, summary_line};
+use super::{settings_lines, statement_heading_words, statement_lines, statement_summary, statements, summary_line};
 use crate::plan::{Action, Change, Plan};
 
 /// Marker that lets a CI job find and update its own comment.
@@ -83,10 +83,16 @@ fn change(out: &mut String, c: &Change) {
             let sid = s.get("Sid").and_then(|v| v.as_str()).unwrap_or("(no Sid)");
             let _ = writeln!(out, "  - statement `{sid}`: {}", statement_summary(s));
         }
+        let settings = settings_lines(doc);
         let pretty = serde_json::to_string_pretty(doc).unwrap_or_default();
+        let what = if settings.is_empty() {
+            "policy document"
+        } else {
+            "settings"
+        };
         let _ = writeln!(
             out,
-            "  <details><summary>policy document ({} lines)</summary>\n\n  ```json\n{}\n  ```\n  </details>",
+            "  <details><summary>{what} ({} lines)</summary>\n\n  ```json\n{}\n  ```\n  </details>",
             pretty.lines().count(),
             indent(&pretty)
         );

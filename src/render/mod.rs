@@ -52,6 +52,29 @@ pub fn statement_summary(s: &Value) -> String {
     out
 }
 
+/// `key = value` lines for a created resource's settings (not for policy documents, which
+/// are shown per statement): what a reviewer needs to see of a new alarm or trail.
+pub fn settings_lines(after: &Value) -> Vec<String> {
+    let Value::Object(map) = after else {
+        return vec![];
+    };
+    if map.contains_key("Statement") {
+        return vec![];
+    }
+    map.iter()
+        .filter(|(k, _)| k.as_str() != "name")
+        .map(|(k, v)| {
+            let shown = match v {
+                Value::String(s) => s.clone(),
+                Value::Null => "none".into(),
+                Value::Object(o) if o.is_empty() => "{}".into(),
+                other => other.to_string(),
+            };
+            format!("{k} = {shown}")
+        })
+        .collect()
+}
+
 /// Statements of a document, as a list.
 pub fn statements(doc: &Value) -> Vec<&Value> {
     match doc.get("Statement") {
@@ -109,5 +132,21 @@ pub fn statement_lines(d: &StatementDiff) -> Vec<String> {
             }
             out
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn settings_of_created_resources_but_not_of_policies() {
+        let alarm = json!({"name": "plinth-billing-x", "threshold": 100.0, "statistic": "Maximum", "kms": null});
+        assert_eq!(
+            settings_lines(&alarm),
+            ["threshold = 100.0", "statistic = Maximum", "kms = none"]
+        );
+        assert!(settings_lines(&json!({"Version": "2012-10-17", "Statement": []})).is_empty());
     }
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{statement_heading, statement_lines, statement_summary, statements, summary_line};
+use super::{settings_lines, statement_heading, statement_lines, statement_summary, statements, summary_line};
 use crate::apply::{ApplyReport, Status};
 use crate::plan::{Action, Plan};
 
@@ -27,6 +27,9 @@ pub fn plan(plan: &Plan) -> String {
                 for s in statements(doc) {
                     let sid = s.get("Sid").and_then(|v| v.as_str()).unwrap_or("(no Sid)");
                     let _ = writeln!(out, "      + statement {sid}: {}", statement_summary(s));
+                }
+                for line in settings_lines(doc) {
+                    let _ = writeln!(out, "      + {line}");
                 }
             }
             for d in &c.statement_diff {
