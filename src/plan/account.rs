@@ -11,6 +11,26 @@ pub fn address(name: &str) -> String {
     format!("account:{name}")
 }
 
+fn move_address(name: &str, ou: &impl std::fmt::Display) -> String {
+    format!("{} -> ou:{ou}", address(name))
+}
+
+/// An account this plan creates: its address, and the changes that must succeed before
+/// it can carry the rest of the baseline (its creation, and its move into its OU).
+pub fn planned(plan: &Plan, name: &str) -> Option<(String, Vec<String>)> {
+    let addr = address(name);
+    plan.find(&addr)?;
+    let moved = format!("{addr} -> ");
+    let mut deps = vec![addr.clone()];
+    deps.extend(
+        plan.changes
+            .iter()
+            .filter(|c| c.address.starts_with(&moved))
+            .map(|c| c.address.clone()),
+    );
+    Some((addr, deps))
+}
+
 pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let org = &cx.observed.org;
     let src = &cx.baseline.source;
@@ -56,7 +76,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                 deps.extend(ou_dep);
                 plan.changes.push(
                     Change::new(
-                        format!("{addr} -> ou:{ou}"),
+                        move_address(name, ou),
                         Action::Update,
                         format!("a new account starts at the root; the baseline puts it in `{ou}`"),
                         Op::Organizations(OrganizationsOp::MoveAccount {
@@ -84,7 +104,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                     let shown = here.map(|p| org.describe_target(p)).unwrap_or_default();
                     plan.changes.push(
                         Change::new(
-                            format!("{} -> ou:{ou}", address(name)),
+                            move_address(name, ou),
                             Action::Update,
                             format!("account {} is in `{shown}`; the baseline puts it in `{ou}`", live.id),
                             Op::Organizations(OrganizationsOp::MoveAccount {

@@ -146,16 +146,18 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             let mut deps = topic_dep.clone();
             let account_id = match &a.account {
                 None => None,
-                Some(acct) => match org.resolve(&Target::Account(acct.get_ref().clone())) {
-                    Resolved::Id(id) => Some(id),
+                Some(acct) => match (
+                    org.resolve(&Target::Account(acct.get_ref().clone())),
+                    super::account::planned(plan, acct.get_ref()),
+                ) {
+                    (Resolved::Id(id), _) => Some(id),
                     // An account created earlier in this run: its id is known once it exists.
-                    Resolved::Unknown(_) if plan.find(&super::account::address(acct.get_ref())).is_some() => {
-                        let addr = super::account::address(acct.get_ref());
-                        linked_account = Some(super::Ref::Planned(addr.clone()));
-                        deps.push(addr);
+                    (Resolved::Unknown(_), Some((addr, account_deps))) => {
+                        linked_account = Some(super::Ref::Planned(addr));
+                        deps.extend(account_deps);
                         None
                     }
-                    Resolved::Unknown(why) => {
+                    (Resolved::Unknown(why), None) => {
                         diags.push(
                             Diagnostic::error(format!(
                                 "unknown account `{}` in billing alarm `{}`",

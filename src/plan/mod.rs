@@ -305,6 +305,37 @@ impl Change {
     }
 }
 
+/// The change that puts a policy document in place when the live one (as AWS returns it)
+/// is missing or means something else; `None` when they are equivalent. Create when there
+/// is none, update otherwise, with before, after and the statement-level diff; `op` gets
+/// the minified document to send.
+pub fn policy_document_change(
+    address: impl Into<String>,
+    live: Option<&str>,
+    want: &Value,
+    (missing, differs): (&str, &str),
+    op: impl FnOnce(String) -> Op,
+) -> Option<Change> {
+    let live: Option<Value> = live.and_then(|p| serde_json::from_str(p).ok());
+    if live
+        .as_ref()
+        .is_some_and(|l| crate::policy::normalize::equivalent(l, want))
+    {
+        return None;
+    }
+    let (action, reason) = match &live {
+        None => (Action::Create, missing),
+        Some(_) => (Action::Update, differs),
+    };
+    let mut change = Change::new(address, action, reason, op(crate::policy::minify(want)))
+        .before(live.clone())
+        .after(Some(want.clone()));
+    if let Some(l) = &live {
+        change.statement_diff = crate::policy::diff::diff(l, want);
+    }
+    Some(change)
+}
+
 /// A resource plinth owns that the baseline no longer declares. Kept unless the run
 /// allows deletion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

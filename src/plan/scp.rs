@@ -379,26 +379,16 @@ fn resolve(cx: &Context<'_>, plan: &Plan, target: &Target) -> Result<(TargetKey,
             // An OU or account created earlier in this plan; an account must also be in its OU
             // before its own SCPs are attached.
             let planned = match target {
-                Target::Ou(path) => Some((super::ou::address(path), vec![])),
-                Target::Account(name) => {
-                    let addr = super::account::address(name);
-                    let moved = plan
-                        .changes
-                        .iter()
-                        .filter(|c| c.address.starts_with(&format!("{addr} -> ")))
-                        .map(|c| c.address.clone())
-                        .collect();
-                    Some((addr, moved))
+                Target::Ou(path) => {
+                    let addr = super::ou::address(path);
+                    plan.find(&addr).map(|_| (addr.clone(), vec![addr]))
                 }
+                Target::Account(name) => super::account::planned(plan, name),
                 Target::Root => None,
             };
             match planned {
-                Some((addr, extra)) if plan.find(&addr).is_some() => {
-                    let mut deps = vec![addr.clone()];
-                    deps.extend(extra);
-                    Ok((TargetKey::Planned(addr.clone()), Ref::Planned(addr), deps))
-                }
-                _ => Err(why),
+                Some((addr, deps)) => Ok((TargetKey::Planned(addr.clone()), Ref::Planned(addr), deps)),
+                None => Err(why),
             }
         }
     }

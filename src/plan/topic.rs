@@ -12,7 +12,6 @@ use super::{Action, Change, Context, Op, Plan, SnsOp};
 use crate::baseline::Email;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Subscription, Topic};
-use crate::policy::{diff, normalize};
 
 pub const REGION: &str = "us-east-1";
 /// The Sid of plinth's statement in the topic policy.
@@ -160,23 +159,18 @@ pub fn plan_topic(
 /// Put plinth's statement into an owned topic's policy when it is missing or differs.
 fn topic_policy_change(plan: &mut Plan, address: &str, topic: &Topic, account: &str) {
     let want = topic_policy(topic.policy.as_deref(), &topic.arn, account);
-    let live: Option<Value> = topic.policy.as_deref().and_then(|p| serde_json::from_str(p).ok());
-    if live.as_ref().is_some_and(|l| normalize::equivalent(l, &want)) {
-        return;
-    }
-    let mut change = Change::new(
+    let reason = format!("the topic policy lacks plinth's `{TOPIC_POLICY_SID}` statement or it differs");
+    let change = super::policy_document_change(
         format!("{address}.policy"),
-        Action::Update,
-        format!("the topic policy lacks plinth's `{TOPIC_POLICY_SID}` statement or it differs"),
-        Op::Sns(SnsOp::SetTopicPolicy {
-            topic_arn: topic.arn.clone(),
-            policy: crate::policy::minify(&want),
-        }),
-    )
-    .before(live.clone())
-    .after(Some(want.clone()));
-    if let Some(l) = &live {
-        change.statement_diff = diff::diff(l, &want);
-    }
-    plan.changes.push(change);
+        topic.policy.as_deref(),
+        &want,
+        (&reason, &reason),
+        |policy| {
+            Op::Sns(SnsOp::SetTopicPolicy {
+                topic_arn: topic.arn.clone(),
+                policy,
+            })
+        },
+    );
+    plan.changes.extend(change);
 }

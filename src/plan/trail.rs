@@ -17,7 +17,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::observed::{
     AlarmSpec, Bucket, BucketEncryption, EventSelector, MetricFilter, PublicAccessBlock, TrailSettings, TrailState,
 };
-use crate::policy::{self, diff, normalize};
+use crate::policy;
 
 pub const HOME_REGION: &str = "us-east-1";
 pub const SERVICE_PRINCIPAL: &str = "cloudtrail.amazonaws.com";
@@ -319,34 +319,22 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         );
     }
     let want_policy = policy::merge_statements(live_policy.as_deref(), &ours);
-    let live_doc: Option<Value> = live_policy.as_deref().and_then(|p| serde_json::from_str(p).ok());
-    if !live_doc
-        .as_ref()
-        .is_some_and(|l| normalize::equivalent(l, &want_policy))
-    {
-        let mut change = Change::new(
-            BUCKET_POLICY_ADDRESS,
-            if live_doc.is_none() {
-                Action::Create
-            } else {
-                Action::Update
-            },
-            match &live_doc {
-                None => "the bucket has no policy letting CloudTrail write".to_owned(),
-                Some(_) => "plinth's statements in the bucket policy are missing or differ".to_owned(),
-            },
+    if let Some(change) = super::policy_document_change(
+        BUCKET_POLICY_ADDRESS,
+        live_policy.as_deref(),
+        &want_policy,
+        (
+            "the bucket has no policy letting CloudTrail write",
+            "plinth's statements in the bucket policy are missing or differ",
+        ),
+        |policy| {
             Op::S3(S3Op::PutBucketPolicy {
                 bucket: bucket.into(),
-                policy: policy::minify(&want_policy),
-            }),
-        )
-        .before(live_doc.clone())
-        .after(Some(want_policy.clone()))
-        .depends_on(bucket_deps.clone());
-        if let Some(l) = &live_doc {
-            change.statement_diff = diff::diff(l, &want_policy);
-        }
-        plan.changes.push(change);
+                policy,
+            })
+        },
+    ) {
+        plan.changes.push(change.depends_on(bucket_deps.clone()));
         trail_deps.push(BUCKET_POLICY_ADDRESS.to_owned());
     }
     trail_deps.extend(bucket_deps);
@@ -486,51 +474,43 @@ fn plan_log_delivery(
             trail_deps.push("trail.logs_role".into());
         }
         Some(r) => {
-            let live: Option<Value> = serde_json::from_str(&r.trust_policy).ok();
-            if !live.as_ref().is_some_and(|l| normalize::equivalent(l, &trust)) {
-                plan.changes.push(
-                    Change::new(
-                        "trail.logs_role",
-                        Action::Update,
-                        "the role's trust policy is not CloudTrail's for this trail",
-                        Op::Iam(IamOp::UpdateAssumeRolePolicy {
-                            name: role.clone(),
-                            trust_policy: policy::minify(&trust),
-                        }),
-                    )
-                    .before(live)
-                    .after(Some(trust.clone())),
-                );
+            let reason = "the role's trust policy is not CloudTrail's for this trail";
+            let change = super::policy_document_change(
+                "trail.logs_role",
+                Some(&r.trust_policy),
+                &trust,
+                (reason, reason),
+                |doc| {
+                    Op::Iam(IamOp::UpdateAssumeRolePolicy {
+                        name: role.clone(),
+                        trust_policy: doc,
+                    })
+                },
+            );
+            if let Some(change) = change {
+                plan.changes.push(change);
                 trail_deps.push("trail.logs_role".into());
             }
         }
     }
     let inline = logs_role_policy(account, &group);
-    let live_inline: Option<Value> = observed
-        .logs_role
-        .as_ref()
-        .and_then(|r| r.inline_policy.as_deref())
-        .and_then(|p| serde_json::from_str(p).ok());
-    if !live_inline.as_ref().is_some_and(|l| normalize::equivalent(l, &inline)) {
-        plan.changes.push(
-            Change::new(
-                "trail.logs_role.policy",
-                if live_inline.is_none() {
-                    Action::Create
-                } else {
-                    Action::Update
-                },
-                format!("the role's `{LOGS_ROLE_POLICY_NAME}` policy is missing or differs"),
-                Op::Iam(IamOp::PutRolePolicy {
-                    role: role.clone(),
-                    policy_name: LOGS_ROLE_POLICY_NAME.into(),
-                    policy: policy::minify(&inline),
-                }),
-            )
-            .before(live_inline)
-            .after(Some(inline))
-            .depends_on(role_deps),
-        );
+    let live_inline = observed.logs_role.as_ref().and_then(|r| r.inline_policy.as_deref());
+    let reason = format!("the role's `{LOGS_ROLE_POLICY_NAME}` policy is missing or differs");
+    let change = super::policy_document_change(
+        "trail.logs_role.policy",
+        live_inline,
+        &inline,
+        (&reason, &reason),
+        |policy| {
+            Op::Iam(IamOp::PutRolePolicy {
+                role: role.clone(),
+                policy_name: LOGS_ROLE_POLICY_NAME.into(),
+                policy,
+            })
+        },
+    );
+    if let Some(change) = change {
+        plan.changes.push(change.depends_on(role_deps));
         trail_deps.push("trail.logs_role.policy".into());
     }
     (
