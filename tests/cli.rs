@@ -174,3 +174,37 @@ fn help_teaches() {
     insta::assert_snapshot!("plan_help", help(&["plan", "--help"]));
     insta::assert_snapshot!("apply_help", help(&["apply", "--help"]));
 }
+
+#[test]
+fn missing_credentials_are_reported_as_such() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(env!("CARGO_BIN_EXE_plinth"))
+        .current_dir(root)
+        .args([
+            "plan",
+            "-f",
+            "baselines/example.toml",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("error: no AWS credentials found"), "{stderr}");
+    assert!(
+        stderr.contains("hint: plinth uses the standard AWS credential chain"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("DispatchFailure"), "no SDK debug dump: {stderr}");
+}

@@ -178,3 +178,77 @@ async fn a_crashed_holders_lock_expires() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stdout.contains("Apply complete: 8 done"), "{stdout}");
 }
+
+/// Start an apply that will wait for a lock the test holds, and give it time to plan.
+async fn waiting_apply(emu: &Emulator, b: &TempBaseline) -> (std::process::Child, lock::Held) {
+    let dynamo = Aws::from_sdk(emu.sdk_config().await).dynamodb_us_east_1();
+    let held = lock::acquire(&dynamo, &organization_id(emu).await, LockOptions::default())
+        .await
+        .unwrap();
+    let child = apply(emu, &b.path, &["--lock-timeout", "60s"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    (child, held)
+}
+
+#[tokio::test]
+async fn a_plan_that_changed_while_waiting_is_not_applied() {
+    let emu = Emulator::start();
+    let org = emu.organizations().await;
+    seed(&org).await;
+    let b = TempBaseline::new(BASELINE, &[]);
+    let (child, held) = waiting_apply(&emu, &b).await;
+    // Meanwhile someone enables SCPs by hand: the approved plan is no longer the plan.
+    let root = org.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    org.enable_policy_type()
+        .root_id(root)
+        .policy_type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    held.release().await;
+    let out = child.wait_with_output().unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: the organization changed while plinth waited for the apply lock"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("run `plinth apply` again"), "{stderr}");
+    // Nothing of the plan was applied.
+    assert!(
+        support::live_scp(&org, "plinth-deny-leave-organization")
+            .await
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn changes_another_run_made_while_waiting_leave_nothing_to_do() {
+    let emu = Emulator::start();
+    seed(&emu.organizations().await).await;
+    let b = TempBaseline::new(BASELINE, &[]);
+    let (child, held) = waiting_apply(&emu, &b).await;
+    // The lock holder makes the very changes the waiting run planned.
+    let session = emu.session().await;
+    let plan = session.plan(&b.load(), Default::default()).await.unwrap();
+    assert!(session.apply(&plan).await.is_success());
+    held.release().await;
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("another run made these changes while plinth waited for the lock"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("Apply complete: 0 done, 0 failed, 0 skipped."),
+        "{stdout}"
+    );
+}

@@ -97,7 +97,7 @@ pub fn report(report: &ApplyReport) -> String {
     );
     if !report.is_success() {
         out.push_str(
-            "Nothing that failed was half-done; run `plinth apply` again to finish once the cause is fixed.\n",
+            "Each failed change is a single write that did not happen; run `plinth apply` again once the cause is fixed.\n",
         );
     }
     out
