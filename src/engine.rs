@@ -10,11 +10,13 @@ use crate::aws::logs::Logs;
 use crate::aws::organizations::{OrgSummary, Organizations, ReadScope};
 use crate::aws::s3::S3;
 use crate::aws::sns::Sns;
+use crate::aws::sso::{Sso, SsoScope};
 use crate::aws::sts::{CallerIdentity, Sts};
 use crate::aws::{Aws, AwsError, ConnectOptions};
-use crate::baseline::Baseline;
+use crate::baseline::sso::SsoSection;
+use crate::baseline::{Baseline, OuPath, Target};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::observed::{BillingState, Observed, TrailState};
+use crate::observed::{BillingState, Observed, SsoState, TrailState};
 use crate::plan::{self, Change, Op, Plan, PlanOptions, Ref};
 use crate::policy;
 
@@ -30,6 +32,8 @@ pub struct Session {
     logs: Logs,
     iam: Iam,
     dynamo: Dynamo,
+    /// IAM Identity Center clients by region (the instance's), made when first needed.
+    sso: std::sync::Mutex<std::collections::BTreeMap<String, std::sync::Arc<Sso>>>,
 }
 
 impl Session {
@@ -48,6 +52,7 @@ impl Session {
             logs: aws.logs_us_east_1(),
             iam: aws.iam(),
             dynamo: aws.dynamodb_us_east_1(),
+            sso: Default::default(),
             aws,
         }
     }
@@ -121,6 +126,7 @@ impl Session {
                     )
                 })
                 .collect(),
+            member_ous: baseline.sso().map(targeted_ous).unwrap_or_default(),
         };
         tracing::info!("reading the organization");
         let org = self
@@ -136,7 +142,40 @@ impl Session {
         );
         let billing = self.observe_billing(baseline, &summary.management_account_id).await?;
         let trail = self.observe_trail(baseline, &summary.management_account_id).await?;
-        Ok(Observed { org, billing, trail })
+        let sso = self.observe_sso(baseline).await?;
+        Ok(Observed {
+            org,
+            billing,
+            trail,
+            sso,
+        })
+    }
+
+    fn sso(&self, region: &str) -> std::sync::Arc<Sso> {
+        let mut clients = self.sso.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        clients
+            .entry(region.to_owned())
+            .or_insert_with(|| std::sync::Arc::new(self.aws.sso(region)))
+            .clone()
+    }
+
+    /// IAM Identity Center, when the baseline has `[sso]`.
+    async fn observe_sso(&self, baseline: &Baseline) -> Result<SsoState, Diagnostics> {
+        let Some(section) = baseline.sso() else {
+            return Ok(SsoState::default());
+        };
+        tracing::info!("reading IAM Identity Center");
+        let state = self
+            .sso(baseline.home_region().as_str())
+            .read(&sso_scope(section))
+            .await
+            .map_err(|e| aws_failure("cannot read IAM Identity Center", e))?;
+        tracing::info!(
+            permission_sets = state.permission_sets.len(),
+            assignments = state.assignments.len(),
+            "read IAM Identity Center"
+        );
+        Ok(state)
     }
 
     /// The trail, its bucket and trusted access, when the baseline has `[trail]`.
@@ -310,8 +349,36 @@ impl Executor for Session {
             Op::Cloudtrail(op) => self.cloudtrail.execute(op).await,
             Op::Logs(op) => self.logs.execute(op).await,
             Op::Iam(op) => self.iam.execute(op).await,
+            Op::Sso(op) => self.sso(&op.region).execute(op, resolve).await,
         }
     }
+}
+
+/// What `[sso]` needs read: the names of permission sets, groups and users.
+fn sso_scope(section: &SsoSection) -> SsoScope {
+    let mut scope = SsoScope::default();
+    for ps in &section.permission_set {
+        scope.permission_sets.insert(ps.get_ref().name.get_ref().to_string());
+    }
+    for a in &section.assignment {
+        let a = a.get_ref();
+        scope.groups.extend(a.groups.iter().map(|g| g.get_ref().to_string()));
+        scope.users.extend(a.users.iter().map(|u| u.get_ref().to_string()));
+    }
+    scope
+}
+
+/// The OU paths whose accounts the assignments need (each with everything below it).
+fn targeted_ous(section: &SsoSection) -> Vec<OuPath> {
+    section
+        .assignment
+        .iter()
+        .flat_map(|a| a.get_ref().targets.get_ref().iter())
+        .filter_map(|t| match t.get_ref() {
+            Target::Ou(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn aws_failure(what: &str, e: AwsError) -> Diagnostics {

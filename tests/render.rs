@@ -93,9 +93,11 @@ fn sample_plan(allow_delete: bool) -> Plan {
                 ("ou-sand".into(), vec!["p-FullAWSAccess".into(), "p-region".into()]),
                 ("ou-work".into(), vec!["p-FullAWSAccess".into(), "p-old".into()]),
             ]),
+            ou_accounts: BTreeMap::new(),
         },
         billing: Default::default(),
         trail: Default::default(),
+        sso: Default::default(),
     };
     plan::compute(&b, &observed, PlanOptions { allow_delete }).unwrap_or_else(|d| panic!("{d}"))
 }

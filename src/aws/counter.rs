@@ -37,6 +37,8 @@ pub fn iam_action(call: &str) -> Option<String> {
         "IAM" => "iam",
         "DynamoDB" => "dynamodb",
         "STS" => "sts",
+        "SSO Admin" => "sso",
+        "identitystore" => "identitystore",
         _ => return None,
     };
     // S3's IAM actions are not always named after the API operation.

@@ -7,10 +7,12 @@ pub mod cloudwatch;
 pub mod counter;
 pub mod dynamodb;
 pub mod iam;
+pub mod limiter;
 pub mod logs;
 pub mod organizations;
 pub mod s3;
 pub mod sns;
+pub mod sso;
 pub mod sts;
 
 use std::fmt;
@@ -46,11 +48,14 @@ pub fn retry_config() -> RetryConfig {
         .with_max_backoff(Duration::from_secs(20))
 }
 
-/// Shared SDK configuration and the call counter every client reports to.
+/// Shared SDK configuration, the call counter every client reports to, and the rate
+/// limiters of services with a limit shared across their APIs.
 #[derive(Clone)]
 pub struct Aws {
     pub sdk: SdkConfig,
     pub counter: CallCounter,
+    /// IAM Identity Center: one limit for the admin API and the identity store.
+    pub sso_limiter: limiter::RateLimiter,
 }
 
 impl Aws {
@@ -72,10 +77,7 @@ impl Aws {
         if let Some(url) = &options.endpoint_url {
             loader = loader.endpoint_url(url);
         }
-        Aws {
-            sdk: loader.load().await,
-            counter: CallCounter::default(),
-        }
+        Aws::from_sdk(loader.load().await)
     }
 
     /// From a ready SDK configuration (tests use static credentials and an emulator).
@@ -83,6 +85,7 @@ impl Aws {
         Aws {
             sdk,
             counter: CallCounter::default(),
+            sso_limiter: limiter::RateLimiter::per_second(sso::CALLS_PER_SECOND),
         }
     }
 
@@ -158,6 +161,24 @@ impl Aws {
             .interceptor(self.counter.clone())
             .build();
         dynamodb::Dynamo::new(aws_sdk_dynamodb::Client::from_conf(conf))
+    }
+
+    /// IAM Identity Center (admin API and identity store) in its instance's region, the
+    /// baseline's home region; both share one rate limiter.
+    pub fn sso(&self, region: &str) -> sso::Sso {
+        let admin = aws_sdk_ssoadmin::config::Builder::from(&self.sdk)
+            .region(Region::new(region.to_owned()))
+            .interceptor(self.counter.clone())
+            .build();
+        let store = aws_sdk_identitystore::config::Builder::from(&self.sdk)
+            .region(Region::new(region.to_owned()))
+            .interceptor(self.counter.clone())
+            .build();
+        sso::Sso::new(
+            aws_sdk_ssoadmin::Client::from_conf(admin),
+            aws_sdk_identitystore::Client::from_conf(store),
+            self.sso_limiter.clone(),
+        )
     }
 
     pub fn sts(&self) -> sts::Sts {

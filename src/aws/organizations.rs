@@ -37,6 +37,9 @@ pub struct ReadScope {
     pub targets: Vec<Target>,
     /// E-mails and names of `[[account]]`s: their parents are read.
     pub accounts: Vec<(String, String)>,
+    /// OUs whose accounts are needed, with everything below them: the accounts directly in
+    /// each are read (`ListAccountsForParent`).
+    pub member_ous: Vec<crate::baseline::OuPath>,
 }
 
 pub struct Organizations {
@@ -122,6 +125,7 @@ impl Organizations {
             accounts,
             scps: policies,
             attached: BTreeMap::new(),
+            ou_accounts: BTreeMap::new(),
         };
 
         // Parents of the accounts the baseline declares.
@@ -154,6 +158,24 @@ impl Organizations {
         for a in &mut state.accounts {
             a.parent_id = parents.get(&a.id).cloned();
         }
+
+        // Accounts in the OUs the scope needs, and in everything below them.
+        let wanted_ous: Vec<String> = state
+            .ous
+            .iter()
+            .filter(|o| {
+                scope
+                    .member_ous
+                    .iter()
+                    .any(|p| o.path == p.as_str() || o.path.starts_with(&format!("{p}/")))
+            })
+            .map(|o| o.id.clone())
+            .collect();
+        state.ou_accounts = stream::iter(wanted_ous)
+            .map(|id| async move { self.accounts_in(&id).await.map(|a| (id, a)) })
+            .buffer_unordered(CONCURRENCY)
+            .try_collect()
+            .await?;
 
         // Ownership: tags of customer-managed SCPs.
         let customer: Vec<String> = state
@@ -253,6 +275,23 @@ impl Organizations {
         }
         all.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(all)
+    }
+
+    async fn accounts_in(&self, parent_id: &str) -> Result<Vec<String>, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .list_accounts_for_parent()
+            .parent_id(parent_id)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListAccountsForParent")?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.accounts())
+            .filter_map(|a| a.id().map(str::to_owned))
+            .collect())
     }
 
     async fn read_accounts(&self) -> Result<Vec<Account>, AwsError> {

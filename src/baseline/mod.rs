@@ -6,15 +6,18 @@
 //! at file:line:column.
 
 pub mod regions;
+pub mod sso;
 pub mod types;
 pub mod validate;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::policy::PolicyKind;
 pub use types::{
     AccountId, AccountName, AlarmName, BucketName, Email, KmsKeyArn, OuPath, PolicyName, PrincipalPattern, Region,
     Target, TopicName, TrailName, Usd,
@@ -33,6 +36,8 @@ pub struct BaselineFile {
     /// Accounts as code: created when missing, moved into their OU, never closed.
     #[serde(default)]
     pub account: Vec<Spanned<AccountDecl>>,
+    /// IAM Identity Center permission sets and assignments.
+    pub sso: Option<Spanned<sso::SsoSection>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -180,6 +185,8 @@ pub struct Baseline {
     pub file: BaselineFile,
     /// Custom policy documents, in the order of `scp.custom`.
     pub custom_documents: Vec<PolicyFile>,
+    /// Inline policies of permission sets, by permission set name.
+    pub inline_policies: HashMap<String, PolicyFile>,
 }
 
 impl Baseline {
@@ -188,6 +195,9 @@ impl Baseline {
     }
     pub fn home_region(&self) -> &Region {
         self.file.organization.home_region.get_ref()
+    }
+    pub fn sso(&self) -> Option<&sso::SsoSection> {
+        self.file.sso.as_ref().map(Spanned::get_ref)
     }
 }
 
@@ -208,9 +218,21 @@ pub fn parse(source: SourceFile) -> Result<Baseline, Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut custom_documents = Vec::new();
     for custom in &file.scp.custom {
-        match read_policy_file(&source, &base_dir, &custom.get_ref().file) {
+        match read_policy_file(&source, &base_dir, &custom.get_ref().file, PolicyKind::Scp) {
             Ok(doc) => custom_documents.push(doc),
             Err(d) => diags.push(d),
+        }
+    }
+    let mut inline_policies = HashMap::new();
+    for ps in file.sso.iter().flat_map(|s| &s.get_ref().permission_set) {
+        let ps = ps.get_ref();
+        if let Some(path) = &ps.inline_policy_file {
+            match read_policy_file(&source, &base_dir, path, PolicyKind::Identity) {
+                Ok(doc) => {
+                    inline_policies.insert(ps.name.get_ref().to_string(), doc);
+                }
+                Err(d) => diags.push(d),
+            }
         }
     }
     if !diags.is_empty() {
@@ -220,6 +242,7 @@ pub fn parse(source: SourceFile) -> Result<Baseline, Diagnostics> {
         source,
         file,
         custom_documents,
+        inline_policies,
     };
     validate::check(&baseline)?;
     Ok(baseline)
@@ -264,7 +287,12 @@ fn narrow_to_literal(source: &SourceFile, span: std::ops::Range<usize>, message:
     span.start + start..span.start + end
 }
 
-fn read_policy_file(baseline: &SourceFile, base_dir: &Path, file: &Spanned<PathBuf>) -> Result<PolicyFile, Diagnostic> {
+fn read_policy_file(
+    baseline: &SourceFile,
+    base_dir: &Path,
+    file: &Spanned<PathBuf>,
+    kind: PolicyKind,
+) -> Result<PolicyFile, Diagnostic> {
     let path = base_dir.join(file.get_ref());
     let text = std::fs::read_to_string(&path).map_err(|e| {
         Diagnostic::error(format!("cannot read policy file `{}`", path.display()))
@@ -273,6 +301,6 @@ fn read_policy_file(baseline: &SourceFile, base_dir: &Path, file: &Spanned<PathB
             .hint("policy files are relative to the baseline file's directory")
     })?;
     let source = SourceFile::new(path, text);
-    let document = crate::policy::parse_document(&source)?;
+    let document = crate::policy::parse_document(&source, kind)?;
     Ok(PolicyFile { source, document })
 }

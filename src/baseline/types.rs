@@ -39,6 +39,8 @@ macro_rules! string_newtype {
     };
 }
 
+pub(crate) use string_newtype;
+
 /// A 12-digit AWS account id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct AccountId(String);

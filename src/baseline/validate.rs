@@ -144,6 +144,10 @@ pub fn check(baseline: &Baseline) -> Result<(), Diagnostics> {
         }
     }
 
+    if let Some(sso) = baseline.sso() {
+        super::sso::check(src, sso, &baseline.inline_policies, &mut diags);
+    }
+
     let (desired, _) = policy::desired_scps(baseline);
     let mut per_target: BTreeMap<&Target, Vec<&str>> = BTreeMap::new();
     for scp in &desired {

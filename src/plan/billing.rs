@@ -311,6 +311,7 @@ threshold_usd = 100
                 },
             ],
             attached: BTreeMap::new(),
+            ou_accounts: BTreeMap::new(),
             ..OrgState::default()
         }
     }
@@ -338,6 +339,7 @@ threshold_usd = 100
         Observed {
             org: org(),
             trail: Default::default(),
+            sso: Default::default(),
             billing: BillingState {
                 alarms,
                 topic: Some(Topic {
@@ -369,6 +371,7 @@ threshold_usd = 100
             org: org(),
             billing: BillingState::default(),
             trail: Default::default(),
+            sso: Default::default(),
         };
         let p = plan_of(&base, &o, false);
         assert_eq!(

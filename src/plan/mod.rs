@@ -9,6 +9,7 @@ pub mod account;
 pub mod billing;
 pub mod ou;
 pub mod scp;
+pub mod sso;
 pub mod topic;
 pub mod trail;
 
@@ -20,7 +21,7 @@ use serde_json::Value;
 
 use crate::baseline::Baseline;
 use crate::diag::Diagnostics;
-use crate::observed::{AlarmSpec, MetricFilter, Observed, TrailSettings};
+use crate::observed::{AlarmSpec, Boundary, MetricFilter, Observed, PermissionSetSpec, PrincipalKind, TrailSettings};
 use crate::policy::diff::StatementDiff;
 
 /// What a change does. Each action carries the symbol plans show it with.
@@ -90,6 +91,87 @@ pub enum Op {
     Cloudtrail(CloudTrailOp),
     Logs(LogsOp),
     Iam(IamOp),
+    Sso(SsoOp),
+}
+
+/// An IAM Identity Center operation, on the organization's instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SsoOp {
+    /// The instance's region.
+    pub region: String,
+    pub instance_arn: String,
+    #[serde(flatten)]
+    pub call: SsoCall,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum SsoCall {
+    /// Creates the permission set, tagged `managed-by=plinth`, with its policies and
+    /// boundary; returns its ARN.
+    CreatePermissionSet {
+        spec: Box<PermissionSetSpec>,
+    },
+    UpdatePermissionSet {
+        permission_set: String,
+        description: Option<String>,
+        session_duration: String,
+        relay_state: Option<String>,
+    },
+    AttachManagedPolicy {
+        permission_set: String,
+        policy_arn: String,
+    },
+    DetachManagedPolicy {
+        permission_set: String,
+        policy_arn: String,
+    },
+    AttachCustomerManagedPolicy {
+        permission_set: String,
+        name: String,
+        path: String,
+    },
+    DetachCustomerManagedPolicy {
+        permission_set: String,
+        name: String,
+        path: String,
+    },
+    PutInlinePolicy {
+        permission_set: String,
+        policy: String,
+    },
+    DeleteInlinePolicy {
+        permission_set: String,
+    },
+    PutPermissionsBoundary {
+        permission_set: String,
+        boundary: Boundary,
+    },
+    DeletePermissionsBoundary {
+        permission_set: String,
+    },
+    /// Provisions the latest version to every account that has it, and waits.
+    ProvisionPermissionSet {
+        permission_set: String,
+    },
+    /// Creates the assignment and waits for AWS to finish.
+    CreateAccountAssignment {
+        permission_set: Ref,
+        account: Ref,
+        principal_kind: PrincipalKind,
+        principal_id: String,
+    },
+    /// Deletes the assignment and waits for AWS to finish.
+    DeleteAccountAssignment {
+        permission_set: String,
+        account: String,
+        principal_kind: PrincipalKind,
+        principal_id: String,
+    },
+    /// Deletes every assignment of the permission set, then the set.
+    DeletePermissionSet {
+        permission_set: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -399,6 +481,7 @@ pub const PLANNERS: &[(&str, Planner)] = &[
     ("scp", scp::plan),
     ("trail", trail::plan),
     ("billing", billing::plan),
+    ("sso", sso::plan),
 ];
 
 /// Compute the plan. Pure: no AWS call, no I/O.

@@ -394,7 +394,7 @@ fn resolve(cx: &Context<'_>, plan: &Plan, target: &Target) -> Result<(TargetKey,
     }
 }
 
-fn unknown_target(cx: &Context<'_>, target: &Target, span: std::ops::Range<usize>, why: &str) -> Diagnostic {
+pub(super) fn unknown_target(cx: &Context<'_>, target: &Target, span: std::ops::Range<usize>, why: &str) -> Diagnostic {
     let d = Diagnostic::error(format!("unknown target `{target}`"))
         .at(&cx.baseline.source, span)
         .cause(why.to_owned());

@@ -54,9 +54,11 @@ fn empty_org() -> Observed {
             ],
             scps: vec![full_access(&["r-root", "123456789012", "222222222222"])],
             attached: BTreeMap::new(),
+            ou_accounts: BTreeMap::new(),
         },
         billing: Default::default(),
         trail: Default::default(),
+        sso: Default::default(),
     }
 }
 

@@ -159,8 +159,27 @@ pub fn merge_statements(live: Option<&str>, ours: &[Value]) -> Value {
     }
 }
 
-/// Parse a policy document file, reporting JSON errors at their line and column.
-pub fn parse_document(source: &SourceFile) -> Result<Value, Diagnostic> {
+/// What a policy document is for: the checks and the messages differ slightly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyKind {
+    /// A service control policy.
+    Scp,
+    /// An identity-based IAM policy, such as a permission set's inline policy.
+    Identity,
+}
+
+impl PolicyKind {
+    fn noun(self) -> &'static str {
+        match self {
+            PolicyKind::Scp => "SCP",
+            PolicyKind::Identity => "IAM policy",
+        }
+    }
+}
+
+/// Parse a policy document file, reporting JSON errors at their line and column, and
+/// check it has the structure AWS requires of that kind of policy.
+pub fn parse_document(source: &SourceFile, kind: PolicyKind) -> Result<Value, Diagnostic> {
     let doc: Value = serde_json::from_str(&source.text).map_err(|e| {
         let at = source.offset_of(e.line(), e.column().max(1));
         let msg = e.to_string();
@@ -169,17 +188,29 @@ pub fn parse_document(source: &SourceFile) -> Result<Value, Diagnostic> {
             .at(source, at..at + 1)
             .cause(msg)
     })?;
-    check_scp_document(&doc).map_err(|problem| {
-        Diagnostic::error(format!("policy file `{}` is not a valid SCP", source.path.display()))
-            .at(source, 0..1)
-            .cause(problem)
-            .hint("an SCP is `{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": …, \"Action\" or \"NotAction\": …, \"Resource\": …}]}`")
+    check_document(&doc, kind).map_err(|problem| {
+        Diagnostic::error(format!(
+            "policy file `{}` is not a valid {}",
+            source.path.display(),
+            kind.noun()
+        ))
+        .at(source, 0..1)
+        .cause(problem)
+        .hint(format!(
+            "an {} is `{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": …, \"Action\" or \"NotAction\": …, \"Resource\": …}}]}}`",
+            kind.noun()
+        ))
     })?;
     Ok(doc)
 }
 
 /// The structure AWS requires of an SCP.
 pub fn check_scp_document(doc: &Value) -> Result<(), String> {
+    check_document(doc, PolicyKind::Scp)
+}
+
+/// The structure AWS requires of a policy of this kind.
+pub fn check_document(doc: &Value, kind: PolicyKind) -> Result<(), String> {
     let Value::Object(map) = doc else {
         return Err("the document is not a JSON object".into());
     };
@@ -190,7 +221,8 @@ pub fn check_scp_document(doc: &Value) -> Result<(), String> {
     }
     match map.get("Version").and_then(Value::as_str) {
         Some("2012-10-17") => {}
-        Some(v) => return Err(format!("`Version` is `{v}`; SCPs use `2012-10-17`")),
+        Some("2008-10-17") if kind == PolicyKind::Identity => {}
+        Some(v) => return Err(format!("`Version` is `{v}`; {}s use `2012-10-17`", kind.noun())),
         None => return Err("`Version` is missing".into()),
     }
     let statements = match map.get("Statement") {
@@ -208,7 +240,7 @@ pub fn check_scp_document(doc: &Value) -> Result<(), String> {
             match key.as_str() {
                 "Sid" | "Effect" | "Action" | "NotAction" | "Resource" | "NotResource" | "Condition" => {}
                 "Principal" | "NotPrincipal" => {
-                    return Err(format!("statement {n}: SCPs cannot name a `{key}`"));
+                    return Err(format!("statement {n}: {}s cannot name a `{key}`", kind.noun()));
                 }
                 other => return Err(format!("statement {n}: unknown element `{other}`")),
             }
