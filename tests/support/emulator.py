@@ -19,6 +19,20 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
   `MaxRecords`; AWS returns at most `MaxRecords` (default 50, at most 100) per page,
   sorted by name, with a `NextToken`. The shim pages moto's own answer the same way, so
   tests count the calls AWS would need.
+
+* IAM Identity Center (sso-admin). moto stores permission sets, their tags, policies
+  and assignments, but lacks some operations plinth needs. The shim adds them to moto's
+  own response class, on moto's own stored objects:
+  - `ListTagsForResource` answers with the tags moto stored at `CreatePermissionSet`.
+  - `Put`/`Get`/`DeletePermissionsBoundary…` keep the boundary on moto's permission set
+    object; `Get` answers `ResourceNotFoundException` when there is none, as AWS does.
+  - Provisioning: AWS provisions a permission set to an account when an assignment is
+    created there, and a change to the set leaves those copies outdated until
+    `ProvisionPermissionSet`. The shim derives "provisioned to" from moto's assignments
+    (plus the accounts moto itself recorded as provisioned), marks a set's copies
+    outdated when one of moto's mutating operations touches it, and answers
+    `ListAccountsForProvisionedPermissionSet` (with its `ProvisioningStatus` filter) and
+    `DescribePermissionSetProvisioningStatus` from that.
 """
 
 import argparse
@@ -175,12 +189,153 @@ class CborTranslator:
         return [out]
 
 
+def install_sso_admin_shims():
+    """Add the sso-admin operations moto lacks; see the module docstring."""
+    from moto.ssoadmin import models as sso_models
+    from moto.ssoadmin.exceptions import ResourceNotFoundException
+    from moto.ssoadmin.responses import SSOAdminResponse
+
+    backend_class = sso_models.SSOAdminBackend
+
+    def provisioned_accounts(backend, ps):
+        accounts = {
+            a.target_id
+            for a in backend.account_assignments
+            if a.permission_set_arn == ps.permission_set_arn
+        }
+        for instance in backend.instances:
+            if ps in instance.provisioned_permission_sets:
+                accounts.add(backend.account_id)
+        return accounts
+
+    def stale(ps):
+        if not hasattr(ps, "plinth_stale_accounts"):
+            ps.plinth_stale_accounts = set()
+        return ps.plinth_stale_accounts
+
+    def marks_outdated(name):
+        original = getattr(backend_class, name)
+
+        def wrapper(self, *args, **kwargs):
+            result = original(self, *args, **kwargs)
+            arn = kwargs.get("permission_set_arn")
+            instance = kwargs.get("instance_arn")
+            ps = self._find_permission_set(instance, arn)
+            stale(ps).update(provisioned_accounts(self, ps))
+            return result
+
+        setattr(backend_class, name, wrapper)
+
+    for name in (
+        "update_permission_set",
+        "put_inline_policy_to_permission_set",
+        "delete_inline_policy_from_permission_set",
+        "attach_managed_policy_to_permission_set",
+        "detach_managed_policy_from_permission_set",
+        "attach_customer_managed_policy_reference_to_permission_set",
+        "detach_customer_managed_policy_reference_from_permission_set",
+    ):
+        marks_outdated(name)
+
+    # Creating an assignment provisions the latest version to its account.
+    original_create = backend_class.create_account_assignment
+
+    def create_account_assignment(self, *args, **kwargs):
+        result = original_create(self, *args, **kwargs)
+        for ps in self.permission_sets:
+            if ps.permission_set_arn == kwargs.get("permission_set_arn"):
+                stale(ps).discard(kwargs.get("target_id"))
+        return result
+
+    backend_class.create_account_assignment = create_account_assignment
+
+    def permission_set(response):
+        return response.ssoadmin_backend._find_permission_set(
+            response._get_param("InstanceArn"), response._get_param("PermissionSetArn")
+        )
+
+    def list_tags_for_resource(self):
+        ps = self.ssoadmin_backend._find_permission_set(
+            self._get_param("InstanceArn"), self._get_param("ResourceArn")
+        )
+        return json.dumps({"Tags": list(ps.tags or [])})
+
+    def put_permissions_boundary_to_permission_set(self):
+        ps = permission_set(self)
+        ps.plinth_boundary = self._get_param("PermissionsBoundary")
+        stale(ps).update(provisioned_accounts(self.ssoadmin_backend, ps))
+        return "{}"
+
+    def get_permissions_boundary_for_permission_set(self):
+        ps = permission_set(self)
+        boundary = getattr(ps, "plinth_boundary", None)
+        if not boundary:
+            raise ResourceNotFoundException("Could not find PermissionsBoundary for the permission set")
+        return json.dumps({"PermissionsBoundary": boundary})
+
+    def delete_permissions_boundary_from_permission_set(self):
+        ps = permission_set(self)
+        if not getattr(ps, "plinth_boundary", None):
+            raise ResourceNotFoundException("Could not find PermissionsBoundary for the permission set")
+        ps.plinth_boundary = None
+        stale(ps).update(provisioned_accounts(self.ssoadmin_backend, ps))
+        return "{}"
+
+    statuses = {}
+    original_provision = SSOAdminResponse.provision_permission_set
+
+    def provision_permission_set(self):
+        answer = json.loads(original_provision(self))
+        ps = permission_set(self)
+        if self._get_param("TargetType") == "AWS_ACCOUNT":
+            stale(ps).discard(self._get_param("TargetId"))
+        else:
+            stale(ps).clear()
+        status = answer["PermissionSetProvisioningStatus"]
+        statuses[status["RequestId"]] = status
+        return json.dumps(answer)
+
+    def describe_permission_set_provisioning_status(self):
+        request = self._get_param("ProvisionPermissionSetRequestId")
+        if request not in statuses:
+            raise ResourceNotFoundException(f"Could not find provisioning request {request}")
+        return json.dumps({"PermissionSetProvisioningStatus": statuses[request]})
+
+    def list_accounts_for_provisioned_permission_set(self):
+        ps = permission_set(self)
+        accounts = provisioned_accounts(self.ssoadmin_backend, ps)
+        wanted = self._get_param("ProvisioningStatus")
+        if wanted == "LATEST_PERMISSION_SET_NOT_PROVISIONED":
+            accounts = accounts & stale(ps)
+        elif wanted == "LATEST_PERMISSION_SET_PROVISIONED":
+            accounts = accounts - stale(ps)
+        accounts = sorted(accounts)
+        size = int(self._get_param("MaxResults") or 100)
+        start = int(self._get_param("NextToken") or 0)
+        answer = {"AccountIds": accounts[start : start + size]}
+        if start + size < len(accounts):
+            answer["NextToken"] = str(start + size)
+        return json.dumps(answer)
+
+    for fn in (
+        list_tags_for_resource,
+        put_permissions_boundary_to_permission_set,
+        get_permissions_boundary_for_permission_set,
+        delete_permissions_boundary_from_permission_set,
+        provision_permission_set,
+        describe_permission_set_provisioning_status,
+        list_accounts_for_provisioned_permission_set,
+    ):
+        setattr(SSOAdminResponse, fn.__name__, fn)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args()
 
+    install_sso_admin_shims()
     app = CborTranslator(DomainDispatcherApplication(create_backend_app))
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     print(f"PLINTH_EMULATOR_PORT={server.server_port}", flush=True)

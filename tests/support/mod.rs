@@ -294,3 +294,85 @@ pub async fn live_scp(org: &aws_sdk_organizations::Client, name: &str) -> Option
         targets,
     })
 }
+
+/// The emulator's IAM Identity Center instance and a raw admin client, for seeding and
+/// for drift made out of band.
+pub struct IdentityCenter {
+    pub admin: aws_sdk_ssoadmin::Client,
+    pub store: aws_sdk_identitystore::Client,
+    pub instance_arn: String,
+    pub store_id: String,
+}
+
+impl IdentityCenter {
+    pub async fn of(emu: &Emulator) -> IdentityCenter {
+        let conf = emu.sdk_config().await;
+        let admin = aws_sdk_ssoadmin::Client::new(&conf);
+        let store = aws_sdk_identitystore::Client::new(&conf);
+        let out = admin.list_instances().send().await.expect("list instances");
+        let instance = &out.instances()[0];
+        IdentityCenter {
+            instance_arn: instance.instance_arn().unwrap().to_owned(),
+            store_id: instance.identity_store_id().unwrap().to_owned(),
+            admin,
+            store,
+        }
+    }
+
+    pub async fn create_group(&self, name: &str) -> String {
+        self.store
+            .create_group()
+            .identity_store_id(&self.store_id)
+            .display_name(name)
+            .send()
+            .await
+            .expect("create group")
+            .group_id()
+            .to_owned()
+    }
+
+    pub async fn create_user(&self, name: &str) -> String {
+        self.store
+            .create_user()
+            .identity_store_id(&self.store_id)
+            .user_name(name)
+            .display_name(name)
+            .name(
+                aws_sdk_identitystore::types::Name::builder()
+                    .given_name(name)
+                    .family_name("Example")
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("create user")
+            .user_id()
+            .to_owned()
+    }
+
+    /// The ARN of the permission set with this name.
+    pub async fn permission_set(&self, name: &str) -> Option<String> {
+        let out = self
+            .admin
+            .list_permission_sets()
+            .instance_arn(&self.instance_arn)
+            .max_results(100)
+            .send()
+            .await
+            .unwrap();
+        for arn in out.permission_sets() {
+            let ps = self
+                .admin
+                .describe_permission_set()
+                .instance_arn(&self.instance_arn)
+                .permission_set_arn(arn)
+                .send()
+                .await
+                .unwrap();
+            if ps.permission_set().and_then(|p| p.name()) == Some(name) {
+                return Some(arn.clone());
+            }
+        }
+        None
+    }
+}
