@@ -36,6 +36,33 @@ const BEHIND_CALLS: &[(&str, &str)] = &[
         "dynamodb:UpdateItem",
         "the lock's renewal, every ttl/3 (200 s) of a long apply",
     ),
+    ("sso:TagResource", "CreatePermissionSet with tags"),
+    (
+        "sso:DescribeAccountAssignmentCreationStatus",
+        "polled while AWS creates an assignment; the emulator finishes at once (tests/sso_adapter.rs polls it)",
+    ),
+    (
+        "sso:DescribeAccountAssignmentDeletionStatus",
+        "polled while AWS deletes an assignment; the emulator finishes at once (tests/sso_adapter.rs polls it)",
+    ),
+    (
+        "sso:DescribePermissionSetProvisioningStatus",
+        "polled while AWS provisions a permission set; the emulator finishes at once (tests/sso_adapter.rs polls it)",
+    ),
+    (
+        "iam:AttachRolePolicy",
+        "IAM Identity Center creates its roles in the management account with the caller's permissions",
+    ),
+    ("iam:DeleteRole", "IAM Identity Center's roles in the management account"),
+    ("iam:DeleteRolePolicy", "IAM Identity Center's roles in the management account"),
+    ("iam:DetachRolePolicy", "IAM Identity Center's roles in the management account"),
+    ("iam:ListAttachedRolePolicies", "IAM Identity Center's roles in the management account"),
+    ("iam:ListRolePolicies", "IAM Identity Center's roles in the management account"),
+    ("iam:UpdateRole", "IAM Identity Center's roles in the management account"),
+    ("iam:UpdateRoleDescription", "IAM Identity Center's roles in the management account"),
+    ("iam:GetSAMLProvider", "IAM Identity Center's SAML provider in the management account"),
+    ("iam:CreateSAMLProvider", "IAM Identity Center's SAML provider in the management account"),
+    ("iam:UpdateSAMLProvider", "IAM Identity Center's SAML provider in the management account"),
 ];
 
 const BASELINE: &str = r#"
@@ -84,7 +111,32 @@ threshold_usd = 1000
 name = "sandbox"
 account = "sandbox"
 threshold_usd = 50
+
+[[sso.permission_set]]
+name = "PowerUser"
+session_duration = "PT8H"
+managed_policies = ["arn:aws:iam::aws:policy/PowerUserAccess"]
+customer_managed_policies = [{ name = "deny-billing" }]
+inline_policy_file = "policies/inline.json"
+permissions_boundary = { name = "boundary" }
+
+[[sso.permission_set]]
+name = "ReadOnly"
+managed_policies = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+
+[[sso.assignment]]
+permission_set = "PowerUser"
+groups = ["developers"]
+users = ["alice"]
+targets = ["ou:Workloads"]
+
+[[sso.assignment]]
+permission_set = "ReadOnly"
+groups = ["developers"]
+targets = ["account:sandbox"]
 "#;
+const INLINE: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"billing:*","Resource":"*"}]}"#;
 const DENY: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}"#;
 
@@ -157,7 +209,16 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
     let emu = Emulator::start();
     let org = emu.organizations().await;
     seed(&org).await;
-    let b = TempBaseline::new(BASELINE, &[("policies/deny.json", DENY)]);
+    let ic = support::IdentityCenter::of(&emu).await;
+    // A directory larger than one listing page, with the baseline's names past the first
+    // page: plinth lists one page, then looks the rest up by name (GetGroupId, GetUserId).
+    for n in 0..100 {
+        ic.create_group(&format!("team-{n:03}")).await;
+        ic.create_user(&format!("user-{n:03}")).await;
+    }
+    let developers = ic.create_group("developers").await;
+    ic.create_user("alice").await;
+    let b = TempBaseline::new(BASELINE, &[("policies/deny.json", DENY), ("policies/inline.json", INLINE)]);
     let (mut reads, mut applies) = (Vec::new(), Vec::new());
 
     // From scratch, then converged.
@@ -208,6 +269,68 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
         .await
         .unwrap();
 
+    // IAM Identity Center: every kind of permission set drift, and an extra assignment.
+    let ps = ic.permission_set("PowerUser").await.unwrap();
+    let inst = ic.instance_arn.as_str();
+    let a = &ic.admin;
+    a.update_permission_set()
+        .instance_arn(inst)
+        .permission_set_arn(&ps)
+        .session_duration("PT2H")
+        .send()
+        .await
+        .unwrap();
+    a.attach_managed_policy_to_permission_set()
+        .instance_arn(inst)
+        .permission_set_arn(&ps)
+        .managed_policy_arn("arn:aws:iam::aws:policy/ReadOnlyAccess")
+        .send()
+        .await
+        .unwrap();
+    a.detach_managed_policy_from_permission_set()
+        .instance_arn(inst)
+        .permission_set_arn(&ps)
+        .managed_policy_arn("arn:aws:iam::aws:policy/PowerUserAccess")
+        .send()
+        .await
+        .unwrap();
+    a.detach_customer_managed_policy_reference_from_permission_set()
+        .instance_arn(inst)
+        .permission_set_arn(&ps)
+        .customer_managed_policy_reference(
+            aws_sdk_ssoadmin::types::CustomerManagedPolicyReference::builder()
+                .name("deny-billing")
+                .path("/")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    a.put_inline_policy_to_permission_set()
+        .instance_arn(inst)
+        .permission_set_arn(&ps)
+        .inline_policy(DENY)
+        .send()
+        .await
+        .unwrap();
+    a.delete_permissions_boundary_from_permission_set()
+        .instance_arn(inst)
+        .permission_set_arn(&ps)
+        .send()
+        .await
+        .unwrap();
+    a.create_account_assignment()
+        .instance_arn(inst)
+        .permission_set_arn(&ps)
+        .target_type(aws_sdk_ssoadmin::types::TargetType::AwsAccount)
+        .target_id("123456789012")
+        .principal_type(aws_sdk_ssoadmin::types::PrincipalType::Group)
+        .principal_id(&developers)
+        .send()
+        .await
+        .unwrap();
+
     // Another run holds the lock: this one reads who, and gives up at once.
     let organization_id = org
         .describe_organization()
@@ -248,9 +371,13 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
 
     plan_then_apply(&emu, &b, PlanOptions::default(), &mut reads, &mut applies).await;
 
-    // Orphans deleted: the custom SCP and the sandbox alarm leave the baseline.
-    b.rewrite(&BASELINE.replace("[[scp.custom]]\nname = \"deny-s3-delete\"\nfile = \"policies/deny.json\"\nattach = [\"ou:Workloads/Prod\", \"account:sandbox\"]\n", "")
-        .replace("\n[[billing.alarm]]\nname = \"sandbox\"\naccount = \"sandbox\"\nthreshold_usd = 50\n", ""));
+    // Orphans deleted: the custom SCP, the sandbox alarm and the ReadOnly permission set
+    // leave the baseline; PowerUser loses its inline policy, boundary and customer managed policy.
+    let without_read_only = BASELINE.split("\n[[sso.permission_set]]\nname = \"ReadOnly\"").next().unwrap().to_owned()
+        + "\n[[sso.assignment]]\npermission_set = \"PowerUser\"\ngroups = [\"developers\"]\nusers = [\"alice\"]\ntargets = [\"ou:Workloads\"]\n";
+    b.rewrite(&without_read_only.replace("[[scp.custom]]\nname = \"deny-s3-delete\"\nfile = \"policies/deny.json\"\nattach = [\"ou:Workloads/Prod\", \"account:sandbox\"]\n", "")
+        .replace("\n[[billing.alarm]]\nname = \"sandbox\"\naccount = \"sandbox\"\nthreshold_usd = 50\n", "")
+        .replace("customer_managed_policies = [{ name = \"deny-billing\" }]\ninline_policy_file = \"policies/inline.json\"\npermissions_boundary = { name = \"boundary\" }\n", ""));
     plan_then_apply(&emu, &b, PlanOptions { allow_delete: true }, &mut reads, &mut applies).await;
 
     // reconcile's drift notification.
