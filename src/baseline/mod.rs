@@ -276,7 +276,11 @@ fn narrow_to_literal(source: &SourceFile, span: std::ops::Range<usize>, message:
     let Some(literal) = message.split('`').nth(1) else {
         return span;
     };
-    // The string that contains the literal, quotes included (`"ou:/Prod/"` for `/Prod/`).
+    // The string that is the literal, quotes included; else the one that contains it
+    // (`"ou:/Prod/"` for `/Prod/`).
+    if let Some(at) = text.find(&format!("\"{literal}\"")) {
+        return span.start + at..span.start + at + literal.len() + 2;
+    }
     let Some(at) = text.find(literal) else {
         return span;
     };
