@@ -53,16 +53,46 @@ const BEHIND_CALLS: &[(&str, &str)] = &[
         "iam:AttachRolePolicy",
         "IAM Identity Center creates its roles in the management account with the caller's permissions",
     ),
-    ("iam:DeleteRole", "IAM Identity Center's roles in the management account"),
-    ("iam:DeleteRolePolicy", "IAM Identity Center's roles in the management account"),
-    ("iam:DetachRolePolicy", "IAM Identity Center's roles in the management account"),
-    ("iam:ListAttachedRolePolicies", "IAM Identity Center's roles in the management account"),
-    ("iam:ListRolePolicies", "IAM Identity Center's roles in the management account"),
-    ("iam:UpdateRole", "IAM Identity Center's roles in the management account"),
-    ("iam:UpdateRoleDescription", "IAM Identity Center's roles in the management account"),
-    ("iam:GetSAMLProvider", "IAM Identity Center's SAML provider in the management account"),
-    ("iam:CreateSAMLProvider", "IAM Identity Center's SAML provider in the management account"),
-    ("iam:UpdateSAMLProvider", "IAM Identity Center's SAML provider in the management account"),
+    (
+        "iam:DeleteRole",
+        "IAM Identity Center's roles in the management account",
+    ),
+    (
+        "iam:DeleteRolePolicy",
+        "IAM Identity Center's roles in the management account",
+    ),
+    (
+        "iam:DetachRolePolicy",
+        "IAM Identity Center's roles in the management account",
+    ),
+    (
+        "iam:ListAttachedRolePolicies",
+        "IAM Identity Center's roles in the management account",
+    ),
+    (
+        "iam:ListRolePolicies",
+        "IAM Identity Center's roles in the management account",
+    ),
+    (
+        "iam:UpdateRole",
+        "IAM Identity Center's roles in the management account",
+    ),
+    (
+        "iam:UpdateRoleDescription",
+        "IAM Identity Center's roles in the management account",
+    ),
+    (
+        "iam:GetSAMLProvider",
+        "IAM Identity Center's SAML provider in the management account",
+    ),
+    (
+        "iam:CreateSAMLProvider",
+        "IAM Identity Center's SAML provider in the management account",
+    ),
+    (
+        "iam:UpdateSAMLProvider",
+        "IAM Identity Center's SAML provider in the management account",
+    ),
 ];
 
 const BASELINE: &str = r#"
@@ -135,8 +165,7 @@ permission_set = "ReadOnly"
 groups = ["developers"]
 targets = ["account:sandbox"]
 "#;
-const INLINE: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"billing:*","Resource":"*"}]}"#;
+const INLINE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"billing:*","Resource":"*"}]}"#;
 const DENY: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}"#;
 
@@ -218,7 +247,10 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
     }
     let developers = ic.create_group("developers").await;
     ic.create_user("alice").await;
-    let b = TempBaseline::new(BASELINE, &[("policies/deny.json", DENY), ("policies/inline.json", INLINE)]);
+    let b = TempBaseline::new(
+        BASELINE,
+        &[("policies/deny.json", DENY), ("policies/inline.json", INLINE)],
+    );
     let (mut reads, mut applies) = (Vec::new(), Vec::new());
 
     // From scratch, then converged.
@@ -373,7 +405,11 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
 
     // Orphans deleted: the custom SCP, the sandbox alarm and the ReadOnly permission set
     // leave the baseline; PowerUser loses its inline policy, boundary and customer managed policy.
-    let without_read_only = BASELINE.split("\n[[sso.permission_set]]\nname = \"ReadOnly\"").next().unwrap().to_owned()
+    let without_read_only = BASELINE
+        .split("\n[[sso.permission_set]]\nname = \"ReadOnly\"")
+        .next()
+        .unwrap()
+        .to_owned()
         + "\n[[sso.assignment]]\npermission_set = \"PowerUser\"\ngroups = [\"developers\"]\nusers = [\"alice\"]\ntargets = [\"ou:Workloads\"]\n";
     b.rewrite(&without_read_only.replace("[[scp.custom]]\nname = \"deny-s3-delete\"\nfile = \"policies/deny.json\"\nattach = [\"ou:Workloads/Prod\", \"account:sandbox\"]\n", "")
         .replace("\n[[billing.alarm]]\nname = \"sandbox\"\naccount = \"sandbox\"\nthreshold_usd = 50\n", "")

@@ -116,7 +116,10 @@ fn lines(plan: &Plan) -> Vec<String> {
 
 async fn apply(w: &World, options: PlanOptions) -> Plan {
     let session = w.emu.session().await;
-    let plan = session.plan(&w.b.load(), options).await.unwrap_or_else(|d| panic!("{d}"));
+    let plan = session
+        .plan(&w.b.load(), options)
+        .await
+        .unwrap_or_else(|d| panic!("{d}"));
     let report = session.apply(&plan).await;
     assert!(report.is_success(), "{report:#?}");
     plan
@@ -206,7 +209,10 @@ async fn creates_permission_sets_and_assignments_then_writes_nothing() {
         "+ sso.permission_set:AdministratorAccess".to_owned(),
         "+ sso.permission_set:PowerUser".to_owned(),
         format!("+ sso.assignment:AdministratorAccess group:platform-admins -> account:{MANAGEMENT_ACCOUNT}"),
-        format!("+ sso.assignment:AdministratorAccess group:platform-admins -> account:{}", w.audit),
+        format!(
+            "+ sso.assignment:AdministratorAccess group:platform-admins -> account:{}",
+            w.audit
+        ),
         format!("+ sso.assignment:PowerUser group:developers -> account:{}", w.sandbox),
         format!("+ sso.assignment:PowerUser user:alice -> account:{}", w.sandbox),
     ];
@@ -217,7 +223,10 @@ async fn creates_permission_sets_and_assignments_then_writes_nothing() {
     let create = p.find("sso.assignment:PowerUser user:alice -> account:".to_owned().as_str());
     assert!(create.is_none(), "addresses name the account");
     let assignment = p
-        .find(&format!("sso.assignment:PowerUser group:developers -> account:{}", w.sandbox))
+        .find(&format!(
+            "sso.assignment:PowerUser group:developers -> account:{}",
+            w.sandbox
+        ))
         .unwrap();
     assert_eq!(assignment.depends_on, ["sso.permission_set:PowerUser"]);
 
@@ -292,11 +301,21 @@ async fn assignment_removed_or_added_out_of_band() {
     assert_eq!(
         lines(&p),
         [
-            format!("+ sso.assignment:AdministratorAccess group:platform-admins -> account:{}", w.audit),
-            format!("- sso.assignment:AdministratorAccess group:developers -> account:{}", w.sandbox),
+            format!(
+                "+ sso.assignment:AdministratorAccess group:platform-admins -> account:{}",
+                w.audit
+            ),
+            format!(
+                "- sso.assignment:AdministratorAccess group:developers -> account:{}",
+                w.sandbox
+            ),
         ]
     );
-    assert!(p.changes[1].reason.contains("which the baseline does not give it"), "{}", p.changes[1].reason);
+    assert!(
+        p.changes[1].reason.contains("which the baseline does not give it"),
+        "{}",
+        p.changes[1].reason
+    );
     apply(&w, PlanOptions::default()).await;
     assert_eq!(
         w.assignments("AdministratorAccess", &w.sandbox).await,
@@ -309,21 +328,20 @@ async fn assignment_removed_or_added_out_of_band() {
 async fn assignments_of_other_permission_sets_are_never_touched() {
     let w = converged().await;
     // Someone's own permission set, assigned to a principal the baseline also names.
-    let own = w
-        .ic
-        .admin
-        .create_permission_set()
-        .instance_arn(&w.ic.instance_arn)
-        .name("Billing")
-        .session_duration("PT2H")
-        .send()
-        .await
-        .unwrap()
-        .permission_set()
-        .unwrap()
-        .permission_set_arn()
-        .unwrap()
-        .to_owned();
+    let own =
+        w.ic.admin
+            .create_permission_set()
+            .instance_arn(&w.ic.instance_arn)
+            .name("Billing")
+            .session_duration("PT2H")
+            .send()
+            .await
+            .unwrap()
+            .permission_set()
+            .unwrap()
+            .permission_set_arn()
+            .unwrap()
+            .to_owned();
     w.assign("Billing", &w.audit, &w.developers, true).await;
     assert_converged(&w).await;
     assert_eq!(w.assignments("Billing", &w.audit).await.len(), 1);
@@ -370,7 +388,11 @@ async fn managed_policies_attached_or_detached_out_of_band() {
     let report = session.apply(&p).await;
     assert!(report.is_success(), "{report:#?}");
     let calls = session.aws.counter.snapshot();
-    assert_eq!(calls.calls.get("SSO Admin.ProvisionPermissionSet"), Some(&2), "{calls:?}");
+    assert_eq!(
+        calls.calls.get("SSO Admin.ProvisionPermissionSet"),
+        Some(&2),
+        "{calls:?}"
+    );
     assert_converged(&w).await;
 }
 
@@ -495,7 +517,8 @@ async fn permissions_boundary_and_customer_managed_policies_drift() {
 async fn a_deleted_permission_set_comes_back_with_its_assignments() {
     let w = converged().await;
     w.assign("AdministratorAccess", &w.audit, &w.admins, false).await;
-    w.assign("AdministratorAccess", MANAGEMENT_ACCOUNT, &w.admins, false).await;
+    w.assign("AdministratorAccess", MANAGEMENT_ACCOUNT, &w.admins, false)
+        .await;
     let arn = w.arn("AdministratorAccess").await;
     w.ic.admin
         .delete_permission_set()
@@ -510,7 +533,10 @@ async fn a_deleted_permission_set_comes_back_with_its_assignments() {
     let mut want = vec![
         "+ sso.permission_set:AdministratorAccess".to_owned(),
         format!("+ sso.assignment:AdministratorAccess group:platform-admins -> account:{MANAGEMENT_ACCOUNT}"),
-        format!("+ sso.assignment:AdministratorAccess group:platform-admins -> account:{}", w.audit),
+        format!(
+            "+ sso.assignment:AdministratorAccess group:platform-admins -> account:{}",
+            w.audit
+        ),
     ];
     want.sort();
     assert_eq!(got, want);
@@ -533,7 +559,10 @@ async fn an_account_moved_into_a_targeted_ou_gets_its_assignments() {
     assert_eq!(
         lines(&p),
         [
-            format!("+ sso.assignment:AdministratorAccess group:platform-admins -> account:{}", w.sandbox),
+            format!(
+                "+ sso.assignment:AdministratorAccess group:platform-admins -> account:{}",
+                w.sandbox
+            ),
             format!("- sso.assignment:PowerUser group:developers -> account:{}", w.sandbox),
             format!("- sso.assignment:PowerUser user:alice -> account:{}", w.sandbox),
         ]
@@ -550,7 +579,11 @@ async fn an_account_moved_into_a_targeted_ou_gets_its_assignments() {
 async fn orphaned_permission_sets_are_deleted_only_when_allowed() {
     let w = converged().await;
     // The baseline drops PowerUser and its assignment.
-    let text = BASELINE.split("[[sso.permission_set]]\nname = \"PowerUser\"").next().unwrap().to_owned()
+    let text = BASELINE
+        .split("[[sso.permission_set]]\nname = \"PowerUser\"")
+        .next()
+        .unwrap()
+        .to_owned()
         + "\n[[sso.assignment]]\npermission_set = \"AdministratorAccess\"\ngroups = [\"platform-admins\"]\ntargets = [\"ou:Security\", \"account:123456789012\"]\n";
     w.b.rewrite(&text);
     let p = plan(&w, PlanOptions::default()).await;
@@ -563,16 +596,15 @@ async fn orphaned_permission_sets_are_deleted_only_when_allowed() {
     assert_eq!(lines(&p), ["- sso.permission_set:PowerUser"]);
     assert_eq!(p.changes[0].action, Action::Delete);
     assert!(w.ic.permission_set("PowerUser").await.is_none());
-    let left = w
-        .ic
-        .admin
-        .list_account_assignments_for_principal()
-        .instance_arn(&w.ic.instance_arn)
-        .principal_type(PrincipalType::Group)
-        .principal_id(&w.developers)
-        .send()
-        .await
-        .unwrap();
+    let left =
+        w.ic.admin
+            .list_account_assignments_for_principal()
+            .instance_arn(&w.ic.instance_arn)
+            .principal_type(PrincipalType::Group)
+            .principal_id(&w.developers)
+            .send()
+            .await
+            .unwrap();
     assert!(left.account_assignments().is_empty(), "{left:?}");
     assert_converged(&w).await;
 }
@@ -594,7 +626,10 @@ async fn unowned_permission_set_with_a_declared_name_is_an_error() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(err.contains("permission set `PowerUser` exists, but plinth does not own it"), "{err}");
+    assert!(
+        err.contains("permission set `PowerUser` exists, but plinth does not own it"),
+        "{err}"
+    );
     assert!(err.contains("baseline.toml:"), "{err}");
     assert_eq!(session.aws.counter.snapshot().writes(), 0);
 }
@@ -602,15 +637,25 @@ async fn unowned_permission_set_with_a_declared_name_is_an_error() {
 #[tokio::test]
 async fn unknown_groups_and_users_are_plan_errors_with_locations() {
     let w = world().await;
-    w.b.rewrite(&BASELINE.replace("\"developers\"", "\"devs\"").replace("\"alice\"", "\"alise\""));
+    w.b.rewrite(
+        &BASELINE
+            .replace("\"developers\"", "\"devs\"")
+            .replace("\"alice\"", "\"alise\""),
+    );
     let session = w.emu.session().await;
     let err = session
         .plan(&w.b.load(), PlanOptions::default())
         .await
         .unwrap_err()
         .to_string();
-    assert!(err.contains("error: group `devs` is not in the identity store"), "{err}");
-    assert!(err.contains("error: user `alise` is not in the identity store"), "{err}");
+    assert!(
+        err.contains("error: group `devs` is not in the identity store"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: user `alise` is not in the identity store"),
+        "{err}"
+    );
     assert!(err.contains("baseline.toml:26:11"), "{err}");
     assert!(err.contains("baseline.toml:27:10"), "{err}");
     assert!(err.contains("hint: groups are named by display name"), "{err}");

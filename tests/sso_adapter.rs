@@ -81,12 +81,11 @@ fn resolve(r: &Ref) -> Option<String> {
 
 #[tokio::test(start_paused = true)]
 async fn assignment_creation_is_polled_until_aws_finishes() {
-    let create = mock!(Client::create_account_assignment)
-        .then_output(|| {
-            CreateAccountAssignmentOutput::builder()
-                .account_assignment_creation_status(assignment_status(StatusValues::InProgress, None))
-                .build()
-        });
+    let create = mock!(Client::create_account_assignment).then_output(|| {
+        CreateAccountAssignmentOutput::builder()
+            .account_assignment_creation_status(assignment_status(StatusValues::InProgress, None))
+            .build()
+    });
     let status = mock!(Client::describe_account_assignment_creation_status)
         .match_requests(|r| r.account_assignment_creation_request_id() == Some("req-1"))
         .sequence()
@@ -139,7 +138,10 @@ async fn a_failed_assignment_reports_the_aws_reason() {
 
 #[tokio::test(start_paused = true)]
 async fn conflicts_are_retried_with_backoff() {
-    let (status, body) = json_error("ConflictException", "another operation on the permission set is in progress");
+    let (status, body) = json_error(
+        "ConflictException",
+        "another operation on the permission set is in progress",
+    );
     let delete = mock!(Client::delete_account_assignment)
         .sequence()
         .http_status(status, body)
@@ -291,8 +293,13 @@ async fn reads_page_through_assignments_and_retry_throttling() {
             .build()
             .unwrap()
     });
-    let lookup = mock!(aws_sdk_identitystore::Client::get_group_id)
-        .then_output(|| GetGroupIdOutput::builder().group_id("g-2").identity_store_id("d-1").build().unwrap());
+    let lookup = mock!(aws_sdk_identitystore::Client::get_group_id).then_output(|| {
+        GetGroupIdOutput::builder()
+            .group_id("g-2")
+            .identity_store_id("d-1")
+            .build()
+            .unwrap()
+    });
     let store = mock_client!(aws_sdk_identitystore, RuleMode::MatchAny, &[&groups, &lookup]);
     let scope = SsoScope {
         groups: ["admins".to_owned(), "auditors".to_owned()].into(),

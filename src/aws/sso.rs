@@ -69,11 +69,7 @@ pub struct Sso {
 }
 
 impl Sso {
-    pub fn new(
-        admin: aws_sdk_ssoadmin::Client,
-        store: aws_sdk_identitystore::Client,
-        limiter: RateLimiter,
-    ) -> Self {
+    pub fn new(admin: aws_sdk_ssoadmin::Client, store: aws_sdk_identitystore::Client, limiter: RateLimiter) -> Self {
         Sso {
             admin,
             store,
@@ -132,15 +128,13 @@ impl Sso {
         let Some(instance) = self.instance().await? else {
             return Ok(SsoState::default());
         };
-        let (permission_sets, (groups, users)) = futures::try_join!(
-            self.read_permission_sets(&instance.arn, scope),
-            async {
+        let (permission_sets, (groups, users)) =
+            futures::try_join!(self.read_permission_sets(&instance.arn, scope), async {
                 futures::try_join!(
                     self.resolve(&instance.identity_store_id, PrincipalKind::Group, &scope.groups),
                     self.resolve(&instance.identity_store_id, PrincipalKind::User, &scope.users)
                 )
-            }
-        )?;
+            })?;
         let principals: Vec<(PrincipalKind, String)> = groups
             .values()
             .map(|id| (PrincipalKind::Group, id.clone()))
@@ -180,7 +174,8 @@ impl Sso {
             .await?;
         let mut sets: Vec<PermissionSet> = stream::iter(arns)
             .map(|arn| async move {
-                let (mut set, owned) = futures::try_join!(self.describe(instance, &arn), self.is_owned(instance, &arn))?;
+                let (mut set, owned) =
+                    futures::try_join!(self.describe(instance, &arn), self.is_owned(instance, &arn))?;
                 set.owned = owned;
                 if owned || scope.permission_sets.contains(&set.name) {
                     set.details = Some(self.details(instance, &arn).await?);
@@ -395,11 +390,14 @@ impl Sso {
             return Ok(found);
         }
         let missing: Vec<&String> = names.iter().filter(|n| !found.contains_key(*n)).collect();
-        let looked_up: Vec<Option<(String, String)>> = stream::iter(missing)
-            .map(|name| async move { Ok::<_, AwsError>(self.lookup(store, kind, name).await?.map(|id| (name.clone(), id))) })
-            .buffer_unordered(CONCURRENCY)
-            .try_collect()
-            .await?;
+        let looked_up: Vec<Option<(String, String)>> =
+            stream::iter(missing)
+                .map(|name| async move {
+                    Ok::<_, AwsError>(self.lookup(store, kind, name).await?.map(|id| (name.clone(), id)))
+                })
+                .buffer_unordered(CONCURRENCY)
+                .try_collect()
+                .await?;
         found.extend(looked_up.into_iter().flatten());
         Ok(found)
     }
@@ -444,7 +442,12 @@ impl Sso {
         }
     }
 
-    async fn assignments_of(&self, instance: &str, kind: PrincipalKind, id: String) -> Result<Vec<Assignment>, AwsError> {
+    async fn assignments_of(
+        &self,
+        instance: &str,
+        kind: PrincipalKind,
+        id: String,
+    ) -> Result<Vec<Assignment>, AwsError> {
         let id = id.as_str();
         self.pages(|token| async move {
             let out = self
@@ -475,8 +478,13 @@ impl Sso {
         .await
     }
 
-    pub async fn execute(&self, op: &SsoOp, resolve: &dyn Fn(&Ref) -> Option<String>) -> Result<Option<String>, AwsError> {
-        let unresolved = |r: &Ref| AwsError::other(SERVICE, "resolve", format!("{r:?} was not created earlier in this run"));
+    pub async fn execute(
+        &self,
+        op: &SsoOp,
+        resolve: &dyn Fn(&Ref) -> Option<String>,
+    ) -> Result<Option<String>, AwsError> {
+        let unresolved =
+            |r: &Ref| AwsError::other(SERVICE, "resolve", format!("{r:?} was not created earlier in this run"));
         let instance = op.instance_arn.as_str();
         match &op.call {
             SsoCall::CreatePermissionSet { spec } => self.create_permission_set(instance, spec).await.map(Some),
@@ -499,11 +507,17 @@ impl Sso {
                 .await?;
                 Ok(None)
             }
-            SsoCall::AttachManagedPolicy { permission_set, policy_arn } => {
+            SsoCall::AttachManagedPolicy {
+                permission_set,
+                policy_arn,
+            } => {
                 self.attach_managed(instance, permission_set, policy_arn).await?;
                 Ok(None)
             }
-            SsoCall::DetachManagedPolicy { permission_set, policy_arn } => {
+            SsoCall::DetachManagedPolicy {
+                permission_set,
+                policy_arn,
+            } => {
                 self.write("DetachManagedPolicyFromPermissionSet", || {
                     self.admin
                         .detach_managed_policy_from_permission_set()
@@ -515,11 +529,19 @@ impl Sso {
                 .await?;
                 Ok(None)
             }
-            SsoCall::AttachCustomerManagedPolicy { permission_set, name, path } => {
+            SsoCall::AttachCustomerManagedPolicy {
+                permission_set,
+                name,
+                path,
+            } => {
                 self.attach_customer(instance, permission_set, name, path).await?;
                 Ok(None)
             }
-            SsoCall::DetachCustomerManagedPolicy { permission_set, name, path } => {
+            SsoCall::DetachCustomerManagedPolicy {
+                permission_set,
+                name,
+                path,
+            } => {
                 let reference = customer_reference(name, path)?;
                 self.write("DetachCustomerManagedPolicyReferenceFromPermissionSet", || {
                     self.admin
@@ -547,7 +569,10 @@ impl Sso {
                 .await?;
                 Ok(None)
             }
-            SsoCall::PutPermissionsBoundary { permission_set, boundary } => {
+            SsoCall::PutPermissionsBoundary {
+                permission_set,
+                boundary,
+            } => {
                 self.put_boundary(instance, permission_set, boundary).await?;
                 Ok(None)
             }
@@ -925,7 +950,11 @@ impl Sso {
                 .buffer_unordered(MAX_ASSIGNMENTS_IN_FLIGHT)
                 .try_collect::<Vec<()>>()
                 .await?;
-            tracing::info!(account, removed = assignments.len(), "removed the permission set's assignments");
+            tracing::info!(
+                account,
+                removed = assignments.len(),
+                "removed the permission set's assignments"
+            );
         }
         self.write("DeletePermissionSet", || {
             self.admin

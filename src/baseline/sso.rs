@@ -132,7 +132,6 @@ string_newtype!(RelayState, check_relay_state);
 pub struct PrincipalName(String);
 string_newtype!(PrincipalName, check_principal_name);
 
-
 impl IamPath {
     pub fn root() -> Self {
         IamPath("/".into())
@@ -179,7 +178,9 @@ fn check_managed_policy_arn(s: &str) -> Result<(), String> {
         return Err(format!("`{s}` is not an IAM managed policy ARN{hint}"));
     };
     let Some(path_and_name) = resource.strip_prefix("policy/") else {
-        return Err(format!("`{s}` is not an IAM managed policy ARN: the resource must be `policy/…`{hint}"));
+        return Err(format!(
+            "`{s}` is not an IAM managed policy ARN: the resource must be `policy/…`{hint}"
+        ));
     };
     if account != "aws" {
         return Err(format!(
@@ -188,7 +189,9 @@ fn check_managed_policy_arn(s: &str) -> Result<(), String> {
     }
     let name = path_and_name.rsplit('/').next().unwrap_or_default();
     if check_iam_policy_name(name).is_err() || path_and_name.contains("//") {
-        return Err(format!("`{s}` is not an IAM managed policy ARN: bad policy name `{name}`{hint}"));
+        return Err(format!(
+            "`{s}` is not an IAM managed policy ARN: bad policy name `{name}`{hint}"
+        ));
     }
     Ok(())
 }
@@ -259,9 +262,7 @@ impl SessionDuration {
     /// Parse and check the range.
     pub fn parse(s: &str) -> Result<Self, String> {
         let seconds = parse_iso_duration(s).ok_or_else(|| {
-            format!(
-                "`{s}` is not an ISO-8601 duration\nhint: write hours as `PT8H`, or hours and minutes as `PT1H30M`"
-            )
+            format!("`{s}` is not an ISO-8601 duration\nhint: write hours as `PT8H`, or hours and minutes as `PT1H30M`")
         })?;
         if !(3600..=12 * 3600).contains(&seconds) {
             return Err(format!(
@@ -318,7 +319,9 @@ pub fn check(src: &SourceFile, sso: &SsoSection, inline: &HashMap<String, super:
             diags.push(
                 Diagnostic::error(format!("permission set `{}` is declared twice", ps.name.get_ref()))
                     .at(src, ps.name.span())
-                    .hint(format!("it is first declared on line {line}; permission set names are unique")),
+                    .hint(format!(
+                        "it is first declared on line {line}; permission set names are unique"
+                    )),
             );
         }
         let total = ps.managed_policies.len() + ps.customer_managed_policies.len();
@@ -337,7 +340,9 @@ pub fn check(src: &SourceFile, sso: &SsoSection, inline: &HashMap<String, super:
                 ))
                 .at(src, at)
                 .cause("AWS managed and customer managed policies count together")
-                .hint("move permissions into the inline policy or a customer managed policy, or split the permission set"),
+                .hint(
+                    "move permissions into the inline policy or a customer managed policy, or split the permission set",
+                ),
             );
         }
         let mut seen = HashMap::new();
@@ -353,11 +358,8 @@ pub fn check(src: &SourceFile, sso: &SsoSection, inline: &HashMap<String, super:
         for cmp in &ps.customer_managed_policies {
             if seen.insert(cmp.get_ref().to_string(), ()).is_some() {
                 diags.push(
-                    Diagnostic::error(format!(
-                        "customer managed policy `{}` is listed twice",
-                        cmp.get_ref()
-                    ))
-                    .at(src, cmp.span()),
+                    Diagnostic::error(format!("customer managed policy `{}` is listed twice", cmp.get_ref()))
+                        .at(src, cmp.span()),
                 );
             }
         }

@@ -39,7 +39,10 @@ fn provision_address(name: &str) -> String {
 }
 
 fn assignment_address(set: &str, kind: PrincipalKind, principal: &str, account: &str) -> String {
-    format!("sso.assignment:{set} {}:{principal} -> account:{account}", kind.as_str())
+    format!(
+        "sso.assignment:{set} {}:{principal} -> account:{account}",
+        kind.as_str()
+    )
 }
 
 /// The permission set the baseline declares, in AWS's terms.
@@ -72,7 +75,10 @@ pub fn spec(baseline: &Baseline, decl: &PermissionSetDecl) -> PermissionSetSpec 
                 },
                 (None, name) => Boundary::CustomerManagedPolicy {
                     name: name.as_ref().map(|n| n.get_ref().to_string()).unwrap_or_default(),
-                    path: b.path.as_ref().map_or_else(|| "/".to_owned(), |p| p.get_ref().to_string()),
+                    path: b
+                        .path
+                        .as_ref()
+                        .map_or_else(|| "/".to_owned(), |p| p.get_ref().to_string()),
                 },
             }
         }),
@@ -132,16 +138,14 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             }
             Some(live) if !live.owned => {
                 diags.push(
-                    Diagnostic::error(format!(
-                        "permission set `{name}` exists, but plinth does not own it"
-                    ))
-                    .at(src, decl.name.span())
-                    .cause(format!("{} has no `managed-by=plinth` tag", live.arn))
-                    .hint(
-                        "plinth never changes a permission set it did not create: rename the one in the baseline, \
+                    Diagnostic::error(format!("permission set `{name}` exists, but plinth does not own it"))
+                        .at(src, decl.name.span())
+                        .cause(format!("{} has no `managed-by=plinth` tag", live.arn))
+                        .hint(
+                            "plinth never changes a permission set it did not create: rename the one in the baseline, \
                          or, to hand the existing one to plinth, tag it `managed-by=plinth` \
                          (`aws sso-admin tag-resource`)",
-                    ),
+                        ),
                 );
             }
             Some(live) => {
@@ -157,7 +161,11 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         .iter()
         .map(|d| d.get_ref().name.get_ref().as_str())
         .collect();
-    for live in sso.permission_sets.iter().filter(|p| p.owned && !declared.contains(p.name.as_str())) {
+    for live in sso
+        .permission_sets
+        .iter()
+        .filter(|p| p.owned && !declared.contains(p.name.as_str()))
+    {
         let addr = address(&live.name);
         if cx.options.allow_delete {
             plan.changes.push(
@@ -239,8 +247,10 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
 
     // Live assignments of plinth's declared permission sets, to the baseline's principals.
     let by_arn: BTreeMap<&str, &PermissionSet> = sso.permission_sets.iter().map(|p| (p.arn.as_str(), p)).collect();
-    let names_by_id: BTreeMap<(PrincipalKind, &str), &str> =
-        principals.iter().map(|((kind, name), id)| ((*kind, *id), *name)).collect();
+    let names_by_id: BTreeMap<(PrincipalKind, &str), &str> = principals
+        .iter()
+        .map(|((kind, name), id)| ((*kind, *id), *name))
+        .collect();
     let mut live: BTreeSet<Grant> = BTreeSet::new();
     for Assignment {
         account_id,
@@ -258,7 +268,12 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         let Some(name) = names_by_id.get(&(*principal_kind, principal_id.as_str())) else {
             continue;
         };
-        live.insert((set.name.clone(), *principal_kind, (*name).to_owned(), account_id.clone()));
+        live.insert((
+            set.name.clone(),
+            *principal_kind,
+            (*name).to_owned(),
+            account_id.clone(),
+        ));
     }
 
     for (key, (account, account_deps)) in &wanted {
@@ -348,7 +363,11 @@ fn update_permission_set(
             Change::new(
                 addr.clone(),
                 Action::Update,
-                format!("{} differ{} from the baseline", join(&differences), if differences.len() == 1 { "s" } else { "" }),
+                format!(
+                    "{} differ{} from the baseline",
+                    join(&differences),
+                    if differences.len() == 1 { "s" } else { "" }
+                ),
                 op(SsoCall::UpdatePermissionSet {
                     permission_set: arn.clone(),
                     description: want.description.clone(),
@@ -370,7 +389,11 @@ fn update_permission_set(
     }
 
     // AWS managed policies.
-    for p in want.managed_policies.iter().filter(|p| !details.managed_policies.contains(p)) {
+    for p in want
+        .managed_policies
+        .iter()
+        .filter(|p| !details.managed_policies.contains(p))
+    {
         push(
             plan,
             Change::new(
@@ -384,7 +407,11 @@ fn update_permission_set(
             ),
         );
     }
-    for p in details.managed_policies.iter().filter(|p| !want.managed_policies.contains(p)) {
+    for p in details
+        .managed_policies
+        .iter()
+        .filter(|p| !want.managed_policies.contains(p))
+    {
         push(
             plan,
             Change::new(
@@ -487,7 +514,11 @@ fn update_permission_set(
             plan,
             Change::new(
                 boundary_addr,
-                if live_b.is_some() { Action::Update } else { Action::Create },
+                if live_b.is_some() {
+                    Action::Update
+                } else {
+                    Action::Create
+                },
                 if live_b.is_some() {
                     "the permissions boundary differs from the baseline"
                 } else {
@@ -547,6 +578,8 @@ fn update_permission_set(
 /// `[[account]]`s (moved or created by this plan) where the baseline puts them.
 struct Placement<'a> {
     org: &'a OrgState,
+    /// OUs an earlier planner creates in this plan.
+    planned_ous: BTreeSet<String>,
     accounts: Vec<Placed>,
 }
 
@@ -616,7 +649,20 @@ impl<'a> Placement<'a> {
                 needs: (Ref::Id(a.id.clone()), vec![]),
             });
         }
-        Placement { org, accounts }
+        let planned_ous = cx
+            .baseline
+            .file
+            .organizational_units
+            .iter()
+            .flat_map(|o| o.path.get_ref().with_ancestors())
+            .filter(|p| plan.find(&super::ou::address(p)).is_some())
+            .map(|p| p.to_string())
+            .collect();
+        Placement {
+            org,
+            planned_ous,
+            accounts,
+        }
     }
 
     /// The accounts a target means: key -> (ref, dependencies).
@@ -632,7 +678,9 @@ impl<'a> Placement<'a> {
             Target::Root => Ok(pick(&|_| true)),
             Target::Ou(path) => {
                 let p = path.as_str();
-                let known = self.org.ou_by_path(p).is_some() || self.accounts.iter().any(|a| a.ou == p);
+                let known = self.org.ou_by_path(p).is_some()
+                    || self.planned_ous.contains(p)
+                    || self.accounts.iter().any(|a| a.ou == p);
                 if !known {
                     return Err(format!("no OU at path `{path}` in the organization"));
                 }
@@ -707,5 +755,245 @@ fn abbreviate(ids: &[String]) -> String {
         ids.join(", ")
     } else {
         format!("{}, and {} more", ids[..3].join(", "), ids.len() - 3)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::baseline;
+    use crate::diag::SourceFile;
+    use crate::observed::{Account, Observed, Ou, PermissionSetDetails, SsoInstance, SsoState};
+    use crate::plan::{PlanOptions, compute};
+
+    const INSTANCE: &str = "arn:aws:sso:::instance/ssoins-1";
+
+    fn baseline(sso: &str) -> Baseline {
+        let text = format!(
+            "[organization]\nmanagement_account_id = \"123456789012\"\n\n[[organizational_units]]\npath = \"Workloads/Prod\"\n\n[[account]]\nname = \"payments\"\nemail = \"payments@example.com\"\nou = \"Workloads/Prod\"\n{sso}"
+        );
+        baseline::parse(SourceFile::new("baseline.toml", text)).unwrap_or_else(|d| panic!("{d}"))
+    }
+
+    fn account(id: &str, name: &str) -> Account {
+        Account {
+            id: id.into(),
+            name: name.into(),
+            email: format!("{name}@example.com"),
+            parent_id: None,
+        }
+    }
+
+    /// Workloads (with dev-1) and Workloads/Prod (empty, payments not created yet), an
+    /// account at the root; groups `devs` and `ops`.
+    fn observed() -> Observed {
+        let mut o = Observed::default();
+        o.org.root_id = "r-root".into();
+        o.org.management_account_id = "123456789012".into();
+        o.org.ous = vec![Ou {
+            id: "ou-work".into(),
+            path: "Workloads".into(),
+        }];
+        o.org.accounts = vec![account("123456789012", "management"), account("111111111111", "dev-1")];
+        o.org.ou_accounts = BTreeMap::from([("ou-work".to_owned(), vec!["111111111111".to_owned()])]);
+        o.sso = SsoState {
+            instance: Some(SsoInstance {
+                arn: INSTANCE.into(),
+                identity_store_id: "d-1".into(),
+            }),
+            groups: BTreeMap::from([("devs".into(), "g-devs".into()), ("ops".into(), "g-ops".into())]),
+            ..SsoState::default()
+        };
+        o
+    }
+
+    fn owned(name: &str, session: &str, details: PermissionSetDetails) -> PermissionSet {
+        PermissionSet {
+            arn: format!("{INSTANCE}/ps-{name}"),
+            name: name.into(),
+            description: None,
+            session_duration: Some(session.into()),
+            relay_state: None,
+            owned: true,
+            details: Some(details),
+        }
+    }
+
+    fn addresses(plan: &Plan) -> Vec<String> {
+        plan.changes
+            .iter()
+            .map(|c| format!("{} {}", c.action.symbol(), c.address))
+            .collect()
+    }
+
+    const DEV: &str = r#"
+[[sso.permission_set]]
+name = "Dev"
+session_duration = "PT1H"
+managed_policies = ["arn:aws:iam::aws:policy/PowerUserAccess"]
+
+[[sso.assignment]]
+permission_set = "Dev"
+groups = ["devs"]
+targets = ["ou:Workloads"]
+"#;
+
+    #[test]
+    fn an_ou_target_covers_every_account_below_it_including_ones_this_plan_creates() {
+        let b = baseline(DEV);
+        let plan = compute(&b, &observed(), PlanOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+        let lines = addresses(&plan);
+        assert!(lines.contains(&"+ sso.permission_set:Dev".to_owned()), "{lines:?}");
+        assert!(
+            lines.contains(&"+ sso.assignment:Dev group:devs -> account:111111111111".to_owned()),
+            "{lines:?}"
+        );
+        // payments is created by this plan and moved into Workloads/Prod, below Workloads.
+        let new = plan
+            .find("sso.assignment:Dev group:devs -> account:account:payments")
+            .unwrap_or_else(|| panic!("{lines:?}"));
+        assert_eq!(
+            new.depends_on,
+            [
+                "sso.permission_set:Dev",
+                "account:payments",
+                "account:payments -> ou:Workloads/Prod"
+            ]
+        );
+        let Op::Sso(SsoOp {
+            call:
+                SsoCall::CreateAccountAssignment {
+                    permission_set,
+                    account,
+                    ..
+                },
+            ..
+        }) = &new.op
+        else {
+            panic!("{:?}", new.op)
+        };
+        assert_eq!(*permission_set, Ref::Planned("sso.permission_set:Dev".into()));
+        assert_eq!(*account, Ref::Planned("account:payments".into()));
+        // The management account is at the root, not in Workloads.
+        assert!(!lines.iter().any(|l| l.ends_with("account:123456789012")), "{lines:?}");
+    }
+
+    #[test]
+    fn equivalent_durations_and_policies_are_not_drift() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("ops.json"),
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": ["s3:*"], "Resource": "*"}]}"#,
+        )
+        .unwrap();
+        let text = baseline(DEV).source.text.to_string()
+            + "\n[[sso.permission_set]]\nname = \"Ops\"\nsession_duration = \"PT2H\"\ninline_policy_file = \"ops.json\"\n";
+        let b =
+            baseline::parse(SourceFile::new(dir.path().join("baseline.toml"), text)).unwrap_or_else(|d| panic!("{d}"));
+        let mut o = observed();
+        o.sso.permission_sets = vec![
+            owned(
+                "Dev",
+                "PT60M",
+                PermissionSetDetails {
+                    managed_policies: vec!["arn:aws:iam::aws:policy/PowerUserAccess".into()],
+                    ..Default::default()
+                },
+            ),
+            owned(
+                "Ops",
+                "PT7200S",
+                PermissionSetDetails {
+                    inline_policy: Some(
+                        r#"{"Statement":{"Resource":"*","Action":"s3:*","Effect":"Deny"},"Version":"2012-10-17"}"#
+                            .into(),
+                    ),
+                    ..Default::default()
+                },
+            ),
+        ];
+        o.sso.assignments = vec![Assignment {
+            account_id: "111111111111".into(),
+            permission_set_arn: format!("{INSTANCE}/ps-Dev"),
+            principal_kind: PrincipalKind::Group,
+            principal_id: "g-devs".into(),
+        }];
+        let plan = compute(&b, &o, PlanOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+        let sso: Vec<String> = addresses(&plan).into_iter().filter(|l| l.contains("sso.")).collect();
+        // Only the account this plan creates still needs its assignment.
+        assert_eq!(sso, ["+ sso.assignment:Dev group:devs -> account:account:payments"]);
+    }
+
+    #[test]
+    fn unowned_sets_and_their_assignments_are_left_alone_and_orphans_wait_for_allow_delete() {
+        let b = baseline(DEV);
+        let mut o = observed();
+        let mut theirs = owned("Billing", "PT1H", PermissionSetDetails::default());
+        theirs.owned = false;
+        let old = owned("Old", "PT1H", PermissionSetDetails::default());
+        o.sso.permission_sets = vec![theirs, old];
+        o.sso.assignments = vec![Assignment {
+            account_id: "123456789012".into(),
+            permission_set_arn: format!("{INSTANCE}/ps-Billing"),
+            principal_kind: PrincipalKind::Group,
+            principal_id: "g-devs".into(),
+        }];
+        let plan = compute(&b, &o, PlanOptions::default()).unwrap();
+        assert!(
+            !addresses(&plan).iter().any(|l| l.contains("Billing")),
+            "{:?}",
+            addresses(&plan)
+        );
+        assert_eq!(plan.orphans.len(), 1);
+        assert_eq!(plan.orphans[0].address, "sso.permission_set:Old");
+        let plan = compute(&b, &o, PlanOptions { allow_delete: true }).unwrap();
+        assert!(addresses(&plan).contains(&"- sso.permission_set:Old".to_owned()));
+    }
+
+    #[test]
+    fn a_missing_instance_or_unknown_target_is_an_error_at_the_baseline() {
+        let b = baseline(DEV);
+        let mut o = observed();
+        o.sso.instance = None;
+        let e = compute(&b, &o, PlanOptions::default()).unwrap_err().to_string();
+        assert!(e.contains("IAM Identity Center is not enabled in `us-east-1`"), "{e}");
+        assert!(e.contains("baseline.toml:"), "{e}");
+
+        let b = baseline(&DEV.replace("ou:Workloads", "ou:Nowhere"));
+        let e = compute(&b, &observed(), PlanOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown target `ou:Nowhere`"), "{e}");
+    }
+
+    #[test]
+    fn changes_to_an_owned_set_are_provisioned_after_them() {
+        let b = baseline(DEV);
+        let mut o = observed();
+        o.sso.permission_sets = vec![owned(
+            "Dev",
+            "PT4H",
+            PermissionSetDetails {
+                managed_policies: vec!["arn:aws:iam::aws:policy/ReadOnlyAccess".into()],
+                ..Default::default()
+            },
+        )];
+        let plan = compute(&b, &o, PlanOptions::default()).unwrap();
+        let provision = plan.find("sso.permission_set:Dev.provision").expect("provisioned");
+        assert_eq!(
+            provision.depends_on,
+            [
+                "sso.permission_set:Dev",
+                "sso.permission_set:Dev -> arn:aws:iam::aws:policy/PowerUserAccess",
+                "sso.permission_set:Dev -> arn:aws:iam::aws:policy/ReadOnlyAccess",
+            ]
+        );
+        // New assignments wait for the set's changes, so they get the new version.
+        let assign = plan
+            .find("sso.assignment:Dev group:devs -> account:111111111111")
+            .unwrap();
+        assert_eq!(assign.depends_on, provision.depends_on);
     }
 }

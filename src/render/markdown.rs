@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{settings_lines, statement_heading_words, statement_lines, statement_summary, statements, summary_line};
+use super::{
+    changed_settings, settings_lines, statement_heading_words, statement_lines, statement_summary, statements,
+    summary_line,
+};
 use crate::plan::{Action, Change, Plan};
 
 /// Marker that lets a CI job find and update its own comment.
@@ -96,6 +99,13 @@ fn change(out: &mut String, c: &Change) {
             pretty.lines().count(),
             indent(&pretty)
         );
+    }
+    if c.action == Action::Update
+        && let (Some(before), Some(after)) = (&c.before, &c.after)
+    {
+        for line in changed_settings(before, after) {
+            let _ = writeln!(out, "  - `{line}`");
+        }
     }
     for d in &c.statement_diff {
         let lines = statement_lines(d);

@@ -75,6 +75,26 @@ pub fn settings_lines(after: &Value) -> Vec<String> {
         .collect()
 }
 
+/// `key: before -> after` lines for the settings an update changes (not for policy
+/// documents, which are shown per statement).
+pub fn changed_settings(before: &Value, after: &Value) -> Vec<String> {
+    let (Value::Object(b), Value::Object(a)) = (before, after) else {
+        return vec![];
+    };
+    if a.contains_key("Statement") || b.contains_key("Statement") {
+        return vec![];
+    }
+    let shown = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => s.clone(),
+        None | Some(Value::Null) => "none".into(),
+        Some(other) => other.to_string(),
+    };
+    a.iter()
+        .filter(|(k, v)| b.get(*k) != Some(*v))
+        .map(|(k, v)| format!("{k}: {} -> {}", shown(b.get(k)), shown(Some(v))))
+        .collect()
+}
+
 /// Statements of a document, as a list.
 pub fn statements(doc: &Value) -> Vec<&Value> {
     match doc.get("Statement") {
@@ -148,5 +168,13 @@ mod tests {
             ["threshold = 100.0", "statistic = Maximum", "kms = none"]
         );
         assert!(settings_lines(&json!({"Version": "2012-10-17", "Statement": []})).is_empty());
+        assert_eq!(
+            changed_settings(
+                &json!({"description": null, "session_duration": "PT12H", "relay_state": null}),
+                &json!({"description": "Ops", "session_duration": "PT8H", "relay_state": null})
+            ),
+            ["description: none -> Ops", "session_duration: PT12H -> PT8H"]
+        );
+        assert!(changed_settings(&json!({"Statement": []}), &json!({"Statement": [1]})).is_empty());
     }
 }

@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 
-use super::{settings_lines, statement_heading, statement_lines, statement_summary, statements, summary_line};
+use super::{
+    changed_settings, settings_lines, statement_heading, statement_lines, statement_summary, statements, summary_line,
+};
 use crate::apply::{ApplyReport, Status};
 use crate::plan::{Action, Plan};
 
@@ -30,6 +32,13 @@ pub fn plan(plan: &Plan) -> String {
                 }
                 for line in settings_lines(doc) {
                     let _ = writeln!(out, "      + {line}");
+                }
+            }
+            if c.action == Action::Update
+                && let (Some(before), Some(after)) = (&c.before, &c.after)
+            {
+                for line in changed_settings(before, after) {
+                    let _ = writeln!(out, "      ~ {line}");
                 }
             }
             for d in &c.statement_diff {

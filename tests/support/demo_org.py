@@ -29,6 +29,28 @@ def seed(org):
         status = org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
         org.move_account(AccountId=status["AccountId"], SourceParentId=root, DestinationParentId=workloads)
     print("seeded: organization with OUs Workloads and Sandbox, 3 accounts in Workloads")
+    sso = aws(org, "sso-admin")
+    store_id = sso.list_instances()["Instances"][0]["IdentityStoreId"]
+    store = aws(org, "identitystore")
+    for group in ("platform-admins", "developers"):
+        store.create_group(IdentityStoreId=store_id, DisplayName=group)
+    store.create_user(
+        IdentityStoreId=store_id,
+        UserName="alice",
+        DisplayName="Alice Example",
+        Name={"GivenName": "Alice", "FamilyName": "Example"},
+    )
+    print("seeded: IAM Identity Center with groups platform-admins and developers, user alice")
+
+
+def aws(org, service):
+    return boto3.client(
+        service,
+        endpoint_url=org.meta.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 def policy_id(org, name):
@@ -67,6 +89,13 @@ def drift(org):
     )
     cloudtrail.stop_logging(Name="org-trail")
     print("drift: someone stopped logging on the organization trail")
+    sso = aws(org, "sso-admin")
+    instance = sso.list_instances()["Instances"][0]["InstanceArn"]
+    for arn in sso.list_permission_sets(InstanceArn=instance)["PermissionSets"]:
+        ps = sso.describe_permission_set(InstanceArn=instance, PermissionSetArn=arn)["PermissionSet"]
+        if ps["Name"] == "PowerUser":
+            sso.update_permission_set(InstanceArn=instance, PermissionSetArn=arn, SessionDuration="PT12H")
+            print("drift: someone stretched PowerUser sessions to 12 hours")
 
 
 def main():

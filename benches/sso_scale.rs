@@ -1,0 +1,259 @@
+//! IAM Identity Center at scale: how many API calls, and how long, a plan takes for an
+//! organization of 1,000 accounts in 20 OUs, with 30 permission sets, 40 groups and 3,000
+//! assignments. A benchmark, not a timed test: it reports; it asserts only what the
+//! design promises (SSO reads scale with permission sets and principals, not with
+//! accounts; a converged organization needs no write).
+//!
+//! `make bench` (or `cargo bench --bench sso_scale`) runs it at full size. Under
+//! `cargo test` it runs at a tenth of the size, so CI keeps it working.
+//!
+//! The emulator is seeded directly through the SDK (not through plinth, which would be
+//! held to IAM Identity Center's 20 calls per second).
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::time::Instant;
+
+use aws_sdk_ssoadmin::types::{PrincipalType, Tag, TargetType};
+use futures::stream::{self, StreamExt};
+use plinth::plan::PlanOptions;
+use support::{Emulator, IdentityCenter, TempBaseline};
+
+/// Managed policies moto knows, one per permission set.
+const POLICIES: &[&str] = &[
+    "AdministratorAccess",
+    "ReadOnlyAccess",
+    "PowerUserAccess",
+    "SecurityAudit",
+    "AmazonS3ReadOnlyAccess",
+    "AmazonEC2ReadOnlyAccess",
+    "IAMReadOnlyAccess",
+    "AmazonVPCReadOnlyAccess",
+    "AmazonRDSReadOnlyAccess",
+    "AmazonDynamoDBReadOnlyAccess",
+];
+
+struct Size {
+    accounts: usize,
+    ous: usize,
+    permission_sets: usize,
+    groups: usize,
+}
+
+#[tokio::main]
+async fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let size = if full {
+        Size {
+            accounts: 1000,
+            ous: 20,
+            permission_sets: 30,
+            groups: 40,
+        }
+    } else {
+        Size {
+            accounts: 100,
+            ous: 4,
+            permission_sets: 6,
+            groups: 8,
+        }
+    };
+    run(size).await;
+}
+
+async fn run(size: Size) {
+    let emu = Emulator::start();
+    let org = emu.organizations().await;
+    let seeded = support::seed(&org).await;
+    let ic = IdentityCenter::of(&emu).await;
+    let started = Instant::now();
+
+    // OUs, each with accounts/ous accounts.
+    let mut ous = Vec::new();
+    for i in 0..size.ous {
+        let ou = org
+            .create_organizational_unit()
+            .parent_id(&seeded.root_id)
+            .name(format!("Team{i:02}"))
+            .send()
+            .await
+            .unwrap();
+        ous.push(ou.organizational_unit().unwrap().id().unwrap().to_owned());
+    }
+    let per_ou = size.accounts / size.ous;
+    let accounts: Vec<(usize, String)> = stream::iter(0..size.accounts)
+        .map(|i| {
+            let org = &org;
+            let ous = &ous;
+            let root = &seeded.root_id;
+            async move {
+                let id = org
+                    .create_account()
+                    .account_name(format!("acct-{i:04}"))
+                    .email(format!("acct-{i:04}@example.com"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .create_account_status()
+                    .unwrap()
+                    .account_id()
+                    .unwrap()
+                    .to_owned();
+                let ou = i / per_ou;
+                org.move_account()
+                    .account_id(&id)
+                    .source_parent_id(root)
+                    .destination_parent_id(&ous[ou])
+                    .send()
+                    .await
+                    .unwrap();
+                (ou, id)
+            }
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+
+    // Groups, and permission sets plinth owns (as a previous plinth run left them).
+    let mut groups = Vec::new();
+    for g in 0..size.groups {
+        groups.push(ic.create_group(&format!("group-{g:02}")).await);
+    }
+    let tag = Tag::builder().key("managed-by").value("plinth").build().unwrap();
+    let mut sets = Vec::new();
+    for s in 0..size.permission_sets {
+        let arn = ic
+            .admin
+            .create_permission_set()
+            .instance_arn(&ic.instance_arn)
+            .name(format!("Set{s:02}"))
+            .session_duration("PT1H")
+            .tags(tag.clone())
+            .send()
+            .await
+            .unwrap()
+            .permission_set()
+            .unwrap()
+            .permission_set_arn()
+            .unwrap()
+            .to_owned();
+        ic.admin
+            .attach_managed_policy_to_permission_set()
+            .instance_arn(&ic.instance_arn)
+            .permission_set_arn(&arn)
+            .managed_policy_arn(format!("arn:aws:iam::aws:policy/{}", POLICIES[s % POLICIES.len()]))
+            .send()
+            .await
+            .unwrap();
+        sets.push(arn);
+    }
+
+    // Assignments: every group gets one permission set on one OU; the first half of the
+    // groups get a second set on another OU. 40 × 50 + 20 × 50 = 3,000 at full size.
+    let mut grants: Vec<(usize, usize, usize)> = Vec::new(); // (group, set, ou)
+    for g in 0..size.groups {
+        grants.push((g, g % size.permission_sets, g % size.ous));
+        if g < size.groups / 2 {
+            grants.push((g, (g + 7) % size.permission_sets, (g + 3) % size.ous));
+        }
+    }
+    let mut toml = String::from("[organization]\nmanagement_account_id = \"123456789012\"\n");
+    for s in 0..size.permission_sets {
+        toml += &format!(
+            "\n[[sso.permission_set]]\nname = \"Set{s:02}\"\nsession_duration = \"PT1H\"\nmanaged_policies = [\"arn:aws:iam::aws:policy/{}\"]\n",
+            POLICIES[s % POLICIES.len()]
+        );
+    }
+    for (g, s, ou) in &grants {
+        toml += &format!(
+            "\n[[sso.assignment]]\npermission_set = \"Set{s:02}\"\ngroups = [\"group-{g:02}\"]\ntargets = [\"ou:Team{ou:02}\"]\n"
+        );
+    }
+    let creates: Vec<(String, String, String)> = grants
+        .iter()
+        .flat_map(|(g, s, ou)| {
+            accounts
+                .iter()
+                .filter(move |(o, _)| o == ou)
+                .map(|(_, id)| (groups[*g].clone(), sets[*s].clone(), id.clone()))
+        })
+        .collect();
+    let assignments = creates.len();
+    stream::iter(creates)
+        .map(|(group, set, account)| {
+            let ic = &ic;
+            async move {
+                ic.admin
+                    .create_account_assignment()
+                    .instance_arn(&ic.instance_arn)
+                    .permission_set_arn(set)
+                    .target_type(TargetType::AwsAccount)
+                    .target_id(account)
+                    .principal_type(PrincipalType::Group)
+                    .principal_id(group)
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        })
+        .buffer_unordered(8)
+        .collect::<Vec<()>>()
+        .await;
+    let b = TempBaseline::new(&toml, &[]);
+    eprintln!(
+        "seeded {} accounts in {} OUs, {} permission sets, {} groups, {assignments} assignments in {:.1?}",
+        size.accounts,
+        size.ous,
+        size.permission_sets,
+        size.groups,
+        started.elapsed()
+    );
+
+    // The plan of a converged organization.
+    let session = emu.session().await;
+    let started = Instant::now();
+    let plan = session
+        .plan(&b.load(), PlanOptions::default())
+        .await
+        .unwrap_or_else(|d| panic!("{d}"));
+    let wall = started.elapsed();
+    let counts = session.aws.counter.snapshot();
+    let sso_reads: u64 = counts
+        .calls
+        .iter()
+        .filter(|(k, _)| k.starts_with("SSO Admin.") || k.starts_with("identitystore."))
+        .map(|(_, n)| n)
+        .sum();
+    println!(
+        "plan: {} changes, {} reads ({sso_reads} IAM Identity Center, {} other), {} writes, {wall:.1?}",
+        plan.changes.len(),
+        counts.reads(),
+        counts.reads() - sso_reads,
+        counts.writes()
+    );
+    for (call, n) in &counts.calls {
+        println!("  {n:>5}  {call}");
+    }
+    assert!(plan.is_empty(), "{:#?}", &plan.changes[..plan.changes.len().min(10)]);
+    assert_eq!(counts.writes(), 0, "a converged plan writes nothing");
+    // 2 + 7 per permission set + identity store listing + 1 per group.
+    let budget = 2 + 7 * size.permission_sets as u64 + 1 + size.groups as u64;
+    assert!(
+        sso_reads <= budget,
+        "{sso_reads} IAM Identity Center reads, more than {budget}"
+    );
+    let per_pair = [
+        "SSO Admin.ListAccountAssignments",
+        "SSO Admin.ListPermissionSetsProvisionedToAccount",
+    ];
+    for call in per_pair {
+        assert_eq!(counts.calls.get(call), None, "{call} scales with accounts");
+    }
+
+    // A converged apply: nothing to do, and no write.
+    let session = emu.session().await;
+    let report = session.apply(&plan).await;
+    assert!(report.outcomes.is_empty());
+    assert_eq!(session.aws.counter.snapshot().writes(), 0);
+}
