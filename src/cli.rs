@@ -143,7 +143,7 @@ pub struct PlanArgs {
     #[arg(long)]
     pub detailed_exitcode: bool,
     /// Plan the deletion of resources plinth manages that left the baseline (SCPs, billing
-    /// alarms)
+    /// alarms, permission sets with their assignments)
     #[arg(long)]
     pub allow_delete: bool,
     /// Also save the plan, with fingerprints of the baseline and live state, for
@@ -161,8 +161,8 @@ pub struct ApplyArgs {
     /// Apply without asking; required when standard input is not a terminal
     #[arg(long)]
     pub auto_approve: bool,
-    /// Delete resources plinth manages that left the baseline (SCPs, billing alarms); they
-    /// are kept otherwise
+    /// Delete resources plinth manages that left the baseline (SCPs, billing alarms,
+    /// permission sets with their assignments); they are kept otherwise
     #[arg(long, conflicts_with = "plan_file")]
     pub allow_delete: bool,
     /// Format of the plan and report on standard output

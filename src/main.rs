@@ -326,6 +326,36 @@ fn validate(baseline: &Baseline) -> Result<ExitCode, Diagnostics> {
         baseline.home_region(),
         if ous == 1 { "" } else { "s" }
     );
+    if let Some(sso) = baseline.sso() {
+        for ps in &sso.permission_set {
+            let ps = ps.get_ref();
+            let grants: usize = sso
+                .assignment
+                .iter()
+                .map(|a| a.get_ref())
+                .filter(|a| a.permission_set.get_ref() == ps.name.get_ref())
+                .map(|a| (a.groups.len() + a.users.len()) * a.targets.get_ref().len())
+                .sum();
+            let _ = writeln!(
+                out,
+                "IAM Identity Center permission set `{}`: {} session, {} managed polic{}{}, {grants} principal × target grant{}.",
+                ps.name.get_ref(),
+                ps.session_duration(),
+                ps.managed_policies.len() + ps.customer_managed_policies.len(),
+                if ps.managed_policies.len() + ps.customer_managed_policies.len() == 1 {
+                    "y"
+                } else {
+                    "ies"
+                },
+                if ps.inline_policy_file.is_some() {
+                    ", an inline policy"
+                } else {
+                    ""
+                },
+                if grants == 1 { "" } else { "s" }
+            );
+        }
+    }
     for d in &desired {
         let targets: Vec<String> = d.attach.iter().map(|t| t.get_ref().to_string()).collect();
         let _ = writeln!(

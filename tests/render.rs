@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use plinth::baseline;
 use plinth::diag::SourceFile;
-use plinth::observed::{Account, Observed, OrgState, Ou, Scp};
+use plinth::observed::{
+    Account, Observed, OrgState, Ou, PermissionSet, PermissionSetDetails, Scp, SsoInstance, SsoState,
+};
 use plinth::plan::{self, Plan, PlanOptions};
 use plinth::render;
 
@@ -22,7 +24,45 @@ attach = ["root"]
 
 [scp.deny_leave_organization]
 attach = ["root", "ou:Workloads/Prod"]
+
+[[sso.permission_set]]
+name = "PowerUser"
+session_duration = "PT8H"
+managed_policies = ["arn:aws:iam::aws:policy/PowerUserAccess"]
+
+[[sso.assignment]]
+permission_set = "PowerUser"
+groups = ["developers"]
+targets = ["account:123456789012"]
 "#;
+
+/// IAM Identity Center: PowerUser drifted (session, policies), an orphaned set.
+fn sso_state() -> SsoState {
+    let set = |name: &str, managed: &str| PermissionSet {
+        arn: format!("arn:aws:sso:::permissionSet/ssoins-1/ps-{name}"),
+        name: name.into(),
+        description: None,
+        session_duration: Some("PT12H".into()),
+        relay_state: None,
+        owned: true,
+        details: Some(PermissionSetDetails {
+            managed_policies: vec![managed.into()],
+            ..Default::default()
+        }),
+    };
+    SsoState {
+        instance: Some(SsoInstance {
+            arn: "arn:aws:sso:::instance/ssoins-1".into(),
+            identity_store_id: "d-1".into(),
+        }),
+        permission_sets: vec![
+            set("PowerUser", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
+            set("Retired", "arn:aws:iam::aws:policy/ReadOnlyAccess"),
+        ],
+        groups: BTreeMap::from([("developers".into(), "g-dev".into())]),
+        ..Default::default()
+    }
+}
 
 fn sample_plan(allow_delete: bool) -> Plan {
     let b = baseline::parse(SourceFile::new("baseline.toml", BASELINE)).unwrap_or_else(|d| panic!("{d}"));
@@ -97,7 +137,7 @@ fn sample_plan(allow_delete: bool) -> Plan {
         },
         billing: Default::default(),
         trail: Default::default(),
-        sso: Default::default(),
+        sso: sso_state(),
     };
     plan::compute(&b, &observed, PlanOptions { allow_delete }).unwrap_or_else(|d| panic!("{d}"))
 }

@@ -996,4 +996,15 @@ targets = ["ou:Workloads"]
             .unwrap();
         assert_eq!(assign.depends_on, provision.depends_on);
     }
+
+    #[test]
+    fn sso_changes_survive_a_saved_plan() {
+        let b = baseline(DEV);
+        let plan = compute(&b, &observed(), PlanOptions::default()).unwrap();
+        let json = serde_json::to_string(&plan).unwrap();
+        assert!(json.contains(r#""service":"sso","region":"us-east-1""#), "{json}");
+        assert!(json.contains(r#""call":"CreateAccountAssignment""#), "{json}");
+        let back: Plan = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, plan);
+    }
 }
