@@ -23,8 +23,10 @@ pub trait Executor {
     ) -> impl Future<Output = Result<Option<String>, AwsError>>;
 }
 
-/// How many independent changes run at once.
-pub const APPLY_CONCURRENCY: usize = 4;
+/// How many independent changes run at once, at most. Each service bounds itself below
+/// this: the engine runs at most 4 changes of the other services at a time; IAM Identity
+/// Center's adapter keeps to its rate limit and its 10 assignment operations in flight.
+pub const APPLY_CONCURRENCY: usize = 16;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]

@@ -20,6 +20,10 @@ use crate::observed::{BillingState, Observed, SsoState, TrailState};
 use crate::plan::{self, Change, Op, Plan, PlanOptions, Ref};
 use crate::policy;
 
+/// Changes of services other than IAM Identity Center that run at once (Organizations
+/// and IAM throttle hard; the SDK's retries absorb the rest).
+const OTHER_CHANGES_AT_ONCE: usize = 4;
+
 /// Clients for one run, all reporting to one call counter.
 pub struct Session {
     pub aws: Aws,
@@ -32,6 +36,8 @@ pub struct Session {
     logs: Logs,
     iam: Iam,
     dynamo: Dynamo,
+    /// At most this many changes of services other than IAM Identity Center at once.
+    others: tokio::sync::Semaphore,
     /// IAM Identity Center clients by region (the instance's), made when first needed.
     sso: std::sync::Mutex<std::collections::BTreeMap<String, std::sync::Arc<Sso>>>,
 }
@@ -53,6 +59,7 @@ impl Session {
             iam: aws.iam(),
             dynamo: aws.dynamodb_us_east_1(),
             sso: Default::default(),
+            others: tokio::sync::Semaphore::new(OTHER_CHANGES_AT_ONCE),
             aws,
         }
     }
@@ -341,7 +348,18 @@ impl Executor for Session {
         change: &Change,
         resolve: &(dyn Fn(&Ref) -> Option<String> + Sync),
     ) -> Result<Option<String>, AwsError> {
+        // IAM Identity Center's adapter bounds itself (rate limiter, assignments in flight).
+        let _permit = match &change.op {
+            Op::Sso(_) => None,
+            _ => Some(
+                self.others
+                    .acquire()
+                    .await
+                    .map_err(|e| AwsError::other("plinth", "apply", e.to_string()))?,
+            ),
+        };
         match &change.op {
+            Op::Sso(op) => self.sso(&op.region).execute(op, resolve).await,
             Op::Organizations(op) => self.organizations.execute(op, resolve).await,
             Op::Cloudwatch(op) => self.cloudwatch.execute(op, resolve).await,
             Op::Sns(op) => self.sns.execute(op).await,
@@ -349,7 +367,6 @@ impl Executor for Session {
             Op::Cloudtrail(op) => self.cloudtrail.execute(op).await,
             Op::Logs(op) => self.logs.execute(op).await,
             Op::Iam(op) => self.iam.execute(op).await,
-            Op::Sso(op) => self.sso(&op.region).execute(op, resolve).await,
         }
     }
 }

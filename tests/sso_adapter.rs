@@ -319,3 +319,54 @@ async fn reads_page_through_assignments_and_retry_throttling() {
         .collect();
     assert_eq!(accounts, ["111111111111", "222222222222"]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn at_most_ten_assignment_operations_are_in_flight() {
+    use std::sync::{Arc, Mutex};
+    let started: Arc<Mutex<Vec<tokio::time::Instant>>> = Arc::default();
+    let log = started.clone();
+    let create = mock!(Client::create_account_assignment).then_output(move || {
+        log.lock().unwrap().push(tokio::time::Instant::now());
+        CreateAccountAssignmentOutput::builder()
+            .account_assignment_creation_status(assignment_status(StatusValues::InProgress, None))
+            .build()
+    });
+    // AWS finishes each one at the first poll, a second after it started.
+    let status = mock!(Client::describe_account_assignment_creation_status).then_output(|| {
+        DescribeAccountAssignmentCreationStatusOutput::builder()
+            .account_assignment_creation_status(assignment_status(StatusValues::Succeeded, None))
+            .build()
+    });
+    let admin = mock_client!(aws_sdk_ssoadmin, RuleMode::MatchAny, &[&create, &status]);
+    let sso = sso(admin, no_store());
+    let op = create_assignment();
+    let all = futures::future::join_all((0..25).map(|_| sso.execute(&op, &resolve))).await;
+    assert!(all.iter().all(Result::is_ok));
+    let mut times = started.lock().unwrap().clone();
+    times.sort();
+    assert_eq!(times.len(), 25);
+    // Any 11 consecutive starts span at least the second one operation holds its slot.
+    for w in times.windows(11) {
+        assert!(w[10] - w[0] >= Duration::from_secs(1), "{:?}", w);
+    }
+    // And the slots are used: 25 operations take three rounds, not 25.
+    assert!(times[24] - times[0] < Duration::from_secs(4), "{times:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_call_waits_for_the_shared_rate_limiter() {
+    let delete = mock!(Client::delete_inline_policy_from_permission_set).then_output(|| {
+        aws_sdk_ssoadmin::operation::delete_inline_policy_from_permission_set::DeleteInlinePolicyFromPermissionSetOutput::builder().build()
+    });
+    let admin = mock_client!(aws_sdk_ssoadmin, RuleMode::MatchAny, &[&delete]);
+    let sso = Sso::new(admin, no_store(), RateLimiter::per_second(20));
+    let op = op(SsoCall::DeleteInlinePolicy {
+        permission_set: SET.into(),
+    });
+    let start = tokio::time::Instant::now();
+    let all = futures::future::join_all((0..41).map(|_| sso.execute(&op, &resolve))).await;
+    assert!(all.iter().all(Result::is_ok));
+    assert_eq!(delete.num_calls(), 41);
+    // 41 calls at 20 per second: two seconds, however many run concurrently.
+    assert!(start.elapsed() >= Duration::from_secs(2), "{:?}", start.elapsed());
+}
