@@ -661,3 +661,23 @@ async fn unknown_groups_and_users_are_plan_errors_with_locations() {
     assert!(err.contains("hint: groups are named by display name"), "{err}");
     assert_eq!(session.aws.counter.snapshot().writes(), 0);
 }
+
+#[tokio::test]
+async fn a_new_account_gets_its_assignments_in_the_same_run() {
+    let w = converged().await;
+    w.b.rewrite(&format!(
+        "{BASELINE}\n[[account]]\nname = \"newbie\"\nemail = \"newbie@example.com\"\nou = \"Workloads\"\n"
+    ));
+    let p = plan(&w, PlanOptions::default()).await;
+    assert_eq!(
+        lines(&p),
+        [
+            "+ account:newbie",
+            "~ account:newbie -> ou:Workloads",
+            "+ sso.assignment:PowerUser group:developers -> account:newbie",
+            "+ sso.assignment:PowerUser user:alice -> account:newbie",
+        ]
+    );
+    apply(&w, PlanOptions::default()).await;
+    assert_converged(&w).await;
+}
