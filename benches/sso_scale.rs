@@ -88,26 +88,8 @@ async fn run(size: Size) {
             let ous = &ous;
             let root = &seeded.root_id;
             async move {
-                let id = org
-                    .create_account()
-                    .account_name(format!("acct-{i:04}"))
-                    .email(format!("acct-{i:04}@example.com"))
-                    .send()
-                    .await
-                    .unwrap()
-                    .create_account_status()
-                    .unwrap()
-                    .account_id()
-                    .unwrap()
-                    .to_owned();
                 let ou = i / per_ou;
-                org.move_account()
-                    .account_id(&id)
-                    .source_parent_id(root)
-                    .destination_parent_id(&ous[ou])
-                    .send()
-                    .await
-                    .unwrap();
+                let id = support::create_account_in(org, &format!("acct-{i:04}"), root, &ous[ou]).await;
                 (ou, id)
             }
         })

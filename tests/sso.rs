@@ -61,25 +61,7 @@ async fn world() -> World {
     let emu = Emulator::start();
     let org = emu.organizations().await;
     let seeded = seed(&org).await;
-    let audit = org
-        .create_account()
-        .account_name("audit")
-        .email("audit@example.com")
-        .send()
-        .await
-        .unwrap()
-        .create_account_status()
-        .unwrap()
-        .account_id()
-        .unwrap()
-        .to_owned();
-    org.move_account()
-        .account_id(&audit)
-        .source_parent_id(&seeded.root_id)
-        .destination_parent_id(&seeded.security_ou)
-        .send()
-        .await
-        .unwrap();
+    let audit = support::create_account_in(&org, "audit", &seeded.root_id, &seeded.security_ou).await;
     let ic = IdentityCenter::of(&emu).await;
     let admins = ic.create_group("platform-admins").await;
     let developers = ic.create_group("developers").await;
@@ -132,6 +114,16 @@ async fn assert_converged(w: &World) {
     assert!(plan.is_empty(), "{:#?}", lines(&plan));
     let calls = session.aws.counter.snapshot();
     assert_eq!(calls.writes(), 0, "{:?}", calls.write_calls());
+}
+
+/// The plan shows exactly `expected`; applying it converges the organization again.
+async fn repairs<S: AsRef<str>>(w: &World, expected: &[S]) -> Plan {
+    let p = plan(w, PlanOptions::default()).await;
+    let want: Vec<&str> = expected.iter().map(AsRef::as_ref).collect();
+    assert_eq!(lines(&p), want);
+    apply(w, PlanOptions::default()).await;
+    assert_converged(w).await;
+    p
 }
 
 async fn converged() -> World {
@@ -463,16 +455,14 @@ async fn inline_policy_edited_or_deleted_and_session_duration_changed() {
         .send()
         .await
         .unwrap();
-    let p = plan(&w, PlanOptions::default()).await;
-    assert_eq!(
-        lines(&p),
-        [
+    repairs(
+        &w,
+        &[
             "+ sso.permission_set:PowerUser.inline_policy",
             "~ sso.permission_set:PowerUser.provision",
-        ]
-    );
-    apply(&w, PlanOptions::default()).await;
-    assert_converged(&w).await;
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -500,17 +490,15 @@ async fn permissions_boundary_and_customer_managed_policies_drift() {
         .send()
         .await
         .unwrap();
-    let p = plan(&w, PlanOptions::default()).await;
-    assert_eq!(
-        lines(&p),
-        [
+    repairs(
+        &w,
+        &[
             "+ sso.permission_set:PowerUser -> customer_managed:/deny-billing",
             "+ sso.permission_set:PowerUser.permissions_boundary",
             "~ sso.permission_set:PowerUser.provision",
-        ]
-    );
-    apply(&w, PlanOptions::default()).await;
-    assert_converged(&w).await;
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -668,16 +656,14 @@ async fn a_new_account_gets_its_assignments_in_the_same_run() {
     w.b.rewrite(&format!(
         "{BASELINE}\n[[account]]\nname = \"newbie\"\nemail = \"newbie@example.com\"\nou = \"Workloads\"\n"
     ));
-    let p = plan(&w, PlanOptions::default()).await;
-    assert_eq!(
-        lines(&p),
-        [
+    repairs(
+        &w,
+        &[
             "+ account:newbie",
             "~ account:newbie -> ou:Workloads",
             "+ sso.assignment:PowerUser group:developers -> account:newbie",
             "+ sso.assignment:PowerUser user:alice -> account:newbie",
-        ]
-    );
-    apply(&w, PlanOptions::default()).await;
-    assert_converged(&w).await;
+        ],
+    )
+    .await;
 }

@@ -182,32 +182,37 @@ pub async fn seed_with(org: &aws_sdk_organizations::Client, features: Organizati
     };
     let workloads_ou = ou("Workloads").await;
     let security_ou = ou("Security").await;
-    let created = org
-        .create_account()
-        .account_name("sandbox")
-        .email("sandbox@example.com")
-        .send()
-        .await
-        .expect("create account");
-    let sandbox_account = created
-        .create_account_status()
-        .unwrap()
-        .account_id()
-        .unwrap()
-        .to_owned();
-    org.move_account()
-        .account_id(&sandbox_account)
-        .source_parent_id(&root_id)
-        .destination_parent_id(&workloads_ou)
-        .send()
-        .await
-        .expect("move account");
+    let sandbox_account = create_account_in(org, "sandbox", &root_id, &workloads_ou).await;
     Seeded {
         root_id,
         workloads_ou,
         security_ou,
         sandbox_account,
     }
+}
+
+/// Create an account `<name>@example.com` and move it from the root into an OU.
+pub async fn create_account_in(org: &aws_sdk_organizations::Client, name: &str, root_id: &str, ou_id: &str) -> String {
+    let id = org
+        .create_account()
+        .account_name(name)
+        .email(format!("{name}@example.com"))
+        .send()
+        .await
+        .expect("create account")
+        .create_account_status()
+        .unwrap()
+        .account_id()
+        .unwrap()
+        .to_owned();
+    org.move_account()
+        .account_id(&id)
+        .source_parent_id(root_id)
+        .destination_parent_id(ou_id)
+        .send()
+        .await
+        .expect("move account");
+    id
 }
 
 /// A baseline written to a temporary directory (with any policy files), then loaded.
