@@ -54,7 +54,8 @@ pub struct Account {
     pub name: String,
     #[serde(default)]
     pub email: String,
-    /// The OU or root it sits in; read only for accounts the baseline declares.
+    /// The OU or root it sits in; read for accounts the baseline declares and those in
+    /// the OUs plinth lists (`ou_accounts`).
     #[serde(default)]
     pub parent_id: Option<String>,
 }

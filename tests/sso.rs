@@ -666,4 +666,13 @@ async fn a_new_account_gets_its_assignments_in_the_same_run() {
         ],
     )
     .await;
+    // newbie's OU is known from listing the targeted OU's accounts: no second read of it.
+    let session = w.emu.session().await;
+    session.plan(&w.b.load(), PlanOptions::default()).await.unwrap();
+    let calls = session.aws.counter.snapshot();
+    assert_eq!(calls.calls.get("Organizations.ListParents"), None, "{calls:?}");
+    assert!(
+        calls.calls.contains_key("Organizations.ListAccountsForParent"),
+        "{calls:?}"
+    );
 }

@@ -128,37 +128,6 @@ impl Organizations {
             ou_accounts: BTreeMap::new(),
         };
 
-        // Parents of the accounts the baseline declares.
-        let declared: Vec<String> = state
-            .accounts
-            .iter()
-            .filter(|a| {
-                scope
-                    .accounts
-                    .iter()
-                    .any(|(email, name)| a.email.eq_ignore_ascii_case(email) || a.name == *name)
-            })
-            .map(|a| a.id.clone())
-            .collect();
-        let parents: HashMap<String, String> = stream::iter(declared)
-            .map(|id| async move {
-                let out = self
-                    .client
-                    .list_parents()
-                    .child_id(&id)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "ListParents")?;
-                Ok::<_, AwsError>(out.parents().first().and_then(|p| p.id()).map(|p| (id, p.to_owned())))
-            })
-            .buffer_unordered(CONCURRENCY)
-            .try_filter_map(|found| async move { Ok(found) })
-            .try_collect()
-            .await?;
-        for a in &mut state.accounts {
-            a.parent_id = parents.get(&a.id).cloned();
-        }
-
         // Accounts in the OUs the scope needs, and in everything below them.
         let wanted_ous: Vec<String> = state
             .ous
@@ -176,6 +145,44 @@ impl Organizations {
             .buffer_unordered(CONCURRENCY)
             .try_collect()
             .await?;
+
+        // Parents of the accounts the baseline declares, unless the OU reads above found them.
+        let mut parents: HashMap<String, String> = state
+            .ou_accounts
+            .iter()
+            .flat_map(|(ou, accounts)| accounts.iter().map(move |a| (a.clone(), ou.clone())))
+            .collect();
+        let declared: Vec<String> = state
+            .accounts
+            .iter()
+            .filter(|a| !parents.contains_key(&a.id))
+            .filter(|a| {
+                scope
+                    .accounts
+                    .iter()
+                    .any(|(email, name)| a.email.eq_ignore_ascii_case(email) || a.name == *name)
+            })
+            .map(|a| a.id.clone())
+            .collect();
+        let listed: HashMap<String, String> = stream::iter(declared)
+            .map(|id| async move {
+                let out = self
+                    .client
+                    .list_parents()
+                    .child_id(&id)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "ListParents")?;
+                Ok::<_, AwsError>(out.parents().first().and_then(|p| p.id()).map(|p| (id, p.to_owned())))
+            })
+            .buffer_unordered(CONCURRENCY)
+            .try_filter_map(|found| async move { Ok(found) })
+            .try_collect()
+            .await?;
+        parents.extend(listed);
+        for a in &mut state.accounts {
+            a.parent_id = parents.get(&a.id).cloned();
+        }
 
         // Ownership: tags of customer-managed SCPs.
         let customer: Vec<String> = state

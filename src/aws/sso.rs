@@ -26,8 +26,8 @@ use std::time::Duration;
 
 use aws_sdk_identitystore::types::{AlternateIdentifier, UniqueAttribute};
 use aws_sdk_ssoadmin::types::{
-    CustomerManagedPolicyReference, PermissionsBoundary, PrincipalType, ProvisionTargetType, ProvisioningStatus,
-    StatusValues, Tag, TargetType,
+    AccountAssignmentOperationStatus, CustomerManagedPolicyReference, PermissionSetProvisioningStatus,
+    PermissionsBoundary, PrincipalType, ProvisionTargetType, ProvisioningStatus, StatusValues, Tag, TargetType,
 };
 use aws_smithy_types::Document;
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -749,49 +749,27 @@ impl Sso {
                     .send()
             })
             .await?;
-        let status = out.permission_set_provisioning_status();
-        let mut state = (
-            status.and_then(|s| s.status()).cloned(),
-            status.and_then(|s| s.failure_reason()).map(str::to_owned),
-        );
-        let request = status.and_then(|s| s.request_id()).unwrap_or_default().to_owned();
-        let mut delay = Duration::from_secs(1);
-        let started = tokio::time::Instant::now();
-        while matches!(state.0, Some(StatusValues::InProgress)) {
-            if started.elapsed() > ASYNC_TIMEOUT {
-                return Err(AwsError::other(
-                    SERVICE,
-                    "ProvisionPermissionSet",
-                    format!("still in progress after {ASYNC_TIMEOUT:?} (request {request})"),
-                ));
-            }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(5));
-            self.limiter.acquire().await;
-            let out = self
-                .admin
-                .describe_permission_set_provisioning_status()
-                .instance_arn(instance)
-                .provision_permission_set_request_id(&request)
-                .send()
-                .await
-                .ctx(SERVICE, "DescribePermissionSetProvisioningStatus")?;
-            let s = out.permission_set_provisioning_status();
-            state = (
-                s.and_then(|s| s.status()).cloned(),
-                s.and_then(|s| s.failure_reason()).map(str::to_owned),
-            );
-        }
-        match state {
-            (Some(StatusValues::Failed), reason) => Err(AwsError {
-                service: SERVICE,
-                operation: "ProvisionPermissionSet",
-                code: Some("FAILED".into()),
-                message: reason.unwrap_or_else(|| "AWS gave no reason".into()),
-                no_credentials: false,
-            }),
-            _ => Ok(()),
-        }
+        let progress = |s: Option<&PermissionSetProvisioningStatus>| Progress {
+            status: s.and_then(|s| s.status()).cloned(),
+            reason: s.and_then(|s| s.failure_reason()).map(str::to_owned),
+            request: s.and_then(|s| s.request_id()).unwrap_or_default().to_owned(),
+        };
+        self.wait(
+            "ProvisionPermissionSet",
+            progress(out.permission_set_provisioning_status()),
+            |request| async move {
+                let out = self
+                    .admin
+                    .describe_permission_set_provisioning_status()
+                    .instance_arn(instance)
+                    .provision_permission_set_request_id(request)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "DescribePermissionSetProvisioningStatus")?;
+                Ok(progress(out.permission_set_provisioning_status()))
+            },
+        )
+        .await
     }
 
     /// Create or delete one assignment and wait for AWS to finish; at most
@@ -810,51 +788,90 @@ impl Sso {
             .acquire()
             .await
             .map_err(|e| AwsError::other(SERVICE, "assignment", e.to_string()))?;
-        let operation = if create {
-            "CreateAccountAssignment"
-        } else {
-            "DeleteAccountAssignment"
+        let progress = |s: Option<&AccountAssignmentOperationStatus>| Progress {
+            status: s.and_then(|s| s.status()).cloned(),
+            reason: s.and_then(|s| s.failure_reason()).map(str::to_owned),
+            request: s.and_then(|s| s.request_id()).unwrap_or_default().to_owned(),
         };
-        let status = if create {
-            self.write(operation, || {
-                self.admin
-                    .create_account_assignment()
-                    .instance_arn(instance)
-                    .permission_set_arn(set)
-                    .target_type(TargetType::AwsAccount)
-                    .target_id(account)
-                    .principal_type(principal_type(kind))
-                    .principal_id(principal)
-                    .send()
-            })
-            .await?
-            .account_assignment_creation_status()
-            .cloned()
+        if create {
+            let out = self
+                .write("CreateAccountAssignment", || {
+                    self.admin
+                        .create_account_assignment()
+                        .instance_arn(instance)
+                        .permission_set_arn(set)
+                        .target_type(TargetType::AwsAccount)
+                        .target_id(account)
+                        .principal_type(principal_type(kind))
+                        .principal_id(principal)
+                        .send()
+                })
+                .await?;
+            self.wait(
+                "CreateAccountAssignment",
+                progress(out.account_assignment_creation_status()),
+                |request| async move {
+                    let out = self
+                        .admin
+                        .describe_account_assignment_creation_status()
+                        .instance_arn(instance)
+                        .account_assignment_creation_request_id(request)
+                        .send()
+                        .await
+                        .ctx(SERVICE, "DescribeAccountAssignmentCreationStatus")?;
+                    Ok(progress(out.account_assignment_creation_status()))
+                },
+            )
+            .await
         } else {
-            self.write(operation, || {
-                self.admin
-                    .delete_account_assignment()
-                    .instance_arn(instance)
-                    .permission_set_arn(set)
-                    .target_type(TargetType::AwsAccount)
-                    .target_id(account)
-                    .principal_type(principal_type(kind))
-                    .principal_id(principal)
-                    .send()
-            })
-            .await?
-            .account_assignment_deletion_status()
-            .cloned()
-        };
-        let mut status = status;
-        let request = status
-            .as_ref()
-            .and_then(|s| s.request_id())
-            .unwrap_or_default()
-            .to_owned();
+            let out = self
+                .write("DeleteAccountAssignment", || {
+                    self.admin
+                        .delete_account_assignment()
+                        .instance_arn(instance)
+                        .permission_set_arn(set)
+                        .target_type(TargetType::AwsAccount)
+                        .target_id(account)
+                        .principal_type(principal_type(kind))
+                        .principal_id(principal)
+                        .send()
+                })
+                .await?;
+            self.wait(
+                "DeleteAccountAssignment",
+                progress(out.account_assignment_deletion_status()),
+                |request| async move {
+                    let out = self
+                        .admin
+                        .describe_account_assignment_deletion_status()
+                        .instance_arn(instance)
+                        .account_assignment_deletion_request_id(request)
+                        .send()
+                        .await
+                        .ctx(SERVICE, "DescribeAccountAssignmentDeletionStatus")?;
+                    Ok(progress(out.account_assignment_deletion_status()))
+                },
+            )
+            .await
+        }
+    }
+
+    /// Poll an asynchronous operation (backing off from 1 s to 5 s, each poll waiting for
+    /// the rate limiter) until AWS finishes it; its failure reason when it fails.
+    async fn wait<F, Fut>(
+        &self,
+        operation: &'static str,
+        mut progress: Progress,
+        mut describe: F,
+    ) -> Result<(), AwsError>
+    where
+        F: FnMut(String) -> Fut,
+        Fut: Future<Output = Result<Progress, AwsError>>,
+    {
+        let request = progress.request.clone();
         let mut delay = Duration::from_secs(1);
         let started = tokio::time::Instant::now();
-        while status.as_ref().and_then(|s| s.status()) == Some(&StatusValues::InProgress) {
+        while progress.status == Some(StatusValues::InProgress) {
             if started.elapsed() > ASYNC_TIMEOUT {
                 return Err(AwsError::other(
                     SERVICE,
@@ -865,38 +882,14 @@ impl Sso {
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(5));
             self.limiter.acquire().await;
-            status = if create {
-                self.admin
-                    .describe_account_assignment_creation_status()
-                    .instance_arn(instance)
-                    .account_assignment_creation_request_id(&request)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "DescribeAccountAssignmentCreationStatus")?
-                    .account_assignment_creation_status()
-                    .cloned()
-            } else {
-                self.admin
-                    .describe_account_assignment_deletion_status()
-                    .instance_arn(instance)
-                    .account_assignment_deletion_request_id(&request)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "DescribeAccountAssignmentDeletionStatus")?
-                    .account_assignment_deletion_status()
-                    .cloned()
-            };
+            progress = describe(request.clone()).await?;
         }
-        match status.as_ref().and_then(|s| s.status()) {
+        match progress.status {
             Some(StatusValues::Failed) => Err(AwsError {
                 service: SERVICE,
                 operation,
                 code: Some("FAILED".into()),
-                message: status
-                    .as_ref()
-                    .and_then(|s| s.failure_reason())
-                    .unwrap_or("AWS gave no reason")
-                    .to_owned(),
+                message: progress.reason.unwrap_or_else(|| "AWS gave no reason".into()),
                 no_credentials: false,
             }),
             _ => Ok(()),
@@ -966,6 +959,13 @@ impl Sso {
         .await
         .map(drop)
     }
+}
+
+/// Where an asynchronous operation stands.
+struct Progress {
+    status: Option<StatusValues>,
+    reason: Option<String>,
+    request: String,
 }
 
 fn principal_type(kind: PrincipalKind) -> PrincipalType {

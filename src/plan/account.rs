@@ -4,8 +4,9 @@
 //! A live account matches a declared one by e-mail (unique in AWS), else by name.
 
 use super::{Action, Change, Context, Op, OrganizationsOp, Plan, Ref};
+use crate::baseline::AccountDecl;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::observed::Account;
+use crate::observed::{Account, OrgState};
 
 pub fn address(name: &str) -> String {
     format!("account:{name}")
@@ -20,15 +21,29 @@ fn move_address(name: &str, ou: &impl std::fmt::Display) -> String {
 pub fn planned(plan: &Plan, name: &str) -> Option<(String, Vec<String>)> {
     let addr = address(name);
     plan.find(&addr)?;
-    let moved = format!("{addr} -> ");
     let mut deps = vec![addr.clone()];
-    deps.extend(
-        plan.changes
-            .iter()
-            .filter(|c| c.address.starts_with(&moved))
-            .map(|c| c.address.clone()),
-    );
+    deps.extend(moves(plan, name));
     Some((addr, deps))
+}
+
+/// The changes of this plan that move the declared account `name` into its OU.
+pub fn moves(plan: &Plan, name: &str) -> Vec<String> {
+    let moved = format!("{} -> ", address(name));
+    plan.changes
+        .iter()
+        .filter(|c| c.address.starts_with(&moved))
+        .map(|c| c.address.clone())
+        .collect()
+}
+
+/// The live account a declaration means: by e-mail, else by name.
+pub fn live<'a>(org: &'a OrgState, decl: &AccountDecl) -> Option<&'a Account> {
+    let email = decl.email.get_ref().as_str();
+    let name = decl.name.get_ref().as_str();
+    org.accounts
+        .iter()
+        .find(|l| l.email.eq_ignore_ascii_case(email))
+        .or_else(|| org.accounts.iter().find(|l| l.name == name))
 }
 
 pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
@@ -55,11 +70,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                 continue;
             }
         };
-        let live: Option<&Account> = org
-            .accounts
-            .iter()
-            .find(|l| l.email.eq_ignore_ascii_case(email))
-            .or_else(|| org.accounts.iter().find(|l| l.name == name));
+        let live = live(org, a);
         match live {
             None => {
                 let addr = address(name);

@@ -614,20 +614,10 @@ impl<'a> Placement<'a> {
             let d = decl.get_ref();
             let name = d.name.get_ref().as_str();
             let ou = d.ou.get_ref().to_string();
-            let live = org
-                .accounts
-                .iter()
-                .find(|l| l.email.eq_ignore_ascii_case(d.email.get_ref().as_str()))
-                .or_else(|| org.accounts.iter().find(|l| l.name == name));
-            match live {
+            match super::account::live(org, d) {
                 Some(l) => {
                     declared_ids.insert(l.id.clone());
-                    let deps = plan
-                        .changes
-                        .iter()
-                        .filter(|c| c.address.starts_with(&format!("{} -> ", super::account::address(name))))
-                        .map(|c| c.address.clone())
-                        .collect();
+                    let deps = super::account::moves(plan, name);
                     accounts.push(Placed {
                         key: l.id.clone(),
                         ou,

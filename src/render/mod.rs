@@ -63,16 +63,17 @@ pub fn settings_lines(after: &Value) -> Vec<String> {
     }
     map.iter()
         .filter(|(k, _)| k.as_str() != "name")
-        .map(|(k, v)| {
-            let shown = match v {
-                Value::String(s) => s.clone(),
-                Value::Null => "none".into(),
-                Value::Object(o) if o.is_empty() => "{}".into(),
-                other => other.to_string(),
-            };
-            format!("{k} = {shown}")
-        })
+        .map(|(k, v)| format!("{k} = {}", shown(Some(v))))
         .collect()
+}
+
+/// A setting's value as plans show it: strings bare, nothing as `none`, the rest as JSON.
+fn shown(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        None | Some(Value::Null) => "none".into(),
+        Some(other) => other.to_string(),
+    }
 }
 
 /// `key: before -> after` lines for the settings an update changes (not for policy
@@ -84,11 +85,6 @@ pub fn changed_settings(before: &Value, after: &Value) -> Vec<String> {
     if a.contains_key("Statement") || b.contains_key("Statement") {
         return vec![];
     }
-    let shown = |v: Option<&Value>| match v {
-        Some(Value::String(s)) => s.clone(),
-        None | Some(Value::Null) => "none".into(),
-        Some(other) => other.to_string(),
-    };
     a.iter()
         .filter(|(k, v)| b.get(*k) != Some(*v))
         .map(|(k, v)| format!("{k}: {} -> {}", shown(b.get(k)), shown(Some(v))))
