@@ -1,6 +1,7 @@
 //! What can be checked offline in deploy/: cfn-lint on the CloudFormation template, every
 //! YAML file parses, the template's task role allows exactly deploy/iam/plinth-apply.json,
-//! and every plinth command line in these files is one plinth accepts.
+//! every plinth command line in these files is one plinth accepts, and the Dockerfile's
+//! build context holds everything cargo needs (checked without a container runtime).
 
 mod support;
 
@@ -47,6 +48,7 @@ fn every_yaml_file_parses() {
         "deploy/github/plinth-plan.yml",
         "deploy/github/plinth-apply.yml",
         "deploy/github/plinth-drift.yml",
+        ".github/workflows/release.yml",
     ]
     .iter()
     .map(|f| repo().join(f))
@@ -60,7 +62,26 @@ fn every_yaml_file_parses() {
         kinds.contains("cronjob.yaml ServiceAccount,ConfigMap,CronJob"),
         "{kinds}"
     );
-    assert_eq!(kinds.matches(" workflow").count(), 3, "{kinds}");
+    assert_eq!(kinds.matches(" workflow").count(), 4, "{kinds}");
+}
+
+/// The workflows and the CronJob run the image the release workflow publishes, at this
+/// version: copying them is all a user does.
+#[test]
+fn deployments_use_the_image_the_release_publishes() {
+    let read = |f: &str| std::fs::read_to_string(repo().join(f)).unwrap();
+    let release = read(".github/workflows/release.yml");
+    assert!(release.contains("ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/plinth"), "{release}");
+    assert!(release.contains("file: deploy/Dockerfile"));
+    let image = format!("ghcr.io/plinth-project/plinth:{}", env!("CARGO_PKG_VERSION"));
+    for f in [
+        "deploy/github/plinth-plan.yml",
+        "deploy/github/plinth-apply.yml",
+        "deploy/github/plinth-drift.yml",
+        "deploy/kubernetes/cronjob.yaml",
+    ] {
+        assert!(read(f).contains(&image), "{f} does not run {image}");
+    }
 }
 
 #[test]
@@ -151,5 +172,60 @@ fn every_command_line_is_one_plinth_accepts() {
                 || stderr.contains("cannot read plan file"),
             "{args:?}: {stderr}"
         );
+    }
+}
+
+/// What the Dockerfile's build stage copies, applied to an empty directory as `docker
+/// build` would; cargo then resolves the manifest and every target it declares, so a
+/// file the manifest needs and the image lacks fails here as it would in the build.
+#[test]
+fn the_dockerfile_build_context_has_everything_cargo_needs() {
+    let dockerfile = std::fs::read_to_string(repo().join("deploy/Dockerfile")).unwrap();
+    let build_stage: Vec<&str> = dockerfile
+        .lines()
+        .skip_while(|l| !l.starts_with("FROM "))
+        .skip(1)
+        .take_while(|l| !l.starts_with("FROM "))
+        .collect();
+    let context = tempfile::tempdir().unwrap();
+    let mut copied = 0;
+    for line in build_stage.iter().filter(|l| l.starts_with("COPY ")) {
+        let words: Vec<&str> = line.split_whitespace().skip(1).filter(|w| !w.starts_with("--")).collect();
+        let (dest, sources) = words.split_last().expect("COPY has a destination");
+        for source in sources {
+            let from = repo().join(source);
+            let to = if dest.ends_with('/') || *dest == "." {
+                context.path().join(dest).join(Path::new(source).file_name().unwrap())
+            } else {
+                context.path().join(dest)
+            };
+            copy_tree(&from, &to);
+            copied += 1;
+        }
+    }
+    assert!(copied >= 3, "the build stage copies the manifest, the lock file and the sources");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["fetch", "--locked", "--manifest-path"])
+        .arg(context.path().join("Cargo.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "cargo refuses the image's build context:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    if from.is_dir() {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        }
+    } else {
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(from, to).unwrap_or_else(|e| panic!("COPY {}: {e}", from.display()));
     }
 }
