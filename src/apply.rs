@@ -74,8 +74,13 @@ impl ApplyReport {
     }
 }
 
-/// Apply every change of `plan`, reporting progress through `tracing`.
-pub async fn apply<E: Executor>(plan: &Plan, executor: &E) -> ApplyReport {
+/// Why no further change may start (an interrupt, a lost lock); `None` while they may.
+pub type Gate<'a> = &'a (dyn Fn() -> Option<String> + Sync);
+
+/// Apply every change of `plan`, reporting progress through `tracing`. `gate` is asked
+/// before each change starts: once it gives a reason, no further change starts, the
+/// ones in flight finish, and the rest are reported skipped with that reason.
+pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> ApplyReport {
     let mut created: BTreeMap<String, String> = BTreeMap::new();
     let mut finished: BTreeMap<String, Status> = BTreeMap::new();
     let mut pending: Vec<&Change> = plan.changes.iter().collect();
@@ -127,10 +132,22 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E) -> ApplyReport {
             Ref::Id(id) => Some(id.clone()),
             Ref::Planned(addr) => snapshot.get(addr).cloned(),
         };
-        let results: Vec<(&Change, Result<Option<String>, AwsError>)> = stream::iter(wave)
+        let results: Vec<(&Change, Result<Option<String>, Status>)> = stream::iter(wave)
             .map(|c| {
                 let resolve = &resolve;
-                async move { (c, executor.execute(c, resolve).await) }
+                async move {
+                    if let Some(because) = gate() {
+                        return (c, Err(Status::Skipped { because }));
+                    }
+                    let result = executor.execute(c, resolve).await;
+                    (
+                        c,
+                        result.map_err(|e: AwsError| {
+                            tracing::error!(address = %c.address, error = %e, "change failed");
+                            Status::Failed { error: e.to_string() }
+                        }),
+                    )
+                }
             })
             .buffer_unordered(APPLY_CONCURRENCY)
             .collect()
@@ -151,10 +168,7 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E) -> ApplyReport {
                     );
                     Status::Done { id }
                 }
-                Err(e) => {
-                    tracing::error!(address = %c.address, error = %e, "change failed");
-                    Status::Failed { error: e.to_string() }
-                }
+                Err(status) => status,
             };
             finished.insert(c.address.clone(), status);
         }
@@ -250,7 +264,7 @@ mod tests {
             fail: "",
             log: Mutex::new(vec![]),
         };
-        let report = apply(&plan(), &fake).await;
+        let report = apply(&plan(), &fake, &|| None).await;
         assert!(report.is_success(), "{report:?}");
         let log = fake.log.lock().unwrap().clone();
         let pos = |s: &str| log.iter().position(|l| l == s).unwrap();
@@ -270,7 +284,7 @@ mod tests {
             fail: "scp.a",
             log: Mutex::new(vec![]),
         };
-        let report = apply(&plan(), &fake).await;
+        let report = apply(&plan(), &fake, &|| None).await;
         assert_eq!(report.done(), 2);
         assert_eq!(report.failed(), 1);
         assert_eq!(report.skipped(), 1);
@@ -284,5 +298,22 @@ mod tests {
             }
         );
         assert_eq!(report.outcomes[3].status, Status::Done { id: None });
+    }
+
+    #[tokio::test]
+    async fn a_closed_gate_starts_no_further_change() {
+        let fake = Fake {
+            fail: "",
+            log: Mutex::new(vec![]),
+        };
+        // The gate closes once two changes have started (an interrupt, a lost lock).
+        let gate = || (fake.log.lock().unwrap().len() >= 2).then(|| "the apply lock was lost".to_owned());
+        let report = apply(&plan(), &fake, &gate).await;
+        assert_eq!(report.done(), 2, "{report:?}");
+        assert_eq!(fake.log.lock().unwrap().len(), 2);
+        assert!(report.outcomes[2..].iter().all(|o| o.status
+            == Status::Skipped {
+                because: "the apply lock was lost".into()
+            }));
     }
 }

@@ -15,6 +15,11 @@ Examples:
   plinth apply plan.json                  ... and apply exactly that plan later
   plinth reconcile --repair scp,billing   one scheduled pass: repair SCP and billing drift only
   plinth bootstrap                        a fresh management account: organization, then baseline
+  plinth force-unlock plinth/o-abc123     free the apply lock a crashed run left (asks first)
+
+Interrupts: the first Ctrl-C or SIGTERM during an apply starts no new change, lets those
+in flight finish, releases the apply lock and exits 130 (SIGTERM: 143); a second one
+aborts at once.
 
 Credentials come from the standard AWS chain (environment, profile, SSO, web identity,
 instance metadata), never from the baseline. They must belong to the organization's
@@ -65,6 +70,19 @@ pub struct GlobalArgs {
     /// Only errors on standard error, no progress
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Give up on an AWS call that has not succeeded within DURATION, retries included
+    /// (an endpoint that never answers fails within it)
+    #[arg(long, global = true, value_name = "DURATION", default_value = "90s", value_parser = positive_duration)]
+    pub timeout: humantime::Duration,
+}
+
+/// A duration above zero.
+fn positive_duration(s: &str) -> Result<humantime::Duration, String> {
+    let d: humantime::Duration = s.parse().map_err(|e: humantime::DurationError| e.to_string())?;
+    if d.is_zero() {
+        return Err("must be longer than zero, such as `30m`".into());
+    }
+    Ok(d)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -102,6 +120,22 @@ pub enum Command {
     /// json`). Exit code of a single pass: 0 no drift, 2 drift found (and every allowed
     /// repair succeeded), 1 error or a failed repair.
     Reconcile(ReconcileArgs),
+    /// Free the apply lock a crashed run left behind, after showing who holds it
+    ///
+    /// LOCK_ID is the one an apply that waited in vain names (`plinth/<organization id>`).
+    /// Only for a run that is certainly gone: a lock nobody renews is taken over by itself
+    /// once its lease (60 s) passes, and one held by a dead process on the same host at once.
+    ForceUnlock(ForceUnlockArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ForceUnlockArgs {
+    /// The lock, as `plinth/<organization id>`
+    #[arg(value_name = "LOCK_ID")]
+    pub lock_id: String,
+    /// Do not ask for confirmation
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -123,10 +157,12 @@ pub struct ReconcileArgs {
     /// What to repair: `all`, `none` (report only), or kinds from scp, trail, billing, sso
     #[arg(long, default_value = "all", value_name = "KINDS")]
     pub repair: plinth::reconcile::Repair,
-    /// Run a pass every DURATION (like `30m` or `6h`) until stopped, instead of once
-    #[arg(long, value_name = "DURATION")]
+    /// Run a pass every DURATION (like `30m` or `6h`) until stopped, instead of once; after
+    /// a failed pass the next comes sooner, backing off from a tenth of DURATION. The first
+    /// SIGINT or SIGTERM stops it between passes
+    #[arg(long, value_name = "DURATION", value_parser = positive_duration)]
     pub every: Option<humantime::Duration>,
-    /// Publish each pass's summary to this SNS topic when it found drift
+    /// Publish each pass's summary to this SNS topic when it found drift or failed
     #[arg(long, value_name = "TOPIC_ARN")]
     pub notify_topic: Option<String>,
     /// How long to wait for another run's apply lock (0 fails at once)
@@ -154,16 +190,17 @@ pub struct PlanArgs {
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    /// A plan saved by `plinth plan --out`: apply exactly it, refusing if the baseline or
-    /// the organization changed since
+    /// A plan saved by `plinth plan --out`: plinth plans again and applies only if the new
+    /// plan equals the saved one change for change; otherwise it refuses, writing nothing
     #[arg(value_name = "PLAN_FILE")]
     pub plan_file: Option<PathBuf>,
     /// Apply without asking; required when standard input is not a terminal
     #[arg(long)]
     pub auto_approve: bool,
     /// Delete resources plinth manages that left the baseline (SCPs, billing alarms,
-    /// permission sets with their assignments); they are kept otherwise
-    #[arg(long, conflicts_with = "plan_file")]
+    /// permission sets with their assignments); they are kept otherwise. With PLAN_FILE,
+    /// needed when the plan was saved with it
+    #[arg(long)]
     pub allow_delete: bool,
     /// Format of the plan and report on standard output
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]

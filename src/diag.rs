@@ -1,7 +1,7 @@
 //! User-facing diagnostics: `error:` / `Caused by:` / `hint:` with a file:line:column
 //! location and a caret under the offending text, readable without colour.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,9 +21,10 @@ impl SourceFile {
         }
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
+    /// 1-based line and column (in characters) of a byte offset. An offset past the end
+    /// or inside a character is moved back to a character boundary, never a panic.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        let offset = self.text.floor_char_boundary(offset.min(self.text.len()));
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -31,18 +32,47 @@ impl SourceFile {
         (line, col)
     }
 
-    /// Byte offset of a 1-based line and column (as serde_json reports them).
+    /// Byte offset of a 1-based line and byte column, as serde_json reports them; clamped
+    /// to the line and to a character boundary.
     pub fn offset_of(&self, line: usize, col: usize) -> usize {
         let mut offset = 0;
         for (i, l) in self.text.split_inclusive('\n').enumerate() {
             if i + 1 == line {
-                let col_bytes: usize = l.chars().take(col.saturating_sub(1)).map(char::len_utf8).sum();
-                return offset + col_bytes;
+                let within = col.saturating_sub(1).min(l.trim_end_matches('\n').len());
+                return self.text.floor_char_boundary(offset + within);
             }
             offset += l.len();
         }
         self.text.len()
     }
+
+    /// `span` moved onto character boundaries and cut at the end of its first line.
+    fn first_line_span(&self, span: &Range<usize>) -> Range<usize> {
+        let start = self.text.floor_char_boundary(span.start.min(self.text.len()));
+        let end = self.text.ceil_char_boundary(span.end.min(self.text.len()).max(start));
+        let line_end = self.text[start..].find('\n').map_or(self.text.len(), |i| start + i);
+        start..end.min(line_end).max(start)
+    }
+}
+
+/// Read a text file as plinth reads every input: UTF-8, with a leading byte order mark
+/// (which some editors write) dropped. Not UTF-8 is an error at the first bad byte.
+pub fn read_text(path: &Path) -> Result<String, std::io::Error> {
+    let bytes = std::fs::read(path)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let before = String::from_utf8_lossy(&e.as_bytes()[..at]);
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 text: an invalid byte at line {line}, column {col}"),
+        )
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    })
 }
 
 /// A place in a source file.
@@ -105,25 +135,21 @@ fn display_path(p: &Path) -> String {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
-        if let Some(label) = &self.label {
-            let (line, col) = label.file.line_col(label.span.start);
-            let text = label.file.text.lines().nth(line - 1).unwrap_or("");
-            let gutter = line.to_string().len();
-            writeln!(f, "{:gutter$} --> {}:{line}:{col}", "", display_path(&label.file.path))?;
-            writeln!(f, "{:gutter$} |", "")?;
-            writeln!(f, "{line} | {text}")?;
-            // Underline the span, clipped to the first line it covers.
-            let line_chars = text.chars().count();
-            let span_chars = label.file.text[label.span.start..label.span.end.min(label.file.text.len())]
-                .lines()
-                .next()
-                .map_or(1, |s| s.chars().count())
-                .max(1);
-            let width = span_chars.min(line_chars.saturating_sub(col - 1).max(1));
-            let mut underline = String::new();
-            let _ = write!(underline, "{:pad$}{}", "", "^".repeat(width), pad = col - 1);
-            writeln!(f, "{:gutter$} | {underline}", "")?;
+        use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+        match &self.label {
+            None => writeln!(f, "error: {}", self.message)?,
+            Some(label) => {
+                let path = display_path(&label.file.path);
+                let span = label.file.first_line_span(&label.span);
+                let report = [Level::ERROR.primary_title(&self.message).element(
+                    Snippet::source(&*label.file.text)
+                        .line_start(1)
+                        .path(&path)
+                        .fold(true)
+                        .annotation(AnnotationKind::Primary.span(span)),
+                )];
+                writeln!(f, "{}", Renderer::plain().render(&report))?;
+            }
         }
         for cause in &self.causes {
             writeln!(f, "  Caused by: {cause}")?;
@@ -185,7 +211,23 @@ mod tests {
         assert_eq!(f.line_col(6), (2, 1));
         // `=` after the two-byte `é`.
         assert_eq!(f.line_col(10), (2, 4));
-        assert_eq!(f.offset_of(2, 4), 10);
+        // serde_json counts columns in bytes: column 5 is the `=` after `bé `.
+        assert_eq!(f.offset_of(2, 5), 10);
+        // Inside a character, past the line, past the file: clamped, never a panic.
+        assert_eq!(f.line_col(8), (2, 2));
+        assert_eq!(f.offset_of(2, 99), 15);
+        assert_eq!(f.offset_of(9, 1), f.text.len());
+    }
+
+    #[test]
+    fn spans_inside_characters_or_past_the_end_render_without_panicking() {
+        let f = SourceFile::new("p.json", "{\"Effect\": “Allow”}\nnext line\n");
+        #[allow(clippy::reversed_empty_ranges)]
+        let spans = [12..13, 13..14, 0..200, 40..41, 14..12];
+        for span in spans {
+            let text = Diagnostic::error("bad").at(&f, span.clone()).to_string();
+            assert!(text.contains("--> p.json:"), "{span:?}: {text}");
+        }
     }
 
     #[test]
@@ -198,7 +240,7 @@ mod tests {
         let text = d.to_string();
         assert_eq!(
             text,
-            "error: unknown region `us-east-9`\n  --> baseline.toml:2:10\n  |\n2 | region = \"us-east-9\"\n  |          ^^^^^^^^^^^\n  Caused by: not an AWS region plinth knows\nhint: did you mean `us-east-1`?\n"
+            "error: unknown region `us-east-9`\n --> baseline.toml:2:10\n  |\n2 | region = \"us-east-9\"\n  |          ^^^^^^^^^^^\n  Caused by: not an AWS region plinth knows\nhint: did you mean `us-east-1`?\n"
         );
         assert_eq!(d.location().unwrap(), "baseline.toml:2:10");
     }

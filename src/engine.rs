@@ -71,14 +71,14 @@ impl Session {
             .sts
             .caller_identity()
             .await
-            .map_err(|e| aws_failure("cannot find out who the credentials belong to", e))?;
+            .map_err(|e| self.failure("cannot find out who the credentials belong to", e))?;
         tracing::info!(account = %identity.account, arn = %identity.arn, "credentials");
         check_identity(baseline, &identity)?;
         let summary = self
             .organizations
             .describe_organization()
             .await
-            .map_err(|e| aws_failure("cannot describe the organization", e))?;
+            .map_err(|e| self.failure("cannot describe the organization", e))?;
         Ok(check_organization(baseline, summary)?)
     }
 
@@ -93,13 +93,13 @@ impl Session {
             .sts
             .caller_identity()
             .await
-            .map_err(|e| aws_failure("cannot find out who the credentials belong to", e))?;
+            .map_err(|e| self.failure("cannot find out who the credentials belong to", e))?;
         check_identity(baseline, &identity)?;
         let existing = self
             .organizations
             .describe_organization()
             .await
-            .map_err(|e| aws_failure("cannot describe the organization", e))?;
+            .map_err(|e| self.failure("cannot describe the organization", e))?;
         if existing.is_some() {
             return Ok((check_organization(baseline, existing)?, false));
         }
@@ -108,7 +108,7 @@ impl Session {
             .organizations
             .create_organization()
             .await
-            .map_err(|e| aws_failure("cannot create the organization", e))?;
+            .map_err(|e| self.failure("cannot create the organization", e))?;
         tracing::info!(organization = %created.id, "created the organization");
         Ok((created, true))
     }
@@ -140,16 +140,17 @@ impl Session {
             .organizations
             .read(summary, &scope)
             .await
-            .map_err(|e| aws_failure("cannot read the organization", e))?;
+            .map_err(|e| self.failure("cannot read the organization", e))?;
         tracing::info!(
             ous = org.ous.len(),
             accounts = org.accounts.len(),
             scps = org.scps.len(),
             "read the organization"
         );
-        let billing = self.observe_billing(baseline, &summary.management_account_id).await?;
-        let trail = self.observe_trail(baseline, &summary.management_account_id).await?;
-        let sso = self.observe_sso(baseline).await?;
+        // Boxed: these futures are large, and a deep call chain holds them all.
+        let billing = Box::pin(self.observe_billing(baseline, &summary.management_account_id)).await?;
+        let trail = Box::pin(self.observe_trail(baseline, &summary.management_account_id)).await?;
+        let sso = Box::pin(self.observe_sso(baseline)).await?;
         Ok(Observed {
             org,
             billing,
@@ -176,7 +177,7 @@ impl Session {
             .sso(baseline.home_region().as_str())
             .read(&sso_scope(section))
             .await
-            .map_err(|e| aws_failure("cannot read IAM Identity Center", e))?;
+            .map_err(|e| self.failure("cannot read IAM Identity Center", e))?;
         tracing::info!(
             permission_sets = state.permission_sets.len(),
             assignments = state.assignments.len(),
@@ -197,7 +198,7 @@ impl Session {
             self.s3.read_bucket(t.bucket.get_ref().as_str()),
             self.cloudtrail.read_trail(t.name.get_ref().as_str())
         )
-        .map_err(|e| aws_failure("cannot read the organization trail", e))?;
+        .map_err(|e| self.failure("cannot read the organization trail", e))?;
         let mut state = TrailState {
             trusted_access,
             bucket,
@@ -207,7 +208,7 @@ impl Session {
         if t.cloudwatch_logs() {
             self.observe_trail_logs(t, account, &mut state)
                 .await
-                .map_err(|e| aws_failure("cannot read the trail's CloudWatch Logs delivery", e))?;
+                .map_err(|e| self.failure("cannot read the trail's CloudWatch Logs delivery", e))?;
         }
         Ok(state)
     }
@@ -223,18 +224,18 @@ impl Session {
         let name = t.name.get_ref().as_str();
         let group = tr::log_group_name(name);
         let role = tr::logs_role_name(name);
-        let (log_group_arn, logs_role) = futures::try_join!(
+        let (log_group, logs_role) = futures::try_join!(
             self.logs.read_log_group(&group),
             self.iam.read_role(&role, tr::LOGS_ROLE_POLICY_NAME)
         )?;
-        state.log_group_arn = log_group_arn;
+        state.log_group = log_group;
         state.logs_role = logs_role;
         if t.root_usage_alarm() {
             let topic_arn = crate::plan::topic::topic_arn(account, tr::ALERT_TOPIC);
             let declared = [tr::ROOT_ALARM.to_owned()];
             let (filter, alarms, topic) = futures::try_join!(
                 async {
-                    match state.log_group_arn {
+                    match state.log_group {
                         Some(_) => self.logs.read_metric_filter(&group, tr::ROOT_FILTER_NAME).await,
                         None => Ok(None),
                     }
@@ -259,7 +260,7 @@ impl Session {
     /// and the topic and billing metric when the baseline has `[billing]`.
     async fn observe_billing(&self, baseline: &Baseline, account: &str) -> Result<BillingState, Diagnostics> {
         use crate::plan::billing;
-        let fail = |e| aws_failure("cannot read the billing alarms", e);
+        let fail = |e| self.failure("cannot read the billing alarms", e);
         let section = baseline.file.billing.as_ref().map(|s| s.get_ref());
         let declared: Vec<String> = section
             .map(|b| {
@@ -301,8 +302,8 @@ impl Session {
         baseline: &Baseline,
         options: PlanOptions,
     ) -> Result<(Observed, Plan), Diagnostics> {
-        let summary = self.preflight(baseline).await?;
-        let observed = self.observe(baseline, &summary).await?;
+        let summary = Box::pin(self.preflight(baseline)).await?;
+        let observed = Box::pin(self.observe(baseline, &summary)).await?;
         let plan = plan::compute(baseline, &observed, options)?;
         Ok((observed, plan))
     }
@@ -312,7 +313,7 @@ impl Session {
         self.sns
             .publish(topic_arn, subject, message)
             .await
-            .map_err(|e| aws_failure("cannot publish the drift notification", e))
+            .map_err(|e| self.failure("cannot publish the drift notification", e))
     }
 
     /// Apply under the organization's apply lock: take it, read and plan again (another
@@ -326,19 +327,37 @@ impl Session {
         lock_options: crate::lock::LockOptions,
         decide: impl FnOnce(&Observed, Plan) -> Result<Plan, Diagnostics>,
     ) -> Result<ApplyReport, Diagnostics> {
-        let held = crate::lock::acquire(&self.dynamo, organization_id, lock_options).await?;
+        // A first interrupt from here on lets the work finish and the lock go.
+        let _protect = crate::shutdown::protect();
+        let held = Box::pin(crate::lock::acquire(&self.dynamo, organization_id, lock_options)).await?;
         let result = async {
-            let (observed, now) = self.observe_and_plan(baseline, options).await?;
+            let (observed, now) = Box::pin(self.observe_and_plan(baseline, options)).await?;
             let plan = decide(&observed, now)?;
-            Ok(self.apply(&plan).await)
+            let gate = || crate::shutdown::stop_reason().or_else(|| held.check().err());
+            Ok(Box::pin(apply::apply(&plan, self, &gate)).await)
         }
         .await;
         held.release().await;
         result
     }
 
+    /// Apply without the lock (tests, and the lock's own tests). Stops on an interrupt.
     pub async fn apply(&self, plan: &Plan) -> ApplyReport {
-        apply::apply(plan, self).await
+        Box::pin(apply::apply(plan, self, &crate::shutdown::stop_reason)).await
+    }
+
+    /// The apply lock table's adapter, for `plinth force-unlock`.
+    pub fn dynamo(&self) -> &Dynamo {
+        &self.dynamo
+    }
+}
+
+impl Session {
+    /// A failed read or preflight call as a diagnostic; transport failures name the
+    /// endpoint they could not reach.
+    fn failure(&self, what: &str, e: AwsError) -> Diagnostics {
+        let endpoint = self.aws.sdk.endpoint_url().map(str::to_owned);
+        aws_failure(what, e, endpoint.as_deref())
     }
 }
 
@@ -358,15 +377,16 @@ impl Executor for Session {
                     .map_err(|e| AwsError::other("plinth", "apply", e.to_string()))?,
             ),
         };
+        // Boxed: each adapter's future is large, and many run at once.
         match &change.op {
-            Op::Sso(op) => self.sso(&op.region).execute(op, resolve).await,
-            Op::Organizations(op) => self.organizations.execute(op, resolve).await,
-            Op::Cloudwatch(op) => self.cloudwatch.execute(op, resolve).await,
-            Op::Sns(op) => self.sns.execute(op).await,
-            Op::S3(op) => self.s3.execute(op).await,
-            Op::Cloudtrail(op) => self.cloudtrail.execute(op).await,
-            Op::Logs(op) => self.logs.execute(op).await,
-            Op::Iam(op) => self.iam.execute(op).await,
+            Op::Sso(op) => Box::pin(self.sso(&op.region).execute(op, resolve)).await,
+            Op::Organizations(op) => Box::pin(self.organizations.execute(op, resolve)).await,
+            Op::Cloudwatch(op) => Box::pin(self.cloudwatch.execute(op, resolve)).await,
+            Op::Sns(op) => Box::pin(self.sns.execute(op)).await,
+            Op::S3(op) => Box::pin(self.s3.execute(op)).await,
+            Op::Cloudtrail(op) => Box::pin(self.cloudtrail.execute(op)).await,
+            Op::Logs(op) => Box::pin(self.logs.execute(op)).await,
+            Op::Iam(op) => Box::pin(self.iam.execute(op)).await,
         }
     }
 }
@@ -398,7 +418,7 @@ fn targeted_ous(section: &SsoSection) -> Vec<OuPath> {
         .collect()
 }
 
-fn aws_failure(what: &str, e: AwsError) -> Diagnostics {
+fn aws_failure(what: &str, e: AwsError, endpoint: Option<&str>) -> Diagnostics {
     if e.no_credentials {
         return Diagnostic::error("no AWS credentials found")
             .cause(e.to_string())
@@ -410,11 +430,16 @@ fn aws_failure(what: &str, e: AwsError) -> Diagnostics {
             .into();
     }
     let hint = match e.code.as_deref() {
-        Some("AccessDeniedException" | "AccessDenied") => Some("plinth needs the read permissions listed in README.md"),
-        Some("ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId" | "UnrecognizedClientException") => {
-            Some("refresh the credentials (for SSO: `aws sso login`) and run again")
+        Some("AccessDeniedException" | "AccessDenied") => {
+            Some("plinth needs the read permissions listed in README.md".to_owned())
         }
-        None => Some("check the network, the region and `--endpoint-url`"),
+        Some("ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId" | "UnrecognizedClientException") => {
+            Some("refresh the credentials (for SSO: `aws sso login`) and run again".to_owned())
+        }
+        None => Some(match endpoint {
+            Some(url) => format!("check the network and `--endpoint-url` (`{url}`)"),
+            None => "check the network, the region and any proxy (`HTTPS_PROXY`)".to_owned(),
+        }),
         _ => None,
     };
     let d = Diagnostic::error(what.to_owned()).cause(e.to_string());

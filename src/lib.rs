@@ -16,3 +16,4 @@ pub mod policy;
 pub mod reconcile;
 pub mod render;
 pub mod saved;
+pub mod shutdown;

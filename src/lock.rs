@@ -1,16 +1,27 @@
 //! Two applies must never interleave. Before writing, plinth takes a lock: one item per
 //! organization in the DynamoDB table `plinth-locks`, written with a condition so that
 //! only one run can hold it (DynamoDB conditional writes are atomic; this is Terraform's
-//! state-lock design). The holder renews it while it works; a crashed holder's lock
-//! expires after `ttl` and the next run takes it over. A second run waits up to its
-//! timeout, then fails naming the holder.
+//! state-lock design).
+//!
+//! The lock is a lease that fences, whatever the hosts' clocks say. The holder renews it
+//! every quarter lease with a new record version number (`rvn`), each renewal conditional
+//! on the previous number, and counts its lease on its own monotonic clock from the
+//! moment it *sent* the last renewal that succeeded: once less than a third of it is
+//! left, or a renewal finds the lock taken over, [`Held::check`] fails and apply starts
+//! no further change. A waiter takes a lock over only after seeing the same version
+//! number for a whole lease on its own clock, so by then the holder has stopped writing.
+//! A holder that is a dead process on this same host is taken over at once, and
+//! `plinth force-unlock` frees a lock by hand.
 //!
 //! Only runs that will write take the lock, so a converged run still makes no write call.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use tokio::time::Instant;
+
 use crate::aws::AwsError;
-use crate::aws::dynamodb::{Dynamo, LockHolder};
+use crate::aws::dynamodb::{Dynamo, LockRecord};
 use crate::diag::{Diagnostic, Diagnostics};
 
 pub const TABLE: &str = "plinth-locks";
@@ -19,17 +30,23 @@ pub const TABLE: &str = "plinth-locks";
 pub struct LockOptions {
     /// How long to wait for another run's lock; zero fails at once.
     pub timeout: Duration,
-    /// How long a lock lasts without renewal (a crashed holder's lock frees after this).
-    pub ttl: Duration,
+    /// How long the lock lasts without renewal: a crashed holder's lock is taken over
+    /// once it has gone this long unrenewed.
+    pub lease: Duration,
 }
 
 impl Default for LockOptions {
     fn default() -> Self {
         LockOptions {
             timeout: Duration::from_secs(120),
-            ttl: Duration::from_secs(600),
+            lease: Duration::from_secs(60),
         }
     }
+}
+
+/// The lock's id for an organization, as `plinth force-unlock` takes it.
+pub fn lock_id(organization_id: &str) -> String {
+    format!("plinth/{organization_id}")
 }
 
 fn now() -> i64 {
@@ -38,9 +55,8 @@ fn now() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// This run's name in the lock: host, process and start time.
-pub fn holder_name() -> String {
-    let host = std::env::var("HOSTNAME")
+fn host() -> String {
+    std::env::var("HOSTNAME")
         .ok()
         .or_else(|| {
             std::fs::read_to_string("/etc/hostname")
@@ -48,11 +64,68 @@ pub fn holder_name() -> String {
                 .map(|h| h.trim().to_owned())
         })
         .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "unknown-host".into());
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!("{host}:pid {}:{nanos:x}", std::process::id())
+        .unwrap_or_else(|| "unknown-host".into())
+}
+
+/// This run's name in the lock: host, process and a number unique to this acquisition.
+pub fn holder_name() -> String {
+    format!("{}:pid {}:{}", host(), std::process::id(), unique())
+}
+
+fn unique() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("{nanos:x}{:x}", N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The holders this process holds locks as right now.
+fn held_here() -> std::sync::MutexGuard<'static, std::collections::BTreeSet<String>> {
+    static HELD: Mutex<std::collections::BTreeSet<String>> = Mutex::new(std::collections::BTreeSet::new());
+    HELD.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Why a holder named `holder` is certainly gone: it ran on this host and its process no
+/// longer exists, or it is this process and no longer holds the lock (an earlier pass
+/// whose release failed). `None` when that cannot be known.
+pub fn gone_holder(holder: &str) -> Option<String> {
+    let mut parts = holder.split(':');
+    let (h, pid) = (parts.next()?, parts.next()?.strip_prefix("pid ")?.parse::<u32>().ok()?);
+    if h != host() {
+        return None;
+    }
+    if pid == std::process::id() {
+        return (!held_here().contains(holder)).then(|| format!("`{holder}` is an earlier run of this process"));
+    }
+    let proc = std::path::Path::new("/proc");
+    (proc.is_dir() && !proc.join(pid.to_string()).exists())
+        .then(|| format!("`{holder}` ran on this host and process {pid} no longer exists"))
+}
+
+/// What the holder knows of its lease.
+#[derive(Debug)]
+struct Lease {
+    /// No write may start after this instant.
+    writes_until: Instant,
+    lost: Option<String>,
+}
+
+impl Lease {
+    /// Writes may go on for two thirds of the lease after the renewal was sent: a waiter
+    /// needs a whole lease from when it saw that renewal to take over.
+    fn renewed(sent: Instant, lease: Duration) -> Instant {
+        sent + lease * 2 / 3
+    }
+
+    fn check(&self, at: Instant) -> Result<(), String> {
+        if let Some(why) = &self.lost {
+            return Err(format!("the apply lock was lost: {why}"));
+        }
+        if at >= self.writes_until {
+            return Err("the apply lock could not be renewed in time; another run may take it over".into());
+        }
+        Ok(())
+    }
 }
 
 /// A held lock; renewed in the background until released.
@@ -60,6 +133,7 @@ pub struct Held {
     dynamo: Dynamo,
     lock_id: String,
     holder: String,
+    lease: Arc<Mutex<Lease>>,
     renewal: tokio::task::JoinHandle<()>,
 }
 
@@ -70,68 +144,260 @@ fn failure(e: AwsError) -> Diagnostics {
         .into()
 }
 
-fn describe(h: &LockHolder) -> String {
+fn describe(h: &LockRecord) -> String {
     format!(
-        "held by `{}` for {} s, expiring in {} s",
+        "held by `{}` since {} s ago (its clock), renewed every {} s",
         h.holder,
         (now() - h.acquired_at).max(0),
-        (h.expires_at - now()).max(0)
+        (h.lease_secs / 4).max(1)
     )
 }
 
 /// Take the lock for `organization_id`, waiting up to `options.timeout`.
 pub async fn acquire(dynamo: &Dynamo, organization_id: &str, options: LockOptions) -> Result<Held, Diagnostics> {
     dynamo.ensure_table(TABLE).await.map_err(failure)?;
-    let lock_id = format!("plinth/{organization_id}");
+    let lock_id = lock_id(organization_id);
     let holder = holder_name();
-    let ttl = options.ttl.as_secs() as i64;
-    let started = std::time::Instant::now();
-    loop {
-        let t = now();
-        match dynamo
-            .try_acquire(TABLE, &lock_id, &holder, t, t + ttl)
-            .await
-            .map_err(failure)?
-        {
-            None => break,
-            Some(other) => {
-                if started.elapsed() >= options.timeout {
-                    return Err(Diagnostic::error("another plinth run is applying changes to this organization")
-                        .cause(format!("the lock `{lock_id}` is {}", describe(&other)))
-                        .hint("wait for it to finish, or pass `--lock-timeout` to wait longer; a crashed run's lock expires by itself")
-                        .into());
-                }
-                tracing::info!("waiting for the lock: {}", describe(&other));
-                tokio::time::sleep(Duration::from_secs(2)).await;
-            }
+    let lease_secs = options.lease.as_secs().max(4);
+    let started = Instant::now();
+    // The lock as first seen at its current version, and when.
+    let mut seen: Option<(LockRecord, Instant)> = None;
+    let (sent, rvn) = loop {
+        let sent = Instant::now();
+        let record = LockRecord {
+            holder: holder.clone(),
+            acquired_at: now(),
+            expires_at: now() + lease_secs as i64,
+            rvn: unique(),
+            lease_secs,
+        };
+        let Some(there) = dynamo.try_acquire(TABLE, &lock_id, &record).await.map_err(failure)? else {
+            break (sent, record.rvn);
+        };
+        // Our own write, answered late and retried by the SDK: the lock is ours.
+        if there.holder == holder {
+            break (sent, there.rvn);
         }
-    }
-    tracing::info!(%lock_id, %holder, "took the apply lock");
-    let renewal = {
-        let (dynamo, lock_id, holder) = (dynamo.clone(), lock_id.clone(), holder.clone());
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs((ttl / 3).max(1) as u64)).await;
-                if let Err(e) = dynamo.renew(TABLE, &lock_id, &holder, now() + ttl).await {
-                    tracing::warn!(error = %e, "could not renew the apply lock");
-                }
+        let same = seen
+            .as_ref()
+            .is_some_and(|(s, _)| s.holder == there.holder && s.rvn == there.rvn);
+        if !same {
+            seen = Some((there.clone(), Instant::now()));
+        }
+        let since = seen.as_ref().map_or(sent, |(_, t)| *t);
+        let stale = if let Some(why) = gone_holder(&there.holder) {
+            Some(why)
+        } else if since.elapsed() >= Duration::from_secs(there.lease_secs) {
+            Some(format!(
+                "`{}` did not renew it for {} s",
+                there.holder, there.lease_secs
+            ))
+        } else if there.rvn.is_empty() && there.expires_at < now() {
+            // A lock of an older plinth, past its own expiry.
+            Some(format!("`{}` let it expire", there.holder))
+        } else {
+            None
+        };
+        if let Some(why) = stale {
+            if take_over(dynamo, &lock_id, &there, &record).await.map_err(failure)? {
+                tracing::warn!(%lock_id, "took the apply lock over: {why}");
+                break (sent, record.rvn);
             }
-        })
+            continue;
+        }
+        let waited = started.elapsed();
+        if waited >= options.timeout {
+            return Err(Diagnostic::error("another plinth run is applying changes to this organization")
+                .cause(format!("the lock `{lock_id}` is {}", describe(&there)))
+                .hint(format!(
+                    "wait for it to finish, or pass `--lock-timeout` to wait longer; a crashed run's lock is taken over once it has gone {} s unrenewed, or free it now with `plinth force-unlock {lock_id}`",
+                    there.lease_secs
+                ))
+                .into());
+        }
+        tracing::info!("waiting for the lock: {}", describe(&there));
+        tokio::time::sleep(Duration::from_secs(2).min(options.timeout - waited)).await;
     };
+    tracing::info!(%lock_id, %holder, "took the apply lock");
+    held_here().insert(holder.clone());
+    let lease = Duration::from_secs(lease_secs);
+    let state = Arc::new(Mutex::new(Lease {
+        writes_until: Lease::renewed(sent, lease),
+        lost: None,
+    }));
+    let renewal = tokio::spawn(renew(
+        dynamo.clone(),
+        lock_id.clone(),
+        holder.clone(),
+        rvn,
+        lease,
+        state.clone(),
+    ));
     Ok(Held {
         dynamo: dynamo.clone(),
         lock_id,
         holder,
+        lease: state,
         renewal,
     })
 }
 
+/// Take over `seen`; a retried write whose first attempt took it counts as taken.
+async fn take_over(dynamo: &Dynamo, lock_id: &str, seen: &LockRecord, record: &LockRecord) -> Result<bool, AwsError> {
+    if dynamo.take_over(TABLE, lock_id, seen, record).await? {
+        return Ok(true);
+    }
+    Ok(dynamo
+        .read(TABLE, lock_id)
+        .await?
+        .is_some_and(|r| r.holder == record.holder && r.rvn == record.rvn))
+}
+
+/// Renew every quarter lease until the lock is lost or released.
+async fn renew(
+    dynamo: Dynamo,
+    lock_id: String,
+    holder: String,
+    mut rvn: String,
+    lease: Duration,
+    state: Arc<Mutex<Lease>>,
+) {
+    let set = |f: &mut dyn FnMut(&mut Lease)| f(&mut state.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    loop {
+        tokio::time::sleep(lease / 4).await;
+        let sent = Instant::now();
+        let next = unique();
+        let renewed = match dynamo
+            .renew(TABLE, &lock_id, &holder, &rvn, &next, now() + lease.as_secs() as i64)
+            .await
+        {
+            // A renewal that went through but was retried finds its own new version.
+            Ok(false) => dynamo
+                .read(TABLE, &lock_id)
+                .await
+                .map(|r| r.is_some_and(|r| r.holder == holder && r.rvn == next)),
+            other => other,
+        };
+        match renewed {
+            Ok(true) => {
+                rvn = next;
+                set(&mut |l| l.writes_until = Lease::renewed(sent, lease));
+            }
+            Ok(false) => {
+                tracing::error!(%lock_id, "the apply lock was taken over by another run; no further change starts");
+                set(&mut |l| l.lost = Some("another run took it over".into()));
+                return;
+            }
+            Err(e) => tracing::warn!(error = %e, "could not renew the apply lock; trying again"),
+        }
+    }
+}
+
 impl Held {
+    /// Whether a write may start now: the lock is still ours and its lease has time left.
+    pub fn check(&self) -> Result<(), String> {
+        self.lease
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .check(Instant::now())
+    }
+
+    pub fn lock_id(&self) -> &str {
+        &self.lock_id
+    }
+
+    pub fn holder(&self) -> &str {
+        &self.holder
+    }
+
     pub async fn release(self) {
         self.renewal.abort();
         match self.dynamo.release(TABLE, &self.lock_id, &self.holder).await {
             Ok(()) => tracing::info!(lock_id = %self.lock_id, "released the apply lock"),
-            Err(e) => tracing::warn!(error = %e, "could not release the apply lock; it expires by itself"),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not release the apply lock; another run takes it over once its lease passes")
+            }
         }
+    }
+}
+
+impl Drop for Held {
+    /// Released or not, this process no longer renews or claims the lock.
+    fn drop(&mut self) {
+        self.renewal.abort();
+        held_here().remove(&self.holder);
+    }
+}
+
+/// The lock `lock_id` as it is, for `plinth force-unlock` to show before asking.
+pub async fn inspect(dynamo: &Dynamo, lock_id: &str) -> Result<Option<LockRecord>, Diagnostics> {
+    match dynamo.read(TABLE, lock_id).await {
+        Err(e) if e.is("ResourceNotFoundException") => Ok(None),
+        other => other.map_err(failure),
+    }
+}
+
+/// Free `lock_id` whoever holds it, if it is still held by the holder of `seen`.
+pub async fn force_unlock(dynamo: &Dynamo, lock_id: &str, seen: &LockRecord) -> Result<(), Diagnostics> {
+    if dynamo.force_release(TABLE, lock_id, seen).await.map_err(failure)? {
+        tracing::warn!(%lock_id, holder = %seen.holder, "freed the apply lock by hand");
+        return Ok(());
+    }
+    Err(
+        Diagnostic::error(format!("the lock `{lock_id}` changed hands while plinth asked"))
+            .hint("run `plinth force-unlock` again to see who holds it now")
+            .into(),
+    )
+}
+
+/// A description of a lock for people.
+pub fn describe_holder(record: &LockRecord) -> String {
+    describe(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lease_stops_writes_before_a_waiter_may_take_over() {
+        let lease = Duration::from_secs(60);
+        let sent = Instant::now();
+        let l = Lease {
+            writes_until: Lease::renewed(sent, lease),
+            lost: None,
+        };
+        assert!(l.check(sent + Duration::from_secs(39)).is_ok());
+        // A waiter that saw this renewal at `sent` at the earliest takes over at `sent + 60 s`.
+        let e = l.check(sent + Duration::from_secs(40)).unwrap_err();
+        assert!(e.contains("could not be renewed in time"), "{e}");
+        let lost = Lease {
+            writes_until: sent + lease,
+            lost: Some("another run took it over".into()),
+        };
+        assert_eq!(
+            lost.check(sent).unwrap_err(),
+            "the apply lock was lost: another run took it over"
+        );
+    }
+
+    #[test]
+    fn a_holder_is_gone_only_when_this_host_can_tell() {
+        let me = holder_name();
+        assert!(gone_holder(&me).unwrap().contains("an earlier run of this process"));
+        held_here().insert(me.clone());
+        assert_eq!(gone_holder(&me), None, "a lock this process holds now");
+        held_here().remove(&me);
+        assert_eq!(gone_holder("some-other-host:pid 1:ab"), None);
+        assert_eq!(gone_holder("not a holder"), None);
+        // A process that has exited.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        let dead = format!("{}:pid {pid}:ab", host());
+        assert!(gone_holder(&dead).unwrap().contains("no longer exists"), "{dead}");
+        // A live one (this test's parent shell is alive: use our own parent).
+        let parent = std::os::unix::process::parent_id();
+        assert_eq!(gone_holder(&format!("{}:pid {parent}:ab", host())), None);
     }
 }

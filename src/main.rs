@@ -1,5 +1,6 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use plinth::aws::ConnectOptions;
@@ -35,12 +36,21 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("a tokio runtime starts");
-    match runtime.block_on(run(cli)) {
+    let result = runtime.block_on(async {
+        plinth::shutdown::install();
+        run(cli).await
+    });
+    let code = match result {
         Ok(code) => code,
         Err(diags) => {
             eprint!("{diags}");
             ExitCode::FAILURE
         }
+    };
+    // Stopped by a signal: the shell's convention, 128 + its number.
+    match plinth::shutdown::requested() {
+        Some(signal) => ExitCode::from(plinth::shutdown::exit_code(signal)),
+        None => code,
     }
 }
 
@@ -68,6 +78,9 @@ fn init_logging(global: &cli::GlobalArgs) {
 async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
     if let Command::Reconcile(args) = &cli.command {
         return Ok(reconcile(&cli.global, args).await);
+    }
+    if let Command::ForceUnlock(args) = &cli.command {
+        return force_unlock(&cli.global, args).await;
     }
     let baseline = baseline::load(&cli.global.baseline)?;
     match cli.command {
@@ -97,7 +110,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Reconcile(_) => unreachable!("handled above"),
+        Command::Reconcile(_) | Command::ForceUnlock(_) => Ok(ExitCode::SUCCESS),
         Command::Apply(args) => apply(&cli.global, &baseline, &args).await,
         Command::Bootstrap(args) => bootstrap(&cli.global, &baseline, &args).await,
     }
@@ -109,17 +122,23 @@ async fn apply(global: &cli::GlobalArgs, baseline: &Baseline, args: &cli::ApplyA
         timeout: *args.lock_timeout,
         ..LockOptions::default()
     };
-    // A saved plan is read first: a corrupted one fails before any AWS call.
+    // A saved plan is read, and checked against the baseline's files, before any AWS call.
     let saved = args.plan_file.as_deref().map(SavedPlan::load).transpose()?;
+    if let Some(saved) = &saved {
+        saved.check_baseline(baseline)?;
+    }
     let session = connect(global, baseline).await;
+    // Deletions come from this command line only, never from a plan file.
     let options = PlanOptions {
-        allow_delete: saved.as_ref().map_or(args.allow_delete, |s| s.allow_delete),
+        allow_delete: args.allow_delete,
     };
     let (observed, now) = session.observe_and_plan(baseline, options).await?;
-    if let Some(saved) = &saved {
-        saved.check(baseline, &observed, &now)?;
-    }
-    let shown = saved.as_ref().map_or(now, |s| s.plan.clone());
+    // With a saved plan, what is shown and applied is the plan made now, once it equals
+    // the saved one: nothing in the file is executed.
+    let shown = match &saved {
+        Some(saved) => saved.verify(baseline, now, args.allow_delete)?,
+        None => now,
+    };
     print_plan(&shown, args.format);
     if shown.is_empty() {
         log_calls(&session);
@@ -130,17 +149,17 @@ async fn apply(global: &cli::GlobalArgs, baseline: &Baseline, args: &cli::ApplyA
     }
     let organization_id = observed.org.organization_id.clone();
     let report = session
-        .apply_locked(baseline, options, &organization_id, lock_options, |observed, fresh| {
+        .apply_locked(baseline, options, &organization_id, lock_options, |_, fresh| {
             // Under the lock: apply only what was shown, if it still holds.
+            if fresh.is_empty() {
+                tracing::info!(
+                    "another run made these changes while plinth waited for the lock; nothing is left to do"
+                );
+                return Ok(fresh);
+            }
             match &saved {
-                Some(saved) => saved.check(baseline, observed, &fresh).map(|()| saved.plan.clone()),
+                Some(saved) => saved.verify(baseline, fresh, args.allow_delete),
                 None if fresh.changes == shown.changes => Ok(fresh),
-                None if fresh.is_empty() => {
-                    tracing::info!(
-                        "another run made these changes while plinth waited for the lock; nothing is left to do"
-                    );
-                    Ok(fresh)
-                }
                 None => Err(
                     Diagnostic::error("the organization changed while plinth waited for the apply lock")
                         .cause(format!("the plan is now: {}", render::summary_line(&fresh)))
@@ -176,7 +195,7 @@ async fn bootstrap(
                 "No organization yet: plinth will create one with all features, with account {} as its management account.\n",
                 baseline.management_account_id()
             ));
-            if args.auto_approve { Ok(()) } else { confirm_with("create the organization") }
+            if args.auto_approve { Ok(()) } else { confirm_with("create the organization", "--auto-approve") }
         })
         .await?;
     let mut out = format!(
@@ -201,23 +220,65 @@ async fn bootstrap(
 }
 
 /// Reconcile once, or every `--every` until stopped. The baseline is read again each pass
-/// (it may have been updated); a pass that fails is reported and the next one runs.
+/// (it may have been updated). A pass that fails is reported (and published with
+/// `--notify-topic`), and the next one comes sooner, backing off from a tenth of the
+/// interval up to the interval itself: kube-rs's error policy, never a busy loop. The
+/// first signal stops the loop between passes.
 async fn reconcile(global: &cli::GlobalArgs, args: &cli::ReconcileArgs) -> ExitCode {
+    use backon::BackoffBuilder;
+    let mut retry: Option<backon::ExponentialBackoff> = None;
     loop {
         let code = match reconcile_pass(global, args).await {
-            Ok(code) => code,
+            Ok(code) => {
+                retry = None;
+                code
+            }
             Err(diags) => {
                 eprint!("{diags}");
+                if let Some(topic) = &args.notify_topic {
+                    notify_failure(global, topic, &diags).await;
+                }
                 1
             }
         };
-        match args.every {
-            None => return ExitCode::from(code),
-            Some(every) => {
-                tracing::info!("next pass in {every}");
-                tokio::time::sleep(*every).await;
+        let Some(every) = args.every.map(|e| *e) else {
+            return ExitCode::from(code);
+        };
+        let wait = if code == 1 {
+            let backoff = retry.get_or_insert_with(|| {
+                backon::ExponentialBuilder::default()
+                    .with_min_delay(every / 10)
+                    .with_max_delay(every)
+                    .with_factor(2.0)
+                    .with_jitter()
+                    .without_max_times()
+                    .build()
+            });
+            backoff.next().unwrap_or(every).min(every)
+        } else {
+            every
+        };
+        tracing::info!(
+            "next pass in {}",
+            humantime::format_duration(Duration::from_secs(wait.as_secs().max(1)))
+        );
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = plinth::shutdown::wait() => {
+                tracing::info!("stopping between passes");
+                return ExitCode::from(code);
             }
         }
+    }
+}
+
+/// Tell the `--notify-topic` that a pass failed, with the error as plinth printed it.
+async fn notify_failure(global: &cli::GlobalArgs, topic: &str, diags: &Diagnostics) {
+    let session = Session::connect(&connect_options(global, None)).await;
+    let message = serde_json::json!({"failed_pass": true, "error": diags.to_string()});
+    let text = serde_json::to_string_pretty(&message).unwrap_or_default();
+    if let Err(e) = session.notify(topic, "plinth reconcile failed", &text).await {
+        eprint!("{e}");
     }
 }
 
@@ -235,7 +296,7 @@ async fn reconcile_pass(global: &cli::GlobalArgs, args: &cli::ReconcileArgs) -> 
     };
     emit(&record);
     if let Some(topic) = &args.notify_topic
-        && summary.drift_found > 0
+        && (summary.drift_found > 0 || summary.failed > 0)
     {
         let message = serde_json::to_string_pretty(&summary).expect("summaries serialise");
         session.notify(topic, "plinth found drift", &message).await?;
@@ -249,12 +310,37 @@ fn log_calls(session: &Session) {
 }
 
 async fn connect(global: &cli::GlobalArgs, baseline: &Baseline) -> Session {
-    Session::connect(&ConnectOptions {
+    Session::connect(&connect_options(global, Some(baseline))).await
+}
+
+fn connect_options(global: &cli::GlobalArgs, baseline: Option<&Baseline>) -> ConnectOptions {
+    ConnectOptions {
         profile: global.profile.clone(),
         endpoint_url: global.endpoint_url.clone(),
-        fallback_region: Some(baseline.home_region().to_string()),
-    })
-    .await
+        fallback_region: baseline.map(|b| b.home_region().to_string()),
+        timeout: Some(*global.timeout),
+    }
+}
+
+/// Show who holds the lock, ask, and free it.
+async fn force_unlock(global: &cli::GlobalArgs, args: &cli::ForceUnlockArgs) -> Result<ExitCode, Diagnostics> {
+    let session = Session::connect(&connect_options(global, None)).await;
+    let Some(held) = plinth::lock::inspect(session.dynamo(), &args.lock_id).await? else {
+        return Err(Diagnostic::error(format!("there is no lock `{}`", args.lock_id))
+            .hint("the lock id is the one an apply that waited names, as `plinth/<organization id>`")
+            .into());
+    };
+    emit(&format!(
+        "The lock `{}` is {}.\nFree it only if that run is certainly gone: two applies at once can undo each other's changes.\n",
+        args.lock_id,
+        plinth::lock::describe_holder(&held)
+    ));
+    if !args.force {
+        confirm_with(&format!("free the lock `{}`", args.lock_id), "--force")?;
+    }
+    plinth::lock::force_unlock(session.dynamo(), &args.lock_id, &held).await?;
+    emit(&format!("Freed the lock `{}`.\n", args.lock_id));
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Write data to standard output; a reader that went away (`| head`) ends plinth quietly.
@@ -279,20 +365,23 @@ fn print_plan(plan: &Plan, format: PlanFormat) {
 }
 
 fn confirm(plan: &Plan) -> Result<(), Diagnostics> {
-    confirm_with(&format!(
-        "make {} change{} to the organization",
-        plan.changes.len(),
-        if plan.changes.len() == 1 { "" } else { "s" }
-    ))
+    confirm_with(
+        &format!(
+            "make {} change{} to the organization",
+            plan.changes.len(),
+            if plan.changes.len() == 1 { "" } else { "s" }
+        ),
+        "--auto-approve",
+    )
 }
 
-/// Ask on the terminal; without one, refuse and point at `--auto-approve`.
-fn confirm_with(what: &str) -> Result<(), Diagnostics> {
+/// Ask on the terminal; without one, refuse and point at the flag that says yes.
+fn confirm_with(what: &str, flag: &str) -> Result<(), Diagnostics> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(
             Diagnostic::error("refusing to apply without confirmation: standard input is not a terminal")
-                .hint("review the plan, then run again with `--auto-approve`")
+                .hint(format!("review what it would do, then run again with `{flag}`"))
                 .into(),
         );
     }

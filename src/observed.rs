@@ -58,6 +58,9 @@ pub struct Account {
     /// the OUs plinth lists (`ou_accounts`).
     #[serde(default)]
     pub parent_id: Option<String>,
+    /// Suspended or closing: it gets no new assignments or alarms from `root` and OU targets.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub suspended: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -198,8 +201,8 @@ pub struct TrailState {
     pub trusted_access: bool,
     pub bucket: Bucket,
     pub trail: Option<TrailInfo>,
-    /// The log group's ARN, read when the baseline asks for CloudWatch Logs delivery.
-    pub log_group_arn: Option<String>,
+    /// The log group, read when the baseline asks for CloudWatch Logs delivery.
+    pub log_group: Option<LogGroup>,
     /// The role CloudTrail writes to the log group with.
     pub logs_role: Option<Role>,
     pub root_usage_filter: Option<MetricFilter>,
@@ -209,8 +212,17 @@ pub struct TrailState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogGroup {
+    pub arn: String,
+    /// Tagged `managed-by=plinth`.
+    pub owned: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Role {
     pub arn: String,
+    /// Tagged `managed-by=plinth`.
+    pub owned: bool,
     /// The trust policy, decoded.
     pub trust_policy: String,
     /// plinth's inline policy on the role, decoded, if present.
@@ -233,6 +245,8 @@ pub enum Bucket {
     /// It exists but this account may not read it: another account's bucket.
     Unreadable { error: String },
     Present {
+        /// Tagged `managed-by=plinth`.
+        owned: bool,
         public_access_block: Option<PublicAccessBlock>,
         encryption: Option<BucketEncryption>,
         policy: Option<String>,
@@ -281,17 +295,69 @@ pub struct TrailSettings {
 pub struct TrailInfo {
     pub arn: String,
     pub home_region: String,
+    /// Tagged `managed-by=plinth`.
+    pub owned: bool,
     pub settings: TrailSettings,
     pub logging: bool,
-    pub selectors: Vec<EventSelector>,
+    pub selectors: Selectors,
+}
+
+/// A trail's event selectors: basic or advanced, as the trail uses them. plinth manages
+/// the management-event selection only and keeps every data-event selector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "selectors", rename_all = "snake_case")]
+pub enum Selectors {
+    Basic(Vec<EventSelector>),
+    Advanced(Vec<AdvancedSelector>),
+}
+
+impl Default for Selectors {
+    fn default() -> Self {
+        Selectors::Basic(Vec::new())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventSelector {
     pub read_write_type: String,
     pub include_management_events: bool,
-    /// How many data resources (S3 objects, Lambda functions) the selector names.
-    pub data_resources: usize,
+    /// Data events: resource type and the ARNs or prefixes it names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_resources: Vec<DataResource>,
+    /// Event sources left out of management events (`kms.amazonaws.com`, `rdsdata.amazonaws.com`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_management_event_sources: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataResource {
+    pub r#type: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvancedSelector {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub field_selectors: Vec<FieldSelector>,
+}
+
+/// One condition of an advanced event selector; only the operators it uses are set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldSelector {
+    pub field: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub equals: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_equals: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub starts_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_starts_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ends_with: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_ends_with: Vec<String>,
 }
 
 /// IAM Identity Center, as far as the baseline's `[sso]` section needs it.

@@ -1,21 +1,26 @@
 //! Saved plans: `plinth plan --out plan.json` records the plan with fingerprints of the
 //! baseline files and of the observed state it was computed from; `plinth apply
-//! plan.json` applies exactly that plan, and refuses, saying what changed, when either
-//! fingerprint differs now. This is how a plan reviewed in a pull request is the plan
-//! that gets applied.
+//! plan.json` plans afresh from the baseline and the live state, and applies that fresh
+//! plan only if it equals the saved one change for change, op for op. Nothing read from
+//! the file reaches an AWS call or chooses a client: the file is only ever compared
+//! with, so an edited plan file can make plinth refuse, never write.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::baseline::Baseline;
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::observed::Observed;
-use crate::plan::Plan;
+use crate::plan::{Change, Plan};
 
 pub const FORMAT_VERSION: u32 = 1;
+
+/// The plinth that writes and accepts saved plans: another version may plan differently.
+pub const PLINTH_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,9 +28,10 @@ pub struct SavedPlan {
     pub format_version: u32,
     /// The plinth that made the plan.
     pub plinth_version: String,
-    /// SHA-256 of each baseline file (the TOML and its policy files), by path.
+    /// SHA-256 of each file the baseline reads (the TOML, SCP files, inline policies of
+    /// permission sets), by path relative to the baseline's directory.
     pub baseline_files: BTreeMap<String, String>,
-    /// SHA-256 of the observed state, canonicalised.
+    /// SHA-256 of the observed state, canonicalised (independent of listing order).
     pub observed: String,
     pub allow_delete: bool,
     pub plan: Plan,
@@ -35,45 +41,65 @@ fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Fingerprints of the baseline file and every policy file it reads, by path relative
-/// to the baseline's directory (so `-f ./b.toml` and `-f b.toml` agree).
+/// Fingerprints of the baseline file and every file it reads, by path relative to the
+/// baseline's directory (so `-f ./b.toml` and `-f b.toml` agree).
 pub fn baseline_fingerprints(baseline: &Baseline) -> BTreeMap<String, String> {
     let dir = baseline.source.path.parent().unwrap_or(Path::new(""));
     let key = |p: &Path| p.strip_prefix(dir).unwrap_or(p).display().to_string();
     let mut out = BTreeMap::new();
     out.insert(key(&baseline.source.path), sha256(baseline.source.text.as_bytes()));
-    for f in &baseline.custom_documents {
+    let policies = baseline
+        .custom_documents
+        .iter()
+        .chain(baseline.inline_policies.values());
+    for f in policies {
         out.insert(key(&f.source.path), sha256(f.source.text.as_bytes()));
     }
     out
 }
 
+/// Every array sorted by the canonical text of its elements, recursively: the same
+/// state listed in another order gives the same value.
+fn canonical(value: Value) -> Value {
+    match value {
+        Value::Array(items) => {
+            let mut items: Vec<(String, Value)> =
+                items.into_iter().map(canonical).map(|v| (v.to_string(), v)).collect();
+            items.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Array(items.into_iter().map(|(_, v)| v).collect())
+        }
+        Value::Object(map) => {
+            let mut sorted: Vec<(String, Value)> = map.into_iter().map(|(k, v)| (k, canonical(v))).collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(sorted.into_iter().collect())
+        }
+        other => other,
+    }
+}
+
 /// A fingerprint of the observed state that does not depend on the order AWS lists things in.
 pub fn observed_fingerprint(observed: &Observed) -> String {
-    let mut o = observed.clone();
-    o.org.accounts.sort_by(|a, b| a.id.cmp(&b.id));
-    o.org.ous.sort_by(|a, b| a.path.cmp(&b.path));
-    o.org.scps.sort_by(|a, b| a.id.cmp(&b.id));
-    for p in &mut o.org.scps {
-        p.targets.sort();
-    }
-    for ids in o.org.attached.values_mut() {
-        ids.sort();
-    }
-    o.billing.alarms.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
-    for topic in [&mut o.billing.topic, &mut o.trail.alert_topic].into_iter().flatten() {
-        topic
-            .subscriptions
-            .sort_by(|a, b| (&a.protocol, &a.endpoint).cmp(&(&b.protocol, &b.endpoint)));
-    }
-    sha256(serde_json::to_string(&o).expect("observed state serialises").as_bytes())
+    let value = serde_json::to_value(observed).unwrap_or(Value::Null);
+    sha256(canonical(value).to_string().as_bytes())
+}
+
+/// A change as compared: its whole JSON form (op, ids, documents, regions, reason,
+/// before and after) with its dependencies in a fixed order.
+fn comparable(change: &Change) -> Value {
+    let mut c = change.clone();
+    c.depends_on.sort();
+    serde_json::to_value(&c).unwrap_or(Value::Null)
+}
+
+fn replan_hint() -> &'static str {
+    "plan again with `plinth plan --out FILE`, review it, and apply that"
 }
 
 impl SavedPlan {
     pub fn new(baseline: &Baseline, observed: &Observed, allow_delete: bool, plan: Plan) -> SavedPlan {
         SavedPlan {
             format_version: FORMAT_VERSION,
-            plinth_version: env!("CARGO_PKG_VERSION").into(),
+            plinth_version: PLINTH_VERSION.into(),
             baseline_files: baseline_fingerprints(baseline),
             observed: observed_fingerprint(observed),
             allow_delete,
@@ -82,23 +108,26 @@ impl SavedPlan {
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("saved plans serialise") + "\n"
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }
 
-    /// Read a saved plan, with a located error for a corrupted or truncated file.
+    /// Read a saved plan, with a located error for a corrupted or truncated file, and
+    /// refuse one made by another plinth version.
     pub fn load(path: &Path) -> Result<SavedPlan, Diagnostics> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Diagnostic::error(format!("cannot read plan file `{}`", path.display())).cause(e.to_string())
-        })?;
-        let source = SourceFile::new(path, text);
-        let value: serde_json::Value = serde_json::from_str(&source.text).map_err(|e| {
-            let at = source.offset_of(e.line(), e.column().max(1));
-            Diagnostic::error(format!("plan file `{}` is corrupted or truncated", path.display()))
-                .at(&source, at..at + 1)
+        let text = crate::diag::read_text(path).map_err(|e| {
+            Diagnostic::error(format!("cannot read plan file `{}`", path.display()))
                 .cause(e.to_string())
                 .hint("make the plan again with `plinth plan --out FILE`")
         })?;
-        let version = value.get("format_version").and_then(serde_json::Value::as_u64);
+        let source = SourceFile::new(path, text);
+        let value: Value = serde_json::from_str(&source.text).map_err(|e| {
+            let at = source.offset_of(e.line(), e.column().max(1));
+            Diagnostic::error(format!("plan file `{}` is corrupted or truncated", path.display()))
+                .at(&source, at..at)
+                .cause(e.to_string())
+                .hint("make the plan again with `plinth plan --out FILE`")
+        })?;
+        let version = value.get("format_version").and_then(Value::as_u64);
         if version != Some(u64::from(FORMAT_VERSION)) {
             return Err(Diagnostic::error(format!(
                 "plan file `{}` is not a plinth saved plan of format {FORMAT_VERSION}",
@@ -111,6 +140,19 @@ impl SavedPlan {
             .hint("make the plan again with this plinth: `plinth plan --out FILE`")
             .into());
         }
+        let made_by = value.get("plinth_version").and_then(Value::as_str);
+        if made_by != Some(PLINTH_VERSION) {
+            return Err(Diagnostic::error(format!(
+                "plan file `{}` was made by another version of plinth",
+                path.display()
+            ))
+            .cause(format!(
+                "it was made by plinth {}; this is plinth {PLINTH_VERSION}, which may plan differently",
+                made_by.unwrap_or("(unknown)")
+            ))
+            .hint("plan again with this plinth (`plinth plan --out FILE`), review it, and apply that")
+            .into());
+        }
         serde_json::from_value(value).map_err(|e| {
             Diagnostic::error(format!("plan file `{}` is corrupted", path.display()))
                 .cause(e.to_string())
@@ -119,55 +161,120 @@ impl SavedPlan {
         })
     }
 
-    /// Refuse unless the baseline and the live state are what the plan was made from.
-    /// `now` is the plan computed from the current state, to say what would differ.
-    pub fn check(&self, baseline: &Baseline, observed: &Observed, now: &Plan) -> Result<(), Diagnostics> {
+    /// Refuse unless the baseline's files are the ones the plan was made from. Makes no
+    /// AWS call, so a changed baseline is refused before plinth reads the organization.
+    pub fn check_baseline(&self, baseline: &Baseline) -> Result<(), Diagnostics> {
         let files = baseline_fingerprints(baseline);
-        if files != self.baseline_files {
-            let mut changed: Vec<String> = Vec::new();
-            for (path, sum) in &files {
-                match self.baseline_files.get(path) {
-                    Some(old) if old == sum => {}
-                    Some(_) => changed.push(format!("`{path}` changed")),
-                    None => changed.push(format!("`{path}` is new to the baseline")),
-                }
-            }
-            for path in self.baseline_files.keys().filter(|p| !files.contains_key(*p)) {
-                changed.push(format!("`{path}` is no longer part of the baseline"));
-            }
-            return Err(Diagnostic::error("the baseline is not the one this plan was made from")
-                .cause(changed.join("; "))
-                .hint("plan again with `plinth plan --out FILE`, review it, and apply that")
-                .into());
+        if files == self.baseline_files {
+            return Ok(());
         }
-        if observed_fingerprint(observed) != self.observed {
-            let saved: Vec<String> = self
-                .plan
-                .changes
-                .iter()
-                .map(|c| format!("{} {}", c.action.symbol(), c.address))
-                .collect();
-            let fresh: Vec<String> = now
-                .changes
-                .iter()
-                .map(|c| format!("{} {}", c.action.symbol(), c.address))
-                .collect();
-            let mut what = Vec::new();
-            for c in fresh.iter().filter(|c| !saved.contains(c)) {
-                what.push(format!("now also `{c}`"));
+        let mut changed: Vec<String> = Vec::new();
+        for (path, sum) in &files {
+            match self.baseline_files.get(path) {
+                Some(old) if old == sum => {}
+                Some(_) => changed.push(format!("`{path}` changed")),
+                None => changed.push(format!("`{path}` is new to the baseline")),
             }
-            for c in saved.iter().filter(|c| !fresh.contains(c)) {
-                what.push(format!("no longer `{c}`"));
-            }
-            let same_changes = what.is_empty();
-            if same_changes {
-                what.push("the same changes, but the live details behind them differ".into());
-            }
-            return Err(Diagnostic::error("the organization changed since this plan was made")
-                .cause(format!("planning now gives: {}", what.join("; ")))
-                .hint("plan again with `plinth plan --out FILE`, review it, and apply that")
-                .into());
         }
-        Ok(())
+        for path in self.baseline_files.keys().filter(|p| !files.contains_key(*p)) {
+            changed.push(format!("`{path}` is no longer part of the baseline"));
+        }
+        Err(Diagnostic::error("the baseline is not the one this plan was made from")
+            .cause(changed.join("; "))
+            .hint(replan_hint())
+            .into())
+    }
+
+    /// The plan to apply: `fresh`, planned now from the baseline and the live state, if
+    /// it equals the saved plan change for change and op for op; otherwise a refusal that
+    /// names every change that differs. The saved changes are only compared with, never
+    /// executed.
+    pub fn verify(&self, baseline: &Baseline, fresh: Plan, allow_delete: bool) -> Result<Plan, Diagnostics> {
+        self.check_baseline(baseline)?;
+        let index = |plan: &Plan| -> BTreeMap<String, Vec<Value>> {
+            let mut by_address: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+            for c in &plan.changes {
+                by_address.entry(c.address.clone()).or_default().push(comparable(c));
+            }
+            for v in by_address.values_mut() {
+                v.sort_by_key(Value::to_string);
+            }
+            by_address
+        };
+        let (saved, now) = (index(&self.plan), index(&fresh));
+        if saved == now {
+            return Ok(fresh);
+        }
+        let symbol = |plan: &Plan, address: &str| {
+            plan.changes
+                .iter()
+                .find(|c| c.address == address)
+                .map_or("", |c| c.action.symbol())
+        };
+        let mut what = Vec::new();
+        for (address, changes) in &now {
+            match saved.get(address) {
+                None => what.push(format!("now also `{} {address}`", symbol(&fresh, address))),
+                Some(old) if old != changes => what.push(format!("`{} {address}` differs", symbol(&fresh, address))),
+                Some(_) => {}
+            }
+        }
+        for address in saved.keys().filter(|a| !now.contains_key(*a)) {
+            what.push(format!("no longer `{} {address}`", symbol(&self.plan, address)));
+        }
+        let mut d = Diagnostic::error("the organization changed since this plan was made, or the plan file was edited")
+            .cause(format!("planning now gives: {}", what.join("; ")));
+        if self.allow_delete && !allow_delete {
+            d = d.cause("the plan was made with `--allow-delete`; apply plans deletions only when given it too");
+        }
+        Err(d.hint(replan_hint()).into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Action, Op, OrganizationsOp, Ref};
+
+    fn change(address: &str, deps: &[&str]) -> Change {
+        Change::new(
+            address,
+            Action::Attach,
+            "the baseline attaches it",
+            Op::Organizations(OrganizationsOp::AttachPolicy {
+                policy: Ref::Id("p-1".into()),
+                target: Ref::Id("r-1".into()),
+            }),
+        )
+        .depends_on(deps.iter().map(|d| d.to_string()).collect())
+    }
+
+    #[test]
+    fn canonical_ignores_listing_order_only() {
+        let a = serde_json::json!({"b": [3, 1, {"x": [2, 1]}], "a": 1});
+        let b = serde_json::json!({"a": 1, "b": [{"x": [1, 2]}, 1, 3]});
+        assert_eq!(canonical(a.clone()), canonical(b));
+        assert_ne!(canonical(a), canonical(serde_json::json!({"a": 1, "b": [1, 3]})));
+    }
+
+    #[test]
+    fn comparison_ignores_change_and_dependency_order_but_not_content() {
+        let saved = Plan {
+            changes: vec![change("a", &["x", "y"]), change("b", &[])],
+            ..Plan::default()
+        };
+        let reordered = Plan {
+            changes: vec![change("b", &[]), change("a", &["y", "x"])],
+            ..Plan::default()
+        };
+        let idx = |p: &Plan| {
+            let mut v: Vec<Value> = p.changes.iter().map(comparable).collect();
+            v.sort_by_key(Value::to_string);
+            v
+        };
+        assert_eq!(idx(&saved), idx(&reordered));
+        let mut other = reordered.clone();
+        other.changes[1].depends_on.push("z".into());
+        assert_ne!(idx(&saved), idx(&other));
     }
 }

@@ -74,7 +74,7 @@ async fn apply_refuses_without_a_terminal_or_auto_approve() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("hint: review the plan, then run again with `--auto-approve`"),
+        stderr.contains("hint: review what it would do, then run again with `--auto-approve`"),
         "{stderr}"
     );
     // Nothing was written: the plan still has every change.

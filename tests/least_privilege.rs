@@ -34,9 +34,14 @@ const BEHIND_CALLS: &[(&str, &str)] = &[
     ("dynamodb:TagResource", "CreateTable with tags"),
     (
         "dynamodb:UpdateItem",
-        "the lock's renewal, every ttl/3 (200 s) of a long apply",
+        "the lock's renewal, every quarter lease (15 s) of a long apply",
     ),
     ("sso:TagResource", "CreatePermissionSet with tags"),
+    ("s3:TagResource", "CreateBucket with tags"),
+    (
+        "organizations:DescribeAccount",
+        "checks the e-mail of the account a CreateAccount whose answer was lost made; the emulator loses no answers here (tests/faults.rs does)",
+    ),
     (
         "sso:DescribeAccountAssignmentCreationStatus",
         "polled while AWS creates an assignment; the emulator finishes at once (tests/sso_adapter.rs polls it)",

@@ -8,6 +8,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use plinth::aws::Aws;
+use plinth::aws::dynamodb::LockRecord;
 use plinth::lock::{self, LockOptions};
 use support::{Emulator, TempBaseline, seed};
 
@@ -155,28 +156,133 @@ async fn a_held_lock_fails_fast_naming_the_holder_or_is_waited_for() {
     assert!(stdout.contains("Apply complete: 8 done"), "{stdout}");
 }
 
+/// A lock item as another run would have left it.
+fn record(holder: &str, lease_secs: u64) -> LockRecord {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+    LockRecord {
+        holder: holder.into(),
+        acquired_at: now - 30,
+        expires_at: now + lease_secs as i64,
+        rvn: "rvn-of-a-crashed-run".into(),
+        lease_secs,
+    }
+}
+
+async fn plant(emu: &Emulator, r: &LockRecord) -> (plinth::aws::dynamodb::Dynamo, String) {
+    let dynamo = Aws::from_sdk(emu.sdk_config().await).dynamodb_us_east_1();
+    dynamo.ensure_table(lock::TABLE).await.unwrap();
+    let lock_id = lock::lock_id(&organization_id(emu).await);
+    assert!(dynamo.try_acquire(lock::TABLE, &lock_id, r).await.unwrap().is_none());
+    (dynamo, lock_id)
+}
+
 #[tokio::test]
-async fn a_crashed_holders_lock_expires() {
+async fn a_crashed_holders_lock_is_taken_over_once_its_lease_passes_unrenewed() {
     let emu = Emulator::start();
     seed(&emu.organizations().await).await;
     let b = TempBaseline::new(BASELINE, &[]);
-    let dynamo = Aws::from_sdk(emu.sdk_config().await).dynamodb_us_east_1();
-    dynamo.ensure_table(lock::TABLE).await.unwrap();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
-    // A run that died ten minutes ago, its lock expired a minute ago.
-    let lock_id = format!("plinth/{}", organization_id(&emu).await);
+    // A run on another host that died: its lease is 3 s, and nobody renews it. Whatever
+    // its clock said about expiry does not matter; the waiter counts on its own clock.
+    plant(&emu, &record("elsewhere:pid 4242:ab", 3)).await;
+
+    let out = apply(&emu, &b.path, &["--lock-timeout", "0s"]).output().unwrap();
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "not before the lease has passed: {stderr}");
+    assert!(stderr.contains("plinth force-unlock plinth/"), "{stderr}");
+
+    let started = std::time::Instant::now();
+    let out = apply(&emu, &b.path, &["--lock-timeout", "30s"]).output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(
-        dynamo
-            .try_acquire(lock::TABLE, &lock_id, "crashed:pid 1", now - 600, now - 60)
-            .await
-            .unwrap()
-            .is_none()
+        stderr.contains("took the apply lock over: `elsewhere:pid 4242:ab` did not renew it for 3 s"),
+        "{stderr}"
     );
+    assert!(started.elapsed() >= Duration::from_secs(3));
+    assert!(stdout.contains("Apply complete: 8 done"), "{stdout}");
+}
+
+#[tokio::test]
+async fn a_dead_process_on_this_host_is_taken_over_at_once() {
+    let emu = Emulator::start();
+    seed(&emu.organizations().await).await;
+    let b = TempBaseline::new(BASELINE, &[]);
+    let mut gone = Command::new("true").spawn().unwrap();
+    let pid = gone.id();
+    gone.wait().unwrap();
+    let host = lock::holder_name().split(":pid").next().unwrap().to_owned();
+    // A scheduled run killed mid-apply ten seconds ago, with a ten-minute lease.
+    plant(&emu, &record(&format!("{host}:pid {pid}:ab"), 600)).await;
 
     let out = apply(&emu, &b.path, &["--lock-timeout", "0s"]).output().unwrap();
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains(&format!("process {pid} no longer exists")), "{stderr}");
     assert!(stdout.contains("Apply complete: 8 done"), "{stdout}");
+}
+
+#[tokio::test]
+async fn a_holder_whose_lock_is_taken_over_stops_writing() {
+    let emu = Emulator::start();
+    seed(&emu.organizations().await).await;
+    let dynamo = Aws::from_sdk(emu.sdk_config().await).dynamodb_us_east_1();
+    let options = LockOptions {
+        timeout: Duration::ZERO,
+        lease: Duration::from_secs(4),
+    };
+    let org = organization_id(&emu).await;
+    let held = lock::acquire(&dynamo, &org, options).await.unwrap();
+    assert_eq!(held.check(), Ok(()));
+    // Someone frees it by hand and another run takes it while this one still works.
+    let lock_id = lock::lock_id(&org);
+    let there = lock::inspect(&dynamo, &lock_id).await.unwrap().unwrap();
+    lock::force_unlock(&dynamo, &lock_id, &there).await.unwrap();
+    let other = lock::acquire(&dynamo, &org, options).await.unwrap();
+    // The holder learns it at its next renewal (every quarter lease) and stops.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        held.check().unwrap_err(),
+        "the apply lock was lost: another run took it over"
+    );
+    // Releasing a lost lock leaves the new holder's alone.
+    held.release().await;
+    assert_eq!(
+        lock::inspect(&dynamo, &lock_id).await.unwrap().unwrap().holder,
+        other.holder()
+    );
+    other.release().await;
+}
+
+#[tokio::test]
+async fn force_unlock_shows_the_holder_asks_and_frees_the_lock() {
+    let emu = Emulator::start();
+    seed(&emu.organizations().await).await;
+    let (dynamo, lock_id) = plant(&emu, &record("elsewhere:pid 4242:ab", 600)).await;
+    let run = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_plinth"));
+        cmd.arg("force-unlock").args(args).stdin(Stdio::null());
+        for (k, v) in emu.env() {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    // Without a terminal and without `--force` it asks, cannot, and frees nothing.
+    let out = run(&[&lock_id]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stdout.contains("is held by `elsewhere:pid 4242:ab`"), "{stdout}");
+    assert!(stderr.contains("run again with `--force`"), "{stderr}");
+    assert!(lock::inspect(&dynamo, &lock_id).await.unwrap().is_some());
+
+    let out = run(&[&lock_id, "--force"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains(&format!("Freed the lock `{lock_id}`.")), "{stdout}");
+    assert!(lock::inspect(&dynamo, &lock_id).await.unwrap().is_none());
+
+    let out = run(&[&lock_id, "--force"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).1.contains(&format!("there is no lock `{lock_id}`")));
 }
 
 /// Start an apply that will wait for a lock the test holds, and give it time to plan.

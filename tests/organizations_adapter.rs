@@ -207,6 +207,7 @@ async fn attach_right_after_enabling_scps_waits_for_aws_to_catch_up() {
 async fn a_failed_account_creation_reports_the_reason() {
     use aws_sdk_organizations::operation::create_account::CreateAccountOutput;
     use aws_sdk_organizations::operation::describe_create_account_status::DescribeCreateAccountStatusOutput;
+    use aws_sdk_organizations::operation::list_create_account_status::ListCreateAccountStatusOutput;
     use aws_sdk_organizations::types::{CreateAccountFailureReason, CreateAccountState, CreateAccountStatus};
     let create = mock!(Client::create_account).then_output(|| {
         CreateAccountOutput::builder()
@@ -229,10 +230,12 @@ async fn a_failed_account_creation_reports_the_reason() {
             )
             .build()
     });
+    let none_earlier =
+        mock!(Client::list_create_account_status).then_output(|| ListCreateAccountStatusOutput::builder().build());
     let client = mock_client!(
         aws_sdk_organizations,
         RuleMode::MatchAny,
-        &[&create, &status],
+        &[&create, &status, &none_earlier],
         fast_retries
     );
     let op = OrganizationsOp::CreateAccount {
@@ -247,4 +250,190 @@ async fn a_failed_account_creation_reports_the_reason() {
         ),
         "{err}"
     );
+}
+
+fn in_progress(id: &str) -> aws_sdk_organizations::types::CreateAccountStatus {
+    use aws_sdk_organizations::types::{CreateAccountState, CreateAccountStatus};
+    CreateAccountStatus::builder()
+        .id(id)
+        .account_name("payments")
+        .state(CreateAccountState::InProgress)
+        .build()
+}
+
+fn succeeded(
+    id: &str,
+) -> aws_sdk_organizations::operation::describe_create_account_status::DescribeCreateAccountStatusOutput {
+    use aws_sdk_organizations::types::{CreateAccountState, CreateAccountStatus};
+    aws_sdk_organizations::operation::describe_create_account_status::DescribeCreateAccountStatusOutput::builder()
+        .create_account_status(
+            CreateAccountStatus::builder()
+                .id(id)
+                .state(CreateAccountState::Succeeded)
+                .account_id("444455556666")
+                .build(),
+        )
+        .build()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_request_an_earlier_run_sent_is_waited_on_not_sent_again() {
+    use aws_sdk_organizations::operation::list_create_account_status::ListCreateAccountStatusOutput;
+    let earlier = mock!(Client::list_create_account_status).then_output(|| {
+        ListCreateAccountStatusOutput::builder()
+            .create_account_statuses(in_progress("car-earlier"))
+            .build()
+    });
+    let create = mock!(Client::create_account).then_output(|| unreachable!("never sent"));
+    let status = mock!(Client::describe_create_account_status)
+        .match_requests(|r| r.create_account_request_id() == Some("car-earlier"))
+        .then_output(|| succeeded("car-earlier"));
+    let client = mock_client!(
+        aws_sdk_organizations,
+        RuleMode::MatchAny,
+        &[&earlier, &create, &status],
+        fast_retries
+    );
+    let op = OrganizationsOp::CreateAccount {
+        name: "payments".into(),
+        email: "payments@example.com".into(),
+    };
+    let id = Organizations::new(client).execute(&op, &|_| None).await.unwrap();
+    assert_eq!(id.as_deref(), Some("444455556666"));
+    assert_eq!(create.num_calls(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_account_whose_answer_was_lost_is_found_not_sent_twice() {
+    use aws_sdk_organizations::operation::list_create_account_status::ListCreateAccountStatusOutput;
+    // Nothing under way at first; after the lost answer, the request is there.
+    let listing = mock!(Client::list_create_account_status)
+        .sequence()
+        .output(|| ListCreateAccountStatusOutput::builder().build())
+        .output(|| {
+            ListCreateAccountStatusOutput::builder()
+                .create_account_statuses(in_progress("car-lost"))
+                .build()
+        })
+        .build();
+    let create = mock!(Client::create_account)
+        .sequence()
+        .http_status(
+            500,
+            Some(r#"{"__type":"ServiceException","message":"try again"}"#.into()),
+        )
+        .build();
+    let status = mock!(Client::describe_create_account_status).then_output(|| succeeded("car-lost"));
+    let client = mock_client!(
+        aws_sdk_organizations,
+        RuleMode::MatchAny,
+        &[&listing, &create, &status],
+        fast_retries
+    );
+    let op = OrganizationsOp::CreateAccount {
+        name: "payments".into(),
+        email: "payments@example.com".into(),
+    };
+    let id = Organizations::new(client).execute(&op, &|_| None).await.unwrap();
+    assert_eq!(id.as_deref(), Some("444455556666"));
+    assert_eq!(
+        create.num_calls(),
+        1,
+        "CreateAccount is sent once, never retried blindly"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_status_without_a_state_is_an_error_not_success() {
+    use aws_sdk_organizations::operation::create_account::CreateAccountOutput;
+    use aws_sdk_organizations::operation::list_create_account_status::ListCreateAccountStatusOutput;
+    let none_earlier =
+        mock!(Client::list_create_account_status).then_output(|| ListCreateAccountStatusOutput::builder().build());
+    let create = mock!(Client::create_account).then_output(|| {
+        CreateAccountOutput::builder()
+            .create_account_status(
+                aws_sdk_organizations::types::CreateAccountStatus::builder()
+                    .id("car-1")
+                    .build(),
+            )
+            .build()
+    });
+    let client = mock_client!(
+        aws_sdk_organizations,
+        RuleMode::MatchAny,
+        &[&none_earlier, &create],
+        fast_retries
+    );
+    let op = OrganizationsOp::CreateAccount {
+        name: "payments".into(),
+        email: "payments@example.com".into(),
+    };
+    let err = Organizations::new(client).execute(&op, &|_| None).await.unwrap_err();
+    assert!(err.to_string().contains("cannot tell whether it was created"), "{err}");
+}
+
+#[tokio::test]
+async fn retried_writes_that_find_their_work_done_succeed() {
+    use aws_sdk_organizations::operation::list_policies::ListPoliciesOutput;
+    use aws_sdk_organizations::operation::list_tags_for_resource::ListTagsForResourceOutput;
+    use aws_sdk_organizations::types::{PolicySummary, Tag};
+    let (status, body) = (400, |code: &str| {
+        Some(format!(r#"{{"__type":"{code}","message":"already"}}"#))
+    });
+    let create = mock!(Client::create_policy)
+        .sequence()
+        .http_status(status, body("DuplicatePolicyException"))
+        .build();
+    let listed = mock!(Client::list_policies).then_output(|| {
+        ListPoliciesOutput::builder()
+            .policies(PolicySummary::builder().id("p-ours").name("plinth-region-deny").build())
+            .build()
+    });
+    let tags = mock!(Client::list_tags_for_resource).then_output(|| {
+        ListTagsForResourceOutput::builder()
+            .tags(Tag::builder().key("managed-by").value("plinth").build().unwrap())
+            .build()
+    });
+    let attach = mock!(Client::attach_policy)
+        .sequence()
+        .http_status(status, body("DuplicatePolicyAttachmentException"))
+        .build();
+    let enable = mock!(Client::enable_policy_type)
+        .sequence()
+        .http_status(status, body("PolicyTypeAlreadyEnabledException"))
+        .build();
+    let client = mock_client!(
+        aws_sdk_organizations,
+        RuleMode::MatchAny,
+        &[&create, &listed, &tags, &attach, &enable],
+        fast_retries
+    );
+    let orgs = Organizations::new(client);
+    let create = OrganizationsOp::CreatePolicy {
+        name: "plinth-region-deny".into(),
+        description: String::new(),
+        content: "{}".into(),
+    };
+    assert_eq!(
+        orgs.execute(&create, &|_| None).await.unwrap().as_deref(),
+        Some("p-ours")
+    );
+    let attach = OrganizationsOp::AttachPolicy {
+        policy: plinth::plan::Ref::Id("p-ours".into()),
+        target: plinth::plan::Ref::Id("r-1".into()),
+    };
+    assert_eq!(
+        orgs.execute(&attach, &|r| match r {
+            plinth::plan::Ref::Id(i) => Some(i.clone()),
+            _ => None,
+        })
+        .await
+        .unwrap(),
+        None
+    );
+    let enable = OrganizationsOp::EnablePolicyType {
+        root_id: "r-1".into(),
+        policy_type: "SERVICE_CONTROL_POLICY".into(),
+    };
+    assert_eq!(orgs.execute(&enable, &|_| None).await.unwrap(), None);
 }

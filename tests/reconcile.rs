@@ -158,3 +158,63 @@ fn an_unknown_repair_kind_is_a_usage_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("unknown kind `logs`"), "{stderr}");
 }
+
+/// Run Python with boto3 against the emulator (the emulator's environment has it).
+fn boto(emu: &Emulator, code: &str) -> String {
+    let out = Command::new(support::python())
+        .arg("-c")
+        .arg(format!(
+            "import boto3, json, sys\nkw = dict(endpoint_url={:?}, region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')\n{code}",
+            emu.endpoint
+        ))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[tokio::test]
+async fn failed_passes_are_published_and_retried_sooner_without_a_busy_loop() {
+    let emu = Emulator::start();
+    seed(&emu.organizations().await).await;
+    // A topic whose messages land in a queue the test can read.
+    let topic = boto(
+        &emu,
+        "sns = boto3.client('sns', **kw); sqs = boto3.client('sqs', **kw)\n\
+         t = sns.create_topic(Name='ops')['TopicArn']\n\
+         q = sqs.create_queue(QueueName='ops')['QueueUrl']\n\
+         arn = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=['QueueArn'])['Attributes']['QueueArn']\n\
+         sns.subscribe(TopicArn=t, Protocol='sqs', Endpoint=arn)\n\
+         print(t)",
+    );
+    // Every pass fails: the baseline names another management account.
+    let b = TempBaseline::new(&BASELINE.replace("123456789012", "999999999999"), &[]);
+    let mut child = command(&emu, &b.path, &["--every", "20s", "--notify-topic", &topic])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first retry comes after about a tenth of the interval (2 s, with jitter), the
+    // next after twice that: two or three passes in 7 s, never a busy loop.
+    std::thread::sleep(Duration::from_secs(7));
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let passes = stderr.matches("error: the credentials belong to account 123456789012").count();
+    assert!((2..=4).contains(&passes), "{passes} passes in 7 s:\n{stderr}");
+    assert!(!stderr.contains("next pass in 20s"), "a failed pass is retried sooner: {stderr}");
+
+    let messages = boto(
+        &emu,
+        "sqs = boto3.client('sqs', **kw)\n\
+         q = sqs.get_queue_url(QueueName='ops')['QueueUrl']\n\
+         got = sqs.receive_message(QueueUrl=q, MaxNumberOfMessages=10).get('Messages', [])\n\
+         print(json.dumps([json.loads(m['Body']) for m in got]))",
+    );
+    let messages: Vec<serde_json::Value> = serde_json::from_str(&messages).unwrap();
+    assert!(messages.len() >= 2, "{messages:?}");
+    assert_eq!(messages[0]["Subject"], "plinth reconcile failed");
+    let body: serde_json::Value = serde_json::from_str(messages[0]["Message"].as_str().unwrap()).unwrap();
+    assert_eq!(body["failed_pass"], true);
+    assert!(body["error"].as_str().unwrap().contains("the credentials belong to account"), "{body}");
+}

@@ -95,6 +95,7 @@ fn sample_plan(allow_delete: bool) -> Plan {
                 name: "management".into(),
                 email: String::new(),
                 parent_id: None,
+                suspended: false,
             }],
             scps: vec![
                 Scp {

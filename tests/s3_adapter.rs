@@ -63,10 +63,14 @@ async fn a_bucket_without_policy_or_encryption_is_present_with_nothing_set() {
         .sequence()
         .http_status(s2, b2)
         .build();
-    let client = mock_client!(aws_sdk_s3, RuleMode::MatchAny, &[&policy, &pab, &enc]);
+    let (s3, b3) = s3_error(404, "NoSuchTagSet");
+    let tags = mock!(Client::get_bucket_tagging).sequence().http_status(s3, b3).build();
+    let client = mock_client!(aws_sdk_s3, RuleMode::MatchAny, &[&policy, &pab, &enc, &tags]);
     assert_eq!(
         S3::new(client).read_bucket("mine").await.unwrap(),
         Bucket::Present {
+            // No tag set at all: not plinth's.
+            owned: false,
             public_access_block: Some(PublicAccessBlock::ALL),
             encryption: None,
             policy: None

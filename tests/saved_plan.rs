@@ -162,9 +162,198 @@ fn corrupted_truncated_or_foreign_plan_files_are_refused_before_any_call() {
     assert!(truncated.contains("--> plan.json:1:"), "{truncated}");
     let foreign = run(r#"{"format_version": 7}"#);
     assert!(foreign.contains("is not a plinth saved plan of format 1"), "{foreign}");
-    let mangled = run(r#"{"format_version": 1, "plan": 3}"#);
+    let mangled = run(&format!(
+        r#"{{"format_version": 1, "plinth_version": "{}", "plan": 3}}"#,
+        env!("CARGO_PKG_VERSION")
+    ));
     assert!(
         mangled.contains("error: plan file `plan.json` is corrupted"),
         "{mangled}"
+    );
+}
+
+type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+
+/// Edit the saved plan's JSON and save it as another file.
+fn tamper(b: &TempBaseline, name: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+    let mut plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(b.dir().join("plan.json")).unwrap()).unwrap();
+    edit(&mut plan);
+    std::fs::write(b.dir().join(name), serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+}
+
+fn change_mut<'a>(plan: &'a mut serde_json::Value, address: &str) -> &'a mut serde_json::Value {
+    plan["plan"]["changes"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|c| c["address"] == address)
+        .unwrap_or_else(|| panic!("no change `{address}` in the saved plan"))
+}
+
+#[tokio::test]
+async fn an_edited_plan_file_is_refused_with_zero_writes() {
+    let (emu, b) = setup().await;
+    let seeded_security = {
+        let org = emu.organizations().await;
+        let root = org.list_roots().send().await.unwrap().roots()[0]
+            .id()
+            .unwrap()
+            .to_owned();
+        let ous = org
+            .list_organizational_units_for_parent()
+            .parent_id(root)
+            .send()
+            .await
+            .unwrap();
+        ous.organizational_units()
+            .iter()
+            .find(|o| o.name() == Some("Security"))
+            .unwrap()
+            .id()
+            .unwrap()
+            .to_owned()
+    };
+    let cases: Vec<(&str, Edit)> = vec![
+        // Another root's id.
+        (
+            "ids",
+            Box::new(|p| change_mut(p, "scp.policy_type")["op"]["root_id"] = "r-0th3r".into()),
+        ),
+        // Another target: the attachment moved to an OU the baseline does not name.
+        (
+            "target",
+            Box::new(move |p| {
+                change_mut(p, "scp.custom.deny-s3-delete -> ou:Workloads")["op"]["target"] =
+                    serde_json::json!({"id": seeded_security})
+            }),
+        ),
+        // A document that allows what the reviewed one denied.
+        (
+            "document",
+            Box::new(|p| {
+                change_mut(p, "scp.custom.deny-s3-delete")["op"]["content"] =
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#.into()
+            }),
+        ),
+        // An op for another service in a region of the attacker's choosing.
+        (
+            "region",
+            Box::new(|p| {
+                change_mut(p, "scp.deny_leave_organization")["op"] = serde_json::json!({
+                    "service": "sso", "region": "eu-west-3",
+                    "instance_arn": "arn:aws:sso:::instance/ssoins-0000000000000000",
+                    "call": "DeletePermissionSet",
+                    "permission_set": "arn:aws:sso:::permissionSet/ssoins-0000000000000000/ps-1"
+                })
+            }),
+        ),
+        // Dependencies dropped: attachments would race their policies.
+        (
+            "dependencies",
+            Box::new(|p| change_mut(p, "scp.deny_leave_organization -> root")["depends_on"] = serde_json::json!([])),
+        ),
+        // An extra change the reviewer never saw.
+        (
+            "extra",
+            Box::new(|p| {
+                let mut extra = change_mut(p, "scp.policy_type").clone();
+                extra["address"] = "scp.orphan.other-team".into();
+                extra["action"] = "delete".into();
+                extra["op"] =
+                    serde_json::json!({"service": "organizations", "call": "DeletePolicy", "policy_id": "p-0th3r"});
+                p["plan"]["changes"].as_array_mut().unwrap().push(extra);
+            }),
+        ),
+    ];
+    for (name, edit) in cases {
+        let file = format!("tampered-{name}.json");
+        tamper(&b, &file, edit);
+        let out = plinth(
+            &emu,
+            b.dir(),
+            &["apply", &file, "-f", "baseline.toml", "--auto-approve"],
+        );
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains("or the plan file was edited"), "{name}: {stderr}");
+        assert!(text(&out.stdout).is_empty(), "{name}: nothing is shown as the plan");
+    }
+    // Zero writes: the organization is as it was (the same five changes are pending) and
+    // plinth did not even create its lock table.
+    let out = plinth(&emu, b.dir(), &["plan", "-f", "baseline.toml", "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["changes"].as_array().unwrap().len(), 5);
+    let dynamo = aws_sdk_dynamodb::Client::new(&emu.sdk_config().await);
+    assert!(dynamo.list_tables().send().await.unwrap().table_names().is_empty());
+
+    // The untampered plan still applies.
+    let out = plinth(
+        &emu,
+        b.dir(),
+        &["apply", "plan.json", "-f", "baseline.toml", "--auto-approve"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[tokio::test]
+async fn a_plan_of_another_plinth_version_or_with_deletions_needs_a_fresh_look() {
+    let (emu, b) = setup().await;
+    tamper(&b, "old.json", |p| p["plinth_version"] = "0.0.1".into());
+    let out = plinth(
+        &emu,
+        b.dir(),
+        &["apply", "old.json", "-f", "baseline.toml", "--auto-approve"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("was made by another version of plinth"), "{stderr}");
+    assert!(stderr.contains("it was made by plinth 0.0.1"), "{stderr}");
+
+    // `allow_delete` in the file is not a permission: it only makes the plan differ.
+    tamper(&b, "deleting.json", |p| p["allow_delete"] = true.into());
+    let out = plinth(
+        &emu,
+        b.dir(),
+        &["apply", "deleting.json", "-f", "baseline.toml", "--auto-approve"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[tokio::test]
+async fn inline_policy_files_of_permission_sets_are_fingerprinted() {
+    let emu = Emulator::start();
+    seed(&emu.organizations().await).await;
+    let toml = format!(
+        "{BASELINE}\n[sso]\n[[sso.permission_set]]\nname = \"ReadOnly\"\ninline_policy_file = \"policies/inline.json\"\n"
+    );
+    let inline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let b = TempBaseline::new(
+        &toml,
+        &[
+            ("policies/deny-s3-delete.json", POLICY),
+            ("policies/inline.json", inline),
+        ],
+    );
+    let out = plinth(&emu, b.dir(), &["plan", "-f", "baseline.toml", "--out", "plan.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(b.dir().join("plan.json")).unwrap()).unwrap();
+    assert!(saved["baseline_files"]["policies/inline.json"].is_string(), "{saved}");
+    std::fs::write(
+        b.dir().join("policies/inline.json"),
+        inline.replace("GetObject", "PutObject"),
+    )
+    .unwrap();
+    let out = plinth(
+        &emu,
+        b.dir(),
+        &["apply", "plan.json", "-f", "baseline.toml", "--auto-approve"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("`policies/inline.json` changed"),
+        "{}",
+        text(&out.stderr)
     );
 }

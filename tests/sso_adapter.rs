@@ -137,6 +137,31 @@ async fn a_failed_assignment_reports_the_aws_reason() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_status_answer_without_a_status_is_an_error_never_success() {
+    let create = mock!(Client::create_account_assignment).then_output(|| {
+        CreateAccountAssignmentOutput::builder()
+            .account_assignment_creation_status(assignment_status(StatusValues::InProgress, None))
+            .build()
+    });
+    // AWS answers the poll, but says nothing of how it went.
+    let status = mock!(Client::describe_account_assignment_creation_status).then_output(|| {
+        DescribeAccountAssignmentCreationStatusOutput::builder()
+            .account_assignment_creation_status(AccountAssignmentOperationStatus::builder().request_id("req-1").build())
+            .build()
+    });
+    let admin = mock_client!(aws_sdk_ssoadmin, RuleMode::MatchAny, &[&create, &status]);
+    let err = sso(admin, no_store())
+        .execute(&create_assignment(), &resolve)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("answered request req-1 with no status; plinth cannot tell whether it succeeded"),
+        "{err}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn conflicts_are_retried_with_backoff() {
     let (status, body) = json_error(
         "ConflictException",

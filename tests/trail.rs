@@ -222,8 +222,8 @@ async fn apply_from_scratch_sets_up_trail_bucket_and_trusted_access() {
         .map(|(_, n)| n)
         .sum();
     assert_eq!(
-        trail_reads, 7,
-        "trail, status, selectors, policy, public access block, encryption, trusted access: {calls:?}"
+        trail_reads, 9,
+        "trail, its tags, status, selectors, bucket policy, tags, public access block, encryption, trusted access: {calls:?}"
     );
 }
 
@@ -292,9 +292,156 @@ async fn changed_event_selectors_are_put_back() {
         .unwrap();
     assert_eq!(
         drift(&w).await,
-        ["~ trail.event_selectors: event selectors are not exactly: all management events, read and write"]
+        ["~ trail.event_selectors: management events are not selected for both read and write"]
     );
     repair(&w).await;
+}
+
+#[tokio::test]
+async fn data_event_selectors_someone_added_are_kept_and_exclusions_are_drift() {
+    let w = converged_world().await;
+    let s3_data = aws_sdk_cloudtrail::types::DataResource::builder()
+        .r#type("AWS::S3::Object")
+        .values("arn:aws:s3:::payments-data/")
+        .build();
+    // Someone logs S3 data events too, and leaves KMS out of management events.
+    w.ct.put_event_selectors()
+        .trail_name(TRAIL)
+        .event_selectors(
+            EventSelector::builder()
+                .read_write_type(ReadWriteType::All)
+                .include_management_events(true)
+                .data_resources(s3_data.clone())
+                .exclude_management_event_sources("kms.amazonaws.com")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        drift(&w).await,
+        ["~ trail.event_selectors: management events from `kms.amazonaws.com` are excluded"]
+    );
+    repair(&w).await;
+    let live = w.ct.get_event_selectors().trail_name(TRAIL).send().await.unwrap();
+    let selectors = live.event_selectors();
+    assert_eq!(selectors.len(), 1, "{selectors:?}");
+    assert_eq!(selectors[0].data_resources(), [s3_data], "data events kept");
+    assert!(selectors[0].exclude_management_event_sources().is_empty());
+    assert_eq!(selectors[0].include_management_events(), Some(true));
+}
+
+#[tokio::test]
+async fn a_trail_with_advanced_selectors_shows_no_perpetual_drift() {
+    use aws_sdk_cloudtrail::types::{AdvancedEventSelector, AdvancedFieldSelector};
+    let w = converged_world().await;
+    let field = |f: &str, v: &str| AdvancedFieldSelector::builder().field(f).equals(v).build().unwrap();
+    let management = AdvancedEventSelector::builder()
+        .name("Management events")
+        .field_selectors(field("eventCategory", "Management"))
+        .build()
+        .unwrap();
+    let data = AdvancedEventSelector::builder()
+        .name("S3 data events")
+        .field_selectors(field("eventCategory", "Data"))
+        .field_selectors(field("resources.type", "AWS::S3::Object"))
+        .build()
+        .unwrap();
+    w.ct.put_event_selectors()
+        .trail_name(TRAIL)
+        .advanced_event_selectors(management)
+        .advanced_event_selectors(data.clone())
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        drift(&w).await.is_empty(),
+        "advanced selectors that select all management events are converged"
+    );
+
+    // Only the data selector left: plinth adds its management selector and keeps the other.
+    w.ct.put_event_selectors()
+        .trail_name(TRAIL)
+        .advanced_event_selectors(data.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        drift(&w).await,
+        ["~ trail.event_selectors: no advanced event selector selects management events"]
+    );
+    repair(&w).await;
+    let live = w.ct.get_event_selectors().trail_name(TRAIL).send().await.unwrap();
+    assert_eq!(live.advanced_event_selectors().len(), 2);
+    assert!(live.advanced_event_selectors().contains(&data));
+}
+
+#[tokio::test]
+async fn a_trail_bucket_log_group_or_role_plinth_did_not_create_is_left_alone() {
+    let w = converged_world().await;
+    // The trail loses plinth's tag: plinth no longer changes it, and says how to adopt it.
+    let arn =
+        w.ct.get_trail()
+            .name(TRAIL)
+            .send()
+            .await
+            .unwrap()
+            .trail()
+            .unwrap()
+            .trail_arn()
+            .unwrap()
+            .to_owned();
+    w.ct.remove_tags()
+        .resource_id(&arn)
+        .tags_list(
+            aws_sdk_cloudtrail::types::Tag::builder()
+                .key("managed-by")
+                .value("plinth")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    w.ct.stop_logging().name(TRAIL).send().await.unwrap();
+    let session = w.emu.session().await;
+    let err = session
+        .plan(&w.b.load(), PlanOptions::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("error: trail `org-trail` exists without plinth's tag `managed-by=plinth`"),
+        "{err}"
+    );
+    assert!(err.contains("aws cloudtrail add-tags"), "{err}");
+    assert_eq!(session.aws.counter.snapshot().writes(), 0);
+    // Tagged again, it is plinth's once more.
+    w.ct.add_tags()
+        .resource_id(&arn)
+        .tags_list(
+            aws_sdk_cloudtrail::types::Tag::builder()
+                .key("managed-by")
+                .value("plinth")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(drift(&w).await, ["+ trail.logging: logging is stopped"]);
+
+    // A bucket someone else made under the declared name is not taken over either.
+    w.s3.delete_bucket_tagging().bucket(BUCKET).send().await.unwrap();
+    let err = session
+        .plan(&w.b.load(), PlanOptions::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("error: bucket `example-org-cloudtrail-logs` exists without plinth's tag"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -1,11 +1,17 @@
-//! CloudTrail (us-east-1): the organization trail, its status and event selectors,
-//! three reads in all.
+//! CloudTrail (us-east-1): the organization trail, its tags, status and event selectors,
+//! four reads in all.
 
 use aws_sdk_cloudtrail::Client;
-use aws_sdk_cloudtrail::types::{EventSelector as SdkSelector, ReadWriteType, Tag};
+use aws_sdk_cloudtrail::types::{
+    AdvancedEventSelector, AdvancedFieldSelector, DataResource as SdkDataResource, EventSelector as SdkSelector,
+    ReadWriteType, Tag,
+};
 
 use super::{AwsError, Context, retry_eventually};
-use crate::observed::{EventSelector, OWNER_TAG_KEY, OWNER_TAG_VALUE, TrailInfo, TrailSettings};
+use crate::observed::{
+    AdvancedSelector, DataResource, EventSelector, FieldSelector, OWNER_TAG_KEY, OWNER_TAG_VALUE, Selectors, TrailInfo,
+    TrailSettings,
+};
 use crate::plan::CloudTrailOp;
 
 const SERVICE: &str = "CloudTrail";
@@ -34,7 +40,8 @@ impl CloudTrail {
             Err(e) if e.is("TrailNotFoundException") => return Ok(None),
             Err(e) => return Err(e),
         };
-        let (status, selectors) = futures::try_join!(
+        let arn = trail.trail_arn().unwrap_or_default().to_owned();
+        let (status, selectors, tags) = futures::try_join!(
             async {
                 self.client
                     .get_trail_status()
@@ -50,10 +57,24 @@ impl CloudTrail {
                     .send()
                     .await
                     .ctx(SERVICE, "GetEventSelectors")
+            },
+            async {
+                self.client
+                    .list_tags()
+                    .resource_id_list(&arn)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "ListTags")
             }
         )?;
+        let owned = tags
+            .resource_tag_list()
+            .iter()
+            .flat_map(|r| r.tags_list())
+            .any(|t| t.key() == OWNER_TAG_KEY && t.value() == Some(OWNER_TAG_VALUE));
         Ok(Some(TrailInfo {
-            arn: trail.trail_arn().unwrap_or_default().to_owned(),
+            owned,
+            arn: arn.clone(),
             // The ARN names the home region too, when the answer leaves HomeRegion out.
             home_region: trail
                 .home_region()
@@ -80,18 +101,17 @@ impl CloudTrail {
                     .map(str::to_owned),
             },
             logging: status.is_logging().unwrap_or(false),
-            selectors: selectors
-                .event_selectors()
-                .iter()
-                .map(|s| EventSelector {
-                    read_write_type: s
-                        .read_write_type()
-                        .map(|r| r.as_str().to_owned())
-                        .unwrap_or_else(|| "All".into()),
-                    include_management_events: s.include_management_events().unwrap_or(true),
-                    data_resources: s.data_resources().len(),
-                })
-                .collect(),
+            selectors: if selectors.advanced_event_selectors().is_empty() {
+                Selectors::Basic(selectors.event_selectors().iter().map(basic_from_sdk).collect())
+            } else {
+                Selectors::Advanced(
+                    selectors
+                        .advanced_event_selectors()
+                        .iter()
+                        .map(advanced_from_sdk)
+                        .collect(),
+                )
+            },
         }))
     }
 
@@ -99,7 +119,7 @@ impl CloudTrail {
         match op {
             CloudTrailOp::CreateTrail { settings: s } => {
                 // A role created moments ago may not be usable by CloudTrail yet.
-                let out = retry_eventually(&ROLE_NOT_READY, || async {
+                let created = retry_eventually(&ROLE_NOT_READY, || async {
                     self.client
                         .create_trail()
                         .name(&s.name)
@@ -122,8 +142,17 @@ impl CloudTrail {
                         .await
                         .ctx(SERVICE, "CreateTrail")
                 })
-                .await?;
-                Ok(out.trail_arn().map(str::to_owned))
+                .await;
+                match created {
+                    Ok(out) => Ok(out.trail_arn().map(str::to_owned)),
+                    // A retry of a create whose answer was lost: the trail is there, tagged
+                    // in the same call; the next plan reconciles anything else.
+                    Err(e) if e.is("TrailAlreadyExistsException") => match self.read_trail(&s.name).await? {
+                        Some(t) if t.owned => Ok(Some(t.arn)),
+                        _ => Err(e),
+                    },
+                    Err(e) => Err(e),
+                }
             }
             CloudTrailOp::UpdateTrail { settings: s } => {
                 retry_eventually(&ROLE_NOT_READY, || async {
@@ -147,19 +176,15 @@ impl CloudTrail {
                 .await?;
                 Ok(None)
             }
-            CloudTrailOp::PutEventSelectors { trail } => {
-                self.client
-                    .put_event_selectors()
-                    .trail_name(trail)
-                    .event_selectors(
-                        SdkSelector::builder()
-                            .read_write_type(ReadWriteType::All)
-                            .include_management_events(true)
-                            .build(),
-                    )
-                    .send()
-                    .await
-                    .ctx(SERVICE, "PutEventSelectors")?;
+            CloudTrailOp::PutEventSelectors { trail, selectors } => {
+                let put = self.client.put_event_selectors().trail_name(trail);
+                let put = match selectors {
+                    Selectors::Basic(list) => put.set_event_selectors(Some(list.iter().map(basic_to_sdk).collect())),
+                    Selectors::Advanced(list) => {
+                        put.set_advanced_event_selectors(Some(list.iter().map(advanced_to_sdk).collect()))
+                    }
+                };
+                put.send().await.ctx(SERVICE, "PutEventSelectors")?;
                 Ok(None)
             }
             CloudTrailOp::StartLogging { trail } => {
@@ -173,4 +198,86 @@ impl CloudTrail {
             }
         }
     }
+}
+
+fn basic_from_sdk(s: &SdkSelector) -> EventSelector {
+    EventSelector {
+        read_write_type: s
+            .read_write_type()
+            .map(|r| r.as_str().to_owned())
+            .unwrap_or_else(|| "All".into()),
+        include_management_events: s.include_management_events().unwrap_or(true),
+        data_resources: s
+            .data_resources()
+            .iter()
+            .map(|d| DataResource {
+                r#type: d.r#type().unwrap_or_default().to_owned(),
+                values: d.values().to_vec(),
+            })
+            .collect(),
+        exclude_management_event_sources: s.exclude_management_event_sources().to_vec(),
+    }
+}
+
+fn basic_to_sdk(s: &EventSelector) -> SdkSelector {
+    SdkSelector::builder()
+        .read_write_type(ReadWriteType::from(s.read_write_type.as_str()))
+        .include_management_events(s.include_management_events)
+        .set_data_resources(Some(
+            s.data_resources
+                .iter()
+                .map(|d| {
+                    SdkDataResource::builder()
+                        .r#type(&d.r#type)
+                        .set_values(Some(d.values.clone()))
+                        .build()
+                })
+                .collect(),
+        ))
+        .set_exclude_management_event_sources(Some(s.exclude_management_event_sources.clone()))
+        .build()
+}
+
+fn advanced_from_sdk(s: &AdvancedEventSelector) -> AdvancedSelector {
+    AdvancedSelector {
+        name: s.name().map(str::to_owned),
+        field_selectors: s
+            .field_selectors()
+            .iter()
+            .map(|f| FieldSelector {
+                field: f.field().to_owned(),
+                equals: f.equals().to_vec(),
+                not_equals: f.not_equals().to_vec(),
+                starts_with: f.starts_with().to_vec(),
+                not_starts_with: f.not_starts_with().to_vec(),
+                ends_with: f.ends_with().to_vec(),
+                not_ends_with: f.not_ends_with().to_vec(),
+            })
+            .collect(),
+    }
+}
+
+fn advanced_to_sdk(s: &AdvancedSelector) -> AdvancedEventSelector {
+    let some = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
+    AdvancedEventSelector::builder()
+        .set_name(s.name.clone())
+        .set_field_selectors(Some(
+            s.field_selectors
+                .iter()
+                .map(|f| {
+                    AdvancedFieldSelector::builder()
+                        .field(&f.field)
+                        .set_equals(some(&f.equals))
+                        .set_not_equals(some(&f.not_equals))
+                        .set_starts_with(some(&f.starts_with))
+                        .set_not_starts_with(some(&f.not_starts_with))
+                        .set_ends_with(some(&f.ends_with))
+                        .set_not_ends_with(some(&f.not_ends_with))
+                        .build()
+                        .expect("the field is set")
+                })
+                .collect(),
+        ))
+        .build()
+        .expect("the field selectors are set")
 }

@@ -56,6 +56,10 @@ impl Iam {
             Err(e) => return Err(e),
         };
         Ok(Some(Role {
+            owned: role
+                .tags()
+                .iter()
+                .any(|t| t.key() == OWNER_TAG_KEY && t.value() == OWNER_TAG_VALUE),
             arn: role.arn().to_owned(),
             trust_policy: decode(role.assume_role_policy_document().unwrap_or_default()),
             inline_policy,
@@ -65,7 +69,7 @@ impl Iam {
     pub async fn execute(&self, op: &IamOp) -> Result<Option<String>, AwsError> {
         match op {
             IamOp::CreateRole { name, trust_policy } => {
-                let out = self
+                let created = self
                     .client
                     .create_role()
                     .role_name(name)
@@ -80,8 +84,16 @@ impl Iam {
                     )
                     .send()
                     .await
-                    .ctx(SERVICE, "CreateRole")?;
-                Ok(out.role().map(|r| r.arn().to_owned()))
+                    .ctx(SERVICE, "CreateRole");
+                match created {
+                    Ok(out) => Ok(out.role().map(|r| r.arn().to_owned())),
+                    // A retry of a create whose answer was lost: the role is there, tagged.
+                    Err(e) if e.is("EntityAlreadyExists") => match self.read_role(name, "").await? {
+                        Some(r) if r.owned => Ok(Some(r.arn)),
+                        _ => Err(e),
+                    },
+                    Err(e) => Err(e),
+                }
             }
             IamOp::UpdateAssumeRolePolicy { name, trust_policy } => {
                 self.client

@@ -4,7 +4,7 @@ use aws_sdk_cloudwatchlogs::Client;
 use aws_sdk_cloudwatchlogs::types::MetricTransformation;
 
 use super::{AwsError, Context};
-use crate::observed::{MetricFilter, OWNER_TAG_KEY, OWNER_TAG_VALUE};
+use crate::observed::{LogGroup, MetricFilter, OWNER_TAG_KEY, OWNER_TAG_VALUE};
 use crate::plan::LogsOp;
 
 const SERVICE: &str = "CloudWatchLogs";
@@ -18,8 +18,8 @@ impl Logs {
         Logs { client }
     }
 
-    /// The ARN of the log group with exactly this name, or `None`.
-    pub async fn read_log_group(&self, name: &str) -> Result<Option<String>, AwsError> {
+    /// The log group with exactly this name, and whether plinth owns it, or `None`.
+    pub async fn read_log_group(&self, name: &str) -> Result<Option<LogGroup>, AwsError> {
         let out = self
             .client
             .describe_log_groups()
@@ -27,11 +27,26 @@ impl Logs {
             .send()
             .await
             .ctx(SERVICE, "DescribeLogGroups")?;
-        Ok(out
+        let Some(arn) = out
             .log_groups()
             .iter()
             .find(|g| g.log_group_name() == Some(name))
-            .map(|g| g.arn().unwrap_or_default().to_owned()))
+            .map(|g| g.arn().unwrap_or_default().to_owned())
+        else {
+            return Ok(None);
+        };
+        // Tags are on the group's ARN without the `:*` that DescribeLogGroups appends.
+        let tags = self
+            .client
+            .list_tags_for_resource()
+            .resource_arn(arn.trim_end_matches(":*"))
+            .send()
+            .await
+            .ctx(SERVICE, "ListTagsForResource")?;
+        let owned = tags
+            .tags()
+            .is_some_and(|t| t.get(OWNER_TAG_KEY).map(String::as_str) == Some(OWNER_TAG_VALUE));
+        Ok(Some(LogGroup { arn, owned }))
     }
 
     /// The metric filter with exactly this name on the log group, or `None`.
@@ -71,13 +86,24 @@ impl Logs {
     pub async fn execute(&self, op: &LogsOp) -> Result<Option<String>, AwsError> {
         match op {
             LogsOp::CreateLogGroup { name } => {
-                self.client
+                let created = self
+                    .client
                     .create_log_group()
                     .log_group_name(name)
                     .tags(OWNER_TAG_KEY, OWNER_TAG_VALUE)
                     .send()
                     .await
-                    .ctx(SERVICE, "CreateLogGroup")?;
+                    .ctx(SERVICE, "CreateLogGroup");
+                match created {
+                    // A retry of a create whose answer was lost: the group is there, tagged.
+                    Err(e) if e.is("ResourceAlreadyExistsException") => match self.read_log_group(name).await? {
+                        Some(g) if g.owned => {}
+                        _ => return Err(e),
+                    },
+                    other => {
+                        other?;
+                    }
+                }
             }
             LogsOp::PutMetricFilter { filter } => {
                 let f = &filter.filter;

@@ -22,6 +22,8 @@ use aws_config::BehaviorVersion;
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction, RetryClassifierPriority};
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::SdkConfig;
@@ -37,7 +39,13 @@ pub struct ConnectOptions {
     pub endpoint_url: Option<String>,
     /// Region when the chain has none.
     pub fallback_region: Option<String>,
+    /// Longest an AWS call may take, retries included (default [`DEFAULT_TIMEOUT`]).
+    pub timeout: Option<Duration>,
 }
+
+/// How long one AWS call may take, retries included, unless `--timeout` says otherwise:
+/// an endpoint that accepts connections and never answers fails within it.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// plinth's retry policy for every client: the SDK's standard strategy (exponential
 /// backoff with jitter, throttling and transient errors retried), with more attempts than
@@ -46,6 +54,15 @@ pub fn retry_config() -> RetryConfig {
     RetryConfig::standard()
         .with_max_attempts(8)
         .with_max_backoff(Duration::from_secs(20))
+}
+
+/// Every call gives up after `timeout`, retries included; one attempt after a third of it.
+pub fn timeout_config(timeout: Duration) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5).min(timeout))
+        .operation_attempt_timeout(timeout / 3)
+        .operation_timeout(timeout)
+        .build()
 }
 
 /// Shared SDK configuration, the call counter every client reports to, and the rate
@@ -65,12 +82,7 @@ impl Aws {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .region(region)
             .retry_config(retry_config())
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(10))
-                    .operation_attempt_timeout(Duration::from_secs(60))
-                    .build(),
-            );
+            .timeout_config(timeout_config(options.timeout.unwrap_or(DEFAULT_TIMEOUT)));
         if let Some(p) = &options.profile {
             loader = loader.profile_name(p);
         }
@@ -94,6 +106,7 @@ impl Aws {
         let conf = aws_sdk_organizations::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
+            .retry_classifier(FailFast)
             .build();
         organizations::Organizations::new(aws_sdk_organizations::Client::from_conf(conf))
     }
@@ -103,6 +116,7 @@ impl Aws {
         let conf = aws_sdk_cloudwatch::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
+            .retry_classifier(FailFast)
             .build();
         cloudwatch::CloudWatch::new(aws_sdk_cloudwatch::Client::from_conf(conf))
     }
@@ -112,6 +126,7 @@ impl Aws {
         let conf = aws_sdk_sns::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
+            .retry_classifier(FailFast)
             .build();
         sns::Sns::new(aws_sdk_sns::Client::from_conf(conf))
     }
@@ -121,6 +136,7 @@ impl Aws {
         let conf = aws_sdk_cloudtrail::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
+            .retry_classifier(FailFast)
             .build();
         cloudtrail::CloudTrail::new(aws_sdk_cloudtrail::Client::from_conf(conf))
     }
@@ -132,6 +148,7 @@ impl Aws {
             .region(Region::new("us-east-1"))
             .force_path_style(self.sdk.endpoint_url().is_some())
             .interceptor(self.counter.clone())
+            .retry_classifier(FailFast)
             .build();
         s3::S3::new(aws_sdk_s3::Client::from_conf(conf))
     }
@@ -141,6 +158,7 @@ impl Aws {
         let conf = aws_sdk_cloudwatchlogs::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
+            .retry_classifier(FailFast)
             .build();
         logs::Logs::new(aws_sdk_cloudwatchlogs::Client::from_conf(conf))
     }
@@ -150,6 +168,7 @@ impl Aws {
         let conf = aws_sdk_iam::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
+            .retry_classifier(FailFast)
             .build();
         iam::Iam::new(aws_sdk_iam::Client::from_conf(conf))
     }
@@ -159,6 +178,7 @@ impl Aws {
         let conf = aws_sdk_dynamodb::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
+            .retry_classifier(FailFast)
             .build();
         dynamodb::Dynamo::new(aws_sdk_dynamodb::Client::from_conf(conf))
     }
@@ -169,10 +189,12 @@ impl Aws {
         let admin = aws_sdk_ssoadmin::config::Builder::from(&self.sdk)
             .region(Region::new(region.to_owned()))
             .interceptor(self.counter.clone())
+            .retry_classifier(FailFast)
             .build();
         let store = aws_sdk_identitystore::config::Builder::from(&self.sdk)
             .region(Region::new(region.to_owned()))
             .interceptor(self.counter.clone())
+            .retry_classifier(FailFast)
             .build();
         sso::Sso::new(
             aws_sdk_ssoadmin::Client::from_conf(admin),
@@ -184,9 +206,78 @@ impl Aws {
     pub fn sts(&self) -> sts::Sts {
         let conf = aws_sdk_sts::config::Builder::from(&self.sdk)
             .interceptor(self.counter.clone())
+            .retry_classifier(FailFast)
             .build();
         sts::Sts::new(aws_sdk_sts::Client::from_conf(conf))
     }
+}
+
+/// Connection refused, or a host name that does not resolve: nothing to wait for, so the
+/// call fails at once instead of after every retry (the SDK counts these as transient).
+#[derive(Debug)]
+struct FailFast;
+
+impl ClassifyRetry for FailFast {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        match ctx.output_or_error() {
+            Some(Err(e)) if e.as_connector_error().is_some_and(|c| unreachable(c).is_some()) => {
+                RetryAction::RetryForbidden
+            }
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "plinth: no retry when nothing listens"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
+}
+
+/// Why nothing could be reached, when the error chain says so: connection refused, or a
+/// name that does not resolve.
+fn unreachable(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut source = Some(err);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return Some("connection refused".into());
+        }
+        let text = s.to_string();
+        if text.starts_with("dns error") || text.contains("failed to lookup address") {
+            return Some("the host name does not resolve".into());
+        }
+        source = s.source();
+    }
+    None
+}
+
+/// A transport failure in words a person can act on, from the error chain; `None` when
+/// the chain has nothing better than the SDK's own text.
+fn transport_message(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    if let Some(why) = unreachable(err) {
+        return Some(format!("cannot connect: {why}"));
+    }
+    let mut innermost = None;
+    let mut timed_out = false;
+    let mut source = Some(err);
+    while let Some(s) = source {
+        let text = s.to_string();
+        timed_out |= text.contains("timed out") || text.contains("timeout");
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            return Some(format!("cannot connect: {}", io.to_string().to_lowercase()));
+        }
+        innermost = Some(text);
+        source = s.source();
+    }
+    let innermost = innermost?;
+    if timed_out {
+        return Some(format!("no answer in time ({innermost}); `--timeout` sets the limit"));
+    }
+    None
 }
 
 /// A failed AWS call: which one, and what AWS said.
@@ -214,7 +305,7 @@ impl fmt::Display for AwsError {
 impl AwsError {
     pub fn new<E>(service: &'static str, operation: &'static str, err: E) -> Self
     where
-        E: ProvideErrorMetadata + std::error::Error,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
     {
         let code = err.code().map(str::to_owned);
         // A credential failure sits somewhere in the source chain of a dispatch failure.
@@ -231,7 +322,14 @@ impl AwsError {
             (Some(m), _, _) => m.to_owned(),
             (None, Some(_), _) => "no message".to_owned(),
             (None, None, Some(c)) => c.lines().next().unwrap_or_default().to_owned(),
-            (None, None, None) => DisplayErrorContext(&err).to_string(),
+            (None, None, None) => transport_message(&err).unwrap_or_else(|| {
+                DisplayErrorContext(&err)
+                    .to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            }),
         };
         AwsError {
             service,
@@ -265,7 +363,7 @@ pub trait Context<T> {
 
 impl<T, E> Context<T> for Result<T, E>
 where
-    E: ProvideErrorMetadata + std::error::Error,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     fn ctx(self, service: &'static str, operation: &'static str) -> Result<T, AwsError> {
         self.map_err(|e| AwsError::new(service, operation, e))

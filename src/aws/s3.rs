@@ -1,14 +1,14 @@
-//! S3: the trail's log bucket (us-east-1): existence, public access block, default
-//! encryption and bucket policy, three reads in all.
+//! S3: the trail's log bucket (us-east-1): existence, tags, public access block, default
+//! encryption and bucket policy, four reads in all.
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::types::{
-    PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
-    ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
+    CreateBucketConfiguration, PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
+    ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Tag,
 };
 
 use super::{AwsError, Context};
-use crate::observed::{Bucket, BucketEncryption, PublicAccessBlock};
+use crate::observed::{Bucket, BucketEncryption, OWNER_TAG_KEY, OWNER_TAG_VALUE, PublicAccessBlock};
 use crate::plan::S3Op;
 
 const SERVICE: &str = "S3";
@@ -39,7 +39,7 @@ impl S3 {
             }
             Err(e) => return Err(e),
         };
-        let (pab, encryption) = futures::join!(
+        let (pab, encryption, tagging) = futures::join!(
             async {
                 self.client
                     .get_public_access_block()
@@ -55,8 +55,24 @@ impl S3 {
                     .send()
                     .await
                     .ctx(SERVICE, "GetBucketEncryption")
+            },
+            async {
+                self.client
+                    .get_bucket_tagging()
+                    .bucket(bucket)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "GetBucketTagging")
             }
         );
+        let owned = match tagging {
+            Ok(out) => out
+                .tag_set()
+                .iter()
+                .any(|t| t.key() == OWNER_TAG_KEY && t.value() == OWNER_TAG_VALUE),
+            Err(e) if e.is("NoSuchTagSet") => false,
+            Err(e) => return Err(e),
+        };
         let public_access_block = match pab {
             Ok(out) => out.public_access_block_configuration().map(|c| PublicAccessBlock {
                 block_public_acls: c.block_public_acls().unwrap_or(false),
@@ -80,6 +96,7 @@ impl S3 {
             Err(e) => return Err(e),
         };
         Ok(Bucket::Present {
+            owned,
             public_access_block,
             encryption,
             policy,
@@ -89,13 +106,27 @@ impl S3 {
     pub async fn execute(&self, op: &S3Op) -> Result<Option<String>, AwsError> {
         match op {
             S3Op::CreateBucket { bucket } => {
-                // us-east-1 takes no location constraint.
-                self.client
+                // us-east-1 takes no location constraint; the tag comes in the same call.
+                let owner = Tag::builder()
+                    .key(OWNER_TAG_KEY)
+                    .value(OWNER_TAG_VALUE)
+                    .build()
+                    .expect("key and value are set");
+                let created = self
+                    .client
                     .create_bucket()
                     .bucket(bucket)
+                    .create_bucket_configuration(CreateBucketConfiguration::builder().tags(owner).build())
                     .send()
                     .await
-                    .ctx(SERVICE, "CreateBucket")?;
+                    .ctx(SERVICE, "CreateBucket");
+                match created {
+                    // A retry of a create whose answer was lost.
+                    Err(e) if e.is("BucketAlreadyOwnedByYou") => {}
+                    other => {
+                        other?;
+                    }
+                }
             }
             S3Op::PutPublicAccessBlock { bucket } => {
                 let all = PublicAccessBlockConfiguration::builder()

@@ -203,7 +203,7 @@ impl Baseline {
 
 /// Read, parse and validate a baseline file. Makes no AWS call.
 pub fn load(path: &Path) -> Result<Baseline, Diagnostics> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::diag::read_text(path).map_err(|e| {
         Diagnostic::error(format!("cannot read baseline `{}`", path.display()))
             .cause(e.to_string())
             .hint("pass the baseline with `-f FILE`; the default is `baseline.toml` in the current directory")
@@ -298,7 +298,7 @@ fn read_policy_file(
     kind: PolicyKind,
 ) -> Result<PolicyFile, Diagnostic> {
     let path = base_dir.join(file.get_ref());
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let text = crate::diag::read_text(&path).map_err(|e| {
         Diagnostic::error(format!("cannot read policy file `{}`", path.display()))
             .at(baseline, file.span())
             .cause(e.to_string())

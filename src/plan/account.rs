@@ -36,14 +36,23 @@ pub fn moves(plan: &Plan, name: &str) -> Vec<String> {
         .collect()
 }
 
-/// The live account a declaration means: by e-mail, else by name.
+/// The live account a declaration means: by e-mail, else by name. `None` also when two
+/// or more live accounts share the name: [`plan`] reports that, and never guesses.
 pub fn live<'a>(org: &'a OrgState, decl: &AccountDecl) -> Option<&'a Account> {
+    match matches(org, decl).as_slice() {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
+/// Every live account the declaration could mean: the one with its e-mail, else all of its name.
+fn matches<'a>(org: &'a OrgState, decl: &AccountDecl) -> Vec<&'a Account> {
     let email = decl.email.get_ref().as_str();
     let name = decl.name.get_ref().as_str();
-    org.accounts
-        .iter()
-        .find(|l| l.email.eq_ignore_ascii_case(email))
-        .or_else(|| org.accounts.iter().find(|l| l.name == name))
+    if let Some(a) = org.accounts.iter().find(|l| l.email.eq_ignore_ascii_case(email)) {
+        return vec![a];
+    }
+    org.accounts.iter().filter(|l| l.name == name).collect()
 }
 
 pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
@@ -70,8 +79,28 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                 continue;
             }
         };
-        let live = live(org, a);
-        match live {
+        let found = matches(org, a);
+        if found.len() > 1 {
+            diags.push(
+                Diagnostic::error(format!(
+                    "{} live accounts are named `{name}` and none has the e-mail `{email}`",
+                    found.len()
+                ))
+                .at(src, a.name.span())
+                .cause(
+                    found
+                        .iter()
+                        .map(|l| format!("{} ({})", l.id, l.email))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+                .hint(
+                    "plinth never guesses which account to move: give the declaration the e-mail of the one you mean",
+                ),
+            );
+            continue;
+        }
+        match found.first().copied() {
             None => {
                 let addr = address(name);
                 plan.changes.push(Change::new(

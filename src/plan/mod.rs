@@ -238,9 +238,11 @@ pub enum CloudTrailOp {
     UpdateTrail {
         settings: TrailSettings,
     },
-    /// Management events, read and write, selected explicitly.
+    /// Puts the whole list of event selectors: the live ones with management events
+    /// completed (CloudTrail replaces the list whole).
     PutEventSelectors {
         trail: String,
+        selectors: crate::observed::Selectors,
     },
     StartLogging {
         trail: String,

@@ -635,7 +635,12 @@ impl<'a> Placement<'a> {
                 }
             }
         }
-        for a in org.accounts.iter().filter(|a| !declared_ids.contains(&a.id)) {
+        // Suspended accounts get no assignments from `root` or OU targets.
+        for a in org
+            .accounts
+            .iter()
+            .filter(|a| !declared_ids.contains(&a.id) && !a.suspended)
+        {
             let path = parent.get(a.id.as_str()).copied().unwrap_or_default().to_owned();
             accounts.push(Placed {
                 key: a.id.clone(),
@@ -777,6 +782,7 @@ mod tests {
             name: name.into(),
             email: format!("{name}@example.com"),
             parent_id: None,
+            suspended: false,
         }
     }
 
@@ -833,6 +839,27 @@ permission_set = "Dev"
 groups = ["devs"]
 targets = ["ou:Workloads"]
 "#;
+
+    #[test]
+    fn suspended_accounts_get_no_assignments_from_ou_targets() {
+        let mut o = observed();
+        o.org.accounts.push(Account {
+            suspended: true,
+            ..account("333333333333", "closed")
+        });
+        o.org
+            .ou_accounts
+            .get_mut("ou-work")
+            .unwrap()
+            .push("333333333333".to_owned());
+        let plan = compute(&baseline(DEV), &o, PlanOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+        let lines = addresses(&plan);
+        assert!(
+            lines.contains(&"+ sso.assignment:Dev group:devs -> account:111111111111".to_owned()),
+            "{lines:?}"
+        );
+        assert!(!lines.iter().any(|l| l.contains("333333333333")), "{lines:?}");
+    }
 
     #[test]
     fn an_ou_target_covers_every_account_below_it_including_ones_this_plan_creates() {

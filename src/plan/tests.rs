@@ -44,12 +44,14 @@ fn empty_org() -> Observed {
                     name: "management".into(),
                     email: String::new(),
                     parent_id: None,
+                    suspended: false,
                 },
                 Account {
                     id: "222222222222".into(),
                     name: "sandbox".into(),
                     email: String::new(),
                     parent_id: None,
+                    suspended: false,
                 },
             ],
             scps: vec![full_access(&["r-root", "123456789012", "222222222222"])],
@@ -390,4 +392,26 @@ fn attaching_to_the_management_account_warns_that_it_has_no_effect() {
         "{:?}",
         plan.warnings
     );
+}
+
+#[test]
+fn two_live_accounts_of_a_declared_name_are_an_error_never_a_guess() {
+    let b = baseline(
+        "[organization]\nmanagement_account_id = \"123456789012\"\n\n[[organizational_units]]\npath = \"Workloads/Prod\"\n\n[[account]]\nname = \"sandbox\"\nemail = \"sandbox@example.com\"\nou = \"Workloads/Prod\"\n",
+    );
+    let mut o = empty_org();
+    o.org.accounts.push(Account {
+        id: "333333333333".into(),
+        name: "sandbox".into(),
+        email: "other-sandbox@example.com".into(),
+        parent_id: Some("r-root".into()),
+        suspended: false,
+    });
+    let err = compute(&b, &o, PlanOptions::default()).unwrap_err().to_string();
+    assert!(
+        err.contains("error: 2 live accounts are named `sandbox` and none has the e-mail `sandbox@example.com`"),
+        "{err}"
+    );
+    assert!(err.contains("222222222222") && err.contains("333333333333 (other-sandbox@example.com)"), "{err}");
+    assert!(err.contains("baseline.toml:8:8"), "{err}");
 }

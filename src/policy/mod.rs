@@ -184,9 +184,19 @@ pub fn parse_document(source: &SourceFile, kind: PolicyKind) -> Result<Value, Di
         let at = source.offset_of(e.line(), e.column().max(1));
         let msg = e.to_string();
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-        Diagnostic::error(format!("policy file `{}` is not valid JSON", source.path.display()))
+        let d = Diagnostic::error(format!("policy file `{}` is not valid JSON", source.path.display()))
             .at(source, at..at + 1)
-            .cause(msg)
+            .cause(msg);
+        // Typographic quotes, as a word processor or a chat client writes them.
+        let near = source
+            .text
+            .get(source.text.floor_char_boundary(at.saturating_sub(4))..)
+            .unwrap_or("");
+        if near.chars().take(8).any(|c| matches!(c, '“' | '”' | '‘' | '’')) {
+            d.hint("JSON takes straight quotes `\"`; this file has typographic quotes (“ ”) here")
+        } else {
+            d
+        }
     })?;
     check_document(&doc, kind).map_err(|problem| {
         Diagnostic::error(format!(

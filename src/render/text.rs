@@ -104,10 +104,12 @@ pub fn report(report: &ApplyReport) -> String {
         report.failed(),
         report.skipped()
     );
-    if !report.is_success() {
+    if report.failed() > 0 {
         out.push_str(
             "Each failed change is a single write that did not happen; run `plinth apply` again once the cause is fixed.\n",
         );
+    } else if report.skipped() > 0 {
+        out.push_str("Skipped changes were not started; the next `plinth apply` plans them again.\n");
     }
     out
 }

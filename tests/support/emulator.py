@@ -26,6 +26,8 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
   - `ListTagsForResource` answers with the tags moto stored at `CreatePermissionSet`.
   - `Put`/`Get`/`DeletePermissionsBoundary…` keep the boundary on moto's permission set
     object; `Get` answers `ResourceNotFoundException` when there is none, as AWS does.
+  - Names are unique per instance (`ConflictException`) and creating an assignment that
+    exists makes no second one, as on AWS (moto keeps duplicates of both).
   - Provisioning: AWS provisions a permission set to an account when an assignment is
     created there, and a change to the set leaves those copies outdated until
     `ProvisionPermissionSet`. The shim derives "provisioned to" from moto's assignments
@@ -33,6 +35,30 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
     outdated when one of moto's mutating operations touches it, and answers
     `ListAccountsForProvisionedPermissionSet` (with its `ProvisioningStatus` filter) and
     `DescribePermissionSetProvisioningStatus` from that.
+
+* S3 `CreateBucket` with `Tags` in its `CreateBucketConfiguration` (AWS tags a
+  general purpose bucket in the same call; moto ignores them). The shim puts them on
+  moto's bucket after moto creates it, so ownership by tag works as on AWS.
+
+* Organizations uniqueness, which moto does not enforce. `CreateAccount` with an e-mail
+  address an account of the organization already has: AWS's request fails with
+  `EMAIL_ALREADY_EXISTS`; the shim answers a FAILED status with that reason (and
+  `DescribeCreateAccountStatus` answers it too). `CreateOrganizationalUnit` with the name
+  of a sibling: AWS answers `DuplicateOrganizationalUnitException`, and so does the shim.
+  A test that sends something twice fails as it would on AWS instead of leaving a
+  duplicate.
+
+* Fault injection (off unless a test turns it on). `POST /_plinth/faults` with a JSON
+  object sets, for every later AWS request, the share of requests answered with the
+  service's own throttling error (`throttle`), with HTTP 500 (`error`), with no answer
+  at all (`hang`: held open for `hang_seconds`, then dropped), or carried out and then
+  left unanswered the same way (`lose`: the write happens, its answer is lost, as when a
+  connection breaks), plus a fixed `delay` in seconds before each request; `seed` makes
+  the draw repeatable. `GET /_plinth/faults` answers what was injected so far. The
+  throttling error is each service's own, in its own protocol, so the SDK classifies it
+  as AWS's would be: Organizations `TooManyRequestsException`, S3 `SlowDown` (503), the
+  query services (STS, IAM, SNS) `Throttling`, CloudWatch `Throttling` in CBOR, the JSON
+  services `ThrottlingException`.
 """
 
 import argparse
@@ -40,8 +66,11 @@ import base64
 import datetime
 import io
 import json
+import random
 import re
 import sys
+import threading
+import time
 
 import cbor2
 import botocore.session
@@ -189,6 +218,177 @@ class CborTranslator:
         return [out]
 
 
+SERVICE_IN_SCOPE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
+QUERY_SERVICES = {"sts", "iam", "sns"}
+JSON_THROTTLING = {"organizations": "TooManyRequestsException"}
+
+
+class FaultInjector:
+    """WSGI middleware: injected throttling, server errors, silence and lost answers."""
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+        self.settings = {}
+        self.rng = random.Random(0)
+        self.injected = {"throttle": 0, "error": 0, "hang": 0, "lose": 0, "requests": 0}
+
+    def _control(self, environ, start_response):
+        if environ["REQUEST_METHOD"] == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            settings = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            with self.lock:
+                before = self.injected
+                self.settings = settings
+                self.rng = random.Random(settings.get("seed", 0))
+                self.injected = {k: 0 for k in self.injected}
+        else:
+            with self.lock:
+                before = self.injected
+        body = json.dumps(before).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    def _draw(self):
+        with self.lock:
+            if not self.settings:
+                return None, 0
+            self.injected["requests"] += 1
+            roll = self.rng.random()
+            for fault in ("throttle", "error", "hang", "lose"):
+                share = float(self.settings.get(fault, 0))
+                if roll < share:
+                    self.injected[fault] += 1
+                    return fault, float(self.settings.get("delay", 0))
+                roll -= share
+            return None, float(self.settings.get("delay", 0))
+
+    def _hang(self, start_response):
+        """Say nothing until the client has given up; what follows reaches nobody."""
+        time.sleep(float(self.settings.get("hang_seconds", 30)))
+        start_response("500 Internal Server Error", [("Content-Length", "0")])
+        return [b""]
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == "/_plinth/faults":
+            return self._control(environ, start_response)
+        fault, delay = self._draw()
+        if delay:
+            time.sleep(delay)
+        if fault == "hang":
+            return self._hang(start_response)
+        if fault == "lose":
+            chunks = self.app(environ, lambda status, headers, exc_info=None: (lambda data: None))
+            b"".join(chunks)
+            return self._hang(start_response)
+        if fault == "error":
+            body = b"injected internal error"
+            start_response("500 Internal Server Error", [("Content-Length", str(len(body)))])
+            return [body]
+        if fault == "throttle":
+            return self._throttle(environ, start_response)
+        return self.app(environ, start_response)
+
+    def _throttle(self, environ, start_response):
+        match = SERVICE_IN_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        service = match.group(1) if match else ""
+        message = "Rate exceeded"
+        if CBOR_PATH.match(environ.get("PATH_INFO", "")):
+            body = cbor2.dumps({"__type": "Throttling", "message": message})
+            headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
+            status = "400 Bad Request"
+        elif service == "s3":
+            body = f"<Error><Code>SlowDown</Code><Message>{message}</Message></Error>".encode()
+            headers = [("Content-Type", "application/xml")]
+            status = "503 Slow Down"
+        elif service in QUERY_SERVICES:
+            body = (
+                "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
+                f"<Message>{message}</Message></Error><RequestId>injected</RequestId></ErrorResponse>"
+            ).encode()
+            headers = [("Content-Type", "text/xml")]
+            status = "400 Bad Request"
+        else:
+            code = JSON_THROTTLING.get(service, "ThrottlingException")
+            body = json.dumps({"__type": code, "message": message}).encode()
+            headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", code)]
+            status = "400 Bad Request"
+        start_response(status, headers + [("Content-Length", str(len(body)))])
+        return [body]
+
+
+def install_s3_shims():
+    """CreateBucket honours CreateBucketConfiguration's Tags, as AWS does."""
+    import xmltodict
+    from moto.s3.responses import S3Response
+
+    original = S3Response._bucket_response_put
+
+    def bucket_response_put(self, request, bucket_name, querystring):
+        answer = original(self, request, bucket_name, querystring)
+        if querystring or not self.body:
+            return answer
+        try:
+            config = xmltodict.parse(self.body).get("CreateBucketConfiguration") or {}
+        except Exception:  # not a CreateBucketConfiguration body
+            return answer
+        tags = (config.get("Tags") or {}).get("Tag") or []
+        if isinstance(tags, dict):
+            tags = [tags]
+        if tags:
+            self.backend.put_bucket_tagging(bucket_name, {t["Key"]: t.get("Value", "") for t in tags})
+        return answer
+
+    S3Response._bucket_response_put = bucket_response_put
+
+
+def install_organizations_shims():
+    """CreateAccount rejects an e-mail address already in the organization, as AWS does."""
+    from moto.core.utils import unix_time, utcnow
+    from moto.organizations import models as org_models
+    from moto.organizations import utils as org_utils
+
+    backend_class = org_models.OrganizationsBackend
+    original_create = backend_class.create_account
+    original_describe = backend_class.describe_create_account_status
+    failed = {}
+
+    def create_account(self, **kwargs):
+        if self.org is not None and any(a.email == kwargs.get("Email") for a in self.accounts):
+            now = unix_time(utcnow())
+            status = {
+                "Id": org_utils.make_random_create_account_status_id(),
+                "AccountName": kwargs.get("AccountName"),
+                "State": "FAILED",
+                "FailureReason": "EMAIL_ALREADY_EXISTS",
+                "RequestedTimestamp": now,
+                "CompletedTimestamp": now,
+            }
+            failed[status["Id"]] = status
+            return {"CreateAccountStatus": status}
+        return original_create(self, **kwargs)
+
+    def describe_create_account_status(self, **kwargs):
+        status = failed.get(kwargs.get("CreateAccountRequestId"))
+        if status is not None:
+            return {"CreateAccountStatus": status}
+        return original_describe(self, **kwargs)
+
+    backend_class.create_account = create_account
+    backend_class.describe_create_account_status = describe_create_account_status
+
+    original_create_ou = backend_class.create_organizational_unit
+
+    def create_organizational_unit(self, **kwargs):
+        from moto.organizations.exceptions import DuplicateOrganizationalUnitException
+
+        if any(ou.parent_id == kwargs.get("ParentId") and ou.name == kwargs.get("Name") for ou in self.ou):
+            raise DuplicateOrganizationalUnitException
+        return original_create_ou(self, **kwargs)
+
+    backend_class.create_organizational_unit = create_organizational_unit
+
+
 def install_sso_admin_shims():
     """Add the sso-admin operations moto lacks; see the module docstring."""
     from moto.ssoadmin import models as sso_models
@@ -241,6 +441,11 @@ def install_sso_admin_shims():
     original_create = backend_class.create_account_assignment
 
     def create_account_assignment(self, *args, **kwargs):
+        # AWS answers a request for an assignment that exists without making a second one.
+        key = ("target_id", "permission_set_arn", "principal_type", "principal_id")
+        for existing in self.account_assignments:
+            if all(getattr(existing, k, None) == kwargs.get(k) for k in key):
+                return existing.to_json(include_creation_date=True, include_request_id=True)
         result = original_create(self, *args, **kwargs)
         for ps in self.permission_sets:
             if ps.permission_set_arn == kwargs.get("permission_set_arn"):
@@ -248,6 +453,20 @@ def install_sso_admin_shims():
         return result
 
     backend_class.create_account_assignment = create_account_assignment
+
+    # Permission set names are unique in an instance: AWS answers ConflictException.
+    original_create_set = backend_class.create_permission_set
+
+    def create_permission_set(self, *args, **kwargs):
+        name = kwargs.get("name", args[0] if args else None)
+        instance = kwargs.get("instance_arn")
+        if any(ps.name == name and ps.instance_arn == instance for ps in self.permission_sets):
+            from moto.ssoadmin.exceptions import ConflictException
+
+            raise ConflictException(f"PermissionSet with name {name} already exists")
+        return original_create_set(self, *args, **kwargs)
+
+    backend_class.create_permission_set = create_permission_set
 
     def permission_set(response):
         return response.ssoadmin_backend._find_permission_set(
@@ -336,7 +555,9 @@ def main():
     args = parser.parse_args()
 
     install_sso_admin_shims()
-    app = CborTranslator(DomainDispatcherApplication(create_backend_app))
+    install_organizations_shims()
+    install_s3_shims()
+    app = FaultInjector(CborTranslator(DomainDispatcherApplication(create_backend_app)))
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     print(f"PLINTH_EMULATOR_PORT={server.server_port}", flush=True)
     try:

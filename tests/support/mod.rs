@@ -126,6 +126,36 @@ impl Emulator {
     }
 }
 
+impl Emulator {
+    /// Set the emulator's fault injection (see tests/support/emulator.py): a JSON object
+    /// such as `{"throttle": 0.1, "seed": 7}`, or `{}` to turn it off. Answers what was
+    /// injected since the last setting.
+    pub fn faults(&self, settings: &str) -> serde_json::Value {
+        self.control("POST", settings)
+    }
+
+    /// What fault injection did so far.
+    pub fn injected(&self) -> serde_json::Value {
+        self.control("GET", "")
+    }
+
+    fn control(&self, method: &str, body: &str) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let addr = self.endpoint.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(addr).expect("connect to the emulator");
+        write!(
+            stream,
+            "{method} /_plinth/faults HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let json = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("fault control answered {answer}: {e}"))
+    }
+}
+
 impl Drop for Emulator {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -380,4 +410,76 @@ impl IdentityCenter {
         }
         None
     }
+}
+
+/// After a run interrupted or disturbed anywhere: nothing was made twice, and everything
+/// plinth's names mark carries plinth's tag, so a later run sees it as its own.
+pub async fn assert_one_of_each(emu: &Emulator) {
+    use std::collections::BTreeMap;
+    let org = emu.organizations().await;
+    let mut names: BTreeMap<String, usize> = BTreeMap::new();
+    let policies = org
+        .list_policies()
+        .filter(PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    for p in policies.policies() {
+        *names.entry(format!("scp {}", p.name().unwrap())).or_default() += 1;
+        if p.name().unwrap().starts_with("plinth-") {
+            assert!(
+                live_scp(&org, p.name().unwrap()).await.unwrap().owned,
+                "{} has no plinth tag",
+                p.name().unwrap()
+            );
+        }
+    }
+    let accounts = org.list_accounts().send().await.unwrap();
+    for a in accounts.accounts() {
+        *names.entry(format!("account {}", a.email().unwrap())).or_default() += 1;
+    }
+    let root = org.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    let mut parents = vec![root];
+    while let Some(parent) = parents.pop() {
+        let ous = org
+            .list_organizational_units_for_parent()
+            .parent_id(&parent)
+            .send()
+            .await
+            .unwrap();
+        for ou in ous.organizational_units() {
+            *names.entry(format!("ou {parent}/{}", ou.name().unwrap())).or_default() += 1;
+            parents.push(ou.id().unwrap().to_owned());
+        }
+    }
+    let ic = IdentityCenter::of(emu).await;
+    let sets = ic
+        .admin
+        .list_permission_sets()
+        .instance_arn(&ic.instance_arn)
+        .max_results(100)
+        .send()
+        .await
+        .unwrap();
+    for arn in sets.permission_sets() {
+        let ps = ic
+            .admin
+            .describe_permission_set()
+            .instance_arn(&ic.instance_arn)
+            .permission_set_arn(arn)
+            .send()
+            .await
+            .unwrap();
+        *names
+            .entry(format!(
+                "permission set {}",
+                ps.permission_set().unwrap().name().unwrap()
+            ))
+            .or_default() += 1;
+    }
+    let twice: Vec<_> = names.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "made more than once: {twice:?}");
 }

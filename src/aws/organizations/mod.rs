@@ -8,13 +8,14 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_sdk_organizations::Client;
-use aws_sdk_organizations::types::{CreateAccountState, OrganizationFeatureSet, PolicyType, PolicyTypeStatus, Tag};
+use aws_sdk_organizations::types::{OrganizationFeatureSet, PolicyType, PolicyTypeStatus};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
-use super::{AwsError, Context, retry_eventually};
+use super::{AwsError, Context};
 use crate::baseline::Target;
 use crate::observed::{Account, OWNER_TAG_KEY, OWNER_TAG_VALUE, OrgState, Ou, Resolved, Scp};
-use crate::plan::{OrganizationsOp, Ref};
+
+mod write;
 
 const SERVICE: &str = "Organizations";
 /// Organizations allows a few requests per second per account; stay well inside it.
@@ -318,6 +319,7 @@ impl Organizations {
                 name: a.name().unwrap_or_default().to_owned(),
                 email: a.email().unwrap_or_default().to_owned(),
                 parent_id: None,
+                suspended: is_suspended(a),
             })
             .collect())
     }
@@ -426,224 +428,16 @@ impl Organizations {
             .flat_map(|p| p.enabled_service_principals())
             .any(|p| p.service_principal() == Some(service_principal)))
     }
+}
 
-    /// CreateAccount is asynchronous: start it, then poll its status until AWS is done.
-    async fn create_account(&self, name: &str, email: &str) -> Result<String, AwsError> {
-        let out = self
-            .client
-            .create_account()
-            .account_name(name)
-            .email(email)
-            .tags(
-                Tag::builder()
-                    .key(OWNER_TAG_KEY)
-                    .value(OWNER_TAG_VALUE)
-                    .build()
-                    .expect("key and value are set"),
-            )
-            .send()
-            .await
-            .ctx(SERVICE, "CreateAccount")?;
-        let mut status = out.create_account_status().cloned();
-        for _ in 0..450 {
-            let Some(s) = &status else { break };
-            match s.state() {
-                Some(CreateAccountState::Succeeded) => {
-                    return s.account_id().map(str::to_owned).ok_or_else(|| {
-                        AwsError::other(SERVICE, "CreateAccount", "AWS reported success but no account id")
-                    });
-                }
-                Some(CreateAccountState::Failed) => {
-                    let reason = s.failure_reason().map(|r| r.as_str().to_owned()).unwrap_or_default();
-                    let why = match reason.as_str() {
-                        "EMAIL_ALREADY_EXISTS" => "the e-mail address is already used by another AWS account",
-                        "ACCOUNT_LIMIT_EXCEEDED" => "the organization has reached its account quota",
-                        "CONCURRENT_ACCOUNT_MODIFICATION" => "another account change was under way; run again",
-                        _ => "see the failure reason",
-                    };
-                    return Err(AwsError {
-                        code: Some(reason),
-                        ..AwsError::other(
-                            SERVICE,
-                            "CreateAccount",
-                            format!("creating `{name}` ({email}) failed: {why}"),
-                        )
-                    });
-                }
-                _ => {}
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-            let id = s.id().unwrap_or_default().to_owned();
-            status = self
-                .client
-                .describe_create_account_status()
-                .create_account_request_id(id)
-                .send()
-                .await
-                .ctx(SERVICE, "DescribeCreateAccountStatus")?
-                .create_account_status()
-                .cloned();
-        }
-        Err(AwsError::other(
-            SERVICE,
-            "CreateAccount",
-            format!("creating `{name}` did not finish within 15 minutes; run again to continue"),
-        ))
-    }
-
-    /// Execute one operation. Returns the id of what it created, if anything.
-    pub async fn execute(
-        &self,
-        op: &OrganizationsOp,
-        resolve: &dyn Fn(&Ref) -> Option<String>,
-    ) -> Result<Option<String>, AwsError> {
-        let unresolved =
-            |r: &Ref| AwsError::other(SERVICE, "resolve", format!("{r:?} was not created earlier in this run"));
-        match op {
-            OrganizationsOp::EnablePolicyType { root_id, policy_type } => {
-                self.client
-                    .enable_policy_type()
-                    .root_id(root_id)
-                    .policy_type(PolicyType::from(policy_type.as_str()))
-                    .send()
-                    .await
-                    .ctx(SERVICE, "EnablePolicyType")?;
-                Ok(None)
-            }
-            OrganizationsOp::CreateOrganizationalUnit { parent, name } => {
-                let parent_id = resolve(parent).ok_or_else(|| unresolved(parent))?;
-                let out = retry_eventually(&["ParentNotFoundException"], || async {
-                    self.client
-                        .create_organizational_unit()
-                        .parent_id(&parent_id)
-                        .name(name)
-                        .send()
-                        .await
-                        .ctx(SERVICE, "CreateOrganizationalUnit")
-                })
-                .await?;
-                Ok(out.organizational_unit().and_then(|o| o.id()).map(str::to_owned))
-            }
-            OrganizationsOp::CreatePolicy {
-                name,
-                description,
-                content,
-            } => {
-                let out = self
-                    .client
-                    .create_policy()
-                    .name(name)
-                    .description(description)
-                    .content(content)
-                    .r#type(PolicyType::ServiceControlPolicy)
-                    .tags(
-                        Tag::builder()
-                            .key(OWNER_TAG_KEY)
-                            .value(OWNER_TAG_VALUE)
-                            .build()
-                            .expect("key and value are set"),
-                    )
-                    .send()
-                    .await
-                    .ctx(SERVICE, "CreatePolicy")?;
-                Ok(out
-                    .policy()
-                    .and_then(|p| p.policy_summary())
-                    .and_then(|s| s.id())
-                    .map(str::to_owned))
-            }
-            OrganizationsOp::UpdatePolicy {
-                policy_id,
-                description,
-                content,
-            } => {
-                self.client
-                    .update_policy()
-                    .policy_id(policy_id)
-                    .description(description)
-                    .content(content)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "UpdatePolicy")?;
-                Ok(None)
-            }
-            OrganizationsOp::AttachPolicy { policy, target } => {
-                let policy_id = resolve(policy).ok_or_else(|| unresolved(policy))?;
-                let target_id = resolve(target).ok_or_else(|| unresolved(target))?;
-                // Right after EnablePolicyType or a create, AWS may not see it yet.
-                retry_eventually(
-                    &[
-                        "PolicyTypeNotEnabledException",
-                        "PolicyNotFoundException",
-                        "TargetNotFoundException",
-                        "ConcurrentModificationException",
-                    ],
-                    || async {
-                        self.client
-                            .attach_policy()
-                            .policy_id(&policy_id)
-                            .target_id(&target_id)
-                            .send()
-                            .await
-                            .ctx(SERVICE, "AttachPolicy")
-                    },
-                )
-                .await?;
-                Ok(None)
-            }
-            OrganizationsOp::DetachPolicy { policy_id, target_id } => {
-                retry_eventually(&["ConcurrentModificationException"], || async {
-                    self.client
-                        .detach_policy()
-                        .policy_id(policy_id)
-                        .target_id(target_id)
-                        .send()
-                        .await
-                        .ctx(SERVICE, "DetachPolicy")
-                })
-                .await?;
-                Ok(None)
-            }
-            OrganizationsOp::EnableAwsServiceAccess { service_principal } => {
-                self.client
-                    .enable_aws_service_access()
-                    .service_principal(service_principal)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "EnableAWSServiceAccess")?;
-                Ok(None)
-            }
-            OrganizationsOp::CreateAccount { name, email } => self.create_account(name, email).await.map(Some),
-            OrganizationsOp::MoveAccount {
-                account,
-                source,
-                destination,
-            } => {
-                let account_id = resolve(account).ok_or_else(|| unresolved(account))?;
-                let source_id = resolve(source).ok_or_else(|| unresolved(source))?;
-                let destination_id = resolve(destination).ok_or_else(|| unresolved(destination))?;
-                self.client
-                    .move_account()
-                    .account_id(account_id)
-                    .source_parent_id(source_id)
-                    .destination_parent_id(destination_id)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "MoveAccount")?;
-                Ok(None)
-            }
-            OrganizationsOp::DeletePolicy { policy_id } => {
-                retry_eventually(&["PolicyInUseException", "ConcurrentModificationException"], || async {
-                    self.client
-                        .delete_policy()
-                        .policy_id(policy_id)
-                        .send()
-                        .await
-                        .ctx(SERVICE, "DeletePolicy")
-                })
-                .await?;
-                Ok(None)
-            }
-        }
+/// A suspended or closing account, by its state (or the older status field).
+fn is_suspended(a: &aws_sdk_organizations::types::Account) -> bool {
+    use aws_sdk_organizations::types::{AccountState, AccountStatus};
+    match a.state() {
+        Some(s) => !matches!(s, AccountState::Active | AccountState::PendingActivation),
+        None => matches!(
+            a.status(),
+            Some(AccountStatus::Suspended | AccountStatus::PendingClosure)
+        ),
     }
 }

@@ -33,6 +33,8 @@ use aws_smithy_types::Document;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use tokio::sync::Semaphore;
 
+mod recover;
+
 use super::limiter::RateLimiter;
 use super::{AwsError, Context, retry_eventually};
 use crate::observed::{
@@ -157,21 +159,25 @@ impl Sso {
         })
     }
 
+    /// The ARNs of every permission set of the instance.
+    async fn permission_set_arns(&self, instance: &str) -> Result<Vec<String>, AwsError> {
+        self.pages(|token| async move {
+            let out = self
+                .admin
+                .list_permission_sets()
+                .instance_arn(instance)
+                .max_results(100)
+                .set_next_token(token)
+                .send()
+                .await
+                .ctx(SERVICE, "ListPermissionSets")?;
+            Ok((out.permission_sets().to_vec(), out.next_token().map(str::to_owned)))
+        })
+        .await
+    }
+
     async fn read_permission_sets(&self, instance: &str, scope: &SsoScope) -> Result<Vec<PermissionSet>, AwsError> {
-        let arns = self
-            .pages(|token| async move {
-                let out = self
-                    .admin
-                    .list_permission_sets()
-                    .instance_arn(instance)
-                    .max_results(100)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "ListPermissionSets")?;
-                Ok((out.permission_sets().to_vec(), out.next_token().map(str::to_owned)))
-            })
-            .await?;
+        let arns = self.permission_set_arns(instance).await?;
         let mut sets: Vec<PermissionSet> = stream::iter(arns)
             .map(|arn| async move {
                 let (mut set, owned) =
@@ -638,30 +644,64 @@ impl Sso {
         .await
     }
 
+    /// A write that a `ConflictException` may answer because it is already done (a retry
+    /// after a lost answer: "already attached"): `done` tells, and only a conflict with
+    /// the work not done is retried with backoff.
+    async fn write_or_done<T, E, F, Fut, D, DFut>(
+        &self,
+        operation: &'static str,
+        call: F,
+        done: D,
+    ) -> Result<(), AwsError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, aws_sdk_ssoadmin::error::SdkError<E, aws_smithy_runtime_api::http::Response>>>,
+        E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        D: Fn() -> DFut,
+        DFut: Future<Output = Result<bool, AwsError>>,
+    {
+        retry_eventually(&["ConflictException"], || async {
+            self.limiter.acquire().await;
+            match call().await.ctx(SERVICE, operation) {
+                Err(e) if e.is("ConflictException") && done().await? => {
+                    tracing::info!(operation, "already done: {}", e.message);
+                    Ok(())
+                }
+                other => other.map(drop),
+            }
+        })
+        .await
+    }
+
     async fn create_permission_set(&self, instance: &str, spec: &PermissionSetSpec) -> Result<String, AwsError> {
         let tag = Tag::builder()
             .key(OWNER_TAG_KEY)
             .value(OWNER_TAG_VALUE)
             .build()
             .map_err(|e| AwsError::other(SERVICE, "CreatePermissionSet", e.to_string()))?;
-        let out = self
-            .write("CreatePermissionSet", || {
-                self.admin
-                    .create_permission_set()
-                    .instance_arn(instance)
-                    .name(&spec.name)
-                    .set_description(spec.description.clone())
-                    .session_duration(&spec.session_duration)
-                    .set_relay_state(spec.relay_state.clone())
-                    .tags(tag.clone())
-                    .send()
-            })
-            .await?;
-        let arn = out
-            .permission_set()
-            .and_then(|p| p.permission_set_arn())
-            .ok_or_else(|| AwsError::other(SERVICE, "CreatePermissionSet", "AWS returned no permission set ARN"))?
-            .to_owned();
+        let create = || async {
+            self.limiter.acquire().await;
+            self.admin
+                .create_permission_set()
+                .instance_arn(instance)
+                .name(&spec.name)
+                .set_description(spec.description.clone())
+                .session_duration(&spec.session_duration)
+                .set_relay_state(spec.relay_state.clone())
+                .tags(tag.clone())
+                .send()
+                .await
+                .ctx(SERVICE, "CreatePermissionSet")
+        };
+        let arn = match create().await {
+            Ok(out) => out
+                .permission_set()
+                .and_then(|p| p.permission_set_arn())
+                .ok_or_else(|| AwsError::other(SERVICE, "CreatePermissionSet", "AWS returned no permission set ARN"))?
+                .to_owned(),
+            Err(e) if e.is("ConflictException") => self.recover_created_set(instance, &spec.name, e, create).await?,
+            Err(e) => return Err(e),
+        };
         for policy in &spec.managed_policies {
             self.attach_managed(instance, &arn, policy).await?;
         }
@@ -678,30 +718,46 @@ impl Sso {
     }
 
     async fn attach_managed(&self, instance: &str, set: &str, policy: &str) -> Result<(), AwsError> {
-        self.write("AttachManagedPolicyToPermissionSet", || {
-            self.admin
-                .attach_managed_policy_to_permission_set()
-                .instance_arn(instance)
-                .permission_set_arn(set)
-                .managed_policy_arn(policy)
-                .send()
-        })
+        self.write_or_done(
+            "AttachManagedPolicyToPermissionSet",
+            || {
+                self.admin
+                    .attach_managed_policy_to_permission_set()
+                    .instance_arn(instance)
+                    .permission_set_arn(set)
+                    .managed_policy_arn(policy)
+                    .send()
+            },
+            || async {
+                Ok(self
+                    .details(instance, set)
+                    .await?
+                    .managed_policies
+                    .iter()
+                    .any(|p| p == policy))
+            },
+        )
         .await
-        .map(drop)
     }
 
     async fn attach_customer(&self, instance: &str, set: &str, name: &str, path: &str) -> Result<(), AwsError> {
         let reference = customer_reference(name, path)?;
-        self.write("AttachCustomerManagedPolicyReferenceToPermissionSet", || {
-            self.admin
-                .attach_customer_managed_policy_reference_to_permission_set()
-                .instance_arn(instance)
-                .permission_set_arn(set)
-                .customer_managed_policy_reference(reference.clone())
-                .send()
-        })
+        self.write_or_done(
+            "AttachCustomerManagedPolicyReferenceToPermissionSet",
+            || {
+                self.admin
+                    .attach_customer_managed_policy_reference_to_permission_set()
+                    .instance_arn(instance)
+                    .permission_set_arn(set)
+                    .customer_managed_policy_reference(reference.clone())
+                    .send()
+            },
+            || async {
+                let d = self.details(instance, set).await?;
+                Ok(d.customer_managed_policies.iter().any(|(n, p)| n == name && p == path))
+            },
+        )
         .await
-        .map(drop)
     }
 
     async fn put_inline(&self, instance: &str, set: &str, policy: &str) -> Result<(), AwsError> {
@@ -892,7 +948,16 @@ impl Sso {
                 message: progress.reason.unwrap_or_else(|| "AWS gave no reason".into()),
                 no_credentials: false,
             }),
-            _ => Ok(()),
+            Some(StatusValues::Succeeded) => Ok(()),
+            // No status, or one this plinth does not know: never taken for success.
+            other => Err(AwsError::other(
+                SERVICE,
+                operation,
+                format!(
+                    "AWS answered request {request} with {}; plinth cannot tell whether it succeeded",
+                    other.map_or("no status".to_owned(), |s| format!("status `{}`", s.as_str()))
+                ),
+            )),
         }
     }
 

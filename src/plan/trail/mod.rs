@@ -4,8 +4,14 @@
 //! trusted access to the organization.
 //!
 //! An existing trail of the baseline's name is updated in place, never created again (a
-//! second CreateTrail would replace it). plinth owns only its own statements (by `Sid`)
-//! in the bucket policy.
+//! second CreateTrail would replace it). plinth changes the trail, its bucket, log group
+//! and delivery role only if they carry `managed-by=plinth` (it creates them with the
+//! tag); an untagged one of the declared name is an error that says how to adopt it.
+//! plinth owns only its own statements (by `Sid`) in the bucket policy, only the
+//! management-event selection among the event selectors ([`selectors`]), and never
+//! weakens encryption: SSE-KMS where the baseline names no key stays, with a warning.
+
+pub mod selectors;
 
 use serde_json::{Value, json};
 
@@ -13,9 +19,10 @@ use super::{
     Action, Change, CloudTrailOp, CloudWatchOp, Context, IamOp, LogsOp, MetricFilterSpec, Op, OrganizationsOp, Plan,
     S3Op, topic,
 };
+use crate::diag::SourceFile;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::observed::{
-    AlarmSpec, Bucket, BucketEncryption, EventSelector, MetricFilter, PublicAccessBlock, TrailSettings, TrailState,
+    AlarmSpec, Bucket, BucketEncryption, MetricFilter, PublicAccessBlock, TrailSettings, TrailState,
 };
 use crate::policy;
 
@@ -148,13 +155,15 @@ pub fn desired_settings(
     }
 }
 
-/// The one event selector plinth wants: all management events, read and write.
-pub fn management_events_selector() -> EventSelector {
-    EventSelector {
-        read_write_type: "All".into(),
-        include_management_events: true,
-        data_resources: 0,
-    }
+/// An existing resource of the declared name that plinth did not create: plinth leaves
+/// it alone and says how to hand it over.
+fn not_owned(src: &SourceFile, span: std::ops::Range<usize>, what: &str, adopt: &str) -> Diagnostic {
+    Diagnostic::error(format!("{what} exists without plinth's tag `managed-by=plinth`"))
+        .at(src, span)
+        .cause("plinth changes only what it created, so that it never rewrites another tool's resource")
+        .hint(format!(
+            "to let plinth manage it, tag it `managed-by=plinth` ({adopt}); or name another in the baseline"
+        ))
 }
 
 fn settings_differences(live: &TrailSettings, want: &TrailSettings) -> Vec<String> {
@@ -271,7 +280,17 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             ));
             (None, None, None, vec![BUCKET_ADDRESS.to_owned()])
         }
+        Bucket::Present { owned: false, .. } => {
+            return Err(not_owned(
+                src,
+                t.bucket.span(),
+                &format!("bucket `{bucket}`"),
+                &format!("`aws s3api put-bucket-tagging --bucket {bucket} --tagging 'TagSet=[{{Key=managed-by,Value=plinth}}]'`, which replaces the bucket's tag set: list its tags first"),
+            )
+            .into());
+        }
         Bucket::Present {
+            owned: true,
             public_access_block,
             encryption,
             policy,
@@ -294,7 +313,16 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             .depends_on(bucket_deps.clone()),
         );
     }
-    if encryption.as_ref() != Some(&want_encryption) {
+    let stronger_kept = kms.is_none() && encryption.as_ref().is_some_and(|e| e.algorithm.starts_with("aws:kms"));
+    if stronger_kept {
+        plan.warnings.push(format!(
+            "bucket `{bucket}` uses SSE-KMS{}; the baseline names no `kms_key_arn`, and plinth never weakens encryption to SSE-S3: name the key in `[trail]` to manage it",
+            encryption
+                .as_ref()
+                .and_then(|e| e.kms_key.as_deref())
+                .map_or(String::new(), |k| format!(" with `{k}`"))
+        ));
+    } else if encryption.as_ref() != Some(&want_encryption) {
         plan.changes.push(
             Change::new(
                 format!("{BUCKET_ADDRESS}.encryption"),
@@ -341,6 +369,8 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
 
     // CloudWatch Logs delivery: the log group and the role CloudTrail writes with.
     let logs = if t.cloudwatch_logs() {
+        let span = t.cloudwatch_logs.as_ref().map_or(t.name.span(), |c| c.span());
+        check_log_delivery_owned(observed, name).map_err(|(what, adopt)| not_owned(src, span, &what, &adopt))?;
         Some(plan_log_delivery(plan, observed, account, name, &arn, &mut trail_deps))
     } else {
         None
@@ -359,6 +389,15 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             .hint("plinth does not move trails: delete that trail, or give the baseline's trail another name")
             .into());
         }
+        Some(info) if !info.owned => {
+            return Err(not_owned(
+                src,
+                t.name.span(),
+                &format!("trail `{name}`"),
+                &format!("`aws cloudtrail add-tags --region {HOME_REGION} --resource-id {} --tags-list Key=managed-by,Value=plinth`", info.arn),
+            )
+            .into());
+        }
         None => {
             plan.changes.push(
                 Change::new(
@@ -371,7 +410,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                 .depends_on(trail_deps),
             );
             selector_deps.push(TRAIL_ADDRESS.to_owned());
-            (false, vec![])
+            (false, crate::observed::Selectors::default())
         }
         Some(info) => {
             let differences = settings_differences(&info.settings, &want);
@@ -392,20 +431,19 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             (info.logging, info.selectors.clone())
         }
     };
-    if selectors != [management_events_selector()] {
+    if let Some((want_selectors, why)) = selectors::repair(&selectors) {
         plan.changes.push(
             Change::new(
                 format!("{TRAIL_ADDRESS}.event_selectors"),
                 Action::Update,
-                if selectors.is_empty() {
-                    "management events (read and write) are not selected explicitly".to_owned()
-                } else {
-                    "event selectors are not exactly: all management events, read and write".to_owned()
-                },
-                Op::Cloudtrail(CloudTrailOp::PutEventSelectors { trail: name.into() }),
+                why,
+                Op::Cloudtrail(CloudTrailOp::PutEventSelectors {
+                    trail: name.into(),
+                    selectors: want_selectors.clone(),
+                }),
             )
             .before(Some(serde_json::to_value(&selectors).unwrap_or_default()))
-            .after(serde_json::to_value([management_events_selector()]).ok())
+            .after(serde_json::to_value(&want_selectors).ok())
             .depends_on(selector_deps.clone()),
         );
     }
@@ -433,6 +471,28 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     Ok(())
 }
 
+/// The log group and the role, where they exist, must be plinth's: what and how to adopt otherwise.
+fn check_log_delivery_owned(observed: &TrailState, trail: &str) -> Result<(), (String, String)> {
+    let group = log_group_name(trail);
+    if let Some(g) = observed.log_group.as_ref().filter(|g| !g.owned) {
+        return Err((
+            format!("log group `{group}`"),
+            format!(
+                "`aws logs tag-resource --region {HOME_REGION} --resource-arn {} --tags managed-by=plinth`",
+                g.arn.trim_end_matches(":*")
+            ),
+        ));
+    }
+    let role = logs_role_name(trail);
+    if observed.logs_role.as_ref().is_some_and(|r| !r.owned) {
+        return Err((
+            format!("IAM role `{role}`"),
+            format!("`aws iam tag-role --role-name {role} --tags Key=managed-by,Value=plinth`"),
+        ));
+    }
+    Ok(())
+}
+
 /// Log group, role and role policy; returns the log group and role ARNs for the trail
 /// and adds the changes the trail must wait for to `trail_deps`.
 fn plan_log_delivery(
@@ -445,7 +505,7 @@ fn plan_log_delivery(
 ) -> (String, String) {
     let group = log_group_name(trail);
     let role = logs_role_name(trail);
-    if observed.log_group_arn.is_none() {
+    if observed.log_group.is_none() {
         plan.changes.push(Change::new(
             "trail.log_group",
             Action::Create,
@@ -641,111 +701,4 @@ fn plan_root_usage(cx: &Context<'_>, plan: &mut Plan, diags: &mut Diagnostics, t
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::baseline;
-    use crate::diag::SourceFile;
-    use crate::observed::{Observed, OrgState, TrailInfo, TrailState};
-    use crate::plan::{PlanOptions, compute};
-
-    const BASELINE: &str = "[organization]\nmanagement_account_id = \"123456789012\"\n\n[trail]\nname = \"org-trail\"\nbucket = \"example-logs\"\n";
-
-    fn observed(trail: TrailState) -> Observed {
-        Observed {
-            org: OrgState {
-                organization_id: "o-abc".into(),
-                management_account_id: "123456789012".into(),
-                root_id: "r-1".into(),
-                ..OrgState::default()
-            },
-            trail,
-            ..Observed::default()
-        }
-    }
-
-    fn base(text: &str) -> crate::baseline::Baseline {
-        baseline::parse(SourceFile::new("baseline.toml", text)).unwrap_or_else(|d| panic!("{d}"))
-    }
-
-    #[test]
-    fn from_nothing_the_trail_waits_for_trusted_access_and_the_bucket_policy() {
-        let p = compute(
-            &base(BASELINE),
-            &observed(TrailState::default()),
-            PlanOptions::default(),
-        )
-        .unwrap();
-        let trail = p.find(TRAIL_ADDRESS).unwrap();
-        assert_eq!(
-            trail.depends_on,
-            [TRUSTED_ACCESS_ADDRESS, BUCKET_POLICY_ADDRESS, BUCKET_ADDRESS]
-        );
-        assert_eq!(p.find("trail.logging").unwrap().depends_on, [TRAIL_ADDRESS]);
-        let Op::S3(S3Op::PutBucketPolicy { policy, .. }) = &p.find(BUCKET_POLICY_ADDRESS).unwrap().op else {
-            panic!()
-        };
-        assert!(
-            policy.contains("AWSLogs/o-abc/*") && policy.contains("AWSLogs/123456789012/*"),
-            "{policy}"
-        );
-    }
-
-    #[test]
-    fn a_bucket_of_another_account_is_a_prerequisite_with_the_statements_to_add() {
-        let t = TrailState {
-            bucket: Bucket::Unreadable {
-                error: "S3.GetBucketPolicy: AccessDenied: Access Denied".into(),
-            },
-            ..TrailState::default()
-        };
-        let err = compute(&base(BASELINE), &observed(t), PlanOptions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("plinth cannot read bucket `example-logs`; it seems to belong to another account"),
-            "{err}"
-        );
-        assert!(err.contains("Caused by: S3.GetBucketPolicy: AccessDenied"), "{err}");
-        assert!(err.contains("\"Sid\": \"PlinthCloudTrailOrganizationWrite\""), "{err}");
-        assert!(err.contains("baseline.toml:6:10"), "{err}");
-    }
-
-    #[test]
-    fn a_trail_homed_elsewhere_is_an_error_not_a_move() {
-        let mut settings = desired_settings("org-trail", "example-logs", None, None);
-        settings.is_multi_region_trail = true;
-        let t = TrailState {
-            trusted_access: true,
-            bucket: Bucket::Missing,
-            trail: Some(TrailInfo {
-                arn: "arn:aws:cloudtrail:eu-west-1:123456789012:trail/org-trail".into(),
-                home_region: "eu-west-1".into(),
-                settings,
-                logging: true,
-                selectors: vec![management_events_selector()],
-            }),
-            ..TrailState::default()
-        };
-        let err = compute(&base(BASELINE), &observed(t), PlanOptions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("exists with its home in `eu-west-1`"), "{err}");
-    }
-
-    #[test]
-    fn a_kms_key_means_sse_kms_for_bucket_and_trail() {
-        let text = format!("{BASELINE}kms_key_arn = \"arn:aws:kms:us-east-1:123456789012:key/k-1\"\n");
-        let p = compute(&base(&text), &observed(TrailState::default()), PlanOptions::default()).unwrap();
-        let Op::S3(S3Op::PutBucketEncryption { kms_key, .. }) = &p.find("trail.bucket.encryption").unwrap().op else {
-            panic!()
-        };
-        assert_eq!(kms_key.as_deref(), Some("arn:aws:kms:us-east-1:123456789012:key/k-1"));
-        let Op::Cloudtrail(CloudTrailOp::CreateTrail { settings }) = &p.find(TRAIL_ADDRESS).unwrap().op else {
-            panic!()
-        };
-        assert_eq!(
-            settings.kms_key_id.as_deref(),
-            Some("arn:aws:kms:us-east-1:123456789012:key/k-1")
-        );
-    }
-}
+mod tests;

@@ -1,0 +1,429 @@
+//! Organizations writes: each [`OrganizationsOp`] as one call (account creation polled
+//! to its end), and what a retried write finds. The SDK retries a call whose answer was
+//! lost; a create that went through the first time then meets "already exists", an
+//! attach "already attached". Those are the change done, not a failure: plinth finds
+//! what it made (by name, and for SCPs by its tag) and goes on.
+
+use aws_sdk_organizations::types::{CreateAccountState, CreateAccountStatus, PolicyType, Tag};
+
+use super::{Organizations, SERVICE};
+use crate::aws::{AwsError, Context, retry_eventually};
+use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE};
+use crate::plan::{OrganizationsOp, Ref};
+
+impl Organizations {
+    /// CreateAccount is asynchronous: start it, then poll its status until AWS is done.
+    async fn create_account(&self, name: &str, email: &str) -> Result<String, AwsError> {
+        // A request an earlier run sent (and was killed waiting for) is waited on, never
+        // sent twice. CreateAccount has no idempotency token, so plinth sends it once,
+        // without the SDK's retries, and looks for the request itself when the answer is lost.
+        let mut status = match self.earlier_request(name, email).await? {
+            Some(earlier) => {
+                tracing::info!(
+                    account = name,
+                    "waiting on the CreateAccount request an earlier run sent"
+                );
+                Some(earlier)
+            }
+            None => self.send_create_account(name, email).await?,
+        };
+        for _ in 0..450 {
+            let Some(s) = &status else {
+                return Err(AwsError::other(
+                    SERVICE,
+                    "CreateAccount",
+                    format!(
+                        "AWS answered without a status for `{name}`; plinth cannot tell whether it was created, and the next run looks for it"
+                    ),
+                ));
+            };
+            match s.state() {
+                Some(CreateAccountState::Succeeded) => {
+                    return s.account_id().map(str::to_owned).ok_or_else(|| {
+                        AwsError::other(SERVICE, "CreateAccount", "AWS reported success but no account id")
+                    });
+                }
+                Some(CreateAccountState::Failed) => {
+                    let reason = s.failure_reason().map(|r| r.as_str().to_owned()).unwrap_or_default();
+                    let why = match reason.as_str() {
+                        "EMAIL_ALREADY_EXISTS" => "the e-mail address is already used by another AWS account",
+                        "ACCOUNT_LIMIT_EXCEEDED" => "the organization has reached its account quota",
+                        "CONCURRENT_ACCOUNT_MODIFICATION" => "another account change was under way; run again",
+                        _ => "see the failure reason",
+                    };
+                    return Err(AwsError {
+                        code: Some(reason),
+                        ..AwsError::other(
+                            SERVICE,
+                            "CreateAccount",
+                            format!("creating `{name}` ({email}) failed: {why}"),
+                        )
+                    });
+                }
+                Some(CreateAccountState::InProgress) => {}
+                other => {
+                    return Err(AwsError::other(
+                        SERVICE,
+                        "CreateAccount",
+                        format!(
+                            "AWS answered {} for `{name}`; plinth cannot tell whether it was created, and the next run looks for it",
+                            other.map_or("without a state".to_owned(), |s| format!("state `{}`", s.as_str()))
+                        ),
+                    ));
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            let id = s.id().unwrap_or_default().to_owned();
+            status = self
+                .client
+                .describe_create_account_status()
+                .create_account_request_id(id)
+                .send()
+                .await
+                .ctx(SERVICE, "DescribeCreateAccountStatus")?
+                .create_account_status()
+                .cloned();
+        }
+        Err(AwsError::other(
+            SERVICE,
+            "CreateAccount",
+            format!("creating `{name}` did not finish within 15 minutes; run again to continue"),
+        ))
+    }
+
+    /// Execute one operation. Returns the id of what it created, if anything.
+    pub async fn execute(
+        &self,
+        op: &OrganizationsOp,
+        resolve: &dyn Fn(&Ref) -> Option<String>,
+    ) -> Result<Option<String>, AwsError> {
+        let unresolved =
+            |r: &Ref| AwsError::other(SERVICE, "resolve", format!("{r:?} was not created earlier in this run"));
+        match op {
+            OrganizationsOp::EnablePolicyType { root_id, policy_type } => {
+                let sent = self
+                    .client
+                    .enable_policy_type()
+                    .root_id(root_id)
+                    .policy_type(PolicyType::from(policy_type.as_str()))
+                    .send()
+                    .await
+                    .ctx(SERVICE, "EnablePolicyType");
+                done_if(sent, "PolicyTypeAlreadyEnabledException")
+            }
+            OrganizationsOp::CreateOrganizationalUnit { parent, name } => {
+                let parent_id = resolve(parent).ok_or_else(|| unresolved(parent))?;
+                let sent = retry_eventually(&["ParentNotFoundException"], || async {
+                    self.client
+                        .create_organizational_unit()
+                        .parent_id(&parent_id)
+                        .name(name)
+                        .send()
+                        .await
+                        .ctx(SERVICE, "CreateOrganizationalUnit")
+                })
+                .await;
+                match sent {
+                    Ok(out) => Ok(out.organizational_unit().and_then(|o| o.id()).map(str::to_owned)),
+                    Err(e) if e.is("DuplicateOrganizationalUnitException") => {
+                        self.created_ou(&parent_id, name, e).await
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            OrganizationsOp::CreatePolicy {
+                name,
+                description,
+                content,
+            } => {
+                let sent = self
+                    .client
+                    .create_policy()
+                    .name(name)
+                    .description(description)
+                    .content(content)
+                    .r#type(PolicyType::ServiceControlPolicy)
+                    .tags(
+                        Tag::builder()
+                            .key(OWNER_TAG_KEY)
+                            .value(OWNER_TAG_VALUE)
+                            .build()
+                            .expect("key and value are set"),
+                    )
+                    .send()
+                    .await
+                    .ctx(SERVICE, "CreatePolicy");
+                match sent {
+                    Ok(out) => Ok(out
+                        .policy()
+                        .and_then(|p| p.policy_summary())
+                        .and_then(|s| s.id())
+                        .map(str::to_owned)),
+                    Err(e) if e.is("DuplicatePolicyException") => self.created_policy(name, e).await,
+                    Err(e) => Err(e),
+                }
+            }
+            OrganizationsOp::UpdatePolicy {
+                policy_id,
+                description,
+                content,
+            } => {
+                self.client
+                    .update_policy()
+                    .policy_id(policy_id)
+                    .description(description)
+                    .content(content)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "UpdatePolicy")?;
+                Ok(None)
+            }
+            OrganizationsOp::AttachPolicy { policy, target } => {
+                let policy_id = resolve(policy).ok_or_else(|| unresolved(policy))?;
+                let target_id = resolve(target).ok_or_else(|| unresolved(target))?;
+                // Right after EnablePolicyType or a create, AWS may not see it yet.
+                let sent = retry_eventually(
+                    &[
+                        "PolicyTypeNotEnabledException",
+                        "PolicyNotFoundException",
+                        "TargetNotFoundException",
+                        "ConcurrentModificationException",
+                    ],
+                    || async {
+                        self.client
+                            .attach_policy()
+                            .policy_id(&policy_id)
+                            .target_id(&target_id)
+                            .send()
+                            .await
+                            .ctx(SERVICE, "AttachPolicy")
+                    },
+                )
+                .await;
+                done_if(sent, "DuplicatePolicyAttachmentException")
+            }
+            OrganizationsOp::DetachPolicy { policy_id, target_id } => {
+                let sent = retry_eventually(&["ConcurrentModificationException"], || async {
+                    self.client
+                        .detach_policy()
+                        .policy_id(policy_id)
+                        .target_id(target_id)
+                        .send()
+                        .await
+                        .ctx(SERVICE, "DetachPolicy")
+                })
+                .await;
+                done_if(sent, "PolicyNotAttachedException")
+            }
+            OrganizationsOp::EnableAwsServiceAccess { service_principal } => {
+                self.client
+                    .enable_aws_service_access()
+                    .service_principal(service_principal)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "EnableAWSServiceAccess")?;
+                Ok(None)
+            }
+            OrganizationsOp::CreateAccount { name, email } => self.create_account(name, email).await.map(Some),
+            OrganizationsOp::MoveAccount {
+                account,
+                source,
+                destination,
+            } => {
+                let account_id = resolve(account).ok_or_else(|| unresolved(account))?;
+                let source_id = resolve(source).ok_or_else(|| unresolved(source))?;
+                let destination_id = resolve(destination).ok_or_else(|| unresolved(destination))?;
+                let sent = self
+                    .client
+                    .move_account()
+                    .account_id(account_id)
+                    .source_parent_id(source_id)
+                    .destination_parent_id(destination_id)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "MoveAccount");
+                done_if(sent, "DuplicateAccountException")
+            }
+            OrganizationsOp::DeletePolicy { policy_id } => {
+                let sent = retry_eventually(&["PolicyInUseException", "ConcurrentModificationException"], || async {
+                    self.client
+                        .delete_policy()
+                        .policy_id(policy_id)
+                        .send()
+                        .await
+                        .ctx(SERVICE, "DeletePolicy")
+                })
+                .await;
+                done_if(sent, "PolicyNotFoundException")
+            }
+        }
+    }
+
+    /// The id of the SCP named `name` that a retried CreatePolicy made, or an error if
+    /// the one of that name is not plinth's.
+    async fn created_policy(&self, name: &str, first: AwsError) -> Result<Option<String>, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .list_policies()
+            .filter(PolicyType::ServiceControlPolicy)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListPolicies")?;
+        let Some(id) = pages
+            .iter()
+            .flat_map(|p| p.policies())
+            .find(|p| p.name() == Some(name))
+            .and_then(|p| p.id())
+        else {
+            return Err(first);
+        };
+        if !self.is_owned(id).await? {
+            return Err(AwsError {
+                message: format!(
+                    "an SCP named `{name}` appeared meanwhile, without plinth's tag; plinth leaves it alone"
+                ),
+                ..first
+            });
+        }
+        tracing::info!(policy = name, "a retried CreatePolicy had already created it");
+        Ok(Some(id.to_owned()))
+    }
+
+    /// The id of the OU `name` under `parent_id` that a retried create made.
+    async fn created_ou(&self, parent_id: &str, name: &str, first: AwsError) -> Result<Option<String>, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .list_organizational_units_for_parent()
+            .parent_id(parent_id)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListOrganizationalUnitsForParent")?;
+        match pages
+            .iter()
+            .flat_map(|p| p.organizational_units())
+            .find(|o| o.name() == Some(name))
+            .and_then(|o| o.id())
+        {
+            Some(id) => {
+                tracing::info!(ou = name, "a retried CreateOrganizationalUnit had already created it");
+                Ok(Some(id.to_owned()))
+            }
+            None => Err(first),
+        }
+    }
+
+    /// Send CreateAccount once per attempt, without the SDK's own retries: after a lost
+    /// answer, a throttled call or a server error, look for the request before sending
+    /// another, so one account is never requested twice.
+    async fn send_create_account(&self, name: &str, email: &str) -> Result<Option<CreateAccountStatus>, AwsError> {
+        use backon::BackoffBuilder;
+        let mut delays = backon::ExponentialBuilder::default()
+            .with_min_delay(std::time::Duration::from_secs(1))
+            .with_max_delay(std::time::Duration::from_secs(20))
+            .with_max_times(7)
+            .with_jitter()
+            .build();
+        loop {
+            let sent = self
+                .client
+                .create_account()
+                .account_name(name)
+                .email(email)
+                .tags(
+                    Tag::builder()
+                        .key(OWNER_TAG_KEY)
+                        .value(OWNER_TAG_VALUE)
+                        .build()
+                        .expect("key and value are set"),
+                )
+                .customize()
+                .config_override(
+                    aws_sdk_organizations::config::Config::builder()
+                        .retry_config(aws_smithy_types::retry::RetryConfig::disabled()),
+                )
+                .send()
+                .await
+                .ctx(SERVICE, "CreateAccount");
+            let e = match sent {
+                Ok(out) => return Ok(out.create_account_status().cloned()),
+                Err(e) => e,
+            };
+            let retryable = e.code.is_none()
+                || e.is("TooManyRequestsException")
+                || e.is("ServiceException")
+                || e.is("ConcurrentModificationException");
+            if !retryable {
+                return Err(e);
+            }
+            if let Some(earlier) = self.earlier_request(name, email).await? {
+                tracing::info!(account = name, "the CreateAccount whose answer was lost went through");
+                return Ok(Some(earlier));
+            }
+            let Some(delay) = delays.next() else { return Err(e) };
+            tracing::info!(error = %e, "CreateAccount did not go through; sending it again in {delay:?}");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// A CreateAccount request for `name` (and `email`) that is under way or went
+    /// through, if one is: an earlier run (killed meanwhile) or a lost answer sent it.
+    async fn earlier_request(&self, name: &str, email: &str) -> Result<Option<CreateAccountStatus>, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .list_create_account_status()
+            .states(CreateAccountState::InProgress)
+            .states(CreateAccountState::Succeeded)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListCreateAccountStatus")?;
+        let named: Vec<&CreateAccountStatus> = pages
+            .iter()
+            .flat_map(|p| p.create_account_statuses())
+            .filter(|s| s.account_name() == Some(name))
+            .collect();
+        if let Some(running) = named
+            .iter()
+            .find(|s| s.state() == Some(&CreateAccountState::InProgress))
+        {
+            return Ok(Some((*running).clone()));
+        }
+        // A finished one is ours only if its account has this e-mail (names repeat).
+        for done in named {
+            if let Some(id) = done.account_id()
+                && self.account_email(id).await?.as_deref() == Some(email)
+            {
+                return Ok(Some(done.clone()));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn account_email(&self, account_id: &str) -> Result<Option<String>, AwsError> {
+        let out = self
+            .client
+            .describe_account()
+            .account_id(account_id)
+            .send()
+            .await
+            .ctx(SERVICE, "DescribeAccount")?;
+        Ok(out.account().and_then(|a| a.email()).map(str::to_owned))
+    }
+}
+
+/// A write whose error `code` means it is already done (a retried attach, enable, delete).
+pub(crate) fn done_if<T>(sent: Result<T, AwsError>, code: &str) -> Result<Option<String>, AwsError> {
+    match sent {
+        Ok(_) => Ok(None),
+        Err(e) if e.is(code) => {
+            tracing::info!(operation = e.operation, "already done: {}", e.message);
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,150 @@
+//! Faults: endpoints that refuse, never answer, throttle, fail or lose answers. plinth
+//! fails fast and in one line where nothing can succeed, and otherwise gets through:
+//! a full baseline apply under injected faults converges, with nothing made twice.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use support::{Emulator, TempBaseline};
+
+const MINIMAL: &str = "[organization]\nmanagement_account_id = \"123456789012\"\n";
+
+fn plinth_at(endpoint: &str, dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_plinth"));
+    cmd.current_dir(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
+    cmd.output().expect("run plinth")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn unreachable_endpoints_fail_within_seconds_in_words_a_person_can_act_on() {
+    let b = TempBaseline::new(MINIMAL, &[]);
+    for (endpoint, why) in [
+        ("http://127.0.0.1:9", "cannot connect: connection refused"),
+        (
+            "http://plinth-no-such-host.invalid",
+            "cannot connect: the host name does not resolve",
+        ),
+    ] {
+        let started = Instant::now();
+        let out = plinth_at(endpoint, b.dir(), &["plan"]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{endpoint}: {:?}",
+            started.elapsed()
+        );
+        assert!(
+            stderr.contains(&format!("Caused by: STS.GetCallerIdentity: {why}")),
+            "{stderr}"
+        );
+        assert!(stderr.contains(&format!("`--endpoint-url` (`{endpoint}`)")), "{stderr}");
+        // No SDK debug dump.
+        for dump in ["DispatchFailure", "ConnectorError", "source:"] {
+            assert!(!stderr.contains(dump), "{stderr}");
+        }
+        assert_eq!(stderr.lines().count(), 3, "error, cause, hint: {stderr}");
+    }
+}
+
+#[test]
+fn an_endpoint_that_never_answers_fails_within_the_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    // Accept every connection and say nothing.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    let b = TempBaseline::new(MINIMAL, &[]);
+    let started = Instant::now();
+    let out = plinth_at(&endpoint, b.dir(), &["plan", "--timeout", "3s"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        stderr.contains("Caused by: STS.GetCallerIdentity: no answer in time"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`--timeout` sets the limit"), "{stderr}");
+}
+
+/// The example baseline and its policy files, in a temporary directory.
+pub fn example_baseline() -> TempBaseline {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("baselines");
+    let read = |p: &str| std::fs::read_to_string(repo.join(p)).unwrap();
+    TempBaseline::new(
+        &read("example.toml"),
+        &[
+            ("policies/deny-iam-users.json", &read("policies/deny-iam-users.json")),
+            (
+                "policies/poweruser-inline.json",
+                &read("policies/poweruser-inline.json"),
+            ),
+        ],
+    )
+}
+
+/// The demo's organization: OUs, three accounts, groups and a user.
+pub fn seed_demo(emu: &Emulator) {
+    let out = Command::new(support::python())
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/demo_org.py"))
+        .args([&emu.endpoint, "seed"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[tokio::test]
+async fn a_full_apply_gets_through_throttling_errors_silence_and_lost_answers() {
+    let emu = Emulator::start();
+    seed_demo(&emu);
+    let b = example_baseline();
+    // Each attempt may take 4 s (a third of the timeout); a silent request is held for 5.
+    emu.faults(r#"{"throttle": 0.12, "error": 0.05, "hang": 0.01, "lose": 0.04, "hang_seconds": 5, "seed": 11}"#);
+    let out = plinth_at(
+        &emu.endpoint,
+        b.dir(),
+        &["apply", "-f", "baseline.toml", "--auto-approve", "--timeout", "12s"],
+    );
+    let injected = emu.faults("{}");
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{injected}\n{stdout}\n{stderr}");
+    for fault in ["throttle", "error", "lose"] {
+        assert!(
+            injected[fault].as_u64().unwrap() > 0,
+            "no `{fault}` was injected: {injected}"
+        );
+    }
+    // Converged, with one of everything.
+    let out = plinth_at(
+        &emu.endpoint,
+        b.dir(),
+        &["plan", "-f", "baseline.toml", "--detailed-exitcode"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    support::assert_one_of_each(&emu).await;
+}
