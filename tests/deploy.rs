@@ -71,7 +71,10 @@ fn every_yaml_file_parses() {
 fn deployments_use_the_image_the_release_publishes() {
     let read = |f: &str| std::fs::read_to_string(repo().join(f)).unwrap();
     let release = read(".github/workflows/release.yml");
-    assert!(release.contains("ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/plinth"), "{release}");
+    assert!(
+        release.contains("ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/plinth"),
+        "{release}"
+    );
     assert!(release.contains("file: deploy/Dockerfile"));
     let image = format!("ghcr.io/plinth-project/plinth:{}", env!("CARGO_PKG_VERSION"));
     for f in [
@@ -190,7 +193,11 @@ fn the_dockerfile_build_context_has_everything_cargo_needs() {
     let context = tempfile::tempdir().unwrap();
     let mut copied = 0;
     for line in build_stage.iter().filter(|l| l.starts_with("COPY ")) {
-        let words: Vec<&str> = line.split_whitespace().skip(1).filter(|w| !w.starts_with("--")).collect();
+        let words: Vec<&str> = line
+            .split_whitespace()
+            .skip(1)
+            .filter(|w| !w.starts_with("--"))
+            .collect();
         let (dest, sources) = words.split_last().expect("COPY has a destination");
         for source in sources {
             let from = repo().join(source);
@@ -203,7 +210,10 @@ fn the_dockerfile_build_context_has_everything_cargo_needs() {
             copied += 1;
         }
     }
-    assert!(copied >= 3, "the build stage copies the manifest, the lock file and the sources");
+    assert!(
+        copied >= 3,
+        "the build stage copies the manifest, the lock file and the sources"
+    );
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .args(["fetch", "--locked", "--manifest-path"])

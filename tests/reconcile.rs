@@ -200,9 +200,14 @@ async fn failed_passes_are_published_and_retried_sooner_without_a_busy_loop() {
     child.kill().unwrap();
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let passes = stderr.matches("error: the credentials belong to account 123456789012").count();
+    let passes = stderr
+        .matches("error: the credentials belong to account 123456789012")
+        .count();
     assert!((2..=4).contains(&passes), "{passes} passes in 7 s:\n{stderr}");
-    assert!(!stderr.contains("next pass in 20s"), "a failed pass is retried sooner: {stderr}");
+    assert!(
+        !stderr.contains("next pass in 20s"),
+        "a failed pass is retried sooner: {stderr}"
+    );
 
     let messages = boto(
         &emu,
@@ -216,5 +221,11 @@ async fn failed_passes_are_published_and_retried_sooner_without_a_busy_loop() {
     assert_eq!(messages[0]["Subject"], "plinth reconcile failed");
     let body: serde_json::Value = serde_json::from_str(messages[0]["Message"].as_str().unwrap()).unwrap();
     assert_eq!(body["failed_pass"], true);
-    assert!(body["error"].as_str().unwrap().contains("the credentials belong to account"), "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("the credentials belong to account"),
+        "{body}"
+    );
 }

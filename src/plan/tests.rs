@@ -412,6 +412,9 @@ fn two_live_accounts_of_a_declared_name_are_an_error_never_a_guess() {
         err.contains("error: 2 live accounts are named `sandbox` and none has the e-mail `sandbox@example.com`"),
         "{err}"
     );
-    assert!(err.contains("222222222222") && err.contains("333333333333 (other-sandbox@example.com)"), "{err}");
+    assert!(
+        err.contains("222222222222") && err.contains("333333333333 (other-sandbox@example.com)"),
+        "{err}"
+    );
     assert!(err.contains("baseline.toml:8:8"), "{err}");
 }
