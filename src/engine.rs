@@ -356,8 +356,8 @@ impl Session {
     /// A failed read or preflight call as a diagnostic; transport failures name the
     /// endpoint they could not reach.
     fn failure(&self, what: &str, e: AwsError) -> Diagnostics {
-        let endpoint = self.aws.sdk.endpoint_url().map(str::to_owned);
-        aws_failure(what, e, endpoint.as_deref())
+        let endpoint = self.aws.sdk.endpoint_url();
+        aws_failure(what, e.at_endpoint(endpoint), endpoint)
     }
 }
 
@@ -378,7 +378,7 @@ impl Executor for Session {
             ),
         };
         // Boxed: each adapter's future is large, and many run at once.
-        match &change.op {
+        let result = match &change.op {
             Op::Sso(op) => Box::pin(self.sso(&op.region).execute(op, resolve)).await,
             Op::Organizations(op) => Box::pin(self.organizations.execute(op, resolve)).await,
             Op::Cloudwatch(op) => Box::pin(self.cloudwatch.execute(op, resolve)).await,
@@ -387,7 +387,8 @@ impl Executor for Session {
             Op::Cloudtrail(op) => Box::pin(self.cloudtrail.execute(op)).await,
             Op::Logs(op) => Box::pin(self.logs.execute(op)).await,
             Op::Iam(op) => Box::pin(self.iam.execute(op)).await,
-        }
+        };
+        result.map_err(|e| e.at_endpoint(self.aws.sdk.endpoint_url()))
     }
 }
 
@@ -437,7 +438,7 @@ fn aws_failure(what: &str, e: AwsError, endpoint: Option<&str>) -> Diagnostics {
             Some("refresh the credentials (for SSO: `aws sso login`) and run again".to_owned())
         }
         None => Some(match endpoint {
-            Some(url) => format!("check the network and `--endpoint-url` (`{url}`)"),
+            Some(_) => "check the network and `--endpoint-url`".to_owned(),
             None => "check the network, the region and any proxy (`HTTPS_PROXY`)".to_owned(),
         }),
         _ => None,

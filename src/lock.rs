@@ -155,9 +155,19 @@ fn describe(h: &LockRecord) -> String {
 
 /// Take the lock for `organization_id`, waiting up to `options.timeout`.
 pub async fn acquire(dynamo: &Dynamo, organization_id: &str, options: LockOptions) -> Result<Held, Diagnostics> {
+    acquire_as(dynamo, organization_id, options, holder_name()).await
+}
+
+/// [`acquire`] under the holder name `holder`: a lock that already names it is this run's
+/// own (a write that went through but whose answer was lost, and was sent again).
+pub async fn acquire_as(
+    dynamo: &Dynamo,
+    organization_id: &str,
+    options: LockOptions,
+    holder: String,
+) -> Result<Held, Diagnostics> {
     dynamo.ensure_table(TABLE).await.map_err(failure)?;
     let lock_id = lock_id(organization_id);
-    let holder = holder_name();
     let lease_secs = options.lease.as_secs().max(4);
     let started = Instant::now();
     // The lock as first seen at its current version, and when.

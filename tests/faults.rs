@@ -34,11 +34,8 @@ fn text(b: &[u8]) -> String {
 fn unreachable_endpoints_fail_within_seconds_in_words_a_person_can_act_on() {
     let b = TempBaseline::new(MINIMAL, &[]);
     for (endpoint, why) in [
-        ("http://127.0.0.1:9", "cannot connect: connection refused"),
-        (
-            "http://plinth-no-such-host.invalid",
-            "cannot connect: the host name does not resolve",
-        ),
+        ("http://127.0.0.1:9", "connection refused"),
+        ("http://plinth-no-such-host.invalid", "the host name does not resolve"),
     ] {
         let started = Instant::now();
         let out = plinth_at(endpoint, b.dir(), &["plan"]);
@@ -50,10 +47,15 @@ fn unreachable_endpoints_fail_within_seconds_in_words_a_person_can_act_on() {
             started.elapsed()
         );
         assert!(
-            stderr.contains(&format!("Caused by: STS.GetCallerIdentity: {why}")),
+            stderr.contains(&format!(
+                "Caused by: STS.GetCallerIdentity: cannot connect to {endpoint}: {why}"
+            )),
             "{stderr}"
         );
-        assert!(stderr.contains(&format!("`--endpoint-url` (`{endpoint}`)")), "{stderr}");
+        assert!(
+            stderr.contains("hint: check the network and `--endpoint-url`"),
+            "{stderr}"
+        );
         // No SDK debug dump.
         for dump in ["DispatchFailure", "ConnectorError", "source:"] {
             assert!(!stderr.contains(dump), "{stderr}");

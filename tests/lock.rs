@@ -358,3 +358,22 @@ async fn changes_another_run_made_while_waiting_leave_nothing_to_do() {
         "{stdout}"
     );
 }
+
+#[tokio::test]
+async fn a_lock_that_already_names_this_run_is_its_own() {
+    let emu = Emulator::start();
+    seed(&emu.organizations().await).await;
+    // The first PutItem went through; its answer was lost and the acquire is retried.
+    let me = lock::holder_name();
+    let (dynamo, lock_id) = plant(&emu, &record(&me, 600)).await;
+    let options = LockOptions {
+        timeout: Duration::ZERO,
+        ..LockOptions::default()
+    };
+    let held = lock::acquire_as(&dynamo, &organization_id(&emu).await, options, me.clone())
+        .await
+        .expect("its own lock, not another run's");
+    assert_eq!(held.check(), Ok(()));
+    held.release().await;
+    assert!(lock::inspect(&dynamo, &lock_id).await.unwrap().is_none());
+}

@@ -354,6 +354,16 @@ impl AwsError {
     pub fn is(&self, code: &str) -> bool {
         self.code.as_deref() == Some(code)
     }
+
+    /// Name the endpoint a call could not reach: `cannot connect to URL: connection refused`.
+    pub fn at_endpoint(mut self, endpoint: Option<&str>) -> Self {
+        if let (None, Some(url)) = (&self.code, endpoint)
+            && let Some(why) = self.message.strip_prefix("cannot connect: ")
+        {
+            self.message = format!("cannot connect to {url}: {why}");
+        }
+        self
+    }
 }
 
 /// Shorthand to turn an SDK result into one with [`AwsError`].
