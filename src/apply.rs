@@ -1,11 +1,14 @@
-//! Executes a plan: changes run in dependency order, independent changes run
-//! concurrently in waves, a failure stops only the changes that depend on it, and the
+//! Executes a plan: a change starts as soon as the changes it depends on are done
+//! (a ready queue, bounded in concurrency), a failure stops only the changes that depend on it, and the
 //! report says exactly what was done, what failed (with AWS's error) and what was
 //! skipped because of it. A re-run plans only what is still missing.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use futures::stream::{self, StreamExt};
+use std::sync::{Mutex, PoisonError};
+
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use serde::Serialize;
 
 use crate::aws::AwsError;
@@ -77,47 +80,82 @@ impl ApplyReport {
 /// Why no further change may start (an interrupt, a lost lock); `None` while they may.
 pub type Gate<'a> = &'a (dyn Fn() -> Option<String> + Sync);
 
-/// Apply every change of `plan`, reporting progress through `tracing`. `gate` is asked
-/// before each change starts: once it gives a reason, no further change starts, the
-/// ones in flight finish, and the rest are reported skipped with that reason.
+/// Apply every change of `plan`, reporting progress through `tracing`. A change starts
+/// as soon as every change it depends on is done (a ready queue, not waves: a slow
+/// `CreateAccount` holds up only what depends on it), at most [`APPLY_CONCURRENCY`] at
+/// once. `gate` is asked before each change starts: once it gives a reason, no further
+/// change starts, the ones in flight finish, and the rest are reported skipped with that
+/// reason.
 pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> ApplyReport {
-    let mut created: BTreeMap<String, String> = BTreeMap::new();
-    let mut finished: BTreeMap<String, Status> = BTreeMap::new();
-    let mut pending: Vec<&Change> = plan.changes.iter().collect();
+    let created: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
+    let resolve = |r: &Ref| match r {
+        Ref::Id(id) => Some(id.clone()),
+        Ref::Planned(addr) => created
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(addr)
+            .cloned(),
+    };
     let in_plan: BTreeSet<&str> = plan.changes.iter().map(|c| c.address.as_str()).collect();
     let total = plan.changes.len();
+    let mut finished: BTreeMap<String, Status> = BTreeMap::new();
+    let mut waiting: Vec<&Change> = plan.changes.iter().collect();
+    let mut running = FuturesUnordered::new();
 
-    while !pending.is_empty() {
-        // Changes whose dependencies failed or were skipped are skipped too.
-        let mut wave = Vec::new();
-        let mut waiting = Vec::new();
-        for c in pending {
-            let blocker = c.depends_on.iter().find(|d| {
-                matches!(
-                    finished.get(d.as_str()),
-                    Some(Status::Failed { .. } | Status::Skipped { .. })
-                )
+    loop {
+        // Skip what waits on a failure (repeat: a skip can block others), start what is ready.
+        loop {
+            let before = waiting.len();
+            waiting.retain(|c| {
+                let blocker = c.depends_on.iter().find(|d| {
+                    matches!(
+                        finished.get(d.as_str()),
+                        Some(Status::Failed { .. } | Status::Skipped { .. })
+                    )
+                });
+                match blocker {
+                    Some(b) => {
+                        let because = format!("`{b}` did not succeed");
+                        finished.insert(c.address.clone(), Status::Skipped { because });
+                        false
+                    }
+                    None => true,
+                }
             });
-            if let Some(b) = blocker {
-                finished.insert(
-                    c.address.clone(),
-                    Status::Skipped {
-                        because: format!("`{b}` did not succeed"),
-                    },
-                );
-            } else if c
-                .depends_on
-                .iter()
-                .all(|d| finished.contains_key(d.as_str()) || !in_plan.contains(d.as_str()))
-            {
-                wave.push(c);
-            } else {
-                waiting.push(c);
+            if waiting.len() == before {
+                break;
             }
         }
-        if wave.is_empty() {
-            // A dependency cycle cannot come out of the planners; report it rather than hang.
-            for c in &waiting {
+        let mut i = 0;
+        while i < waiting.len() && running.len() < APPLY_CONCURRENCY {
+            let c = waiting[i];
+            let ready = c.depends_on.iter().all(|d| {
+                matches!(finished.get(d.as_str()), Some(Status::Done { .. })) || !in_plan.contains(d.as_str())
+            });
+            if !ready {
+                i += 1;
+                continue;
+            }
+            waiting.remove(i);
+            let resolve = &resolve;
+            running.push(async move {
+                if let Some(because) = gate() {
+                    return (c, Err(Status::Skipped { because }));
+                }
+                let result = executor.execute(c, resolve).await;
+                (
+                    c,
+                    result.map_err(|e: AwsError| {
+                        tracing::error!(address = %c.address, error = %e, "change failed");
+                        Status::Failed { error: e.to_string() }
+                    }),
+                )
+            });
+        }
+        let Some((c, result)) = running.next().await else {
+            // Nothing runs and nothing is ready: what is left waits on itself. A cycle
+            // cannot come out of the planners; report it rather than hang.
+            for c in waiting.drain(..) {
                 finished.insert(
                     c.address.clone(),
                     Status::Skipped {
@@ -126,53 +164,28 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> Ap
                 );
             }
             break;
-        }
-        let snapshot = created.clone();
-        let resolve = move |r: &Ref| match r {
-            Ref::Id(id) => Some(id.clone()),
-            Ref::Planned(addr) => snapshot.get(addr).cloned(),
         };
-        let results: Vec<(&Change, Result<Option<String>, Status>)> = stream::iter(wave)
-            .map(|c| {
-                let resolve = &resolve;
-                async move {
-                    if let Some(because) = gate() {
-                        return (c, Err(Status::Skipped { because }));
-                    }
-                    let result = executor.execute(c, resolve).await;
-                    (
-                        c,
-                        result.map_err(|e: AwsError| {
-                            tracing::error!(address = %c.address, error = %e, "change failed");
-                            Status::Failed { error: e.to_string() }
-                        }),
-                    )
+        let status = match result {
+            Ok(id) => {
+                if let Some(id) = &id {
+                    created
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .insert(c.address.clone(), id.clone());
                 }
-            })
-            .buffer_unordered(APPLY_CONCURRENCY)
-            .collect()
-            .await;
-        for (c, result) in results {
-            let status = match result {
-                Ok(id) => {
-                    if let Some(id) = &id {
-                        created.insert(c.address.clone(), id.clone());
-                    }
-                    tracing::info!(
-                        done = finished.len() + 1,
-                        total,
-                        "{} {} {}",
-                        c.action.symbol(),
-                        c.action,
-                        c.address
-                    );
-                    Status::Done { id }
-                }
-                Err(status) => status,
-            };
-            finished.insert(c.address.clone(), status);
-        }
-        pending = waiting;
+                tracing::info!(
+                    done = finished.len() + 1,
+                    total,
+                    "{} {} {}",
+                    c.action.symbol(),
+                    c.action,
+                    c.address
+                );
+                Status::Done { id }
+            }
+            Err(status) => status,
+        };
+        finished.insert(c.address.clone(), status);
     }
 
     ApplyReport {
@@ -315,5 +328,58 @@ mod tests {
             == Status::Skipped {
                 because: "the apply lock was lost".into()
             }));
+    }
+
+    /// Sleeps `slow` for one address, records when each change ends (paused clock).
+    struct Timed {
+        slow: &'static str,
+        ended: Mutex<BTreeMap<String, tokio::time::Instant>>,
+    }
+
+    impl Executor for Timed {
+        async fn execute(
+            &self,
+            change: &Change,
+            _: &(dyn Fn(&Ref) -> Option<String> + Sync),
+        ) -> Result<Option<String>, AwsError> {
+            let took = if change.address == self.slow { 900 } else { 1 };
+            tokio::time::sleep(std::time::Duration::from_secs(took)).await;
+            self.ended
+                .lock()
+                .unwrap()
+                .insert(change.address.clone(), tokio::time::Instant::now());
+            Ok(None)
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_change_holds_up_only_what_depends_on_it() {
+        let op = || OrganizationsOp::EnableAwsServiceAccess {
+            service_principal: "x".into(),
+        };
+        let plan = Plan {
+            changes: vec![
+                change("account:payments", Action::Create, &[], op()),
+                change("scp.a", Action::Create, &[], op()),
+                change("scp.a -> root", Action::Attach, &["scp.a"], op()),
+                change(
+                    "account:payments -> ou:Prod",
+                    Action::Update,
+                    &["account:payments"],
+                    op(),
+                ),
+            ],
+            ..Plan::default()
+        };
+        let timed = Timed {
+            slow: "account:payments",
+            ended: Mutex::new(BTreeMap::new()),
+        };
+        let report = apply(&plan, &timed, &|| None).await;
+        assert!(report.is_success(), "{report:?}");
+        let ended = timed.ended.lock().unwrap().clone();
+        // The attach follows its policy at once, not after the 15-minute account creation.
+        assert!(ended["scp.a -> root"] < ended["account:payments"], "{ended:?}");
+        assert!(ended["account:payments -> ou:Prod"] > ended["account:payments"]);
     }
 }
