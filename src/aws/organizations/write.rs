@@ -45,6 +45,17 @@ impl Organizations {
                 }
                 Some(CreateAccountState::Failed) => {
                     let reason = s.failure_reason().map(|r| r.as_str().to_owned()).unwrap_or_default();
+                    // A second request for an account the first one (answer lost) made.
+                    if reason == "EMAIL_ALREADY_EXISTS"
+                        && let Some(id) = self
+                            .earlier_request(name, email)
+                            .await?
+                            .filter(|r| r.state() == Some(&CreateAccountState::Succeeded))
+                            .and_then(|r| r.account_id().map(str::to_owned))
+                    {
+                        tracing::info!(account = name, "an earlier request had already created it");
+                        return Ok(id);
+                    }
                     let why = match reason.as_str() {
                         "EMAIL_ALREADY_EXISTS" => "the e-mail address is already used by another AWS account",
                         "ACCOUNT_LIMIT_EXCEEDED" => "the organization has reached its account quota",
