@@ -226,7 +226,13 @@ pub async fn acquire_as(
                 .into());
         }
         tracing::info!("waiting for the lock: {}", describe(&there));
-        tokio::time::sleep(Duration::from_secs(2).min(options.timeout - waited)).await;
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(2).min(options.timeout - waited)) => {}
+            // An interrupt while waiting: nothing was started, so stop waiting.
+            () = crate::shutdown::wait() => {
+                return Err(Diagnostic::error("interrupted while waiting for the apply lock; nothing was changed").into());
+            }
+        }
     };
     tracing::info!(%lock_id, %holder, "took the apply lock");
     held_here().insert(holder.clone());

@@ -238,3 +238,51 @@ async fn a_full_apply_killed_at_any_of_20_points_is_finished_by_the_next_run() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_interrupt_while_waiting_for_the_lock_stops_waiting() {
+    let emu = Emulator::start();
+    support::seed(&emu.organizations().await).await;
+    let b = TempBaseline::new(
+        "[organization]\nmanagement_account_id = \"123456789012\"\n\n[scp.deny_leave_organization]\nattach = [\"root\"]\n",
+        &[],
+    );
+    let org = emu.organizations().await;
+    let id = org.describe_organization().send().await.unwrap();
+    let dynamo = plinth::aws::Aws::from_sdk(emu.sdk_config().await).dynamodb_us_east_1();
+    let held = plinth::lock::acquire(
+        &dynamo,
+        id.organization().unwrap().id().unwrap(),
+        plinth::lock::LockOptions::default(),
+    )
+    .await
+    .unwrap();
+    let mut child = plinth(
+        &emu,
+        b.dir(),
+        &[
+            "apply",
+            "-f",
+            "baseline.toml",
+            "--auto-approve",
+            "--lock-timeout",
+            "60s",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let rest = wait_for(&mut child, "waiting for the lock");
+    let sent = Instant::now();
+    signal(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    let stderr = rest.recv().unwrap();
+    assert!(sent.elapsed() < Duration::from_secs(5), "{:?}", sent.elapsed());
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("error: interrupted while waiting for the apply lock; nothing was changed"),
+        "{stderr}"
+    );
+    held.release().await;
+}
