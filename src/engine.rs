@@ -18,7 +18,6 @@ use crate::baseline::{Baseline, OuPath, Target};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::observed::{BillingState, Observed, SsoState, TrailState};
 use crate::plan::{self, Change, Op, Plan, PlanOptions, Ref};
-use crate::policy;
 
 /// Changes of services other than IAM Identity Center that run at once (Organizations
 /// and IAM throttle hard; the SDK's retries absorb the rest).
@@ -115,7 +114,7 @@ impl Session {
 
     /// Read what the plan compares with.
     pub async fn observe(&self, baseline: &Baseline, summary: &OrgSummary) -> Result<Observed, Diagnostics> {
-        let (desired, _) = policy::desired_scps(baseline);
+        let (desired, _) = crate::baseline::scp::desired_scps(baseline);
         let scope = ReadScope {
             scp_names: desired.iter().map(|d| d.name.clone()).collect(),
             targets: desired

@@ -5,6 +5,7 @@
 //! JSON, Markdown) → `apply` (execute the plan's changes through the adapters).
 
 pub mod apply;
+pub mod arn;
 pub mod aws;
 pub mod baseline;
 pub mod diag;

@@ -401,7 +401,7 @@ fn confirm_with(what: &str, flag: &str) -> Result<(), Diagnostics> {
 
 fn validate(baseline: &Baseline) -> Result<ExitCode, Diagnostics> {
     use std::fmt::Write as _;
-    let (desired, warnings) = plinth::policy::desired_scps(baseline);
+    let (desired, warnings) = plinth::baseline::scp::desired_scps(baseline);
     let mut out = String::new();
     for w in &warnings {
         let _ = writeln!(out, "warning: {w}");

@@ -67,7 +67,7 @@ fn sso_state() -> SsoState {
 fn sample_plan(allow_delete: bool) -> Plan {
     let b = baseline::parse(SourceFile::new("baseline.toml", BASELINE)).unwrap_or_else(|d| panic!("{d}"));
     // The region deny exists, but someone added a region and a statement.
-    let (desired, _) = plinth::policy::desired_scps(&b);
+    let (desired, _) = plinth::baseline::scp::desired_scps(&b);
     let mut live_doc = desired[0].document.clone();
     live_doc["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"] =
         serde_json::json!(["eu-central-1", "eu-west-1", "us-west-2"]);

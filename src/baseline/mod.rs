@@ -6,6 +6,7 @@
 //! at file:line:column.
 
 pub mod regions;
+pub mod scp;
 pub mod sso;
 pub mod types;
 pub mod validate;

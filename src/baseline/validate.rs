@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::{Baseline, Target};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::policy::{self, MAX_SCP_SIZE, MAX_SCPS_PER_TARGET};
+use crate::policy::{MAX_SCP_SIZE, MAX_SCPS_PER_TARGET};
 
 pub fn check(baseline: &Baseline) -> Result<(), Diagnostics> {
     let src = &baseline.source;
@@ -148,7 +148,7 @@ pub fn check(baseline: &Baseline) -> Result<(), Diagnostics> {
         super::sso::check(src, sso, &baseline.inline_policies, &mut diags);
     }
 
-    let (desired, _) = policy::desired_scps(baseline);
+    let (desired, _) = crate::baseline::scp::desired_scps(baseline);
     let mut per_target: BTreeMap<&Target, Vec<&str>> = BTreeMap::new();
     for scp in &desired {
         if scp.content.chars().count() > MAX_SCP_SIZE {

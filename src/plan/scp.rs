@@ -29,7 +29,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let baseline = cx.baseline;
     let org = &cx.observed.org;
     let src = &baseline.source;
-    let (desired, warnings) = policy::desired_scps(baseline);
+    let (desired, warnings) = crate::baseline::scp::desired_scps(baseline);
     plan.warnings.extend(warnings);
     if desired.is_empty() && !org.scps.iter().any(|p| p.owned) {
         return Ok(());

@@ -93,7 +93,7 @@ fn converged(b: &Baseline) -> Observed {
     for t in ["r-root", "ou-w", "ou-p", "123456789012", "222222222222"] {
         o.org.attached.insert(t.into(), vec!["p-FullAWSAccess".into()]);
     }
-    let (desired, _) = policy::desired_scps(b);
+    let (desired, _) = crate::baseline::scp::desired_scps(b);
     for (i, d) in desired.iter().enumerate() {
         let id = format!("p-{i}");
         let mut targets = vec![];
@@ -281,7 +281,9 @@ fn orphans_are_kept_unless_deletion_is_allowed() {
         description: String::new(),
         aws_managed: false,
         owned: true,
-        content: Some(policy::minify(&policy::generated::deny_leave_organization())),
+        content: Some(policy::minify(
+            &crate::baseline::scp::generated::deny_leave_organization(),
+        )),
         targets: vec!["ou-w".into()],
     });
     o.org.attached.get_mut("ou-w").unwrap().push("p-old".into());

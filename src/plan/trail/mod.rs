@@ -26,7 +26,8 @@ use crate::observed::{
 };
 use crate::policy;
 
-pub const HOME_REGION: &str = "us-east-1";
+pub const HOME_REGION: &str = crate::arn::TRAIL_HOME_REGION;
+pub use crate::arn::trail_arn;
 pub const SERVICE_PRINCIPAL: &str = "cloudtrail.amazonaws.com";
 pub const TRUSTED_ACCESS_ADDRESS: &str = "trail.trusted_access";
 pub const TRAIL_ADDRESS: &str = "trail";
@@ -100,10 +101,6 @@ pub fn root_usage_alarm(topic_arn: &str) -> AlarmSpec {
         alarm_actions: vec![topic_arn.to_owned()],
         actions_enabled: true,
     }
-}
-
-pub fn trail_arn(account: &str, name: &str) -> String {
-    format!("arn:aws:cloudtrail:{HOME_REGION}:{account}:trail/{name}")
 }
 
 /// The statements AWS documents for an organization trail's bucket: CloudTrail may read

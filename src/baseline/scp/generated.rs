@@ -230,3 +230,52 @@ pub fn cloudtrail_exempt(baseline: &Baseline) -> Vec<PrincipalPattern> {
         })
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn region_deny_fits_and_exempts_principals() {
+        let allowed = [Region::us_east_1()];
+        let (doc, warnings) = region_deny(&allowed, &[], &Region::us_east_1());
+        assert!(warnings.is_empty());
+        assert!(
+            crate::policy::minify(&doc).len() < crate::policy::MAX_SCP_SIZE,
+            "{}",
+            crate::policy::minify(&doc).len()
+        );
+        assert_eq!(
+            doc["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"],
+            json!(["us-east-1"])
+        );
+        assert!(doc["Statement"][0]["Condition"].get("ArnNotLike").is_none());
+        let exempt: crate::baseline::PrincipalPattern =
+            serde_json::from_value(json!("arn:aws:iam::*:role/BreakGlass")).unwrap();
+        let (with_exempt, _) = region_deny(&allowed, &[exempt], &Region::us_east_1());
+        assert_eq!(
+            with_exempt["Statement"][0]["Condition"]["ArnNotLike"]["aws:PrincipalARN"],
+            json!(["arn:aws:iam::*:role/BreakGlass"])
+        );
+        let not_action = doc["Statement"][0]["NotAction"].as_array().unwrap();
+        for needed in [
+            "iam:*",
+            "organizations:*",
+            "sts:*",
+            "route53:*",
+            "cloudfront:*",
+            "support:*",
+            "budgets:*",
+            "sso:*",
+        ] {
+            assert!(not_action.iter().any(|a| a == needed), "{needed}");
+        }
+        // A home region outside the allowed ones keeps Identity Center reachable, with a warning.
+        let eu: Region = serde_json::from_value(json!("eu-west-1")).unwrap();
+        let (doc, warnings) = region_deny(std::slice::from_ref(&eu), &[], &Region::us_east_1());
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        let not_action = doc["Statement"][0]["NotAction"].as_array().unwrap();
+        assert!(not_action.iter().any(|a| a == "identitystore:*"));
+    }
+}
