@@ -8,8 +8,8 @@
 
 use std::collections::BTreeMap;
 
-use super::topic;
 use super::{Action, Change, CloudWatchOp, Context, Op, Orphan, Plan};
+use super::{alarm, topic};
 use crate::baseline::{BillingAlarm, Target};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::observed::{AlarmSpec, OWNER_TAG_KEY, OWNER_TAG_VALUE, Resolved};
@@ -54,62 +54,6 @@ pub fn desired_alarm(alarm: &BillingAlarm, account_id: Option<&str>, topic_arn: 
         alarm_actions: vec![topic_arn.to_owned()],
         actions_enabled: true,
     }
-}
-
-/// Field by field, how a live alarm differs from the desired one.
-pub fn alarm_differences(live: &AlarmSpec, want: &AlarmSpec) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut field = |name: &str, live: String, want: String| {
-        if live != want {
-            out.push(format!("{name} is {live}, baseline says {want}"));
-        }
-    };
-    field(
-        "threshold",
-        format!("{} USD", live.threshold),
-        format!("{} USD", want.threshold),
-    );
-    field("period", format!("{} s", live.period), format!("{} s", want.period));
-    field("statistic", live.statistic.clone(), want.statistic.clone());
-    field(
-        "evaluation periods",
-        live.evaluation_periods.to_string(),
-        want.evaluation_periods.to_string(),
-    );
-    field(
-        "comparison",
-        live.comparison_operator.clone(),
-        want.comparison_operator.clone(),
-    );
-    field(
-        "missing data",
-        live.treat_missing_data.clone(),
-        want.treat_missing_data.clone(),
-    );
-    field(
-        "metric",
-        format!("{}/{}", live.namespace, live.metric_name),
-        format!("{}/{}", want.namespace, want.metric_name),
-    );
-    field(
-        "dimensions",
-        format!("{:?}", live.dimensions),
-        format!("{:?}", want.dimensions),
-    );
-    field(
-        "actions",
-        format!("{:?}", live.alarm_actions),
-        format!("{:?}", want.alarm_actions),
-    );
-    field(
-        "description",
-        format!("`{}`", live.description),
-        format!("`{}`", want.description),
-    );
-    if live.actions_enabled != want.actions_enabled {
-        out.push("actions are disabled".into());
-    }
-    out
 }
 
 pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
@@ -175,40 +119,16 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             let want = desired_alarm(a, account_id.as_deref(), &arn);
             desired_names.push(want.name.clone());
             let address = format!("billing.alarm.{}", a.name.get_ref());
-            let after = serde_json::to_value(&want).ok();
-            match observed.alarms.iter().find(|l| l.spec.name == want.name) {
-                None => plan.changes.push(
-                    Change::new(
-                        address,
-                        Action::Create,
-                        format!("no alarm `{}` in CloudWatch ({REGION})", want.name),
-                        Op::Cloudwatch(CloudWatchOp::PutMetricAlarm {
-                            alarm: Box::new(want),
-                            linked_account,
-                        }),
-                    )
-                    .after(after)
-                    .depends_on(deps),
-                ),
-                Some(live) => {
-                    let differences = alarm_differences(&live.spec, &want);
-                    if !differences.is_empty() {
-                        plan.changes.push(
-                            Change::new(
-                                address,
-                                Action::Update,
-                                differences.join("; "),
-                                Op::Cloudwatch(CloudWatchOp::PutMetricAlarm {
-                                    alarm: Box::new(want),
-                                    linked_account: None,
-                                }),
-                            )
-                            .before(serde_json::to_value(&live.spec).ok())
-                            .after(after)
-                            .depends_on(topic_dep.clone()),
-                        );
-                    }
-                }
+            let live = observed
+                .alarms
+                .iter()
+                .find(|l| l.spec.name == want.name)
+                .map(|l| &l.spec);
+            let missing = format!("no alarm `{}` in CloudWatch ({REGION})", want.name);
+            if let Some(change) =
+                alarm::change(address, live, want, &missing, (linked_account, deps), topic_dep.clone())
+            {
+                plan.changes.push(change);
             }
         }
 

@@ -6,6 +6,7 @@
 //! order (a later kind may depend on changes an earlier one planned).
 
 pub mod account;
+pub mod alarm;
 pub mod billing;
 pub mod ou;
 pub mod scp;

@@ -16,8 +16,7 @@ pub mod selectors;
 use serde_json::{Value, json};
 
 use super::{
-    Action, Change, CloudTrailOp, CloudWatchOp, Context, IamOp, LogsOp, MetricFilterSpec, Op, OrganizationsOp, Plan,
-    S3Op, topic,
+    Action, Change, CloudTrailOp, Context, IamOp, LogsOp, MetricFilterSpec, Op, OrganizationsOp, Plan, S3Op, topic,
 };
 use crate::diag::SourceFile;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -660,40 +659,18 @@ fn plan_root_usage(cx: &Context<'_>, plan: &mut Plan, diags: &mut Diagnostics, t
         )
     };
     let want = root_usage_alarm(&topic_arn);
-    let after = serde_json::to_value(&want).ok();
-    match &observed.root_usage_alarm {
-        None => plan.changes.push(
-            Change::new(
-                "trail.root_usage.alarm",
-                Action::Create,
-                format!("no alarm `{ROOT_ALARM}` in CloudWatch ({HOME_REGION})"),
-                Op::Cloudwatch(CloudWatchOp::PutMetricAlarm {
-                    alarm: Box::new(want),
-                    linked_account: None,
-                }),
-            )
-            .after(after)
-            .depends_on(topic_deps),
-        ),
-        Some(live) => {
-            let differences = super::billing::alarm_differences(live, &want);
-            if !differences.is_empty() {
-                plan.changes.push(
-                    Change::new(
-                        "trail.root_usage.alarm",
-                        Action::Update,
-                        differences.join("; "),
-                        Op::Cloudwatch(CloudWatchOp::PutMetricAlarm {
-                            alarm: Box::new(want),
-                            linked_account: None,
-                        }),
-                    )
-                    .before(serde_json::to_value(live).ok())
-                    .after(after)
-                    .depends_on(topic_deps),
-                );
-            }
-        }
+    let missing = format!("no alarm `{ROOT_ALARM}` in CloudWatch ({HOME_REGION})");
+    let live = observed.root_usage_alarm.as_ref();
+    let deps = topic_deps.clone();
+    if let Some(change) = super::alarm::change(
+        "trail.root_usage.alarm".into(),
+        live,
+        want,
+        &missing,
+        (None, deps),
+        topic_deps,
+    ) {
+        plan.changes.push(change);
     }
 }
 
