@@ -1,0 +1,128 @@
+//! Group and user names to identity store ids: one listing while that is cheaper than
+//! lookups, else `GetGroupId`/`GetUserId` per name.
+
+use super::*;
+
+impl Sso {
+    /// Names to ids. Lists the identity store while listing costs fewer calls than
+    /// looking each name up; looks up whatever the listing did not find.
+    pub(super) async fn resolve(
+        &self,
+        store: &str,
+        kind: PrincipalKind,
+        names: &BTreeSet<String>,
+    ) -> Result<BTreeMap<String, String>, AwsError> {
+        let mut found = BTreeMap::new();
+        if names.is_empty() {
+            return Ok(found);
+        }
+        // A listing page holds 100; stop listing once it has cost as much as lookups would.
+        let budget = names.len().div_ceil(2);
+        let mut token: Option<String> = None;
+        for _ in 0..budget {
+            self.limiter.acquire().await;
+            let (page, next) = match kind {
+                PrincipalKind::Group => {
+                    let out = self
+                        .store
+                        .list_groups()
+                        .identity_store_id(store)
+                        .max_results(100)
+                        .set_next_token(token.take())
+                        .send()
+                        .await
+                        .ctx(STORE, "ListGroups")?;
+                    let page: Vec<(String, String)> = out
+                        .groups()
+                        .iter()
+                        .filter_map(|g| Some((g.display_name()?.to_owned(), g.group_id().to_owned())))
+                        .collect();
+                    (page, out.next_token().map(str::to_owned))
+                }
+                PrincipalKind::User => {
+                    let out = self
+                        .store
+                        .list_users()
+                        .identity_store_id(store)
+                        .max_results(100)
+                        .set_next_token(token.take())
+                        .send()
+                        .await
+                        .ctx(STORE, "ListUsers")?;
+                    let page: Vec<(String, String)> = out
+                        .users()
+                        .iter()
+                        .filter_map(|u| Some((u.user_name()?.to_owned(), u.user_id().to_owned())))
+                        .collect();
+                    (page, out.next_token().map(str::to_owned))
+                }
+            };
+            found.extend(page.into_iter().filter(|(name, _)| names.contains(name)));
+            match next {
+                Some(t) if !t.is_empty() && found.len() < names.len() => token = Some(t),
+                // Listed everything: a name not found does not exist.
+                None if found.len() < names.len() => return Ok(found),
+                _ => break,
+            }
+        }
+        if token.is_none() && found.len() == names.len() {
+            return Ok(found);
+        }
+        let missing: Vec<&String> = names.iter().filter(|n| !found.contains_key(*n)).collect();
+        let looked_up: Vec<Option<(String, String)>> =
+            stream::iter(missing)
+                .map(|name| async move {
+                    Ok::<_, AwsError>(self.lookup(store, kind, name).await?.map(|id| (name.clone(), id)))
+                })
+                .buffer_unordered(CONCURRENCY)
+                .try_collect()
+                .await?;
+        found.extend(looked_up.into_iter().flatten());
+        Ok(found)
+    }
+
+    pub(super) async fn lookup(
+        &self,
+        store: &str,
+        kind: PrincipalKind,
+        name: &str,
+    ) -> Result<Option<String>, AwsError> {
+        let (path, operation) = match kind {
+            PrincipalKind::Group => ("displayName", "GetGroupId"),
+            PrincipalKind::User => ("userName", "GetUserId"),
+        };
+        let id = AlternateIdentifier::UniqueAttribute(
+            UniqueAttribute::builder()
+                .attribute_path(path)
+                .attribute_value(Document::String(name.to_owned()))
+                .build()
+                .map_err(|e| AwsError::other(STORE, operation, e.to_string()))?,
+        );
+        self.limiter.acquire().await;
+        let result = match kind {
+            PrincipalKind::Group => self
+                .store
+                .get_group_id()
+                .identity_store_id(store)
+                .alternate_identifier(id)
+                .send()
+                .await
+                .map(|o| o.group_id().to_owned())
+                .ctx(STORE, operation),
+            PrincipalKind::User => self
+                .store
+                .get_user_id()
+                .identity_store_id(store)
+                .alternate_identifier(id)
+                .send()
+                .await
+                .map(|o| o.user_id().to_owned())
+                .ctx(STORE, operation),
+        };
+        match result {
+            Ok(id) => Ok(Some(id)),
+            Err(e) if e.is("ResourceNotFoundException") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! IAM Identity Center reads: permission sets with their policies, boundary, tags and
+//! outdated copies, and each principal's assignments.
+
+use super::*;
+
+impl Sso {
+    /// The ARNs of every permission set of the instance.
+    pub(super) async fn permission_set_arns(&self, instance: &str) -> Result<Vec<String>, AwsError> {
+        self.pages(|token| async move {
+            let out = self
+                .admin
+                .list_permission_sets()
+                .instance_arn(instance)
+                .max_results(100)
+                .set_next_token(token)
+                .send()
+                .await
+                .ctx(SERVICE, "ListPermissionSets")?;
+            Ok((out.permission_sets().to_vec(), out.next_token().map(str::to_owned)))
+        })
+        .await
+    }
+
+    pub(super) async fn read_permission_sets(
+        &self,
+        instance: &str,
+        scope: &SsoScope,
+    ) -> Result<Vec<PermissionSet>, AwsError> {
+        let arns = self.permission_set_arns(instance).await?;
+        let mut sets: Vec<PermissionSet> = stream::iter(arns)
+            .map(|arn| async move {
+                let (mut set, owned) =
+                    futures::try_join!(self.describe(instance, &arn), self.is_owned(instance, &arn))?;
+                set.owned = owned;
+                if owned || scope.permission_sets.contains(&set.name) {
+                    set.details = Some(self.details(instance, &arn).await?);
+                }
+                Ok::<_, AwsError>(set)
+            })
+            .buffer_unordered(CONCURRENCY)
+            .try_collect()
+            .await?;
+        sets.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(sets)
+    }
+
+    pub(super) async fn describe(&self, instance: &str, arn: &str) -> Result<PermissionSet, AwsError> {
+        self.limiter.acquire().await;
+        let out = self
+            .admin
+            .describe_permission_set()
+            .instance_arn(instance)
+            .permission_set_arn(arn)
+            .send()
+            .await
+            .ctx(SERVICE, "DescribePermissionSet")?;
+        let ps = out.permission_set();
+        let text = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(str::to_owned);
+        Ok(PermissionSet {
+            arn: arn.to_owned(),
+            name: ps.and_then(|p| p.name()).unwrap_or_default().to_owned(),
+            description: text(ps.and_then(|p| p.description())),
+            session_duration: text(ps.and_then(|p| p.session_duration())),
+            relay_state: text(ps.and_then(|p| p.relay_state())),
+            owned: false,
+            details: None,
+        })
+    }
+
+    pub(super) async fn is_owned(&self, instance: &str, arn: &str) -> Result<bool, AwsError> {
+        let tags = self
+            .pages(|token| async move {
+                let out = self
+                    .admin
+                    .list_tags_for_resource()
+                    .instance_arn(instance)
+                    .resource_arn(arn)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "ListTagsForResource")?;
+                Ok((out.tags().to_vec(), out.next_token().map(str::to_owned)))
+            })
+            .await?;
+        Ok(tags
+            .iter()
+            .any(|t| t.key() == OWNER_TAG_KEY && t.value() == OWNER_TAG_VALUE))
+    }
+
+    pub(super) async fn details(&self, instance: &str, arn: &str) -> Result<PermissionSetDetails, AwsError> {
+        let managed = self.pages(|token| async move {
+            let out = self
+                .admin
+                .list_managed_policies_in_permission_set()
+                .instance_arn(instance)
+                .permission_set_arn(arn)
+                .max_results(100)
+                .set_next_token(token)
+                .send()
+                .await
+                .ctx(SERVICE, "ListManagedPoliciesInPermissionSet")?;
+            let arns = out
+                .attached_managed_policies()
+                .iter()
+                .filter_map(|p| p.arn().map(str::to_owned))
+                .collect();
+            Ok((arns, out.next_token().map(str::to_owned)))
+        });
+        let customer = self.pages(|token| async move {
+            let out = self
+                .admin
+                .list_customer_managed_policy_references_in_permission_set()
+                .instance_arn(instance)
+                .permission_set_arn(arn)
+                .max_results(100)
+                .set_next_token(token)
+                .send()
+                .await
+                .ctx(SERVICE, "ListCustomerManagedPolicyReferencesInPermissionSet")?;
+            let refs = out
+                .customer_managed_policy_references()
+                .iter()
+                .map(|r| (r.name().to_owned(), r.path().unwrap_or("/").to_owned()))
+                .collect();
+            Ok((refs, out.next_token().map(str::to_owned)))
+        });
+        let inline = async {
+            self.limiter.acquire().await;
+            let out = self
+                .admin
+                .get_inline_policy_for_permission_set()
+                .instance_arn(instance)
+                .permission_set_arn(arn)
+                .send()
+                .await
+                .ctx(SERVICE, "GetInlinePolicyForPermissionSet")?;
+            Ok::<_, AwsError>(out.inline_policy().filter(|p| !p.is_empty()).map(str::to_owned))
+        };
+        let boundary = async {
+            self.limiter.acquire().await;
+            match self
+                .admin
+                .get_permissions_boundary_for_permission_set()
+                .instance_arn(instance)
+                .permission_set_arn(arn)
+                .send()
+                .await
+                .ctx(SERVICE, "GetPermissionsBoundaryForPermissionSet")
+            {
+                Ok(out) => Ok(out.permissions_boundary().and_then(boundary_of)),
+                Err(e) if e.is("ResourceNotFoundException") => Ok(None),
+                Err(e) => Err(e),
+            }
+        };
+        let stale = self.pages(|token| async move {
+            let out = self
+                .admin
+                .list_accounts_for_provisioned_permission_set()
+                .instance_arn(instance)
+                .permission_set_arn(arn)
+                .provisioning_status(ProvisioningStatus::LatestPermissionSetNotProvisioned)
+                .max_results(100)
+                .set_next_token(token)
+                .send()
+                .await
+                .ctx(SERVICE, "ListAccountsForProvisionedPermissionSet")?;
+            Ok((out.account_ids().to_vec(), out.next_token().map(str::to_owned)))
+        });
+        let (mut managed_policies, mut customer_managed_policies, inline_policy, permissions_boundary, mut stale) =
+            futures::try_join!(managed, customer, inline, boundary, stale)?;
+        managed_policies.sort();
+        customer_managed_policies.sort();
+        stale.sort();
+        Ok(PermissionSetDetails {
+            managed_policies,
+            customer_managed_policies,
+            inline_policy,
+            permissions_boundary,
+            stale_accounts: stale,
+        })
+    }
+
+    pub(super) async fn assignments_of(
+        &self,
+        instance: &str,
+        kind: PrincipalKind,
+        id: String,
+    ) -> Result<Vec<Assignment>, AwsError> {
+        let id = id.as_str();
+        self.pages(|token| async move {
+            let out = self
+                .admin
+                .list_account_assignments_for_principal()
+                .instance_arn(instance)
+                .principal_type(principal_type(kind))
+                .principal_id(id)
+                .max_results(100)
+                .set_next_token(token)
+                .send()
+                .await
+                .ctx(SERVICE, "ListAccountAssignmentsForPrincipal")?;
+            let items = out
+                .account_assignments()
+                .iter()
+                .filter_map(|a| {
+                    Some(Assignment {
+                        account_id: a.account_id()?.to_owned(),
+                        permission_set_arn: a.permission_set_arn()?.to_owned(),
+                        principal_kind: kind,
+                        principal_id: id.to_owned(),
+                    })
+                })
+                .collect();
+            Ok((items, out.next_token().map(str::to_owned)))
+        })
+        .await
+    }
+}

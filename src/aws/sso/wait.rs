@@ -1,0 +1,175 @@
+//! The asynchronous operations: provisioning and assignment creation or deletion, polled
+//! until AWS finishes, with AWS's failure reason; a missing status is an error.
+
+use super::*;
+
+impl Sso {
+    /// Provision the latest version to every account that has the permission set, and
+    /// wait for AWS to finish.
+    pub(super) async fn provision(&self, instance: &str, set: &str) -> Result<(), AwsError> {
+        let out = self
+            .write("ProvisionPermissionSet", || {
+                self.admin
+                    .provision_permission_set()
+                    .instance_arn(instance)
+                    .permission_set_arn(set)
+                    .target_type(ProvisionTargetType::AllProvisionedAccounts)
+                    .send()
+            })
+            .await?;
+        let progress = |s: Option<&PermissionSetProvisioningStatus>| Progress {
+            status: s.and_then(|s| s.status()).cloned(),
+            reason: s.and_then(|s| s.failure_reason()).map(str::to_owned),
+            request: s.and_then(|s| s.request_id()).unwrap_or_default().to_owned(),
+        };
+        self.wait(
+            "ProvisionPermissionSet",
+            progress(out.permission_set_provisioning_status()),
+            |request| async move {
+                let out = self
+                    .admin
+                    .describe_permission_set_provisioning_status()
+                    .instance_arn(instance)
+                    .provision_permission_set_request_id(request)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "DescribePermissionSetProvisioningStatus")?;
+                Ok(progress(out.permission_set_provisioning_status()))
+            },
+        )
+        .await
+    }
+
+    /// Create or delete one assignment and wait for AWS to finish; at most
+    /// [`MAX_ASSIGNMENTS_IN_FLIGHT`] at once.
+    pub(super) async fn assignment(
+        &self,
+        instance: &str,
+        create: bool,
+        set: &str,
+        account: &str,
+        kind: PrincipalKind,
+        principal: &str,
+    ) -> Result<(), AwsError> {
+        let _slot = self
+            .in_flight
+            .acquire()
+            .await
+            .map_err(|e| AwsError::other(SERVICE, "assignment", e.to_string()))?;
+        let progress = |s: Option<&AccountAssignmentOperationStatus>| Progress {
+            status: s.and_then(|s| s.status()).cloned(),
+            reason: s.and_then(|s| s.failure_reason()).map(str::to_owned),
+            request: s.and_then(|s| s.request_id()).unwrap_or_default().to_owned(),
+        };
+        if create {
+            let out = self
+                .write("CreateAccountAssignment", || {
+                    self.admin
+                        .create_account_assignment()
+                        .instance_arn(instance)
+                        .permission_set_arn(set)
+                        .target_type(TargetType::AwsAccount)
+                        .target_id(account)
+                        .principal_type(principal_type(kind))
+                        .principal_id(principal)
+                        .send()
+                })
+                .await?;
+            self.wait(
+                "CreateAccountAssignment",
+                progress(out.account_assignment_creation_status()),
+                |request| async move {
+                    let out = self
+                        .admin
+                        .describe_account_assignment_creation_status()
+                        .instance_arn(instance)
+                        .account_assignment_creation_request_id(request)
+                        .send()
+                        .await
+                        .ctx(SERVICE, "DescribeAccountAssignmentCreationStatus")?;
+                    Ok(progress(out.account_assignment_creation_status()))
+                },
+            )
+            .await
+        } else {
+            let out = self
+                .write("DeleteAccountAssignment", || {
+                    self.admin
+                        .delete_account_assignment()
+                        .instance_arn(instance)
+                        .permission_set_arn(set)
+                        .target_type(TargetType::AwsAccount)
+                        .target_id(account)
+                        .principal_type(principal_type(kind))
+                        .principal_id(principal)
+                        .send()
+                })
+                .await?;
+            self.wait(
+                "DeleteAccountAssignment",
+                progress(out.account_assignment_deletion_status()),
+                |request| async move {
+                    let out = self
+                        .admin
+                        .describe_account_assignment_deletion_status()
+                        .instance_arn(instance)
+                        .account_assignment_deletion_request_id(request)
+                        .send()
+                        .await
+                        .ctx(SERVICE, "DescribeAccountAssignmentDeletionStatus")?;
+                    Ok(progress(out.account_assignment_deletion_status()))
+                },
+            )
+            .await
+        }
+    }
+
+    /// Poll an asynchronous operation (backing off from 1 s to 5 s, each poll waiting for
+    /// the rate limiter) until AWS finishes it; its failure reason when it fails.
+    pub(super) async fn wait<F, Fut>(
+        &self,
+        operation: &'static str,
+        mut progress: Progress,
+        mut describe: F,
+    ) -> Result<(), AwsError>
+    where
+        F: FnMut(String) -> Fut,
+        Fut: Future<Output = Result<Progress, AwsError>>,
+    {
+        let request = progress.request.clone();
+        let mut delay = Duration::from_secs(1);
+        let started = tokio::time::Instant::now();
+        while progress.status == Some(StatusValues::InProgress) {
+            if started.elapsed() > ASYNC_TIMEOUT {
+                return Err(AwsError::other(
+                    SERVICE,
+                    operation,
+                    format!("still in progress after {ASYNC_TIMEOUT:?} (request {request})"),
+                ));
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(5));
+            self.limiter.acquire().await;
+            progress = describe(request.clone()).await?;
+        }
+        match progress.status {
+            Some(StatusValues::Failed) => Err(AwsError {
+                service: SERVICE,
+                operation,
+                code: Some("FAILED".into()),
+                message: progress.reason.unwrap_or_else(|| "AWS gave no reason".into()),
+                no_credentials: false,
+            }),
+            Some(StatusValues::Succeeded) => Ok(()),
+            // No status, or one this plinth does not know: never taken for success.
+            other => Err(AwsError::other(
+                SERVICE,
+                operation,
+                format!(
+                    "AWS answered request {request} with {}; plinth cannot tell whether it succeeded",
+                    other.map_or("no status".to_owned(), |s| format!("status `{}`", s.as_str()))
+                ),
+            )),
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! IAM Identity Center writes: each [`SsoCall`], rate limited, with conflicts retried and
+//! retried writes that find their work done counted as done.
+
+use super::*;
+
+impl Sso {
+    pub async fn execute(
+        &self,
+        op: &SsoOp,
+        resolve: &dyn Fn(&Ref) -> Option<String>,
+    ) -> Result<Option<String>, AwsError> {
+        let unresolved =
+            |r: &Ref| AwsError::other(SERVICE, "resolve", format!("{r:?} was not created earlier in this run"));
+        let instance = op.instance_arn.as_str();
+        match &op.call {
+            SsoCall::CreatePermissionSet { spec } => self.create_permission_set(instance, spec).await.map(Some),
+            SsoCall::UpdatePermissionSet {
+                permission_set,
+                description,
+                session_duration,
+                relay_state,
+            } => {
+                self.write("UpdatePermissionSet", || {
+                    self.admin
+                        .update_permission_set()
+                        .instance_arn(instance)
+                        .permission_set_arn(permission_set)
+                        .set_description(description.clone())
+                        .session_duration(session_duration)
+                        .set_relay_state(relay_state.clone())
+                        .send()
+                })
+                .await?;
+                Ok(None)
+            }
+            SsoCall::AttachManagedPolicy {
+                permission_set,
+                policy_arn,
+            } => {
+                self.attach_managed(instance, permission_set, policy_arn).await?;
+                Ok(None)
+            }
+            SsoCall::DetachManagedPolicy {
+                permission_set,
+                policy_arn,
+            } => {
+                self.write("DetachManagedPolicyFromPermissionSet", || {
+                    self.admin
+                        .detach_managed_policy_from_permission_set()
+                        .instance_arn(instance)
+                        .permission_set_arn(permission_set)
+                        .managed_policy_arn(policy_arn)
+                        .send()
+                })
+                .await?;
+                Ok(None)
+            }
+            SsoCall::AttachCustomerManagedPolicy {
+                permission_set,
+                name,
+                path,
+            } => {
+                self.attach_customer(instance, permission_set, name, path).await?;
+                Ok(None)
+            }
+            SsoCall::DetachCustomerManagedPolicy {
+                permission_set,
+                name,
+                path,
+            } => {
+                let reference = customer_reference(name, path)?;
+                self.write("DetachCustomerManagedPolicyReferenceFromPermissionSet", || {
+                    self.admin
+                        .detach_customer_managed_policy_reference_from_permission_set()
+                        .instance_arn(instance)
+                        .permission_set_arn(permission_set)
+                        .customer_managed_policy_reference(reference.clone())
+                        .send()
+                })
+                .await?;
+                Ok(None)
+            }
+            SsoCall::PutInlinePolicy { permission_set, policy } => {
+                self.put_inline(instance, permission_set, policy).await?;
+                Ok(None)
+            }
+            SsoCall::DeleteInlinePolicy { permission_set } => {
+                self.write("DeleteInlinePolicyFromPermissionSet", || {
+                    self.admin
+                        .delete_inline_policy_from_permission_set()
+                        .instance_arn(instance)
+                        .permission_set_arn(permission_set)
+                        .send()
+                })
+                .await?;
+                Ok(None)
+            }
+            SsoCall::PutPermissionsBoundary {
+                permission_set,
+                boundary,
+            } => {
+                self.put_boundary(instance, permission_set, boundary).await?;
+                Ok(None)
+            }
+            SsoCall::DeletePermissionsBoundary { permission_set } => {
+                self.write("DeletePermissionsBoundaryFromPermissionSet", || {
+                    self.admin
+                        .delete_permissions_boundary_from_permission_set()
+                        .instance_arn(instance)
+                        .permission_set_arn(permission_set)
+                        .send()
+                })
+                .await?;
+                Ok(None)
+            }
+            SsoCall::ProvisionPermissionSet { permission_set } => {
+                self.provision(instance, permission_set).await?;
+                Ok(None)
+            }
+            SsoCall::CreateAccountAssignment {
+                permission_set,
+                account,
+                principal_kind,
+                principal_id,
+            } => {
+                let set = resolve(permission_set).ok_or_else(|| unresolved(permission_set))?;
+                let account = resolve(account).ok_or_else(|| unresolved(account))?;
+                self.assignment(instance, true, &set, &account, *principal_kind, principal_id)
+                    .await?;
+                Ok(None)
+            }
+            SsoCall::DeleteAccountAssignment {
+                permission_set,
+                account,
+                principal_kind,
+                principal_id,
+            } => {
+                self.assignment(instance, false, permission_set, account, *principal_kind, principal_id)
+                    .await?;
+                Ok(None)
+            }
+            SsoCall::DeletePermissionSet { permission_set } => {
+                self.delete_permission_set(instance, permission_set).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// A write: waits for the rate limiter, retries `ConflictException` (another
+    /// operation on the same permission set in progress) with backoff.
+    pub(super) async fn write<T, E, F, Fut>(&self, operation: &'static str, mut call: F) -> Result<T, AwsError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, aws_sdk_ssoadmin::error::SdkError<E, aws_smithy_runtime_api::http::Response>>>,
+        E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        retry_eventually(&["ConflictException"], || {
+            let attempt = call();
+            async move {
+                self.limiter.acquire().await;
+                attempt.await.ctx(SERVICE, operation)
+            }
+        })
+        .await
+    }
+
+    /// A write that a `ConflictException` may answer because it is already done (a retry
+    /// after a lost answer: "already attached"): `done` tells, and only a conflict with
+    /// the work not done is retried with backoff.
+    pub(super) async fn write_or_done<T, E, F, Fut, D, DFut>(
+        &self,
+        operation: &'static str,
+        call: F,
+        done: D,
+    ) -> Result<(), AwsError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, aws_sdk_ssoadmin::error::SdkError<E, aws_smithy_runtime_api::http::Response>>>,
+        E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        D: Fn() -> DFut,
+        DFut: Future<Output = Result<bool, AwsError>>,
+    {
+        retry_eventually(&["ConflictException"], || async {
+            self.limiter.acquire().await;
+            match call().await.ctx(SERVICE, operation) {
+                Err(e) if e.is("ConflictException") && done().await? => {
+                    tracing::info!(operation, "already done: {}", e.message);
+                    Ok(())
+                }
+                other => other.map(drop),
+            }
+        })
+        .await
+    }
+
+    pub(super) async fn create_permission_set(
+        &self,
+        instance: &str,
+        spec: &PermissionSetSpec,
+    ) -> Result<String, AwsError> {
+        let tag = Tag::builder()
+            .key(OWNER_TAG_KEY)
+            .value(OWNER_TAG_VALUE)
+            .build()
+            .map_err(|e| AwsError::other(SERVICE, "CreatePermissionSet", e.to_string()))?;
+        let create = || async {
+            self.limiter.acquire().await;
+            self.admin
+                .create_permission_set()
+                .instance_arn(instance)
+                .name(&spec.name)
+                .set_description(spec.description.clone())
+                .session_duration(&spec.session_duration)
+                .set_relay_state(spec.relay_state.clone())
+                .tags(tag.clone())
+                .send()
+                .await
+                .ctx(SERVICE, "CreatePermissionSet")
+        };
+        let arn = match create().await {
+            Ok(out) => out
+                .permission_set()
+                .and_then(|p| p.permission_set_arn())
+                .ok_or_else(|| AwsError::other(SERVICE, "CreatePermissionSet", "AWS returned no permission set ARN"))?
+                .to_owned(),
+            Err(e) if e.is("ConflictException") => self.recover_created_set(instance, &spec.name, e, create).await?,
+            Err(e) => return Err(e),
+        };
+        for policy in &spec.managed_policies {
+            self.attach_managed(instance, &arn, policy).await?;
+        }
+        for (name, path) in &spec.customer_managed_policies {
+            self.attach_customer(instance, &arn, name, path).await?;
+        }
+        if let Some(policy) = &spec.inline_policy {
+            self.put_inline(instance, &arn, policy).await?;
+        }
+        if let Some(boundary) = &spec.permissions_boundary {
+            self.put_boundary(instance, &arn, boundary).await?;
+        }
+        Ok(arn)
+    }
+
+    pub(super) async fn attach_managed(&self, instance: &str, set: &str, policy: &str) -> Result<(), AwsError> {
+        self.write_or_done(
+            "AttachManagedPolicyToPermissionSet",
+            || {
+                self.admin
+                    .attach_managed_policy_to_permission_set()
+                    .instance_arn(instance)
+                    .permission_set_arn(set)
+                    .managed_policy_arn(policy)
+                    .send()
+            },
+            || async {
+                Ok(self
+                    .details(instance, set)
+                    .await?
+                    .managed_policies
+                    .iter()
+                    .any(|p| p == policy))
+            },
+        )
+        .await
+    }
+
+    pub(super) async fn attach_customer(
+        &self,
+        instance: &str,
+        set: &str,
+        name: &str,
+        path: &str,
+    ) -> Result<(), AwsError> {
+        let reference = customer_reference(name, path)?;
+        self.write_or_done(
+            "AttachCustomerManagedPolicyReferenceToPermissionSet",
+            || {
+                self.admin
+                    .attach_customer_managed_policy_reference_to_permission_set()
+                    .instance_arn(instance)
+                    .permission_set_arn(set)
+                    .customer_managed_policy_reference(reference.clone())
+                    .send()
+            },
+            || async {
+                let d = self.details(instance, set).await?;
+                Ok(d.customer_managed_policies.iter().any(|(n, p)| n == name && p == path))
+            },
+        )
+        .await
+    }
+
+    pub(super) async fn put_inline(&self, instance: &str, set: &str, policy: &str) -> Result<(), AwsError> {
+        self.write("PutInlinePolicyToPermissionSet", || {
+            self.admin
+                .put_inline_policy_to_permission_set()
+                .instance_arn(instance)
+                .permission_set_arn(set)
+                .inline_policy(policy)
+                .send()
+        })
+        .await
+        .map(drop)
+    }
+
+    pub(super) async fn put_boundary(&self, instance: &str, set: &str, boundary: &Boundary) -> Result<(), AwsError> {
+        let value = match boundary {
+            Boundary::ManagedPolicy { arn } => PermissionsBoundary::builder().managed_policy_arn(arn).build(),
+            Boundary::CustomerManagedPolicy { name, path } => PermissionsBoundary::builder()
+                .customer_managed_policy_reference(customer_reference(name, path)?)
+                .build(),
+        };
+        self.write("PutPermissionsBoundaryToPermissionSet", || {
+            self.admin
+                .put_permissions_boundary_to_permission_set()
+                .instance_arn(instance)
+                .permission_set_arn(set)
+                .permissions_boundary(value.clone())
+                .send()
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Delete a permission set plinth owns: first every assignment of it (in each account
+    /// it is provisioned to), then the set.
+    pub(super) async fn delete_permission_set(&self, instance: &str, set: &str) -> Result<(), AwsError> {
+        let accounts = self
+            .pages(|token| async move {
+                let out = self
+                    .admin
+                    .list_accounts_for_provisioned_permission_set()
+                    .instance_arn(instance)
+                    .permission_set_arn(set)
+                    .max_results(100)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "ListAccountsForProvisionedPermissionSet")?;
+                Ok((out.account_ids().to_vec(), out.next_token().map(str::to_owned)))
+            })
+            .await?;
+        for account in &accounts {
+            let account = account.as_str();
+            let assignments = self
+                .pages(|token| async move {
+                    let out = self
+                        .admin
+                        .list_account_assignments()
+                        .instance_arn(instance)
+                        .account_id(account)
+                        .permission_set_arn(set)
+                        .max_results(100)
+                        .set_next_token(token)
+                        .send()
+                        .await
+                        .ctx(SERVICE, "ListAccountAssignments")?;
+                    Ok((out.account_assignments().to_vec(), out.next_token().map(str::to_owned)))
+                })
+                .await?;
+            let deletions = assignments.iter().filter_map(|a| {
+                let kind = match a.principal_type()? {
+                    PrincipalType::Group => PrincipalKind::Group,
+                    _ => PrincipalKind::User,
+                };
+                Some(self.assignment(instance, false, set, account, kind, a.principal_id()?))
+            });
+            stream::iter(deletions)
+                .buffer_unordered(MAX_ASSIGNMENTS_IN_FLIGHT)
+                .try_collect::<Vec<()>>()
+                .await?;
+            tracing::info!(
+                account,
+                removed = assignments.len(),
+                "removed the permission set's assignments"
+            );
+        }
+        self.write("DeletePermissionSet", || {
+            self.admin
+                .delete_permission_set()
+                .instance_arn(instance)
+                .permission_set_arn(set)
+                .send()
+        })
+        .await
+        .map(drop)
+    }
+}
