@@ -3,7 +3,8 @@
 use super::*;
 use crate::baseline;
 use crate::diag::SourceFile;
-use crate::observed::{Observed, OrgState, TrailInfo, TrailState};
+use crate::observed::{Bucket, BucketEncryption, Observed, OrgState, PublicAccessBlock, TrailInfo, TrailState};
+use crate::plan::{Op, S3Op};
 use crate::plan::{PlanOptions, compute};
 
 const BASELINE: &str = "[organization]\nmanagement_account_id = \"123456789012\"\n\n[trail]\nname = \"org-trail\"\nbucket = \"example-logs\"\n";
