@@ -119,13 +119,14 @@ async fn a_full_apply_gets_through_throttling_errors_silence_and_lost_answers() 
     let emu = Emulator::start();
     seed_demo(&emu);
     let b = example_baseline();
-    // Each attempt may take 8 s (a third of the timeout); a silent request is held for 9,
-    // so the client gives up on it and tries again, as it would on a broken connection.
-    emu.faults(r#"{"throttle": 0.12, "error": 0.05, "hang": 0.01, "lose": 0.03, "hang_seconds": 9, "seed": 11}"#);
+    // Each attempt may take 13 s (a third of the timeout); a silent request is held for 14,
+    // so the client gives up on it and tries again, as it would on a broken connection. The
+    // rest of the timeout leaves room for a silence and several throttled retries in one call.
+    emu.faults(r#"{"throttle": 0.12, "error": 0.05, "hang": 0.01, "lose": 0.03, "hang_seconds": 14, "seed": 11}"#);
     let out = plinth_at(
         &emu.endpoint,
         b.dir(),
-        &["apply", "-f", "baseline.toml", "--auto-approve", "--timeout", "24s"],
+        &["apply", "-f", "baseline.toml", "--auto-approve", "--timeout", "40s"],
     );
     let injected = emu.faults("{}");
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
