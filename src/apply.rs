@@ -239,6 +239,7 @@ mod tests {
 
     fn change(address: &str, action: Action, deps: &[&str], op: OrganizationsOp) -> Change {
         Change {
+            kind: "test".into(),
             address: address.into(),
             action,
             reason: String::new(),

@@ -154,7 +154,8 @@ pub struct BootstrapArgs {
 
 #[derive(Debug, Args)]
 pub struct ReconcileArgs {
-    /// What to repair: `all`, `none` (report only), or kinds from scp, trail, billing, sso
+    /// What to repair: `all`, `none` (report only), or a list of kinds (baseline sections):
+    /// organizational_units, account, scp (with OUs), trail, billing, sso
     #[arg(long, default_value = "all", value_name = "KINDS")]
     pub repair: plinth::reconcile::Repair,
     /// Run a pass every DURATION (like `30m` or `6h`) until stopped, instead of once; after

@@ -2,43 +2,28 @@
 //! read the live state, plan, and (when asked) apply through the adapters.
 
 use crate::apply::{self, ApplyReport, Executor};
-use crate::aws::cloudtrail::CloudTrail;
-use crate::aws::cloudwatch::CloudWatch;
+use crate::aws::clients::Clients;
 use crate::aws::dynamodb::Dynamo;
-use crate::aws::iam::Iam;
-use crate::aws::logs::Logs;
-use crate::aws::organizations::{OrgSummary, Organizations, ReadScope};
-use crate::aws::s3::S3;
-use crate::aws::sns::Sns;
-use crate::aws::sso::{Sso, SsoScope};
+use crate::aws::organizations::OrgSummary;
 use crate::aws::sts::{CallerIdentity, Sts};
 use crate::aws::{Aws, AwsError, ConnectOptions};
-use crate::baseline::sso::SsoSection;
-use crate::baseline::{Baseline, OuPath, Target};
+use crate::baseline::Baseline;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::observed::{BillingState, Observed, SsoState, TrailState};
-use crate::plan::{self, Change, Op, Plan, PlanOptions, Ref};
+use crate::kinds::{self, ObserveCx, Observed};
+use crate::plan::{Change, Op, Plan, PlanOptions, Ref};
 
 /// Changes of services other than IAM Identity Center that run at once (Organizations
 /// and IAM throttle hard; the SDK's retries absorb the rest).
 const OTHER_CHANGES_AT_ONCE: usize = 4;
 
-/// Clients for one run, all reporting to one call counter.
+/// One run's connection to AWS: the adapters, all reporting to one call counter.
 pub struct Session {
     pub aws: Aws,
-    organizations: Organizations,
+    clients: Clients,
     sts: Sts,
-    cloudwatch: CloudWatch,
-    sns: Sns,
-    cloudtrail: CloudTrail,
-    s3: S3,
-    logs: Logs,
-    iam: Iam,
     dynamo: Dynamo,
     /// At most this many changes of services other than IAM Identity Center at once.
     others: tokio::sync::Semaphore,
-    /// IAM Identity Center clients by region (the instance's), made when first needed.
-    sso: std::sync::Mutex<std::collections::BTreeMap<String, std::sync::Arc<Sso>>>,
 }
 
 impl Session {
@@ -48,16 +33,9 @@ impl Session {
 
     pub fn new(aws: Aws) -> Session {
         Session {
-            organizations: aws.organizations(),
+            clients: Clients::new(aws.clone()),
             sts: aws.sts(),
-            cloudwatch: aws.cloudwatch_us_east_1(),
-            sns: aws.sns_us_east_1(),
-            cloudtrail: aws.cloudtrail_us_east_1(),
-            s3: aws.s3_us_east_1(),
-            logs: aws.logs_us_east_1(),
-            iam: aws.iam(),
             dynamo: aws.dynamodb_us_east_1(),
-            sso: Default::default(),
             others: tokio::sync::Semaphore::new(OTHER_CHANGES_AT_ONCE),
             aws,
         }
@@ -74,6 +52,7 @@ impl Session {
         tracing::info!(account = %identity.account, arn = %identity.arn, "credentials");
         check_identity(baseline, &identity)?;
         let summary = self
+            .clients
             .organizations
             .describe_organization()
             .await
@@ -95,6 +74,7 @@ impl Session {
             .map_err(|e| self.failure("cannot find out who the credentials belong to", e))?;
         check_identity(baseline, &identity)?;
         let existing = self
+            .clients
             .organizations
             .describe_organization()
             .await
@@ -104,6 +84,7 @@ impl Session {
         }
         confirm()?;
         let created = self
+            .clients
             .organizations
             .create_organization()
             .await
@@ -112,30 +93,13 @@ impl Session {
         Ok((created, true))
     }
 
-    /// Read what the plan compares with.
+    /// Read what the plan compares with: the organization's structure once (covering
+    /// what every kind needs), then each kind's own state.
     pub async fn observe(&self, baseline: &Baseline, summary: &OrgSummary) -> Result<Observed, Diagnostics> {
-        let (desired, _) = crate::baseline::scp::desired_scps(baseline);
-        let scope = ReadScope {
-            scp_names: desired.iter().map(|d| d.name.clone()).collect(),
-            targets: desired
-                .iter()
-                .flat_map(|d| d.attach.iter().map(|t| t.get_ref().clone()))
-                .collect(),
-            accounts: baseline
-                .file
-                .account
-                .iter()
-                .map(|a| {
-                    (
-                        a.get_ref().email.get_ref().to_string(),
-                        a.get_ref().name.get_ref().to_string(),
-                    )
-                })
-                .collect(),
-            member_ous: baseline.sso().map(targeted_ous).unwrap_or_default(),
-        };
+        let scope = kinds::scope(baseline);
         tracing::info!("reading the organization");
         let org = self
+            .clients
             .organizations
             .read(summary, &scope)
             .await
@@ -146,148 +110,13 @@ impl Session {
             scps = org.scps.len(),
             "read the organization"
         );
-        // Boxed: these futures are large, and a deep call chain holds them all.
-        let billing = Box::pin(self.observe_billing(baseline, &summary.management_account_id)).await?;
-        let trail = Box::pin(self.observe_trail(baseline, &summary.management_account_id)).await?;
-        let sso = Box::pin(self.observe_sso(baseline)).await?;
-        Ok(Observed {
-            org,
-            billing,
-            trail,
-            sso,
-        })
-    }
-
-    fn sso(&self, region: &str) -> std::sync::Arc<Sso> {
-        let mut clients = self.sso.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        clients
-            .entry(region.to_owned())
-            .or_insert_with(|| std::sync::Arc::new(self.aws.sso(region)))
-            .clone()
-    }
-
-    /// IAM Identity Center, when the baseline has `[sso]`.
-    async fn observe_sso(&self, baseline: &Baseline) -> Result<SsoState, Diagnostics> {
-        let Some(section) = baseline.sso() else {
-            return Ok(SsoState::default());
+        let cx = ObserveCx {
+            clients: &self.clients,
+            baseline,
+            account: &summary.management_account_id,
+            org: &org,
         };
-        tracing::info!("reading IAM Identity Center");
-        let state = self
-            .sso(baseline.home_region().as_str())
-            .read(&sso_scope(section))
-            .await
-            .map_err(|e| self.failure("cannot read IAM Identity Center", e))?;
-        tracing::info!(
-            permission_sets = state.permission_sets.len(),
-            assignments = state.assignments.len(),
-            "read IAM Identity Center"
-        );
-        Ok(state)
-    }
-
-    /// The trail, its bucket and trusted access, when the baseline has `[trail]`.
-    async fn observe_trail(&self, baseline: &Baseline, account: &str) -> Result<TrailState, Diagnostics> {
-        use crate::plan::trail::SERVICE_PRINCIPAL;
-        let Some(section) = &baseline.file.trail else {
-            return Ok(TrailState::default());
-        };
-        let t = section.get_ref();
-        let (trusted_access, bucket, trail) = futures::try_join!(
-            self.organizations.has_trusted_access(SERVICE_PRINCIPAL),
-            self.s3.read_bucket(t.bucket.get_ref().as_str()),
-            self.cloudtrail.read_trail(t.name.get_ref().as_str())
-        )
-        .map_err(|e| self.failure("cannot read the organization trail", e))?;
-        let mut state = TrailState {
-            trusted_access,
-            bucket,
-            trail,
-            ..TrailState::default()
-        };
-        if t.cloudwatch_logs() {
-            self.observe_trail_logs(t, account, &mut state)
-                .await
-                .map_err(|e| self.failure("cannot read the trail's CloudWatch Logs delivery", e))?;
-        }
-        Ok(state)
-    }
-
-    /// Log group, role, and (with `root_usage_alarm`) metric filter, alarm and topic.
-    async fn observe_trail_logs(
-        &self,
-        t: &crate::baseline::TrailSection,
-        account: &str,
-        state: &mut TrailState,
-    ) -> Result<(), AwsError> {
-        use crate::plan::trail as tr;
-        let name = t.name.get_ref().as_str();
-        let group = tr::log_group_name(name);
-        let role = tr::logs_role_name(name);
-        let (log_group, logs_role) = futures::try_join!(
-            self.logs.read_log_group(&group),
-            self.iam.read_role(&role, tr::LOGS_ROLE_POLICY_NAME)
-        )?;
-        state.log_group = log_group;
-        state.logs_role = logs_role;
-        if t.root_usage_alarm() {
-            let topic_arn = crate::plan::topic::topic_arn(account, tr::ALERT_TOPIC);
-            let declared = [tr::ROOT_ALARM.to_owned()];
-            let (filter, alarms, topic) = futures::try_join!(
-                async {
-                    match state.log_group {
-                        Some(_) => self.logs.read_metric_filter(&group, tr::ROOT_FILTER_NAME).await,
-                        None => Ok(None),
-                    }
-                },
-                self.cloudwatch.read_alarms(tr::ROOT_ALARM, &declared),
-                async {
-                    if t.notify.is_empty() {
-                        Ok(None)
-                    } else {
-                        self.sns.read_topic(&topic_arn).await
-                    }
-                }
-            )?;
-            state.root_usage_filter = filter;
-            state.root_usage_alarm = alarms.into_iter().map(|a| a.spec).find(|a| a.name == tr::ROOT_ALARM);
-            state.alert_topic = topic;
-        }
-        Ok(())
-    }
-
-    /// plinth's billing alarms (always: orphans must show even if `[billing]` is gone),
-    /// and the topic and billing metric when the baseline has `[billing]`.
-    async fn observe_billing(&self, baseline: &Baseline, account: &str) -> Result<BillingState, Diagnostics> {
-        use crate::plan::billing;
-        let fail = |e| self.failure("cannot read the billing alarms", e);
-        let section = baseline.file.billing.as_ref().map(|s| s.get_ref());
-        let declared: Vec<String> = section
-            .map(|b| {
-                b.alarm
-                    .iter()
-                    .map(|a| billing::alarm_name(a.get_ref().name.get_ref().as_str()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let alarms = self.cloudwatch.read_alarms(billing::ALARM_PREFIX, &declared);
-        let Some(section) = section else {
-            return Ok(BillingState {
-                alarms: alarms.await.map_err(fail)?,
-                ..BillingState::default()
-            });
-        };
-        let arn = crate::plan::topic::topic_arn(account, section.topic_name.get_ref().as_str());
-        let (alarms, topic, visible) = futures::try_join!(
-            alarms,
-            self.sns.read_topic(&arn),
-            self.cloudwatch.billing_metrics_visible()
-        )
-        .map_err(fail)?;
-        Ok(BillingState {
-            alarms,
-            topic,
-            billing_metrics_visible: visible,
-        })
+        Box::pin(kinds::observe(&cx)).await
     }
 
     /// Preflight, read, plan.
@@ -303,13 +132,14 @@ impl Session {
     ) -> Result<(Observed, Plan), Diagnostics> {
         let summary = Box::pin(self.preflight(baseline)).await?;
         let observed = Box::pin(self.observe(baseline, &summary)).await?;
-        let plan = plan::compute(baseline, &observed, options)?;
+        let plan = kinds::compute(baseline, &observed, options)?;
         Ok((observed, plan))
     }
 
     /// Tell people about drift on an SNS topic.
     pub async fn notify(&self, topic_arn: &str, subject: &str, message: &str) -> Result<(), Diagnostics> {
-        self.sns
+        self.clients
+            .sns
             .publish(topic_arn, subject, message)
             .await
             .map_err(|e| self.failure("cannot publish the drift notification", e))
@@ -355,8 +185,7 @@ impl Session {
     /// A failed read or preflight call as a diagnostic; transport failures name the
     /// endpoint they could not reach.
     fn failure(&self, what: &str, e: AwsError) -> Diagnostics {
-        let endpoint = self.aws.sdk.endpoint_url();
-        aws_failure(what, e.at_endpoint(endpoint), endpoint)
+        self.clients.failure(what, e)
     }
 }
 
@@ -377,75 +206,18 @@ impl Executor for Session {
             ),
         };
         // Boxed: each adapter's future is large, and many run at once.
+        let c = &self.clients;
         let result = match &change.op {
-            Op::Sso(op) => Box::pin(self.sso(&op.region).execute(op, resolve)).await,
-            Op::Organizations(op) => Box::pin(self.organizations.execute(op, resolve)).await,
-            Op::Cloudwatch(op) => Box::pin(self.cloudwatch.execute(op, resolve)).await,
-            Op::Sns(op) => Box::pin(self.sns.execute(op)).await,
-            Op::S3(op) => Box::pin(self.s3.execute(op)).await,
-            Op::Cloudtrail(op) => Box::pin(self.cloudtrail.execute(op)).await,
-            Op::Logs(op) => Box::pin(self.logs.execute(op)).await,
-            Op::Iam(op) => Box::pin(self.iam.execute(op)).await,
+            Op::Sso(op) => Box::pin(c.sso(&op.region).execute(op, resolve)).await,
+            Op::Organizations(op) => Box::pin(c.organizations.execute(op, resolve)).await,
+            Op::Cloudwatch(op) => Box::pin(c.cloudwatch.execute(op, resolve)).await,
+            Op::Sns(op) => Box::pin(c.sns.execute(op)).await,
+            Op::S3(op) => Box::pin(c.s3.execute(op)).await,
+            Op::Cloudtrail(op) => Box::pin(c.cloudtrail.execute(op)).await,
+            Op::Logs(op) => Box::pin(c.logs.execute(op)).await,
+            Op::Iam(op) => Box::pin(c.iam.execute(op)).await,
         };
         result.map_err(|e| e.at_endpoint(self.aws.sdk.endpoint_url()))
-    }
-}
-
-/// What `[sso]` needs read: the names of permission sets, groups and users.
-fn sso_scope(section: &SsoSection) -> SsoScope {
-    let mut scope = SsoScope::default();
-    for ps in &section.permission_set {
-        scope.permission_sets.insert(ps.get_ref().name.get_ref().to_string());
-    }
-    for a in &section.assignment {
-        let a = a.get_ref();
-        scope.groups.extend(a.groups.iter().map(|g| g.get_ref().to_string()));
-        scope.users.extend(a.users.iter().map(|u| u.get_ref().to_string()));
-    }
-    scope
-}
-
-/// The OU paths whose accounts the assignments need (each with everything below it).
-fn targeted_ous(section: &SsoSection) -> Vec<OuPath> {
-    section
-        .assignment
-        .iter()
-        .flat_map(|a| a.get_ref().targets.get_ref().iter())
-        .filter_map(|t| match t.get_ref() {
-            Target::Ou(p) => Some(p.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn aws_failure(what: &str, e: AwsError, endpoint: Option<&str>) -> Diagnostics {
-    if e.no_credentials {
-        return Diagnostic::error("no AWS credentials found")
-            .cause(e.to_string())
-            .hint(
-                "plinth uses the standard AWS credential chain: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, \
-                 a profile (`--profile` or `AWS_PROFILE`), IAM Identity Center (`aws sso login`), web identity, \
-                 or instance metadata",
-            )
-            .into();
-    }
-    let hint = match e.code.as_deref() {
-        Some("AccessDeniedException" | "AccessDenied") => {
-            Some("plinth needs the read permissions listed in README.md".to_owned())
-        }
-        Some("ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId" | "UnrecognizedClientException") => {
-            Some("refresh the credentials (for SSO: `aws sso login`) and run again".to_owned())
-        }
-        None => Some(match endpoint {
-            Some(_) => "check the network and `--endpoint-url`".to_owned(),
-            None => "check the network, the region and any proxy (`HTTPS_PROXY`)".to_owned(),
-        }),
-        _ => None,
-    };
-    let d = Diagnostic::error(what.to_owned()).cause(e.to_string());
-    match hint {
-        Some(h) => d.hint(h).into(),
-        None => d.into(),
     }
 }
 

@@ -1,8 +1,10 @@
 //! plinth: an AWS Organizations baseline as code.
 //!
-//! The flow is `baseline` (load and validate the TOML) → `aws` adapters (read the live
-//! state into `observed` types) → `plan` (a pure function of both) → `render` (text,
-//! JSON, Markdown) → `apply` (execute the plan's changes through the adapters).
+//! The flow is `baseline` (load and validate the TOML into the model the `kinds`
+//! define) → `kinds` (each kind reads its live state through the `aws` adapters, then
+//! plans: a pure function of baseline and observed state) → `apply` (execute the plan's
+//! changes through the adapters) → `render` (text, JSON, Markdown). ARCHITECTURE.md is
+//! the map.
 
 pub mod apply;
 pub mod arn;
@@ -10,6 +12,7 @@ pub mod aws;
 pub mod baseline;
 pub mod diag;
 pub mod engine;
+pub mod kinds;
 pub mod lock;
 pub mod observed;
 pub mod plan;
@@ -18,3 +21,4 @@ pub mod reconcile;
 pub mod render;
 pub mod saved;
 pub mod shutdown;
+pub mod types;

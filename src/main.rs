@@ -203,9 +203,8 @@ async fn bootstrap(
         org.id,
         if created { "created now" } else { "exists" }
     );
-    out.push_str("  [ ] IAM Identity Center: enable the organization instance in the home region (IAM Identity Center console > Enable), for people to sign in with short-lived credentials\n");
-    if baseline.file.billing.is_some() {
-        out.push_str("  [ ] Billing alerts: Billing and Cost Management > Billing preferences > Alert preferences > \"Receive CloudWatch billing alerts\" (the plan warns while billing metrics are missing)\n");
+    for step in plinth::kinds::console_steps(baseline) {
+        out.push_str(&format!("  [ ] {step}\n"));
     }
     out.push('\n');
     emit(&out);
@@ -401,63 +400,19 @@ fn confirm_with(what: &str, flag: &str) -> Result<(), Diagnostics> {
 
 fn validate(baseline: &Baseline) -> Result<ExitCode, Diagnostics> {
     use std::fmt::Write as _;
-    let (desired, warnings) = plinth::baseline::scp::desired_scps(baseline);
+    let description = plinth::kinds::describe(baseline);
     let mut out = String::new();
-    for w in &warnings {
+    for w in &description.warnings {
         let _ = writeln!(out, "warning: {w}");
     }
     let _ = writeln!(out, "Baseline `{}` is valid.", baseline.source.path.display());
-    let ous = baseline.file.organizational_units.len();
     let _ = writeln!(
         out,
-        "Management account {}, home region {}, {ous} organizational unit{} declared.",
+        "Management account {}, home region {}.",
         baseline.management_account_id(),
         baseline.home_region(),
-        if ous == 1 { "" } else { "s" }
     );
-    if let Some(sso) = baseline.sso() {
-        for ps in &sso.permission_set {
-            let ps = ps.get_ref();
-            let grants: usize = sso
-                .assignment
-                .iter()
-                .map(|a| a.get_ref())
-                .filter(|a| a.permission_set.get_ref() == ps.name.get_ref())
-                .map(|a| (a.groups.len() + a.users.len()) * a.targets.get_ref().len())
-                .sum();
-            let _ = writeln!(
-                out,
-                "IAM Identity Center permission set `{}`: {} session, {} managed polic{}{}, {grants} principal × target grant{}.",
-                ps.name.get_ref(),
-                ps.session_duration(),
-                ps.managed_policies.len() + ps.customer_managed_policies.len(),
-                if ps.managed_policies.len() + ps.customer_managed_policies.len() == 1 {
-                    "y"
-                } else {
-                    "ies"
-                },
-                if ps.inline_policy_file.is_some() {
-                    ", an inline policy"
-                } else {
-                    ""
-                },
-                if grants == 1 { "" } else { "s" }
-            );
-        }
-    }
-    for d in &desired {
-        let targets: Vec<String> = d.attach.iter().map(|t| t.get_ref().to_string()).collect();
-        let _ = writeln!(
-            out,
-            "\n{} (`{}`, {} of {} characters), attached to {}:",
-            d.address(),
-            d.name,
-            d.content.chars().count(),
-            plinth::policy::MAX_SCP_SIZE,
-            targets.join(", ")
-        );
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&d.document).unwrap_or_default());
-    }
+    out.push_str(&description.text);
     emit(&out);
     Ok(ExitCode::SUCCESS)
 }

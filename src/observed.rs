@@ -1,27 +1,17 @@
-//! The live state of the organization as plain data: what the adapters read, what the
-//! plan compares the baseline with. No SDK types here, so plans are testable without AWS.
+//! The live state as plain data, in each service's terms: what the adapters read and
+//! write, what the kinds' planners compare the baseline with. No SDK types here, so plans
+//! are testable without AWS. The organization's structure ([`OrgState`]) is read once
+//! and shared by every kind; each kind assembles its own state from these parts.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::baseline::Target;
+use crate::types::Target;
 
 /// Tag key and value that mark what plinth created and may change or delete.
 pub const OWNER_TAG_KEY: &str = "managed-by";
 pub const OWNER_TAG_VALUE: &str = "plinth";
-
-/// Everything the plan needs to know about the live organization.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Observed {
-    pub org: OrgState,
-    #[serde(default)]
-    pub billing: BillingState,
-    #[serde(default)]
-    pub trail: TrailState,
-    #[serde(default)]
-    pub sso: SsoState,
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrgState {
@@ -137,18 +127,6 @@ impl OrgState {
     }
 }
 
-/// Billing alarms and their SNS topic, in us-east-1.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct BillingState {
-    /// Alarms whose names carry plinth's billing prefix.
-    pub alarms: Vec<Alarm>,
-    /// The baseline's topic; `None` when it does not exist (or the baseline has no `[billing]`).
-    pub topic: Option<Topic>,
-    /// Whether CloudWatch has any `AWS/Billing` `EstimatedCharges` metric, which exists
-    /// only once "Receive Billing Alerts" is on.
-    pub billing_metrics_visible: bool,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alarm {
     pub spec: AlarmSpec,
@@ -191,24 +169,6 @@ pub struct Subscription {
     pub endpoint: String,
     /// Waiting for the recipient to confirm.
     pub pending: bool,
-}
-
-/// The organization trail, its bucket and CloudTrail's trusted access; read only when the
-/// baseline has `[trail]`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct TrailState {
-    /// `cloudtrail.amazonaws.com` has trusted access to the organization.
-    pub trusted_access: bool,
-    pub bucket: Bucket,
-    pub trail: Option<TrailInfo>,
-    /// The log group, read when the baseline asks for CloudWatch Logs delivery.
-    pub log_group: Option<LogGroup>,
-    /// The role CloudTrail writes to the log group with.
-    pub logs_role: Option<Role>,
-    pub root_usage_filter: Option<MetricFilter>,
-    pub root_usage_alarm: Option<AlarmSpec>,
-    /// The root-usage alarm's own topic, when `[trail]` has `notify`.
-    pub alert_topic: Option<Topic>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

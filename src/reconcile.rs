@@ -15,14 +15,10 @@ use crate::engine::Session;
 use crate::lock::LockOptions;
 use crate::plan::{Change, Plan, PlanOptions};
 
-/// The kinds `--repair` names. OUs count as `scp`: they exist to carry SCPs.
-pub const KINDS: &[&str] = &["scp", "trail", "billing", "sso"];
-
+/// The kind whose `--repair` value repairs a change: its own, or the one the registry
+/// says repairs it (OUs exist to carry SCPs, so `scp` repairs them).
 pub fn kind_of(change: &Change) -> &str {
-    match change.area() {
-        "ou" => "scp",
-        area => area,
-    }
+    crate::kinds::repaired_with(&change.kind).unwrap_or(&change.kind)
 }
 
 /// Which kinds a run may repair.
@@ -53,10 +49,10 @@ impl FromStr for Repair {
         }
         let mut kinds = BTreeSet::new();
         for k in s.split(',').map(str::trim) {
-            if !KINDS.contains(&k) {
+            if !crate::kinds::NAMES.contains(&k) {
                 return Err(format!(
                     "unknown kind `{k}`; `--repair` takes `all`, `none`, or a list of {}",
-                    KINDS.join(", ")
+                    crate::kinds::NAMES.join(", ")
                 ));
             }
             kinds.insert(k.to_owned());
@@ -226,11 +222,11 @@ pub async fn pass(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Action, Op, OrganizationsOp};
+    use crate::plan::{Action, Address, Op, OrganizationsOp};
 
-    fn change(address: &str, deps: &[&str]) -> Change {
+    fn change(kind: &'static str, address: &str, deps: &[&str]) -> Change {
         Change::new(
-            address,
+            Address::new(kind, address),
             Action::Create,
             "",
             Op::Organizations(OrganizationsOp::DeletePolicy {
@@ -243,12 +239,12 @@ mod tests {
     fn plan() -> Plan {
         Plan {
             changes: vec![
-                change("ou:Prod", &[]),
-                change("scp.a", &[]),
-                change("scp.a -> ou:Prod", &["scp.a", "ou:Prod"]),
-                change("billing.topic", &[]),
-                change("billing.alarm.x", &["billing.topic"]),
-                change("trail.root_usage.alarm", &["billing.topic"]),
+                change("organizational_units", "organizational_units.Prod", &[]),
+                change("scp", "scp.a", &[]),
+                change("scp", "scp.a -> ou:Prod", &["scp.a", "organizational_units.Prod"]),
+                change("billing", "billing.topic", &[]),
+                change("billing", "billing.alarm.x", &["billing.topic"]),
+                change("trail", "trail.root_usage.alarm", &["billing.topic"]),
             ],
             ..Plan::default()
         }
@@ -267,7 +263,7 @@ mod tests {
     fn selects_allowed_kinds_and_drops_what_waits_on_excluded_changes() {
         let (selected, left) = select(&plan(), &"scp,trail".parse().unwrap());
         let chosen: Vec<&str> = selected.changes.iter().map(|c| c.address.as_str()).collect();
-        assert_eq!(chosen, ["ou:Prod", "scp.a", "scp.a -> ou:Prod"]);
+        assert_eq!(chosen, ["organizational_units.Prod", "scp.a", "scp.a -> ou:Prod"]);
         assert_eq!(left.len(), 3);
         let trail = left.iter().find(|(a, _)| a == "trail.root_usage.alarm").unwrap();
         assert_eq!(trail.1, "it depends on a change `--repair` excludes");

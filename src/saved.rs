@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::baseline::Baseline;
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
-use crate::observed::Observed;
+use crate::kinds::Observed;
 use crate::plan::{Change, Plan};
 
 pub const FORMAT_VERSION: u32 = 1;
@@ -48,11 +48,7 @@ pub fn baseline_fingerprints(baseline: &Baseline) -> BTreeMap<String, String> {
     let key = |p: &Path| p.strip_prefix(dir).unwrap_or(p).display().to_string();
     let mut out = BTreeMap::new();
     out.insert(key(&baseline.source.path), sha256(baseline.source.text.as_bytes()));
-    let policies = baseline
-        .custom_documents
-        .iter()
-        .chain(baseline.inline_policies.values());
-    for f in policies {
+    for f in baseline.policy_files.values() {
         out.insert(key(&f.source.path), sha256(f.source.text.as_bytes()));
     }
     out
@@ -234,11 +230,14 @@ impl SavedPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Action, Op, OrganizationsOp, Ref};
+    use crate::plan::{Action, Address, Op, OrganizationsOp, Ref};
 
     fn change(address: &str, deps: &[&str]) -> Change {
         Change::new(
-            address,
+            Address {
+                kind: "scp",
+                name: address.into(),
+            },
             Action::Attach,
             "the baseline attaches it",
             Op::Organizations(OrganizationsOp::AttachPolicy {

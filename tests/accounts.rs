@@ -52,9 +52,9 @@ async fn new_accounts_are_created_placed_and_given_the_baseline_in_one_run() {
         .map(|c| format!("{} {}", c.action.symbol(), c.address))
         .collect();
     for expected in [
-        "+ account:payments-prod",
-        "~ account:payments-prod -> ou:Workloads/Prod",
-        "~ account:sandbox -> ou:Security",
+        "+ account.payments-prod",
+        "~ account.payments-prod -> ou:Workloads/Prod",
+        "~ account.sandbox -> ou:Security",
         "+ scp.deny_leave_organization -> account:payments-prod",
         "+ billing.alarm.payments-prod",
     ] {

@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 
 use plinth::baseline;
 use plinth::diag::SourceFile;
-use plinth::observed::{
-    Account, Observed, OrgState, Ou, PermissionSet, PermissionSetDetails, Scp, SsoInstance, SsoState,
-};
-use plinth::plan::{self, Plan, PlanOptions};
+use plinth::kinds::Observed;
+use plinth::observed::{Account, OrgState, Ou, PermissionSet, PermissionSetDetails, Scp, SsoInstance, SsoState};
+use plinth::plan::{Plan, PlanOptions};
 use plinth::render;
 
 const BASELINE: &str = r#"
@@ -67,7 +66,7 @@ fn sso_state() -> SsoState {
 fn sample_plan(allow_delete: bool) -> Plan {
     let b = baseline::parse(SourceFile::new("baseline.toml", BASELINE)).unwrap_or_else(|d| panic!("{d}"));
     // The region deny exists, but someone added a region and a statement.
-    let (desired, _) = plinth::baseline::scp::desired_scps(&b);
+    let (desired, _) = plinth::kinds::scp::desired::desired_scps(&b);
     let mut live_doc = desired[0].document.clone();
     live_doc["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"] =
         serde_json::json!(["eu-central-1", "eu-west-1", "us-west-2"]);
@@ -136,11 +135,10 @@ fn sample_plan(allow_delete: bool) -> Plan {
             ]),
             ou_accounts: BTreeMap::new(),
         },
-        billing: Default::default(),
-        trail: Default::default(),
         sso: sso_state(),
+        ..Observed::default()
     };
-    plan::compute(&b, &observed, PlanOptions { allow_delete }).unwrap_or_else(|d| panic!("{d}"))
+    plinth::kinds::compute(&b, &observed, PlanOptions { allow_delete }).unwrap_or_else(|d| panic!("{d}"))
 }
 
 #[test]

@@ -107,7 +107,7 @@ async fn apply_from_scratch_then_a_second_run_makes_zero_writes() {
     assert_eq!(
         addresses(&plan),
         [
-            "+ ou:Workloads/Prod",
+            "+ organizational_units.Workloads/Prod",
             "+ scp.policy_type",
             "+ scp.region_deny",
             "+ scp.deny_leave_organization",

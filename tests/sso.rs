@@ -659,8 +659,8 @@ async fn a_new_account_gets_its_assignments_in_the_same_run() {
     repairs(
         &w,
         &[
-            "+ account:newbie",
-            "~ account:newbie -> ou:Workloads",
+            "+ account.newbie",
+            "~ account.newbie -> ou:Workloads",
             "+ sso.assignment:PowerUser group:developers -> account:newbie",
             "+ sso.assignment:PowerUser user:alice -> account:newbie",
         ],

@@ -2,6 +2,7 @@
 //! retries, the call counter, and one adapter per service. Nothing outside this module
 //! calls the SDK.
 
+pub mod clients;
 pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod counter;

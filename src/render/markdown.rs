@@ -35,7 +35,7 @@ pub fn plan(plan: &Plan) -> String {
         );
         let mut areas: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
         for c in &plan.changes {
-            areas.entry(c.area()).or_default().push(c);
+            areas.entry(c.kind.as_str()).or_default().push(c);
         }
         for (area, changes) in areas {
             let _ = writeln!(

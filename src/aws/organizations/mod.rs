@@ -12,8 +12,8 @@ use aws_sdk_organizations::types::{OrganizationFeatureSet, PolicyType, PolicyTyp
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::{AwsError, Context};
-use crate::baseline::Target;
 use crate::observed::{Account, OWNER_TAG_KEY, OWNER_TAG_VALUE, OrgState, Ou, Resolved, Scp};
+use crate::types::Target;
 
 mod write;
 
@@ -40,7 +40,7 @@ pub struct ReadScope {
     pub accounts: Vec<(String, String)>,
     /// OUs whose accounts are needed, with everything below them: the accounts directly in
     /// each are read (`ListAccountsForParent`).
-    pub member_ous: Vec<crate::baseline::OuPath>,
+    pub member_ous: Vec<crate::types::OuPath>,
 }
 
 pub struct Organizations {

@@ -1,0 +1,94 @@
+//! The adapters of one run, made once from one SDK configuration and all reporting to
+//! its call counter. Kinds read through them (`observe`); apply writes through them.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use super::cloudtrail::CloudTrail;
+use super::cloudwatch::CloudWatch;
+use super::iam::Iam;
+use super::logs::Logs;
+use super::organizations::Organizations;
+use super::s3::S3;
+use super::sns::Sns;
+use super::sso::Sso;
+use super::{Aws, AwsError};
+use crate::diag::{Diagnostic, Diagnostics};
+
+pub struct Clients {
+    pub aws: Aws,
+    pub organizations: Organizations,
+    /// us-east-1: billing metrics and plinth's alarms live there.
+    pub cloudwatch: CloudWatch,
+    pub sns: Sns,
+    pub cloudtrail: CloudTrail,
+    pub s3: S3,
+    pub logs: Logs,
+    pub iam: Iam,
+    /// IAM Identity Center clients by region (the instance's), made when first needed.
+    sso: Mutex<BTreeMap<String, Arc<Sso>>>,
+}
+
+impl Clients {
+    pub fn new(aws: Aws) -> Clients {
+        Clients {
+            organizations: aws.organizations(),
+            cloudwatch: aws.cloudwatch_us_east_1(),
+            sns: aws.sns_us_east_1(),
+            cloudtrail: aws.cloudtrail_us_east_1(),
+            s3: aws.s3_us_east_1(),
+            logs: aws.logs_us_east_1(),
+            iam: aws.iam(),
+            sso: Mutex::default(),
+            aws,
+        }
+    }
+
+    /// The IAM Identity Center adapter of a region; one per region, shared (it carries the
+    /// service's rate limiter).
+    pub fn sso(&self, region: &str) -> Arc<Sso> {
+        let mut clients = self.sso.lock().unwrap_or_else(PoisonError::into_inner);
+        clients
+            .entry(region.to_owned())
+            .or_insert_with(|| Arc::new(self.aws.sso(region)))
+            .clone()
+    }
+
+    /// A failed call as a diagnostic saying what plinth was doing; transport failures
+    /// name the endpoint they could not reach.
+    pub fn failure(&self, what: &str, e: AwsError) -> Diagnostics {
+        let endpoint = self.aws.sdk.endpoint_url();
+        failure(what, e.at_endpoint(endpoint), endpoint)
+    }
+}
+
+fn failure(what: &str, e: AwsError, endpoint: Option<&str>) -> Diagnostics {
+    if e.no_credentials {
+        return Diagnostic::error("no AWS credentials found")
+            .cause(e.to_string())
+            .hint(
+                "plinth uses the standard AWS credential chain: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, \
+                 a profile (`--profile` or `AWS_PROFILE`), IAM Identity Center (`aws sso login`), web identity, \
+                 or instance metadata",
+            )
+            .into();
+    }
+    let hint = match e.code.as_deref() {
+        Some("AccessDeniedException" | "AccessDenied") => {
+            Some("plinth needs the read permissions listed in README.md".to_owned())
+        }
+        Some("ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId" | "UnrecognizedClientException") => {
+            Some("refresh the credentials (for SSO: `aws sso login`) and run again".to_owned())
+        }
+        None => Some(match endpoint {
+            Some(_) => "check the network and `--endpoint-url`".to_owned(),
+            None => "check the network, the region and any proxy (`HTTPS_PROXY`)".to_owned(),
+        }),
+        _ => None,
+    };
+    let d = Diagnostic::error(what.to_owned()).cause(e.to_string());
+    match hint {
+        Some(h) => d.hint(h).into(),
+        None => d.into(),
+    }
+}

@@ -1,0 +1,221 @@
+//! Billing alarms: CloudWatch `AWS/Billing` `EstimatedCharges` alarms in us-east-1 for the
+//! whole bill and per account, notifying an SNS topic with e-mail subscribers.
+//!
+//! plinth owns alarms named `plinth-billing-*`; one of those that the baseline no longer
+//! declares is deleted only with `--allow-delete`, and only if it carries plinth's tag.
+//! The topic is plinth's if it carries the tag; plinth manages only its own statement in
+//! the topic's policy and adds missing subscriptions (it never unsubscribes anyone).
+
+use std::collections::BTreeMap;
+
+mod observe;
+pub mod section;
+
+pub use observe::BillingState;
+pub use section::{BillingAlarm, BillingSection};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::kinds::common::{alarm, placement, topic};
+use crate::kinds::{Baseline, Context, Kind, ObserveCx};
+use crate::observed::{AlarmSpec, OWNER_TAG_KEY, OWNER_TAG_VALUE};
+use crate::plan::{Action, Address, Change, CloudWatchOp, Op, Orphan, Plan, Ref};
+use crate::types::Target;
+
+pub struct Billing;
+
+impl Kind for Billing {
+    const NAME: &'static str = "billing";
+    type Section = Option<toml::Spanned<BillingSection>>;
+    type State = BillingState;
+
+    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+        section::validate(baseline, diags);
+    }
+
+    fn console_steps(baseline: &Baseline) -> Vec<&'static str> {
+        match baseline.file.billing {
+            Some(_) => vec![
+                "Billing alerts: Billing and Cost Management > Billing preferences > Alert preferences > \"Receive CloudWatch billing alerts\" (the plan warns while billing metrics are missing)",
+            ],
+            None => vec![],
+        }
+    }
+
+    fn observe(cx: &ObserveCx<'_>) -> impl std::future::Future<Output = Result<BillingState, Diagnostics>> {
+        observe::observe(cx)
+    }
+
+    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+        plan_billing(cx, plan)
+    }
+}
+
+/// An address of this kind, from its full name.
+fn at(name: impl Into<String>) -> Address {
+    Address::new(Billing::NAME, name)
+}
+
+pub const ALARM_PREFIX: &str = "plinth-billing-";
+/// Billing metrics and their alarms live in us-east-1 only.
+pub const REGION: &str = "us-east-1";
+pub const TOPIC_ADDRESS: &str = "billing.topic";
+/// Six hours: AWS updates billing metrics a few times a day.
+pub const PERIOD_SECONDS: i32 = 21_600;
+
+pub fn alarm_name(name: &str) -> String {
+    format!("{ALARM_PREFIX}{name}")
+}
+
+/// The alarm the baseline declares.
+pub fn desired_alarm(alarm: &BillingAlarm, account_id: Option<&str>, topic_arn: &str) -> AlarmSpec {
+    let mut dimensions = BTreeMap::from([("Currency".to_owned(), "USD".to_owned())]);
+    if let Some(id) = account_id {
+        dimensions.insert("LinkedAccount".into(), id.to_owned());
+    }
+    let threshold = alarm.threshold_usd.get_ref().get();
+    AlarmSpec {
+        name: alarm_name(alarm.name.get_ref().as_str()),
+        // The account as the baseline names it: stable even before a new account has an id.
+        description: match &alarm.account {
+            Some(account) => format!(
+                "Managed by plinth: estimated charges of account {} over {threshold} USD",
+                account.get_ref()
+            ),
+            None => format!("Managed by plinth: estimated charges of the organization over {threshold} USD"),
+        },
+        namespace: "AWS/Billing".into(),
+        metric_name: "EstimatedCharges".into(),
+        dimensions,
+        statistic: "Maximum".into(),
+        period: PERIOD_SECONDS,
+        evaluation_periods: 1,
+        threshold,
+        comparison_operator: "GreaterThanThreshold".into(),
+        treat_missing_data: "notBreaching".into(),
+        alarm_actions: vec![topic_arn.to_owned()],
+        actions_enabled: true,
+    }
+}
+
+fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+    let observed = &cx.observed.billing;
+    let src = &cx.baseline.source;
+    let mut diags = Diagnostics::default();
+    let mut desired_names = Vec::new();
+
+    if let Some(section) = &cx.baseline.file.billing {
+        let billing = section.get_ref();
+        let (arn, topic_dep) = topic::plan_topic(
+            cx,
+            plan,
+            &mut diags,
+            &topic::TopicDecl {
+                address: at(TOPIC_ADDRESS),
+                notify_key: "billing.notify",
+                name: billing.topic_name.get_ref().as_str(),
+                name_span: if billing.topic_name.span().is_empty() {
+                    section.span()
+                } else {
+                    billing.topic_name.span()
+                },
+                notify: &billing.notify,
+            },
+            observed.topic.as_ref(),
+        );
+
+        // Alarms.
+        for alarm in &billing.alarm {
+            let a = alarm.get_ref();
+            let mut linked_account = None;
+            let mut deps = topic_dep.clone();
+            let account_id = match &a.account {
+                None => None,
+                Some(acct) => match placement::target(cx, plan, &Target::Account(acct.get_ref().clone())) {
+                    Ok((Ref::Id(id), _)) => Some(id),
+                    // An account created earlier in this run: its id is known once it exists.
+                    Ok((planned @ Ref::Planned(_), account_deps)) => {
+                        linked_account = Some(planned);
+                        deps.extend(account_deps);
+                        None
+                    }
+                    Err(why) => {
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "unknown account `{}` in billing alarm `{}`",
+                                acct.get_ref(),
+                                a.name.get_ref()
+                            ))
+                            .at(src, acct.span())
+                            .cause(why)
+                            .hint("name an account of this organization by its 12-digit id or its exact name"),
+                        );
+                        continue;
+                    }
+                },
+            };
+            let want = desired_alarm(a, account_id.as_deref(), &arn);
+            desired_names.push(want.name.clone());
+            let address = at(format!("{}.alarm.{}", Billing::NAME, a.name.get_ref()));
+            let live = observed
+                .alarms
+                .iter()
+                .find(|l| l.spec.name == want.name)
+                .map(|l| &l.spec);
+            let missing = format!("no alarm `{}` in CloudWatch ({REGION})", want.name);
+            if let Some(change) =
+                alarm::change(address, live, want, &missing, (linked_account, deps), topic_dep.clone())
+            {
+                plan.changes.push(change);
+            }
+        }
+
+        if !observed.billing_metrics_visible && !billing.alarm.is_empty() {
+            plan.warnings.push(
+                "CloudWatch has no `AWS/Billing` `EstimatedCharges` metric yet, so billing alarms cannot fire: \
+                 sign in to the management account's console as an administrator, open Billing and Cost Management \
+                 > Billing preferences > Alert preferences, and turn on \"Receive CloudWatch billing alerts\" \
+                 (there is no API for it); metrics appear within a day, and the alarms plinth creates start working then"
+                    .into(),
+            );
+        }
+    }
+
+    // Alarms with plinth's prefix that the baseline does not declare.
+    for alarm in observed.alarms.iter().filter(|a| !desired_names.contains(&a.spec.name)) {
+        let name = &alarm.spec.name;
+        if alarm.owned != Some(true) {
+            plan.warnings.push(format!(
+                "alarm `{name}` has plinth's prefix but not its `{OWNER_TAG_KEY}={OWNER_TAG_VALUE}` tag; plinth leaves it alone"
+            ));
+            continue;
+        }
+        let address = at(format!(
+            "{}.orphan.{}",
+            Billing::NAME,
+            name.trim_start_matches(ALARM_PREFIX)
+        ));
+        if cx.options.allow_delete {
+            plan.changes.push(
+                Change::new(
+                    address,
+                    Action::Delete,
+                    "managed by plinth, no longer in the baseline, and `--allow-delete` was given",
+                    Op::Cloudwatch(CloudWatchOp::DeleteAlarm { name: name.clone() }),
+                )
+                .before(serde_json::to_value(&alarm.spec).ok()),
+            );
+        } else {
+            plan.orphans.push(Orphan {
+                address: address.name,
+                reason: format!(
+                    "alarm `{name}` is managed by plinth but no longer in the baseline; kept; run with `--allow-delete` to delete it"
+                ),
+            });
+        }
+    }
+
+    diags.into_result(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,66 @@
+//! `[billing]`: the section and the checks it needs before any AWS call.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::kinds::Baseline;
+use crate::types::{AlarmName, Email, TopicName, Usd};
+
+/// `[billing]`: CloudWatch billing alarms in us-east-1 notifying an SNS topic.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BillingSection {
+    /// E-mail subscriptions on plinth's topic.
+    #[serde(default)]
+    pub notify: Vec<Spanned<Email>>,
+    #[serde(default = "default_topic_name")]
+    pub topic_name: Spanned<TopicName>,
+    #[serde(default)]
+    pub alarm: Vec<Spanned<BillingAlarm>>,
+}
+
+fn default_topic_name() -> Spanned<TopicName> {
+    Spanned::new(0..0, TopicName::default_billing())
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BillingAlarm {
+    pub name: Spanned<AlarmName>,
+    /// Account id or name: a per-account alarm (LinkedAccount dimension).
+    pub account: Option<Spanned<String>>,
+    pub threshold_usd: Spanned<Usd>,
+}
+
+pub(super) fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+    let src = &baseline.source;
+    let file = &baseline.file;
+    if let Some(billing) = &file.billing {
+        let billing = billing.get_ref();
+        let mut names = HashMap::new();
+        for alarm in &billing.alarm {
+            let name = &alarm.get_ref().name;
+            if let Some(first) = names.insert(name.get_ref().clone(), name.span()) {
+                let (line, _) = src.line_col(first.start);
+                diags.push(
+                    Diagnostic::error(format!("billing alarm `{}` is declared twice", name.get_ref()))
+                        .at(src, name.span())
+                        .hint(format!("it is first declared on line {line}; alarm names are unique")),
+                );
+            }
+        }
+        let mut emails = HashMap::new();
+        for email in &billing.notify {
+            let key = email.get_ref().as_str().to_ascii_lowercase();
+            if emails.insert(key, ()).is_some() {
+                diags.push(
+                    Diagnostic::error(format!("`{}` is listed twice in `billing.notify`", email.get_ref()))
+                        .at(src, email.span()),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! What targets mean, for every kind that attaches or grants something: the target
+//! itself ([`target`], for SCP attachments and per-account alarms), or the accounts
+//! `root`, `ou:<path>` and `account:<key>` stand for ([`Placement`], for assignments),
+//! counting OUs and accounts this plan creates or moves where they will be, and leaving
+//! suspended accounts out.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diag::Diagnostic;
+use crate::kinds::{Context, account, organizational_units};
+use crate::observed::{OrgState, Resolved};
+use crate::plan::{Plan, Ref};
+use crate::types::Target;
+
+/// A resource to reference, and the plan changes that must succeed first.
+pub type Needs = (Ref, Vec<String>);
+
+/// Where each account will be once the plan has run: live OUs, with the baseline's
+/// `[[account]]`s (moved or created by this plan) where the baseline puts them.
+pub struct Placement<'a> {
+    org: &'a OrgState,
+    /// OUs an earlier planner creates in this plan.
+    planned_ous: BTreeSet<String>,
+    accounts: Vec<Placed>,
+}
+
+/// An account, where it will be, and how to reference it.
+pub struct Placed {
+    /// Its id, or the address of the change that creates it.
+    key: String,
+    /// OU path, `""` at the root.
+    ou: String,
+    needs: Needs,
+}
+
+impl<'a> Placement<'a> {
+    pub fn new(cx: &'a Context<'_>, plan: &Plan) -> Self {
+        let org = &cx.observed.org;
+        let ou_path: BTreeMap<&str, &str> = org.ous.iter().map(|o| (o.id.as_str(), o.path.as_str())).collect();
+        let mut parent: BTreeMap<&str, &str> = BTreeMap::new();
+        for (ou, accounts) in &org.ou_accounts {
+            for a in accounts {
+                if let Some(path) = ou_path.get(ou.as_str()) {
+                    parent.insert(a.as_str(), path);
+                }
+            }
+        }
+        let mut accounts: Vec<Placed> = Vec::new();
+        let mut declared_ids = BTreeSet::new();
+        for decl in &cx.baseline.file.account {
+            let d = decl.get_ref();
+            let name = d.name.get_ref().as_str();
+            let ou = d.ou.get_ref().to_string();
+            match account::live(org, d) {
+                Some(l) => {
+                    declared_ids.insert(l.id.clone());
+                    let deps = account::moves(plan, name);
+                    accounts.push(Placed {
+                        key: l.id.clone(),
+                        ou,
+                        needs: (Ref::Id(l.id.clone()), deps),
+                    });
+                }
+                None => {
+                    if let Some((addr, deps)) = account::planned(plan, name) {
+                        accounts.push(Placed {
+                            key: addr.clone(),
+                            ou,
+                            needs: (Ref::Planned(addr), deps),
+                        });
+                    }
+                }
+            }
+        }
+        // Suspended accounts get no assignments from `root` or OU targets.
+        for a in org
+            .accounts
+            .iter()
+            .filter(|a| !declared_ids.contains(&a.id) && !a.suspended)
+        {
+            let path = parent.get(a.id.as_str()).copied().unwrap_or_default().to_owned();
+            accounts.push(Placed {
+                key: a.id.clone(),
+                ou: path,
+                needs: (Ref::Id(a.id.clone()), vec![]),
+            });
+        }
+        let planned_ous = cx
+            .baseline
+            .file
+            .organizational_units
+            .iter()
+            .flat_map(|o| o.path.get_ref().with_ancestors())
+            .filter(|p| plan.find(&organizational_units::address(p)).is_some())
+            .map(|p| p.to_string())
+            .collect();
+        Placement {
+            org,
+            planned_ous,
+            accounts,
+        }
+    }
+
+    /// The accounts a target means: key -> (ref, dependencies).
+    pub fn expand(&self, target: &Target) -> Result<BTreeMap<String, Needs>, String> {
+        let pick = |keep: &dyn Fn(&Placed) -> bool| {
+            self.accounts
+                .iter()
+                .filter(|a| keep(a))
+                .map(|a| (a.key.clone(), a.needs.clone()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        match target {
+            Target::Root => Ok(pick(&|_| true)),
+            Target::Ou(path) => {
+                let p = path.as_str();
+                let known = self.org.ou_by_path(p).is_some()
+                    || self.planned_ous.contains(p)
+                    || self.accounts.iter().any(|a| a.ou == p);
+                if !known {
+                    return Err(format!("no OU at path `{path}` in the organization"));
+                }
+                let below = format!("{p}/");
+                Ok(pick(&|a| a.ou == p || a.ou.starts_with(&below)))
+            }
+            Target::Account(key) => match self.org.resolve(target) {
+                Resolved::Id(id) => Ok(pick(&|a| a.key == id)),
+                Resolved::Unknown(why) => {
+                    let planned = account::address(key);
+                    let found = pick(&|a| a.key == planned);
+                    if found.is_empty() { Err(why) } else { Ok(found) }
+                }
+            },
+        }
+    }
+}
+
+/// A target itself: its live id, or the change of this plan that creates it (an OU, or
+/// an account, which must also be in its OU before anything is attached to it), with
+/// the changes to wait for. `Err` says why it is unknown.
+pub fn target(cx: &Context<'_>, plan: &Plan, target: &Target) -> Result<(Ref, Vec<String>), String> {
+    match cx.observed.org.resolve(target) {
+        Resolved::Id(id) => Ok((Ref::Id(id), vec![])),
+        Resolved::Unknown(why) => {
+            let planned = match target {
+                Target::Ou(path) => {
+                    let addr = organizational_units::address(path);
+                    plan.find(&addr).map(|_| (addr.clone(), vec![addr]))
+                }
+                Target::Account(name) => account::planned(plan, name),
+                Target::Root => None,
+            };
+            match planned {
+                Some((addr, deps)) => Ok((Ref::Planned(addr), deps)),
+                None => Err(why),
+            }
+        }
+    }
+}
+
+/// The error for a target that is neither live nor created by this plan.
+pub fn unknown_target(cx: &Context<'_>, target: &Target, span: std::ops::Range<usize>, why: &str) -> Diagnostic {
+    let d = Diagnostic::error(format!("unknown target `{target}`"))
+        .at(&cx.baseline.source, span)
+        .cause(why.to_owned());
+    match target {
+        Target::Ou(path) => d.hint(format!(
+            "declare it as `[[organizational_units]] path = \"{path}\"` to have plinth create it, or fix the path (paths start below the root)"
+        )),
+        Target::Account(_) => d.hint("name an account of this organization by its 12-digit id or its exact name"),
+        Target::Root => d,
+    }
+}

@@ -1,0 +1,180 @@
+//! An SNS topic plinth owns, in us-east-1, that its alarms notify: created with plinth's
+//! tag, a policy statement that lets CloudWatch publish plinth's alarms (other
+//! statements kept), and the e-mail subscriptions the baseline lists. Used by `[billing]`
+//! and by `[trail]`'s root-usage alarm.
+
+use std::ops::Range;
+
+use serde_json::{Value, json};
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::kinds::Context;
+use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Subscription, Topic};
+use crate::plan::{Action, Address, Change, Op, Plan, SnsOp};
+use crate::types::Email;
+
+pub const REGION: &str = "us-east-1";
+/// The Sid of plinth's statement in the topic policy.
+pub const TOPIC_POLICY_SID: &str = "PlinthAllowCloudWatchAlarms";
+/// Every alarm plinth creates starts with this.
+pub const ALARM_NAME_PREFIX: &str = "plinth-";
+
+/// A topic the baseline declares.
+pub struct TopicDecl<'a> {
+    /// Plan address of the topic (`<kind>.….topic`); subscriptions go beside it.
+    pub address: Address,
+    /// The baseline key listing the e-mails, for notes.
+    pub notify_key: &'a str,
+    pub name: &'a str,
+    /// Where the name is declared, for errors.
+    pub name_span: Range<usize>,
+    pub notify: &'a [Spanned<Email>],
+}
+
+pub fn topic_arn(account: &str, name: &str) -> String {
+    format!("arn:aws:sns:{REGION}:{account}:{name}")
+}
+
+/// plinth's statement in the topic policy: CloudWatch may publish plinth's alarms.
+pub fn topic_statement(topic_arn: &str, account: &str) -> Value {
+    json!({
+        "Sid": TOPIC_POLICY_SID,
+        "Effect": "Allow",
+        "Principal": { "Service": "cloudwatch.amazonaws.com" },
+        "Action": "sns:Publish",
+        "Resource": topic_arn,
+        "Condition": {
+            "ArnLike": { "aws:SourceArn": format!("arn:aws:cloudwatch:{REGION}:{account}:alarm:{ALARM_NAME_PREFIX}*") },
+            "StringEquals": { "aws:SourceAccount": account }
+        }
+    })
+}
+
+/// The account owner's full access, as SNS gives a new topic.
+fn owner_statement(topic_arn: &str, account: &str) -> Value {
+    json!({
+        "Sid": "PlinthOwnerAccess",
+        "Effect": "Allow",
+        "Principal": { "AWS": format!("arn:aws:iam::{account}:root") },
+        "Action": ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:AddPermission", "sns:RemovePermission",
+                   "sns:DeleteTopic", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"],
+        "Resource": topic_arn
+    })
+}
+
+/// The topic policy plinth wants: the live one with plinth's statement put in (others'
+/// statements kept), or, for a new topic, the owner's access and plinth's statement.
+pub fn topic_policy(live: Option<&str>, topic_arn: &str, account: &str) -> Value {
+    let ours = topic_statement(topic_arn, account);
+    match live {
+        Some(_) => crate::policy::merge_statements(live, &[ours]),
+        None => crate::policy::merge_statements(None, &[owner_statement(topic_arn, account), ours]),
+    }
+}
+
+/// Plan the topic, its policy and its subscriptions. Returns the topic's ARN and the
+/// changes that must happen before alarms can point at it.
+pub fn plan_topic(
+    cx: &Context<'_>,
+    plan: &mut Plan,
+    diags: &mut Diagnostics,
+    decl: &TopicDecl<'_>,
+    observed: Option<&Topic>,
+) -> (String, Vec<String>) {
+    let account = cx.observed.org.management_account_id.as_str();
+    let arn = topic_arn(account, decl.name);
+    let mut deps = vec![];
+    match observed {
+        None => {
+            let policy = topic_policy(None, &arn, account);
+            plan.changes.push(
+                Change::new(
+                    decl.address.clone(),
+                    Action::Create,
+                    format!("no SNS topic `{}` in {REGION}", decl.name),
+                    Op::Sns(SnsOp::CreateTopic {
+                        name: decl.name.to_owned(),
+                        policy: crate::policy::minify(&policy),
+                    }),
+                )
+                .after(Some(policy)),
+            );
+            deps.push(decl.address.to_string());
+        }
+        Some(t) if !t.owned => diags.push(
+            Diagnostic::error(format!("SNS topic `{}` exists and plinth does not manage it", t.arn))
+                .at(&cx.baseline.source, decl.name_span.clone())
+                .cause(format!("it has no `{OWNER_TAG_KEY}={OWNER_TAG_VALUE}` tag"))
+                .hint(format!(
+                    "to let plinth adopt it, tag it: `aws sns tag-resource --region {REGION} --resource-arn {} --tags Key={OWNER_TAG_KEY},Value={OWNER_TAG_VALUE}`; or choose another topic name",
+                    t.arn
+                )),
+        ),
+        Some(t) => topic_policy_change(plan, &decl.address, t, account),
+    }
+
+    // Subscriptions: add what is missing, report what awaits confirmation.
+    let live: &[Subscription] = observed.map_or(&[], |t| &t.subscriptions);
+    for email in decl.notify {
+        let email = email.get_ref().as_str();
+        match live
+            .iter()
+            .find(|s| s.protocol == "email" && s.endpoint.eq_ignore_ascii_case(email))
+        {
+            Some(s) if s.pending => plan.notes.push(format!(
+                "`{email}` has not confirmed its subscription to `{}` yet; AWS sent it a confirmation e-mail",
+                decl.name
+            )),
+            Some(_) => {}
+            None => plan.changes.push(
+                Change::new(
+                    Address::new(
+                        decl.address.kind,
+                        format!("{}.subscription.{email}", decl.address.name.trim_end_matches(".topic")),
+                    ),
+                    Action::Create,
+                    format!("`{email}` is not subscribed to the topic"),
+                    Op::Sns(SnsOp::Subscribe {
+                        topic_arn: arn.clone(),
+                        protocol: "email".into(),
+                        endpoint: email.to_owned(),
+                    }),
+                )
+                .depends_on(deps.clone()),
+            ),
+        }
+    }
+    for s in live {
+        if !decl
+            .notify
+            .iter()
+            .any(|e| s.endpoint.eq_ignore_ascii_case(e.get_ref().as_str()))
+        {
+            plan.notes.push(format!(
+                "`{}` ({}) is subscribed to `{}` but not in `{}`; plinth leaves it",
+                s.endpoint, s.protocol, decl.name, decl.notify_key
+            ));
+        }
+    }
+    (arn, deps)
+}
+
+/// Put plinth's statement into an owned topic's policy when it is missing or differs.
+fn topic_policy_change(plan: &mut Plan, address: &Address, topic: &Topic, account: &str) {
+    let want = topic_policy(topic.policy.as_deref(), &topic.arn, account);
+    let reason = format!("the topic policy lacks plinth's `{TOPIC_POLICY_SID}` statement or it differs");
+    let change = crate::plan::policy_document_change(
+        Address::new(address.kind, format!("{address}.policy")),
+        topic.policy.as_deref(),
+        &want,
+        (&reason, &reason),
+        |policy| {
+            Op::Sns(SnsOp::SetTopicPolicy {
+                topic_arn: topic.arn.clone(),
+                policy,
+            })
+        },
+    );
+    plan.changes.extend(change);
+}

@@ -1,0 +1,269 @@
+//! The registry of resource kinds. A kind is one module under `src/kinds/` that
+//! implements [`Kind`]: its baseline section, what it reads through the adapters, how it
+//! plans, the policy files it reads and the checks its section needs. The [`registry!`]
+//! line below is the only place that lists the kinds: it makes the baseline file's shape
+//! ([`BaselineFile`]), the observed state ([`Observed`]) and the loops that load,
+//! validate, observe and plan every kind. Nothing outside `src/kinds/` names a kind.
+//!
+//! Adding a kind: see ARCHITECTURE.md, "Adding a kind".
+
+pub mod account;
+pub mod billing;
+pub mod common;
+mod files;
+pub mod organizational_units;
+pub mod scp;
+pub mod sso;
+pub mod trail;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::path::PathBuf;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::aws::clients::Clients;
+use crate::aws::organizations::ReadScope;
+use crate::diag::{Diagnostics, SourceFile};
+use crate::observed::OrgState;
+use crate::plan::{Plan, PlanOptions};
+use crate::policy::PolicyKind;
+use crate::types::{AccountId, Region, Target};
+pub use files::read_policy_files;
+
+/// One kind of resource plinth manages.
+pub trait Kind {
+    /// Its one name: the baseline section, the first part of its addresses, its
+    /// `--repair` value and its `kind` in JSON plans. The registry line must use it.
+    const NAME: &'static str;
+    /// The kind whose `--repair` value also repairs this one (OUs exist to carry SCPs).
+    const REPAIRED_WITH: Option<&'static str> = None;
+    /// Its section of the baseline file: `Option<Spanned<…>>`, a `Vec` of tables, or a
+    /// table that defaults to empty.
+    type Section: DeserializeOwned + Default + Clone + fmt::Debug;
+    /// What it reads from AWS beyond the organization's structure; `()` for nothing.
+    type State: Default + Clone + fmt::Debug + PartialEq + Serialize + Send + Sync;
+
+    /// Policy files its section names, read and parsed while the baseline loads.
+    fn policy_files(_section: &Self::Section) -> Vec<(&Spanned<PathBuf>, PolicyKind)> {
+        Vec::new()
+    }
+    /// Checks across values, before any AWS call.
+    fn validate(_baseline: &Baseline, _diags: &mut Diagnostics) {}
+    /// What it needs from the one read of the organization (accounts, OUs, SCPs).
+    fn scope(_baseline: &Baseline, _scope: &mut ReadScope) {}
+    /// Read its live state through the adapters.
+    fn observe(_cx: &ObserveCx<'_>) -> impl Future<Output = Result<Self::State, Diagnostics>> {
+        async { Ok(Self::State::default()) }
+    }
+    /// Steps only the console can do (there is no API), for `plinth bootstrap`'s checklist.
+    fn console_steps(_baseline: &Baseline) -> Vec<&'static str> {
+        Vec::new()
+    }
+    /// What `plinth validate` says about its section: warnings, and lines for people.
+    fn describe(_baseline: &Baseline, _out: &mut Description) {}
+    /// Add its changes, orphans, warnings and notes to the plan; kinds earlier in the
+    /// registry have planned already (their changes can be depended on).
+    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics>;
+}
+
+/// What `plinth validate` prints of a baseline, kind by kind.
+#[derive(Debug, Default)]
+pub struct Description {
+    pub warnings: Vec<String>,
+    pub text: String,
+}
+
+/// What every planner sees: the baseline, the live state, the run's options.
+pub struct Context<'a> {
+    pub baseline: &'a Baseline,
+    pub observed: &'a Observed,
+    pub options: PlanOptions,
+}
+
+/// What every kind's read sees.
+pub struct ObserveCx<'a> {
+    pub clients: &'a Clients,
+    pub baseline: &'a Baseline,
+    /// The management account: plinth's own resources (topics, trail bucket) live there.
+    pub account: &'a str,
+    pub org: &'a OrgState,
+}
+
+/// `[organization]`: which organization this baseline is for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationSection {
+    /// plinth refuses to run with credentials of any other account.
+    pub management_account_id: Spanned<AccountId>,
+    /// Where plinth's regional resources and IAM Identity Center live.
+    #[serde(default = "default_home_region")]
+    pub home_region: Spanned<Region>,
+}
+
+fn default_home_region() -> Spanned<Region> {
+    Spanned::new(0..0, Region::us_east_1())
+}
+
+/// Where a section attaches something: `root`, `ou:<path>`, `account:<id or name>`.
+pub type Targets = Spanned<Vec<Spanned<Target>>>;
+
+/// A policy file, read and parsed.
+#[derive(Debug, Clone)]
+pub struct PolicyFile {
+    pub source: SourceFile,
+    pub document: serde_json::Value,
+}
+
+/// A loaded and validated baseline.
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    pub source: SourceFile,
+    pub file: BaselineFile,
+    /// Every policy file the sections name, by the path as written in the baseline.
+    pub policy_files: BTreeMap<PathBuf, PolicyFile>,
+}
+
+impl Baseline {
+    pub fn management_account_id(&self) -> &AccountId {
+        self.file.organization.management_account_id.get_ref()
+    }
+    pub fn home_region(&self) -> &Region {
+        self.file.organization.home_region.get_ref()
+    }
+    /// A policy file a section names (read while loading).
+    pub fn policy_file(&self, path: &Spanned<PathBuf>) -> Option<&PolicyFile> {
+        self.policy_files.get(path.get_ref())
+    }
+}
+
+/// Whether two names are equal, at compile time (the registry checks each line).
+pub const fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Builds everything that lists the kinds from one line per kind. The order is the
+/// planning order: a kind may depend on changes of kinds above it.
+macro_rules! registry {
+    ($( $(#[$doc:meta])* $name:ident : $kind:ty ),* $(,)?) => {
+        /// The baseline file: `[organization]` and one section per kind.
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct BaselineFile {
+            pub organization: OrganizationSection,
+            $( $(#[$doc])* #[serde(default)] pub $name: <$kind as Kind>::Section, )*
+        }
+
+        /// Everything the plan needs to know about the live organization: its structure,
+        /// and each kind's own state.
+        #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+        pub struct Observed {
+            pub org: OrgState,
+            $( pub $name: <$kind as Kind>::State, )*
+        }
+
+        $( const _: () = assert!(
+            same_name(<$kind as Kind>::NAME, stringify!($name)),
+            concat!("the registry line `", stringify!($name), "` must use the kind's NAME")
+        ); )*
+
+        /// Every kind's name, in planning order.
+        pub const NAMES: &[&str] = &[$( <$kind as Kind>::NAME ),*];
+
+        /// The kind whose `--repair` value repairs each kind.
+        pub fn repaired_with(kind: &str) -> Option<&'static str> {
+            $( if kind == <$kind as Kind>::NAME {
+                return Some(<$kind as Kind>::REPAIRED_WITH.unwrap_or(<$kind as Kind>::NAME));
+            } )*
+            None
+        }
+
+        /// The policy files every section names.
+        pub fn policy_files(file: &BaselineFile) -> Vec<(&Spanned<PathBuf>, PolicyKind)> {
+            let mut out = Vec::new();
+            $( out.extend(<$kind as Kind>::policy_files(&file.$name)); )*
+            out
+        }
+
+        /// Every kind's checks.
+        pub fn validate(baseline: &Baseline) -> Result<(), Diagnostics> {
+            let mut diags = Diagnostics::default();
+            $( <$kind as Kind>::validate(baseline, &mut diags); )*
+            diags.into_result(())
+        }
+
+        /// What `plinth validate` says of every kind, in registry order.
+        pub fn describe(baseline: &Baseline) -> Description {
+            let mut out = Description::default();
+            $( <$kind as Kind>::describe(baseline, &mut out); )*
+            out
+        }
+
+        /// Every kind's console-only steps, in registry order.
+        pub fn console_steps(baseline: &Baseline) -> Vec<&'static str> {
+            let mut out = Vec::new();
+            $( out.extend(<$kind as Kind>::console_steps(baseline)); )*
+            out
+        }
+
+        /// What the organization read must cover for every kind.
+        pub fn scope(baseline: &Baseline) -> ReadScope {
+            let mut scope = ReadScope::default();
+            $( <$kind as Kind>::scope(baseline, &mut scope); )*
+            scope
+        }
+
+        /// Read every kind's state, kind after kind.
+        pub async fn observe(cx: &ObserveCx<'_>) -> Result<Observed, Diagnostics> {
+            Ok(Observed {
+                org: cx.org.clone(),
+                // Boxed: these futures are large, and a deep call chain holds them all.
+                $( $name: Box::pin(<$kind as Kind>::observe(cx)).await?, )*
+            })
+        }
+
+        /// The plan: a pure function of the baseline and the observed state; no AWS
+        /// call, no I/O. Every kind plans, in registry order; all their errors are kept.
+        pub fn compute(baseline: &Baseline, observed: &Observed, options: PlanOptions) -> Result<Plan, Diagnostics> {
+            let cx = Context { baseline, observed, options };
+            let mut plan = Plan::default();
+            let mut diags = Diagnostics::default();
+            $( if let Err(d) = <$kind as Kind>::plan(&cx, &mut plan) {
+                diags.0.extend(d.0);
+            } )*
+            diags.into_result(plan)
+        }
+    };
+}
+
+registry! {
+    /// OUs by path, created (with their parents) if missing, never deleted.
+    organizational_units: organizational_units::OrganizationalUnits,
+    /// Accounts as code: created when missing, moved into their OU, never closed.
+    account: account::Accounts,
+    /// Service control policies: generated ones and the user's files, with attachments.
+    scp: scp::Scps,
+    /// One organization-wide, multi-region trail homed in us-east-1, and its bucket.
+    trail: trail::Trail,
+    /// CloudWatch billing alarms in us-east-1 notifying an SNS topic.
+    billing: billing::Billing,
+    /// IAM Identity Center permission sets and assignments.
+    sso: sso::Sso,
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,103 @@
+//! Organizational units: each declared path exists, parents first. OUs are never
+//! deleted or moved.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use std::fmt::Write as _;
+
+use super::{Baseline, Context, Description, Kind};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Plan, Ref};
+use crate::types::OuPath;
+
+pub struct OrganizationalUnits;
+
+/// `[[organizational_units]]`: one OU.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OuDecl {
+    /// Created (with its parents) if missing; never deleted.
+    pub path: Spanned<OuPath>,
+}
+
+impl Kind for OrganizationalUnits {
+    const NAME: &'static str = "organizational_units";
+    const REPAIRED_WITH: Option<&'static str> = Some(super::scp::Scps::NAME);
+    type Section = Vec<OuDecl>;
+    type State = ();
+
+    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+        let src = &baseline.source;
+        let mut seen = HashMap::new();
+        for ou in &baseline.file.organizational_units {
+            if let Some(first) = seen.insert(ou.path.get_ref().clone(), ou.path.span()) {
+                let (line, _) = src.line_col(first.start);
+                diags.push(
+                    Diagnostic::error(format!("OU `{}` is declared twice", ou.path.get_ref()))
+                        .at(src, ou.path.span())
+                        .hint(format!("it is first declared on line {line}; remove one")),
+                );
+            }
+        }
+    }
+
+    fn describe(baseline: &Baseline, out: &mut Description) {
+        let ous = baseline.file.organizational_units.len();
+        let _ = writeln!(
+            out.text,
+            "{ous} organizational unit{} declared.",
+            if ous == 1 { "" } else { "s" }
+        );
+    }
+
+    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+        plan_ous(cx, plan);
+        Ok(())
+    }
+}
+
+/// The address of the change that creates the OU at `path`.
+pub fn address(path: &OuPath) -> String {
+    at(path).to_string()
+}
+
+fn at(path: &OuPath) -> Address {
+    Address::new(
+        OrganizationalUnits::NAME,
+        format!("{}.{path}", OrganizationalUnits::NAME),
+    )
+}
+
+fn plan_ous(cx: &Context<'_>, plan: &mut Plan) {
+    let org = &cx.observed.org;
+    for decl in &cx.baseline.file.organizational_units {
+        for path in decl.path.get_ref().with_ancestors() {
+            let addr = address(&path);
+            if org.ou_by_path(path.as_str()).is_some() || plan.find(&addr).is_some() {
+                continue;
+            }
+            let (parent, depends_on) = match path.parent() {
+                None => (Ref::Id(org.root_id.clone()), vec![]),
+                Some(parent) => match org.ou_by_path(parent.as_str()) {
+                    Some(p) => (Ref::Id(p.id.clone()), vec![]),
+                    None => (Ref::Planned(address(&parent)), vec![address(&parent)]),
+                },
+            };
+            let declared = path == *decl.path.get_ref();
+            let reason = if declared {
+                "declared in `organizational_units` but not in the organization".into()
+            } else {
+                format!("parent of `{}`, which is declared", decl.path.get_ref())
+            };
+            let op = Op::Organizations(OrganizationsOp::CreateOrganizationalUnit {
+                parent,
+                name: path.name().to_owned(),
+            });
+            plan.changes
+                .push(Change::new(at(&path), Action::Create, reason, op).depends_on(depends_on));
+        }
+    }
+}

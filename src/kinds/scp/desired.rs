@@ -1,0 +1,124 @@
+//! The SCPs a baseline declares, generated ([`generated`]) or read from files, as
+//! documents ready to compare with what is live. Pure: derived from the baseline alone.
+
+use std::ops::Range;
+
+use serde_json::Value;
+use toml::Spanned;
+
+use super::{Kind, generated};
+use crate::kinds::Baseline;
+use crate::policy::minify;
+use crate::types::{Region, Target};
+
+/// An SCP the baseline wants, ready to compare with what is live.
+#[derive(Debug, Clone)]
+pub struct DesiredScp {
+    /// Plan address below `scp.`: `region_deny`, `custom.deny-iam-users`.
+    pub key: String,
+    /// The SCP's name in AWS.
+    pub name: String,
+    pub description: String,
+    pub document: Value,
+    /// Minified document, what plinth sends to AWS.
+    pub content: String,
+    pub attach: Vec<Spanned<Target>>,
+    /// Where the SCP is declared, for diagnostics.
+    pub span: Range<usize>,
+}
+
+impl DesiredScp {
+    pub fn address(&self) -> String {
+        format!("{}.{}", super::Scps::NAME, self.key)
+    }
+}
+
+/// Every SCP the baseline declares, generated or from files, with the warnings
+/// generation raised.
+pub fn desired_scps(baseline: &Baseline) -> (Vec<DesiredScp>, Vec<String>) {
+    let scp = &baseline.file.scp;
+    let mut out = Vec::new();
+    let mut warnings = Vec::new();
+    let mut push = |key: &str,
+                    name: String,
+                    description: String,
+                    document: Value,
+                    attach: &Spanned<Vec<Spanned<Target>>>,
+                    span: Range<usize>| {
+        out.push(DesiredScp {
+            key: key.to_owned(),
+            name,
+            description,
+            content: minify(&document),
+            document,
+            attach: attach.get_ref().clone(),
+            span,
+        });
+    };
+    if let Some(rd) = &scp.region_deny {
+        let r = rd.get_ref();
+        let allowed: Vec<Region> = r
+            .allowed_regions
+            .get_ref()
+            .iter()
+            .map(|s| s.get_ref().clone())
+            .collect();
+        let exempt: Vec<_> = r.exempt_principals.iter().map(|p| p.get_ref().clone()).collect();
+        let (doc, w) = generated::region_deny(&allowed, &exempt, baseline.home_region());
+        warnings.extend(w);
+        push(
+            "region_deny",
+            "plinth-region-deny".into(),
+            "Managed by plinth: denies actions outside the allowed regions".into(),
+            doc,
+            &r.attach,
+            rd.span(),
+        );
+    }
+    if let Some(ct) = &scp.cloudtrail_protection
+        && let Some(trail) = &baseline.file.trail
+    {
+        let t = trail.get_ref();
+        let doc = generated::cloudtrail_protection(
+            &crate::arn::trail_arn(baseline.management_account_id().as_str(), t.name.get_ref().as_str()),
+            t.bucket.get_ref().as_str(),
+            &generated::cloudtrail_exempt(baseline),
+        );
+        push(
+            "cloudtrail_protection",
+            "plinth-cloudtrail-protection".into(),
+            "Managed by plinth: protects the organization trail and its log bucket".into(),
+            doc,
+            &ct.get_ref().attach,
+            ct.span(),
+        );
+    }
+    if let Some(dl) = &scp.deny_leave_organization {
+        push(
+            "deny_leave_organization",
+            "plinth-deny-leave-organization".into(),
+            "Managed by plinth: denies leaving the organization".into(),
+            generated::deny_leave_organization(),
+            &dl.get_ref().attach,
+            dl.span(),
+        );
+    }
+    for custom in &scp.custom {
+        let c = custom.get_ref();
+        // Read while loading; a baseline that loaded has every file it names.
+        let Some(file) = baseline.policy_file(&c.file) else {
+            continue;
+        };
+        push(
+            &format!("custom.{}", c.name.get_ref()),
+            c.name.get_ref().to_string(),
+            c.description
+                .clone()
+                .unwrap_or_else(|| format!("Managed by plinth: {}", c.file.get_ref().display())),
+            file.document.clone(),
+            &c.attach,
+            custom.span(),
+        );
+    }
+    (out, warnings)
+}

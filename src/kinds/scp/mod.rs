@@ -1,0 +1,211 @@
+//! Service control policies: generated ones (region deny, CloudTrail protection, deny
+//! leaving the organization) and the user's own files, attached to the root, OUs or
+//! accounts. [`desired`] derives the documents from the baseline; [`plan`] compares them
+//! with what is live.
+
+pub mod desired;
+pub mod generated;
+pub mod plan;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{Baseline, Context, Description, Kind, Targets};
+use crate::aws::organizations::ReadScope;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::plan::{Address, Plan};
+use crate::policy::{MAX_SCP_SIZE, MAX_SCPS_PER_TARGET, PolicyKind};
+use crate::types::{PolicyName, PrincipalPattern, Region, Target};
+
+pub struct Scps;
+
+impl Kind for Scps {
+    const NAME: &'static str = "scp";
+    type Section = ScpSection;
+    type State = ();
+
+    fn policy_files(section: &ScpSection) -> Vec<(&Spanned<PathBuf>, PolicyKind)> {
+        section
+            .custom
+            .iter()
+            .map(|c| (&c.get_ref().file, PolicyKind::Scp))
+            .collect()
+    }
+
+    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+        validate(baseline, diags);
+    }
+
+    /// Declared SCPs are read by name, and the targets they attach to.
+    fn scope(baseline: &Baseline, scope: &mut ReadScope) {
+        let (desired, _) = desired::desired_scps(baseline);
+        scope.scp_names.extend(desired.iter().map(|d| d.name.clone()));
+        scope.targets.extend(
+            desired
+                .iter()
+                .flat_map(|d| d.attach.iter().map(|t| t.get_ref().clone())),
+        );
+    }
+
+    /// Each SCP's document as plinth will send it, with its size and targets.
+    fn describe(baseline: &Baseline, out: &mut Description) {
+        let (desired, warnings) = desired::desired_scps(baseline);
+        out.warnings.extend(warnings);
+        for d in &desired {
+            let targets: Vec<String> = d.attach.iter().map(|t| t.get_ref().to_string()).collect();
+            let _ = writeln!(
+                out.text,
+                "\n{} (`{}`, {} of {MAX_SCP_SIZE} characters), attached to {}:",
+                d.address(),
+                d.name,
+                d.content.chars().count(),
+                targets.join(", ")
+            );
+            let _ = writeln!(
+                out.text,
+                "{}",
+                serde_json::to_string_pretty(&d.document).unwrap_or_default()
+            );
+        }
+    }
+
+    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+        plan::plan(cx, plan)
+    }
+}
+
+/// An address of this kind, from its full name: `scp.region_deny -> root`.
+pub fn at(name: impl Into<String>) -> Address {
+    Address::new(Scps::NAME, name)
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScpSection {
+    pub region_deny: Option<Spanned<RegionDeny>>,
+    pub cloudtrail_protection: Option<Spanned<CloudTrailProtection>>,
+    pub deny_leave_organization: Option<Spanned<DenyLeaveOrganization>>,
+    #[serde(default)]
+    pub custom: Vec<Spanned<CustomScp>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionDeny {
+    pub allowed_regions: Spanned<Vec<Spanned<Region>>>,
+    #[serde(default)]
+    pub exempt_principals: Vec<Spanned<PrincipalPattern>>,
+    pub attach: Targets,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloudTrailProtection {
+    /// Principals allowed to touch the trail and bucket; defaults to
+    /// `scp.region_deny.exempt_principals`.
+    pub exempt_principals: Option<Vec<Spanned<PrincipalPattern>>>,
+    pub attach: Targets,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DenyLeaveOrganization {
+    pub attach: Targets,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomScp {
+    pub name: Spanned<PolicyName>,
+    /// Relative to the baseline file.
+    pub file: Spanned<PathBuf>,
+    pub description: Option<String>,
+    pub attach: Targets,
+}
+
+fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+    let src = &baseline.source;
+    let file = &baseline.file;
+    let mut names = HashMap::new();
+    for custom in &file.scp.custom {
+        let name = &custom.get_ref().name;
+        if let Some(first) = names.insert(name.get_ref().clone(), name.span()) {
+            let (line, _) = src.line_col(first.start);
+            diags.push(
+                Diagnostic::error(format!("SCP name `{}` is used twice", name.get_ref()))
+                    .at(src, name.span())
+                    .hint(format!(
+                        "it is first used on line {line}; SCP names are unique in an organization"
+                    )),
+            );
+        }
+    }
+
+    if let Some(rd) = &file.scp.region_deny
+        && rd.get_ref().allowed_regions.get_ref().is_empty()
+    {
+        diags.push(
+            Diagnostic::error("`allowed_regions` is empty: the policy would deny every regional action")
+                .at(src, rd.get_ref().allowed_regions.span())
+                .hint("list the regions your organization works in, like `[\"us-east-1\", \"eu-west-1\"]`"),
+        );
+    }
+
+    if let Some(ct) = &file.scp.cloudtrail_protection
+        && file.trail.is_none()
+    {
+        diags.push(
+            Diagnostic::error(
+                "`scp.cloudtrail_protection` protects the `[trail]` trail, but there is no `[trail]` section",
+            )
+            .at(src, ct.span())
+            .hint("add `[trail]` with `name` and `bucket`, or remove `[scp.cloudtrail_protection]`"),
+        );
+    }
+    let (desired, _) = desired::desired_scps(baseline);
+    let mut per_target: BTreeMap<&Target, Vec<&str>> = BTreeMap::new();
+    for scp in &desired {
+        if scp.content.chars().count() > MAX_SCP_SIZE {
+            diags.push(
+                Diagnostic::error(format!(
+                    "SCP `{}` is {} characters minified; AWS allows {MAX_SCP_SIZE}",
+                    scp.name,
+                    scp.content.chars().count()
+                ))
+                .at(src, scp.span.clone())
+                .hint("split it into two policies, or use wildcards such as `ec2:Describe*` to shorten action lists"),
+            );
+        }
+        let mut seen_targets = HashMap::new();
+        for t in &scp.attach {
+            if seen_targets.insert(t.get_ref().clone(), ()).is_some() {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`{}` is listed twice in `attach` of `{}`",
+                        t.get_ref(),
+                        scp.address()
+                    ))
+                    .at(src, t.span()),
+                );
+                continue;
+            }
+            let list = per_target.entry(t.get_ref()).or_default();
+            list.push(&scp.name);
+            if list.len() == MAX_SCPS_PER_TARGET + 1 {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`{}` would carry more than {MAX_SCPS_PER_TARGET} SCPs",
+                        t.get_ref()
+                    ))
+                    .at(src, t.span())
+                    .cause(format!("the baseline alone attaches {} to it", list.join(", ")))
+                    .hint("AWS allows 5 SCPs per root, OU or account, FullAWSAccess included; merge policies or attach some to a parent OU"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Assignments: each group and user gets its permission set in every account its targets
+//! expand to; assignments of plinth's sets to those principals that the baseline does not
+//! imply are removed; other permission sets' assignments are never touched.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use toml::Spanned;
+
+use super::section::{PrincipalName, SsoSection};
+use super::*;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::kinds::common::placement::{Needs, Placement};
+use crate::observed::{Assignment, PermissionSet, PrincipalKind};
+use crate::plan::{Action, Change};
+
+pub(super) fn plan_assignments(
+    cx: &Context<'_>,
+    section: &SsoSection,
+    op: &dyn Fn(SsoCall) -> Op,
+    set_refs: &BTreeMap<&str, Needs>,
+    declared: &BTreeSet<&str>,
+    plan: &mut Plan,
+    mut diags: Diagnostics,
+) -> Result<(), Diagnostics> {
+    let sso = &cx.observed.sso;
+    let _src = &cx.baseline.source;
+    // Principals: every name must be in the identity store.
+    let mut principals: BTreeMap<(PrincipalKind, &str), &str> = BTreeMap::new();
+    for a in &section.assignment {
+        let a = a.get_ref();
+        for (kind, names, known) in [
+            (PrincipalKind::Group, &a.groups, &sso.groups),
+            (PrincipalKind::User, &a.users, &sso.users),
+        ] {
+            for n in names {
+                match known.get(n.get_ref().as_str()) {
+                    Some(id) => {
+                        principals.insert((kind, n.get_ref().as_str()), id.as_str());
+                    }
+                    None => diags.push(unknown_principal(cx, kind, n)),
+                }
+            }
+        }
+    }
+
+    // Wanted assignments: (set name, principal, account) -> the refs to create it with.
+    let placement = Placement::new(cx, plan);
+    let mut wanted: BTreeMap<Grant, Needs> = BTreeMap::new();
+    for a in &section.assignment {
+        let a = a.get_ref();
+        let set = a.permission_set.get_ref().as_str();
+        let mut accounts: BTreeMap<String, Needs> = BTreeMap::new();
+        for t in a.targets.get_ref() {
+            match placement.expand(t.get_ref()) {
+                Ok(found) => accounts.extend(found),
+                Err(why) => diags.push(crate::kinds::common::placement::unknown_target(
+                    cx,
+                    t.get_ref(),
+                    t.span(),
+                    &why,
+                )),
+            }
+        }
+        for (kind, names) in [(PrincipalKind::Group, &a.groups), (PrincipalKind::User, &a.users)] {
+            for n in names {
+                let name = n.get_ref().as_str();
+                if !principals.contains_key(&(kind, name)) {
+                    continue;
+                }
+                for (key, (account, deps)) in &accounts {
+                    wanted.insert(
+                        (set.to_owned(), kind, name.to_owned(), key.clone()),
+                        (account.clone(), deps.clone()),
+                    );
+                }
+            }
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+
+    // Live assignments of plinth's declared permission sets, to the baseline's principals.
+    let by_arn: BTreeMap<&str, &PermissionSet> = sso.permission_sets.iter().map(|p| (p.arn.as_str(), p)).collect();
+    let names_by_id: BTreeMap<(PrincipalKind, &str), &str> = principals
+        .iter()
+        .map(|((kind, name), id)| ((*kind, *id), *name))
+        .collect();
+    let mut live: BTreeSet<Grant> = BTreeSet::new();
+    for Assignment {
+        account_id,
+        permission_set_arn,
+        principal_kind,
+        principal_id,
+    } in &sso.assignments
+    {
+        let Some(set) = by_arn.get(permission_set_arn.as_str()) else {
+            continue;
+        };
+        if !set.owned || !declared.contains(set.name.as_str()) {
+            continue;
+        }
+        let Some(name) = names_by_id.get(&(*principal_kind, principal_id.as_str())) else {
+            continue;
+        };
+        live.insert((
+            set.name.clone(),
+            *principal_kind,
+            (*name).to_owned(),
+            account_id.clone(),
+        ));
+    }
+
+    for (key, (account, account_deps)) in &wanted {
+        if live.contains(key) {
+            continue;
+        }
+        let (set, kind, name, account_key) = key;
+        let Some((set_ref, set_deps)) = set_refs.get(set.as_str()) else {
+            continue;
+        };
+        let mut deps = set_deps.clone();
+        deps.extend(account_deps.iter().cloned());
+        plan.changes.push(
+            Change::new(
+                at(assignment_address(set, *kind, name, account_key)),
+                Action::Create,
+                format!("the baseline gives {} `{name}` `{set}` in this account", kind.as_str()),
+                op(SsoCall::CreateAccountAssignment {
+                    permission_set: set_ref.clone(),
+                    account: account.clone(),
+                    principal_kind: *kind,
+                    principal_id: principals[&(*kind, name.as_str())].to_owned(),
+                }),
+            )
+            .depends_on(deps),
+        );
+    }
+    for key in live.difference(&wanted.keys().cloned().collect()) {
+        let (set, kind, name, account) = key;
+        let arn = sso
+            .permission_sets
+            .iter()
+            .find(|p| p.name == *set)
+            .map(|p| p.arn.clone())
+            .unwrap_or_default();
+        plan.changes.push(Change::new(
+            at(assignment_address(set, *kind, name, account)),
+            Action::Delete,
+            format!(
+                "{} `{name}` has plinth's `{set}` in account {account}, which the baseline does not give it",
+                kind.as_str()
+            ),
+            op(SsoCall::DeleteAccountAssignment {
+                permission_set: arn,
+                account: account.clone(),
+                principal_kind: *kind,
+                principal_id: principals[&(*kind, name.as_str())].to_owned(),
+            }),
+        ));
+    }
+    Ok(())
+}
+
+fn unknown_principal(cx: &Context<'_>, kind: PrincipalKind, name: &Spanned<PrincipalName>) -> Diagnostic {
+    let (what, hint) = match kind {
+        PrincipalKind::Group => (
+            "group",
+            "groups are named by display name, as your identity provider syncs them (SCIM, ssosync); \
+             `aws identitystore list-groups` shows what is there",
+        ),
+        PrincipalKind::User => (
+            "user",
+            "users are named by user name; `aws identitystore list-users` shows what is there",
+        ),
+    };
+    Diagnostic::error(format!("{what} `{}` is not in the identity store", name.get_ref()))
+        .at(&cx.baseline.source, name.span())
+        .hint(hint)
+}

@@ -1,0 +1,215 @@
+//! `[sso]`: IAM Identity Center permission sets and account assignments.
+//!
+//! Permission sets plinth owns (tagged `managed-by=plinth`) are created, corrected one
+//! difference at a time (settings, each managed or customer managed policy, the inline
+//! policy compared semantically, the boundary) and then provisioned again to every
+//! account that has them. A same-named set plinth does not own is an error; an owned set
+//! the baseline dropped is an orphan, deleted (assignments first) only with `--allow-delete`.
+//!
+//! Assignments: the baseline's groups and users get each permission set in every account
+//! its targets expand to (an OU means every account in it and below, the way the plan
+//! leaves the organization: accounts it creates or moves count where they will be).
+//! Assignments of plinth's permission sets to those principals that the baseline does not
+//! imply are removed; assignments of other permission sets are never touched.
+
+mod assignments;
+mod observe;
+mod permission_sets;
+pub mod section;
+pub mod values;
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use toml::Spanned;
+
+use crate::aws::organizations::ReadScope;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::kinds::{Baseline, Context, Description, Kind, ObserveCx};
+use crate::observed::{Boundary, PermissionSetSpec, PrincipalKind, SsoState};
+use crate::plan::{Address, Op, Plan, Ref, SsoCall, SsoOp};
+use crate::policy::PolicyKind;
+use section::{PermissionSetDecl, SsoSection};
+
+pub struct Sso;
+
+impl Kind for Sso {
+    const NAME: &'static str = "sso";
+    type Section = Option<Spanned<SsoSection>>;
+    type State = SsoState;
+
+    fn policy_files(section: &Self::Section) -> Vec<(&Spanned<PathBuf>, PolicyKind)> {
+        section
+            .iter()
+            .flat_map(|s| &s.get_ref().permission_set)
+            .filter_map(|ps| ps.get_ref().inline_policy_file.as_ref())
+            .map(|f| (f, PolicyKind::Identity))
+            .collect()
+    }
+
+    /// Recommended with or without `[sso]`: people should sign in with short-lived credentials.
+    fn console_steps(_baseline: &Baseline) -> Vec<&'static str> {
+        vec![
+            "IAM Identity Center: enable the organization instance in the home region (IAM Identity Center console > Enable), for people to sign in with short-lived credentials",
+        ]
+    }
+
+    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+        if let Some(sso) = &baseline.file.sso {
+            section::check(baseline, sso.get_ref(), diags);
+        }
+    }
+
+    /// The accounts of the OUs assignments target.
+    fn scope(baseline: &Baseline, scope: &mut ReadScope) {
+        if let Some(sso) = &baseline.file.sso {
+            scope.member_ous.extend(observe::targeted_ous(sso.get_ref()));
+        }
+    }
+
+    fn observe(cx: &ObserveCx<'_>) -> impl std::future::Future<Output = Result<SsoState, Diagnostics>> {
+        observe::observe(cx)
+    }
+
+    /// Each permission set: session, policies, and how many grants it gets.
+    fn describe(baseline: &Baseline, out: &mut Description) {
+        let Some(sso) = &baseline.file.sso else {
+            return;
+        };
+        let sso = sso.get_ref();
+        if !sso.permission_set.is_empty() {
+            out.text.push('\n');
+        }
+        for ps in &sso.permission_set {
+            let ps = ps.get_ref();
+            let grants: usize = sso
+                .assignment
+                .iter()
+                .map(|a| a.get_ref())
+                .filter(|a| a.permission_set.get_ref() == ps.name.get_ref())
+                .map(|a| (a.groups.len() + a.users.len()) * a.targets.get_ref().len())
+                .sum();
+            let policies = ps.managed_policies.len() + ps.customer_managed_policies.len();
+            let _ = writeln!(
+                out.text,
+                "IAM Identity Center permission set `{}`: {} session, {policies} managed polic{}{}, {grants} principal × target grant{}.",
+                ps.name.get_ref(),
+                ps.session_duration(),
+                if policies == 1 { "y" } else { "ies" },
+                if ps.inline_policy_file.is_some() {
+                    ", an inline policy"
+                } else {
+                    ""
+                },
+                if grants == 1 { "" } else { "s" }
+            );
+        }
+    }
+
+    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+        plan_sso(cx, plan)
+    }
+}
+
+/// An address of this kind, from its full name.
+fn at(name: impl Into<String>) -> Address {
+    Address::new(Sso::NAME, name)
+}
+
+/// A grant: (permission set name, principal kind, principal name, account key).
+type Grant = (String, PrincipalKind, String, String);
+use crate::kinds::common::placement::Needs;
+
+pub fn address(name: &str) -> String {
+    format!("sso.permission_set:{name}")
+}
+
+fn provision_address(name: &str) -> String {
+    format!("{}.provision", address(name))
+}
+
+/// `account` is a live account id, or the address of the change that creates the account
+/// (`account:<name>`).
+fn assignment_address(set: &str, kind: PrincipalKind, principal: &str, account: &str) -> String {
+    // Shown as a target: `account:<id>`, or `account:<name>` for one this plan creates.
+    let account = account.strip_prefix("account.").unwrap_or(account);
+    let account = format!("account:{account}");
+    format!("sso.assignment:{set} {}:{principal} -> {account}", kind.as_str())
+}
+
+/// The permission set the baseline declares, in AWS's terms.
+pub fn spec(baseline: &Baseline, decl: &PermissionSetDecl) -> PermissionSetSpec {
+    let name = decl.name.get_ref().as_str();
+    let mut managed: Vec<String> = decl.managed_policies.iter().map(|p| p.get_ref().to_string()).collect();
+    managed.sort();
+    let mut customer: Vec<(String, String)> = decl
+        .customer_managed_policies
+        .iter()
+        .map(|c| (c.get_ref().name.to_string(), c.get_ref().path.to_string()))
+        .collect();
+    customer.sort();
+    PermissionSetSpec {
+        name: name.to_owned(),
+        description: decl.description.as_ref().map(|d| d.get_ref().to_string()),
+        session_duration: decl.session_duration().to_string(),
+        relay_state: decl.relay_state.as_ref().map(|r| r.get_ref().to_string()),
+        managed_policies: managed,
+        customer_managed_policies: customer,
+        inline_policy: decl
+            .inline_policy_file
+            .as_ref()
+            .and_then(|f| baseline.policy_file(f))
+            .map(|p| crate::policy::minify(&p.document)),
+        permissions_boundary: decl.permissions_boundary.as_ref().map(|b| {
+            let b = b.get_ref();
+            match (&b.managed_policy_arn, &b.name) {
+                (Some(arn), _) => Boundary::ManagedPolicy {
+                    arn: arn.get_ref().to_string(),
+                },
+                (None, name) => Boundary::CustomerManagedPolicy {
+                    name: name.as_ref().map(|n| n.get_ref().to_string()).unwrap_or_default(),
+                    path: b
+                        .path
+                        .as_ref()
+                        .map_or_else(|| "/".to_owned(), |p| p.get_ref().to_string()),
+                },
+            }
+        }),
+    }
+}
+
+fn plan_sso(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+    let Some(section) = &cx.baseline.file.sso else {
+        return Ok(());
+    };
+    let sso = &cx.observed.sso;
+    let src = &cx.baseline.source;
+    let Some(instance) = &sso.instance else {
+        return Err(Diagnostic::error(format!(
+            "IAM Identity Center is not enabled in `{}`",
+            cx.baseline.home_region()
+        ))
+        .at(src, section.span())
+        .cause("the baseline's `[sso]` section needs the organization's Identity Center instance")
+        .hint(
+            "enable IAM Identity Center (console: IAM Identity Center → Enable, with AWS Organizations) in the \
+             baseline's `home_region`, or set `organization.home_region` to the region it is enabled in",
+        )
+        .into());
+    };
+    let section = section.get_ref();
+    let op = |call: SsoCall| {
+        Op::Sso(SsoOp {
+            region: cx.baseline.home_region().to_string(),
+            instance_arn: instance.arn.clone(),
+            call,
+        })
+    };
+    let mut diags = Diagnostics::default();
+
+    let (set_refs, declared) = permission_sets::plan_sets(cx, section, &op, plan, &mut diags);
+    assignments::plan_assignments(cx, section, &op, &set_refs, &declared, plan, diags)
+}
+
+#[cfg(test)]
+mod tests;

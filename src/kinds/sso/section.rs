@@ -1,0 +1,237 @@
+//! `[sso]`: IAM Identity Center permission sets and who gets them where.
+//!
+//! Values are checked while parsing (names, ARNs, session durations); the checks that
+//! look across entries (duplicates, unknown permission sets, the managed-policy quota,
+//! the inline policy's size) are in [`check`]. Group and user names can only be checked
+//! against the identity store, so the plan reports unknown ones.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+pub use super::values::*;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::kinds::{Baseline, Targets};
+
+/// AWS's quota on managed policies (AWS managed and customer managed together) per
+/// permission set.
+pub const MAX_MANAGED_POLICIES: usize = 10;
+/// AWS's limit on a permission set's inline policy, in characters.
+pub const MAX_INLINE_POLICY_SIZE: usize = 32_768;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoSection {
+    #[serde(default)]
+    pub permission_set: Vec<Spanned<PermissionSetDecl>>,
+    #[serde(default)]
+    pub assignment: Vec<Spanned<AssignmentDecl>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionSetDecl {
+    pub name: Spanned<PermissionSetName>,
+    pub description: Option<Spanned<Description>>,
+    /// ISO-8601, `PT1H` to `PT12H`; AWS's default `PT1H` when absent.
+    pub session_duration: Option<Spanned<SessionDuration>>,
+    #[serde(default)]
+    pub managed_policies: Vec<Spanned<ManagedPolicyArn>>,
+    #[serde(default)]
+    pub customer_managed_policies: Vec<Spanned<CustomerManagedPolicy>>,
+    /// Relative to the baseline file.
+    pub inline_policy_file: Option<Spanned<PathBuf>>,
+    pub permissions_boundary: Option<Spanned<PermissionsBoundary>>,
+    pub relay_state: Option<Spanned<RelayState>>,
+}
+
+impl PermissionSetDecl {
+    pub fn session_duration(&self) -> SessionDuration {
+        self.session_duration
+            .as_ref()
+            .map_or_else(SessionDuration::default_one_hour, |s| s.get_ref().clone())
+    }
+}
+
+/// A reference to a customer managed policy, by name and path, that must exist in each
+/// account the permission set is provisioned to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerManagedPolicy {
+    pub name: IamPolicyName,
+    #[serde(default = "IamPath::root")]
+    pub path: IamPath,
+}
+
+impl fmt::Display for CustomerManagedPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.path, self.name)
+    }
+}
+
+/// `{ managed_policy_arn = "…" }` or `{ name = "…", path = "/" }`; [`check`] makes sure it
+/// is exactly one of the two.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionsBoundary {
+    pub managed_policy_arn: Option<Spanned<ManagedPolicyArn>>,
+    pub name: Option<Spanned<IamPolicyName>>,
+    pub path: Option<Spanned<IamPath>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentDecl {
+    pub permission_set: Spanned<PermissionSetName>,
+    /// Group display names, as the identity store has them.
+    #[serde(default)]
+    pub groups: Vec<Spanned<PrincipalName>>,
+    /// User names, as the identity store has them.
+    #[serde(default)]
+    pub users: Vec<Spanned<PrincipalName>>,
+    /// `root`, `ou:<path>` (every account in it and below) or `account:<id or name>`.
+    pub targets: Targets,
+}
+
+/// The checks across `[sso]` entries.
+pub fn check(baseline: &Baseline, sso: &SsoSection, diags: &mut Diagnostics) {
+    let src = &baseline.source;
+    let mut names: HashMap<&PermissionSetName, std::ops::Range<usize>> = HashMap::new();
+    for ps in &sso.permission_set {
+        let ps = ps.get_ref();
+        if let Some(first) = names.insert(ps.name.get_ref(), ps.name.span()) {
+            let (line, _) = src.line_col(first.start);
+            diags.push(
+                Diagnostic::error(format!("permission set `{}` is declared twice", ps.name.get_ref()))
+                    .at(src, ps.name.span())
+                    .hint(format!(
+                        "it is first declared on line {line}; permission set names are unique"
+                    )),
+            );
+        }
+        let total = ps.managed_policies.len() + ps.customer_managed_policies.len();
+        if total > MAX_MANAGED_POLICIES {
+            let at = ps
+                .managed_policies
+                .iter()
+                .map(Spanned::span)
+                .chain(ps.customer_managed_policies.iter().map(Spanned::span))
+                .nth(MAX_MANAGED_POLICIES)
+                .unwrap_or(ps.name.span());
+            diags.push(
+                Diagnostic::error(format!(
+                    "permission set `{}` has {total} managed policies; AWS allows {MAX_MANAGED_POLICIES}",
+                    ps.name.get_ref()
+                ))
+                .at(src, at)
+                .cause("AWS managed and customer managed policies count together")
+                .hint(
+                    "move permissions into the inline policy or a customer managed policy, or split the permission set",
+                ),
+            );
+        }
+        let mut seen = HashMap::new();
+        for arn in &ps.managed_policies {
+            if seen.insert(arn.get_ref().as_str(), ()).is_some() {
+                diags.push(
+                    Diagnostic::error(format!("`{}` is listed twice in `managed_policies`", arn.get_ref()))
+                        .at(src, arn.span()),
+                );
+            }
+        }
+        let mut seen = HashMap::new();
+        for cmp in &ps.customer_managed_policies {
+            if seen.insert(cmp.get_ref().to_string(), ()).is_some() {
+                diags.push(
+                    Diagnostic::error(format!("customer managed policy `{}` is listed twice", cmp.get_ref()))
+                        .at(src, cmp.span()),
+                );
+            }
+        }
+        if let Some(b) = &ps.permissions_boundary {
+            let bd = b.get_ref();
+            match (&bd.managed_policy_arn, &bd.name) {
+                (Some(_), None) if bd.path.is_none() => {}
+                (None, Some(_)) => {}
+                _ => diags.push(
+                    Diagnostic::error("a permissions boundary is either an AWS managed policy or a customer managed policy")
+                        .at(src, b.span())
+                        .hint("write `{ managed_policy_arn = \"arn:aws:iam::aws:policy/…\" }` or `{ name = \"…\", path = \"/\" }`"),
+                ),
+            }
+        }
+        if let (Some(file), Some(policy)) = (
+            &ps.inline_policy_file,
+            ps.inline_policy_file.as_ref().and_then(|f| baseline.policy_file(f)),
+        ) {
+            let size = crate::policy::minify(&policy.document).chars().count();
+            if size > MAX_INLINE_POLICY_SIZE {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "the inline policy of `{}` is {size} characters minified; AWS allows {MAX_INLINE_POLICY_SIZE}",
+                        ps.name.get_ref()
+                    ))
+                    .at(src, file.span())
+                    .hint("move permissions into managed policies, or use wildcards to shorten action lists"),
+                );
+            }
+        }
+    }
+
+    let mut seen_grants = HashMap::new();
+    for a in &sso.assignment {
+        let a = a.get_ref();
+        let set = a.permission_set.get_ref();
+        if !names.contains_key(set) {
+            let suggestion = names
+                .keys()
+                .map(|n| (strsim::jaro_winkler(n.as_str(), set.as_str()), n))
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, n)| format!("did you mean `{n}`?"));
+            diags.push(
+                Diagnostic::error(format!("unknown permission set `{set}`"))
+                    .at(src, a.permission_set.span())
+                    .hint(suggestion.unwrap_or_else(|| {
+                        "assignments name a permission set declared in `[[sso.permission_set]]`".into()
+                    })),
+            );
+        }
+        if a.groups.is_empty() && a.users.is_empty() {
+            diags.push(
+                Diagnostic::error(format!("the assignment of `{set}` names no group and no user"))
+                    .at(src, a.permission_set.span())
+                    .hint("add `groups = [\"…\"]` or `users = [\"…\"]`"),
+            );
+        }
+        if a.targets.get_ref().is_empty() {
+            diags.push(
+                Diagnostic::error(format!("the assignment of `{set}` has no targets"))
+                    .at(src, a.targets.span())
+                    .hint("list `root`, `ou:<path>` or `account:<id or name>`"),
+            );
+        }
+        for (kind, list) in [("group", &a.groups), ("user", &a.users)] {
+            for p in list {
+                for t in a.targets.get_ref() {
+                    let key = (set.clone(), kind, p.get_ref().clone(), t.get_ref().clone());
+                    if let Some(first) = seen_grants.insert(key, p.span()) {
+                        let (line, _) = src.line_col(first.start);
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "{kind} `{}` gets `{set}` on `{}` twice",
+                                p.get_ref(),
+                                t.get_ref()
+                            ))
+                            .at(src, p.span())
+                            .hint(format!("it is first granted on line {line}; remove one")),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

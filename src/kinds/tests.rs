@@ -1,0 +1,426 @@
+//! Plan logic on plain data: a baseline from TOML text and a hand-built observed state.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::*;
+use crate::baseline;
+use crate::diag::SourceFile;
+use crate::observed::{Account, OrgState, Ou, Scp};
+use crate::plan::{Op, OrganizationsOp, Plan, PlanOptions, Ref};
+use crate::policy;
+
+const BASELINE: &str = r#"
+[organization]
+management_account_id = "123456789012"
+
+[[organizational_units]]
+path = "Workloads/Prod"
+
+[scp.region_deny]
+allowed_regions = ["us-east-1", "eu-west-1"]
+exempt_principals = ["arn:aws:iam::*:role/BreakGlass"]
+attach = ["root"]
+
+[scp.deny_leave_organization]
+attach = ["root", "ou:Workloads/Prod", "account:sandbox"]
+"#;
+
+fn baseline(text: &str) -> Baseline {
+    baseline::parse(SourceFile::new("baseline.toml", text)).unwrap_or_else(|d| panic!("{d}"))
+}
+
+fn empty_org() -> Observed {
+    Observed {
+        org: OrgState {
+            organization_id: "o-abc".into(),
+            management_account_id: "123456789012".into(),
+            root_id: "r-root".into(),
+            scp_enabled: false,
+            ous: vec![],
+            accounts: vec![
+                Account {
+                    id: "123456789012".into(),
+                    name: "management".into(),
+                    email: String::new(),
+                    parent_id: None,
+                    suspended: false,
+                },
+                Account {
+                    id: "222222222222".into(),
+                    name: "sandbox".into(),
+                    email: String::new(),
+                    parent_id: None,
+                    suspended: false,
+                },
+            ],
+            scps: vec![full_access(&["r-root", "123456789012", "222222222222"])],
+            attached: BTreeMap::new(),
+            ou_accounts: BTreeMap::new(),
+        },
+        ..Observed::default()
+    }
+}
+
+fn full_access(targets: &[&str]) -> Scp {
+    Scp {
+        id: "p-FullAWSAccess".into(),
+        name: "FullAWSAccess".into(),
+        description: "Allows access to every operation".into(),
+        aws_managed: true,
+        owned: false,
+        content: None,
+        targets: targets.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// The organization after a successful apply of `b`.
+fn converged(b: &Baseline) -> Observed {
+    let mut o = empty_org();
+    o.org.scp_enabled = true;
+    o.org.ous = vec![
+        Ou {
+            id: "ou-w".into(),
+            path: "Workloads".into(),
+        },
+        Ou {
+            id: "ou-p".into(),
+            path: "Workloads/Prod".into(),
+        },
+    ];
+    for t in ["r-root", "ou-w", "ou-p", "123456789012", "222222222222"] {
+        o.org.attached.insert(t.into(), vec!["p-FullAWSAccess".into()]);
+    }
+    let (desired, _) = crate::kinds::scp::desired::desired_scps(b);
+    for (i, d) in desired.iter().enumerate() {
+        let id = format!("p-{i}");
+        let mut targets = vec![];
+        for t in &d.attach {
+            let crate::observed::Resolved::Id(tid) = o.org.resolve(t.get_ref()) else {
+                panic!()
+            };
+            o.org.attached.get_mut(&tid).unwrap().push(id.clone());
+            targets.push(tid);
+        }
+        o.org.scps.push(Scp {
+            id,
+            name: d.name.clone(),
+            description: d.description.clone(),
+            aws_managed: false,
+            owned: true,
+            content: Some(d.content.clone()),
+            targets,
+        });
+    }
+    o
+}
+
+fn compute_ok(b: &Baseline, o: &Observed, allow_delete: bool) -> Plan {
+    compute(b, o, PlanOptions { allow_delete }).unwrap_or_else(|d| panic!("{d}"))
+}
+
+fn addresses(plan: &Plan) -> Vec<String> {
+    plan.changes
+        .iter()
+        .map(|c| format!("{} {}", c.action.symbol(), c.address))
+        .collect()
+}
+
+#[test]
+fn from_scratch_plans_every_resource_in_dependency_order() {
+    let b = baseline(BASELINE);
+    let plan = compute_ok(&b, &empty_org(), false);
+    assert_eq!(
+        addresses(&plan),
+        [
+            "+ organizational_units.Workloads",
+            "+ organizational_units.Workloads/Prod",
+            "+ scp.policy_type",
+            "+ scp.region_deny",
+            "+ scp.deny_leave_organization",
+            "+ scp.region_deny -> root",
+            "+ scp.deny_leave_organization -> root",
+            "+ scp.deny_leave_organization -> ou:Workloads/Prod",
+            "+ scp.deny_leave_organization -> account:sandbox",
+        ]
+    );
+    let attach_prod = plan.find("scp.deny_leave_organization -> ou:Workloads/Prod").unwrap();
+    assert_eq!(
+        attach_prod.depends_on,
+        [
+            "scp.policy_type",
+            "scp.deny_leave_organization",
+            "organizational_units.Workloads/Prod"
+        ]
+    );
+    assert_eq!(
+        plan.find("organizational_units.Workloads/Prod").unwrap().depends_on,
+        ["organizational_units.Workloads"]
+    );
+    match &attach_prod.op {
+        Op::Organizations(OrganizationsOp::AttachPolicy { policy, target }) => {
+            assert_eq!(policy, &Ref::Planned("scp.deny_leave_organization".into()));
+            assert_eq!(target, &Ref::Planned("organizational_units.Workloads/Prod".into()));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Accounts are attached by id, even when named.
+    match &plan.find("scp.deny_leave_organization -> account:sandbox").unwrap().op {
+        Op::Organizations(OrganizationsOp::AttachPolicy { target, .. }) => {
+            assert_eq!(target, &Ref::Id("222222222222".into()))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn converged_organization_gives_an_empty_plan() {
+    let b = baseline(BASELINE);
+    let plan = compute_ok(&b, &converged(&b), false);
+    assert!(plan.is_empty(), "{:#?}", plan.changes);
+    assert!(plan.orphans.is_empty());
+}
+
+#[test]
+fn live_content_that_means_the_same_is_not_drift() {
+    let b = baseline(BASELINE);
+    let mut o = converged(&b);
+    let p = o
+        .org
+        .scps
+        .iter_mut()
+        .find(|p| p.name == "plinth-deny-leave-organization")
+        .unwrap();
+    // Pretty-printed, keys reordered, string became a list.
+    p.content = Some(
+        serde_json::to_string_pretty(
+            &json!({"Statement": [{"Resource": ["*"], "Sid": "PlinthDenyLeaveOrganization",
+            "Action": ["organizations:LeaveOrganization"], "Effect": "Deny"}], "Version": "2012-10-17"}),
+        )
+        .unwrap(),
+    );
+    assert!(compute_ok(&b, &o, false).is_empty());
+}
+
+#[test]
+fn edited_content_is_an_update_with_a_statement_diff() {
+    let b = baseline(BASELINE);
+    let mut o = converged(&b);
+    let p = o.org.scps.iter_mut().find(|p| p.name == "plinth-region-deny").unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(p.content.as_ref().unwrap()).unwrap();
+    doc["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"] =
+        json!(["us-east-1", "eu-west-1", "ap-south-1"]);
+    p.content = Some(doc.to_string());
+    let plan = compute_ok(&b, &o, false);
+    assert_eq!(addresses(&plan), ["~ scp.region_deny"]);
+    let c = &plan.changes[0];
+    assert!(c.reason.contains("content differs"), "{}", c.reason);
+    assert_eq!(c.statement_diff.len(), 1);
+    assert!(
+        matches!(&c.statement_diff[0], policy::diff::StatementDiff::Changed { sid, .. } if sid == "PlinthDenyOutsideAllowedRegions")
+    );
+    assert!(matches!(&c.op, Op::Organizations(OrganizationsOp::UpdatePolicy { policy_id, .. }) if policy_id == "p-0"));
+}
+
+#[test]
+fn detached_policy_is_reattached_and_stray_attachment_detached() {
+    let b = baseline(BASELINE);
+    let mut o = converged(&b);
+    // Out of band: region deny detached from the root and attached to the sandbox account.
+    let p = o.org.scps.iter_mut().find(|p| p.name == "plinth-region-deny").unwrap();
+    p.targets = vec!["222222222222".into()];
+    o.org.attached.get_mut("r-root").unwrap().retain(|id| id != "p-0");
+    o.org.attached.get_mut("222222222222").unwrap().push("p-0".into());
+    let plan = compute_ok(&b, &o, false);
+    assert_eq!(
+        addresses(&plan),
+        ["+ scp.region_deny -> root", "- scp.region_deny -> account:222222222222"]
+    );
+}
+
+#[test]
+fn disabled_policy_type_is_enabled_and_attachments_wait_for_it() {
+    let b = baseline(BASELINE);
+    let mut o = converged(&b);
+    o.org.scp_enabled = false;
+    for p in &mut o.org.scps {
+        p.targets.clear();
+    }
+    let plan = compute_ok(&b, &o, false);
+    assert_eq!(plan.changes[0].address, "scp.policy_type");
+    assert_eq!(plan.changes.len(), 1 + 4);
+    assert!(plan.changes[1..].iter().all(|c| c.depends_on == ["scp.policy_type"]));
+}
+
+#[test]
+fn same_named_unowned_policy_is_an_error_that_says_how_to_adopt_it() {
+    let b = baseline(BASELINE);
+    let mut o = converged(&b);
+    o.org
+        .scps
+        .iter_mut()
+        .find(|p| p.name == "plinth-region-deny")
+        .unwrap()
+        .owned = false;
+    let err = compute(&b, &o, PlanOptions::default()).unwrap_err();
+    assert_eq!(err.len(), 1);
+    let text = err.to_string();
+    assert!(
+        text.contains("an SCP named `plinth-region-deny` already exists (p-0) and plinth does not manage it"),
+        "{text}"
+    );
+    assert!(
+        text.contains("tag-resource --resource-id p-0 --tags Key=managed-by,Value=plinth"),
+        "{text}"
+    );
+    assert!(text.contains("baseline.toml:8:1"), "{text}");
+}
+
+#[test]
+fn orphans_are_kept_unless_deletion_is_allowed() {
+    let b = baseline(BASELINE);
+    let mut o = converged(&b);
+    o.org.scps.push(Scp {
+        id: "p-old".into(),
+        name: "old-policy".into(),
+        description: String::new(),
+        aws_managed: false,
+        owned: true,
+        content: Some(policy::minify(&crate::kinds::scp::generated::deny_leave_organization())),
+        targets: vec!["ou-w".into()],
+    });
+    o.org.attached.get_mut("ou-w").unwrap().push("p-old".into());
+    // And one plinth does not own: never mentioned.
+    o.org.scps.push(Scp {
+        id: "p-theirs".into(),
+        name: "theirs".into(),
+        description: String::new(),
+        aws_managed: false,
+        owned: false,
+        content: None,
+        targets: vec![],
+    });
+
+    let plan = compute_ok(&b, &o, false);
+    assert!(plan.is_empty());
+    assert_eq!(plan.orphans.len(), 1);
+    assert!(plan.orphans[0].reason.contains("--allow-delete"));
+
+    let plan = compute_ok(&b, &o, true);
+    assert_eq!(
+        addresses(&plan),
+        ["- scp.orphan.old-policy -> ou:Workloads", "- scp.orphan.old-policy"]
+    );
+    assert_eq!(plan.changes[1].depends_on, ["scp.orphan.old-policy -> ou:Workloads"]);
+}
+
+#[test]
+fn never_detaches_the_last_scp_of_a_target() {
+    let b = baseline(BASELINE);
+    let mut o = converged(&b);
+    o.org.scps.push(Scp {
+        id: "p-old".into(),
+        name: "old-policy".into(),
+        description: String::new(),
+        aws_managed: false,
+        owned: true,
+        content: None,
+        targets: vec!["ou-w".into()],
+    });
+    // FullAWSAccess was removed from the OU: old-policy is all it has.
+    o.org.attached.insert("ou-w".into(), vec!["p-old".into()]);
+    let plan = compute_ok(&b, &o, true);
+    assert!(plan.is_empty(), "{:?}", addresses(&plan));
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.contains("kept `old-policy` on `ou:Workloads`: it is the only SCP there"))
+    );
+}
+
+#[test]
+fn counts_live_policies_plinth_does_not_own_against_the_limit_of_five() {
+    let b = baseline(BASELINE);
+    let mut o = converged(&b);
+    for i in 0..3 {
+        let id = format!("p-user{i}");
+        o.org.scps.push(Scp {
+            id: id.clone(),
+            name: format!("user{i}"),
+            description: String::new(),
+            aws_managed: false,
+            owned: false,
+            content: None,
+            targets: vec![],
+        });
+        o.org.attached.get_mut("r-root").unwrap().push(id);
+    }
+    // Root: FullAWSAccess + 3 of the user's + plinth's 2 = 6.
+    let err = compute(&b, &o, PlanOptions::default()).unwrap_err().to_string();
+    assert!(err.contains("`root` would carry 6 SCPs; AWS allows 5"), "{err}");
+    assert!(err.contains("FullAWSAccess"), "{err}");
+}
+
+#[test]
+fn unknown_targets_are_errors_at_their_position() {
+    let text = BASELINE.replace(r#""account:sandbox""#, r#""account:nosuch", "ou:Nowhere""#);
+    let b = baseline(&text);
+    let err = compute(&b, &empty_org(), PlanOptions::default()).unwrap_err();
+    assert_eq!(err.len(), 2, "{err}");
+    let text = err.to_string();
+    assert!(text.contains("unknown target `account:nosuch`"), "{text}");
+    assert!(text.contains("no account named `nosuch` in the organization"), "{text}");
+    assert!(text.contains("unknown target `ou:Nowhere`"), "{text}");
+    assert!(text.contains("[[organizational_units]]"), "{text}");
+    assert!(text.contains("baseline.toml:14:40"), "{text}");
+}
+
+#[test]
+fn no_scp_section_and_no_owned_policies_means_no_scp_changes() {
+    let b = baseline("[organization]\nmanagement_account_id = \"123456789012\"\n");
+    let plan = compute_ok(&b, &empty_org(), false);
+    assert!(plan.is_empty());
+}
+
+#[test]
+fn attaching_to_the_management_account_warns_that_it_has_no_effect() {
+    let b = baseline(&BASELINE.replace(r#""account:sandbox""#, r#""account:123456789012""#));
+    let plan = compute_ok(&b, &empty_org(), false);
+    assert!(
+        plan.find("scp.deny_leave_organization -> account:123456789012")
+            .is_some()
+    );
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.contains("the management account, which SCPs never restrict")),
+        "{:?}",
+        plan.warnings
+    );
+}
+
+#[test]
+fn two_live_accounts_of_a_declared_name_are_an_error_never_a_guess() {
+    let b = baseline(
+        "[organization]\nmanagement_account_id = \"123456789012\"\n\n[[organizational_units]]\npath = \"Workloads/Prod\"\n\n[[account]]\nname = \"sandbox\"\nemail = \"sandbox@example.com\"\nou = \"Workloads/Prod\"\n",
+    );
+    let mut o = empty_org();
+    o.org.accounts.push(Account {
+        id: "333333333333".into(),
+        name: "sandbox".into(),
+        email: "other-sandbox@example.com".into(),
+        parent_id: Some("r-root".into()),
+        suspended: false,
+    });
+    let err = compute(&b, &o, PlanOptions::default()).unwrap_err().to_string();
+    assert!(
+        err.contains("error: 2 live accounts are named `sandbox` and none has the e-mail `sandbox@example.com`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("222222222222") && err.contains("333333333333 (other-sandbox@example.com)"),
+        "{err}"
+    );
+    assert!(err.contains("baseline.toml:8:8"), "{err}");
+}

@@ -1,0 +1,140 @@
+//! The trail's bucket: created (tagged) when missing, public access blocked, encrypted
+//! (never weakened), its policy carrying plinth's statements next to everyone else's.
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::diag::SourceFile;
+use crate::observed::{Bucket, BucketEncryption, PublicAccessBlock};
+use crate::plan::{Action, Change, Op, S3Op};
+
+/// The bucket's changes; the ones the trail must wait for are added to `trail_deps`.
+pub(super) fn plan_bucket(
+    plan: &mut Plan,
+    t: &TrailSection,
+    observed: &TrailState,
+    src: &SourceFile,
+    ours: &[Value],
+    trail_deps: &mut Vec<String>,
+) -> Result<(), Diagnostics> {
+    let bucket = t.bucket.get_ref().as_str();
+    let kms = t.kms_key_arn.as_ref().map(|k| k.get_ref().as_str());
+    // The bucket.
+    let want_encryption = BucketEncryption {
+        algorithm: if kms.is_some() {
+            "aws:kms".into()
+        } else {
+            "AES256".into()
+        },
+        kms_key: kms.map(str::to_owned),
+    };
+    let (pab, encryption, live_policy, bucket_deps) = match &observed.bucket {
+        Bucket::Unreadable { error } => {
+            let statements = serde_json::to_string_pretty(&json!({ "Version": "2012-10-17", "Statement": ours }))
+                .unwrap_or_default();
+            return Err(Diagnostic::error(format!("plinth cannot read bucket `{bucket}`; it seems to belong to another account"))
+                .at(src, t.bucket.span())
+                .cause(error.clone())
+                .hint(format!(
+                    "this is a prerequisite plinth cannot fix: in the account that owns the bucket, add these statements to its bucket policy (and let this account read the policy), or choose a bucket name of your own:\n{statements}"
+                ))
+                .into());
+        }
+        Bucket::Missing => {
+            plan.changes.push(Change::new(
+                at(BUCKET_ADDRESS),
+                Action::Create,
+                format!("no bucket `{bucket}`"),
+                Op::S3(S3Op::CreateBucket { bucket: bucket.into() }),
+            ));
+            (None, None, None, vec![BUCKET_ADDRESS.to_owned()])
+        }
+        Bucket::Present { owned: false, .. } => {
+            return Err(not_owned(
+                src,
+                t.bucket.span(),
+                &format!("bucket `{bucket}`"),
+                &format!("`aws s3api put-bucket-tagging --bucket {bucket} --tagging 'TagSet=[{{Key=managed-by,Value=plinth}}]'`, which replaces the bucket's tag set: list its tags first"),
+            )
+            .into());
+        }
+        Bucket::Present {
+            owned: true,
+            public_access_block,
+            encryption,
+            policy,
+        } => (public_access_block.clone(), encryption.clone(), policy.clone(), vec![]),
+    };
+    if pab.as_ref() != Some(&PublicAccessBlock::ALL) {
+        let reason = match &pab {
+            None => "the bucket has no public access block".to_owned(),
+            Some(_) => "the bucket's public access block does not block everything".to_owned(),
+        };
+        plan.changes.push(
+            Change::new(
+                at(format!("{BUCKET_ADDRESS}.public_access_block")),
+                if pab.is_none() { Action::Create } else { Action::Update },
+                reason,
+                Op::S3(S3Op::PutPublicAccessBlock { bucket: bucket.into() }),
+            )
+            .before(pab.as_ref().and_then(|p| serde_json::to_value(p).ok()))
+            .after(serde_json::to_value(PublicAccessBlock::ALL).ok())
+            .depends_on(bucket_deps.clone()),
+        );
+    }
+    let stronger_kept = kms.is_none() && encryption.as_ref().is_some_and(|e| e.algorithm.starts_with("aws:kms"));
+    if stronger_kept {
+        plan.warnings.push(format!(
+            "bucket `{bucket}` uses SSE-KMS{}; the baseline names no `kms_key_arn`, and plinth never weakens encryption to SSE-S3: name the key in `[trail]` to manage it",
+            encryption
+                .as_ref()
+                .and_then(|e| e.kms_key.as_deref())
+                .map_or(String::new(), |k| format!(" with `{k}`"))
+        ));
+    } else if encryption.as_ref() != Some(&want_encryption) {
+        plan.changes.push(
+            Change::new(
+                at(format!("{BUCKET_ADDRESS}.encryption")),
+                if encryption.is_none() {
+                    Action::Create
+                } else {
+                    Action::Update
+                },
+                match (&encryption, kms) {
+                    (None, _) => "the bucket has no default encryption".to_owned(),
+                    (Some(_), Some(k)) => format!("default encryption is not SSE-KMS with `{k}`"),
+                    (Some(_), None) => "default encryption is not SSE-S3".to_owned(),
+                },
+                Op::S3(S3Op::PutBucketEncryption {
+                    bucket: bucket.into(),
+                    kms_key: kms.map(str::to_owned),
+                }),
+            )
+            .before(encryption.as_ref().and_then(|e| serde_json::to_value(e).ok()))
+            .after(serde_json::to_value(&want_encryption).ok())
+            .depends_on(bucket_deps.clone()),
+        );
+    }
+    let want_policy = policy::merge_statements(live_policy.as_deref(), ours);
+    if let Some(change) = crate::plan::policy_document_change(
+        at(BUCKET_POLICY_ADDRESS),
+        live_policy.as_deref(),
+        &want_policy,
+        (
+            "the bucket has no policy letting CloudTrail write",
+            "plinth's statements in the bucket policy are missing or differ",
+        ),
+        |policy| {
+            Op::S3(S3Op::PutBucketPolicy {
+                bucket: bucket.into(),
+                policy,
+            })
+        },
+    ) {
+        plan.changes.push(change.depends_on(bucket_deps.clone()));
+        trail_deps.push(BUCKET_POLICY_ADDRESS.to_owned());
+    }
+    trail_deps.extend(bucket_deps);
+
+    Ok(())
+}

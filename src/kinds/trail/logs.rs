@@ -1,0 +1,140 @@
+//! CloudWatch Logs delivery: the log group and the role CloudTrail writes with, both
+//! plinth's only if tagged.
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::plan::{Action, Change, IamOp, LogsOp, Op};
+
+fn logs_trust_policy(trail_arn: &str) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "PlinthCloudTrailAssume",
+            "Effect": "Allow",
+            "Principal": { "Service": SERVICE_PRINCIPAL },
+            "Action": "sts:AssumeRole",
+            "Condition": { "StringEquals": { "aws:SourceArn": trail_arn } }
+        }]
+    })
+}
+
+fn logs_role_policy(account: &str, group: &str) -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "PlinthCloudTrailLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": format!("arn:aws:logs:{HOME_REGION}:{account}:log-group:{group}:log-stream:*")
+        }]
+    })
+}
+
+/// The log group and the role, where they exist, must be plinth's: what and how to adopt otherwise.
+pub(super) fn check_log_delivery_owned(observed: &TrailState, trail: &str) -> Result<(), (String, String)> {
+    let group = log_group_name(trail);
+    if let Some(g) = observed.log_group.as_ref().filter(|g| !g.owned) {
+        return Err((
+            format!("log group `{group}`"),
+            format!(
+                "`aws logs tag-resource --region {HOME_REGION} --resource-arn {} --tags managed-by=plinth`",
+                g.arn.trim_end_matches(":*")
+            ),
+        ));
+    }
+    let role = logs_role_name(trail);
+    if observed.logs_role.as_ref().is_some_and(|r| !r.owned) {
+        return Err((
+            format!("IAM role `{role}`"),
+            format!("`aws iam tag-role --role-name {role} --tags Key=managed-by,Value=plinth`"),
+        ));
+    }
+    Ok(())
+}
+
+/// Log group, role and role policy; returns the log group and role ARNs for the trail
+/// and adds the changes the trail must wait for to `trail_deps`.
+pub(super) fn plan_log_delivery(
+    plan: &mut Plan,
+    observed: &TrailState,
+    account: &str,
+    trail: &str,
+    trail_arn: &str,
+    trail_deps: &mut Vec<String>,
+) -> (String, String) {
+    let group = log_group_name(trail);
+    let role = logs_role_name(trail);
+    if observed.log_group.is_none() {
+        plan.changes.push(Change::new(
+            at("trail.log_group"),
+            Action::Create,
+            format!("no log group `{group}` in {HOME_REGION}"),
+            Op::Logs(LogsOp::CreateLogGroup { name: group.clone() }),
+        ));
+        trail_deps.push("trail.log_group".into());
+    }
+    let trust = logs_trust_policy(trail_arn);
+    let mut role_deps = vec![];
+    match &observed.logs_role {
+        None => {
+            plan.changes.push(
+                Change::new(
+                    at("trail.logs_role"),
+                    Action::Create,
+                    format!("no IAM role `{role}` for CloudTrail to write to CloudWatch Logs with"),
+                    Op::Iam(IamOp::CreateRole {
+                        name: role.clone(),
+                        trust_policy: policy::minify(&trust),
+                    }),
+                )
+                .after(Some(trust.clone())),
+            );
+            role_deps.push("trail.logs_role".to_owned());
+            trail_deps.push("trail.logs_role".into());
+        }
+        Some(r) => {
+            let reason = "the role's trust policy is not CloudTrail's for this trail";
+            let change = crate::plan::policy_document_change(
+                at("trail.logs_role"),
+                Some(&r.trust_policy),
+                &trust,
+                (reason, reason),
+                |doc| {
+                    Op::Iam(IamOp::UpdateAssumeRolePolicy {
+                        name: role.clone(),
+                        trust_policy: doc,
+                    })
+                },
+            );
+            if let Some(change) = change {
+                plan.changes.push(change);
+                trail_deps.push("trail.logs_role".into());
+            }
+        }
+    }
+    let inline = logs_role_policy(account, &group);
+    let live_inline = observed.logs_role.as_ref().and_then(|r| r.inline_policy.as_deref());
+    let reason = format!("the role's `{LOGS_ROLE_POLICY_NAME}` policy is missing or differs");
+    let change = crate::plan::policy_document_change(
+        at("trail.logs_role.policy"),
+        live_inline,
+        &inline,
+        (&reason, &reason),
+        |policy| {
+            Op::Iam(IamOp::PutRolePolicy {
+                role: role.clone(),
+                policy_name: LOGS_ROLE_POLICY_NAME.into(),
+                policy,
+            })
+        },
+    );
+    if let Some(change) = change {
+        plan.changes.push(change.depends_on(role_deps));
+        trail_deps.push("trail.logs_role.policy".into());
+    }
+    (
+        log_group_arn(account, &group),
+        format!("arn:aws:iam::{account}:role/{role}"),
+    )
+}

@@ -1,0 +1,346 @@
+//! The organization trail: one multi-region organization trail homed in us-east-1, its
+//! S3 bucket (public access blocked, encrypted, with the bucket policy AWS documents for
+//! organization trails), management events read and write, logging on, and CloudTrail's
+//! trusted access to the organization.
+//!
+//! An existing trail of the baseline's name is updated in place, never created again (a
+//! second CreateTrail would replace it). plinth changes the trail, its bucket, log group
+//! and delivery role only if they carry `managed-by=plinth` (it creates them with the
+//! tag); an untagged one of the declared name is an error that says how to adopt it.
+//! plinth owns only its own statements (by `Sid`) in the bucket policy, only the
+//! management-event selection among the event selectors ([`selectors`]), and never
+//! weakens encryption: SSE-KMS where the baseline names no key stays, with a warning.
+
+mod bucket;
+mod logs;
+mod observe;
+mod root_usage;
+pub mod section;
+pub mod selectors;
+
+use logs::{check_log_delivery_owned, plan_log_delivery};
+use root_usage::plan_root_usage;
+pub use root_usage::root_usage_alarm;
+
+use serde_json::{Value, json};
+
+pub use observe::TrailState;
+pub use section::TrailSection;
+
+use crate::diag::SourceFile;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::kinds::{Baseline, Context, Kind, ObserveCx};
+use crate::observed::TrailSettings;
+use crate::plan::{Action, Address, Change, CloudTrailOp, Op, OrganizationsOp, Plan};
+use crate::policy;
+
+pub struct Trail;
+
+impl Kind for Trail {
+    const NAME: &'static str = "trail";
+    type Section = Option<toml::Spanned<TrailSection>>;
+    type State = TrailState;
+
+    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+        section::validate(baseline, diags);
+    }
+
+    fn observe(cx: &ObserveCx<'_>) -> impl std::future::Future<Output = Result<TrailState, Diagnostics>> {
+        observe::observe(cx)
+    }
+
+    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+        plan_trail(cx, plan)
+    }
+}
+
+/// An address of this kind, from its full name: `trail`, `trail.bucket.policy`.
+fn at(name: impl Into<String>) -> Address {
+    Address::new(Trail::NAME, name)
+}
+
+pub const HOME_REGION: &str = crate::arn::TRAIL_HOME_REGION;
+pub use crate::arn::trail_arn;
+pub const SERVICE_PRINCIPAL: &str = "cloudtrail.amazonaws.com";
+pub const TRUSTED_ACCESS_ADDRESS: &str = "trail.trusted_access";
+pub const TRAIL_ADDRESS: &str = "trail";
+pub const BUCKET_ADDRESS: &str = "trail.bucket";
+pub const BUCKET_POLICY_ADDRESS: &str = "trail.bucket.policy";
+
+/// CloudWatch Logs delivery and the root-usage alarm.
+pub const LOGS_ROLE_POLICY_NAME: &str = "plinth-cloudtrail-logs";
+pub const ROOT_FILTER_NAME: &str = "plinth-root-usage";
+pub const ROOT_METRIC: &str = "RootAccountUsage";
+pub const ROOT_NAMESPACE: &str = "plinth/CloudTrail";
+pub const ROOT_ALARM: &str = "plinth-trail-root-usage";
+/// The root-usage alarm's own topic, when `[trail]` lists `notify`.
+pub const ALERT_TOPIC: &str = "plinth-security-alerts";
+/// The CIS benchmark's filter for root user activity.
+pub const ROOT_USAGE_PATTERN: &str =
+    r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#;
+
+pub fn log_group_name(trail: &str) -> String {
+    format!("/plinth/cloudtrail/{trail}")
+}
+
+pub fn log_group_arn(account: &str, group: &str) -> String {
+    format!("arn:aws:logs:{HOME_REGION}:{account}:log-group:{group}:*")
+}
+
+/// IAM role names are at most 64 characters.
+pub fn logs_role_name(trail: &str) -> String {
+    format!("plinth-cloudtrail-logs-{trail}").chars().take(64).collect()
+}
+
+/// The statements AWS documents for an organization trail's bucket: CloudTrail may read
+/// the bucket ACL and write log files for the management account and the organization,
+/// each only for this trail.
+pub fn bucket_statements(bucket: &str, trail_arn: &str, account: &str, organization_id: &str) -> Vec<Value> {
+    let write = |sid: &str, prefix: &str| {
+        json!({
+            "Sid": sid,
+            "Effect": "Allow",
+            "Principal": { "Service": SERVICE_PRINCIPAL },
+            "Action": "s3:PutObject",
+            "Resource": format!("arn:aws:s3:::{bucket}/AWSLogs/{prefix}/*"),
+            "Condition": { "StringEquals": { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arn } }
+        })
+    };
+    vec![
+        json!({
+            "Sid": "PlinthCloudTrailAclCheck",
+            "Effect": "Allow",
+            "Principal": { "Service": SERVICE_PRINCIPAL },
+            "Action": "s3:GetBucketAcl",
+            "Resource": format!("arn:aws:s3:::{bucket}"),
+            "Condition": { "StringEquals": { "aws:SourceArn": trail_arn } }
+        }),
+        write("PlinthCloudTrailWrite", account),
+        write("PlinthCloudTrailOrganizationWrite", organization_id),
+    ]
+}
+
+/// The trail settings the baseline implies; `logs` is the log group and role ARNs.
+pub fn desired_settings(
+    name: &str,
+    bucket: &str,
+    kms_key: Option<&str>,
+    logs: Option<(String, String)>,
+) -> TrailSettings {
+    let (group, role) = logs.unzip();
+    TrailSettings {
+        name: name.to_owned(),
+        s3_bucket: bucket.to_owned(),
+        is_organization_trail: true,
+        is_multi_region_trail: true,
+        include_global_service_events: true,
+        log_file_validation: true,
+        kms_key_id: kms_key.map(str::to_owned),
+        cloud_watch_logs_log_group_arn: group,
+        cloud_watch_logs_role_arn: role,
+    }
+}
+
+/// An existing resource of the declared name that plinth did not create: plinth leaves
+/// it alone and says how to hand it over.
+pub(super) fn not_owned(src: &SourceFile, span: std::ops::Range<usize>, what: &str, adopt: &str) -> Diagnostic {
+    Diagnostic::error(format!("{what} exists without plinth's tag `managed-by=plinth`"))
+        .at(src, span)
+        .cause("plinth changes only what it created, so that it never rewrites another tool's resource")
+        .hint(format!(
+            "to let plinth manage it, tag it `managed-by=plinth` ({adopt}); or name another in the baseline"
+        ))
+}
+
+fn settings_differences(live: &TrailSettings, want: &TrailSettings) -> Vec<String> {
+    let mut out = Vec::new();
+    let flag = |out: &mut Vec<String>, on: bool, want: bool, what: &str| {
+        if on != want {
+            out.push(format!("{what} is {}", if on { "on" } else { "off" }));
+        }
+    };
+    flag(
+        &mut out,
+        live.is_organization_trail,
+        want.is_organization_trail,
+        "organization trail",
+    );
+    flag(
+        &mut out,
+        live.is_multi_region_trail,
+        want.is_multi_region_trail,
+        "multi-region",
+    );
+    flag(
+        &mut out,
+        live.include_global_service_events,
+        want.include_global_service_events,
+        "global service events",
+    );
+    flag(
+        &mut out,
+        live.log_file_validation,
+        want.log_file_validation,
+        "log file validation",
+    );
+    if live.s3_bucket != want.s3_bucket {
+        out.push(format!(
+            "logs go to bucket `{}`, baseline says `{}`",
+            live.s3_bucket, want.s3_bucket
+        ));
+    }
+    if live.cloud_watch_logs_log_group_arn != want.cloud_watch_logs_log_group_arn
+        || live.cloud_watch_logs_role_arn != want.cloud_watch_logs_role_arn
+    {
+        out.push(match &want.cloud_watch_logs_log_group_arn {
+            Some(g) => format!("CloudWatch Logs delivery is not to `{g}` with plinth's role"),
+            None => "CloudWatch Logs delivery is on, the baseline has it off".to_owned(),
+        });
+    }
+    if live.kms_key_id != want.kms_key_id {
+        out.push(format!(
+            "KMS key is {}, baseline says {}",
+            live.kms_key_id.as_deref().map_or("none".into(), |k| format!("`{k}`")),
+            want.kms_key_id.as_deref().map_or("none".into(), |k| format!("`{k}`"))
+        ));
+    }
+    out
+}
+
+fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+    let Some(section) = &cx.baseline.file.trail else {
+        return Ok(());
+    };
+    let t = section.get_ref();
+    let observed = &cx.observed.trail;
+    let org = &cx.observed.org;
+    let account = org.management_account_id.as_str();
+    let src = &cx.baseline.source;
+    let name = t.name.get_ref().as_str();
+    let bucket = t.bucket.get_ref().as_str();
+    let kms = t.kms_key_arn.as_ref().map(|k| k.get_ref().as_str());
+    let arn = trail_arn(account, name);
+    let ours = bucket_statements(bucket, &arn, account, &org.organization_id);
+    // Changes the trail itself must wait for.
+    let mut trail_deps = Vec::new();
+
+    if !observed.trusted_access {
+        plan.changes.push(Change::new(
+            at(TRUSTED_ACCESS_ADDRESS),
+            Action::Enable,
+            format!("`{SERVICE_PRINCIPAL}` has no trusted access to the organization; an organization trail needs it"),
+            Op::Organizations(OrganizationsOp::EnableAwsServiceAccess {
+                service_principal: SERVICE_PRINCIPAL.into(),
+            }),
+        ));
+        trail_deps.push(TRUSTED_ACCESS_ADDRESS.to_owned());
+    }
+
+    bucket::plan_bucket(plan, t, observed, src, &ours, &mut trail_deps)?;
+
+    // CloudWatch Logs delivery: the log group and the role CloudTrail writes with.
+    let logs = if t.cloudwatch_logs() {
+        let span = t.cloudwatch_logs.as_ref().map_or(t.name.span(), |c| c.span());
+        check_log_delivery_owned(observed, name).map_err(|(what, adopt)| not_owned(src, span, &what, &adopt))?;
+        Some(plan_log_delivery(plan, observed, account, name, &arn, &mut trail_deps))
+    } else {
+        None
+    };
+
+    // The trail.
+    let want = desired_settings(name, bucket, kms, logs);
+    let mut selector_deps = vec![];
+    let (logging, selectors) = match &observed.trail {
+        Some(info) if info.home_region != HOME_REGION => {
+            return Err(Diagnostic::error(format!(
+                "trail `{name}` exists with its home in `{}`; the organization trail must live in `{HOME_REGION}`",
+                info.home_region
+            ))
+            .at(src, t.name.span())
+            .hint("plinth does not move trails: delete that trail, or give the baseline's trail another name")
+            .into());
+        }
+        Some(info) if !info.owned => {
+            return Err(not_owned(
+                src,
+                t.name.span(),
+                &format!("trail `{name}`"),
+                &format!("`aws cloudtrail add-tags --region {HOME_REGION} --resource-id {} --tags-list Key=managed-by,Value=plinth`", info.arn),
+            )
+            .into());
+        }
+        None => {
+            plan.changes.push(
+                Change::new(
+                    at(TRAIL_ADDRESS),
+                    Action::Create,
+                    format!("no trail `{name}` in {HOME_REGION}"),
+                    Op::Cloudtrail(CloudTrailOp::CreateTrail { settings: want.clone() }),
+                )
+                .after(serde_json::to_value(&want).ok())
+                .depends_on(trail_deps),
+            );
+            selector_deps.push(TRAIL_ADDRESS.to_owned());
+            (false, crate::observed::Selectors::default())
+        }
+        Some(info) => {
+            let differences = settings_differences(&info.settings, &want);
+            if !differences.is_empty() {
+                plan.changes.push(
+                    Change::new(
+                        at(TRAIL_ADDRESS),
+                        Action::Update,
+                        differences.join("; "),
+                        Op::Cloudtrail(CloudTrailOp::UpdateTrail { settings: want.clone() }),
+                    )
+                    .before(serde_json::to_value(&info.settings).ok())
+                    .after(serde_json::to_value(&want).ok())
+                    .depends_on(trail_deps),
+                );
+                selector_deps.push(TRAIL_ADDRESS.to_owned());
+            }
+            (info.logging, info.selectors.clone())
+        }
+    };
+    if let Some((want_selectors, why)) = selectors::repair(&selectors) {
+        plan.changes.push(
+            Change::new(
+                at(format!("{TRAIL_ADDRESS}.event_selectors")),
+                Action::Update,
+                why,
+                Op::Cloudtrail(CloudTrailOp::PutEventSelectors {
+                    trail: name.into(),
+                    selectors: want_selectors.clone(),
+                }),
+            )
+            .before(Some(serde_json::to_value(&selectors).unwrap_or_default()))
+            .after(serde_json::to_value(&want_selectors).ok())
+            .depends_on(selector_deps.clone()),
+        );
+    }
+    if !logging {
+        plan.changes.push(
+            Change::new(
+                at(format!("{TRAIL_ADDRESS}.logging")),
+                Action::Enable,
+                if observed.trail.is_some() {
+                    "logging is stopped"
+                } else {
+                    "a new trail starts with logging off"
+                },
+                Op::Cloudtrail(CloudTrailOp::StartLogging { trail: name.into() }),
+            )
+            .depends_on(selector_deps),
+        );
+    }
+
+    if t.root_usage_alarm() {
+        let mut diags = Diagnostics::default();
+        plan_root_usage(cx, plan, &mut diags, name);
+        return diags.into_result(());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,94 @@
+//! What `[trail]` reads: trusted access, the bucket and the trail; with CloudWatch Logs
+//! delivery, the log group and role; with the root-usage alarm, its filter, alarm and topic.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ALERT_TOPIC, LOGS_ROLE_POLICY_NAME, ROOT_ALARM, ROOT_FILTER_NAME, SERVICE_PRINCIPAL, TrailSection};
+use crate::aws::AwsError;
+use crate::diag::Diagnostics;
+use crate::kinds::ObserveCx;
+use crate::kinds::common::topic::topic_arn;
+use crate::observed::{AlarmSpec, Bucket, LogGroup, MetricFilter, Role, Topic, TrailInfo};
+
+/// The organization trail, its bucket and CloudTrail's trusted access; read only when the
+/// baseline has `[trail]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrailState {
+    /// `cloudtrail.amazonaws.com` has trusted access to the organization.
+    pub trusted_access: bool,
+    pub bucket: Bucket,
+    pub trail: Option<TrailInfo>,
+    /// The log group, read when the baseline asks for CloudWatch Logs delivery.
+    pub log_group: Option<LogGroup>,
+    /// The role CloudTrail writes to the log group with.
+    pub logs_role: Option<Role>,
+    pub root_usage_filter: Option<MetricFilter>,
+    pub root_usage_alarm: Option<AlarmSpec>,
+    /// The root-usage alarm's own topic, when `[trail]` has `notify`.
+    pub alert_topic: Option<Topic>,
+}
+
+/// The trail, its bucket and trusted access, when the baseline has `[trail]`.
+pub(super) async fn observe(cx: &ObserveCx<'_>) -> Result<TrailState, Diagnostics> {
+    let Some(section) = &cx.baseline.file.trail else {
+        return Ok(TrailState::default());
+    };
+    let t = section.get_ref();
+    let c = cx.clients;
+    let (trusted_access, bucket, trail) = futures::try_join!(
+        c.organizations.has_trusted_access(SERVICE_PRINCIPAL),
+        c.s3.read_bucket(t.bucket.get_ref().as_str()),
+        c.cloudtrail.read_trail(t.name.get_ref().as_str())
+    )
+    .map_err(|e| c.failure("cannot read the organization trail", e))?;
+    let mut state = TrailState {
+        trusted_access,
+        bucket,
+        trail,
+        ..TrailState::default()
+    };
+    if t.cloudwatch_logs() {
+        observe_logs(cx, t, &mut state)
+            .await
+            .map_err(|e| c.failure("cannot read the trail's CloudWatch Logs delivery", e))?;
+    }
+    Ok(state)
+}
+
+/// Log group, role, and (with `root_usage_alarm`) metric filter, alarm and topic.
+async fn observe_logs(cx: &ObserveCx<'_>, t: &TrailSection, state: &mut TrailState) -> Result<(), AwsError> {
+    let c = cx.clients;
+    let name = t.name.get_ref().as_str();
+    let group = super::log_group_name(name);
+    let role = super::logs_role_name(name);
+    let (log_group, logs_role) = futures::try_join!(
+        c.logs.read_log_group(&group),
+        c.iam.read_role(&role, LOGS_ROLE_POLICY_NAME)
+    )?;
+    state.log_group = log_group;
+    state.logs_role = logs_role;
+    if t.root_usage_alarm() {
+        let topic_arn = topic_arn(cx.account, ALERT_TOPIC);
+        let declared = [ROOT_ALARM.to_owned()];
+        let (filter, alarms, topic) = futures::try_join!(
+            async {
+                match state.log_group {
+                    Some(_) => c.logs.read_metric_filter(&group, ROOT_FILTER_NAME).await,
+                    None => Ok(None),
+                }
+            },
+            c.cloudwatch.read_alarms(ROOT_ALARM, &declared),
+            async {
+                if t.notify.is_empty() {
+                    Ok(None)
+                } else {
+                    c.sns.read_topic(&topic_arn).await
+                }
+            }
+        )?;
+        state.root_usage_filter = filter;
+        state.root_usage_alarm = alarms.into_iter().map(|a| a.spec).find(|a| a.name == ROOT_ALARM);
+        state.alert_topic = topic;
+    }
+    Ok(())
+}

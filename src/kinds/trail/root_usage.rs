@@ -1,0 +1,125 @@
+//! The CIS root-usage metric filter on the trail's log group, and its alarm on the billing
+//! topic or its own.
+
+use super::*;
+use crate::kinds::common::{alarm, topic};
+use crate::observed::{AlarmSpec, MetricFilter};
+use crate::plan::{Action, Change, LogsOp, MetricFilterSpec, Op};
+
+/// The alarm on the root-usage metric.
+pub fn root_usage_alarm(topic_arn: &str) -> AlarmSpec {
+    AlarmSpec {
+        name: ROOT_ALARM.into(),
+        description: "Managed by plinth: a root user was used (CIS benchmark root-usage check)".into(),
+        namespace: ROOT_NAMESPACE.into(),
+        metric_name: ROOT_METRIC.into(),
+        dimensions: Default::default(),
+        statistic: "Sum".into(),
+        period: 300,
+        evaluation_periods: 1,
+        threshold: 1.0,
+        comparison_operator: "GreaterThanOrEqualToThreshold".into(),
+        treat_missing_data: "notBreaching".into(),
+        alarm_actions: vec![topic_arn.to_owned()],
+        actions_enabled: true,
+    }
+}
+
+/// The CIS root-usage metric filter, its alarm, and the topic the alarm notifies.
+pub(super) fn plan_root_usage(cx: &Context<'_>, plan: &mut Plan, diags: &mut Diagnostics, trail: &str) {
+    let observed = &cx.observed.trail;
+    let account = cx.observed.org.management_account_id.as_str();
+    let t = cx
+        .baseline
+        .file
+        .trail
+        .as_ref()
+        .expect("planned only with [trail]")
+        .get_ref();
+    let group = log_group_name(trail);
+    let want_filter = MetricFilter {
+        pattern: ROOT_USAGE_PATTERN.into(),
+        metric_name: ROOT_METRIC.into(),
+        metric_namespace: ROOT_NAMESPACE.into(),
+        metric_value: "1".into(),
+    };
+    if observed.root_usage_filter.as_ref() != Some(&want_filter) {
+        let group_dep = plan
+            .find("trail.log_group")
+            .map(|c| c.address.clone())
+            .into_iter()
+            .collect();
+        plan.changes.push(
+            Change::new(
+                at("trail.root_usage.metric_filter"),
+                if observed.root_usage_filter.is_none() {
+                    Action::Create
+                } else {
+                    Action::Update
+                },
+                match &observed.root_usage_filter {
+                    None => format!("no `{ROOT_FILTER_NAME}` metric filter on `{group}`"),
+                    Some(_) => format!("the `{ROOT_FILTER_NAME}` metric filter differs from the CIS root-usage filter"),
+                },
+                Op::Logs(LogsOp::PutMetricFilter {
+                    filter: Box::new(MetricFilterSpec {
+                        log_group: group,
+                        filter_name: ROOT_FILTER_NAME.into(),
+                        filter: want_filter.clone(),
+                    }),
+                }),
+            )
+            .before(
+                observed
+                    .root_usage_filter
+                    .as_ref()
+                    .and_then(|f| serde_json::to_value(f).ok()),
+            )
+            .after(serde_json::to_value(&want_filter).ok())
+            .depends_on(group_dep),
+        );
+    }
+
+    // The topic: its own, with `notify`, or the billing topic.
+    let (topic_arn, topic_deps) = if t.notify.is_empty() {
+        let billing = cx
+            .baseline
+            .file
+            .billing
+            .as_ref()
+            .expect("validated: notify or [billing]")
+            .get_ref();
+        (
+            topic::topic_arn(account, billing.topic_name.get_ref().as_str()),
+            vec![crate::kinds::billing::TOPIC_ADDRESS.to_owned()],
+        )
+    } else {
+        topic::plan_topic(
+            cx,
+            plan,
+            diags,
+            &topic::TopicDecl {
+                address: at("trail.alerts.topic"),
+                notify_key: "trail.notify",
+                name: ALERT_TOPIC,
+                name_span: t.notify[0].span(),
+                notify: &t.notify,
+            },
+            observed.alert_topic.as_ref(),
+        )
+    };
+    let want = root_usage_alarm(&topic_arn);
+    let missing = format!("no alarm `{ROOT_ALARM}` in CloudWatch ({HOME_REGION})");
+    let live = observed.root_usage_alarm.as_ref();
+    let deps = topic_deps.clone();
+    if let Some(change) = alarm::change(
+        at("trail.root_usage.alarm"),
+        live,
+        want,
+        &missing,
+        (None, deps),
+        topic_deps,
+    ) {
+        plan.changes.push(change);
+    }
+}

@@ -1,0 +1,268 @@
+//! The AWS operations a change performs: plain data, one enum per service, executed by
+//! the adapter that owns the service (`src/aws/`). A kind's planner builds them; nothing
+//! here knows a kind.
+
+use serde::{Deserialize, Serialize};
+
+use crate::observed::{AlarmSpec, Boundary, MetricFilter, PermissionSetSpec, PrincipalKind, TrailSettings};
+
+/// A reference to a resource: one that exists, or one an earlier change in the same
+/// plan creates (named by that change's address).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ref {
+    Id(String),
+    Planned(String),
+}
+
+/// The AWS operation a change performs: plain data, executed by the adapter that
+/// owns the service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "service", rename_all = "snake_case")]
+pub enum Op {
+    Organizations(OrganizationsOp),
+    Cloudwatch(CloudWatchOp),
+    Sns(SnsOp),
+    S3(S3Op),
+    Cloudtrail(CloudTrailOp),
+    Logs(LogsOp),
+    Iam(IamOp),
+    Sso(SsoOp),
+}
+
+/// An IAM Identity Center operation, on the organization's instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SsoOp {
+    /// The instance's region.
+    pub region: String,
+    pub instance_arn: String,
+    #[serde(flatten)]
+    pub call: SsoCall,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum SsoCall {
+    /// Creates the permission set, tagged `managed-by=plinth`, with its policies and
+    /// boundary; returns its ARN.
+    CreatePermissionSet {
+        spec: Box<PermissionSetSpec>,
+    },
+    UpdatePermissionSet {
+        permission_set: String,
+        description: Option<String>,
+        session_duration: String,
+        relay_state: Option<String>,
+    },
+    AttachManagedPolicy {
+        permission_set: String,
+        policy_arn: String,
+    },
+    DetachManagedPolicy {
+        permission_set: String,
+        policy_arn: String,
+    },
+    AttachCustomerManagedPolicy {
+        permission_set: String,
+        name: String,
+        path: String,
+    },
+    DetachCustomerManagedPolicy {
+        permission_set: String,
+        name: String,
+        path: String,
+    },
+    PutInlinePolicy {
+        permission_set: String,
+        policy: String,
+    },
+    DeleteInlinePolicy {
+        permission_set: String,
+    },
+    PutPermissionsBoundary {
+        permission_set: String,
+        boundary: Boundary,
+    },
+    DeletePermissionsBoundary {
+        permission_set: String,
+    },
+    /// Provisions the latest version to every account that has it, and waits.
+    ProvisionPermissionSet {
+        permission_set: String,
+    },
+    /// Creates the assignment and waits for AWS to finish.
+    CreateAccountAssignment {
+        permission_set: Ref,
+        account: Ref,
+        principal_kind: PrincipalKind,
+        principal_id: String,
+    },
+    /// Deletes the assignment and waits for AWS to finish.
+    DeleteAccountAssignment {
+        permission_set: String,
+        account: String,
+        principal_kind: PrincipalKind,
+        principal_id: String,
+    },
+    /// Deletes every assignment of the permission set, then the set.
+    DeletePermissionSet {
+        permission_set: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum LogsOp {
+    CreateLogGroup { name: String },
+    PutMetricFilter { filter: Box<MetricFilterSpec> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricFilterSpec {
+    pub log_group: String,
+    pub filter_name: String,
+    pub filter: MetricFilter,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum IamOp {
+    /// Creates the role, tagged `managed-by=plinth`.
+    CreateRole {
+        name: String,
+        trust_policy: String,
+    },
+    UpdateAssumeRolePolicy {
+        name: String,
+        trust_policy: String,
+    },
+    PutRolePolicy {
+        role: String,
+        policy_name: String,
+        policy: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum S3Op {
+    CreateBucket {
+        bucket: String,
+    },
+    /// Blocks every kind of public access.
+    PutPublicAccessBlock {
+        bucket: String,
+    },
+    /// SSE-KMS with the key, or SSE-S3 without one.
+    PutBucketEncryption {
+        bucket: String,
+        kms_key: Option<String>,
+    },
+    PutBucketPolicy {
+        bucket: String,
+        policy: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum CloudTrailOp {
+    /// Creates the trail, tagged `managed-by=plinth`.
+    CreateTrail {
+        settings: TrailSettings,
+    },
+    UpdateTrail {
+        settings: TrailSettings,
+    },
+    /// Puts the whole list of event selectors: the live ones with management events
+    /// completed (CloudTrail replaces the list whole).
+    PutEventSelectors {
+        trail: String,
+        selectors: crate::observed::Selectors,
+    },
+    StartLogging {
+        trail: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum CloudWatchOp {
+    /// Creates or replaces the alarm, tagged `managed-by=plinth`. `linked_account` names an
+    /// account created earlier in the same run, for the `LinkedAccount` dimension.
+    PutMetricAlarm {
+        alarm: Box<AlarmSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        linked_account: Option<Ref>,
+    },
+    DeleteAlarm {
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum SnsOp {
+    /// Creates the topic, tagged `managed-by=plinth`, with its access policy.
+    CreateTopic {
+        name: String,
+        policy: String,
+    },
+    SetTopicPolicy {
+        topic_arn: String,
+        policy: String,
+    },
+    Subscribe {
+        topic_arn: String,
+        protocol: String,
+        endpoint: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum OrganizationsOp {
+    EnablePolicyType {
+        root_id: String,
+        policy_type: String,
+    },
+    CreateOrganizationalUnit {
+        parent: Ref,
+        name: String,
+    },
+    CreatePolicy {
+        name: String,
+        description: String,
+        content: String,
+    },
+    UpdatePolicy {
+        policy_id: String,
+        description: String,
+        content: String,
+    },
+    AttachPolicy {
+        policy: Ref,
+        target: Ref,
+    },
+    DetachPolicy {
+        policy_id: String,
+        target_id: String,
+    },
+    DeletePolicy {
+        policy_id: String,
+    },
+    /// Trusted access for an AWS service principal, such as `cloudtrail.amazonaws.com`.
+    EnableAwsServiceAccess {
+        service_principal: String,
+    },
+    /// Creates a member account and waits for AWS to finish; returns its id.
+    CreateAccount {
+        name: String,
+        email: String,
+    },
+    MoveAccount {
+        account: Ref,
+        source: Ref,
+        destination: Ref,
+    },
+}

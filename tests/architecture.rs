@@ -1,0 +1,173 @@
+//! The layout ARCHITECTURE.md describes, checked on the source: which top-level module
+//! may use which (the data path reads one way, with no import cycle), and that only
+//! `src/kinds/` knows a kind by name. Test code is left out: tests may reach anywhere.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Each top-level module and the modules it may use. Lower layers come first; a module
+/// uses only modules listed before it.
+const LAYERS: &[(&str, &[&str])] = &[
+    ("diag", &[]),
+    ("arn", &[]),
+    ("shutdown", &[]),
+    ("types", &[]),
+    ("policy", &["diag"]),
+    ("observed", &["types"]),
+    ("plan", &["observed", "policy"]),
+    ("aws", &["diag", "observed", "plan", "types"]),
+    ("kinds", &["arn", "aws", "diag", "observed", "plan", "policy", "types"]),
+    ("baseline", &["diag", "kinds", "types"]),
+    ("apply", &["aws", "plan"]),
+    ("lock", &["aws", "diag", "shutdown"]),
+    (
+        "engine",
+        &["apply", "aws", "baseline", "diag", "kinds", "lock", "plan", "shutdown"],
+    ),
+    ("saved", &["baseline", "diag", "kinds", "plan"]),
+    ("render", &["apply", "plan", "policy"]),
+    (
+        "reconcile",
+        &[
+            "apply", "baseline", "diag", "engine", "kinds", "lock", "plan", "shutdown",
+        ],
+    ),
+    ("cli", &[]),
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The source of every non-test file of the library, by path relative to `src/`.
+fn library_sources() -> BTreeMap<String, String> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files
+        .into_iter()
+        .map(|p| {
+            let rel = p.strip_prefix(&src).unwrap().display().to_string();
+            let text = std::fs::read_to_string(&p).unwrap();
+            // Test code may reach anywhere: drop `tests.rs` files and inline test modules.
+            let text = if rel.ends_with("tests.rs") {
+                String::new()
+            } else {
+                text.split("#[cfg(test)]").next().unwrap_or_default().to_owned()
+            };
+            (rel, text)
+        })
+        .filter(|(rel, _)| rel != "main.rs" && rel != "lib.rs")
+        .collect()
+}
+
+fn top_module(rel: &str) -> &str {
+    rel.split(['/', '.']).next().unwrap()
+}
+
+/// The top-level modules a source text names as `crate::<module>`.
+fn uses(text: &str) -> BTreeSet<String> {
+    text.match_indices("crate::")
+        .map(|(at, m)| {
+            text[at + m.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<String>()
+        })
+        .filter(|m| !m.is_empty())
+        .collect()
+}
+
+#[test]
+fn every_module_uses_only_the_layers_below_it() {
+    let allowed: BTreeMap<&str, &[&str]> = LAYERS.iter().copied().collect();
+    let mut violations = Vec::new();
+    for (rel, text) in library_sources() {
+        let module = top_module(&rel);
+        let Some(may) = allowed.get(module) else {
+            violations.push(format!("src/{rel}: module `{module}` is not in the layer table"));
+            continue;
+        };
+        for used in uses(&text) {
+            if used != module && !may.contains(&used.as_str()) {
+                violations.push(format!("src/{rel} uses `crate::{used}`"));
+            }
+        }
+    }
+    assert!(violations.is_empty(), "layering broken:\n{}", violations.join("\n"));
+}
+
+#[test]
+fn the_layer_table_has_no_cycle() {
+    // Each module may use only modules listed before it: that order is a topological one.
+    let mut seen = BTreeSet::new();
+    for (module, may) in LAYERS {
+        for m in *may {
+            assert!(seen.contains(m), "`{module}` uses `{m}`, which is not below it");
+        }
+        seen.insert(*module);
+    }
+}
+
+#[test]
+fn only_the_kinds_know_a_kind_by_name() {
+    // Every kind's module name, read from the registry's directory.
+    let kinds_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/kinds");
+    let kinds: Vec<String> = std::fs::read_dir(&kinds_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter_map(|p| {
+            let name = p.file_stem()?.to_str()?.to_owned();
+            (!["mod", "common", "files", "tests"].contains(&name.as_str())).then_some(name)
+        })
+        .collect();
+    assert!(kinds.contains(&"scp".to_owned()) && kinds.contains(&"sso".to_owned()));
+    let mut violations = Vec::new();
+    for (rel, text) in library_sources() {
+        if rel.starts_with("kinds/") {
+            continue;
+        }
+        for kind in &kinds {
+            for pattern in [
+                format!("kinds::{kind}"),
+                format!("file.{kind}"),
+                format!("observed.{kind}"),
+            ] {
+                if text.contains(&pattern) {
+                    violations.push(format!("src/{rel} names `{pattern}`"));
+                }
+            }
+        }
+    }
+    // main.rs is outside the library but must not name a kind either.
+    let main = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/main.rs")).unwrap();
+    for kind in &kinds {
+        for pattern in [
+            format!("kinds::{kind}"),
+            format!("file.{kind}"),
+            format!("baseline.{kind}()"),
+        ] {
+            if main.contains(&pattern) {
+                violations.push(format!("src/main.rs names `{pattern}`"));
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "a kind is named outside src/kinds:\n{}",
+        violations.join("\n")
+    );
+}
+
+#[test]
+fn the_uses_scanner_finds_module_names() {
+    let found = uses("use crate::plan::{Change};\nlet x = crate::kinds::compute(a);\n// crate::");
+    assert_eq!(found, BTreeSet::from(["kinds".to_owned(), "plan".to_owned()]));
+}
