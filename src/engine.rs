@@ -15,6 +15,10 @@ use crate::plan::{Change, Op, Plan, PlanOptions, Ref};
 /// Changes of services other than IAM Identity Center that run at once (Organizations
 /// and IAM throttle hard; the SDK's retries absorb the rest).
 const OTHER_CHANGES_AT_ONCE: usize = 4;
+/// IAM Identity Center changes that run at once. Its requests wait for the service's rate
+/// limiter inside the SDK call, where the wait counts against the attempt timeout: this
+/// keeps the queue at about a second (20 requests at 20 per second).
+const SSO_CHANGES_AT_ONCE: usize = 20;
 
 /// One run's connection to AWS: the adapters, all reporting to one call counter.
 pub struct Session {
@@ -24,6 +28,8 @@ pub struct Session {
     dynamo: Dynamo,
     /// At most this many changes of services other than IAM Identity Center at once.
     others: tokio::sync::Semaphore,
+    /// At most this many IAM Identity Center changes at once.
+    sso_changes: tokio::sync::Semaphore,
 }
 
 impl Session {
@@ -37,6 +43,7 @@ impl Session {
             sts: aws.sts(),
             dynamo: aws.dynamodb_us_east_1(),
             others: tokio::sync::Semaphore::new(OTHER_CHANGES_AT_ONCE),
+            sso_changes: tokio::sync::Semaphore::new(SSO_CHANGES_AT_ONCE),
             aws,
         }
     }
@@ -195,16 +202,15 @@ impl Executor for Session {
         change: &Change,
         resolve: &(dyn Fn(&Ref) -> Option<String> + Sync),
     ) -> Result<Option<String>, AwsError> {
-        // IAM Identity Center's adapter bounds itself (rate limiter, assignments in flight).
-        let _permit = match &change.op {
-            Op::Sso(_) => None,
-            _ => Some(
-                self.others
-                    .acquire()
-                    .await
-                    .map_err(|e| AwsError::other("plinth", "apply", e.to_string()))?,
-            ),
+        // IAM Identity Center's adapter also bounds assignment operations in flight.
+        let slots = match &change.op {
+            Op::Sso(_) => &self.sso_changes,
+            _ => &self.others,
         };
+        let _permit = slots
+            .acquire()
+            .await
+            .map_err(|e| AwsError::other("plinth", "apply", e.to_string()))?;
         // Boxed: each adapter's future is large, and many run at once.
         let c = &self.clients;
         let result = match &change.op {

@@ -170,6 +170,15 @@ pub async fn acquire_as(
     let lock_id = lock_id(organization_id);
     let lease_secs = options.lease.as_secs().max(4);
     let started = Instant::now();
+    // Looks again every two seconds, with jitter so that waiting runs do not retry in step.
+    let mut waits = {
+        use backon::BackoffBuilder;
+        backon::ConstantBuilder::default()
+            .with_delay(Duration::from_secs(2))
+            .with_jitter()
+            .without_max_times()
+            .build()
+    };
     // The lock as first seen at its current version, and when.
     let mut seen: Option<(LockRecord, Instant)> = None;
     let (sent, rvn) = loop {
@@ -227,7 +236,7 @@ pub async fn acquire_as(
         }
         tracing::info!("waiting for the lock: {}", describe(&there));
         tokio::select! {
-            () = tokio::time::sleep(Duration::from_secs(2).min(options.timeout - waited)) => {}
+            () = tokio::time::sleep(waits.next().unwrap_or(Duration::from_secs(2)).min(options.timeout - waited)) => {}
             // An interrupt while waiting: nothing was started, so stop waiting.
             () = crate::shutdown::wait() => {
                 return Err(Diagnostic::error("interrupted while waiting for the apply lock; nothing was changed").into());

@@ -21,8 +21,8 @@ use aws_sdk_ssoadmin::types::{
     PrincipalType, StatusValues,
 };
 use aws_smithy_async::rt::sleep::{SharedAsyncSleep, TokioSleep};
-use aws_smithy_mocks::{RuleMode, mock, mock_client};
-use plinth::aws::limiter::RateLimiter;
+use aws_smithy_mocks::{RuleMode, create_mock_http_client, mock, mock_client};
+use plinth::aws::limiter::{Paced, RateLimiter};
 use plinth::aws::sso::{Sso, SsoScope};
 use plinth::observed::PrincipalKind;
 use plinth::plan::{Ref, SsoCall, SsoOp};
@@ -40,7 +40,7 @@ fn fast_retries(b: aws_sdk_ssoadmin::config::Builder) -> aws_sdk_ssoadmin::confi
 }
 
 fn sso(admin: Client, store: aws_sdk_identitystore::Client) -> Sso {
-    Sso::new(admin, store, RateLimiter::per_second(1000))
+    Sso::new(admin, store)
 }
 
 fn no_store() -> aws_sdk_identitystore::Client {
@@ -383,8 +383,12 @@ async fn every_call_waits_for_the_shared_rate_limiter() {
     let delete = mock!(Client::delete_inline_policy_from_permission_set).then_output(|| {
         aws_sdk_ssoadmin::operation::delete_inline_policy_from_permission_set::DeleteInlinePolicyFromPermissionSetOutput::builder().build()
     });
-    let admin = mock_client!(aws_sdk_ssoadmin, RuleMode::MatchAny, &[&delete]);
-    let sso = Sso::new(admin, no_store(), RateLimiter::per_second(20));
+    // Paced the way `Aws::sso` paces the real clients: the HTTP client waits for the limiter.
+    let limiter = RateLimiter::per_second(20);
+    let admin = mock_client!(aws_sdk_ssoadmin, RuleMode::MatchAny, &[&delete], |b| {
+        b.http_client(Paced::new(create_mock_http_client(), limiter.clone()))
+    });
+    let sso = Sso::new(admin, no_store());
     let op = op(SsoCall::DeleteInlinePolicy {
         permission_set: SET.into(),
     });
@@ -393,5 +397,37 @@ async fn every_call_waits_for_the_shared_rate_limiter() {
     assert!(all.iter().all(Result::is_ok));
     assert_eq!(delete.num_calls(), 41);
     // 41 calls at 20 per second: two seconds, however many run concurrently.
+    assert!(start.elapsed() >= Duration::from_secs(2), "{:?}", start.elapsed());
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_page_of_the_sdk_paginators_waits_for_the_rate_limiter() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // 41 pages, each with a fresh token, the last without one.
+    let page = AtomicUsize::new(0);
+    let instances = mock!(Client::list_instances).then_output(move || {
+        let n = page.fetch_add(1, Ordering::SeqCst);
+        let out = ListInstancesOutput::builder();
+        if n < 40 {
+            out.next_token(format!("page-{}", n + 1)).build()
+        } else {
+            out.instances(
+                InstanceMetadata::builder()
+                    .instance_arn(INSTANCE)
+                    .identity_store_id("d-1")
+                    .build(),
+            )
+            .build()
+        }
+    });
+    let limiter = RateLimiter::per_second(20);
+    let admin = mock_client!(aws_sdk_ssoadmin, RuleMode::MatchAny, &[&instances], |b| {
+        b.http_client(Paced::new(create_mock_http_client(), limiter.clone()))
+    });
+    let start = tokio::time::Instant::now();
+    let instance = Sso::new(admin, no_store()).instance().await.expect("listed");
+    assert_eq!(instance.map(|i| i.arn), Some(INSTANCE.to_owned()));
+    assert_eq!(instances.num_calls(), 41);
+    // 41 requests at 20 per second: two seconds.
     assert!(start.elapsed() >= Duration::from_secs(2), "{:?}", start.elapsed());
 }

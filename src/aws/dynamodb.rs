@@ -130,7 +130,10 @@ impl Dynamo {
             }
             Err(e) => return Err(e),
         }
-        for _ in 0..60 {
+        // Until the table is active: a poll a second (with jitter) for about a minute.
+        use backon::{ConstantBuilder, Retryable};
+        const NOT_ACTIVE: &str = "TableNotActive";
+        let active = || async {
             let out = self
                 .client
                 .describe_table()
@@ -138,16 +141,23 @@ impl Dynamo {
                 .send()
                 .await
                 .ctx(SERVICE, "DescribeTable")?;
-            if out.table().and_then(|t| t.table_status()) == Some(&TableStatus::Active) {
-                return Ok(());
+            match out.table().and_then(|t| t.table_status()) {
+                Some(TableStatus::Active) => Ok(()),
+                _ => Err(AwsError {
+                    code: Some(NOT_ACTIVE.into()),
+                    ..AwsError::other(
+                        SERVICE,
+                        "DescribeTable",
+                        format!("table `{table}` did not become active within a minute"),
+                    )
+                }),
             }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-        Err(AwsError::other(
-            SERVICE,
-            "DescribeTable",
-            format!("table `{table}` did not become active within a minute"),
-        ))
+        };
+        let polls = ConstantBuilder::default()
+            .with_delay(Duration::from_secs(1))
+            .with_jitter()
+            .with_max_times(60);
+        active.retry(polls).when(|e| e.is(NOT_ACTIVE)).await
     }
 
     /// Write the lock if there is none: one conditional write. `Ok(None)` when taken,

@@ -1,14 +1,64 @@
-//! A client-side rate limiter: at most N calls per second, evenly spaced, shared by
-//! every client of one AWS service (IAM Identity Center's APIs share one limit).
+//! Client-side pacing: at most N requests per second, evenly spaced, shared by every
+//! client of one AWS service (IAM Identity Center's admin API and identity store share
+//! one limit).
 //!
-//! Hand-written rather than a crate: it is a dozen lines on tokio's clock, which lets
-//! tests run it with paused time.
+//! [`Paced`] wraps a client's HTTP client, so every request the SDK sends waits for its
+//! turn: each page of the SDK's own paginators, each retry, each write. It is set on the
+//! service's client configuration once, like an interceptor (interceptors cannot wait:
+//! their hooks are synchronous), and no adapter code paces by hand.
+//!
+//! The limiter is hand-written rather than a crate: it is a dozen lines on tokio's clock,
+//! which lets tests run it with paused time.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
+
+/// An HTTP client whose requests wait for a shared [`RateLimiter`].
+#[derive(Debug, Clone)]
+pub struct Paced {
+    inner: SharedHttpClient,
+    limiter: RateLimiter,
+}
+
+impl Paced {
+    pub fn new(inner: SharedHttpClient, limiter: RateLimiter) -> Paced {
+        Paced { inner, limiter }
+    }
+}
+
+impl HttpClient for Paced {
+    fn http_connector(&self, settings: &HttpConnectorSettings, components: &RuntimeComponents) -> SharedHttpConnector {
+        SharedHttpConnector::new(PacedConnector {
+            inner: self.inner.http_connector(settings, components),
+            limiter: self.limiter.clone(),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct PacedConnector {
+    inner: SharedHttpConnector,
+    limiter: RateLimiter,
+}
+
+impl HttpConnector for PacedConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let inner = self.inner.clone();
+        let limiter = self.limiter.clone();
+        HttpConnectorFuture::new(async move {
+            limiter.acquire().await;
+            inner.call(request).await
+        })
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct RateLimiter {

@@ -57,6 +57,23 @@ pub fn retry_config() -> RetryConfig {
         .with_max_backoff(Duration::from_secs(20))
 }
 
+/// The HTTPS client the SDK makes by default (rustls with aws-lc, the proxy from
+/// `HTTPS_PROXY` and friends), made here so that clients can share and wrap it.
+fn default_https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    aws_smithy_http_client::Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector =
+            aws_smithy_http_client::Connector::builder().tls_provider(Provider::Rustls(CryptoMode::AwsLc));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
+}
+
 /// Every call gives up after `timeout`, retries included; one attempt after a third of it.
 pub fn timeout_config(timeout: Duration) -> TimeoutConfig {
     TimeoutConfig::builder()
@@ -94,7 +111,12 @@ impl Aws {
     }
 
     /// From a ready SDK configuration (tests use static credentials and an emulator).
+    /// Every client shares one HTTP client: the given one, else the SDK's default.
     pub fn from_sdk(sdk: SdkConfig) -> Aws {
+        let sdk = match sdk.http_client() {
+            Some(_) => sdk,
+            None => sdk.into_builder().http_client(default_https_client()).build(),
+        };
         Aws {
             sdk,
             counter: CallCounter::default(),
@@ -185,23 +207,31 @@ impl Aws {
     }
 
     /// IAM Identity Center (admin API and identity store) in its instance's region, the
-    /// baseline's home region; both share one rate limiter.
+    /// baseline's home region; every request of both waits for one rate limiter.
     pub fn sso(&self, region: &str) -> sso::Sso {
+        let paced = self.paced(&self.sso_limiter);
         let admin = aws_sdk_ssoadmin::config::Builder::from(&self.sdk)
             .region(Region::new(region.to_owned()))
             .interceptor(self.counter.clone())
             .retry_classifier(FailFast)
+            .http_client(paced.clone())
             .build();
         let store = aws_sdk_identitystore::config::Builder::from(&self.sdk)
             .region(Region::new(region.to_owned()))
             .interceptor(self.counter.clone())
             .retry_classifier(FailFast)
+            .http_client(paced)
             .build();
         sso::Sso::new(
             aws_sdk_ssoadmin::Client::from_conf(admin),
             aws_sdk_identitystore::Client::from_conf(store),
-            self.sso_limiter.clone(),
         )
+    }
+
+    /// The shared HTTP client, its requests paced by `limiter`.
+    fn paced(&self, limiter: &limiter::RateLimiter) -> limiter::Paced {
+        let inner = self.sdk.http_client().unwrap_or_else(default_https_client);
+        limiter::Paced::new(inner, limiter.clone())
     }
 
     pub fn sts(&self) -> sts::Sts {
@@ -382,22 +412,21 @@ where
 }
 
 /// Calls that AWS may refuse for a short while after a related write (eventual
-/// consistency): retried a few times with backoff, then reported.
-pub async fn retry_eventually<T, F, Fut>(codes: &[&str], mut call: F) -> Result<T, AwsError>
+/// consistency): retried five times, backing off with jitter from half a second, then
+/// reported.
+pub async fn retry_eventually<T, F, Fut>(codes: &[&str], call: F) -> Result<T, AwsError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, AwsError>>,
 {
-    let mut delay = Duration::from_millis(500);
-    for attempt in 1.. {
-        match call().await {
-            Err(e) if attempt < 6 && codes.iter().any(|c| e.is(c)) => {
-                tracing::info!(error = %e, "not visible yet; retrying in {delay:?}");
-                tokio::time::sleep(delay).await;
-                delay *= 2;
-            }
-            other => return other,
-        }
-    }
-    unreachable!("the loop returns")
+    use backon::{ExponentialBuilder, Retryable};
+    let backoff = ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(500))
+        .with_max_delay(Duration::from_secs(8))
+        .with_max_times(5)
+        .with_jitter();
+    call.retry(backoff)
+        .when(|e: &AwsError| codes.iter().any(|c| e.is(c)))
+        .notify(|e: &AwsError, delay| tracing::info!(error = %e, "not visible yet; retrying in {delay:?}"))
+        .await
 }

@@ -27,7 +27,14 @@ impl Organizations {
             }
             None => self.send_create_account(name, email).await?,
         };
-        for _ in 0..450 {
+        use backon::BackoffBuilder;
+        // Polls every two seconds (with jitter) for up to 15 minutes.
+        let mut polls = backon::ConstantBuilder::default()
+            .with_delay(std::time::Duration::from_secs(2))
+            .with_jitter()
+            .with_max_times(450)
+            .build();
+        loop {
             let Some(s) = &status else {
                 return Err(AwsError::other(
                     SERVICE,
@@ -83,7 +90,8 @@ impl Organizations {
                     ));
                 }
             }
-            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            let Some(delay) = polls.next() else { break };
+            tokio::time::sleep(delay).await;
             let id = s.id().unwrap_or_default().to_owned();
             status = self
                 .client

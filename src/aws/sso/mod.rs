@@ -1,9 +1,10 @@
 //! IAM Identity Center (the `sso` admin API and the identity store), in the instance's
 //! region: permission sets, assignments, and the names of groups and users.
 //!
-//! Both APIs share one rate limit (20 calls per second): every call, page and status poll
-//! waits for the shared [`RateLimiter`] first. Reads scale with permission sets and
-//! principals, never with accounts × permission sets:
+//! Both APIs share one rate limit (20 calls per second): their clients send every request
+//! (each page of the SDK's paginators, each retry, each status poll) through one shared
+//! rate limiter (`aws::limiter::Paced`, set up in `Aws::sso`); nothing here paces by hand.
+//! Reads scale with permission sets and principals, never with accounts × permission sets:
 //!
 //! - one `ListInstances`, `ListPermissionSets` pages, then per permission set
 //!   `DescribePermissionSet` and `ListTagsForResource`;
@@ -39,7 +40,6 @@ mod recover;
 mod wait;
 mod write;
 
-use super::limiter::RateLimiter;
 use super::{AwsError, Context, retry_eventually};
 use crate::observed::{
     Assignment, Boundary, OWNER_TAG_KEY, OWNER_TAG_VALUE, PermissionSet, PermissionSetDetails, PermissionSetSpec,
@@ -53,7 +53,8 @@ const STORE: &str = "identitystore";
 pub const CALLS_PER_SECOND: u32 = 20;
 /// AWS allows at most this many assignment operations in flight.
 pub const MAX_ASSIGNMENTS_IN_FLIGHT: usize = 10;
-/// Concurrent reads; the rate limiter, not this, sets the pace.
+/// Concurrent reads; the rate limiter, not this, sets the pace (and this bounds how long
+/// a request waits for its turn: a tenth of a second per request queued ahead of it).
 const CONCURRENCY: usize = 10;
 /// How long to wait for an asynchronous operation before reporting it unfinished.
 const ASYNC_TIMEOUT: Duration = Duration::from_secs(600);
@@ -70,64 +71,36 @@ pub struct SsoScope {
 pub struct Sso {
     admin: aws_sdk_ssoadmin::Client,
     store: aws_sdk_identitystore::Client,
-    limiter: RateLimiter,
     in_flight: Arc<Semaphore>,
 }
 
 impl Sso {
-    pub fn new(admin: aws_sdk_ssoadmin::Client, store: aws_sdk_identitystore::Client, limiter: RateLimiter) -> Self {
+    /// From clients whose requests are paced (see `Aws::sso`).
+    pub fn new(admin: aws_sdk_ssoadmin::Client, store: aws_sdk_identitystore::Client) -> Self {
         Sso {
             admin,
             store,
-            limiter,
             in_flight: Arc::new(Semaphore::new(MAX_ASSIGNMENTS_IN_FLIGHT)),
-        }
-    }
-
-    /// Every page of a paginated call, each page waiting for the rate limiter.
-    async fn pages<T, F, Fut>(&self, mut page: F) -> Result<Vec<T>, AwsError>
-    where
-        F: FnMut(Option<String>) -> Fut,
-        Fut: Future<Output = Result<(Vec<T>, Option<String>), AwsError>>,
-    {
-        let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            self.limiter.acquire().await;
-            let (items, next) = page(token.take()).await?;
-            out.extend(items);
-            match next {
-                Some(t) if !t.is_empty() => token = Some(t),
-                _ => return Ok(out),
-            }
         }
     }
 
     /// The instance (one per organization), if IAM Identity Center is enabled.
     pub async fn instance(&self) -> Result<Option<SsoInstance>, AwsError> {
         let instances = self
-            .pages(|token| async move {
-                let out = self
-                    .admin
-                    .list_instances()
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "ListInstances")?;
-                let items: Vec<SsoInstance> = out
-                    .instances()
-                    .iter()
-                    .filter_map(|i| {
-                        Some(SsoInstance {
-                            arn: i.instance_arn()?.to_owned(),
-                            identity_store_id: i.identity_store_id()?.to_owned(),
-                        })
-                    })
-                    .collect();
-                Ok((items, out.next_token().map(str::to_owned)))
+            .admin
+            .list_instances()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListInstances")?;
+        Ok(instances.into_iter().find_map(|i| {
+            Some(SsoInstance {
+                arn: i.instance_arn()?.to_owned(),
+                identity_store_id: i.identity_store_id()?.to_owned(),
             })
-            .await?;
-        Ok(instances.into_iter().next())
+        }))
     }
 
     pub async fn read(&self, scope: &SsoScope) -> Result<SsoState, AwsError> {

@@ -18,54 +18,58 @@ impl Sso {
         }
         // A listing page holds 100; stop listing once it has cost as much as lookups would.
         let budget = names.len().div_ceil(2);
-        let mut token: Option<String> = None;
-        for _ in 0..budget {
-            self.limiter.acquire().await;
-            let (page, next) = match kind {
-                PrincipalKind::Group => {
-                    let out = self
-                        .store
-                        .list_groups()
-                        .identity_store_id(store)
-                        .max_results(100)
-                        .set_next_token(token.take())
-                        .send()
-                        .await
-                        .ctx(STORE, "ListGroups")?;
-                    let page: Vec<(String, String)> = out
+        let complete = match kind {
+            PrincipalKind::Group => {
+                let mut pages = self
+                    .store
+                    .list_groups()
+                    .identity_store_id(store)
+                    .max_results(100)
+                    .into_paginator()
+                    .send();
+                let mut complete = false;
+                for _ in 0..budget {
+                    let Some(page) = pages.next().await else { break };
+                    let out = page.ctx(STORE, "ListGroups")?;
+                    let listed = out
                         .groups()
                         .iter()
-                        .filter_map(|g| Some((g.display_name()?.to_owned(), g.group_id().to_owned())))
-                        .collect();
-                    (page, out.next_token().map(str::to_owned))
+                        .filter_map(|g| Some((g.display_name()?.to_owned(), g.group_id().to_owned())));
+                    found.extend(listed.filter(|(name, _)| names.contains(name)));
+                    complete = out.next_token().is_none_or(str::is_empty);
+                    if complete || found.len() == names.len() {
+                        break;
+                    }
                 }
-                PrincipalKind::User => {
-                    let out = self
-                        .store
-                        .list_users()
-                        .identity_store_id(store)
-                        .max_results(100)
-                        .set_next_token(token.take())
-                        .send()
-                        .await
-                        .ctx(STORE, "ListUsers")?;
-                    let page: Vec<(String, String)> = out
+                complete
+            }
+            PrincipalKind::User => {
+                let mut pages = self
+                    .store
+                    .list_users()
+                    .identity_store_id(store)
+                    .max_results(100)
+                    .into_paginator()
+                    .send();
+                let mut complete = false;
+                for _ in 0..budget {
+                    let Some(page) = pages.next().await else { break };
+                    let out = page.ctx(STORE, "ListUsers")?;
+                    let listed = out
                         .users()
                         .iter()
-                        .filter_map(|u| Some((u.user_name()?.to_owned(), u.user_id().to_owned())))
-                        .collect();
-                    (page, out.next_token().map(str::to_owned))
+                        .filter_map(|u| Some((u.user_name()?.to_owned(), u.user_id().to_owned())));
+                    found.extend(listed.filter(|(name, _)| names.contains(name)));
+                    complete = out.next_token().is_none_or(str::is_empty);
+                    if complete || found.len() == names.len() {
+                        break;
+                    }
                 }
-            };
-            found.extend(page.into_iter().filter(|(name, _)| names.contains(name)));
-            match next {
-                Some(t) if !t.is_empty() && found.len() < names.len() => token = Some(t),
-                // Listed everything: a name not found does not exist.
-                None if found.len() < names.len() => return Ok(found),
-                _ => break,
+                complete
             }
-        }
-        if token.is_none() && found.len() == names.len() {
+        };
+        // Listed everything, or found every name: a name not found does not exist.
+        if complete || found.len() == names.len() {
             return Ok(found);
         }
         let missing: Vec<&String> = names.iter().filter(|n| !found.contains_key(*n)).collect();
@@ -98,7 +102,6 @@ impl Sso {
                 .build()
                 .map_err(|e| AwsError::other(STORE, operation, e.to_string()))?,
         );
-        self.limiter.acquire().await;
         let result = match kind {
             PrincipalKind::Group => self
                 .store

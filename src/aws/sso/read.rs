@@ -6,19 +6,16 @@ use super::*;
 impl Sso {
     /// The ARNs of every permission set of the instance.
     pub(super) async fn permission_set_arns(&self, instance: &str) -> Result<Vec<String>, AwsError> {
-        self.pages(|token| async move {
-            let out = self
-                .admin
-                .list_permission_sets()
-                .instance_arn(instance)
-                .max_results(100)
-                .set_next_token(token)
-                .send()
-                .await
-                .ctx(SERVICE, "ListPermissionSets")?;
-            Ok((out.permission_sets().to_vec(), out.next_token().map(str::to_owned)))
-        })
-        .await
+        self.admin
+            .list_permission_sets()
+            .instance_arn(instance)
+            .max_results(100)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListPermissionSets")
     }
 
     pub(super) async fn read_permission_sets(
@@ -45,7 +42,6 @@ impl Sso {
     }
 
     pub(super) async fn describe(&self, instance: &str, arn: &str) -> Result<PermissionSet, AwsError> {
-        self.limiter.acquire().await;
         let out = self
             .admin
             .describe_permission_set()
@@ -68,64 +64,58 @@ impl Sso {
     }
 
     pub(super) async fn is_owned(&self, instance: &str, arn: &str) -> Result<bool, AwsError> {
-        let tags = self
-            .pages(|token| async move {
-                let out = self
-                    .admin
-                    .list_tags_for_resource()
-                    .instance_arn(instance)
-                    .resource_arn(arn)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "ListTagsForResource")?;
-                Ok((out.tags().to_vec(), out.next_token().map(str::to_owned)))
-            })
-            .await?;
+        let tags: Vec<_> = self
+            .admin
+            .list_tags_for_resource()
+            .instance_arn(instance)
+            .resource_arn(arn)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListTagsForResource")?;
         Ok(tags
             .iter()
             .any(|t| t.key() == OWNER_TAG_KEY && t.value() == OWNER_TAG_VALUE))
     }
 
     pub(super) async fn details(&self, instance: &str, arn: &str) -> Result<PermissionSetDetails, AwsError> {
-        let managed = self.pages(|token| async move {
-            let out = self
+        let managed = async {
+            let policies: Vec<_> = self
                 .admin
                 .list_managed_policies_in_permission_set()
                 .instance_arn(instance)
                 .permission_set_arn(arn)
                 .max_results(100)
-                .set_next_token(token)
+                .into_paginator()
+                .items()
                 .send()
+                .try_collect()
                 .await
                 .ctx(SERVICE, "ListManagedPoliciesInPermissionSet")?;
-            let arns = out
-                .attached_managed_policies()
-                .iter()
-                .filter_map(|p| p.arn().map(str::to_owned))
-                .collect();
-            Ok((arns, out.next_token().map(str::to_owned)))
-        });
-        let customer = self.pages(|token| async move {
-            let out = self
+            Ok::<Vec<String>, AwsError>(policies.iter().filter_map(|p| p.arn().map(str::to_owned)).collect())
+        };
+        let customer = async {
+            let refs: Vec<_> = self
                 .admin
                 .list_customer_managed_policy_references_in_permission_set()
                 .instance_arn(instance)
                 .permission_set_arn(arn)
                 .max_results(100)
-                .set_next_token(token)
+                .into_paginator()
+                .items()
                 .send()
+                .try_collect()
                 .await
                 .ctx(SERVICE, "ListCustomerManagedPolicyReferencesInPermissionSet")?;
-            let refs = out
-                .customer_managed_policy_references()
-                .iter()
-                .map(|r| (r.name().to_owned(), r.path().unwrap_or("/").to_owned()))
-                .collect();
-            Ok((refs, out.next_token().map(str::to_owned)))
-        });
+            Ok::<Vec<(String, String)>, AwsError>(
+                refs.iter()
+                    .map(|r| (r.name().to_owned(), r.path().unwrap_or("/").to_owned()))
+                    .collect(),
+            )
+        };
         let inline = async {
-            self.limiter.acquire().await;
             let out = self
                 .admin
                 .get_inline_policy_for_permission_set()
@@ -137,7 +127,6 @@ impl Sso {
             Ok::<_, AwsError>(out.inline_policy().filter(|p| !p.is_empty()).map(str::to_owned))
         };
         let boundary = async {
-            self.limiter.acquire().await;
             match self
                 .admin
                 .get_permissions_boundary_for_permission_set()
@@ -152,20 +141,22 @@ impl Sso {
                 Err(e) => Err(e),
             }
         };
-        let stale = self.pages(|token| async move {
-            let out = self
+        let stale = async {
+            let accounts: Vec<String> = self
                 .admin
                 .list_accounts_for_provisioned_permission_set()
                 .instance_arn(instance)
                 .permission_set_arn(arn)
                 .provisioning_status(ProvisioningStatus::LatestPermissionSetNotProvisioned)
                 .max_results(100)
-                .set_next_token(token)
+                .into_paginator()
+                .items()
                 .send()
+                .try_collect()
                 .await
                 .ctx(SERVICE, "ListAccountsForProvisionedPermissionSet")?;
-            Ok((out.account_ids().to_vec(), out.next_token().map(str::to_owned)))
-        });
+            Ok::<Vec<String>, AwsError>(accounts)
+        };
         let (mut managed_policies, mut customer_managed_policies, inline_policy, permissions_boundary, mut stale) =
             futures::try_join!(managed, customer, inline, boundary, stale)?;
         managed_policies.sort();
@@ -186,33 +177,29 @@ impl Sso {
         kind: PrincipalKind,
         id: String,
     ) -> Result<Vec<Assignment>, AwsError> {
-        let id = id.as_str();
-        self.pages(|token| async move {
-            let out = self
-                .admin
-                .list_account_assignments_for_principal()
-                .instance_arn(instance)
-                .principal_type(principal_type(kind))
-                .principal_id(id)
-                .max_results(100)
-                .set_next_token(token)
-                .send()
-                .await
-                .ctx(SERVICE, "ListAccountAssignmentsForPrincipal")?;
-            let items = out
-                .account_assignments()
-                .iter()
-                .filter_map(|a| {
-                    Some(Assignment {
-                        account_id: a.account_id()?.to_owned(),
-                        permission_set_arn: a.permission_set_arn()?.to_owned(),
-                        principal_kind: kind,
-                        principal_id: id.to_owned(),
-                    })
+        let assignments: Vec<_> = self
+            .admin
+            .list_account_assignments_for_principal()
+            .instance_arn(instance)
+            .principal_type(principal_type(kind))
+            .principal_id(&id)
+            .max_results(100)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListAccountAssignmentsForPrincipal")?;
+        Ok(assignments
+            .iter()
+            .filter_map(|a| {
+                Some(Assignment {
+                    account_id: a.account_id()?.to_owned(),
+                    permission_set_arn: a.permission_set_arn()?.to_owned(),
+                    principal_kind: kind,
+                    principal_id: id.clone(),
                 })
-                .collect();
-            Ok((items, out.next_token().map(str::to_owned)))
-        })
-        .await
+            })
+            .collect())
     }
 }

@@ -124,34 +124,50 @@ impl Sso {
         }
     }
 
-    /// Poll an asynchronous operation (backing off from 1 s to 5 s, each poll waiting for
-    /// the rate limiter) until AWS finishes it; its failure reason when it fails.
+    /// Poll an asynchronous operation until AWS finishes it (a second, then backing off
+    /// with jitter up to 5 s between polls, for at most [`ASYNC_TIMEOUT`]); its failure
+    /// reason when it fails.
     pub(super) async fn wait<F, Fut>(
         &self,
         operation: &'static str,
-        mut progress: Progress,
-        mut describe: F,
+        progress: Progress,
+        describe: F,
     ) -> Result<(), AwsError>
     where
-        F: FnMut(String) -> Fut,
+        F: Fn(String) -> Fut,
         Fut: Future<Output = Result<Progress, AwsError>>,
     {
+        use backon::{ExponentialBuilder, Retryable};
         let request = progress.request.clone();
-        let mut delay = Duration::from_secs(1);
-        let started = tokio::time::Instant::now();
-        while progress.status == Some(StatusValues::InProgress) {
-            if started.elapsed() > ASYNC_TIMEOUT {
-                return Err(AwsError::other(
-                    SERVICE,
-                    operation,
-                    format!("still in progress after {ASYNC_TIMEOUT:?} (request {request})"),
-                ));
+        let progress = if progress.status == Some(StatusValues::InProgress) {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let poll = || async {
+                match describe(request.clone()).await {
+                    Ok(p) if p.status == Some(StatusValues::InProgress) => Err(Poll::Pending),
+                    Ok(p) => Ok(p),
+                    Err(e) => Err(Poll::Failed(e)),
+                }
+            };
+            let backoff = ExponentialBuilder::default()
+                .with_min_delay(Duration::from_secs(2))
+                .with_max_delay(Duration::from_secs(5))
+                .with_jitter()
+                .without_max_times()
+                .with_total_delay(Some(ASYNC_TIMEOUT));
+            match poll.retry(backoff).when(|e| matches!(e, Poll::Pending)).await {
+                Ok(p) => p,
+                Err(Poll::Failed(e)) => return Err(e),
+                Err(Poll::Pending) => {
+                    return Err(AwsError::other(
+                        SERVICE,
+                        operation,
+                        format!("still in progress after {ASYNC_TIMEOUT:?} (request {request})"),
+                    ));
+                }
             }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(5));
-            self.limiter.acquire().await;
-            progress = describe(request.clone()).await?;
-        }
+        } else {
+            progress
+        };
         match progress.status {
             Some(StatusValues::Failed) => Err(AwsError {
                 service: SERVICE,
@@ -172,4 +188,10 @@ impl Sso {
             )),
         }
     }
+}
+
+/// A poll that did not find the operation finished.
+enum Poll {
+    Pending,
+    Failed(AwsError),
 }

@@ -146,8 +146,8 @@ impl Sso {
         }
     }
 
-    /// A write: waits for the rate limiter, retries `ConflictException` (another
-    /// operation on the same permission set in progress) with backoff.
+    /// A write: retries `ConflictException` (another operation on the same permission set
+    /// in progress) with backoff.
     pub(super) async fn write<T, E, F, Fut>(&self, operation: &'static str, mut call: F) -> Result<T, AwsError>
     where
         F: FnMut() -> Fut,
@@ -156,10 +156,7 @@ impl Sso {
     {
         retry_eventually(&["ConflictException"], || {
             let attempt = call();
-            async move {
-                self.limiter.acquire().await;
-                attempt.await.ctx(SERVICE, operation)
-            }
+            async move { attempt.await.ctx(SERVICE, operation) }
         })
         .await
     }
@@ -181,7 +178,6 @@ impl Sso {
         DFut: Future<Output = Result<bool, AwsError>>,
     {
         retry_eventually(&["ConflictException"], || async {
-            self.limiter.acquire().await;
             match call().await.ctx(SERVICE, operation) {
                 Err(e) if e.is("ConflictException") && done().await? => {
                     tracing::info!(operation, "already done: {}", e.message);
@@ -204,7 +200,6 @@ impl Sso {
             .build()
             .map_err(|e| AwsError::other(SERVICE, "CreatePermissionSet", e.to_string()))?;
         let create = || async {
-            self.limiter.acquire().await;
             self.admin
                 .create_permission_set()
                 .instance_arn(instance)
@@ -325,39 +320,33 @@ impl Sso {
     /// Delete a permission set plinth owns: first every assignment of it (in each account
     /// it is provisioned to), then the set.
     pub(super) async fn delete_permission_set(&self, instance: &str, set: &str) -> Result<(), AwsError> {
-        let accounts = self
-            .pages(|token| async move {
-                let out = self
-                    .admin
-                    .list_accounts_for_provisioned_permission_set()
-                    .instance_arn(instance)
-                    .permission_set_arn(set)
-                    .max_results(100)
-                    .set_next_token(token)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "ListAccountsForProvisionedPermissionSet")?;
-                Ok((out.account_ids().to_vec(), out.next_token().map(str::to_owned)))
-            })
-            .await?;
+        let accounts: Vec<String> = self
+            .admin
+            .list_accounts_for_provisioned_permission_set()
+            .instance_arn(instance)
+            .permission_set_arn(set)
+            .max_results(100)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListAccountsForProvisionedPermissionSet")?;
         for account in &accounts {
             let account = account.as_str();
-            let assignments = self
-                .pages(|token| async move {
-                    let out = self
-                        .admin
-                        .list_account_assignments()
-                        .instance_arn(instance)
-                        .account_id(account)
-                        .permission_set_arn(set)
-                        .max_results(100)
-                        .set_next_token(token)
-                        .send()
-                        .await
-                        .ctx(SERVICE, "ListAccountAssignments")?;
-                    Ok((out.account_assignments().to_vec(), out.next_token().map(str::to_owned)))
-                })
-                .await?;
+            let assignments: Vec<_> = self
+                .admin
+                .list_account_assignments()
+                .instance_arn(instance)
+                .account_id(account)
+                .permission_set_arn(set)
+                .max_results(100)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+                .await
+                .ctx(SERVICE, "ListAccountAssignments")?;
             let deletions = assignments.iter().filter_map(|a| {
                 let kind = match a.principal_type()? {
                     PrincipalType::Group => PrincipalKind::Group,
