@@ -16,6 +16,7 @@ Examples:
   plinth reconcile --repair scp,billing   one scheduled pass: repair SCP and billing drift only
   plinth bootstrap                        a fresh management account: organization, then baseline
   plinth force-unlock plinth/o-abc123     free the apply lock a crashed run left (asks first)
+  plinth schema > baseline.schema.json    the baseline's JSON Schema, for editors
 
 Interrupts: the first Ctrl-C or SIGTERM during an apply starts no new change, lets those
 in flight finish, releases the apply lock and exits 130 (SIGTERM: 143); a second one
@@ -120,6 +121,11 @@ pub enum Command {
     /// json`). Exit code of a single pass: 0 no drift, 2 drift found (and every allowed
     /// repair succeeded), 1 error or a failed repair.
     Reconcile(ReconcileArgs),
+    /// Print the baseline's JSON Schema, for editors to complete keys and flag mistakes
+    ///
+    /// Point a baseline at it with a first line `#:schema ./baseline.schema.json` (Taplo,
+    /// Even Better TOML). Reads no baseline and makes no AWS call.
+    Schema,
     /// Free the apply lock a crashed run left behind, after showing who holds it
     ///
     /// LOCK_ID is the one an apply that waited in vain names (`plinth/<organization id>`).

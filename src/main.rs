@@ -82,6 +82,11 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
     if let Command::ForceUnlock(args) = &cli.command {
         return force_unlock(&cli.global, args).await;
     }
+    if let Command::Schema = &cli.command {
+        let schema = serde_json::to_string_pretty(&plinth::kinds::schema()).unwrap_or_default();
+        emit(&format!("{schema}\n"));
+        return Ok(ExitCode::SUCCESS);
+    }
     let baseline = baseline::load(&cli.global.baseline)?;
     match cli.command {
         Command::Validate => validate(&baseline),
@@ -110,7 +115,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Reconcile(_) | Command::ForceUnlock(_) => Ok(ExitCode::SUCCESS),
+        Command::Reconcile(_) | Command::ForceUnlock(_) | Command::Schema => Ok(ExitCode::SUCCESS),
         Command::Apply(args) => apply(&cli.global, &baseline, &args).await,
         Command::Bootstrap(args) => bootstrap(&cli.global, &baseline, &args).await,
     }

@@ -18,18 +18,22 @@ use crate::types::{AccountName, Email, OuPath};
 pub struct Accounts;
 
 /// `[[account]]`: one member account.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountDecl {
+    #[schemars(with = "AccountName")]
     pub name: Spanned<AccountName>,
+    #[schemars(with = "Email")]
     pub email: Spanned<Email>,
     /// The OU the account belongs in (declared in `organizational_units` or live).
+    #[schemars(with = "OuPath")]
     pub ou: Spanned<OuPath>,
 }
 
 impl Kind for Accounts {
     const NAME: &'static str = "account";
     type Section = Vec<Spanned<AccountDecl>>;
+    type Schema = Vec<AccountDecl>;
     type State = ();
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {

@@ -44,6 +44,9 @@ pub trait Kind {
     /// Its section of the baseline file: `Option<Spanned<…>>`, a `Vec` of tables, or a
     /// table that defaults to empty.
     type Section: DeserializeOwned + Default + Clone + fmt::Debug;
+    /// The section's shape for the JSON Schema: `Section` without spans or the `Option`
+    /// (`TrailSection` for `Option<Spanned<TrailSection>>`).
+    type Schema: schemars::JsonSchema;
     /// What it reads from AWS beyond the organization's structure; `()` for nothing.
     type State: Default + Clone + fmt::Debug + PartialEq + Serialize + Send + Sync;
 
@@ -94,13 +97,15 @@ pub struct ObserveCx<'a> {
 }
 
 /// `[organization]`: which organization this baseline is for.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationSection {
     /// plinth refuses to run with credentials of any other account.
+    #[schemars(with = "AccountId")]
     pub management_account_id: Spanned<AccountId>,
     /// Where plinth's regional resources and IAM Identity Center live.
     #[serde(default = "default_home_region")]
+    #[schemars(with = "Region")]
     pub home_region: Spanned<Region>,
 }
 
@@ -156,16 +161,49 @@ pub const fn same_name(a: &str, b: &str) -> bool {
     true
 }
 
+/// TOML has no null: an optional key is absent, never `null`. Drops the `null` that
+/// schemars allows for `Option` fields.
+fn without_null(schema: &mut serde_json::Value) {
+    use serde_json::Value;
+    match schema {
+        Value::Object(map) => {
+            if map.get("default") == Some(&Value::Null) {
+                map.remove("default");
+            }
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    map.insert("type".into(), only);
+                }
+            }
+            if let Some(Value::Array(any)) = map.get_mut("anyOf") {
+                any.retain(|s| s.get("type").is_none_or(|t| t != "null"));
+                if any.len() == 1 {
+                    let only = any.remove(0);
+                    map.remove("anyOf");
+                    if let Value::Object(inner) = only {
+                        map.extend(inner);
+                    }
+                }
+            }
+            map.values_mut().for_each(without_null);
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_null),
+        _ => {}
+    }
+}
+
 /// Builds everything that lists the kinds from one line per kind. The order is the
 /// planning order: a kind may depend on changes of kinds above it.
 macro_rules! registry {
-    ($( $(#[$doc:meta])* $name:ident : $kind:ty ),* $(,)?) => {
+    ($( $(#[doc = $doc:literal])* $name:ident : $kind:ty ),* $(,)?) => {
         /// The baseline file: `[organization]` and one section per kind.
         #[derive(Debug, Clone, Deserialize)]
         #[serde(deny_unknown_fields)]
         pub struct BaselineFile {
             pub organization: OrganizationSection,
-            $( $(#[$doc])* #[serde(default)] pub $name: <$kind as Kind>::Section, )*
+            $( $(#[doc = $doc])* #[serde(default)] pub $name: <$kind as Kind>::Section, )*
         }
 
         /// Everything the plan needs to know about the live organization: its structure,
@@ -204,6 +242,37 @@ macro_rules! registry {
             let mut diags = Diagnostics::default();
             $( <$kind as Kind>::validate(baseline, &mut diags); )*
             diags.into_result(())
+        }
+
+        /// The baseline file's JSON Schema (draft 2020-12), from the section types: what
+        /// `plinth schema` prints, for editors (Taplo, Even Better TOML) to complete keys
+        /// and flag mistakes as the user types.
+        pub fn schema() -> serde_json::Value {
+            let mut generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+            let mut properties = serde_json::Map::new();
+            let mut organization = generator.subschema_for::<OrganizationSection>().to_value();
+            organization["description"] = "Which organization this baseline is for.".into();
+            properties.insert("organization".into(), organization);
+            $( {
+                let mut section = generator.subschema_for::<<$kind as Kind>::Schema>().to_value();
+                let doc: &str = concat!($($doc, "\n"),*).trim();
+                if let Some(object) = section.as_object_mut() {
+                    object.insert("description".into(), doc.into());
+                }
+                properties.insert(stringify!($name).into(), section);
+            } )*
+            let mut schema = serde_json::json!({
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "title": "plinth baseline",
+                "description": "The one TOML file that declares what an AWS organization must look like.",
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["organization"],
+                "properties": properties,
+                "$defs": generator.take_definitions(true),
+            });
+            without_null(&mut schema);
+            schema
         }
 
         /// What `plinth validate` says of every kind, in registry order.

@@ -16,10 +16,11 @@ use crate::types::OuPath;
 pub struct OrganizationalUnits;
 
 /// `[[organizational_units]]`: one OU.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OuDecl {
     /// Created (with its parents) if missing; never deleted.
+    #[schemars(with = "OuPath")]
     pub path: Spanned<OuPath>,
 }
 
@@ -27,6 +28,7 @@ impl Kind for OrganizationalUnits {
     const NAME: &'static str = "organizational_units";
     const REPAIRED_WITH: Option<&'static str> = Some(super::scp::Scps::NAME);
     type Section = Vec<OuDecl>;
+    type Schema = Vec<OuDecl>;
     type State = ();
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {

@@ -26,6 +26,7 @@ pub struct Billing;
 impl Kind for Billing {
     const NAME: &'static str = "billing";
     type Section = Option<toml::Spanned<BillingSection>>;
+    type Schema = BillingSection;
     type State = BillingState;
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {

@@ -10,15 +10,18 @@ use crate::kinds::Baseline;
 use crate::types::{AlarmName, Email, TopicName, Usd};
 
 /// `[billing]`: CloudWatch billing alarms in us-east-1 notifying an SNS topic.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BillingSection {
     /// E-mail subscriptions on plinth's topic.
     #[serde(default)]
+    #[schemars(with = "Vec<Email>")]
     pub notify: Vec<Spanned<Email>>,
     #[serde(default = "default_topic_name")]
+    #[schemars(with = "TopicName")]
     pub topic_name: Spanned<TopicName>,
     #[serde(default)]
+    #[schemars(with = "Vec<BillingAlarm>")]
     pub alarm: Vec<Spanned<BillingAlarm>>,
 }
 
@@ -26,12 +29,15 @@ fn default_topic_name() -> Spanned<TopicName> {
     Spanned::new(0..0, TopicName::default_billing())
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BillingAlarm {
+    #[schemars(with = "AlarmName")]
     pub name: Spanned<AlarmName>,
     /// Account id or name: a per-account alarm (LinkedAccount dimension).
+    #[schemars(with = "Option<String>")]
     pub account: Option<Spanned<String>>,
+    #[schemars(with = "Usd")]
     pub threshold_usd: Spanned<Usd>,
 }
 

@@ -26,6 +26,7 @@ pub struct Scps;
 impl Kind for Scps {
     const NAME: &'static str = "scp";
     type Section = ScpSection;
+    type Schema = ScpSection;
     type State = ();
 
     fn policy_files(section: &ScpSection) -> Vec<(&Spanned<PathBuf>, PolicyKind)> {
@@ -83,47 +84,60 @@ pub fn at(name: impl Into<String>) -> Address {
     Address::new(Scps::NAME, name)
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScpSection {
+    #[schemars(with = "Option<RegionDeny>")]
     pub region_deny: Option<Spanned<RegionDeny>>,
+    #[schemars(with = "Option<CloudTrailProtection>")]
     pub cloudtrail_protection: Option<Spanned<CloudTrailProtection>>,
+    #[schemars(with = "Option<DenyLeaveOrganization>")]
     pub deny_leave_organization: Option<Spanned<DenyLeaveOrganization>>,
     #[serde(default)]
+    #[schemars(with = "Vec<CustomScp>")]
     pub custom: Vec<Spanned<CustomScp>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegionDeny {
+    #[schemars(with = "Vec<Region>")]
     pub allowed_regions: Spanned<Vec<Spanned<Region>>>,
     #[serde(default)]
+    #[schemars(with = "Vec<PrincipalPattern>")]
     pub exempt_principals: Vec<Spanned<PrincipalPattern>>,
+    #[schemars(with = "Vec<Target>")]
     pub attach: Targets,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloudTrailProtection {
     /// Principals allowed to touch the trail and bucket; defaults to
     /// `scp.region_deny.exempt_principals`.
+    #[schemars(with = "Option<Vec<PrincipalPattern>>")]
     pub exempt_principals: Option<Vec<Spanned<PrincipalPattern>>>,
+    #[schemars(with = "Vec<Target>")]
     pub attach: Targets,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DenyLeaveOrganization {
+    #[schemars(with = "Vec<Target>")]
     pub attach: Targets,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomScp {
+    #[schemars(with = "PolicyName")]
     pub name: Spanned<PolicyName>,
     /// Relative to the baseline file.
+    #[schemars(with = "PathBuf")]
     pub file: Spanned<PathBuf>,
     pub description: Option<String>,
+    #[schemars(with = "Vec<Target>")]
     pub attach: Targets,
 }
 

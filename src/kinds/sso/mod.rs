@@ -36,6 +36,7 @@ pub struct Sso;
 impl Kind for Sso {
     const NAME: &'static str = "sso";
     type Section = Option<Spanned<SsoSection>>;
+    type Schema = SsoSection;
     type State = SsoState;
 
     fn policy_files(section: &Self::Section) -> Vec<(&Spanned<PathBuf>, PolicyKind)> {

@@ -15,6 +15,7 @@ use toml::Spanned;
 pub use super::values::*;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::{Baseline, Targets};
+use crate::types::Target;
 
 /// AWS's quota on managed policies (AWS managed and customer managed together) per
 /// permission set.
@@ -22,29 +23,39 @@ pub const MAX_MANAGED_POLICIES: usize = 10;
 /// AWS's limit on a permission set's inline policy, in characters.
 pub const MAX_INLINE_POLICY_SIZE: usize = 32_768;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SsoSection {
     #[serde(default)]
+    #[schemars(with = "Vec<PermissionSetDecl>")]
     pub permission_set: Vec<Spanned<PermissionSetDecl>>,
     #[serde(default)]
+    #[schemars(with = "Vec<AssignmentDecl>")]
     pub assignment: Vec<Spanned<AssignmentDecl>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PermissionSetDecl {
+    #[schemars(with = "PermissionSetName")]
     pub name: Spanned<PermissionSetName>,
+    #[schemars(with = "Option<Description>")]
     pub description: Option<Spanned<Description>>,
     /// ISO-8601, `PT1H` to `PT12H`; AWS's default `PT1H` when absent.
+    #[schemars(with = "Option<SessionDuration>")]
     pub session_duration: Option<Spanned<SessionDuration>>,
     #[serde(default)]
+    #[schemars(with = "Vec<ManagedPolicyArn>")]
     pub managed_policies: Vec<Spanned<ManagedPolicyArn>>,
     #[serde(default)]
+    #[schemars(with = "Vec<CustomerManagedPolicy>")]
     pub customer_managed_policies: Vec<Spanned<CustomerManagedPolicy>>,
     /// Relative to the baseline file.
+    #[schemars(with = "Option<PathBuf>")]
     pub inline_policy_file: Option<Spanned<PathBuf>>,
+    #[schemars(with = "Option<PermissionsBoundary>")]
     pub permissions_boundary: Option<Spanned<PermissionsBoundary>>,
+    #[schemars(with = "Option<RelayState>")]
     pub relay_state: Option<Spanned<RelayState>>,
 }
 
@@ -58,7 +69,7 @@ impl PermissionSetDecl {
 
 /// A reference to a customer managed policy, by name and path, that must exist in each
 /// account the permission set is provisioned to.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerManagedPolicy {
     pub name: IamPolicyName,
@@ -74,25 +85,32 @@ impl fmt::Display for CustomerManagedPolicy {
 
 /// `{ managed_policy_arn = "…" }` or `{ name = "…", path = "/" }`; [`check`] makes sure it
 /// is exactly one of the two.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PermissionsBoundary {
+    #[schemars(with = "Option<ManagedPolicyArn>")]
     pub managed_policy_arn: Option<Spanned<ManagedPolicyArn>>,
+    #[schemars(with = "Option<IamPolicyName>")]
     pub name: Option<Spanned<IamPolicyName>>,
+    #[schemars(with = "Option<IamPath>")]
     pub path: Option<Spanned<IamPath>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignmentDecl {
+    #[schemars(with = "PermissionSetName")]
     pub permission_set: Spanned<PermissionSetName>,
     /// Group display names, as the identity store has them.
     #[serde(default)]
+    #[schemars(with = "Vec<PrincipalName>")]
     pub groups: Vec<Spanned<PrincipalName>>,
     /// User names, as the identity store has them.
     #[serde(default)]
+    #[schemars(with = "Vec<PrincipalName>")]
     pub users: Vec<Spanned<PrincipalName>>,
     /// `root`, `ou:<path>` (every account in it and below) or `account:<id or name>`.
+    #[schemars(with = "Vec<Target>")]
     pub targets: Targets,
 }
 

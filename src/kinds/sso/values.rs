@@ -9,37 +9,37 @@ use crate::types::string_newtype;
 /// A permission set name: 1 to 32 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct PermissionSetName(String);
-string_newtype!(PermissionSetName, check_permission_set_name);
+string_newtype!(PermissionSetName, check_permission_set_name, "pattern" => "^[A-Za-z0-9+=,.@_-]{1,32}$");
 
 /// A permission set description.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct Description(String);
-string_newtype!(Description, check_description);
+string_newtype!(Description, check_description, "pattern" => "^[\\t\\u0020-\\u007e\\u00a0-\\u00ff]{1,700}$");
 
 /// An AWS managed policy ARN.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct ManagedPolicyArn(String);
-string_newtype!(ManagedPolicyArn, check_managed_policy_arn);
+string_newtype!(ManagedPolicyArn, check_managed_policy_arn, "pattern" => "^arn:aws(-us-gov|-cn)?:iam::aws:policy/([^/]+/)*[A-Za-z0-9+=,.@_-]{1,128}$");
 
 /// An IAM policy name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct IamPolicyName(String);
-string_newtype!(IamPolicyName, check_iam_policy_name);
+string_newtype!(IamPolicyName, check_iam_policy_name, "pattern" => "^[A-Za-z0-9+=,.@_-]{1,128}$");
 
 /// An IAM path, `/` or `/platform/`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct IamPath(String);
-string_newtype!(IamPath, check_iam_path);
+string_newtype!(IamPath, check_iam_path, "pattern" => "^/([!-)+-.0-~]+/)*$", "maxLength" => 512);
 
 /// Where the console opens after sign-in.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct RelayState(String);
-string_newtype!(RelayState, check_relay_state);
+string_newtype!(RelayState, check_relay_state, "pattern" => "^https?://", "maxLength" => 240);
 
 /// A group display name or user name in the identity store.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct PrincipalName(String);
-string_newtype!(PrincipalName, check_principal_name);
+string_newtype!(PrincipalName, check_principal_name, "pattern" => "\\S", "maxLength" => 1024);
 
 impl IamPath {
     pub fn root() -> Self {
@@ -181,6 +181,19 @@ impl SessionDuration {
         Ok(SessionDuration {
             text: s.to_owned(),
             seconds,
+        })
+    }
+}
+
+impl schemars::JsonSchema for SessionDuration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SessionDuration".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^PT([0-9]+H)?([0-9]+M)?([0-9]+S)?$",
+            "description": "ISO 8601, from `PT1H` to `PT12H`"
         })
     }
 }

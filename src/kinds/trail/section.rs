@@ -8,22 +8,28 @@ use crate::kinds::Baseline;
 use crate::types::{BucketName, Email, KmsKeyArn, TrailName};
 
 /// `[trail]`: one organization-wide, multi-region trail homed in us-east-1, and its bucket.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrailSection {
+    #[schemars(with = "TrailName")]
     pub name: Spanned<TrailName>,
     /// Created if missing, in the management account.
+    #[schemars(with = "BucketName")]
     pub bucket: Spanned<BucketName>,
     /// SSE-KMS for the logs and the bucket, with this key (in us-east-1); SSE-S3 otherwise.
+    #[schemars(with = "Option<KmsKeyArn>")]
     pub kms_key_arn: Option<Spanned<KmsKeyArn>>,
     /// Deliver the trail to a CloudWatch Logs log group too (with the role CloudTrail writes with).
     #[serde(default)]
+    #[schemars(with = "Option<bool>")]
     pub cloudwatch_logs: Option<Spanned<bool>>,
     /// The CIS root-usage metric filter and an alarm on it; needs `cloudwatch_logs`.
     #[serde(default)]
+    #[schemars(with = "Option<bool>")]
     pub root_usage_alarm: Option<Spanned<bool>>,
     /// Who the root-usage alarm notifies, on its own topic; the `[billing]` topic otherwise.
     #[serde(default)]
+    #[schemars(with = "Vec<Email>")]
     pub notify: Vec<Spanned<Email>>,
 }
 
