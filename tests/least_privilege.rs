@@ -464,3 +464,28 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
         "the apply policy allows actions plinth never calls: {unused_apply:?}"
     );
 }
+
+/// The policies are the union of what the engine and each kind of the registry declare
+/// (`Kind::IAM`, `engine::IAM_ACTIONS`): a kind brings its own actions, and nothing else
+/// has to know them.
+#[test]
+fn the_policies_are_what_the_engine_and_the_kinds_declare() {
+    let (plan, apply) = plinth::engine::iam_actions();
+    let owned = |set: BTreeSet<&str>| set.into_iter().map(str::to_owned).collect::<BTreeSet<String>>();
+    let (plan, apply) = (owned(plan), owned(apply));
+    let diff = |declared: &BTreeSet<String>, file: &str| {
+        let allowed = policy_actions(file);
+        let missing: Vec<&String> = declared.difference(&allowed).collect();
+        let extra: Vec<&String> = allowed.difference(declared).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "deploy/iam/{file}: declared but not allowed {missing:?}; allowed but declared by no kind {extra:?}"
+        );
+    };
+    diff(&plan, "plinth-plan.json");
+    diff(&apply, "plinth-apply.json");
+    // Every action AWS checks behind a call is declared by some kind or the engine.
+    for (action, why) in BEHIND_CALLS {
+        assert!(apply.contains(*action), "{action} ({why}) is declared by no kind");
+    }
+}

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Baseline, Context, Kind};
+use super::{Baseline, Context, IamActions, Kind};
 use crate::aws::organizations::ReadScope;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::observed::{Account, OrgState};
@@ -35,6 +35,18 @@ impl Kind for Accounts {
     type Section = Vec<Spanned<AccountDecl>>;
     type Schema = Vec<AccountDecl>;
     type State = ();
+    const IAM: IamActions = IamActions {
+        plan: &[],
+        apply: &[
+            "organizations:CreateAccount",
+            "organizations:DescribeCreateAccountStatus",
+            // A CreateAccount whose answer was lost: find the request, check its e-mail.
+            "organizations:ListCreateAccountStatus",
+            "organizations:DescribeAccount",
+            "organizations:MoveAccount",
+            "organizations:TagResource",
+        ],
+    };
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
         validate(baseline, diags);

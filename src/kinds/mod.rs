@@ -16,7 +16,7 @@ pub mod scp;
 pub mod sso;
 pub mod trail;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::future::Future;
 use std::path::PathBuf;
@@ -50,6 +50,8 @@ pub trait Kind {
     /// What it reads from AWS beyond the organization's structure; `()` for nothing.
     type State: Default + Clone + fmt::Debug + PartialEq + Serialize + Send + Sync;
 
+    /// The IAM actions it needs, for the least-privilege policies in `deploy/iam/`.
+    const IAM: IamActions = IamActions { plan: &[], apply: &[] };
     /// Policy files its section names, read and parsed while the baseline loads.
     fn policy_files(_section: &Self::Section) -> Vec<(&Spanned<PathBuf>, PolicyKind)> {
         Vec::new()
@@ -71,6 +73,17 @@ pub trait Kind {
     /// Add its changes, orphans, warnings and notes to the plan; kinds earlier in the
     /// registry have planned already (their changes can be depended on).
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics>;
+}
+
+/// IAM actions a part of plinth calls (or AWS checks behind a call, like `TagResource` for
+/// a create with tags). `deploy/iam/plinth-plan.json` allows every `plan` action of the
+/// engine and the kinds; `plinth-apply.json` allows those and every `apply` action.
+#[derive(Debug, Clone, Copy)]
+pub struct IamActions {
+    /// Reads a plan makes.
+    pub plan: &'static [&'static str],
+    /// What only an apply needs: writes, and the reads that go with them.
+    pub apply: &'static [&'static str],
 }
 
 /// What `plinth validate` prints of a baseline, kind by kind.
@@ -228,6 +241,16 @@ macro_rules! registry {
                 return Some(<$kind as Kind>::REPAIRED_WITH.unwrap_or(<$kind as Kind>::NAME));
             } )*
             None
+        }
+
+        /// Every kind's IAM actions: (plan, apply).
+        pub fn iam_actions() -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
+            let (mut plan, mut apply) = (BTreeSet::new(), BTreeSet::new());
+            $(
+                plan.extend(<$kind as Kind>::IAM.plan);
+                apply.extend(<$kind as Kind>::IAM.apply);
+            )*
+            (plan, apply)
         }
 
         /// The policy files every section names.

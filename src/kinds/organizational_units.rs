@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use std::fmt::Write as _;
 
-use super::{Baseline, Context, Description, Kind};
+use super::{Baseline, Context, Description, IamActions, Kind};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Plan, Ref};
 use crate::types::OuPath;
@@ -30,6 +30,10 @@ impl Kind for OrganizationalUnits {
     type Section = Vec<OuDecl>;
     type Schema = Vec<OuDecl>;
     type State = ();
+    const IAM: IamActions = IamActions {
+        plan: &[],
+        apply: &["organizations:CreateOrganizationalUnit"],
+    };
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
         let src = &baseline.source;

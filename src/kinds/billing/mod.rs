@@ -16,7 +16,7 @@ pub use section::{BillingAlarm, BillingSection};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::common::{alarm, placement, topic};
-use crate::kinds::{Baseline, Context, Kind, ObserveCx};
+use crate::kinds::{Baseline, Context, IamActions, Kind, ObserveCx};
 use crate::observed::{AlarmSpec, OWNER_TAG_KEY, OWNER_TAG_VALUE};
 use crate::plan::{Action, Address, Change, CloudWatchOp, Op, Orphan, Plan, Ref};
 use crate::types::Target;
@@ -28,6 +28,25 @@ impl Kind for Billing {
     type Section = Option<toml::Spanned<BillingSection>>;
     type Schema = BillingSection;
     type State = BillingState;
+    const IAM: IamActions = IamActions {
+        plan: &[
+            "cloudwatch:DescribeAlarms",
+            "cloudwatch:ListTagsForResource",
+            "cloudwatch:ListMetrics",
+            "sns:GetTopicAttributes",
+            "sns:ListSubscriptionsByTopic",
+            "sns:ListTagsForResource",
+        ],
+        apply: &[
+            "cloudwatch:PutMetricAlarm",
+            "cloudwatch:TagResource",
+            "cloudwatch:DeleteAlarms",
+            "sns:CreateTopic",
+            "sns:TagResource",
+            "sns:SetTopicAttributes",
+            "sns:Subscribe",
+        ],
+    };
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
         section::validate(baseline, diags);

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Baseline, Context, Description, Kind, Targets};
+use super::{Baseline, Context, Description, IamActions, Kind, Targets};
 use crate::aws::organizations::ReadScope;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::{Address, Plan};
@@ -28,6 +28,24 @@ impl Kind for Scps {
     type Section = ScpSection;
     type Schema = ScpSection;
     type State = ();
+    const IAM: IamActions = IamActions {
+        plan: &[
+            "organizations:ListPolicies",
+            "organizations:DescribePolicy",
+            "organizations:ListTagsForResource",
+            "organizations:ListTargetsForPolicy",
+            "organizations:ListPoliciesForTarget",
+        ],
+        apply: &[
+            "organizations:EnablePolicyType",
+            "organizations:CreatePolicy",
+            "organizations:UpdatePolicy",
+            "organizations:DeletePolicy",
+            "organizations:AttachPolicy",
+            "organizations:DetachPolicy",
+            "organizations:TagResource",
+        ],
+    };
 
     fn policy_files(section: &ScpSection) -> Vec<(&Spanned<PathBuf>, PolicyKind)> {
         section

@@ -25,7 +25,7 @@ use toml::Spanned;
 
 use crate::aws::organizations::ReadScope;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::kinds::{Baseline, Context, Description, Kind, ObserveCx};
+use crate::kinds::{Baseline, Context, Description, IamActions, Kind, ObserveCx};
 use crate::observed::{Boundary, PermissionSetSpec, PrincipalKind, SsoState};
 use crate::plan::{Address, Op, Plan, Ref, SsoCall, SsoOp};
 use crate::policy::PolicyKind;
@@ -38,6 +38,61 @@ impl Kind for Sso {
     type Section = Option<Spanned<SsoSection>>;
     type Schema = SsoSection;
     type State = SsoState;
+    const IAM: IamActions = IamActions {
+        plan: &[
+            "sso:ListInstances",
+            "sso:ListPermissionSets",
+            "sso:DescribePermissionSet",
+            "sso:ListTagsForResource",
+            "sso:ListManagedPoliciesInPermissionSet",
+            "sso:ListCustomerManagedPolicyReferencesInPermissionSet",
+            "sso:GetInlinePolicyForPermissionSet",
+            "sso:GetPermissionsBoundaryForPermissionSet",
+            "sso:ListAccountsForProvisionedPermissionSet",
+            "sso:ListAccountAssignmentsForPrincipal",
+            "identitystore:ListGroups",
+            "identitystore:ListUsers",
+            "identitystore:GetGroupId",
+            "identitystore:GetUserId",
+        ],
+        apply: &[
+            "sso:CreatePermissionSet",
+            "sso:TagResource",
+            "sso:UpdatePermissionSet",
+            "sso:AttachManagedPolicyToPermissionSet",
+            "sso:DetachManagedPolicyFromPermissionSet",
+            "sso:AttachCustomerManagedPolicyReferenceToPermissionSet",
+            "sso:DetachCustomerManagedPolicyReferenceFromPermissionSet",
+            "sso:PutInlinePolicyToPermissionSet",
+            "sso:DeleteInlinePolicyFromPermissionSet",
+            "sso:PutPermissionsBoundaryToPermissionSet",
+            "sso:DeletePermissionsBoundaryFromPermissionSet",
+            "sso:ProvisionPermissionSet",
+            "sso:DescribePermissionSetProvisioningStatus",
+            "sso:CreateAccountAssignment",
+            "sso:DescribeAccountAssignmentCreationStatus",
+            "sso:DeleteAccountAssignment",
+            "sso:DescribeAccountAssignmentDeletionStatus",
+            "sso:ListAccountAssignments",
+            "sso:DeletePermissionSet",
+            // IAM Identity Center creates its roles and SAML provider in the management
+            // account with the caller's permissions when it provisions there.
+            "iam:GetRole",
+            "iam:CreateRole",
+            "iam:UpdateRole",
+            "iam:UpdateRoleDescription",
+            "iam:DeleteRole",
+            "iam:PutRolePolicy",
+            "iam:DeleteRolePolicy",
+            "iam:ListRolePolicies",
+            "iam:AttachRolePolicy",
+            "iam:DetachRolePolicy",
+            "iam:ListAttachedRolePolicies",
+            "iam:GetSAMLProvider",
+            "iam:CreateSAMLProvider",
+            "iam:UpdateSAMLProvider",
+        ],
+    };
 
     fn policy_files(section: &Self::Section) -> Vec<(&Spanned<PathBuf>, PolicyKind)> {
         section

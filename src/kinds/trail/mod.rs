@@ -29,7 +29,7 @@ pub use section::TrailSection;
 
 use crate::diag::SourceFile;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::kinds::{Baseline, Context, Kind, ObserveCx};
+use crate::kinds::{Baseline, Context, IamActions, Kind, ObserveCx};
 use crate::observed::TrailSettings;
 use crate::plan::{Action, Address, Change, CloudTrailOp, Op, OrganizationsOp, Plan};
 use crate::policy;
@@ -41,6 +41,58 @@ impl Kind for Trail {
     type Section = Option<toml::Spanned<TrailSection>>;
     type Schema = TrailSection;
     type State = TrailState;
+    const IAM: IamActions = IamActions {
+        plan: &[
+            "organizations:ListAWSServiceAccessForOrganization",
+            "s3:GetBucketTagging",
+            "s3:GetBucketPublicAccessBlock",
+            "s3:GetEncryptionConfiguration",
+            "s3:GetBucketPolicy",
+            "cloudtrail:GetTrail",
+            "cloudtrail:GetTrailStatus",
+            "cloudtrail:GetEventSelectors",
+            "cloudtrail:ListTags",
+            "logs:DescribeLogGroups",
+            "logs:DescribeMetricFilters",
+            "logs:ListTagsForResource",
+            "iam:GetRole",
+            "iam:GetRolePolicy",
+            // The root-usage alarm and its topic.
+            "cloudwatch:DescribeAlarms",
+            "cloudwatch:ListTagsForResource",
+            "sns:GetTopicAttributes",
+            "sns:ListSubscriptionsByTopic",
+            "sns:ListTagsForResource",
+        ],
+        apply: &[
+            "organizations:EnableAWSServiceAccess",
+            "s3:CreateBucket",
+            "s3:TagResource",
+            "s3:PutBucketPublicAccessBlock",
+            "s3:PutEncryptionConfiguration",
+            "s3:PutBucketPolicy",
+            "cloudtrail:CreateTrail",
+            "cloudtrail:AddTags",
+            "cloudtrail:UpdateTrail",
+            "cloudtrail:PutEventSelectors",
+            "cloudtrail:StartLogging",
+            "logs:CreateLogGroup",
+            "logs:TagResource",
+            "logs:PutMetricFilter",
+            "iam:CreateRole",
+            "iam:TagRole",
+            "iam:UpdateAssumeRolePolicy",
+            "iam:PutRolePolicy",
+            // CreateTrail and UpdateTrail pass the log delivery role to CloudTrail.
+            "iam:PassRole",
+            "cloudwatch:PutMetricAlarm",
+            "cloudwatch:TagResource",
+            "sns:CreateTopic",
+            "sns:TagResource",
+            "sns:SetTopicAttributes",
+            "sns:Subscribe",
+        ],
+    };
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
         section::validate(baseline, diags);
