@@ -1,0 +1,199 @@
+//! Failures of AWS calls: [`AwsError`] (which call, what AWS said, transport failures in
+//! words a person can act on), the [`Context`] shorthand, the retry classifier that gives
+//! up at once when nothing listens, and [`retry_eventually`] for eventual consistency.
+
+use std::fmt;
+use std::time::Duration;
+
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction, RetryClassifierPriority};
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+/// Connection refused, or a host name that does not resolve: nothing to wait for, so the
+/// call fails at once instead of after every retry (the SDK counts these as transient).
+#[derive(Debug)]
+pub(super) struct FailFast;
+
+impl ClassifyRetry for FailFast {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        match ctx.output_or_error() {
+            Some(Err(e)) if e.as_connector_error().is_some_and(|c| unreachable(c).is_some()) => {
+                RetryAction::RetryForbidden
+            }
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "plinth: no retry when nothing listens"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
+    }
+}
+
+/// Why nothing could be reached, when the error chain says so: connection refused, or a
+/// name that does not resolve.
+fn unreachable(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut source = Some(err);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return Some("connection refused".into());
+        }
+        let text = s.to_string();
+        if text.starts_with("dns error") || text.contains("failed to lookup address") {
+            return Some("the host name does not resolve".into());
+        }
+        source = s.source();
+    }
+    None
+}
+
+/// A transport failure in words a person can act on, from the error chain; `None` when
+/// the chain has nothing better than the SDK's own text.
+fn transport_message(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    if let Some(why) = unreachable(err) {
+        return Some(format!("cannot connect: {why}"));
+    }
+    let mut innermost = None;
+    let mut timed_out = false;
+    let mut source = Some(err);
+    while let Some(s) = source {
+        let text = s.to_string();
+        timed_out |= text.contains("timed out") || text.contains("timeout");
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            return Some(format!("cannot connect: {}", io.to_string().to_lowercase()));
+        }
+        innermost = Some(text);
+        source = s.source();
+    }
+    let innermost = innermost?;
+    if timed_out {
+        return Some(format!("no answer in time ({innermost}); `--timeout` sets the limit"));
+    }
+    None
+}
+
+/// A failed AWS call: which one, and what AWS said.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct AwsError {
+    pub service: &'static str,
+    pub operation: &'static str,
+    /// AWS's error code, such as `ConstraintViolationException`; none for transport errors.
+    pub code: Option<String>,
+    pub message: String,
+    /// The call never left: the credential chain found no usable credentials.
+    pub no_credentials: bool,
+}
+
+impl fmt::Display for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}: ", self.service, self.operation)?;
+        match &self.code {
+            Some(code) => write!(f, "{code}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl AwsError {
+    pub fn new<E>(service: &'static str, operation: &'static str, err: E) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let code = err.code().map(str::to_owned);
+        // A credential failure sits somewhere in the source chain of a dispatch failure.
+        let mut source = err.source();
+        let mut credentials = None;
+        while let Some(s) = source {
+            if let Some(c) = s.downcast_ref::<aws_credential_types::provider::error::CredentialsError>() {
+                credentials = Some(c.to_string());
+                break;
+            }
+            source = s.source();
+        }
+        let message = match (err.message(), &code, &credentials) {
+            (Some(m), _, _) => m.to_owned(),
+            (None, Some(_), _) => "no message".to_owned(),
+            (None, None, Some(c)) => c.lines().next().unwrap_or_default().to_owned(),
+            (None, None, None) => transport_message(&err).unwrap_or_else(|| {
+                DisplayErrorContext(&err)
+                    .to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            }),
+        };
+        AwsError {
+            service,
+            operation,
+            code,
+            message,
+            no_credentials: credentials.is_some(),
+        }
+    }
+
+    /// An error plinth itself raises about a call (no AWS error code).
+    pub fn other(service: &'static str, operation: &'static str, message: impl Into<String>) -> Self {
+        AwsError {
+            service,
+            operation,
+            code: None,
+            message: message.into(),
+            no_credentials: false,
+        }
+    }
+
+    pub fn is(&self, code: &str) -> bool {
+        self.code.as_deref() == Some(code)
+    }
+
+    /// Name the endpoint a call could not reach: `cannot connect to URL: connection refused`.
+    pub fn at_endpoint(mut self, endpoint: Option<&str>) -> Self {
+        if let (None, Some(url)) = (&self.code, endpoint)
+            && let Some(why) = self.message.strip_prefix("cannot connect: ")
+        {
+            self.message = format!("cannot connect to {url}: {why}");
+        }
+        self
+    }
+}
+
+/// Shorthand to turn an SDK result into one with [`AwsError`].
+pub trait Context<T> {
+    fn ctx(self, service: &'static str, operation: &'static str) -> Result<T, AwsError>;
+}
+
+impl<T, E> Context<T> for Result<T, E>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    fn ctx(self, service: &'static str, operation: &'static str) -> Result<T, AwsError> {
+        self.map_err(|e| AwsError::new(service, operation, e))
+    }
+}
+
+/// Calls that AWS may refuse for a short while after a related write (eventual
+/// consistency): retried five times, backing off with jitter from half a second, then
+/// reported.
+pub async fn retry_eventually<T, F, Fut>(codes: &[&str], call: F) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AwsError>>,
+{
+    use backon::{ExponentialBuilder, Retryable};
+    let backoff = ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(500))
+        .with_max_delay(Duration::from_secs(8))
+        .with_max_times(5)
+        .with_jitter();
+    call.retry(backoff)
+        .when(|e: &AwsError| codes.iter().any(|c| e.is(c)))
+        .notify(|e: &AwsError, delay| tracing::info!(error = %e, "not visible yet; retrying in {delay:?}"))
+        .await
+}
