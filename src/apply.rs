@@ -24,6 +24,27 @@ pub trait Executor {
         change: &Change,
         resolve: &(dyn Fn(&Ref) -> Option<String> + Sync),
     ) -> impl Future<Output = Result<Option<String>, AwsError>>;
+
+    /// What sets the pace right now, for progress lines: `CloudWatch.PutMetricAlarm at 3/s`.
+    fn bottleneck(&self) -> Option<String> {
+        None
+    }
+}
+
+/// How often a long apply says where it stands.
+pub const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A progress line: what is done, what failed, what is left, and what sets the pace.
+pub fn progress_line(done: usize, failed: usize, total: usize, bottleneck: Option<&str>) -> String {
+    let mut line = format!("{done} of {total} changes done");
+    if failed > 0 {
+        line.push_str(&format!(", {failed} failed or skipped"));
+    }
+    line.push_str(&format!(", {} to go", total - done - failed));
+    if let Some(b) = bottleneck {
+        line.push_str(&format!("; paced by {b}"));
+    }
+    line
 }
 
 /// How many independent changes run at once, at most. Each service bounds itself below
@@ -101,6 +122,7 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> Ap
     let mut finished: BTreeMap<String, Status> = BTreeMap::new();
     let mut waiting: Vec<&Change> = plan.changes.iter().collect();
     let mut running = FuturesUnordered::new();
+    let mut next_report = tokio::time::Instant::now() + PROGRESS_EVERY;
 
     loop {
         // Skip what waits on a failure (repeat: a skip can block others), start what is ready.
@@ -152,7 +174,19 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> Ap
                 )
             });
         }
-        let Some((c, result)) = running.next().await else {
+        // Wait for the next change to finish, saying where things stand every so often.
+        let next = loop {
+            tokio::select! {
+                next = running.next() => break next,
+                () = tokio::time::sleep_until(next_report) => {
+                    next_report += PROGRESS_EVERY;
+                    let done = finished.values().filter(|s| matches!(s, Status::Done { .. })).count();
+                    let line = progress_line(done, finished.len() - done, total, executor.bottleneck().as_deref());
+                    tracing::info!("{line}");
+                }
+            }
+        };
+        let Some((c, result)) = next else {
             // Nothing runs and nothing is ready: what is left waits on itself. A cycle
             // cannot come out of the planners; report it rather than hang.
             for c in waiting.drain(..) {
@@ -205,6 +239,18 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> Ap
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn progress_lines_say_what_is_done_left_and_slow() {
+        assert_eq!(
+            super::progress_line(120, 0, 3000, Some("CloudWatch.PutMetricAlarm at 3/s")),
+            "120 of 3000 changes done, 2880 to go; paced by CloudWatch.PutMetricAlarm at 3/s"
+        );
+        assert_eq!(
+            super::progress_line(10, 2, 20, None),
+            "10 of 20 changes done, 2 failed or skipped, 8 to go"
+        );
+    }
+
     use std::sync::Mutex;
 
     use super::*;

@@ -75,6 +75,40 @@ pub struct GlobalArgs {
     /// (an endpoint that never answers fails within it)
     #[arg(long, global = true, value_name = "DURATION", default_value = "90s", value_parser = positive_duration)]
     pub timeout: humantime::Duration,
+    /// Call SERVICE at most N times per second, below AWS's published quota, when other
+    /// tools share the account's budget (repeatable; SERVICE as in IAM: organizations,
+    /// sso, cloudwatch, cloudtrail, sns, s3, logs, iam, dynamodb, sts)
+    #[arg(long, global = true, value_name = "SERVICE=N", value_parser = max_rate)]
+    pub max_rate: Vec<(String, f64)>,
+}
+
+/// `SERVICE=N`: a service plinth calls, and a rate above zero.
+fn max_rate(s: &str) -> Result<(String, f64), String> {
+    const SERVICES: &[&str] = &[
+        "organizations",
+        "sso",
+        "cloudwatch",
+        "cloudtrail",
+        "sns",
+        "s3",
+        "logs",
+        "iam",
+        "dynamodb",
+        "sts",
+    ];
+    let (service, rate) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected SERVICE=N, such as `cloudwatch=1`, not `{s}`"))?;
+    if !SERVICES.contains(&service) {
+        return Err(format!("unknown service `{service}`; one of {}", SERVICES.join(", ")));
+    }
+    let rate: f64 = rate
+        .parse()
+        .map_err(|_| format!("`{rate}` is not a number of calls per second"))?;
+    if !(rate.is_finite() && rate > 0.0) {
+        return Err(format!("the rate must be above zero, not `{rate}`"));
+    }
+    Ok((service.to_owned(), rate))
 }
 
 /// A duration above zero.

@@ -235,6 +235,11 @@ impl Session {
 }
 
 impl Executor for Session {
+    fn bottleneck(&self) -> Option<String> {
+        let (bucket, rate, _) = self.aws.pacer.bottleneck()?;
+        Some(format!("{bucket} at {rate}/s"))
+    }
+
     async fn execute(
         &self,
         change: &Change,

@@ -323,6 +323,7 @@ fn connect_options(global: &cli::GlobalArgs, baseline: Option<&Baseline>) -> Con
         endpoint_url: global.endpoint_url.clone(),
         fallback_region: baseline.map(|b| b.home_region().to_string()),
         timeout: Some(*global.timeout),
+        max_rates: global.max_rate.iter().cloned().collect(),
     }
 }
 

@@ -402,7 +402,9 @@ async fn a_thousand_alarms_cost_about_a_dozen_reads() {
         ));
     }
     let b = TempBaseline::new(&toml, &[]);
-    let session = emu.session().await;
+    // A hundred times the quota: 1,000 alarms at PutMetricAlarm's 3 per second would take
+    // five and a half minutes.
+    let session = emu.fast_session().await;
     let plan = session.plan(&b.load(), PlanOptions::default()).await.unwrap();
     assert_eq!(plan.changes.len(), 1002, "topic, subscription, 1000 alarms");
     assert!(session.apply(&plan).await.is_success());

@@ -22,7 +22,7 @@ use aws_sdk_ssoadmin::types::{
 };
 use aws_smithy_async::rt::sleep::{SharedAsyncSleep, TokioSleep};
 use aws_smithy_mocks::{RuleMode, create_mock_http_client, mock, mock_client};
-use plinth::aws::limiter::{Paced, RateLimiter};
+use plinth::aws::limiter::{Paced, Pacer, Tag};
 use plinth::aws::sso::{Sso, SsoScope};
 use plinth::observed::PrincipalKind;
 use plinth::plan::{Ref, SsoCall, SsoOp};
@@ -383,10 +383,11 @@ async fn every_call_waits_for_the_shared_rate_limiter() {
     let delete = mock!(Client::delete_inline_policy_from_permission_set).then_output(|| {
         aws_sdk_ssoadmin::operation::delete_inline_policy_from_permission_set::DeleteInlinePolicyFromPermissionSetOutput::builder().build()
     });
-    // Paced the way `Aws::sso` paces the real clients: the HTTP client waits for the limiter.
-    let limiter = RateLimiter::per_second(20);
+    // Paced the way `Aws` paces the real clients: tagged, and the HTTP client waits.
+    let pacer = std::sync::Arc::new(Pacer::default());
     let admin = mock_client!(aws_sdk_ssoadmin, RuleMode::MatchAny, &[&delete], |b| {
-        b.http_client(Paced::new(create_mock_http_client(), limiter.clone()))
+        b.interceptor(Tag)
+            .http_client(Paced::new(create_mock_http_client(), pacer.clone()))
     });
     let sso = Sso::new(admin, no_store());
     let op = op(SsoCall::DeleteInlinePolicy {
@@ -420,9 +421,10 @@ async fn every_page_of_the_sdk_paginators_waits_for_the_rate_limiter() {
             .build()
         }
     });
-    let limiter = RateLimiter::per_second(20);
+    let pacer = std::sync::Arc::new(Pacer::default());
     let admin = mock_client!(aws_sdk_ssoadmin, RuleMode::MatchAny, &[&instances], |b| {
-        b.http_client(Paced::new(create_mock_http_client(), limiter.clone()))
+        b.interceptor(Tag)
+            .http_client(Paced::new(create_mock_http_client(), pacer.clone()))
     });
     let start = tokio::time::Instant::now();
     let instance = Sso::new(admin, no_store()).instance().await.expect("listed");

@@ -23,11 +23,9 @@ pub fn is_read(operation: &str) -> bool {
         .any(|p| operation.starts_with(p))
 }
 
-/// The IAM action that authorises a counted call (`S3.GetBucketEncryption` →
-/// `s3:GetEncryptionConfiguration`), for checking plinth's least-privilege policies.
-pub fn iam_action(call: &str) -> Option<String> {
-    let (service, operation) = call.split_once('.')?;
-    let prefix = match service {
+/// The IAM prefix of a service, by its name in the SDK: `SSO Admin` → `sso`.
+pub fn iam_prefix(service: &str) -> Option<&'static str> {
+    Some(match service {
         "Organizations" => "organizations",
         "CloudWatch" => "cloudwatch",
         "CloudWatch Logs" => "logs",
@@ -40,7 +38,14 @@ pub fn iam_action(call: &str) -> Option<String> {
         "SSO Admin" => "sso",
         "identitystore" => "identitystore",
         _ => return None,
-    };
+    })
+}
+
+/// The IAM action that authorises a counted call (`S3.GetBucketEncryption` →
+/// `s3:GetEncryptionConfiguration`), for checking plinth's least-privilege policies.
+pub fn iam_action(call: &str) -> Option<String> {
+    let (service, operation) = call.split_once('.')?;
+    let prefix = iam_prefix(service)?;
     // S3's IAM actions are not always named after the API operation.
     let action = match (prefix, operation) {
         ("s3", "GetPublicAccessBlock") => "GetBucketPublicAccessBlock",

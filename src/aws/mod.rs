@@ -12,6 +12,7 @@ pub mod iam;
 pub mod limiter;
 pub mod logs;
 pub mod organizations;
+pub mod quotas;
 pub mod s3;
 pub mod sns;
 pub mod sso;
@@ -40,6 +41,9 @@ pub struct ConnectOptions {
     pub fallback_region: Option<String>,
     /// Longest an AWS call may take, retries included (default [`DEFAULT_TIMEOUT`]).
     pub timeout: Option<Duration>,
+    /// `--max-rate`: calls per second below AWS's quotas, by service (`organizations`,
+    /// `sso`, `cloudwatch`, ...), for budgets shared with other tools.
+    pub max_rates: std::collections::BTreeMap<String, f64>,
 }
 
 /// How long one AWS call may take, retries included, unless `--timeout` says otherwise:
@@ -48,7 +52,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// plinth's retry policy for every client: the SDK's standard strategy (exponential
 /// backoff with jitter, throttling and transient errors retried), with more attempts than
-/// the default because Organizations and IAM Identity Center throttle hard.
+/// the default, all within the `--timeout` deadline. (Not the SDK's adaptive mode: after a
+/// few throttled answers it charges each retry five tokens at half a call per second,
+/// which made a lightly throttled read outlast its deadline in tests/faults.rs.)
 pub fn retry_config() -> RetryConfig {
     RetryConfig::standard()
         .with_max_attempts(8)
@@ -81,14 +87,13 @@ pub fn timeout_config(timeout: Duration) -> TimeoutConfig {
         .build()
 }
 
-/// Shared SDK configuration, the call counter every client reports to, and the rate
-/// limiters of services with a limit shared across their APIs.
+/// Shared SDK configuration, the call counter every client reports to, and the pacer that
+/// holds every client to AWS's request-rate quotas.
 #[derive(Clone)]
 pub struct Aws {
     pub sdk: SdkConfig,
     pub counter: CallCounter,
-    /// IAM Identity Center: one limit for the admin API and the identity store.
-    pub sso_limiter: limiter::RateLimiter,
+    pub pacer: std::sync::Arc<limiter::Pacer>,
 }
 
 impl Aws {
@@ -105,12 +110,22 @@ impl Aws {
         if let Some(url) = &options.endpoint_url {
             loader = loader.endpoint_url(url);
         }
-        Aws::from_sdk(loader.load().await)
+        Aws::with_max_rates(loader.load().await, options.max_rates.clone())
     }
 
     /// From a ready SDK configuration (tests use static credentials and an emulator).
     /// Every client shares one HTTP client: the given one, else the SDK's default.
     pub fn from_sdk(sdk: SdkConfig) -> Aws {
+        Aws::with_max_rates(sdk, Default::default())
+    }
+
+    /// From a ready SDK configuration, with budgets below AWS's quotas (`--max-rate`).
+    pub fn with_max_rates(sdk: SdkConfig, max_rates: std::collections::BTreeMap<String, f64>) -> Aws {
+        Aws::with_pacer(sdk, limiter::Pacer::new(max_rates))
+    }
+
+    /// From a ready SDK configuration and a pacer of one's own (tests).
+    pub fn with_pacer(sdk: SdkConfig, pacer: limiter::Pacer) -> Aws {
         let sdk = match sdk.http_client() {
             Some(_) => sdk,
             None => sdk.into_builder().http_client(default_https_client()).build(),
@@ -118,7 +133,7 @@ impl Aws {
         Aws {
             sdk,
             counter: CallCounter::default(),
-            sso_limiter: limiter::RateLimiter::per_second(sso::CALLS_PER_SECOND),
+            pacer: std::sync::Arc::new(pacer),
         }
     }
 
@@ -127,6 +142,8 @@ impl Aws {
         let conf = aws_sdk_organizations::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
+            .interceptor(limiter::Tag)
+            .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
         organizations::Organizations::new(aws_sdk_organizations::Client::from_conf(conf))
@@ -137,6 +154,8 @@ impl Aws {
         let conf = aws_sdk_cloudwatch::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
+            .interceptor(limiter::Tag)
+            .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
         cloudwatch::CloudWatch::new(aws_sdk_cloudwatch::Client::from_conf(conf))
@@ -147,6 +166,8 @@ impl Aws {
         let conf = aws_sdk_sns::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
+            .interceptor(limiter::Tag)
+            .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
         sns::Sns::new(aws_sdk_sns::Client::from_conf(conf))
@@ -157,6 +178,8 @@ impl Aws {
         let conf = aws_sdk_cloudtrail::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
+            .interceptor(limiter::Tag)
+            .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
         cloudtrail::CloudTrail::new(aws_sdk_cloudtrail::Client::from_conf(conf))
@@ -169,6 +192,8 @@ impl Aws {
             .region(Region::new("us-east-1"))
             .force_path_style(self.sdk.endpoint_url().is_some())
             .interceptor(self.counter.clone())
+            .interceptor(limiter::Tag)
+            .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
         s3::S3::new(aws_sdk_s3::Client::from_conf(conf))
@@ -179,6 +204,8 @@ impl Aws {
         let conf = aws_sdk_cloudwatchlogs::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
+            .interceptor(limiter::Tag)
+            .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
         logs::Logs::new(aws_sdk_cloudwatchlogs::Client::from_conf(conf))
@@ -189,6 +216,8 @@ impl Aws {
         let conf = aws_sdk_iam::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
+            .interceptor(limiter::Tag)
+            .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
         iam::Iam::new(aws_sdk_iam::Client::from_conf(conf))
@@ -199,26 +228,29 @@ impl Aws {
         let conf = aws_sdk_dynamodb::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
+            .interceptor(limiter::Tag)
+            .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
         dynamodb::Dynamo::new(aws_sdk_dynamodb::Client::from_conf(conf))
     }
 
     /// IAM Identity Center (admin API and identity store) in its instance's region, the
-    /// baseline's home region; every request of both waits for one rate limiter.
+    /// baseline's home region; every request of both waits for their one shared bucket.
     pub fn sso(&self, region: &str) -> sso::Sso {
-        let paced = self.paced(&self.sso_limiter);
         let admin = aws_sdk_ssoadmin::config::Builder::from(&self.sdk)
             .region(Region::new(region.to_owned()))
             .interceptor(self.counter.clone())
+            .interceptor(limiter::Tag)
+            .http_client(self.paced())
             .retry_classifier(FailFast)
-            .http_client(paced.clone())
             .build();
         let store = aws_sdk_identitystore::config::Builder::from(&self.sdk)
             .region(Region::new(region.to_owned()))
             .interceptor(self.counter.clone())
+            .interceptor(limiter::Tag)
+            .http_client(self.paced())
             .retry_classifier(FailFast)
-            .http_client(paced)
             .build();
         sso::Sso::new(
             aws_sdk_ssoadmin::Client::from_conf(admin),
@@ -226,15 +258,17 @@ impl Aws {
         )
     }
 
-    /// The shared HTTP client, its requests paced by `limiter`.
-    fn paced(&self, limiter: &limiter::RateLimiter) -> limiter::Paced {
+    /// The shared HTTP client, its requests paced at AWS's quotas.
+    fn paced(&self) -> limiter::Paced {
         let inner = self.sdk.http_client().unwrap_or_else(default_https_client);
-        limiter::Paced::new(inner, limiter.clone())
+        limiter::Paced::new(inner, self.pacer.clone())
     }
 
     pub fn sts(&self) -> sts::Sts {
         let conf = aws_sdk_sts::config::Builder::from(&self.sdk)
             .interceptor(self.counter.clone())
+            .interceptor(limiter::Tag)
+            .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
         sts::Sts::new(aws_sdk_sts::Client::from_conf(conf))

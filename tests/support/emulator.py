@@ -59,6 +59,18 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
   as AWS's would be: Organizations `TooManyRequestsException`, S3 `SlowDown` (503), the
   query services (STS, IAM, SNS) `Throttling`, CloudWatch `Throttling` in CBOR, the JSON
   services `ThrottlingException`.
+
+* Quota enforcement (off unless a test or the benchmark turns it on). `POST
+  /_plinth/quotas` with `{"operations": {"<Service>.<Operation>": {"rate": r, "burst":
+  b}}, "shared": {"<Service>": {"bucket": name, "rate": r, "burst": b}}, "default": {...}}`
+  (the harness sends plinth's own table, `src/aws/quotas.rs`) gives every operation a
+  token bucket, as AWS does; a request that finds its bucket empty is answered with the
+  service's own throttling error, as above. Services are named as the SDK names them
+  (`Organizations`, `SSO Admin`, `CloudWatch`); the operation is read from `X-Amz-Target`,
+  the CBOR path or the query's `Action`. Each bucket holds one token more than its burst:
+  requests paced exactly at the quota reach the emulator a little unevenly, and AWS's own
+  buckets are not that tight either. `GET /_plinth/quotas` answers how many requests were
+  counted and throttled, by operation.
 """
 
 import argparse
@@ -223,11 +235,112 @@ QUERY_SERVICES = {"sts", "iam", "sns"}
 JSON_THROTTLING = {"organizations": "TooManyRequestsException"}
 
 
+# SigV4 signing names, as the SDK names the services.
+SDK_SERVICE = {
+    "organizations": "Organizations",
+    "sso": "SSO Admin",
+    "identitystore": "identitystore",
+    "monitoring": "CloudWatch",
+    "cloudtrail": "CloudTrail",
+    "sns": "SNS",
+    "iam": "IAM",
+    "sts": "STS",
+    "logs": "CloudWatch Logs",
+    "dynamodb": "DynamoDB",
+}
+
+
+class Quotas:
+    """Token buckets per operation, answering AWS's throttling error when one is empty."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.table = None
+        self.buckets = {}
+        self.counts = {}
+
+    def control(self, environ, start_response):
+        if environ["REQUEST_METHOD"] == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            table = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            with self.lock:
+                before = self.counts
+                self.table = table or None
+                self.buckets = {}
+                self.counts = {}
+        else:
+            with self.lock:
+                before = self.counts
+        body = json.dumps(before).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    @staticmethod
+    def operation(environ):
+        """The SDK's names of the service and operation a request is for, if known."""
+        match = SERVICE_IN_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        service = SDK_SERVICE.get(match.group(1)) if match else None
+        if service is None:
+            return None
+        cbor = CBOR_PATH.match(environ.get("PATH_INFO", ""))
+        if cbor:
+            return service, cbor.group(1)
+        target = environ.get("HTTP_X_AMZ_TARGET")
+        if target:
+            return service, target.rsplit(".", 1)[-1]
+        if match.group(1) in QUERY_SERVICES:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(body)
+            action = re.search(rb"(?:^|&)Action=(\w+)", body)
+            if action:
+                return service, action.group(1).decode()
+        return None
+
+    def _take(self, key, quota, now):
+        rate, burst = float(quota["rate"]), float(quota["burst"]) + 1
+        tokens, at = self.buckets.get(key, (burst, now))
+        tokens = min(burst, tokens + (now - at) * rate)
+        if tokens < 1:
+            self.buckets[key] = (tokens, now)
+            return False
+        self.buckets[key] = (tokens - 1, now)
+        return True
+
+    def throttles(self, environ):
+        with self.lock:
+            if self.table is None:
+                return False
+        found = self.operation(environ)
+        if found is None:
+            return False
+        service, operation = found
+        name = f"{service}.{operation}"
+        with self.lock:
+            now = time.monotonic()
+            count = self.counts.setdefault(name, {"requests": 0, "throttled": 0})
+            count["requests"] += 1
+            shared = (self.table.get("shared") or {}).get(service)
+            quota = (self.table.get("operations") or {}).get(name)
+            if quota is None and shared is None:
+                quota = self.table.get("default")
+            ok = True
+            if shared is not None:
+                ok = self._take("shared:" + shared["bucket"], shared, now)
+            if ok and quota is not None:
+                ok = self._take(name, quota, now)
+            if not ok:
+                count["throttled"] += 1
+            return not ok
+
+
 class FaultInjector:
-    """WSGI middleware: injected throttling, server errors, silence and lost answers."""
+    """WSGI middleware: injected throttling, server errors, silence and lost answers, and
+    quota enforcement."""
 
     def __init__(self, app):
         self.app = app
+        self.quotas = Quotas()
         self.lock = threading.Lock()
         self.settings = {}
         self.rng = random.Random(0)
@@ -272,6 +385,10 @@ class FaultInjector:
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") == "/_plinth/faults":
             return self._control(environ, start_response)
+        if environ.get("PATH_INFO") == "/_plinth/quotas":
+            return self.quotas.control(environ, start_response)
+        if self.quotas.throttles(environ):
+            return self._throttle(environ, start_response)
         fault, delay = self._draw()
         if delay:
             time.sleep(delay)

@@ -108,6 +108,14 @@ impl Emulator {
         Session::new(Aws::from_sdk(self.sdk_config().await))
     }
 
+    /// A session paced at a hundred times AWS's quotas, for tests that write a large
+    /// organization through plinth (pacing at the real figures: tests/pace.rs).
+    #[allow(dead_code)]
+    pub async fn fast_session(&self) -> Session {
+        let pacer = plinth::aws::limiter::Pacer::default().faster(100.0);
+        Session::new(Aws::with_pacer(self.sdk_config().await, pacer))
+    }
+
     /// A raw Organizations client, for seeding and for drift made out of band.
     pub async fn organizations(&self) -> aws_sdk_organizations::Client {
         aws_sdk_organizations::Client::new(&self.sdk_config().await)
@@ -139,13 +147,31 @@ impl Emulator {
         self.control("GET", "")
     }
 
+    /// Enforce AWS's request-rate quotas, from plinth's own table (`src/aws/quotas.rs`):
+    /// a request that finds its token bucket empty gets the service's throttling error.
+    /// Answers the requests counted and throttled before, by operation.
+    #[allow(dead_code)]
+    pub fn enforce_quotas(&self) -> serde_json::Value {
+        self.control_at("/_plinth/quotas", "POST", &plinth::aws::quotas::as_json().to_string())
+    }
+
+    /// Requests counted and throttled under quota enforcement, by operation.
+    #[allow(dead_code)]
+    pub fn quota_counts(&self) -> serde_json::Value {
+        self.control_at("/_plinth/quotas", "GET", "")
+    }
+
     fn control(&self, method: &str, body: &str) -> serde_json::Value {
+        self.control_at("/_plinth/faults", method, body)
+    }
+
+    fn control_at(&self, path: &str, method: &str, body: &str) -> serde_json::Value {
         use std::io::{Read, Write};
         let addr = self.endpoint.trim_start_matches("http://");
         let mut stream = std::net::TcpStream::connect(addr).expect("connect to the emulator");
         write!(
             stream,
-            "{method} /_plinth/faults HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         )
         .unwrap();

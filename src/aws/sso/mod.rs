@@ -3,7 +3,8 @@
 //!
 //! Both APIs share one rate limit (20 calls per second): their clients send every request
 //! (each page of the SDK's paginators, each retry, each status poll) through one shared
-//! rate limiter (`aws::limiter::Paced`, set up in `Aws::sso`); nothing here paces by hand.
+//! bucket (`aws::quotas`, applied by `aws::limiter::Paced` on every client); nothing here
+//! paces by hand.
 //! Reads scale with permission sets and principals, never with accounts × permission sets:
 //!
 //! - one `ListInstances`, `ListPermissionSets` pages, then per permission set
@@ -49,8 +50,6 @@ use crate::plan::{Ref, SsoCall, SsoOp};
 
 const SERVICE: &str = "SSO Admin";
 const STORE: &str = "identitystore";
-/// IAM Identity Center's limit, shared by its APIs.
-pub const CALLS_PER_SECOND: u32 = 20;
 /// AWS allows at most this many assignment operations in flight.
 pub const MAX_ASSIGNMENTS_IN_FLIGHT: usize = 10;
 /// Concurrent reads; the rate limiter, not this, sets the pace (and this bounds how long

@@ -1,0 +1,100 @@
+//! Pacing at AWS's published quotas, against an emulator that enforces them (built from
+//! the same table, `src/aws/quotas.rs`): unpaced bursts are throttled there, and a plinth
+//! apply that writes faster than the quotas allow is paced, never throttled.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use aws_smithy_types::retry::RetryConfig;
+use support::{Emulator, TempBaseline, seed};
+
+#[tokio::test]
+async fn the_emulator_throttles_a_burst_past_the_quota() {
+    let emu = Emulator::start();
+    emu.enforce_quotas();
+    let conf = aws_sdk_cloudwatch::config::Builder::from(&emu.sdk_config().await)
+        .retry_config(RetryConfig::disabled())
+        .build();
+    let cw = aws_sdk_cloudwatch::Client::from_conf(conf);
+    // DescribeAlarms: 9 per second (burst 9, and the emulator's one token of slack).
+    let mut throttled = 0;
+    for _ in 0..20 {
+        if let Err(e) = cw.describe_alarms().send().await {
+            let code = aws_sdk_cloudwatch::error::ProvideErrorMetadata::code(&e).map(str::to_owned);
+            assert_eq!(code.as_deref(), Some("Throttling"), "{e:?}");
+            throttled += 1;
+        }
+    }
+    assert!(throttled >= 5, "only {throttled} of 20 unpaced calls throttled");
+    assert_eq!(emu.quota_counts()["CloudWatch.DescribeAlarms"]["throttled"], throttled);
+}
+
+#[tokio::test]
+async fn an_apply_faster_than_the_quotas_is_paced_not_throttled() {
+    let emu = Emulator::start();
+    seed(&emu.organizations().await).await;
+    // Twelve alarms (PutMetricAlarm: 3 per second, burst 3) and one SCP on three targets
+    // besides the root (AttachPolicy: 2 per second, burst 3).
+    let mut baseline = String::from(
+        "[organization]\nmanagement_account_id = \"123456789012\"\n\n\
+         [scp.deny_leave_organization]\nattach = [\"root\", \"ou:Workloads\", \"ou:Security\", \"account:sandbox\"]\n\n\
+         [billing]\n",
+    );
+    for n in 0..12 {
+        baseline.push_str(&format!(
+            "\n[[billing.alarm]]\nname = \"limit-{n:02}\"\nthreshold_usd = {}\n",
+            100 + n
+        ));
+    }
+    let b = TempBaseline::new(&baseline, &[]);
+    emu.enforce_quotas();
+
+    let session = emu.session().await;
+    let plan = session
+        .plan(&b.load(), Default::default())
+        .await
+        .unwrap_or_else(|d| panic!("{d}"));
+    let start = Instant::now();
+    let report = session.apply(&plan).await;
+    let took = start.elapsed();
+    assert!(report.is_success(), "{report:#?}");
+
+    let counts = emu.quota_counts();
+    let throttled: Vec<(&String, &serde_json::Value)> = counts
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, c)| c["throttled"] != 0)
+        .collect();
+    assert!(throttled.is_empty(), "throttled: {throttled:?}");
+    assert_eq!(counts["CloudWatch.PutMetricAlarm"]["requests"], 12);
+    // The quota floor: nine alarms past the burst at three per second.
+    assert!(took >= Duration::from_secs(3), "{took:?}: not paced");
+    // Nothing was retried: one attempt per call.
+    let counts = session.aws.counter.snapshot();
+    let calls: u64 = counts.calls.values().sum();
+    assert_eq!(counts.attempts, calls, "{counts:#?}");
+}
+
+#[test]
+fn max_rate_takes_a_known_service_and_a_positive_rate() {
+    let run = |arg: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_plinth"))
+            .args(["validate", "-f", "baselines/example.toml", "--max-rate", arg])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    assert_eq!(run("cloudwatch=1.5").0, Some(0));
+    let (code, stderr) = run("logz=1");
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("unknown service `logz`"), "{stderr}");
+    let (code, stderr) = run("sso=0");
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("the rate must be above zero"), "{stderr}");
+    let (code, stderr) = run("sso");
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("expected SERVICE=N"), "{stderr}");
+}
