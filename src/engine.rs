@@ -139,29 +139,31 @@ impl Session {
     }
 
     /// Read what the plan compares with: the organization's structure once (covering
-    /// what every kind needs), then each kind's own state.
+    /// what every kind needs) and, meanwhile, each kind's own state.
     pub async fn observe(&self, baseline: &Baseline, summary: &OrgSummary) -> Result<Observed, Diagnostics> {
         let scope = kinds::scope(baseline);
-        tracing::info!("reading the organization");
-        let org = self
-            .clients
-            .organizations
-            .read(summary, &scope)
-            .await
-            .map_err(|e| self.failure("cannot read the organization", e))?;
-        tracing::info!(
-            ous = org.ous.len(),
-            accounts = org.accounts.len(),
-            scps = org.scps.len(),
-            "read the organization"
-        );
+        let org = async {
+            tracing::info!("reading the organization");
+            let org = self
+                .clients
+                .organizations
+                .read(summary, &scope)
+                .await
+                .map_err(|e| self.failure("cannot read the organization", e))?;
+            tracing::info!(
+                ous = org.ous.len(),
+                accounts = org.accounts.len(),
+                scps = org.scps.len(),
+                "read the organization"
+            );
+            Ok(org)
+        };
         let cx = ObserveCx {
             clients: &self.clients,
             baseline,
             account: &summary.management_account_id,
-            org: &org,
         };
-        Box::pin(kinds::observe(&cx)).await
+        Box::pin(kinds::observe(&cx, org)).await
     }
 
     /// Preflight, read, plan.

@@ -100,13 +100,13 @@ pub struct Context<'a> {
     pub options: PlanOptions,
 }
 
-/// What every kind's read sees.
+/// What every kind's read sees. (Not the organization's structure: the kinds read while
+/// it is read, so a plan takes as long as the slower of the two, not their sum.)
 pub struct ObserveCx<'a> {
     pub clients: &'a Clients,
     pub baseline: &'a Baseline,
     /// The management account: plinth's own resources (topics, trail bucket) live there.
     pub account: &'a str,
-    pub org: &'a OrgState,
 }
 
 /// `[organization]`: which organization this baseline is for.
@@ -319,13 +319,19 @@ macro_rules! registry {
             scope
         }
 
-        /// Read every kind's state, kind after kind.
-        pub async fn observe(cx: &ObserveCx<'_>) -> Result<Observed, Diagnostics> {
-            Ok(Observed {
-                org: cx.org.clone(),
+        /// Read every kind's state, kind after kind, while `org` reads the organization's
+        /// structure.
+        pub async fn observe(
+            cx: &ObserveCx<'_>,
+            org: impl Future<Output = Result<OrgState, Diagnostics>>,
+        ) -> Result<Observed, Diagnostics> {
+            let kinds = async {
                 // Boxed: these futures are large, and a deep call chain holds them all.
-                $( $name: Box::pin(<$kind as Kind>::observe(cx)).await?, )*
-            })
+                $( let $name = Box::pin(<$kind as Kind>::observe(cx)).await?; )*
+                Ok::<_, Diagnostics>(($($name,)*))
+            };
+            let (org, ($($name,)*)) = futures::try_join!(Box::pin(org), kinds)?;
+            Ok(Observed { org, $($name,)* })
         }
 
         /// The plan: a pure function of the baseline and the observed state; no AWS
