@@ -98,3 +98,40 @@ fn max_rate_takes_a_known_service_and_a_positive_rate() {
     assert_eq!(code, Some(1));
     assert!(stderr.contains("expected SERVICE=N"), "{stderr}");
 }
+
+#[tokio::test]
+async fn a_quota_shared_with_another_caller_slows_plinth_down_without_a_failed_change() {
+    let emu = Emulator::start();
+    seed(&emu.organizations().await).await;
+    let mut baseline = String::from("[organization]\nmanagement_account_id = \"123456789012\"\n\n[billing]\n");
+    for n in 0..15 {
+        baseline.push_str(&format!(
+            "\n[[billing.alarm]]\nname = \"limit-{n:02}\"\nthreshold_usd = {}\n",
+            100 + n
+        ));
+    }
+    let b = TempBaseline::new(&baseline, &[]);
+    // Another tool uses half of PutMetricAlarm's quota: AWS lets plinth have 1.5 a second.
+    let mut table = plinth::aws::quotas::as_json();
+    table["operations"]["CloudWatch.PutMetricAlarm"] = serde_json::json!({ "rate": 1.5, "burst": 1 });
+    emu.enforce_quotas_with(&table);
+
+    let session = emu.session().await;
+    let plan = session
+        .plan(&b.load(), Default::default())
+        .await
+        .unwrap_or_else(|d| panic!("{d}"));
+    let report = session.apply(&plan).await;
+    assert!(
+        report.is_success(),
+        "a throttled change is never a failed one: {report:#?}"
+    );
+    let counts = session.aws.counter.snapshot();
+    let seen = emu.quota_counts();
+    let throttled = seen["CloudWatch.PutMetricAlarm"]["throttled"].as_u64().unwrap();
+    eprintln!("throttled answers: {throttled}");
+    assert!(throttled > 0, "the shared quota bit: {seen}");
+    assert_eq!(counts.throttled, throttled, "plinth counted each throttled answer");
+    // Slowed down after the first throttled answers, plinth does not keep bouncing.
+    assert!(throttled <= 8, "{throttled} throttled answers for 15 alarms: {seen}");
+}

@@ -386,7 +386,7 @@ async fn every_call_waits_for_the_shared_rate_limiter() {
     // Paced the way `Aws` paces the real clients: tagged, and the HTTP client waits.
     let pacer = std::sync::Arc::new(Pacer::default());
     let admin = mock_client!(aws_sdk_ssoadmin, RuleMode::MatchAny, &[&delete], |b| {
-        b.interceptor(Tag)
+        b.interceptor(Tag::new(pacer.clone()))
             .http_client(Paced::new(create_mock_http_client(), pacer.clone()))
     });
     let sso = Sso::new(admin, no_store());
@@ -423,7 +423,7 @@ async fn every_page_of_the_sdk_paginators_waits_for_the_rate_limiter() {
     });
     let pacer = std::sync::Arc::new(Pacer::default());
     let admin = mock_client!(aws_sdk_ssoadmin, RuleMode::MatchAny, &[&instances], |b| {
-        b.interceptor(Tag)
+        b.interceptor(Tag::new(pacer.clone()))
             .http_client(Paced::new(create_mock_http_client(), pacer.clone()))
     });
     let start = tokio::time::Instant::now();

@@ -68,6 +68,8 @@ pub struct Counts {
     pub calls: BTreeMap<String, u64>,
     /// HTTP attempts, retries included.
     pub attempts: u64,
+    /// Answers that were AWS saying "slow down" (each then retried by the SDK).
+    pub throttled: u64,
 }
 
 impl Counts {
@@ -142,6 +144,19 @@ impl Intercept for CallCounter {
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         self.inner.lock().expect("counter lock").attempts += 1;
+        Ok(())
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let response = context.response();
+        if super::limiter::is_throttling(response.status().as_u16(), response.body().bytes().unwrap_or_default()) {
+            self.inner.lock().expect("counter lock").throttled += 1;
+        }
         Ok(())
     }
 }

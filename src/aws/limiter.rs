@@ -7,8 +7,10 @@
 //! the client's HTTP client and makes each request wait for its turn. (Interceptors alone
 //! cannot wait: their hooks are synchronous; the HTTP client is the SDK's asynchronous
 //! hook.) Every page of the SDK's paginators and every retry goes through them; no adapter
-//! paces by hand. AWS may still throttle when others share the quota: the SDK's retries
-//! (backoff with jitter) absorb that, and `--max-rate` lowers a shared budget.
+//! paces by hand. AWS may still throttle when others share the quota: [`Tag`] sees the
+//! throttled answer and the bucket halves its rate, then recovers over [`RECOVERY`]
+//! (additive increase, multiplicative decrease), while the SDK retries the call;
+//! `--max-rate` lowers a shared budget for good.
 //!
 //! The buckets are hand-written rather than a crate: a few lines of GCRA on tokio's clock,
 //! which lets tests run them with paused time.
@@ -40,7 +42,15 @@ pub struct RateLimiter {
     tolerance: Duration,
     /// The theoretical arrival time of the next call.
     tat: Arc<Mutex<Option<Instant>>>,
+    /// After a throttled answer: the share of the rate left, and since when; it climbs
+    /// back to the whole rate over [`RECOVERY`].
+    slowed: Arc<Mutex<Option<(f64, Instant)>>>,
 }
+
+/// How long a bucket slowed by a throttled answer takes to climb back to its quota.
+pub const RECOVERY: Duration = Duration::from_secs(30);
+/// A bucket never slows below this share of its quota.
+const FLOOR: f64 = 0.1;
 
 impl RateLimiter {
     /// Evenly spaced: `calls` per second, no burst.
@@ -58,7 +68,33 @@ impl RateLimiter {
             interval,
             tolerance: interval * quota.burst.max(1).saturating_sub(1),
             tat: Arc::default(),
+            slowed: Arc::default(),
         }
+    }
+
+    /// The share of the rate in force now: 1 unless AWS throttled lately.
+    fn share(&self, now: Instant) -> f64 {
+        let mut slowed = self.slowed.lock().unwrap_or_else(PoisonError::into_inner);
+        match *slowed {
+            Some((share, since)) => {
+                let share = share + (1.0 - share) * (now - since).as_secs_f64() / RECOVERY.as_secs_f64();
+                if share >= 1.0 {
+                    *slowed = None;
+                    1.0
+                } else {
+                    share
+                }
+            }
+            None => 1.0,
+        }
+    }
+
+    /// AWS throttled a call of this bucket anyway (others share the quota): halve the
+    /// rate (not below a tenth of the quota), then recover gradually.
+    pub fn throttled(&self) {
+        let now = Instant::now();
+        let share = (self.share(now) / 2.0).max(FLOOR);
+        *self.slowed.lock().unwrap_or_else(PoisonError::into_inner) = Some((share, now));
     }
 
     pub fn quota(&self) -> Quota {
@@ -67,12 +103,19 @@ impl RateLimiter {
 
     /// Wait for this call's turn.
     pub async fn acquire(&self) {
+        let now = Instant::now();
+        let share = self.share(now);
+        // Slowed: no burst, and a longer interval.
+        let (interval, tolerance) = if share < 1.0 {
+            (self.interval.div_f64(share), Duration::ZERO)
+        } else {
+            (self.interval, self.tolerance)
+        };
         let slot = {
             let mut tat = self.tat.lock().unwrap_or_else(PoisonError::into_inner);
-            let now = Instant::now();
             let due = tat.map_or(now, |t| t.max(now));
-            let slot = due.checked_sub(self.tolerance).map_or(now, |s| s.max(now));
-            *tat = Some(due + self.interval);
+            let slot = due.checked_sub(tolerance).map_or(now, |s| s.max(now));
+            *tat = Some(due + interval);
             slot
         };
         tokio::time::sleep_until(slot).await;
@@ -134,23 +177,40 @@ impl Pacer {
             .clone()
     }
 
-    /// Wait until a call of `operation` of `service` (their names in the SDK) may start.
-    pub async fn acquire(&self, service: &str, operation: &str) {
+    /// The buckets a call of `operation` of `service` (their names in the SDK) takes a
+    /// token from: its service's shared one (or its `--max-rate` budget), then its own.
+    fn buckets_for(&self, service: &str, operation: &str) -> Vec<RateLimiter> {
         let cap = budget(service).and_then(|b| self.max_rates.get(b));
         let capped = |q: Quota| match cap {
             Some(&rate) if rate < q.rate => Quota { rate, burst: 1 },
             _ => q,
         };
+        let mut out = Vec::new();
         if let Some((bucket, quota)) = quotas::shared(service) {
-            self.bucket(bucket, capped(quota)).acquire().await;
+            out.push(self.bucket(bucket, capped(quota)));
         } else if let Some(&rate) = cap {
             // A lowered budget for the whole service.
-            self.bucket(service, Quota { rate, burst: 1 }).acquire().await;
+            out.push(self.bucket(service, Quota { rate, burst: 1 }));
         }
         if let Some(quota) = quotas::of(service, operation) {
-            self.bucket(&format!("{service}.{operation}"), capped(quota))
-                .acquire()
-                .await;
+            out.push(self.bucket(&format!("{service}.{operation}"), capped(quota)));
+        }
+        out
+    }
+
+    /// Wait until a call of `operation` of `service` may start.
+    pub async fn acquire(&self, service: &str, operation: &str) {
+        for bucket in self.buckets_for(service, operation) {
+            bucket.acquire().await;
+        }
+    }
+
+    /// AWS throttled a call of `operation` of `service` although it was paced: slow its
+    /// buckets down, to recover gradually.
+    pub fn throttled(&self, service: &str, operation: &str) {
+        tracing::debug!(service, operation, "throttled: slowing down");
+        for bucket in self.buckets_for(service, operation) {
+            bucket.throttled();
         }
     }
 
@@ -182,13 +242,51 @@ struct Call {
     operation: String,
 }
 
-/// Writes the operation's name onto each request, for [`Paced`].
-#[derive(Debug, Clone, Copy)]
-pub struct Tag;
+/// Whether an answer is AWS saying "slow down": HTTP 429, or a 400 or 503 whose body
+/// names throttling (each protocol spells it its own way).
+pub fn is_throttling(status: u16, body: &[u8]) -> bool {
+    const WORDS: &[&[u8]] = &[
+        b"Throttl",
+        b"TooManyRequests",
+        b"RequestLimitExceeded",
+        b"SlowDown",
+        b"Rate exceeded",
+    ];
+    status == 429 || (matches!(status, 400 | 503) && WORDS.iter().any(|w| body.windows(w.len()).any(|b| b == *w)))
+}
+
+/// Writes the operation's name onto each request, for [`Paced`]; tells the [`Pacer`]
+/// when AWS throttled one anyway.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    pacer: Arc<Pacer>,
+}
+
+impl Tag {
+    pub fn new(pacer: Arc<Pacer>) -> Tag {
+        Tag { pacer }
+    }
+}
 
 impl Intercept for Tag {
     fn name(&self) -> &'static str {
         "plinth: tag requests with their operation"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let response = context.response();
+        let body = response.body().bytes().unwrap_or_default();
+        if is_throttling(response.status().as_u16(), body)
+            && let Some(m) = cfg.load::<Metadata>()
+        {
+            self.pacer.throttled(m.service(), m.name());
+        }
+        Ok(())
     }
 
     fn modify_before_transmit(
@@ -310,6 +408,54 @@ mod tests {
             limiter.acquire().await;
         }
         assert_eq!(Instant::now() - start, Duration::from_millis(500));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_throttled_bucket_halves_its_rate_then_recovers() {
+        // 10 per second, evenly spaced.
+        let limiter = RateLimiter::per_second(10);
+        // The time between two calls made one after the other.
+        async fn gap(l: &RateLimiter) -> Duration {
+            l.acquire().await;
+            let start = Instant::now();
+            l.acquire().await;
+            Instant::now() - start
+        }
+        assert_eq!(gap(&limiter).await, Duration::from_millis(100));
+        limiter.throttled();
+        // Half the rate (a hair over, as it starts to recover at once).
+        let slowed = gap(&limiter).await;
+        assert!(
+            (Duration::from_millis(190)..=Duration::from_millis(200)).contains(&slowed),
+            "{slowed:?}"
+        );
+        limiter.throttled();
+        let slower = gap(&limiter).await;
+        assert!(
+            slower >= Duration::from_millis(350),
+            "about a quarter of the rate: {slower:?}"
+        );
+        // Recovered after the recovery time: 100 ms again.
+        tokio::time::sleep(RECOVERY).await;
+        assert_eq!(gap(&limiter).await, Duration::from_millis(100));
+        // Never below a tenth of the quota.
+        for _ in 0..10 {
+            limiter.throttled();
+        }
+        assert!(gap(&limiter).await <= Duration::from_millis(1000));
+    }
+
+    #[test]
+    fn throttling_answers_in_every_protocol_are_recognised() {
+        assert!(is_throttling(429, b""));
+        assert!(is_throttling(
+            400,
+            br#"{"__type":"TooManyRequestsException","message":"Rate exceeded"}"#
+        ));
+        assert!(is_throttling(400, b"<Error><Code>Throttling</Code></Error>"));
+        assert!(is_throttling(503, b"<Error><Code>SlowDown</Code></Error>"));
+        assert!(!is_throttling(400, br#"{"__type":"ConstraintViolationException"}"#));
+        assert!(!is_throttling(200, b"Throttling"));
     }
 
     #[tokio::test(start_paused = true)]

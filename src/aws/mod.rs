@@ -142,7 +142,7 @@ impl Aws {
         let conf = aws_sdk_organizations::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag)
+            .interceptor(limiter::Tag::new(self.pacer.clone()))
             .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
@@ -154,7 +154,7 @@ impl Aws {
         let conf = aws_sdk_cloudwatch::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag)
+            .interceptor(limiter::Tag::new(self.pacer.clone()))
             .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
@@ -166,7 +166,7 @@ impl Aws {
         let conf = aws_sdk_sns::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag)
+            .interceptor(limiter::Tag::new(self.pacer.clone()))
             .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
@@ -178,7 +178,7 @@ impl Aws {
         let conf = aws_sdk_cloudtrail::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag)
+            .interceptor(limiter::Tag::new(self.pacer.clone()))
             .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
@@ -192,7 +192,7 @@ impl Aws {
             .region(Region::new("us-east-1"))
             .force_path_style(self.sdk.endpoint_url().is_some())
             .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag)
+            .interceptor(limiter::Tag::new(self.pacer.clone()))
             .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
@@ -204,7 +204,7 @@ impl Aws {
         let conf = aws_sdk_cloudwatchlogs::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag)
+            .interceptor(limiter::Tag::new(self.pacer.clone()))
             .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
@@ -216,7 +216,7 @@ impl Aws {
         let conf = aws_sdk_iam::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag)
+            .interceptor(limiter::Tag::new(self.pacer.clone()))
             .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
@@ -228,7 +228,7 @@ impl Aws {
         let conf = aws_sdk_dynamodb::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag)
+            .interceptor(limiter::Tag::new(self.pacer.clone()))
             .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
@@ -241,14 +241,14 @@ impl Aws {
         let admin = aws_sdk_ssoadmin::config::Builder::from(&self.sdk)
             .region(Region::new(region.to_owned()))
             .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag)
+            .interceptor(limiter::Tag::new(self.pacer.clone()))
             .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
         let store = aws_sdk_identitystore::config::Builder::from(&self.sdk)
             .region(Region::new(region.to_owned()))
             .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag)
+            .interceptor(limiter::Tag::new(self.pacer.clone()))
             .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
@@ -267,7 +267,7 @@ impl Aws {
     pub fn sts(&self) -> sts::Sts {
         let conf = aws_sdk_sts::config::Builder::from(&self.sdk)
             .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag)
+            .interceptor(limiter::Tag::new(self.pacer.clone()))
             .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();

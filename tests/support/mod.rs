@@ -155,6 +155,13 @@ impl Emulator {
         self.control_at("/_plinth/quotas", "POST", &plinth::aws::quotas::as_json().to_string())
     }
 
+    /// Enforce quotas of one's own (the shape of `plinth::aws::quotas::as_json()`), such
+    /// as lower ones, for a quota shared with another caller.
+    #[allow(dead_code)]
+    pub fn enforce_quotas_with(&self, table: &serde_json::Value) -> serde_json::Value {
+        self.control_at("/_plinth/quotas", "POST", &table.to_string())
+    }
+
     /// Requests counted and throttled under quota enforcement, by operation.
     #[allow(dead_code)]
     pub fn quota_counts(&self) -> serde_json::Value {
