@@ -207,12 +207,17 @@ async fn run(size: Size) {
         .filter(|(k, _)| k.starts_with("SSO Admin.") || k.starts_with("identitystore."))
         .map(|(_, n)| n)
         .sum();
+    // The quota floor: the busiest bucket's calls at its rate (IAM Identity Center's
+    // APIs share one, at 20 a second).
+    let floor = sso_reads as f64 / 20.0;
     println!(
-        "plan: {} changes, {} reads ({sso_reads} IAM Identity Center, {} other), {} writes, {wall:.1?}",
+        "plan: {} changes, {} reads ({sso_reads} IAM Identity Center, {} other), {} writes, {} throttled, {wall:.1?} (quota floor {floor:.1}s, {:.2}x)",
         plan.changes.len(),
         counts.reads(),
         counts.reads() - sso_reads,
-        counts.writes()
+        counts.writes(),
+        counts.throttled,
+        wall.as_secs_f64() / floor
     );
     for (call, n) in &counts.calls {
         println!("  {n:>5}  {call}");
@@ -238,4 +243,19 @@ async fn run(size: Size) {
     let report = session.apply(&plan).await;
     assert!(report.outcomes.is_empty());
     assert_eq!(session.aws.counter.snapshot().writes(), 0);
+    println!("peak memory: {}", peak_memory().unwrap_or_else(|| "unknown".into()));
+}
+
+/// The process's peak resident memory, from Linux's `/proc/self/status` (`VmHWM`).
+fn peak_memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches(" kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(format!("{:.1} MB", kb as f64 / 1024.0))
 }

@@ -49,8 +49,11 @@ pub struct RateLimiter {
 
 /// How long a bucket slowed by a throttled answer takes to climb back to its quota.
 pub const RECOVERY: Duration = Duration::from_secs(30);
-/// A bucket never slows below this share of its quota.
+/// A bucket never slows below this share of its quota,
 const FLOOR: f64 = 0.1;
+/// nor to more than this between two calls (unless its quota is slower still): a call's
+/// wait counts against its attempt timeout, and a few calls queue per service.
+const LONGEST_SLOWED_INTERVAL: Duration = Duration::from_secs(5);
 
 impl RateLimiter {
     /// Evenly spaced: `calls` per second, no burst.
@@ -107,7 +110,8 @@ impl RateLimiter {
         let share = self.share(now);
         // Slowed: no burst, and a longer interval.
         let (interval, tolerance) = if share < 1.0 {
-            (self.interval.div_f64(share), Duration::ZERO)
+            let slowed = self.interval.div_f64(share);
+            (slowed.min(LONGEST_SLOWED_INTERVAL.max(self.interval)), Duration::ZERO)
         } else {
             (self.interval, self.tolerance)
         };
@@ -443,6 +447,16 @@ mod tests {
             limiter.throttled();
         }
         assert!(gap(&limiter).await <= Duration::from_millis(1000));
+        // Nor more than 5 s between calls: 2 per second slowed to a tenth is 5 s; 0.1 per
+        // second (CreateAccount) is not slowed at all.
+        let slow = RateLimiter::new(Quota { rate: 0.1, burst: 1 });
+        slow.throttled();
+        assert_eq!(gap(&slow).await, Duration::from_secs(10));
+        let policy = RateLimiter::new(Quota { rate: 1.0, burst: 1 });
+        for _ in 0..10 {
+            policy.throttled();
+        }
+        assert!(gap(&policy).await <= LONGEST_SLOWED_INTERVAL);
     }
 
     #[test]
