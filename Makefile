@@ -4,7 +4,7 @@
 VENV   := .venv
 PYTHON ?= python3
 
-.PHONY: demo test lint venv build clean bench
+.PHONY: demo test lint venv build clean bench bench-apply
 
 demo: venv build
 	tests/support/demo.sh
@@ -34,3 +34,8 @@ $(VENV)/.installed: tests/support/requirements.txt
 clean:
 	cargo clean
 	rm -rf $(VENV)
+
+# The reference organization (1,000 accounts; PLINTH_BENCH_ACCOUNTS=5000 for the large
+# one) from first apply to converged, against an emulator enforcing AWS's quotas.
+bench-apply: venv
+	cargo bench --locked --profile dev --bench first_apply

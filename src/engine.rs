@@ -50,8 +50,33 @@ pub fn iam_actions() -> (
     (plan, apply)
 }
 
-/// Changes of services other than IAM Identity Center that run at once (Organizations
-/// and IAM throttle hard; the SDK's retries absorb the rest).
+/// The apply's lanes: one per service an operation goes to.
+const LANES: &[&str] = &[
+    "organizations",
+    "cloudwatch",
+    "sns",
+    "s3",
+    "cloudtrail",
+    "logs",
+    "iam",
+    "sso",
+];
+
+fn lane_of(op: &Op) -> &'static str {
+    match op {
+        Op::Organizations(_) => "organizations",
+        Op::Cloudwatch(_) => "cloudwatch",
+        Op::Sns(_) => "sns",
+        Op::S3(_) => "s3",
+        Op::Cloudtrail(_) => "cloudtrail",
+        Op::Logs(_) => "logs",
+        Op::Iam(_) => "iam",
+        Op::Sso(_) => "sso",
+    }
+}
+
+/// Changes of one service other than IAM Identity Center that run at once (each waits
+/// for its quota's token anyway; more would only queue against the attempt timeout).
 const OTHER_CHANGES_AT_ONCE: usize = 4;
 /// IAM Identity Center changes that run at once. Its requests wait for the service's rate
 /// limiter inside the SDK call, where the wait counts against the attempt timeout: this
@@ -64,10 +89,9 @@ pub struct Session {
     clients: Clients,
     sts: Sts,
     dynamo: Dynamo,
-    /// At most this many changes of services other than IAM Identity Center at once.
-    others: tokio::sync::Semaphore,
-    /// At most this many IAM Identity Center changes at once.
-    sso_changes: tokio::sync::Semaphore,
+    /// The apply's lanes, one per service: at most [`SSO_CHANGES_AT_ONCE`] IAM Identity
+    /// Center changes at once, and [`OTHER_CHANGES_AT_ONCE`] of each other service.
+    lanes: std::collections::BTreeMap<&'static str, std::sync::Arc<tokio::sync::Semaphore>>,
 }
 
 impl Session {
@@ -80,8 +104,17 @@ impl Session {
             clients: Clients::new(aws.clone()),
             sts: aws.sts(),
             dynamo: aws.dynamodb_us_east_1(),
-            others: tokio::sync::Semaphore::new(OTHER_CHANGES_AT_ONCE),
-            sso_changes: tokio::sync::Semaphore::new(SSO_CHANGES_AT_ONCE),
+            lanes: LANES
+                .iter()
+                .map(|&lane| {
+                    let slots = if lane == "sso" {
+                        SSO_CHANGES_AT_ONCE
+                    } else {
+                        OTHER_CHANGES_AT_ONCE
+                    };
+                    (lane, std::sync::Arc::new(tokio::sync::Semaphore::new(slots)))
+                })
+                .collect(),
             aws,
         }
     }
@@ -237,6 +270,14 @@ impl Session {
 }
 
 impl Executor for Session {
+    fn reserve(&self, change: &Change) -> Option<apply::Reservation> {
+        let Some(lane) = self.lanes.get(lane_of(&change.op)) else {
+            return Some(Box::new(()));
+        };
+        let permit = lane.clone().try_acquire_owned().ok()?;
+        Some(Box::new(permit))
+    }
+
     fn bottleneck(&self) -> Option<String> {
         let (bucket, rate, _) = self.aws.pacer.bottleneck()?;
         Some(format!("{bucket} at {rate}/s"))
@@ -247,15 +288,8 @@ impl Executor for Session {
         change: &Change,
         resolve: &(dyn Fn(&Ref) -> Option<String> + Sync),
     ) -> Result<Option<String>, AwsError> {
-        // IAM Identity Center's adapter also bounds assignment operations in flight.
-        let slots = match &change.op {
-            Op::Sso(_) => &self.sso_changes,
-            _ => &self.others,
-        };
-        let _permit = slots
-            .acquire()
-            .await
-            .map_err(|e| AwsError::other("plinth", "apply", e.to_string()))?;
+        // The change holds a slot of its lane (`reserve`); IAM Identity Center's adapter
+        // also bounds assignment operations in flight.
         // Boxed: each adapter's future is large, and many run at once.
         let c = &self.clients;
         let result = match &change.op {
