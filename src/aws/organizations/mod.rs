@@ -12,9 +12,11 @@ use aws_sdk_organizations::types::{OrganizationFeatureSet, PolicyType, PolicyTyp
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::{AwsError, Context};
-use crate::observed::{Account, OWNER_TAG_KEY, OWNER_TAG_VALUE, OrgState, Ou, Resolved, Scp};
+use crate::observed::{Account, OrgState, Ou, Resolved};
 use crate::types::Target;
 
+mod create_account;
+mod scps;
 mod write;
 
 const SERVICE: &str = "Organizations";
@@ -111,12 +113,10 @@ impl Organizations {
             t.r#type() == Some(&PolicyType::ServiceControlPolicy) && t.status() == Some(&PolicyTypeStatus::Enabled)
         });
 
-        let (ous, accounts, policies) = futures::try_join!(
-            self.read_ou_tree(&root_id),
-            self.read_accounts(),
-            self.read_scp_summaries()
-        )?;
-
+        // Two chains at once: the structure (OUs, accounts, where the scope needs them),
+        // and the SCPs (ownership, content, targets). Each is paced at its own quotas.
+        let (structure, scps) = futures::try_join!(self.read_structure(&root_id, scope), self.read_scps(scope))?;
+        let (ous, accounts, ou_accounts) = structure;
         let mut state = OrgState {
             organization_id: summary.id.clone(),
             management_account_id: summary.management_account_id.clone(),
@@ -124,14 +124,42 @@ impl Organizations {
             scp_enabled,
             ous,
             accounts,
-            scps: policies,
+            scps,
             attached: BTreeMap::new(),
-            ou_accounts: BTreeMap::new(),
+            ou_accounts,
         };
 
-        // Accounts in the OUs the scope needs, and in everything below them.
-        let wanted_ous: Vec<String> = state
-            .ous
+        // SCPs attached to each target of interest, for the 5-per-target limit.
+        if state.scp_enabled {
+            let mut interesting: BTreeSet<String> = state
+                .scps
+                .iter()
+                .filter(|p| p.owned)
+                .flat_map(|p| p.targets.iter().cloned())
+                .collect();
+            for t in &scope.targets {
+                if let Resolved::Id(id) = state.resolve(t) {
+                    interesting.insert(id);
+                }
+            }
+            state.attached = stream::iter(interesting)
+                .map(|id| async move { self.policies_for_target(&id).await.map(|p| (id, p)) })
+                .buffer_unordered(CONCURRENCY)
+                .try_collect()
+                .await?;
+        }
+        Ok(state)
+    }
+
+    /// OUs, accounts, the accounts of the OUs the scope needs (and everything below them),
+    /// and the parents of the accounts the baseline declares.
+    async fn read_structure(
+        &self,
+        root_id: &str,
+        scope: &ReadScope,
+    ) -> Result<(Vec<Ou>, Vec<Account>, BTreeMap<String, Vec<String>>), AwsError> {
+        let (ous, mut accounts) = futures::try_join!(self.read_ou_tree(root_id), self.read_accounts())?;
+        let wanted_ous: Vec<String> = ous
             .iter()
             .filter(|o| {
                 scope
@@ -141,20 +169,18 @@ impl Organizations {
             })
             .map(|o| o.id.clone())
             .collect();
-        state.ou_accounts = stream::iter(wanted_ous)
+        let ou_accounts: BTreeMap<String, Vec<String>> = stream::iter(wanted_ous)
             .map(|id| async move { self.accounts_in(&id).await.map(|a| (id, a)) })
             .buffer_unordered(CONCURRENCY)
             .try_collect()
             .await?;
 
         // Parents of the accounts the baseline declares, unless the OU reads above found them.
-        let mut parents: HashMap<String, String> = state
-            .ou_accounts
+        let mut parents: HashMap<String, String> = ou_accounts
             .iter()
             .flat_map(|(ou, accounts)| accounts.iter().map(move |a| (a.clone(), ou.clone())))
             .collect();
-        let declared: Vec<String> = state
-            .accounts
+        let declared: Vec<String> = accounts
             .iter()
             .filter(|a| !parents.contains_key(&a.id))
             .filter(|a| {
@@ -181,64 +207,10 @@ impl Organizations {
             .try_collect()
             .await?;
         parents.extend(listed);
-        for a in &mut state.accounts {
+        for a in &mut accounts {
             a.parent_id = parents.get(&a.id).cloned();
         }
-
-        // Ownership: tags of customer-managed SCPs.
-        let customer: Vec<String> = state
-            .scps
-            .iter()
-            .filter(|p| !p.aws_managed)
-            .map(|p| p.id.clone())
-            .collect();
-        let owned: BTreeSet<String> = stream::iter(customer)
-            .map(|id| async move { self.is_owned(&id).await.map(|o| (id, o)) })
-            .buffer_unordered(CONCURRENCY)
-            .try_filter_map(|(id, owned)| async move { Ok(owned.then_some(id)) })
-            .try_collect()
-            .await?;
-        for p in &mut state.scps {
-            p.owned = owned.contains(&p.id);
-        }
-
-        // Content of owned SCPs and of any SCP whose name the baseline uses; targets of owned SCPs.
-        let detail: Vec<String> = state
-            .scps
-            .iter()
-            .filter(|p| p.owned || scope.scp_names.contains(&p.name))
-            .map(|p| p.id.clone())
-            .collect();
-        let contents: HashMap<String, String> = stream::iter(detail)
-            .map(|id| async move { self.policy_content(&id).await.map(|c| (id, c)) })
-            .buffer_unordered(CONCURRENCY)
-            .try_collect()
-            .await?;
-        let targets: HashMap<String, Vec<String>> = stream::iter(owned.iter().cloned())
-            .map(|id| async move { self.policy_targets(&id).await.map(|t| (id, t)) })
-            .buffer_unordered(CONCURRENCY)
-            .try_collect()
-            .await?;
-        for p in &mut state.scps {
-            p.content = contents.get(&p.id).cloned();
-            p.targets = targets.get(&p.id).cloned().unwrap_or_default();
-        }
-
-        // SCPs attached to each target of interest, for the 5-per-target limit.
-        if state.scp_enabled {
-            let mut interesting: BTreeSet<String> = targets.values().flatten().cloned().collect();
-            for t in &scope.targets {
-                if let Resolved::Id(id) = state.resolve(t) {
-                    interesting.insert(id);
-                }
-            }
-            state.attached = stream::iter(interesting)
-                .map(|id| async move { self.policies_for_target(&id).await.map(|p| (id, p)) })
-                .buffer_unordered(CONCURRENCY)
-                .try_collect()
-                .await?;
-        }
-        Ok(state)
+        Ok((ous, accounts, ou_accounts))
     }
 
     async fn read_ou_tree(&self, root_id: &str) -> Result<Vec<Ou>, AwsError> {
@@ -321,95 +293,6 @@ impl Organizations {
                 parent_id: None,
                 suspended: is_suspended(a),
             })
-            .collect())
-    }
-
-    async fn read_scp_summaries(&self) -> Result<Vec<Scp>, AwsError> {
-        let pages: Vec<_> = self
-            .client
-            .list_policies()
-            .filter(PolicyType::ServiceControlPolicy)
-            .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .ctx(SERVICE, "ListPolicies")?;
-        Ok(pages
-            .iter()
-            .flat_map(|p| p.policies())
-            .map(|p| Scp {
-                id: p.id().unwrap_or_default().to_owned(),
-                name: p.name().unwrap_or_default().to_owned(),
-                description: p.description().unwrap_or_default().to_owned(),
-                aws_managed: p.aws_managed(),
-                owned: false,
-                content: None,
-                targets: vec![],
-            })
-            .collect())
-    }
-
-    async fn is_owned(&self, policy_id: &str) -> Result<bool, AwsError> {
-        let pages: Vec<_> = self
-            .client
-            .list_tags_for_resource()
-            .resource_id(policy_id)
-            .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .ctx(SERVICE, "ListTagsForResource")?;
-        Ok(pages
-            .iter()
-            .flat_map(|p| p.tags())
-            .any(|t| t.key() == OWNER_TAG_KEY && t.value() == OWNER_TAG_VALUE))
-    }
-
-    async fn policy_content(&self, policy_id: &str) -> Result<String, AwsError> {
-        let out = self
-            .client
-            .describe_policy()
-            .policy_id(policy_id)
-            .send()
-            .await
-            .ctx(SERVICE, "DescribePolicy")?;
-        Ok(out.policy().and_then(|p| p.content()).unwrap_or_default().to_owned())
-    }
-
-    async fn policy_targets(&self, policy_id: &str) -> Result<Vec<String>, AwsError> {
-        let pages: Vec<_> = self
-            .client
-            .list_targets_for_policy()
-            .policy_id(policy_id)
-            .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .ctx(SERVICE, "ListTargetsForPolicy")?;
-        let mut ids: Vec<String> = pages
-            .iter()
-            .flat_map(|p| p.targets())
-            .filter_map(|t| t.target_id().map(str::to_owned))
-            .collect();
-        ids.sort();
-        Ok(ids)
-    }
-
-    async fn policies_for_target(&self, target_id: &str) -> Result<Vec<String>, AwsError> {
-        let pages: Vec<_> = self
-            .client
-            .list_policies_for_target()
-            .target_id(target_id)
-            .filter(PolicyType::ServiceControlPolicy)
-            .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .ctx(SERVICE, "ListPoliciesForTarget")?;
-        Ok(pages
-            .iter()
-            .flat_map(|p| p.policies())
-            .filter_map(|p| p.id().map(str::to_owned))
             .collect())
     }
 

@@ -1,0 +1,249 @@
+#[test]
+fn progress_lines_say_what_is_done_left_and_slow() {
+    assert_eq!(
+        super::progress_line(120, 0, 3000, Some("CloudWatch.PutMetricAlarm at 3/s")),
+        "120 of 3000 changes done, 2880 to go; paced by CloudWatch.PutMetricAlarm at 3/s"
+    );
+    assert_eq!(
+        super::progress_line(10, 2, 20, None),
+        "10 of 20 changes done, 2 failed or skipped, 8 to go"
+    );
+}
+
+use std::sync::Mutex;
+
+use super::*;
+use crate::plan::{Op, OrganizationsOp};
+
+struct Fake {
+    fail: &'static str,
+    log: Mutex<Vec<String>>,
+}
+
+impl Executor for Fake {
+    async fn execute(
+        &self,
+        change: &Change,
+        resolve: &(dyn Fn(&Ref) -> Option<String> + Sync),
+    ) -> Result<Option<String>, AwsError> {
+        if let Op::Organizations(OrganizationsOp::AttachPolicy { policy, .. }) = &change.op {
+            let id = resolve(policy).expect("created earlier");
+            self.log.lock().unwrap().push(format!("attach {id}"));
+        } else {
+            self.log.lock().unwrap().push(change.address.clone());
+        }
+        if change.address == self.fail {
+            return Err(AwsError {
+                code: Some("ConstraintViolationException".into()),
+                ..AwsError::other("Organizations", "CreatePolicy", "too many policies")
+            });
+        }
+        Ok(matches!(change.action, Action::Create).then(|| format!("id-of-{}", change.address)))
+    }
+}
+
+fn change(address: &str, action: Action, deps: &[&str], op: OrganizationsOp) -> Change {
+    Change {
+        kind: "test".into(),
+        address: address.into(),
+        action,
+        reason: String::new(),
+        before: None,
+        after: None,
+        statement_diff: vec![],
+        depends_on: deps.iter().map(|s| s.to_string()).collect(),
+        op: Op::Organizations(op),
+    }
+}
+
+fn plan() -> Plan {
+    let create = |name: &str| OrganizationsOp::CreatePolicy {
+        name: name.into(),
+        description: String::new(),
+        content: String::new(),
+    };
+    let attach = |p: &str| OrganizationsOp::AttachPolicy {
+        policy: Ref::Planned(p.into()),
+        target: Ref::Id("r-root".into()),
+    };
+    Plan {
+        changes: vec![
+            change("scp.a", Action::Create, &[], create("a")),
+            change("scp.b", Action::Create, &[], create("b")),
+            change("scp.a -> root", Action::Attach, &["scp.a"], attach("scp.a")),
+            change("scp.b -> root", Action::Attach, &["scp.b"], attach("scp.b")),
+        ],
+        ..Plan::default()
+    }
+}
+
+#[tokio::test]
+async fn runs_dependencies_first_and_passes_created_ids() {
+    let fake = Fake {
+        fail: "",
+        log: Mutex::new(vec![]),
+    };
+    let report = apply(&plan(), &fake, &|| None).await;
+    assert!(report.is_success(), "{report:?}");
+    let log = fake.log.lock().unwrap().clone();
+    let pos = |s: &str| log.iter().position(|l| l == s).unwrap();
+    assert!(pos("scp.a") < pos("attach id-of-scp.a"));
+    assert!(pos("scp.b") < pos("attach id-of-scp.b"));
+    assert_eq!(
+        report.outcomes[0].status,
+        Status::Done {
+            id: Some("id-of-scp.a".into())
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_failure_skips_its_dependents_and_nothing_else() {
+    let fake = Fake {
+        fail: "scp.a",
+        log: Mutex::new(vec![]),
+    };
+    let report = apply(&plan(), &fake, &|| None).await;
+    assert_eq!(report.done(), 2);
+    assert_eq!(report.failed(), 1);
+    assert_eq!(report.skipped(), 1);
+    assert!(
+        matches!(&report.outcomes[0].status, Status::Failed { error } if error.contains("ConstraintViolationException: too many policies"))
+    );
+    assert_eq!(
+        report.outcomes[2].status,
+        Status::Skipped {
+            because: "`scp.a` did not succeed".into()
+        }
+    );
+    assert_eq!(report.outcomes[3].status, Status::Done { id: None });
+}
+
+#[tokio::test]
+async fn a_closed_gate_starts_no_further_change() {
+    let fake = Fake {
+        fail: "",
+        log: Mutex::new(vec![]),
+    };
+    // The gate closes once two changes have started (an interrupt, a lost lock).
+    let gate = || (fake.log.lock().unwrap().len() >= 2).then(|| "the apply lock was lost".to_owned());
+    let report = apply(&plan(), &fake, &gate).await;
+    assert_eq!(report.done(), 2, "{report:?}");
+    assert_eq!(fake.log.lock().unwrap().len(), 2);
+    assert!(report.outcomes[2..].iter().all(|o| o.status
+        == Status::Skipped {
+            because: "the apply lock was lost".into()
+        }));
+}
+
+/// Sleeps `slow` for one address, records when each change ends (paused clock).
+struct Timed {
+    slow: &'static str,
+    ended: Mutex<BTreeMap<String, tokio::time::Instant>>,
+}
+
+impl Executor for Timed {
+    async fn execute(
+        &self,
+        change: &Change,
+        _: &(dyn Fn(&Ref) -> Option<String> + Sync),
+    ) -> Result<Option<String>, AwsError> {
+        let took = if change.address == self.slow { 900 } else { 1 };
+        tokio::time::sleep(std::time::Duration::from_secs(took)).await;
+        self.ended
+            .lock()
+            .unwrap()
+            .insert(change.address.clone(), tokio::time::Instant::now());
+        Ok(None)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_change_holds_up_only_what_depends_on_it() {
+    let op = || OrganizationsOp::EnableAwsServiceAccess {
+        service_principal: "x".into(),
+    };
+    let plan = Plan {
+        changes: vec![
+            change("account:payments", Action::Create, &[], op()),
+            change("scp.a", Action::Create, &[], op()),
+            change("scp.a -> root", Action::Attach, &["scp.a"], op()),
+            change(
+                "account:payments -> ou:Prod",
+                Action::Update,
+                &["account:payments"],
+                op(),
+            ),
+        ],
+        ..Plan::default()
+    };
+    let timed = Timed {
+        slow: "account:payments",
+        ended: Mutex::new(BTreeMap::new()),
+    };
+    let report = apply(&plan, &timed, &|| None).await;
+    assert!(report.is_success(), "{report:?}");
+    let ended = timed.ended.lock().unwrap().clone();
+    // The attach follows its policy at once, not after the 15-minute account creation.
+    assert!(ended["scp.a -> root"] < ended["account:payments"], "{ended:?}");
+    assert!(ended["account:payments -> ou:Prod"] > ended["account:payments"]);
+}
+
+/// Two lanes: "alarms" (changes whose address starts with `billing.`) with one slot,
+/// taking 10 s each; everything else unlimited, taking 1 s.
+struct Lanes {
+    alarms: std::sync::Arc<tokio::sync::Semaphore>,
+    ended: Mutex<BTreeMap<String, tokio::time::Instant>>,
+}
+
+impl Executor for Lanes {
+    async fn execute(
+        &self,
+        change: &Change,
+        _: &(dyn Fn(&Ref) -> Option<String> + Sync),
+    ) -> Result<Option<String>, AwsError> {
+        let took = if change.address.starts_with("billing.") { 10 } else { 1 };
+        tokio::time::sleep(std::time::Duration::from_secs(took)).await;
+        self.ended
+            .lock()
+            .unwrap()
+            .insert(change.address.clone(), tokio::time::Instant::now());
+        Ok(None)
+    }
+
+    fn reserve(&self, change: &Change) -> Option<Reservation> {
+        if change.address.starts_with("billing.") {
+            let permit = self.alarms.clone().try_acquire_owned().ok()?;
+            Some(Box::new(permit))
+        } else {
+            Some(Box::new(()))
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_full_lane_never_holds_up_another_service() {
+    let op = || OrganizationsOp::EnableAwsServiceAccess {
+        service_principal: "x".into(),
+    };
+    // Forty alarms first in the plan (more than the apply runs at once), then an SCP.
+    let mut changes: Vec<Change> = (0..40)
+        .map(|i| change(&format!("billing.alarm.{i}"), Action::Create, &[], op()))
+        .collect();
+    changes.push(change("scp.a", Action::Create, &[], op()));
+    let plan = Plan {
+        changes,
+        ..Plan::default()
+    };
+    let lanes = Lanes {
+        alarms: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
+        ended: Mutex::new(BTreeMap::new()),
+    };
+    let start = tokio::time::Instant::now();
+    let report = apply(&plan, &lanes, &|| None).await;
+    assert!(report.is_success(), "{report:?}");
+    let ended = lanes.ended.lock().unwrap().clone();
+    // The SCP is done after a second, not after the alarms' 400 s.
+    assert_eq!(ended["scp.a"] - start, std::time::Duration::from_secs(1));
+    assert_eq!(ended["billing.alarm.39"] - start, std::time::Duration::from_secs(400));
+}

@@ -1,0 +1,149 @@
+use super::*;
+
+#[tokio::test(start_paused = true)]
+async fn spaces_calls_across_every_clone() {
+    let limiter = RateLimiter::per_second(20);
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..41)
+        .map(|_| {
+            let l = limiter.clone();
+            tokio::spawn(async move {
+                l.acquire().await;
+                Instant::now()
+            })
+        })
+        .collect();
+    let mut times = Vec::new();
+    for t in tasks {
+        times.push(t.await.unwrap() - start);
+    }
+    times.sort();
+    // 41 calls at 20 per second: the last starts two seconds after the first.
+    assert_eq!(times[0], Duration::ZERO);
+    assert_eq!(times[40], Duration::from_secs(2));
+    // No second holds more than 20 starts.
+    for w in times.windows(21) {
+        assert!(w[20] - w[0] >= Duration::from_secs(1), "{w:?}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_idle_limiter_does_not_bank_calls() {
+    let limiter = RateLimiter::per_second(10);
+    limiter.acquire().await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let start = Instant::now();
+    limiter.acquire().await;
+    limiter.acquire().await;
+    assert_eq!(Instant::now() - start, Duration::from_millis(100));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_burst_goes_at_once_then_the_rate_holds() {
+    // AttachPolicy: 2 per second, burst 3.
+    let limiter = RateLimiter::new(Quota { rate: 2.0, burst: 3 });
+    let start = Instant::now();
+    let mut times = Vec::new();
+    for _ in 0..7 {
+        limiter.acquire().await;
+        times.push(Instant::now() - start);
+    }
+    let ms: Vec<u128> = times.iter().map(Duration::as_millis).collect();
+    assert_eq!(ms, [0, 0, 0, 500, 1000, 1500, 2000]);
+    // After a pause the burst is back, and no more.
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let start = Instant::now();
+    for _ in 0..4 {
+        limiter.acquire().await;
+    }
+    assert_eq!(Instant::now() - start, Duration::from_millis(500));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_throttled_bucket_halves_its_rate_then_recovers() {
+    // 10 per second, evenly spaced.
+    let limiter = RateLimiter::per_second(10);
+    // The time between two calls made one after the other.
+    async fn gap(l: &RateLimiter) -> Duration {
+        l.acquire().await;
+        let start = Instant::now();
+        l.acquire().await;
+        Instant::now() - start
+    }
+    assert_eq!(gap(&limiter).await, Duration::from_millis(100));
+    limiter.throttled();
+    // Half the rate (a hair over, as it starts to recover at once).
+    let slowed = gap(&limiter).await;
+    assert!(
+        (Duration::from_millis(190)..=Duration::from_millis(200)).contains(&slowed),
+        "{slowed:?}"
+    );
+    limiter.throttled();
+    let slower = gap(&limiter).await;
+    assert!(
+        slower >= Duration::from_millis(350),
+        "about a quarter of the rate: {slower:?}"
+    );
+    // Recovered after the recovery time: 100 ms again.
+    tokio::time::sleep(RECOVERY).await;
+    assert_eq!(gap(&limiter).await, Duration::from_millis(100));
+    // Never below a tenth of the quota.
+    for _ in 0..10 {
+        limiter.throttled();
+    }
+    assert!(gap(&limiter).await <= Duration::from_millis(1000));
+    // Nor more than 5 s between calls: 2 per second slowed to a tenth is 5 s; 0.1 per
+    // second (CreateAccount) is not slowed at all.
+    let slow = RateLimiter::new(Quota { rate: 0.1, burst: 1 });
+    slow.throttled();
+    assert_eq!(gap(&slow).await, Duration::from_secs(10));
+    let policy = RateLimiter::new(Quota { rate: 1.0, burst: 1 });
+    for _ in 0..10 {
+        policy.throttled();
+    }
+    assert!(gap(&policy).await <= LONGEST_SLOWED_INTERVAL);
+}
+
+#[test]
+fn throttling_answers_in_every_protocol_are_recognised() {
+    assert!(is_throttling(429, b""));
+    assert!(is_throttling(
+        400,
+        br#"{"__type":"TooManyRequestsException","message":"Rate exceeded"}"#
+    ));
+    assert!(is_throttling(400, b"<Error><Code>Throttling</Code></Error>"));
+    assert!(is_throttling(503, b"<Error><Code>SlowDown</Code></Error>"));
+    assert!(!is_throttling(400, br#"{"__type":"ConstraintViolationException"}"#));
+    assert!(!is_throttling(200, b"Throttling"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_pacer_applies_the_quota_table_and_max_rate() {
+    let pacer = Pacer::new(BTreeMap::new());
+    let start = Instant::now();
+    // PutMetricAlarm: 3 per second, burst 3: nine calls take two seconds.
+    for _ in 0..9 {
+        pacer.acquire("CloudWatch", "PutMetricAlarm").await;
+    }
+    assert_eq!(Instant::now() - start, Duration::from_secs(2));
+    // The bottleneck is named while calls queue.
+    pacer.acquire("CloudWatch", "PutMetricAlarm").await;
+    let (name, rate, _) = pacer.bottleneck().expect("a queue");
+    assert_eq!((name.as_str(), rate), ("CloudWatch.PutMetricAlarm", 3.0));
+
+    // `--max-rate organizations=1`: DescribePolicy (2 per second) goes at 1.
+    let pacer = Pacer::new(BTreeMap::from([("organizations".to_owned(), 1.0)]));
+    let start = Instant::now();
+    for _ in 0..3 {
+        pacer.acquire("Organizations", "DescribePolicy").await;
+    }
+    assert_eq!(Instant::now() - start, Duration::from_secs(2));
+    // `--max-rate sso=10` lowers the bucket both IAM Identity Center APIs share.
+    let pacer = Pacer::new(BTreeMap::from([("sso".to_owned(), 10.0)]));
+    let start = Instant::now();
+    for i in 0..4 {
+        let service = if i % 2 == 0 { "SSO Admin" } else { "identitystore" };
+        pacer.acquire(service, "ListGroups").await;
+    }
+    assert_eq!(Instant::now() - start, Duration::from_millis(300));
+}

@@ -1,0 +1,137 @@
+//! Organizations reads of service control policies: every SCP, which plinth owns (by
+//! tag), the content and targets it needs, and what each target carries.
+
+use std::collections::{BTreeSet, HashMap};
+
+use aws_sdk_organizations::types::PolicyType;
+use futures::stream::{self, StreamExt, TryStreamExt};
+
+use super::{CONCURRENCY, Organizations, ReadScope, SERVICE};
+use crate::aws::{AwsError, Context};
+use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Scp};
+
+impl Organizations {
+    /// Every SCP, with ownership (tags of customer-managed ones), the content of owned ones
+    /// and of any whose name the baseline uses, and the targets of owned ones.
+    pub(super) async fn read_scps(&self, scope: &ReadScope) -> Result<Vec<Scp>, AwsError> {
+        let mut scps = self.read_scp_summaries().await?;
+        let customer: Vec<String> = scps.iter().filter(|p| !p.aws_managed).map(|p| p.id.clone()).collect();
+        let owned: BTreeSet<String> = stream::iter(customer)
+            .map(|id| async move { self.is_owned(&id).await.map(|o| (id, o)) })
+            .buffer_unordered(CONCURRENCY)
+            .try_filter_map(|(id, owned)| async move { Ok(owned.then_some(id)) })
+            .try_collect()
+            .await?;
+        for p in &mut scps {
+            p.owned = owned.contains(&p.id);
+        }
+        let detail: Vec<String> = scps
+            .iter()
+            .filter(|p| p.owned || scope.scp_names.contains(&p.name))
+            .map(|p| p.id.clone())
+            .collect();
+        let contents = stream::iter(detail)
+            .map(|id| async move { self.policy_content(&id).await.map(|c| (id, c)) })
+            .buffer_unordered(CONCURRENCY)
+            .try_collect::<HashMap<String, String>>();
+        let targets = stream::iter(owned.iter().cloned())
+            .map(|id| async move { self.policy_targets(&id).await.map(|t| (id, t)) })
+            .buffer_unordered(CONCURRENCY)
+            .try_collect::<HashMap<String, Vec<String>>>();
+        let (contents, targets) = futures::try_join!(contents, targets)?;
+        for p in &mut scps {
+            p.content = contents.get(&p.id).cloned();
+            p.targets = targets.get(&p.id).cloned().unwrap_or_default();
+        }
+        Ok(scps)
+    }
+
+    async fn read_scp_summaries(&self) -> Result<Vec<Scp>, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .list_policies()
+            .filter(PolicyType::ServiceControlPolicy)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListPolicies")?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.policies())
+            .map(|p| Scp {
+                id: p.id().unwrap_or_default().to_owned(),
+                name: p.name().unwrap_or_default().to_owned(),
+                description: p.description().unwrap_or_default().to_owned(),
+                aws_managed: p.aws_managed(),
+                owned: false,
+                content: None,
+                targets: vec![],
+            })
+            .collect())
+    }
+
+    pub(super) async fn is_owned(&self, policy_id: &str) -> Result<bool, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .list_tags_for_resource()
+            .resource_id(policy_id)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListTagsForResource")?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.tags())
+            .any(|t| t.key() == OWNER_TAG_KEY && t.value() == OWNER_TAG_VALUE))
+    }
+
+    async fn policy_content(&self, policy_id: &str) -> Result<String, AwsError> {
+        let out = self
+            .client
+            .describe_policy()
+            .policy_id(policy_id)
+            .send()
+            .await
+            .ctx(SERVICE, "DescribePolicy")?;
+        Ok(out.policy().and_then(|p| p.content()).unwrap_or_default().to_owned())
+    }
+
+    async fn policy_targets(&self, policy_id: &str) -> Result<Vec<String>, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .list_targets_for_policy()
+            .policy_id(policy_id)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListTargetsForPolicy")?;
+        let mut ids: Vec<String> = pages
+            .iter()
+            .flat_map(|p| p.targets())
+            .filter_map(|t| t.target_id().map(str::to_owned))
+            .collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    pub(super) async fn policies_for_target(&self, target_id: &str) -> Result<Vec<String>, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .list_policies_for_target()
+            .target_id(target_id)
+            .filter(PolicyType::ServiceControlPolicy)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListPoliciesForTarget")?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.policies())
+            .filter_map(|p| p.id().map(str::to_owned))
+            .collect())
+    }
+}
