@@ -26,19 +26,6 @@ use plinth::aws::quotas;
 use plinth::plan::PlanOptions;
 use support::{Emulator, IdentityCenter, TempBaseline};
 
-const POLICIES: &[&str] = &[
-    "AdministratorAccess",
-    "ReadOnlyAccess",
-    "PowerUserAccess",
-    "SecurityAudit",
-    "AmazonS3ReadOnlyAccess",
-    "AmazonEC2ReadOnlyAccess",
-    "IAMReadOnlyAccess",
-    "AmazonVPCReadOnlyAccess",
-    "AmazonRDSReadOnlyAccess",
-    "AmazonDynamoDBReadOnlyAccess",
-];
-
 #[tokio::main]
 async fn main() {
     let full = std::env::args().any(|a| a == "--bench");
@@ -105,7 +92,7 @@ async fn main() {
     for s in 0..sets {
         toml += &format!(
             "\n[[sso.permission_set]]\nname = \"Set{s:02}\"\nmanaged_policies = [\"arn:aws:iam::aws:policy/{}\"]\n",
-            POLICIES[s % POLICIES.len()]
+            support::MANAGED_POLICIES[s % support::MANAGED_POLICIES.len()]
         );
     }
     for o in 0..ous {
@@ -182,7 +169,7 @@ async fn main() {
     println!(
         "emulator: {requests} requests, {throttled} throttled ({:.2} %); peak memory {}",
         100.0 * throttled as f64 / requests.max(1) as f64,
-        peak_memory().unwrap_or_else(|| "unknown".into())
+        support::peak_memory().unwrap_or_else(|| "unknown".into())
     );
 }
 
@@ -228,18 +215,4 @@ fn quota_floor(counts: &Counts) -> Duration {
         .map(|(n, q)| n.saturating_sub(u64::from(q.burst)) as f64 / q.rate)
         .fold(0.0, f64::max);
     Duration::from_secs_f64(secs)
-}
-
-/// The process's peak resident memory, from Linux's `/proc/self/status` (`VmHWM`).
-fn peak_memory() -> Option<String> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
-        .trim()
-        .trim_end_matches(" kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(format!("{:.1} MB", kb as f64 / 1024.0))
 }

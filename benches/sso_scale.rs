@@ -20,20 +20,6 @@ use futures::stream::{self, StreamExt};
 use plinth::plan::PlanOptions;
 use support::{Emulator, IdentityCenter, TempBaseline};
 
-/// Managed policies moto knows, one per permission set.
-const POLICIES: &[&str] = &[
-    "AdministratorAccess",
-    "ReadOnlyAccess",
-    "PowerUserAccess",
-    "SecurityAudit",
-    "AmazonS3ReadOnlyAccess",
-    "AmazonEC2ReadOnlyAccess",
-    "IAMReadOnlyAccess",
-    "AmazonVPCReadOnlyAccess",
-    "AmazonRDSReadOnlyAccess",
-    "AmazonDynamoDBReadOnlyAccess",
-];
-
 struct Size {
     accounts: usize,
     ous: usize,
@@ -124,7 +110,10 @@ async fn run(size: Size) {
             .attach_managed_policy_to_permission_set()
             .instance_arn(&ic.instance_arn)
             .permission_set_arn(&arn)
-            .managed_policy_arn(format!("arn:aws:iam::aws:policy/{}", POLICIES[s % POLICIES.len()]))
+            .managed_policy_arn(format!(
+                "arn:aws:iam::aws:policy/{}",
+                support::MANAGED_POLICIES[s % support::MANAGED_POLICIES.len()]
+            ))
             .send()
             .await
             .unwrap();
@@ -144,7 +133,7 @@ async fn run(size: Size) {
     for s in 0..size.permission_sets {
         toml += &format!(
             "\n[[sso.permission_set]]\nname = \"Set{s:02}\"\nsession_duration = \"PT1H\"\nmanaged_policies = [\"arn:aws:iam::aws:policy/{}\"]\n",
-            POLICIES[s % POLICIES.len()]
+            support::MANAGED_POLICIES[s % support::MANAGED_POLICIES.len()]
         );
     }
     for (g, s, ou) in &grants {
@@ -243,19 +232,8 @@ async fn run(size: Size) {
     let report = session.apply(&plan).await;
     assert!(report.outcomes.is_empty());
     assert_eq!(session.aws.counter.snapshot().writes(), 0);
-    println!("peak memory: {}", peak_memory().unwrap_or_else(|| "unknown".into()));
-}
-
-/// The process's peak resident memory, from Linux's `/proc/self/status` (`VmHWM`).
-fn peak_memory() -> Option<String> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
-        .trim()
-        .trim_end_matches(" kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(format!("{:.1} MB", kb as f64 / 1024.0))
+    println!(
+        "peak memory: {}",
+        support::peak_memory().unwrap_or_else(|| "unknown".into())
+    );
 }

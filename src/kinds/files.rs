@@ -10,7 +10,9 @@ use super::{BaselineFile, PolicyFile};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::policy::PolicyKind;
 
-/// Every policy file the sections name, by the path as written; each file once.
+/// Every policy file the sections name, by the path as written. A file named twice for
+/// the same use is read once; named for two uses (an SCP and an inline policy), it is
+/// checked as each.
 pub fn read_policy_files(
     source: &SourceFile,
     file: &BaselineFile,
@@ -18,10 +20,12 @@ pub fn read_policy_files(
     let base_dir = source.path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut diags = Diagnostics::default();
     let mut out = BTreeMap::new();
+    let mut checked: Vec<(&PathBuf, PolicyKind)> = Vec::new();
     for (path, kind) in super::policy_files(file) {
-        if out.contains_key(path.get_ref()) {
+        if checked.contains(&(path.get_ref(), kind)) {
             continue;
         }
+        checked.push((path.get_ref(), kind));
         match read_policy_file(source, &base_dir, path, kind) {
             Ok(doc) => {
                 out.insert(path.get_ref().clone(), doc);

@@ -516,3 +516,33 @@ pub async fn assert_one_of_each(emu: &Emulator) {
     let twice: Vec<_> = names.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "made more than once: {twice:?}");
 }
+
+/// AWS managed policies moto knows, for the benchmarks' permission sets.
+#[allow(dead_code)]
+pub const MANAGED_POLICIES: &[&str] = &[
+    "AdministratorAccess",
+    "ReadOnlyAccess",
+    "PowerUserAccess",
+    "SecurityAudit",
+    "AmazonS3ReadOnlyAccess",
+    "AmazonEC2ReadOnlyAccess",
+    "IAMReadOnlyAccess",
+    "AmazonVPCReadOnlyAccess",
+    "AmazonRDSReadOnlyAccess",
+    "AmazonDynamoDBReadOnlyAccess",
+];
+
+/// The process's peak resident memory, from Linux's `/proc/self/status` (`VmHWM`).
+#[allow(dead_code)]
+pub fn peak_memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches(" kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(format!("{:.1} MB", kb as f64 / 1024.0))
+}
