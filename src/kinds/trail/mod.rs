@@ -389,7 +389,7 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
 
     if t.root_usage_alarm() {
         let mut diags = Diagnostics::default();
-        plan_root_usage(cx, plan, &mut diags, name);
+        plan_root_usage(cx, plan, &mut diags, t);
         return diags.into_result(());
     }
     Ok(())

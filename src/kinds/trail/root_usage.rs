@@ -26,16 +26,10 @@ pub fn root_usage_alarm(topic_arn: &str) -> AlarmSpec {
 }
 
 /// The CIS root-usage metric filter, its alarm, and the topic the alarm notifies.
-pub(super) fn plan_root_usage(cx: &Context<'_>, plan: &mut Plan, diags: &mut Diagnostics, trail: &str) {
+pub(super) fn plan_root_usage(cx: &Context<'_>, plan: &mut Plan, diags: &mut Diagnostics, t: &TrailSection) {
     let observed = &cx.observed.trail;
     let account = cx.observed.org.management_account_id.as_str();
-    let t = cx
-        .baseline
-        .file
-        .trail
-        .as_ref()
-        .expect("planned only with [trail]")
-        .get_ref();
+    let trail = t.name.get_ref().as_str();
     let group = log_group_name(trail);
     let want_filter = MetricFilter {
         pattern: ROOT_USAGE_PATTERN.into(),
@@ -82,13 +76,10 @@ pub(super) fn plan_root_usage(cx: &Context<'_>, plan: &mut Plan, diags: &mut Dia
 
     // The topic: its own, with `notify`, or the billing topic.
     let (topic_arn, topic_deps) = if t.notify.is_empty() {
-        let billing = cx
-            .baseline
-            .file
-            .billing
-            .as_ref()
-            .expect("validated: notify or [billing]")
-            .get_ref();
+        // Validation requires `notify` or `[billing]`; without either there is no one to tell.
+        let Some(billing) = cx.baseline.file.billing.as_ref().map(|b| b.get_ref()) else {
+            return;
+        };
         (
             topic::topic_arn(account, billing.topic_name.get_ref().as_str()),
             vec![crate::kinds::billing::TOPIC_ADDRESS.to_owned()],
