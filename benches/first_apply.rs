@@ -146,6 +146,9 @@ async fn main() {
     print_run("converged plan", &counts, wall);
     assert!(plan.is_empty(), "{:#?}", &plan.changes[..plan.changes.len().min(5)]);
     assert_eq!(counts.writes(), 0, "{:?}", counts.write_calls());
+    // Every OU is targeted: each account is listed once, by the walk of the OU tree.
+    assert_eq!(counts.calls.get("Organizations.ListAccounts"), None, "{counts:?}");
+    assert_eq!(counts.calls.get("Organizations.ListParents"), None, "{counts:?}");
     session.aws.counter.reset();
     let started = Instant::now();
     let report = session.apply(&plan).await;

@@ -1,0 +1,246 @@
+//! Organizations reads of the organization's shape: its OUs, its accounts, and where each
+//! account the plan needs sits, with each account listed once.
+//!
+//! Two ways to list accounts, chosen by what the baseline needs:
+//! - **the walk**: `ListAccountsForParent` on the root and on every OU, as the OU tree is
+//!   read level by level. It gives every account with its parent, so nothing else is
+//!   listed and no `ListParents` is needed;
+//! - **the list**: `ListAccounts` (20 a page), then `ListAccountsForParent` only on the OUs
+//!   whose accounts the baseline needs, and `ListParents` for declared accounts not found
+//!   there.
+//!
+//! The OUs whose accounts are needed are listed while the tree is read, in either way.
+//! When the tree is known, the walk is chosen if those OUs are at least half of all the
+//! parents (root and OUs): then listing the rest costs fewer calls than listing every
+//! account a second time. A baseline that needs no OU's accounts uses the list, read at
+//! the same time as the tree.
+
+use std::collections::{BTreeMap, HashMap};
+
+use futures::stream::{self, StreamExt, TryStreamExt};
+
+use super::{CONCURRENCY, Organizations, ReadScope, SERVICE, is_suspended};
+use crate::aws::{AwsError, Context};
+use crate::observed::{Account, Ou};
+
+/// The organization's shape as plan reads it.
+pub(super) struct Structure {
+    pub ous: Vec<Ou>,
+    pub accounts: Vec<Account>,
+    /// Account ids directly in each OU that was listed.
+    pub ou_accounts: BTreeMap<String, Vec<String>>,
+}
+
+/// Whether the walk lists fewer accounts pages than the list would: the needed OUs are
+/// listed either way, so the walk adds the other parents and the list adds every account.
+pub(super) fn walk_is_cheaper(needed_ous: usize, all_ous: usize) -> bool {
+    // The root and every OU are the parents; the needed OUs are at least half of them.
+    needed_ous > 0 && needed_ous * 2 > all_ous
+}
+
+impl Organizations {
+    pub(super) async fn read_structure(&self, root_id: &str, scope: &ReadScope) -> Result<Structure, AwsError> {
+        let needed = |path: &str| {
+            scope
+                .member_ous
+                .iter()
+                .any(|p| path == p.as_str() || path.starts_with(&format!("{}/", p.as_str())))
+        };
+        if scope.member_ous.is_empty() {
+            let ((ous, _), accounts) = futures::try_join!(self.read_ou_tree(root_id, &needed), self.read_accounts())?;
+            return self.placed(ous, accounts, BTreeMap::new(), scope).await;
+        }
+        let (ous, mut listed) = self.read_ou_tree(root_id, &needed).await?;
+        if walk_is_cheaper(listed.len(), ous.len()) {
+            let rest: Vec<String> = std::iter::once(root_id.to_owned())
+                .chain(ous.iter().map(|o| o.id.clone()))
+                .filter(|id| !listed.contains_key(id))
+                .collect();
+            let more: Vec<(String, Vec<Account>)> = stream::iter(rest)
+                .map(|id| async move { self.accounts_in(&id).await.map(|a| (id, a)) })
+                .buffer_unordered(CONCURRENCY)
+                .try_collect()
+                .await?;
+            listed.extend(more);
+            let accounts = listed.values().flatten().cloned().collect();
+            let ou_accounts = ids_by_parent(&listed, root_id);
+            return Ok(Structure {
+                ous,
+                accounts,
+                ou_accounts,
+            });
+        }
+        let accounts = self.read_accounts().await?;
+        let ou_accounts = ids_by_parent(&listed, root_id);
+        self.placed(ous, accounts, ou_accounts, scope).await
+    }
+
+    /// The list's accounts, each with its parent where the OUs listed found it or the
+    /// baseline declares it (`ListParents`).
+    async fn placed(
+        &self,
+        ous: Vec<Ou>,
+        mut accounts: Vec<Account>,
+        ou_accounts: BTreeMap<String, Vec<String>>,
+        scope: &ReadScope,
+    ) -> Result<Structure, AwsError> {
+        let mut parents: HashMap<String, String> = ou_accounts
+            .iter()
+            .flat_map(|(ou, accounts)| accounts.iter().map(move |a| (a.clone(), ou.clone())))
+            .collect();
+        let declared: Vec<String> = accounts
+            .iter()
+            .filter(|a| !parents.contains_key(&a.id))
+            .filter(|a| {
+                scope
+                    .accounts
+                    .iter()
+                    .any(|(email, name)| a.email.eq_ignore_ascii_case(email) || a.name == *name)
+            })
+            .map(|a| a.id.clone())
+            .collect();
+        let found: HashMap<String, String> = stream::iter(declared)
+            .map(|id| async move {
+                let out = self
+                    .client
+                    .list_parents()
+                    .child_id(&id)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "ListParents")?;
+                Ok::<_, AwsError>(out.parents().first().and_then(|p| p.id()).map(|p| (id, p.to_owned())))
+            })
+            .buffer_unordered(CONCURRENCY)
+            .try_filter_map(|found| async move { Ok(found) })
+            .try_collect()
+            .await?;
+        parents.extend(found);
+        for a in &mut accounts {
+            a.parent_id = parents.get(&a.id).cloned();
+        }
+        Ok(Structure {
+            ous,
+            accounts,
+            ou_accounts,
+        })
+    }
+
+    /// The OU tree, level by level, and the accounts of the OUs `needed` says, listed at
+    /// the same time as the next level (two operations, two quotas).
+    async fn read_ou_tree(
+        &self,
+        root_id: &str,
+        needed: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<(Vec<Ou>, BTreeMap<String, Vec<Account>>), AwsError> {
+        let mut all = Vec::new();
+        let mut listed = BTreeMap::new();
+        let mut level: Vec<(String, String)> = vec![(root_id.to_owned(), String::new())];
+        while !level.is_empty() {
+            let wanted: Vec<String> = level
+                .iter()
+                .filter(|(_, path)| !path.is_empty() && needed(path))
+                .map(|(id, _)| id.clone())
+                .collect();
+            let children = stream::iter(level)
+                .map(|(parent_id, parent_path)| async move { self.child_ous(&parent_id, &parent_path).await })
+                .buffer_unordered(CONCURRENCY)
+                .try_collect::<Vec<Vec<Ou>>>();
+            let accounts = stream::iter(wanted)
+                .map(|id| async move { self.accounts_in(&id).await.map(|a| (id, a)) })
+                .buffer_unordered(CONCURRENCY)
+                .try_collect::<Vec<(String, Vec<Account>)>>();
+            let (children, accounts) = futures::try_join!(children, accounts)?;
+            listed.extend(accounts);
+            let next: Vec<Ou> = children.into_iter().flatten().collect();
+            level = next.iter().map(|o| (o.id.clone(), o.path.clone())).collect();
+            all.extend(next);
+        }
+        all.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok((all, listed))
+    }
+
+    async fn child_ous(&self, parent_id: &str, parent_path: &str) -> Result<Vec<Ou>, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .list_organizational_units_for_parent()
+            .parent_id(parent_id)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListOrganizationalUnitsForParent")?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.organizational_units())
+            .map(|ou| {
+                let name = ou.name().unwrap_or_default();
+                Ou {
+                    id: ou.id().unwrap_or_default().to_owned(),
+                    path: if parent_path.is_empty() {
+                        name.to_owned()
+                    } else {
+                        format!("{parent_path}/{name}")
+                    },
+                }
+            })
+            .collect())
+    }
+
+    /// The accounts directly in a root or OU, each with that parent.
+    async fn accounts_in(&self, parent_id: &str) -> Result<Vec<Account>, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .list_accounts_for_parent()
+            .parent_id(parent_id)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListAccountsForParent")?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.accounts())
+            .map(|a| account(a, Some(parent_id)))
+            .collect())
+    }
+
+    async fn read_accounts(&self) -> Result<Vec<Account>, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .list_accounts()
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "ListAccounts")?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.accounts())
+            .map(|a| account(a, None))
+            .collect())
+    }
+}
+
+fn account(a: &aws_sdk_organizations::types::Account, parent: Option<&str>) -> Account {
+    Account {
+        id: a.id().unwrap_or_default().to_owned(),
+        name: a.name().unwrap_or_default().to_owned(),
+        email: a.email().unwrap_or_default().to_owned(),
+        parent_id: parent.map(str::to_owned),
+        suspended: is_suspended(a),
+    }
+}
+
+/// Account ids by OU (the root left out: `ou_accounts` is about OUs), each list in the
+/// order AWS gave it.
+fn ids_by_parent(listed: &BTreeMap<String, Vec<Account>>, root_id: &str) -> BTreeMap<String, Vec<String>> {
+    listed
+        .iter()
+        .filter(|(parent, _)| parent.as_str() != root_id)
+        .map(|(parent, accounts)| (parent.clone(), accounts.iter().map(|a| a.id.clone()).collect()))
+        .collect()
+}
+
+#[cfg(test)]
+#[path = "structure_tests.rs"]
+mod tests;
