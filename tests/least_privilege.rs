@@ -39,6 +39,10 @@ const BEHIND_CALLS: &[(&str, &str)] = &[
     ("sso:TagResource", "CreatePermissionSet with tags"),
     ("s3:TagResource", "CreateBucket with tags"),
     (
+        "s3:PutBucketTagging",
+        "adopting an untagged trail bucket (tests/adopt.rs; these scenarios adopt nothing)",
+    ),
+    (
         "organizations:DescribeAccount",
         "checks the e-mail of the account a CreateAccount whose answer was lost made; the emulator loses no answers here (tests/faults.rs does)",
     ),
@@ -431,6 +435,16 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
     .await
     .unwrap();
     applies.push(s.aws.counter.snapshot());
+
+    // A baseline that needs no OU's accounts: accounts are listed, and the declared ones
+    // placed one by one (ListParents).
+    b.rewrite(
+        "[organization]\nmanagement_account_id = \"123456789012\"\n\n\
+         [[account]]\nname = \"sandbox\"\nemail = \"sandbox@example.com\"\nou = \"Security\"\n",
+    );
+    let s = session(&emu).await;
+    s.plan(&b.load(), PlanOptions::default()).await.unwrap_or_else(|d| panic!("{d}"));
+    reads.push(s.aws.counter.snapshot());
 
     let plan_policy = policy_actions("plinth-plan.json");
     let apply_policy = policy_actions("plinth-apply.json");

@@ -44,6 +44,7 @@ fn sso_state() -> SsoState {
         session_duration: Some("PT12H".into()),
         relay_state: None,
         owned: true,
+        managed_by: None,
         details: Some(PermissionSetDetails {
             managed_policies: vec![managed.into()],
             ..Default::default()
@@ -103,6 +104,7 @@ fn sample_plan(allow_delete: bool) -> Plan {
                     description: String::new(),
                     aws_managed: true,
                     owned: false,
+                    managed_by: None,
                     content: None,
                     targets: vec![],
                 },
@@ -112,6 +114,7 @@ fn sample_plan(allow_delete: bool) -> Plan {
                     description: desired[0].description.clone(),
                     aws_managed: false,
                     owned: true,
+                    managed_by: None,
                     content: Some(live_doc.to_string()),
                     targets: vec!["r-root".into(), "ou-sand".into()],
                 },
@@ -121,6 +124,7 @@ fn sample_plan(allow_delete: bool) -> Plan {
                     description: String::new(),
                     aws_managed: false,
                     owned: true,
+                    managed_by: None,
                     content: Some(
                         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#
                             .into(),

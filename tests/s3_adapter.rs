@@ -71,6 +71,7 @@ async fn a_bucket_without_policy_or_encryption_is_present_with_nothing_set() {
         Bucket::Present {
             // No tag set at all: not plinth's.
             owned: false,
+            managed_by: None,
             public_access_block: Some(PublicAccessBlock::ALL),
             encryption: None,
             policy: None

@@ -598,13 +598,80 @@ async fn orphaned_permission_sets_are_deleted_only_when_allowed() {
 }
 
 #[tokio::test]
-async fn unowned_permission_set_with_a_declared_name_is_an_error() {
+async fn a_hand_made_permission_set_of_a_declared_name_is_adopted_then_corrected() {
+    let w = world().await;
+    let made =
+        w.ic.admin
+            .create_permission_set()
+            .instance_arn(&w.ic.instance_arn)
+            .name("PowerUser")
+            .session_duration("PT1H")
+            .send()
+            .await
+            .unwrap();
+    let arn = made.permission_set().unwrap().permission_set_arn().unwrap().to_owned();
+    let p = plan(&w, PlanOptions::default()).await;
+    let adopt = p
+        .changes
+        .iter()
+        .find(|c| c.address == "sso.permission_set:PowerUser (adopt)")
+        .unwrap_or_else(|| panic!("{:#?}", lines(&p)));
+    assert_eq!(adopt.action.symbol(), "=");
+    // Every correction of the set waits for its tag.
+    let corrections: Vec<_> = p
+        .changes
+        .iter()
+        .filter(|c| {
+            c.address.starts_with("sso.permission_set:PowerUser.") || c.address == "sso.permission_set:PowerUser"
+        })
+        .collect();
+    assert!(!corrections.is_empty(), "{:#?}", lines(&p));
+    for c in corrections {
+        assert!(
+            c.depends_on.contains(&adopt.address),
+            "{} does not wait: {:?}",
+            c.address,
+            c.depends_on
+        );
+    }
+    assert!(
+        !lines(&p).iter().any(|l| l == "+ sso.permission_set:PowerUser"),
+        "{:#?}",
+        lines(&p)
+    );
+    apply(&w, PlanOptions::default()).await;
+    assert_converged(&w).await;
+    let tags =
+        w.ic.admin
+            .list_tags_for_resource()
+            .instance_arn(&w.ic.instance_arn)
+            .resource_arn(&arn)
+            .send()
+            .await
+            .unwrap();
+    assert!(
+        tags.tags()
+            .iter()
+            .any(|t| t.key() == "managed-by" && t.value() == "plinth"),
+        "{tags:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_permission_set_another_tool_manages_is_an_error() {
     let w = world().await;
     w.ic.admin
         .create_permission_set()
         .instance_arn(&w.ic.instance_arn)
         .name("PowerUser")
         .session_duration("PT1H")
+        .tags(
+            aws_sdk_ssoadmin::types::Tag::builder()
+                .key("aws:cloudformation:stack-name")
+                .value("identity")
+                .build()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap();
@@ -615,7 +682,11 @@ async fn unowned_permission_set_with_a_declared_name_is_an_error() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("permission set `PowerUser` exists, but plinth does not own it"),
+        err.contains("permission set `PowerUser` exists and plinth does not manage it"),
+        "{err}"
+    );
+    assert!(
+        err.contains("it is managed by CloudFormation stack `identity`"),
         "{err}"
     );
     assert!(err.contains("baseline.toml:"), "{err}");

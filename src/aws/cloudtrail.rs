@@ -10,7 +10,7 @@ use aws_sdk_cloudtrail::types::{
 use super::{AwsError, Context, retry_eventually};
 use crate::observed::{
     AdvancedSelector, DataResource, EventSelector, FieldSelector, OWNER_TAG_KEY, OWNER_TAG_VALUE, Selectors, TrailInfo,
-    TrailSettings,
+    TrailSettings, other_manager,
 };
 use crate::plan::CloudTrailOp;
 
@@ -72,8 +72,16 @@ impl CloudTrail {
             .iter()
             .flat_map(|r| r.tags_list())
             .any(|t| t.key() == OWNER_TAG_KEY && t.value() == Some(OWNER_TAG_VALUE));
+        let managed_by = other_manager(
+            name,
+            tags.resource_tag_list()
+                .iter()
+                .flat_map(|r| r.tags_list())
+                .map(|t| (t.key(), t.value().unwrap_or_default())),
+        );
         Ok(Some(TrailInfo {
             owned,
+            managed_by,
             arn: arn.clone(),
             // The ARN names the home region too, when the answer leaves HomeRegion out.
             home_region: trail
@@ -131,13 +139,7 @@ impl CloudTrail {
                         .set_kms_key_id(s.kms_key_id.clone())
                         .set_cloud_watch_logs_log_group_arn(s.cloud_watch_logs_log_group_arn.clone())
                         .set_cloud_watch_logs_role_arn(s.cloud_watch_logs_role_arn.clone())
-                        .tags_list(
-                            Tag::builder()
-                                .key(OWNER_TAG_KEY)
-                                .value(OWNER_TAG_VALUE)
-                                .build()
-                                .expect("key is set"),
-                        )
+                        .tags_list(owner_tag()?)
                         .send()
                         .await
                         .ctx(SERVICE, "CreateTrail")
@@ -185,6 +187,16 @@ impl CloudTrail {
                     }
                 };
                 put.send().await.ctx(SERVICE, "PutEventSelectors")?;
+                Ok(None)
+            }
+            CloudTrailOp::AddTags { trail_arn } => {
+                self.client
+                    .add_tags()
+                    .resource_id(trail_arn)
+                    .tags_list(owner_tag()?)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "AddTags")?;
                 Ok(None)
             }
             CloudTrailOp::StartLogging { trail } => {
@@ -280,4 +292,13 @@ fn advanced_to_sdk(s: &AdvancedSelector) -> AdvancedEventSelector {
         ))
         .build()
         .expect("the field selectors are set")
+}
+
+/// plinth's ownership tag, `managed-by=plinth`.
+fn owner_tag() -> Result<Tag, AwsError> {
+    Tag::builder()
+        .key(OWNER_TAG_KEY)
+        .value(OWNER_TAG_VALUE)
+        .build()
+        .map_err(|e| AwsError::other(SERVICE, "AddTags", e.to_string()))
 }

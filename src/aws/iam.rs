@@ -4,7 +4,7 @@ use aws_sdk_iam::Client;
 use aws_sdk_iam::types::Tag;
 
 use super::{AwsError, Context};
-use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Role};
+use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Role, other_manager};
 use crate::plan::IamOp;
 
 const SERVICE: &str = "IAM";
@@ -60,6 +60,7 @@ impl Iam {
                 .tags()
                 .iter()
                 .any(|t| t.key() == OWNER_TAG_KEY && t.value() == OWNER_TAG_VALUE),
+            managed_by: other_manager(name, role.tags().iter().map(|t| (t.key(), t.value()))),
             arn: role.arn().to_owned(),
             trust_policy: decode(role.assume_role_policy_document().unwrap_or_default()),
             inline_policy,
@@ -75,13 +76,7 @@ impl Iam {
                     .role_name(name)
                     .assume_role_policy_document(trust_policy)
                     .description("Managed by plinth: CloudTrail delivers the organization trail to CloudWatch Logs")
-                    .tags(
-                        Tag::builder()
-                            .key(OWNER_TAG_KEY)
-                            .value(OWNER_TAG_VALUE)
-                            .build()
-                            .expect("key and value are set"),
-                    )
+                    .tags(owner_tag()?)
                     .send()
                     .await
                     .ctx(SERVICE, "CreateRole");
@@ -105,6 +100,16 @@ impl Iam {
                     .ctx(SERVICE, "UpdateAssumeRolePolicy")?;
                 Ok(None)
             }
+            IamOp::TagRole { name } => {
+                self.client
+                    .tag_role()
+                    .role_name(name)
+                    .tags(owner_tag()?)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "TagRole")?;
+                Ok(None)
+            }
             IamOp::PutRolePolicy {
                 role,
                 policy_name,
@@ -122,4 +127,13 @@ impl Iam {
             }
         }
     }
+}
+
+/// plinth's ownership tag, `managed-by=plinth`.
+fn owner_tag() -> Result<Tag, AwsError> {
+    Tag::builder()
+        .key(OWNER_TAG_KEY)
+        .value(OWNER_TAG_VALUE)
+        .build()
+        .map_err(|e| AwsError::other(SERVICE, "TagRole", e.to_string()))
 }

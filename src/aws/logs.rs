@@ -4,7 +4,7 @@ use aws_sdk_cloudwatchlogs::Client;
 use aws_sdk_cloudwatchlogs::types::MetricTransformation;
 
 use super::{AwsError, Context};
-use crate::observed::{LogGroup, MetricFilter, OWNER_TAG_KEY, OWNER_TAG_VALUE};
+use crate::observed::{LogGroup, MetricFilter, OWNER_TAG_KEY, OWNER_TAG_VALUE, other_manager};
 use crate::plan::LogsOp;
 
 const SERVICE: &str = "CloudWatchLogs";
@@ -46,7 +46,11 @@ impl Logs {
         let owned = tags
             .tags()
             .is_some_and(|t| t.get(OWNER_TAG_KEY).map(String::as_str) == Some(OWNER_TAG_VALUE));
-        Ok(Some(LogGroup { arn, owned }))
+        let managed_by = other_manager(
+            name,
+            tags.tags().into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        Ok(Some(LogGroup { arn, owned, managed_by }))
     }
 
     /// The metric filter with exactly this name on the log group, or `None`.
@@ -85,6 +89,15 @@ impl Logs {
 
     pub async fn execute(&self, op: &LogsOp) -> Result<Option<String>, AwsError> {
         match op {
+            LogsOp::TagResource { arn } => {
+                self.client
+                    .tag_resource()
+                    .resource_arn(arn)
+                    .tags(OWNER_TAG_KEY, OWNER_TAG_VALUE)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "TagResource")?;
+            }
             LogsOp::CreateLogGroup { name } => {
                 let created = self
                     .client

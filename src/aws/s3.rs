@@ -4,11 +4,11 @@
 use aws_sdk_s3::Client;
 use aws_sdk_s3::types::{
     CreateBucketConfiguration, PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
-    ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Tag,
+    ServerSideEncryptionConfiguration, ServerSideEncryptionRule, Tag, Tagging,
 };
 
 use super::{AwsError, Context};
-use crate::observed::{Bucket, BucketEncryption, OWNER_TAG_KEY, OWNER_TAG_VALUE, PublicAccessBlock};
+use crate::observed::{Bucket, BucketEncryption, OWNER_TAG_KEY, OWNER_TAG_VALUE, PublicAccessBlock, other_manager};
 use crate::plan::S3Op;
 
 const SERVICE: &str = "S3";
@@ -65,14 +65,17 @@ impl S3 {
                     .ctx(SERVICE, "GetBucketTagging")
             }
         );
-        let owned = match tagging {
+        let tags: Vec<(String, String)> = match tagging {
             Ok(out) => out
                 .tag_set()
                 .iter()
-                .any(|t| t.key() == OWNER_TAG_KEY && t.value() == OWNER_TAG_VALUE),
-            Err(e) if e.is("NoSuchTagSet") => false,
+                .map(|t| (t.key().to_owned(), t.value().to_owned()))
+                .collect(),
+            Err(e) if e.is("NoSuchTagSet") => vec![],
             Err(e) => return Err(e),
         };
+        let owned = tags.iter().any(|(k, v)| k == OWNER_TAG_KEY && v == OWNER_TAG_VALUE);
+        let managed_by = other_manager(bucket, tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let public_access_block = match pab {
             Ok(out) => out.public_access_block_configuration().map(|c| PublicAccessBlock {
                 block_public_acls: c.block_public_acls().unwrap_or(false),
@@ -97,6 +100,7 @@ impl S3 {
         };
         Ok(Bucket::Present {
             owned,
+            managed_by,
             public_access_block,
             encryption,
             policy,
@@ -105,13 +109,41 @@ impl S3 {
 
     pub async fn execute(&self, op: &S3Op) -> Result<Option<String>, AwsError> {
         match op {
+            S3Op::TagBucket { bucket } => {
+                // PutBucketTagging replaces the set: keep every tag but plinth's own.
+                let mut tags: Vec<Tag> = match self
+                    .client
+                    .get_bucket_tagging()
+                    .bucket(bucket)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "GetBucketTagging")
+                {
+                    Ok(out) => out
+                        .tag_set()
+                        .iter()
+                        .filter(|t| t.key() != OWNER_TAG_KEY)
+                        .cloned()
+                        .collect(),
+                    Err(e) if e.is("NoSuchTagSet") => vec![],
+                    Err(e) => return Err(e),
+                };
+                tags.push(owner_tag()?);
+                let tagging = Tagging::builder()
+                    .set_tag_set(Some(tags))
+                    .build()
+                    .map_err(|e| AwsError::other(SERVICE, "PutBucketTagging", e.to_string()))?;
+                self.client
+                    .put_bucket_tagging()
+                    .bucket(bucket)
+                    .tagging(tagging)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "PutBucketTagging")?;
+            }
             S3Op::CreateBucket { bucket } => {
                 // us-east-1 takes no location constraint; the tag comes in the same call.
-                let owner = Tag::builder()
-                    .key(OWNER_TAG_KEY)
-                    .value(OWNER_TAG_VALUE)
-                    .build()
-                    .expect("key and value are set");
+                let owner = owner_tag()?;
                 let created = self
                     .client
                     .create_bucket()
@@ -181,4 +213,13 @@ impl S3 {
         }
         Ok(None)
     }
+}
+
+/// plinth's ownership tag, `managed-by=plinth`.
+fn owner_tag() -> Result<Tag, AwsError> {
+    Tag::builder()
+        .key(OWNER_TAG_KEY)
+        .value(OWNER_TAG_VALUE)
+        .build()
+        .map_err(|e| AwsError::other(SERVICE, "PutBucketTagging", e.to_string()))
 }

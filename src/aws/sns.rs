@@ -4,7 +4,7 @@ use aws_sdk_sns::Client;
 use aws_sdk_sns::types::Tag;
 
 use super::{AwsError, Context};
-use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Subscription, Topic};
+use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Subscription, Topic, other_manager};
 use crate::plan::SnsOp;
 
 const SERVICE: &str = "SNS";
@@ -56,6 +56,10 @@ impl Sns {
             .tags()
             .iter()
             .any(|t| t.key() == OWNER_TAG_KEY && t.value() == OWNER_TAG_VALUE);
+        let managed_by = other_manager(
+            arn.rsplit(':').next().unwrap_or_default(),
+            tags.tags().iter().map(|t| (t.key(), t.value())),
+        );
         let subscriptions = pages
             .iter()
             .flat_map(|p| p.subscriptions())
@@ -68,6 +72,7 @@ impl Sns {
         Ok(Some(Topic {
             arn: arn.to_owned(),
             owned,
+            managed_by,
             policy: attributes.get("Policy").cloned(),
             subscriptions,
         }))
@@ -94,13 +99,7 @@ impl Sns {
                     .create_topic()
                     .name(name)
                     .attributes("Policy", policy)
-                    .tags(
-                        Tag::builder()
-                            .key(OWNER_TAG_KEY)
-                            .value(OWNER_TAG_VALUE)
-                            .build()
-                            .expect("key and value are set"),
-                    )
+                    .tags(owner_tag()?)
                     .send()
                     .await
                     .ctx(SERVICE, "CreateTopic")?;
@@ -115,6 +114,16 @@ impl Sns {
                     .send()
                     .await
                     .ctx(SERVICE, "SetTopicAttributes")?;
+                Ok(None)
+            }
+            SnsOp::TagResource { topic_arn } => {
+                self.client
+                    .tag_resource()
+                    .resource_arn(topic_arn)
+                    .tags(owner_tag()?)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "TagResource")?;
                 Ok(None)
             }
             SnsOp::Subscribe {
@@ -134,4 +143,13 @@ impl Sns {
             }
         }
     }
+}
+
+/// plinth's ownership tag, `managed-by=plinth`.
+fn owner_tag() -> Result<Tag, AwsError> {
+    Tag::builder()
+        .key(OWNER_TAG_KEY)
+        .value(OWNER_TAG_VALUE)
+        .build()
+        .map_err(|e| AwsError::other(SERVICE, "TagResource", e.to_string()))
 }

@@ -16,6 +16,23 @@ pub use sso::*;
 pub const OWNER_TAG_KEY: &str = "managed-by";
 pub const OWNER_TAG_VALUE: &str = "plinth";
 
+/// Another tool that manages a resource, told by its name or tags: AWS Control Tower
+/// (`aws-guardrails-*` SCPs, `aws-controltower-*` trails, roles and topics, its
+/// `aws-control-tower` tag) or a CloudFormation stack (`aws:cloudformation:stack-name`).
+/// plinth neither adopts nor imports such a resource.
+pub fn other_manager<'a>(name: &str, tags: impl IntoIterator<Item = (&'a str, &'a str)>) -> Option<String> {
+    for (key, value) in tags {
+        if key == "aws:cloudformation:stack-name" {
+            return Some(format!("CloudFormation stack `{value}`"));
+        }
+        if key == "aws-control-tower" {
+            return Some("AWS Control Tower".to_owned());
+        }
+    }
+    (name.starts_with("aws-guardrails-") || name.starts_with("aws-controltower-"))
+        .then(|| "AWS Control Tower".to_owned())
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrgState {
     pub organization_id: String,
@@ -64,9 +81,12 @@ pub struct Scp {
     pub aws_managed: bool,
     /// Carries the `managed-by=plinth` tag.
     pub owned: bool,
+    /// Another tool that manages it (see [`other_manager`]): never adopted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
     /// The document, read for owned SCPs and for any SCP whose name the baseline uses.
     pub content: Option<String>,
-    /// Targets the SCP is attached to, read for owned SCPs.
+    /// Targets the SCP is attached to, read for owned SCPs and those the baseline names.
     pub targets: Vec<String>,
 }
 
@@ -161,6 +181,9 @@ pub struct Topic {
     pub arn: String,
     /// Carries the `managed-by=plinth` tag.
     pub owned: bool,
+    /// Another tool that manages it ([`other_manager`]): never adopted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
     /// The topic's access policy document, as SNS returns it.
     pub policy: Option<String>,
     pub subscriptions: Vec<Subscription>,
@@ -179,6 +202,9 @@ pub struct LogGroup {
     pub arn: String,
     /// Tagged `managed-by=plinth`.
     pub owned: bool,
+    /// Another tool that manages it ([`other_manager`]): never adopted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -186,6 +212,9 @@ pub struct Role {
     pub arn: String,
     /// Tagged `managed-by=plinth`.
     pub owned: bool,
+    /// Another tool that manages it ([`other_manager`]): never adopted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
     /// The trust policy, decoded.
     pub trust_policy: String,
     /// plinth's inline policy on the role, decoded, if present.
@@ -210,6 +239,9 @@ pub enum Bucket {
     Present {
         /// Tagged `managed-by=plinth`.
         owned: bool,
+        /// Another tool that manages it ([`other_manager`]): never adopted.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        managed_by: Option<String>,
         public_access_block: Option<PublicAccessBlock>,
         encryption: Option<BucketEncryption>,
         policy: Option<String>,
@@ -260,6 +292,9 @@ pub struct TrailInfo {
     pub home_region: String,
     /// Tagged `managed-by=plinth`.
     pub owned: bool,
+    /// Another tool that manages it ([`other_manager`]): never adopted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
     pub settings: TrailSettings,
     pub logging: bool,
     pub selectors: Selectors,

@@ -34,6 +34,9 @@ pub struct PermissionSet {
     pub relay_state: Option<String>,
     /// Carries the `managed-by=plinth` tag.
     pub owned: bool,
+    /// Another tool that manages it (`other_manager`): never adopted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<String>,
     /// Policies and provisioning, read for owned permission sets and those the baseline names.
     pub details: Option<PermissionSetDetails>,
 }

@@ -20,6 +20,9 @@ pub use ops::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
+    /// Take over a resource that exists and matches the baseline's name: add plinth's
+    /// ownership tag and nothing else (a difference is a separate update after it).
+    Adopt,
     Enable,
     Create,
     Update,
@@ -31,6 +34,7 @@ pub enum Action {
 impl Action {
     pub fn symbol(self) -> &'static str {
         match self {
+            Action::Adopt => "=",
             Action::Enable | Action::Create | Action::Attach => "+",
             Action::Update => "~",
             Action::Detach | Action::Delete => "-",
@@ -38,6 +42,7 @@ impl Action {
     }
     pub fn as_str(self) -> &'static str {
         match self {
+            Action::Adopt => "adopt",
             Action::Enable => "enable",
             Action::Create => "create",
             Action::Update => "update",
@@ -46,7 +51,8 @@ impl Action {
             Action::Delete => "delete",
         }
     }
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
+        Action::Adopt,
         Action::Enable,
         Action::Create,
         Action::Update,
@@ -54,6 +60,15 @@ impl Action {
         Action::Detach,
         Action::Delete,
     ];
+}
+
+/// The address of the change that adopts the resource at `address`: the resource's own
+/// address stays for the update that may follow it.
+pub fn adopt_address(address: &Address) -> Address {
+    Address {
+        kind: address.kind,
+        name: format!("{} (adopt)", address.name),
+    }
 }
 
 impl fmt::Display for Action {

@@ -108,13 +108,25 @@ pub enum SsoCall {
     DeletePermissionSet {
         permission_set: String,
     },
+    /// Adds plinth's ownership tag to a permission set, adopting it.
+    TagResource {
+        permission_set: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "call")]
 pub enum LogsOp {
-    CreateLogGroup { name: String },
-    PutMetricFilter { filter: Box<MetricFilterSpec> },
+    CreateLogGroup {
+        name: String,
+    },
+    /// Adds plinth's ownership tag to a log group (its ARN without `:*`), adopting it.
+    TagResource {
+        arn: String,
+    },
+    PutMetricFilter {
+        filter: Box<MetricFilterSpec>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,6 +148,10 @@ pub enum IamOp {
         name: String,
         trust_policy: String,
     },
+    /// Adds plinth's ownership tag to a role, adopting it.
+    TagRole {
+        name: String,
+    },
     PutRolePolicy {
         role: String,
         policy_name: String,
@@ -147,6 +163,11 @@ pub enum IamOp {
 #[serde(tag = "call")]
 pub enum S3Op {
     CreateBucket {
+        bucket: String,
+    },
+    /// Adds plinth's ownership tag to the bucket's tags (S3 replaces the whole set, so
+    /// the adapter reads it first and keeps every other tag), adopting it.
+    TagBucket {
         bucket: String,
     },
     /// Blocks every kind of public access.
@@ -183,6 +204,10 @@ pub enum CloudTrailOp {
     StartLogging {
         trail: String,
     },
+    /// Adds plinth's ownership tag to a trail, adopting it.
+    AddTags {
+        trail_arn: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -211,6 +236,10 @@ pub enum SnsOp {
     SetTopicPolicy {
         topic_arn: String,
         policy: String,
+    },
+    /// Adds plinth's ownership tag to a topic, adopting it.
+    TagResource {
+        topic_arn: String,
     },
     Subscribe {
         topic_arn: String,
@@ -250,6 +279,10 @@ pub enum OrganizationsOp {
     },
     DeletePolicy {
         policy_id: String,
+    },
+    /// Adds plinth's ownership tag to a policy (or any taggable resource), adopting it.
+    TagResource {
+        resource_id: String,
     },
     /// Trusted access for an AWS service principal, such as `cloudtrail.amazonaws.com`.
     EnableAwsServiceAccess {

@@ -23,7 +23,9 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
 * IAM Identity Center (sso-admin). moto stores permission sets, their tags, policies
   and assignments, but lacks some operations plinth needs. The shim adds them to moto's
   own response class, on moto's own stored objects:
-  - `ListTagsForResource` answers with the tags moto stored at `CreatePermissionSet`.
+  - `ListTagsForResource` answers with the tags moto stored at `CreatePermissionSet`;
+    `TagResource` adds to (or replaces the value of) those tags, as AWS does, and
+    `UntagResource` removes the keys it names.
   - `Put`/`Get`/`DeletePermissionsBoundary…` keep the boundary on moto's permission set
     object; `Get` answers `ResourceNotFoundException` when there is none, as AWS does.
   - Names are unique per instance (`ConflictException`) and creating an assignment that
@@ -596,6 +598,23 @@ def install_sso_admin_shims():
         )
         return json.dumps({"Tags": list(ps.tags or [])})
 
+    def tag_resource(self):
+        ps = self.ssoadmin_backend._find_permission_set(
+            self._get_param("InstanceArn"), self._get_param("ResourceArn")
+        )
+        new = {t["Key"]: t["Value"] for t in self._get_param("Tags") or []}
+        kept = [t for t in (ps.tags or []) if t["Key"] not in new]
+        ps.tags = kept + [{"Key": k, "Value": v} for k, v in new.items()]
+        return "{}"
+
+    def untag_resource(self):
+        ps = self.ssoadmin_backend._find_permission_set(
+            self._get_param("InstanceArn"), self._get_param("ResourceArn")
+        )
+        gone = set(self._get_param("TagKeys") or [])
+        ps.tags = [t for t in (ps.tags or []) if t["Key"] not in gone]
+        return "{}"
+
     def put_permissions_boundary_to_permission_set(self):
         ps = permission_set(self)
         ps.plinth_boundary = self._get_param("PermissionsBoundary")
@@ -655,6 +674,8 @@ def install_sso_admin_shims():
 
     for fn in (
         list_tags_for_resource,
+        tag_resource,
+        untag_resource,
         put_permissions_boundary_to_permission_set,
         get_permissions_boundary_for_permission_set,
         delete_permissions_boundary_from_permission_set,

@@ -8,7 +8,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::{CONCURRENCY, Organizations, ReadScope, SERVICE};
 use crate::aws::{AwsError, Context};
-use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Scp};
+use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Scp, other_manager};
 
 impl Organizations {
     /// Every SCP, with ownership (tags of customer-managed ones), the content of owned ones
@@ -16,15 +16,17 @@ impl Organizations {
     pub(super) async fn read_scps(&self, scope: &ReadScope) -> Result<Vec<Scp>, AwsError> {
         let mut scps = self.read_scp_summaries().await?;
         let customer: Vec<String> = scps.iter().filter(|p| !p.aws_managed).map(|p| p.id.clone()).collect();
-        let owned: BTreeSet<String> = stream::iter(customer)
-            .map(|id| async move { self.is_owned(&id).await.map(|o| (id, o)) })
+        let tags: HashMap<String, Vec<(String, String)>> = stream::iter(customer)
+            .map(|id| async move { self.tags(&id).await.map(|t| (id, t)) })
             .buffer_unordered(CONCURRENCY)
-            .try_filter_map(|(id, owned)| async move { Ok(owned.then_some(id)) })
             .try_collect()
             .await?;
         for p in &mut scps {
-            p.owned = owned.contains(&p.id);
+            let tags = tags.get(&p.id).map(Vec::as_slice).unwrap_or_default();
+            p.owned = tags.iter().any(|(k, v)| k == OWNER_TAG_KEY && v == OWNER_TAG_VALUE);
+            p.managed_by = other_manager(&p.name, tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         }
+        let owned: BTreeSet<String> = scps.iter().filter(|p| p.owned).map(|p| p.id.clone()).collect();
         let detail: Vec<String> = scps
             .iter()
             .filter(|p| p.owned || scope.scp_names.contains(&p.name))
@@ -34,7 +36,13 @@ impl Organizations {
             .map(|id| async move { self.policy_content(&id).await.map(|c| (id, c)) })
             .buffer_unordered(CONCURRENCY)
             .try_collect::<HashMap<String, String>>();
-        let targets = stream::iter(owned.iter().cloned())
+        // Targets of owned SCPs, and of those the baseline names (it may adopt them).
+        let with_targets: Vec<String> = scps
+            .iter()
+            .filter(|p| owned.contains(&p.id) || (!p.aws_managed && scope.scp_names.contains(&p.name)))
+            .map(|p| p.id.clone())
+            .collect();
+        let targets = stream::iter(with_targets)
             .map(|id| async move { self.policy_targets(&id).await.map(|t| (id, t)) })
             .buffer_unordered(CONCURRENCY)
             .try_collect::<HashMap<String, Vec<String>>>();
@@ -65,13 +73,21 @@ impl Organizations {
                 description: p.description().unwrap_or_default().to_owned(),
                 aws_managed: p.aws_managed(),
                 owned: false,
+                managed_by: None,
                 content: None,
                 targets: vec![],
             })
             .collect())
     }
 
+    /// Whether a policy carries plinth's ownership tag.
     pub(super) async fn is_owned(&self, policy_id: &str) -> Result<bool, AwsError> {
+        let tags = self.tags(policy_id).await?;
+        Ok(tags.iter().any(|(k, v)| k == OWNER_TAG_KEY && v == OWNER_TAG_VALUE))
+    }
+
+    /// A policy's tags, as (key, value).
+    pub(super) async fn tags(&self, policy_id: &str) -> Result<Vec<(String, String)>, AwsError> {
         let pages: Vec<_> = self
             .client
             .list_tags_for_resource()
@@ -84,7 +100,8 @@ impl Organizations {
         Ok(pages
             .iter()
             .flat_map(|p| p.tags())
-            .any(|t| t.key() == OWNER_TAG_KEY && t.value() == OWNER_TAG_VALUE))
+            .map(|t| (t.key().to_owned(), t.value().to_owned()))
+            .collect())
     }
 
     async fn policy_content(&self, policy_id: &str) -> Result<String, AwsError> {

@@ -52,6 +52,16 @@ impl Organizations {
                     Err(e) => Err(e),
                 }
             }
+            OrganizationsOp::TagResource { resource_id } => {
+                self.client
+                    .tag_resource()
+                    .resource_id(resource_id)
+                    .tags(owner_tag()?)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "TagResource")?;
+                Ok(None)
+            }
             OrganizationsOp::CreatePolicy {
                 name,
                 description,
@@ -64,13 +74,7 @@ impl Organizations {
                     .description(description)
                     .content(content)
                     .r#type(PolicyType::ServiceControlPolicy)
-                    .tags(
-                        Tag::builder()
-                            .key(OWNER_TAG_KEY)
-                            .value(OWNER_TAG_VALUE)
-                            .build()
-                            .expect("key and value are set"),
-                    )
+                    .tags(owner_tag()?)
                     .send()
                     .await
                     .ctx(SERVICE, "CreatePolicy");
@@ -248,4 +252,13 @@ pub(crate) fn done_if<T>(sent: Result<T, AwsError>, code: &str) -> Result<Option
         }
         Err(e) => Err(e),
     }
+}
+
+/// plinth's ownership tag, `managed-by=plinth`.
+fn owner_tag() -> Result<Tag, AwsError> {
+    Tag::builder()
+        .key(OWNER_TAG_KEY)
+        .value(OWNER_TAG_VALUE)
+        .build()
+        .map_err(|e| AwsError::other(SERVICE, "TagResource", e.to_string()))
 }

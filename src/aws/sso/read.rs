@@ -2,6 +2,7 @@
 //! outdated copies, and each principal's assignments.
 
 use super::*;
+use crate::observed::other_manager;
 
 impl Sso {
     /// The ARNs of every permission set of the instance.
@@ -26,10 +27,10 @@ impl Sso {
         let arns = self.permission_set_arns(instance).await?;
         let mut sets: Vec<PermissionSet> = stream::iter(arns)
             .map(|arn| async move {
-                let (mut set, owned) =
-                    futures::try_join!(self.describe(instance, &arn), self.is_owned(instance, &arn))?;
-                set.owned = owned;
-                if owned || scope.permission_sets.contains(&set.name) {
+                let (mut set, tags) = futures::try_join!(self.describe(instance, &arn), self.tags(instance, &arn))?;
+                set.owned = tags.iter().any(|(k, v)| k == OWNER_TAG_KEY && v == OWNER_TAG_VALUE);
+                set.managed_by = other_manager(&set.name, tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                if set.owned || scope.permission_sets.contains(&set.name) {
                     set.details = Some(self.details(instance, &arn).await?);
                 }
                 Ok::<_, AwsError>(set)
@@ -59,11 +60,18 @@ impl Sso {
             session_duration: text(ps.and_then(|p| p.session_duration())),
             relay_state: text(ps.and_then(|p| p.relay_state())),
             owned: false,
+            managed_by: None,
             details: None,
         })
     }
 
     pub(super) async fn is_owned(&self, instance: &str, arn: &str) -> Result<bool, AwsError> {
+        let tags = self.tags(instance, arn).await?;
+        Ok(tags.iter().any(|(k, v)| k == OWNER_TAG_KEY && v == OWNER_TAG_VALUE))
+    }
+
+    /// A permission set's tags, as (key, value).
+    async fn tags(&self, instance: &str, arn: &str) -> Result<Vec<(String, String)>, AwsError> {
         let tags: Vec<_> = self
             .admin
             .list_tags_for_resource()
@@ -77,7 +85,8 @@ impl Sso {
             .ctx(SERVICE, "ListTagsForResource")?;
         Ok(tags
             .iter()
-            .any(|t| t.key() == OWNER_TAG_KEY && t.value() == OWNER_TAG_VALUE))
+            .map(|t| (t.key().to_owned(), t.value().to_owned()))
+            .collect())
     }
 
     pub(super) async fn details(&self, instance: &str, arn: &str) -> Result<PermissionSetDetails, AwsError> {

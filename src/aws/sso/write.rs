@@ -143,6 +143,23 @@ impl Sso {
                 self.delete_permission_set(instance, permission_set).await?;
                 Ok(None)
             }
+            SsoCall::TagResource { permission_set } => {
+                let tag = Tag::builder()
+                    .key(OWNER_TAG_KEY)
+                    .value(OWNER_TAG_VALUE)
+                    .build()
+                    .map_err(|e| AwsError::other(SERVICE, "TagResource", e.to_string()))?;
+                self.write("TagResource", || {
+                    self.admin
+                        .tag_resource()
+                        .instance_arn(instance)
+                        .resource_arn(permission_set)
+                        .tags(tag.clone())
+                        .send()
+                })
+                .await?;
+                Ok(None)
+            }
         }
     }
 

@@ -10,7 +10,7 @@ use crate::kinds::{Observed, compute};
 use crate::observed::Topic;
 use crate::observed::{Account, Alarm, OrgState, Subscription};
 use crate::plan::PlanOptions;
-use crate::plan::SnsOp;
+use crate::plan::{Op, SnsOp};
 
 const BASELINE: &str = r#"
 [organization]
@@ -88,6 +88,7 @@ fn converged(base: &crate::baseline::Baseline) -> Observed {
             topic: Some(Topic {
                 arn: ARN.into(),
                 owned: true,
+                managed_by: None,
                 policy: Some(crate::policy::minify(&topic_policy(None, ARN, "123456789012"))),
                 subscriptions: subs,
             }),
@@ -191,10 +192,25 @@ fn changed_alarm_fields_are_updates_with_reasons() {
 }
 
 #[test]
-fn topic_not_owned_is_an_error_that_says_how_to_adopt_it() {
+fn an_untagged_topic_is_adopted_and_one_of_another_tool_is_an_error() {
     let base = b(BASELINE);
     let mut o = converged(&base);
     o.billing.topic.as_mut().unwrap().owned = false;
+    let plan = compute(&base, &o, PlanOptions::default()).unwrap();
+    let shown: Vec<(&str, &str)> = plan
+        .changes
+        .iter()
+        .map(|c| (c.action.symbol(), c.address.as_str()))
+        .collect();
+    assert_eq!(shown, [("=", "billing.topic (adopt)")]);
+    assert_eq!(
+        plan.changes[0].op,
+        Op::Sns(SnsOp::TagResource {
+            topic_arn: "arn:aws:sns:us-east-1:123456789012:plinth-billing-alerts".into()
+        })
+    );
+
+    o.billing.topic.as_mut().unwrap().managed_by = Some("CloudFormation stack `alerts`".into());
     let err = compute(&base, &o, PlanOptions::default()).unwrap_err().to_string();
     assert!(
         err.contains(
@@ -202,7 +218,7 @@ fn topic_not_owned_is_an_error_that_says_how_to_adopt_it() {
         ),
         "{err}"
     );
-    assert!(err.contains("aws sns tag-resource"), "{err}");
+    assert!(err.contains("it is managed by CloudFormation stack `alerts`"), "{err}");
 }
 
 #[test]

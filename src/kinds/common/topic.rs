@@ -8,9 +8,10 @@ use std::ops::Range;
 use serde_json::{Value, json};
 use toml::Spanned;
 
-use crate::diag::{Diagnostic, Diagnostics};
+use super::adopt;
+use crate::diag::Diagnostics;
 use crate::kinds::Context;
-use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Subscription, Topic};
+use crate::observed::{Subscription, Topic};
 use crate::plan::{Action, Address, Change, Op, Plan, SnsOp};
 use crate::types::Email;
 
@@ -102,16 +103,31 @@ pub fn plan_topic(
             );
             deps.push(decl.address.to_string());
         }
-        Some(t) if !t.owned => diags.push(
-            Diagnostic::error(format!("SNS topic `{}` exists and plinth does not manage it", t.arn))
-                .at(&cx.baseline.source, decl.name_span.clone())
-                .cause(format!("it has no `{OWNER_TAG_KEY}={OWNER_TAG_VALUE}` tag"))
-                .hint(format!(
-                    "to let plinth adopt it, tag it: `aws sns tag-resource --region {REGION} --resource-arn {} --tags Key={OWNER_TAG_KEY},Value={OWNER_TAG_VALUE}`; or choose another topic name",
-                    t.arn
-                )),
-        ),
-        Some(t) => topic_policy_change(plan, &decl.address, t, account),
+        Some(Topic {
+            managed_by: Some(other),
+            owned: false,
+            arn,
+            ..
+        }) => diags.push(adopt::managed_elsewhere(
+            &cx.baseline.source,
+            decl.name_span.clone(),
+            &format!("SNS topic `{arn}`"),
+            other,
+        )),
+        Some(t) => {
+            if !t.owned {
+                let change = adopt::change(
+                    &decl.address,
+                    &format!("SNS topic `{}`", decl.name),
+                    Op::Sns(SnsOp::TagResource {
+                        topic_arn: t.arn.clone(),
+                    }),
+                );
+                deps.push(change.address.clone());
+                plan.changes.push(change);
+            }
+            topic_policy_change(plan, &decl.address, t, account, &deps);
+        }
     }
 
     // Subscriptions: add what is missing, report what awaits confirmation.
@@ -161,7 +177,7 @@ pub fn plan_topic(
 }
 
 /// Put plinth's statement into an owned topic's policy when it is missing or differs.
-fn topic_policy_change(plan: &mut Plan, address: &Address, topic: &Topic, account: &str) {
+fn topic_policy_change(plan: &mut Plan, address: &Address, topic: &Topic, account: &str, deps: &[String]) {
     let want = topic_policy(topic.policy.as_deref(), &topic.arn, account);
     let reason = format!("the topic policy lacks plinth's `{TOPIC_POLICY_SID}` statement or it differs");
     let change = crate::plan::policy_document_change(
@@ -176,5 +192,5 @@ fn topic_policy_change(plan: &mut Plan, address: &Address, topic: &Topic, accoun
             })
         },
     );
-    plan.changes.extend(change);
+    plan.changes.extend(change.map(|c| c.depends_on(deps.to_vec())));
 }

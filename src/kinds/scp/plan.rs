@@ -1,8 +1,9 @@
 //! Service control policies: the SCP policy type, each declared policy's content and
 //! description, where it is attached, and owned policies the baseline dropped.
 //!
-//! Rules: plinth changes only SCPs tagged `managed-by=plinth`; a same-named SCP it does
-//! not own is an error; no target ends up with more than 5 SCPs; the last SCP of a
+//! Rules: plinth changes only SCPs tagged `managed-by=plinth`; a same-named SCP without
+//! the tag is adopted (tagged, then corrected like an owned one), unless AWS or another
+//! tool manages it (an error); no target ends up with more than 5 SCPs; the last SCP of a
 //! target is never detached; orphans are deleted only with `--allow-delete`.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -12,9 +13,8 @@ use serde_json::Value;
 use super::{Kind, Scps};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::Context;
-use crate::kinds::common::placement;
-use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE};
-use crate::plan::{Action, Change, Op, OrganizationsOp, Orphan, Plan, Ref};
+use crate::kinds::common::{adopt, placement};
+use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Orphan, Plan, Ref};
 use crate::policy::{self, MAX_SCPS_PER_TARGET, normalize};
 
 pub const POLICY_TYPE_ADDRESS: &str = "scp.policy_type";
@@ -75,37 +75,33 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let mut attach_spans: BTreeMap<TargetKey, (std::ops::Range<usize>, String)> = BTreeMap::new();
     let mut attaches = Vec::new();
     let mut detaches = Vec::new();
+    // Policies this plan adopts, by id: their other changes wait for the tag.
+    let mut adopting: BTreeMap<String, String> = BTreeMap::new();
 
     for d in &desired {
         let addr = d.address();
         let live = org.scps.iter().find(|p| p.name == d.name);
+        let mut adopt_dep = vec![];
         let policy_ref = match live {
-            Some(p) if !p.owned => {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "an SCP named `{}` already exists ({}) and plinth does not manage it",
-                        d.name, p.id
-                    ))
-                    .at(src, d.span.clone())
-                    .cause(if p.aws_managed {
-                        "it is an AWS managed policy".to_owned()
-                    } else {
-                        format!("it has no `{OWNER_TAG_KEY}={OWNER_TAG_VALUE}` tag")
-                    })
-                    .hint(if p.aws_managed {
-                        "choose another name".to_owned()
-                    } else {
-                        format!(
-                            "to let plinth adopt it (its content becomes the baseline's), tag it: \
-                             `aws organizations tag-resource --resource-id {} --tags Key={OWNER_TAG_KEY},Value={OWNER_TAG_VALUE}`; \
-                             or choose another name",
-                            p.id
-                        )
-                    }),
-                );
+            Some(p) if !p.owned && (p.aws_managed || p.managed_by.is_some()) => {
+                let other = p.managed_by.as_deref().unwrap_or("AWS (an AWS managed policy)");
+                let what = format!("an SCP named `{}` ({})", d.name, p.id);
+                diags.push(adopt::managed_elsewhere(src, d.span.clone(), &what, other));
                 continue;
             }
             Some(p) => {
+                if !p.owned {
+                    let change = adopt::change(
+                        &Address::new(Scps::NAME, addr.clone()),
+                        &format!("SCP `{}` ({})", d.name, p.id),
+                        Op::Organizations(OrganizationsOp::TagResource {
+                            resource_id: p.id.clone(),
+                        }),
+                    );
+                    adopt_dep.push(change.address.clone());
+                    adopting.insert(p.id.clone(), change.address.clone());
+                    plan.changes.push(change);
+                }
                 let live_doc: Option<Value> = p.content.as_deref().and_then(|c| serde_json::from_str(c).ok());
                 let content_differs = match &live_doc {
                     Some(doc) => !normalize::equivalent(doc, &d.document),
@@ -142,7 +138,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                         before: live_doc.clone().or_else(|| p.content.clone().map(Value::String)),
                         after: Some(d.document.clone()),
                         statement_diff,
-                        depends_on: vec![],
+                        depends_on: adopt_dep.clone(),
                         op: Op::Organizations(OrganizationsOp::UpdatePolicy {
                             policy_id: p.id.clone(),
                             description: d.description.clone(),
@@ -215,6 +211,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                 continue;
             }
             let mut depends_on = type_dep.clone();
+            depends_on.extend(adopt_dep.iter().cloned());
             if let Ref::Planned(a) = &policy_ref {
                 depends_on.push(a.clone());
             }
@@ -335,6 +332,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             .iter()
             .filter(|a| matches!(&a.op, Op::Organizations(OrganizationsOp::AttachPolicy { target: Ref::Id(t), .. }) if *t == target_id))
             .map(|a| a.address.clone())
+            .chain(adopting.get(&policy_id).cloned())
             .collect();
         if orphan {
             orphan_detaches

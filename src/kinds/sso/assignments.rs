@@ -11,7 +11,7 @@ use super::*;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::common::placement::{Needs, Placement};
 use crate::observed::{Assignment, PermissionSet, PrincipalKind};
-use crate::plan::{Action, Change};
+use crate::plan::{Action, Change, adopt_address};
 
 pub(super) fn plan_assignments(
     cx: &Context<'_>,
@@ -97,7 +97,8 @@ pub(super) fn plan_assignments(
         let Some(set) = by_arn.get(permission_set_arn.as_str()) else {
             continue;
         };
-        if !set.owned || !declared.contains(set.name.as_str()) {
+        // A declared set is plinth's, or adopted in this plan (another tool's is an error).
+        if !declared.contains(set.name.as_str()) {
             continue;
         }
         let Some(name) = names_by_id.get(&(*principal_kind, principal_id.as_str())) else {
@@ -144,20 +145,31 @@ pub(super) fn plan_assignments(
             .find(|p| p.name == *set)
             .map(|p| p.arn.clone())
             .unwrap_or_default();
-        plan.changes.push(Change::new(
-            at(assignment_address(set, *kind, name, account)),
-            Action::Delete,
-            format!(
-                "{} `{name}` has plinth's `{set}` in account {account}, which the baseline does not give it",
-                kind.as_str()
-            ),
-            op(SsoCall::DeleteAccountAssignment {
-                permission_set: arn,
-                account: account.clone(),
-                principal_kind: *kind,
-                principal_id: principals[&(*kind, name.as_str())].to_owned(),
-            }),
-        ));
+        // An adopted set's assignments change only once it carries the tag.
+        let adopt = adopt_address(&at(address(set))).name;
+        let set_deps: Vec<String> = plan
+            .changes
+            .iter()
+            .filter(|c| c.address == adopt)
+            .map(|c| c.address.clone())
+            .collect();
+        plan.changes.push(
+            Change::new(
+                at(assignment_address(set, *kind, name, account)),
+                Action::Delete,
+                format!(
+                    "{} `{name}` has plinth's `{set}` in account {account}, which the baseline does not give it",
+                    kind.as_str()
+                ),
+                op(SsoCall::DeleteAccountAssignment {
+                    permission_set: arn,
+                    account: account.clone(),
+                    principal_kind: *kind,
+                    principal_id: principals[&(*kind, name.as_str())].to_owned(),
+                }),
+            )
+            .depends_on(set_deps),
+        );
     }
     Ok(())
 }

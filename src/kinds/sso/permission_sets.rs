@@ -8,7 +8,8 @@ use serde_json::json;
 
 use super::section::{SsoSection, parse_iso_duration};
 use super::*;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::Diagnostics;
+use crate::kinds::common::adopt;
 use crate::observed::{PermissionSet, PermissionSetDetails, PermissionSetSpec};
 use crate::plan::{Action, Change, Orphan};
 
@@ -45,20 +46,33 @@ pub(super) fn plan_sets<'a>(
                 );
                 set_refs.insert(name, (Ref::Planned(addr.clone()), vec![addr]));
             }
-            Some(live) if !live.owned => {
-                diags.push(
-                    Diagnostic::error(format!("permission set `{name}` exists, but plinth does not own it"))
-                        .at(src, decl.name.span())
-                        .cause(format!("{} has no `managed-by=plinth` tag", live.arn))
-                        .hint(
-                            "plinth never changes a permission set it did not create: rename the one in the baseline, \
-                         or, to hand the existing one to plinth, tag it `managed-by=plinth` \
-                         (`aws sso-admin tag-resource`)",
-                        ),
-                );
+            Some(PermissionSet {
+                owned: false,
+                managed_by: Some(other),
+                ..
+            }) => {
+                diags.push(adopt::managed_elsewhere(
+                    src,
+                    decl.name.span(),
+                    &format!("permission set `{name}`"),
+                    other,
+                ));
             }
             Some(live) => {
-                let deps = update_permission_set(plan, live, &want, &op);
+                let adopted = (!live.owned).then(|| {
+                    let change = adopt::change(
+                        &at(address(name)),
+                        &format!("permission set `{name}`"),
+                        op(SsoCall::TagResource {
+                            permission_set: live.arn.clone(),
+                        }),
+                    );
+                    let addr = change.address.clone();
+                    plan.changes.push(change);
+                    addr
+                });
+                let mut deps = update_permission_set(plan, live, &want, &op, adopted.as_deref());
+                deps.extend(adopted);
                 set_refs.insert(name, (Ref::Id(live.arn.clone()), deps));
             }
         }
@@ -113,14 +127,17 @@ fn update_permission_set(
     live: &PermissionSet,
     want: &PermissionSetSpec,
     op: &impl Fn(SsoCall) -> Op,
+    adopted: Option<&str>,
 ) -> Vec<String> {
     let name = want.name.as_str();
     let addr = address(name);
     let arn = live.arn.clone();
     let details = live.details.clone().unwrap_or_default();
     let mut changed: Vec<String> = Vec::new();
-    let mut push = |plan: &mut Plan, change: Change| {
+    // Every correction of an adopted set waits for its tag.
+    let mut push = |plan: &mut Plan, mut change: Change| {
         changed.push(change.address.clone());
+        change.depends_on.extend(adopted.map(str::to_owned));
         plan.changes.push(change);
     };
 
@@ -347,7 +364,7 @@ fn update_permission_set(
                 permission_set: arn.clone(),
             }),
         )
-        .depends_on(changed.clone());
+        .depends_on(changed.iter().cloned().chain(adopted.map(str::to_owned)).collect());
         plan.changes.push(change);
     }
     changed

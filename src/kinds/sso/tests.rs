@@ -61,6 +61,7 @@ fn owned(name: &str, session: &str, details: PermissionSetDetails) -> Permission
         session_duration: Some(session.into()),
         relay_state: None,
         owned: true,
+        managed_by: None,
         details: Some(details),
     }
 }

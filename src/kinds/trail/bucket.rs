@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::diag::SourceFile;
+use crate::kinds::common::adopt;
 use crate::observed::{Bucket, BucketEncryption, PublicAccessBlock};
 use crate::plan::{Action, Change, Op, S3Op};
 
@@ -49,21 +50,32 @@ pub(super) fn plan_bucket(
             ));
             (None, None, None, vec![BUCKET_ADDRESS.to_owned()])
         }
-        Bucket::Present { owned: false, .. } => {
-            return Err(not_owned(
-                src,
-                t.bucket.span(),
-                &format!("bucket `{bucket}`"),
-                &format!("`aws s3api put-bucket-tagging --bucket {bucket} --tagging 'TagSet=[{{Key=managed-by,Value=plinth}}]'`, which replaces the bucket's tag set: list its tags first"),
-            )
-            .into());
+        Bucket::Present {
+            owned: false,
+            managed_by: Some(other),
+            ..
+        } => {
+            return Err(adopt::managed_elsewhere(src, t.bucket.span(), &format!("bucket `{bucket}`"), other).into());
         }
         Bucket::Present {
-            owned: true,
+            owned,
             public_access_block,
             encryption,
             policy,
-        } => (public_access_block.clone(), encryption.clone(), policy.clone(), vec![]),
+            ..
+        } => {
+            let mut deps = vec![];
+            if !owned {
+                let change = adopt::change(
+                    &at(BUCKET_ADDRESS),
+                    &format!("bucket `{bucket}`"),
+                    Op::S3(S3Op::TagBucket { bucket: bucket.into() }),
+                );
+                deps.push(change.address.clone());
+                plan.changes.push(change);
+            }
+            (public_access_block.clone(), encryption.clone(), policy.clone(), deps)
+        }
     };
     if pab.as_ref() != Some(&PublicAccessBlock::ALL) {
         let reason = match &pab {

@@ -1,5 +1,5 @@
 //! CloudWatch Logs delivery: the log group and the role CloudTrail writes with, both
-//! plinth's only if tagged.
+//! plinth's only if tagged (adopted when they exist untagged).
 
 use serde_json::{Value, json};
 
@@ -31,24 +31,14 @@ fn logs_role_policy(account: &str, group: &str) -> Value {
     })
 }
 
-/// The log group and the role, where they exist, must be plinth's: what and how to adopt otherwise.
-pub(super) fn check_log_delivery_owned(observed: &TrailState, trail: &str) -> Result<(), (String, String)> {
-    let group = log_group_name(trail);
-    if let Some(g) = observed.log_group.as_ref().filter(|g| !g.owned) {
-        return Err((
-            format!("log group `{group}`"),
-            format!(
-                "`aws logs tag-resource --region {HOME_REGION} --resource-arn {} --tags managed-by=plinth`",
-                g.arn.trim_end_matches(":*")
-            ),
-        ));
+/// The log group and the role, where they exist, must not be another tool's: what and
+/// which tool otherwise.
+pub(super) fn check_log_delivery_not_elsewhere(observed: &TrailState, trail: &str) -> Result<(), (String, String)> {
+    if let Some(other) = observed.log_group.as_ref().and_then(|g| g.managed_by.as_ref()) {
+        return Err((format!("log group `{}`", log_group_name(trail)), other.clone()));
     }
-    let role = logs_role_name(trail);
-    if observed.logs_role.as_ref().is_some_and(|r| !r.owned) {
-        return Err((
-            format!("IAM role `{role}`"),
-            format!("`aws iam tag-role --role-name {role} --tags Key=managed-by,Value=plinth`"),
-        ));
+    if let Some(other) = observed.logs_role.as_ref().and_then(|r| r.managed_by.as_ref()) {
+        return Err((format!("IAM role `{}`", logs_role_name(trail)), other.clone()));
     }
     Ok(())
 }
@@ -65,14 +55,28 @@ pub(super) fn plan_log_delivery(
 ) -> (String, String) {
     let group = log_group_name(trail);
     let role = logs_role_name(trail);
-    if observed.log_group.is_none() {
-        plan.changes.push(Change::new(
-            at("trail.log_group"),
-            Action::Create,
-            format!("no log group `{group}` in {HOME_REGION}"),
-            Op::Logs(LogsOp::CreateLogGroup { name: group.clone() }),
-        ));
-        trail_deps.push("trail.log_group".into());
+    match &observed.log_group {
+        None => {
+            plan.changes.push(Change::new(
+                at("trail.log_group"),
+                Action::Create,
+                format!("no log group `{group}` in {HOME_REGION}"),
+                Op::Logs(LogsOp::CreateLogGroup { name: group.clone() }),
+            ));
+            trail_deps.push("trail.log_group".into());
+        }
+        Some(g) if !g.owned => {
+            let change = adopt::change(
+                &at("trail.log_group"),
+                &format!("log group `{group}`"),
+                Op::Logs(LogsOp::TagResource {
+                    arn: g.arn.trim_end_matches(":*").to_owned(),
+                }),
+            );
+            trail_deps.push(change.address.clone());
+            plan.changes.push(change);
+        }
+        Some(_) => {}
     }
     let trust = logs_trust_policy(trail_arn);
     let mut role_deps = vec![];
@@ -94,6 +98,16 @@ pub(super) fn plan_log_delivery(
             trail_deps.push("trail.logs_role".into());
         }
         Some(r) => {
+            if !r.owned {
+                let change = adopt::change(
+                    &at("trail.logs_role"),
+                    &format!("IAM role `{role}`"),
+                    Op::Iam(IamOp::TagRole { name: role.clone() }),
+                );
+                role_deps.push(change.address.clone());
+                trail_deps.push(change.address.clone());
+                plan.changes.push(change);
+            }
             let reason = "the role's trust policy is not CloudTrail's for this trail";
             let change = crate::plan::policy_document_change(
                 at("trail.logs_role"),
@@ -108,7 +122,7 @@ pub(super) fn plan_log_delivery(
                 },
             );
             if let Some(change) = change {
-                plan.changes.push(change);
+                plan.changes.push(change.depends_on(role_deps.clone()));
                 trail_deps.push("trail.logs_role".into());
             }
         }

@@ -18,7 +18,7 @@ mod root_usage;
 pub mod section;
 pub mod selectors;
 
-use logs::{check_log_delivery_owned, plan_log_delivery};
+use logs::{check_log_delivery_not_elsewhere, plan_log_delivery};
 use root_usage::plan_root_usage;
 pub use root_usage::root_usage_alarm;
 
@@ -27,10 +27,10 @@ use serde_json::{Value, json};
 pub use observe::TrailState;
 pub use section::TrailSection;
 
-use crate::diag::SourceFile;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::kinds::common::adopt;
 use crate::kinds::{Baseline, Context, IamActions, Kind, ObserveCx};
-use crate::observed::TrailSettings;
+use crate::observed::{TrailInfo, TrailSettings};
 use crate::plan::{Action, Address, Change, CloudTrailOp, Op, OrganizationsOp, Plan};
 use crate::policy;
 
@@ -71,6 +71,7 @@ impl Kind for Trail {
             "s3:PutBucketPublicAccessBlock",
             "s3:PutEncryptionConfiguration",
             "s3:PutBucketPolicy",
+            "s3:PutBucketTagging",
             "cloudtrail:CreateTrail",
             "cloudtrail:AddTags",
             "cloudtrail:UpdateTrail",
@@ -194,17 +195,6 @@ pub fn desired_settings(
     }
 }
 
-/// An existing resource of the declared name that plinth did not create: plinth leaves
-/// it alone and says how to hand it over.
-pub(super) fn not_owned(src: &SourceFile, span: std::ops::Range<usize>, what: &str, adopt: &str) -> Diagnostic {
-    Diagnostic::error(format!("{what} exists without plinth's tag `managed-by=plinth`"))
-        .at(src, span)
-        .cause("plinth changes only what it created, so that it never rewrites another tool's resource")
-        .hint(format!(
-            "to let plinth manage it, tag it `managed-by=plinth` ({adopt}); or name another in the baseline"
-        ))
-}
-
 fn settings_differences(live: &TrailSettings, want: &TrailSettings) -> Vec<String> {
     let mut out = Vec::new();
     let flag = |out: &mut Vec<String>, on: bool, want: bool, what: &str| {
@@ -294,7 +284,8 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     // CloudWatch Logs delivery: the log group and the role CloudTrail writes with.
     let logs = if t.cloudwatch_logs() {
         let span = t.cloudwatch_logs.as_ref().map_or(t.name.span(), |c| c.span());
-        check_log_delivery_owned(observed, name).map_err(|(what, adopt)| not_owned(src, span, &what, &adopt))?;
+        check_log_delivery_not_elsewhere(observed, name)
+            .map_err(|(what, other)| adopt::managed_elsewhere(src, span, &what, &other))?;
         Some(plan_log_delivery(plan, observed, account, name, &arn, &mut trail_deps))
     } else {
         None
@@ -313,14 +304,12 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             .hint("plinth does not move trails: delete that trail, or give the baseline's trail another name")
             .into());
         }
-        Some(info) if !info.owned => {
-            return Err(not_owned(
-                src,
-                t.name.span(),
-                &format!("trail `{name}`"),
-                &format!("`aws cloudtrail add-tags --region {HOME_REGION} --resource-id {} --tags-list Key=managed-by,Value=plinth`", info.arn),
-            )
-            .into());
+        Some(TrailInfo {
+            owned: false,
+            managed_by: Some(other),
+            ..
+        }) => {
+            return Err(adopt::managed_elsewhere(src, t.name.span(), &format!("trail `{name}`"), other).into());
         }
         None => {
             plan.changes.push(
@@ -337,6 +326,18 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             (false, crate::observed::Selectors::default())
         }
         Some(info) => {
+            if !info.owned {
+                let change = adopt::change(
+                    &at(TRAIL_ADDRESS),
+                    &format!("trail `{name}`"),
+                    Op::Cloudtrail(CloudTrailOp::AddTags {
+                        trail_arn: info.arn.clone(),
+                    }),
+                );
+                trail_deps.push(change.address.clone());
+                selector_deps.push(change.address.clone());
+                plan.changes.push(change);
+            }
             let differences = settings_differences(&info.settings, &want);
             if !differences.is_empty() {
                 plan.changes.push(

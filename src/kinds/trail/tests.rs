@@ -81,6 +81,7 @@ fn a_trail_homed_elsewhere_is_an_error_not_a_move() {
             arn: "arn:aws:cloudtrail:eu-west-1:123456789012:trail/org-trail".into(),
             home_region: "eu-west-1".into(),
             owned: true,
+            managed_by: None,
             settings,
             logging: true,
             selectors: crate::observed::Selectors::Basic(vec![selectors::management_events()]),
@@ -113,6 +114,7 @@ fn a_kms_key_means_sse_kms_for_bucket_and_trail() {
 fn owned_bucket() -> Bucket {
     Bucket::Present {
         owned: true,
+        managed_by: None,
         public_access_block: Some(PublicAccessBlock::ALL),
         encryption: Some(BucketEncryption {
             algorithm: "aws:kms".into(),
@@ -122,73 +124,133 @@ fn owned_bucket() -> Bucket {
     }
 }
 
+fn trail_info(owned: bool, managed_by: Option<String>) -> TrailInfo {
+    TrailInfo {
+        arn: "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail".into(),
+        home_region: HOME_REGION.into(),
+        owned,
+        managed_by,
+        settings: desired_settings("org-trail", "example-logs", None, None),
+        logging: true,
+        selectors: crate::observed::Selectors::Basic(vec![crate::observed::EventSelector {
+            read_write_type: "All".into(),
+            include_management_events: true,
+            data_resources: vec![],
+            exclude_management_event_sources: vec![],
+        }]),
+    }
+}
+
+fn shown(plan: &crate::plan::Plan) -> Vec<(&str, &str, Vec<String>)> {
+    plan.changes
+        .iter()
+        .map(|c| (c.action.symbol(), c.address.as_str(), c.depends_on.clone()))
+        .collect()
+}
+
 #[test]
-fn what_plinth_did_not_create_is_an_error_that_says_how_to_adopt_it() {
+fn an_untagged_bucket_is_adopted_before_it_is_corrected() {
     let untagged = TrailState {
         bucket: Bucket::Present {
             owned: false,
+            managed_by: None,
             public_access_block: None,
             encryption: None,
             policy: None,
         },
         ..TrailState::default()
     };
-    let err = compute(&base(BASELINE), &observed(untagged), PlanOptions::default())
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("error: bucket `example-logs` exists without plinth's tag `managed-by=plinth`"),
-        "{err}"
+    let plan = compute(&base(BASELINE), &observed(untagged), PlanOptions::default()).unwrap();
+    let shown = shown(&plan);
+    assert!(shown.contains(&("=", "trail.bucket (adopt)", vec![])), "{shown:?}");
+    for (_, address, deps) in shown.iter().filter(|(_, a, _)| a.starts_with("trail.bucket.")) {
+        assert!(
+            deps.contains(&"trail.bucket (adopt)".to_owned()),
+            "{address} waits for the tag: {deps:?}"
+        );
+    }
+    let tag = plan
+        .changes
+        .iter()
+        .find(|c| c.address == "trail.bucket (adopt)")
+        .unwrap();
+    assert_eq!(
+        tag.op,
+        Op::S3(S3Op::TagBucket {
+            bucket: "example-logs".into()
+        })
     );
-    assert!(
-        err.contains("aws s3api put-bucket-tagging --bucket example-logs"),
-        "{err}"
-    );
-    assert!(err.contains("baseline.toml:6:10"), "{err}");
+}
 
-    let trail = TrailState {
-        bucket: owned_bucket(),
-        trail: Some(TrailInfo {
-            arn: "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail".into(),
-            home_region: HOME_REGION.into(),
-            owned: false,
-            settings: desired_settings("org-trail", "example-logs", None, None),
-            logging: true,
-            selectors: crate::observed::Selectors::default(),
-        }),
-        ..TrailState::default()
-    };
-    let err = compute(&base(BASELINE), &observed(trail), PlanOptions::default())
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("error: trail `org-trail` exists without plinth's tag"),
-        "{err}"
-    );
-    assert!(err.contains("aws cloudtrail add-tags --region us-east-1 --resource-id arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail"), "{err}");
-
+#[test]
+fn an_untagged_trail_and_log_group_are_adopted() {
     let logs = format!("{BASELINE}cloudwatch_logs = true\n");
-    let group = TrailState {
+    let b = base(&logs);
+    let group = "/plinth/cloudtrail/org-trail";
+    let mut trail = trail_info(false, None);
+    trail.settings = desired_settings(
+        "org-trail",
+        "example-logs",
+        None,
+        Some((
+            format!("arn:aws:logs:us-east-1:123456789012:log-group:{group}:*"),
+            "arn:aws:iam::123456789012:role/plinth-cloudtrail-logs-org-trail".into(),
+        )),
+    );
+    let state = TrailState {
+        trusted_access: true,
         bucket: owned_bucket(),
+        trail: Some(trail),
         log_group: Some(crate::observed::LogGroup {
-            arn: "arn:aws:logs:us-east-1:123456789012:log-group:/plinth/cloudtrail/org-trail:*".into(),
+            arn: format!("arn:aws:logs:us-east-1:123456789012:log-group:{group}:*"),
             owned: false,
+            managed_by: None,
         }),
         ..TrailState::default()
     };
-    let err = compute(&base(&logs), &observed(group), PlanOptions::default())
+    let plan = compute(&b, &observed(state), PlanOptions::default()).unwrap();
+    let adopts: Vec<_> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == crate::plan::Action::Adopt)
+        .collect();
+    assert_eq!(
+        adopts.iter().map(|c| c.address.as_str()).collect::<Vec<_>>(),
+        ["trail.log_group (adopt)", "trail (adopt)"],
+        "{:#?}",
+        plan.changes
+    );
+    assert_eq!(
+        adopts[0].op,
+        Op::Logs(crate::plan::LogsOp::TagResource {
+            arn: format!("arn:aws:logs:us-east-1:123456789012:log-group:{group}")
+        })
+    );
+    assert_eq!(
+        adopts[1].op,
+        Op::Cloudtrail(crate::plan::CloudTrailOp::AddTags {
+            trail_arn: "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail".into()
+        })
+    );
+}
+
+#[test]
+fn a_trail_another_tool_manages_is_an_error_not_adopted() {
+    let state = TrailState {
+        trusted_access: true,
+        bucket: owned_bucket(),
+        trail: Some(trail_info(false, Some("AWS Control Tower".into()))),
+        ..TrailState::default()
+    };
+    let err = compute(&base(BASELINE), &observed(state), PlanOptions::default())
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("error: log group `/plinth/cloudtrail/org-trail` exists without plinth's tag"),
+        err.contains("error: trail `org-trail` exists and plinth does not manage it"),
         "{err}"
     );
-    assert!(
-        err.contains(
-            "--resource-arn arn:aws:logs:us-east-1:123456789012:log-group:/plinth/cloudtrail/org-trail --tags"
-        ),
-        "{err}"
-    );
+    assert!(err.contains("it is managed by AWS Control Tower"), "{err}");
+    assert!(err.contains("baseline.toml:"), "{err}");
 }
 
 #[test]
