@@ -155,6 +155,15 @@ pub enum Command {
     /// json`). Exit code of a single pass: 0 no drift, 2 drift found (and every allowed
     /// repair succeeded), 1 error or a failed repair.
     Reconcile(ReconcileArgs),
+    /// Read the live organization and write a baseline that describes it, for adopting an
+    /// organization that already exists
+    ///
+    /// Writes DIR/baseline.toml and its policy files under DIR/policies/; reads only, makes
+    /// no change. Review the file, then `plinth plan -f DIR/baseline.toml`: what matches
+    /// but lacks plinth's tag shows as `adopt`, and `plinth apply` adds the tag and nothing
+    /// else. What another tool manages (AWS Control Tower, CloudFormation stacks) is left
+    /// out and listed at the end of the file. Running it again gives the same bytes.
+    Import(ImportArgs),
     /// Print the baseline's JSON Schema, for editors to complete keys and flag mistakes
     ///
     /// Point a baseline at it with a first line `#:schema ./baseline.schema.json` (Taplo,
@@ -166,6 +175,37 @@ pub enum Command {
     /// Only for a run that is certainly gone: a lock nobody renews is taken over by itself
     /// once its lease (60 s) passes, and one held by a dead process on the same host at once.
     ForceUnlock(ForceUnlockArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Directory to write baseline.toml and policies/ into (created if missing; files of
+    /// the same names are replaced)
+    #[arg(short = 'o', long = "out", default_value = "imported", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Only these kinds (baseline sections), comma-separated: organizational_units,
+    /// account, scp, trail, billing, sso
+    #[arg(long, value_name = "KINDS", value_delimiter = ',', value_parser = kind_name)]
+    pub only: Vec<String>,
+    /// Import what another tool manages too (AWS Control Tower, CloudFormation stacks):
+    /// plinth would then change it, and the other tool would change it back
+    #[arg(long)]
+    pub include_managed_by_others: bool,
+    /// Where IAM Identity Center lives, written as `home_region`
+    #[arg(long, default_value = "us-east-1", value_name = "REGION")]
+    pub home_region: String,
+}
+
+/// One of the registry's kind names.
+fn kind_name(s: &str) -> Result<String, String> {
+    if plinth::kinds::NAMES.contains(&s) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!(
+            "unknown kind `{s}`; one of {}",
+            plinth::kinds::NAMES.join(", ")
+        ))
+    }
 }
 
 #[derive(Debug, Args)]

@@ -259,6 +259,15 @@ impl Session {
     pub fn dynamo(&self) -> &Dynamo {
         &self.dynamo
     }
+
+    /// The adapters, for commands beyond plan and apply (`plinth import`).
+    pub fn clients(&self) -> &Clients {
+        &self.clients
+    }
+
+    pub fn sts(&self) -> &Sts {
+        &self.sts
+    }
 }
 
 impl Session {

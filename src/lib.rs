@@ -12,6 +12,7 @@ pub mod aws;
 pub mod baseline;
 pub mod diag;
 pub mod engine;
+pub mod import;
 pub mod kinds;
 pub mod lock;
 pub mod observed;

@@ -82,6 +82,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
     if let Command::ForceUnlock(args) = &cli.command {
         return force_unlock(&cli.global, args).await;
     }
+    if let Command::Import(args) = &cli.command {
+        return import(&cli.global, args).await;
+    }
     if let Command::Schema = &cli.command {
         let schema = serde_json::to_string_pretty(&plinth::kinds::schema()).unwrap_or_default();
         emit(&format!("{schema}\n"));
@@ -115,7 +118,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Reconcile(_) | Command::ForceUnlock(_) | Command::Schema => Ok(ExitCode::SUCCESS),
+        Command::Reconcile(_) | Command::ForceUnlock(_) | Command::Schema | Command::Import(_) => Ok(ExitCode::SUCCESS),
         Command::Apply(args) => apply(&cli.global, &baseline, &args).await,
         Command::Bootstrap(args) => bootstrap(&cli.global, &baseline, &args).await,
     }
@@ -325,6 +328,42 @@ fn connect_options(global: &cli::GlobalArgs, baseline: Option<&Baseline>) -> Con
         timeout: Some(*global.timeout),
         max_rates: global.max_rate.iter().cloned().collect(),
     }
+}
+
+/// Write a baseline describing the live organization; its path on standard output.
+async fn import(global: &cli::GlobalArgs, args: &cli::ImportArgs) -> Result<ExitCode, Diagnostics> {
+    let home_region = plinth::types::Region::parse(&args.home_region)
+        .map_err(|e| Diagnostic::error(format!("invalid `--home-region`: {e}")))?;
+    let mut options = connect_options(global, None);
+    options.fallback_region = Some(home_region.to_string());
+    let session = Session::connect(&options).await;
+    let report = plinth::import::import(
+        &session,
+        &plinth::import::ImportOptions {
+            dir: args.out.clone(),
+            only: args.only.clone(),
+            include_others: args.include_managed_by_others,
+            home_region,
+        },
+    )
+    .await?;
+    for w in &report.warnings {
+        tracing::warn!("{w}");
+    }
+    tracing::info!(
+        policy_files = report.files.len(),
+        left_out = report.skipped.len(),
+        "wrote {}; next: `plinth plan -f {}`",
+        report.baseline.display(),
+        report.baseline.display()
+    );
+    log_calls(&session);
+    emit(&format!(
+        "{}
+",
+        report.baseline.display()
+    ));
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Show who holds the lock, ask, and free it.

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Emulator, TempBaseline};
+use support::{Emulator, TempBaseline, example_baseline, seed_demo};
 
 const MINIMAL: &str = "[organization]\nmanagement_account_id = \"123456789012\"\n";
 
@@ -86,32 +86,6 @@ fn an_endpoint_that_never_answers_fails_within_the_timeout() {
         "{stderr}"
     );
     assert!(stderr.contains("`--timeout` sets the limit"), "{stderr}");
-}
-
-/// The example baseline and its policy files, in a temporary directory.
-pub fn example_baseline() -> TempBaseline {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("baselines");
-    let read = |p: &str| std::fs::read_to_string(repo.join(p)).unwrap();
-    TempBaseline::new(
-        &read("example.toml"),
-        &[
-            ("policies/deny-iam-users.json", &read("policies/deny-iam-users.json")),
-            (
-                "policies/poweruser-inline.json",
-                &read("policies/poweruser-inline.json"),
-            ),
-        ],
-    )
-}
-
-/// The demo's organization: OUs, three accounts, groups and a user.
-pub fn seed_demo(emu: &Emulator) {
-    let out = Command::new(support::python())
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/demo_org.py"))
-        .args([&emu.endpoint, "seed"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
 #[tokio::test]

@@ -443,7 +443,9 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
          [[account]]\nname = \"sandbox\"\nemail = \"sandbox@example.com\"\nou = \"Security\"\n",
     );
     let s = session(&emu).await;
-    s.plan(&b.load(), PlanOptions::default()).await.unwrap_or_else(|d| panic!("{d}"));
+    s.plan(&b.load(), PlanOptions::default())
+        .await
+        .unwrap_or_else(|d| panic!("{d}"));
     reads.push(s.aws.counter.snapshot());
 
     let plan_policy = policy_actions("plinth-plan.json");

@@ -66,7 +66,7 @@ fn sso_state() -> SsoState {
 
 fn sample_plan(allow_delete: bool) -> Plan {
     let b = baseline::parse(SourceFile::new("baseline.toml", BASELINE)).unwrap_or_else(|d| panic!("{d}"));
-    // The region deny exists, but someone added a region and a statement.
+    // The region deny exists without plinth's tag, and someone added a region and a statement.
     let (desired, _) = plinth::kinds::scp::desired::desired_scps(&b);
     let mut live_doc = desired[0].document.clone();
     live_doc["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"] =
@@ -113,7 +113,8 @@ fn sample_plan(allow_delete: bool) -> Plan {
                     name: "plinth-region-deny".into(),
                     description: desired[0].description.clone(),
                     aws_managed: false,
-                    owned: true,
+                    // Made by hand or before plinth: adopted, then updated.
+                    owned: false,
                     managed_by: None,
                     content: Some(live_doc.to_string()),
                     targets: vec!["r-root".into(), "ou-sand".into()],

@@ -30,6 +30,24 @@ impl CloudTrail {
         CloudTrail { client }
     }
 
+    /// The names of the trails whose home is this region (for `plinth import`).
+    pub async fn trail_names(&self) -> Result<Vec<String>, AwsError> {
+        let out = self
+            .client
+            .describe_trails()
+            .include_shadow_trails(false)
+            .send()
+            .await
+            .ctx(SERVICE, "DescribeTrails")?;
+        let mut names: Vec<String> = out
+            .trail_list()
+            .iter()
+            .filter_map(|t| t.name().map(str::to_owned))
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
     /// The trail of this name, or `None`.
     pub async fn read_trail(&self, name: &str) -> Result<Option<TrailInfo>, AwsError> {
         let trail = match self.client.get_trail().name(name).send().await.ctx(SERVICE, "GetTrail") {

@@ -50,11 +50,69 @@ impl CloudWatch {
                     (Some(arn), false) => Some(self.is_owned(arn).await?),
                     _ => None,
                 };
-                Ok::<_, AwsError>(Alarm { spec, owned })
+                Ok::<_, AwsError>(Alarm { spec, owned, arn })
             })
             .buffered(CONCURRENCY)
             .try_collect()
             .await
+    }
+
+    /// Alarms by exact name (those a baseline names by `alarm_name`), each with its owner
+    /// tag read.
+    pub async fn read_alarms_named(&self, names: &[String]) -> Result<Vec<Alarm>, AwsError> {
+        let mut found = Vec::new();
+        for chunk in names.chunks(100) {
+            let out = self
+                .client
+                .describe_alarms()
+                .set_alarm_names(Some(chunk.to_vec()))
+                .alarm_types(AlarmType::MetricAlarm)
+                .max_records(100)
+                .send()
+                .await
+                .ctx(SERVICE, "DescribeAlarms")?;
+            found.extend(
+                out.metric_alarms()
+                    .iter()
+                    .map(|a| (a.alarm_arn().map(str::to_owned), spec_of(a))),
+            );
+        }
+        stream::iter(found)
+            .map(|(arn, spec)| async move {
+                let owned = match &arn {
+                    Some(arn) => Some(self.is_owned(arn).await?),
+                    None => None,
+                };
+                Ok::<_, AwsError>(Alarm { spec, owned, arn })
+            })
+            .buffered(CONCURRENCY)
+            .try_collect()
+            .await
+    }
+
+    /// Every metric alarm on `AWS/Billing` `EstimatedCharges`, whatever its name (for
+    /// `plinth import`).
+    pub async fn billing_alarms(&self) -> Result<Vec<Alarm>, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .describe_alarms()
+            .alarm_types(AlarmType::MetricAlarm)
+            .max_records(100)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "DescribeAlarms")?;
+        Ok(pages
+            .iter()
+            .flat_map(|p| p.metric_alarms())
+            .filter(|a| a.namespace() == Some("AWS/Billing") && a.metric_name() == Some("EstimatedCharges"))
+            .map(|a| Alarm {
+                spec: spec_of(a),
+                owned: None,
+                arn: a.alarm_arn().map(str::to_owned),
+            })
+            .collect())
     }
 
     async fn is_owned(&self, arn: &str) -> Result<bool, AwsError> {
@@ -124,6 +182,16 @@ impl CloudWatch {
                     req = req.alarm_actions(action);
                 }
                 req.send().await.ctx(SERVICE, "PutMetricAlarm")?;
+                Ok(None)
+            }
+            CloudWatchOp::TagResource { alarm_arn } => {
+                self.client
+                    .tag_resource()
+                    .resource_arn(alarm_arn)
+                    .tags(Tag::builder().key(OWNER_TAG_KEY).value(OWNER_TAG_VALUE).build())
+                    .send()
+                    .await
+                    .ctx(SERVICE, "TagResource")?;
                 Ok(None)
             }
             CloudWatchOp::DeleteAlarm { name } => {

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Baseline, Context, IamActions, Kind};
+use super::{Baseline, Context, IamActions, ImportCx, Imported, Kind};
 use crate::aws::organizations::ReadScope;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::observed::{Account, OrgState};
@@ -60,6 +60,43 @@ impl Kind for Accounts {
                 .accounts
                 .push((a.email.get_ref().to_string(), a.name.get_ref().to_string()));
         }
+    }
+
+    /// Every active member account in an OU, by name; the management account, accounts
+    /// directly under the root and suspended ones are left out, with the reason.
+    fn import(cx: &ImportCx<'_>) -> impl std::future::Future<Output = Result<Imported, Diagnostics>> {
+        let org = cx.org;
+        let mut out = Imported::default();
+        let mut accounts: Vec<&Account> = org.accounts.iter().collect();
+        accounts.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+        for a in accounts {
+            let ou = a.parent_id.as_deref().and_then(|p| org.ous.iter().find(|o| o.id == p));
+            let why = if a.id == org.management_account_id {
+                Some("the management account: plinth runs from it and never moves it")
+            } else if a.suspended {
+                Some("suspended or closing")
+            } else if ou.is_none() {
+                Some("directly under the root; `[[account]]` places accounts in OUs")
+            } else {
+                None
+            };
+            match (why, ou) {
+                (None, Some(ou)) => {
+                    out.toml
+                        .array_table(Self::NAME)
+                        .string("name", &a.name)
+                        .string("email", &a.email)
+                        .string("ou", &ou.path);
+                }
+                (why, _) => out.skipped.push(format!(
+                    "account `{}` ({}): {}",
+                    a.name,
+                    a.id,
+                    why.unwrap_or("not in an OU")
+                )),
+            }
+        }
+        async { Ok(out) }
     }
 
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {

@@ -11,6 +11,7 @@ pub mod account;
 pub mod billing;
 pub mod common;
 mod files;
+pub mod import;
 pub mod organizational_units;
 pub mod scp;
 pub mod sso;
@@ -33,6 +34,7 @@ use crate::plan::{Plan, PlanOptions};
 use crate::policy::PolicyKind;
 use crate::types::{AccountId, Region, Target};
 pub use files::read_policy_files;
+pub use import::{ImportCx, Imported};
 
 /// One kind of resource plinth manages.
 pub trait Kind {
@@ -73,6 +75,11 @@ pub trait Kind {
     /// Add its changes, orphans, warnings and notes to the plan; kinds earlier in the
     /// registry have planned already (their changes can be depended on).
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics>;
+    /// For `plinth import`: its section describing what is live, read through the
+    /// adapters (the organization is read already), and what it left out.
+    fn import(_cx: &ImportCx<'_>) -> impl Future<Output = Result<Imported, Diagnostics>> {
+        async { Ok(Imported::default()) }
+    }
 }
 
 /// IAM actions a part of plinth calls (or AWS checks behind a call, like `TagResource` for
@@ -332,6 +339,16 @@ macro_rules! registry {
             };
             let (org, ($($name,)*)) = futures::try_join!(Box::pin(org), kinds)?;
             Ok(Observed { org, $($name,)* })
+        }
+
+        /// Every kind's part of an imported baseline, in registry order: all kinds, or
+        /// those `only` names.
+        pub async fn import(cx: &ImportCx<'_>, only: &[String]) -> Result<Vec<(&'static str, Imported)>, Diagnostics> {
+            let mut out = Vec::new();
+            $( if only.is_empty() || only.iter().any(|k| k == <$kind as Kind>::NAME) {
+                out.push((<$kind as Kind>::NAME, Box::pin(<$kind as Kind>::import(cx)).await?));
+            } )*
+            Ok(out)
         }
 
         /// The plan: a pure function of the baseline and the observed state; no AWS

@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use std::fmt::Write as _;
 
-use super::{Baseline, Context, Description, IamActions, Kind};
+use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Plan, Ref};
 use crate::types::OuPath;
@@ -57,6 +57,19 @@ impl Kind for OrganizationalUnits {
             "{ous} organizational unit{} declared.",
             if ous == 1 { "" } else { "s" }
         );
+    }
+
+    /// The leaf OUs (each declares its parents too), by path.
+    fn import(cx: &ImportCx<'_>) -> impl std::future::Future<Output = Result<Imported, Diagnostics>> {
+        let mut out = Imported::default();
+        let ous = &cx.org.ous;
+        for ou in ous {
+            let has_children = ous.iter().any(|o| o.path.starts_with(&format!("{}/", ou.path)));
+            if !has_children {
+                out.toml.array_table(Self::NAME).string("path", &ou.path);
+            }
+        }
+        async { Ok(out) }
     }
 
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {

@@ -153,8 +153,11 @@ impl OrgState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alarm {
     pub spec: AlarmSpec,
-    /// Whether it carries the owner tag; read only for alarms the baseline does not declare.
+    /// Whether it carries the owner tag; read for alarms with plinth's prefix the
+    /// baseline does not declare, and for those it names by `alarm_name`.
     pub owned: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
 }
 
 /// What plinth sets on a metric alarm, and reads back to compare.

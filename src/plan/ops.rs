@@ -223,6 +223,10 @@ pub enum CloudWatchOp {
     DeleteAlarm {
         name: String,
     },
+    /// Adds plinth's ownership tag to an alarm, adopting it.
+    TagResource {
+        alarm_arn: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -33,6 +33,12 @@ pub struct Region(String);
 string_newtype!(Region, check_region, "enum" => regions::KNOWN);
 
 impl Region {
+    /// A region name, checked as the baseline checks it.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        check_region(s)?;
+        Ok(Region(s.to_owned()))
+    }
+
     pub fn us_east_1() -> Self {
         Region("us-east-1".into())
     }

@@ -546,3 +546,31 @@ pub fn peak_memory() -> Option<String> {
         .ok()?;
     Some(format!("{:.1} MB", kb as f64 / 1024.0))
 }
+
+/// The example baseline and its policy files, in a temporary directory.
+#[allow(dead_code)]
+pub fn example_baseline() -> TempBaseline {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("baselines");
+    let read = |p: &str| std::fs::read_to_string(repo.join(p)).unwrap();
+    TempBaseline::new(
+        &read("example.toml"),
+        &[
+            ("policies/deny-iam-users.json", &read("policies/deny-iam-users.json")),
+            (
+                "policies/poweruser-inline.json",
+                &read("policies/poweruser-inline.json"),
+            ),
+        ],
+    )
+}
+
+/// The demo's organization: OUs, three accounts, groups and a user.
+#[allow(dead_code)]
+pub fn seed_demo(emu: &Emulator) {
+    let out = Command::new(python())
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/demo_org.py"))
+        .args([&emu.endpoint, "seed"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -44,6 +44,9 @@ pub struct ReadScope {
     /// OUs whose accounts are needed, with everything below them: the accounts directly in
     /// each are read (`ListAccountsForParent`).
     pub member_ous: Vec<crate::types::OuPath>,
+    /// For `plinth import`: every account with its parent, and every customer managed
+    /// SCP with its content and targets.
+    pub everything: bool,
 }
 
 pub struct Organizations {

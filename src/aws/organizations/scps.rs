@@ -29,7 +29,7 @@ impl Organizations {
         let owned: BTreeSet<String> = scps.iter().filter(|p| p.owned).map(|p| p.id.clone()).collect();
         let detail: Vec<String> = scps
             .iter()
-            .filter(|p| p.owned || scope.scp_names.contains(&p.name))
+            .filter(|p| p.owned || scope.everything || scope.scp_names.contains(&p.name))
             .map(|p| p.id.clone())
             .collect();
         let contents = stream::iter(detail)
@@ -39,7 +39,9 @@ impl Organizations {
         // Targets of owned SCPs, and of those the baseline names (it may adopt them).
         let with_targets: Vec<String> = scps
             .iter()
-            .filter(|p| owned.contains(&p.id) || (!p.aws_managed && scope.scp_names.contains(&p.name)))
+            .filter(|p| {
+                owned.contains(&p.id) || (!p.aws_managed && (scope.everything || scope.scp_names.contains(&p.name)))
+            })
             .map(|p| p.id.clone())
             .collect();
         let targets = stream::iter(with_targets)

@@ -41,12 +41,13 @@ pub(super) fn walk_is_cheaper(needed_ous: usize, all_ous: usize) -> bool {
 impl Organizations {
     pub(super) async fn read_structure(&self, root_id: &str, scope: &ReadScope) -> Result<Structure, AwsError> {
         let needed = |path: &str| {
-            scope
-                .member_ous
-                .iter()
-                .any(|p| path == p.as_str() || path.starts_with(&format!("{}/", p.as_str())))
+            scope.everything
+                || scope
+                    .member_ous
+                    .iter()
+                    .any(|p| path == p.as_str() || path.starts_with(&format!("{}/", p.as_str())))
         };
-        if scope.member_ous.is_empty() {
+        if scope.member_ous.is_empty() && !scope.everything {
             let ((ous, _), accounts) = futures::try_join!(self.read_ou_tree(root_id, &needed), self.read_accounts())?;
             return self.placed(ous, accounts, BTreeMap::new(), scope).await;
         }

@@ -35,6 +35,7 @@ use aws_smithy_types::Document;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use tokio::sync::Semaphore;
 
+mod everything;
 mod principals;
 mod read;
 mod recover;
@@ -65,6 +66,8 @@ pub struct SsoScope {
     pub permission_sets: BTreeSet<String>,
     pub groups: BTreeSet<String>,
     pub users: BTreeSet<String>,
+    /// Details of every permission set, not only owned and named ones (`plinth import`).
+    pub everything: bool,
 }
 
 pub struct Sso {

@@ -30,7 +30,7 @@ impl Sso {
                 let (mut set, tags) = futures::try_join!(self.describe(instance, &arn), self.tags(instance, &arn))?;
                 set.owned = tags.iter().any(|(k, v)| k == OWNER_TAG_KEY && v == OWNER_TAG_VALUE);
                 set.managed_by = other_manager(&set.name, tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-                if set.owned || scope.permission_sets.contains(&set.name) {
+                if set.owned || scope.everything || scope.permission_sets.contains(&set.name) {
                     set.details = Some(self.details(instance, &arn).await?);
                 }
                 Ok::<_, AwsError>(set)

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+mod import;
 mod observe;
 pub mod section;
 
@@ -15,9 +16,9 @@ pub use observe::BillingState;
 pub use section::{BillingAlarm, BillingSection};
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::kinds::common::{alarm, placement, topic};
+use crate::kinds::common::{adopt, alarm, placement, topic};
 use crate::kinds::{Baseline, Context, IamActions, Kind, ObserveCx};
-use crate::observed::{AlarmSpec, OWNER_TAG_KEY, OWNER_TAG_VALUE};
+use crate::observed::{Alarm, AlarmSpec, OWNER_TAG_KEY, OWNER_TAG_VALUE};
 use crate::plan::{Action, Address, Change, CloudWatchOp, Op, Orphan, Plan, Ref};
 use crate::types::Target;
 
@@ -65,6 +66,13 @@ impl Kind for Billing {
         observe::observe(cx)
     }
 
+    /// Every billing alarm and the topic they notify.
+    fn import(
+        cx: &crate::kinds::ImportCx<'_>,
+    ) -> impl std::future::Future<Output = Result<crate::kinds::Imported, Diagnostics>> {
+        import::import(cx)
+    }
+
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         plan_billing(cx, plan)
     }
@@ -86,6 +94,14 @@ pub fn alarm_name(name: &str) -> String {
     format!("{ALARM_PREFIX}{name}")
 }
 
+/// A declared alarm's name in CloudWatch: its `alarm_name`, else plinth's.
+pub fn full_name(alarm: &BillingAlarm) -> String {
+    match &alarm.alarm_name {
+        Some(n) => n.get_ref().clone(),
+        None => alarm_name(alarm.name.get_ref().as_str()),
+    }
+}
+
 /// The alarm the baseline declares.
 pub fn desired_alarm(alarm: &BillingAlarm, account_id: Option<&str>, topic_arn: &str) -> AlarmSpec {
     let mut dimensions = BTreeMap::from([("Currency".to_owned(), "USD".to_owned())]);
@@ -94,7 +110,7 @@ pub fn desired_alarm(alarm: &BillingAlarm, account_id: Option<&str>, topic_arn: 
     }
     let threshold = alarm.threshold_usd.get_ref().get();
     AlarmSpec {
-        name: alarm_name(alarm.name.get_ref().as_str()),
+        name: full_name(alarm),
         // The account as the baseline names it: stable even before a new account has an id.
         description: match &alarm.account {
             Some(account) => format!(
@@ -176,15 +192,26 @@ fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             let want = desired_alarm(a, account_id.as_deref(), &arn);
             desired_names.push(want.name.clone());
             let address = at(format!("{}.alarm.{}", Billing::NAME, a.name.get_ref()));
-            let live = observed
-                .alarms
-                .iter()
-                .find(|l| l.spec.name == want.name)
-                .map(|l| &l.spec);
-            let missing = format!("no alarm `{}` in CloudWatch ({REGION})", want.name);
-            if let Some(change) =
-                alarm::change(address, live, want, &missing, (linked_account, deps), topic_dep.clone())
+            let found = observed.alarms.iter().find(|l| l.spec.name == want.name);
+            let mut update_deps = topic_dep.clone();
+            // One named by `alarm_name`, made before plinth: adopted first.
+            if let Some(Alarm {
+                owned: Some(false),
+                arn: Some(arn),
+                ..
+            }) = found
             {
+                let change = adopt::change(
+                    &address,
+                    &format!("alarm `{}`", want.name),
+                    Op::Cloudwatch(CloudWatchOp::TagResource { alarm_arn: arn.clone() }),
+                );
+                update_deps.push(change.address.clone());
+                plan.changes.push(change);
+            }
+            let live = found.map(|l| &l.spec);
+            let missing = format!("no alarm `{}` in CloudWatch ({REGION})", want.name);
+            if let Some(change) = alarm::change(address, live, want, &missing, (linked_account, deps), update_deps) {
                 plan.changes.push(change);
             }
         }

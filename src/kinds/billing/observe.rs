@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ALARM_PREFIX, alarm_name};
+use super::{ALARM_PREFIX, full_name};
 use crate::diag::Diagnostics;
 use crate::kinds::ObserveCx;
 use crate::kinds::common::topic::topic_arn;
@@ -26,14 +26,25 @@ pub(super) async fn observe(cx: &ObserveCx<'_>) -> Result<BillingState, Diagnost
     let fail = |e| c.failure("cannot read the billing alarms", e);
     let section = cx.baseline.file.billing.as_ref().map(|s| s.get_ref());
     let declared: Vec<String> = section
-        .map(|b| {
-            b.alarm
-                .iter()
-                .map(|a| alarm_name(a.get_ref().name.get_ref().as_str()))
-                .collect()
-        })
+        .map(|b| b.alarm.iter().map(|a| full_name(a.get_ref())).collect())
         .unwrap_or_default();
-    let alarms = c.cloudwatch.read_alarms(ALARM_PREFIX, &declared);
+    // plinth's prefix, and the alarms named by `alarm_name` (made before plinth).
+    let named: Vec<String> = declared
+        .iter()
+        .filter(|n| !n.starts_with(ALARM_PREFIX))
+        .cloned()
+        .collect();
+    let alarms = async {
+        let (mut ours, named) = futures::try_join!(c.cloudwatch.read_alarms(ALARM_PREFIX, &declared), async {
+            if named.is_empty() {
+                Ok(vec![])
+            } else {
+                c.cloudwatch.read_alarms_named(&named).await
+            }
+        })?;
+        ours.extend(named);
+        Ok(ours)
+    };
     let Some(section) = section else {
         return Ok(BillingState {
             alarms: alarms.await.map_err(fail)?,

@@ -39,6 +39,10 @@ pub struct BillingAlarm {
     pub account: Option<Spanned<String>>,
     #[schemars(with = "Usd")]
     pub threshold_usd: Spanned<Usd>,
+    /// The alarm's name in CloudWatch, for one made before plinth (which then adopts it);
+    /// `plinth-billing-<name>` when absent.
+    #[schemars(with = "Option<String>")]
+    pub alarm_name: Option<Spanned<String>>,
 }
 
 pub(super) fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
@@ -55,6 +59,28 @@ pub(super) fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
                     Diagnostic::error(format!("billing alarm `{}` is declared twice", name.get_ref()))
                         .at(src, name.span())
                         .hint(format!("it is first declared on line {line}; alarm names are unique")),
+                );
+            }
+        }
+        for alarm in &billing.alarm {
+            let Some(full) = &alarm.get_ref().alarm_name else {
+                continue;
+            };
+            let s = full.get_ref();
+            let why = if s.is_empty() || s.chars().count() > 255 {
+                Some("a CloudWatch alarm name has 1 to 255 characters")
+            } else if s.chars().any(char::is_control) {
+                Some("a CloudWatch alarm name has no control characters")
+            } else if s.starts_with("plinth-") {
+                Some("names starting with `plinth-` are plinth's own: leave `alarm_name` out")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                diags.push(
+                    Diagnostic::error(format!("invalid `alarm_name` `{s}`"))
+                        .at(src, full.span())
+                        .hint(why),
                 );
             }
         }

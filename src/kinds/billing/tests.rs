@@ -71,6 +71,7 @@ fn converged(base: &crate::baseline::Baseline) -> Observed {
             Alarm {
                 spec: desired_alarm(a.get_ref(), acct, ARN),
                 owned: None,
+                arn: None,
             }
         })
         .collect();

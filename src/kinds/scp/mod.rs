@@ -5,6 +5,7 @@
 
 pub mod desired;
 pub mod generated;
+mod import;
 pub mod plan;
 
 use std::collections::{BTreeMap, HashMap};
@@ -14,7 +15,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Baseline, Context, Description, IamActions, Kind, Targets};
+use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, Targets};
 use crate::aws::organizations::ReadScope;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::{Address, Plan};
@@ -68,6 +69,12 @@ impl Kind for Scps {
                 .iter()
                 .flat_map(|d| d.attach.iter().map(|t| t.get_ref().clone())),
         );
+    }
+
+    /// plinth's generated SCPs recognised, every other customer managed SCP as a file.
+    fn import(cx: &ImportCx<'_>) -> impl std::future::Future<Output = Result<Imported, Diagnostics>> {
+        let out = import::import(cx);
+        async { Ok(out) }
     }
 
     /// Each SCP's document as plinth will send it, with its size and targets.

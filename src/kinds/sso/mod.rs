@@ -13,6 +13,7 @@
 //! imply are removed; assignments of other permission sets are never touched.
 
 mod assignments;
+mod import;
 mod observe;
 mod permission_sets;
 pub mod section;
@@ -160,6 +161,13 @@ impl Kind for Sso {
                 if grants == 1 { "" } else { "s" }
             );
         }
+    }
+
+    /// Every permission set and assignment, principals and targets by name.
+    fn import(
+        cx: &crate::kinds::ImportCx<'_>,
+    ) -> impl std::future::Future<Output = Result<crate::kinds::Imported, Diagnostics>> {
+        import::import(cx)
     }
 
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {

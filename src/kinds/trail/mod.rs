@@ -12,6 +12,7 @@
 //! weakens encryption: SSE-KMS where the baseline names no key stays, with a warning.
 
 mod bucket;
+mod import;
 mod logs;
 mod observe;
 mod root_usage;
@@ -101,6 +102,13 @@ impl Kind for Trail {
 
     fn observe(cx: &ObserveCx<'_>) -> impl std::future::Future<Output = Result<TrailState, Diagnostics>> {
         observe::observe(cx)
+    }
+
+    /// The organization trail homed in us-east-1, with what of it is plinth's.
+    fn import(
+        cx: &crate::kinds::ImportCx<'_>,
+    ) -> impl std::future::Future<Output = Result<crate::kinds::Imported, Diagnostics>> {
+        import::import(cx)
     }
 
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {

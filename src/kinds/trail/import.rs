@@ -1,0 +1,79 @@
+//! `plinth import` for `[trail]`: the organization trail homed in us-east-1 (one; others
+//! are listed as left out), its bucket and KMS key, and CloudWatch Logs delivery and the
+//! root-usage alarm where they are plinth's.
+
+use super::*;
+use crate::kinds::import::{ImportCx, Imported};
+
+pub(super) async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {
+    let c = cx.clients;
+    let fail = |e| c.failure("cannot read the trails", e);
+    let mut out = Imported::default();
+    let mut chosen: Option<TrailInfo> = None;
+    for name in c.cloudtrail.trail_names().await.map_err(fail)? {
+        let Some(info) = c.cloudtrail.read_trail(&name).await.map_err(fail)? else {
+            continue;
+        };
+        if !info.settings.is_organization_trail || info.home_region != HOME_REGION {
+            out.skipped.push(format!(
+                "trail `{name}`: not an organization trail homed in {HOME_REGION}; plinth manages only that one"
+            ));
+            continue;
+        }
+        if let Some(other) = &info.managed_by
+            && !cx.include_others
+        {
+            out.skipped.push(format!("trail `{name}`: managed by {other}"));
+            continue;
+        }
+        // plinth's own first, else the first by name.
+        match &chosen {
+            Some(first) if first.owned || !info.owned => out.skipped.push(format!(
+                "trail `{name}`: plinth manages one organization trail, and `{}` is imported",
+                first.settings.name
+            )),
+            _ => {
+                if let Some(first) = chosen.replace(info) {
+                    out.skipped.push(format!(
+                        "trail `{}`: plinth manages one organization trail, and `{name}` (plinth's) is imported",
+                        first.settings.name
+                    ));
+                }
+            }
+        }
+    }
+    let Some(info) = chosen else {
+        return Ok(out);
+    };
+    let s = &info.settings;
+    let t = &mut out.toml;
+    t.table(Trail::NAME)
+        .string("name", &s.name)
+        .string("bucket", &s.s3_bucket);
+    if let Some(key) = &s.kms_key_id {
+        t.string("kms_key_arn", key);
+    }
+    let account = cx.org.management_account_id.as_str();
+    let plinth_group = log_group_arn(account, &log_group_name(&s.name));
+    match &s.cloud_watch_logs_log_group_arn {
+        Some(group) if group.trim_end_matches(":*") == plinth_group.trim_end_matches(":*") => {
+            t.raw("cloudwatch_logs", true);
+            let filter = c
+                .logs
+                .read_metric_filter(&log_group_name(&s.name), ROOT_FILTER_NAME)
+                .await
+                .map_err(|e| c.failure("cannot read the trail's metric filter", e))?;
+            if filter.is_some() {
+                t.raw("root_usage_alarm", true);
+            }
+        }
+        Some(group) => {
+            t.comment(&format!(
+                "delivers to CloudWatch Logs group `{group}`, which is not plinth's: the plan turns that delivery off;\n\
+                 keep it by managing the trail elsewhere, or set `cloudwatch_logs = true` for plinth's own group"
+            ));
+        }
+        None => {}
+    }
+    Ok(out)
+}
