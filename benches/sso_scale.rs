@@ -232,6 +232,48 @@ async fn run(size: Size) {
     let report = session.apply(&plan).await;
     assert!(report.outcomes.is_empty());
     assert_eq!(session.aws.counter.snapshot().writes(), 0);
+
+    // `plinth import` of the same organization: the plan's reads, read whole (every
+    // group's assignments, every alarm page), plus one read per policy document.
+    let session = emu.session().await;
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let report = plinth::import::import(
+        &session,
+        &plinth::import::ImportOptions {
+            dir: dir.path().to_owned(),
+            only: vec![],
+            include_others: false,
+            home_region: plinth::types::Region::us_east_1(),
+        },
+    )
+    .await
+    .unwrap_or_else(|d| panic!("{d}"));
+    let imported = session.aws.counter.snapshot();
+    println!(
+        "import: {} reads, {} writes, {:.1?}; {} policy files",
+        imported.reads(),
+        imported.writes(),
+        started.elapsed(),
+        report.files.len()
+    );
+    for (call, n) in &imported.calls {
+        let in_plan = counts.calls.get(call).copied().unwrap_or(0);
+        if *n != in_plan {
+            println!("  {n:>5}  {call} (plan: {in_plan})");
+        }
+    }
+    assert_eq!(imported.writes(), 0);
+    for call in per_pair {
+        assert_eq!(imported.calls.get(call), None, "{call} scales with accounts");
+    }
+    let imported_baseline = plinth::baseline::load(&report.baseline).unwrap_or_else(|d| panic!("{d}"));
+    let session = emu.session().await;
+    let plan = session
+        .plan(&imported_baseline, PlanOptions::default())
+        .await
+        .unwrap_or_else(|d| panic!("{d}"));
+    assert!(plan.is_empty(), "{:#?}", &plan.changes[..plan.changes.len().min(10)]);
     println!(
         "peak memory: {}",
         support::peak_memory().unwrap_or_else(|| "unknown".into())

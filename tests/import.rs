@@ -410,3 +410,49 @@ async fn an_organization_made_by_hand_is_imported_and_adopted_by_tagging_alone()
         .unwrap();
     assert_eq!(lines(&plan), ["~ scp.custom.deny-s3-public"]);
 }
+
+#[tokio::test]
+async fn the_command_writes_only_the_kinds_asked_and_includes_others_only_when_told() {
+    let emu = Emulator::start();
+    made_by_hand(&emu).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plinth"))
+        .args(["import", "-o"])
+        .arg(dir.path())
+        .args(["--only", "scp,sso", "--include-managed-by-others"])
+        .envs(emu.env())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // Data on stdout: the file's path; the rest on stderr.
+    let written = dir.path().join("baseline.toml");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        written.display().to_string()
+    );
+    assert!(
+        stderr.contains("SCP `aws-guardrails-AbCdEf` is managed by AWS Control Tower; imported because of `--include-managed-by-others`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("permission set `StackAdmin` is managed by CloudFormation stack `identity`; imported"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(&written).unwrap();
+    assert!(text.contains("name = \"aws-guardrails-AbCdEf\""), "{text}");
+    assert!(text.contains("name = \"StackAdmin\""), "{text}");
+    for absent in ["[trail]", "[billing]", "[[account]]", "[[organizational_units]]"] {
+        assert!(!text.contains(absent), "{absent} in\n{text}");
+    }
+
+    // An unknown kind is a usage error, before any call.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plinth"))
+        .args(["import", "--only", "scps"])
+        .envs(emu.env())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("unknown kind `scps`"), "{stderr}");
+}

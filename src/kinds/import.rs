@@ -177,7 +177,15 @@ mod tests {
 
     #[test]
     fn any_string_reads_back_as_written() {
-        for s in ["plain", "it's", "a \"quoted\" name", "both ' and \"", "back\\slash", "tab\there", "ünïcode"] {
+        for s in [
+            "plain",
+            "it's",
+            "a \"quoted\" name",
+            "both ' and \"",
+            "back\\slash",
+            "tab\there",
+            "ünïcode",
+        ] {
             let mut t = Toml::default();
             t.table("t").string("k", s);
             let back: toml::Table = toml::from_str(&t.0).unwrap();

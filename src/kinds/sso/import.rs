@@ -30,12 +30,16 @@ fn permission_sets(cx: &ImportCx<'_>, state: &SsoState, out: &mut Imported) -> B
     let mut names = BTreeMap::new();
     let mut taken = BTreeSet::new();
     for set in &state.permission_sets {
-        if let Some(other) = &set.managed_by
-            && !cx.include_others
-        {
-            out.skipped
-                .push(format!("permission set `{}`: managed by {other}", set.name));
-            continue;
+        if let Some(other) = &set.managed_by {
+            if !cx.include_others {
+                out.skipped
+                    .push(format!("permission set `{}`: managed by {other}", set.name));
+                continue;
+            }
+            out.warnings.push(format!(
+                "permission set `{}` is managed by {other}; imported because of `--include-managed-by-others`",
+                set.name
+            ));
         }
         names.insert(set.arn.clone(), set.name.clone());
         let details = set.details.clone().unwrap_or_default();

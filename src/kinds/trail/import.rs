@@ -20,11 +20,14 @@ pub(super) async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {
             ));
             continue;
         }
-        if let Some(other) = &info.managed_by
-            && !cx.include_others
-        {
-            out.skipped.push(format!("trail `{name}`: managed by {other}"));
-            continue;
+        if let Some(other) = &info.managed_by {
+            if !cx.include_others {
+                out.skipped.push(format!("trail `{name}`: managed by {other}"));
+                continue;
+            }
+            out.warnings.push(format!(
+                "trail `{name}` is managed by {other}; imported because of `--include-managed-by-others`"
+            ));
         }
         // plinth's own first, else the first by name.
         match &chosen {
