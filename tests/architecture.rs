@@ -33,7 +33,9 @@ const LAYERS: &[(&str, &[&str])] = &[
             "apply", "baseline", "diag", "engine", "kinds", "lock", "plan", "shutdown",
         ],
     ),
+    // The binary's modules, beside main.rs.
     ("cli", &[]),
+    ("schedule", &["cli"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

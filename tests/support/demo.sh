@@ -10,9 +10,10 @@ PLINTH=${PLINTH_BIN:-target/debug/plinth}
 BASELINE=baselines/example.toml
 
 log=$(mktemp)
+workdir=$(mktemp -d)
 "$PY" tests/support/emulator.py --port 0 >"$log.port" 2>"$log" &
 emulator=$!
-trap 'kill $emulator 2>/dev/null; rm -f "$log" "$log.port"' EXIT
+trap 'kill $emulator 2>/dev/null; rm -rf "$log" "$log.port" "$workdir"' EXIT
 for _ in $(seq 1 100); do
   grep -q PLINTH_EMULATOR_PORT "$log.port" 2>/dev/null && break
   sleep 0.2
@@ -59,4 +60,13 @@ step "plinth apply --auto-approve   (repair)"
 step "plinth plan --detailed-exitcode   (converged again)"
 expect_exit 0 "$PLINTH" plan -f "$BASELINE" --detailed-exitcode
 
-printf '\nDemo complete: applied, converged, drifted, repaired.\n'
+imported="$workdir/imported"
+step "plinth import -o $imported   (a baseline that describes the live organization)"
+"$PLINTH" import -o "$imported"
+sed -n '1,12p' "$imported/baseline.toml"
+echo "..."
+
+step "plinth plan -f $imported/baseline.toml --detailed-exitcode   (what import wrote plans empty)"
+expect_exit 0 "$PLINTH" plan -f "$imported/baseline.toml" --detailed-exitcode
+
+printf '\nDemo complete: applied, converged, drifted, repaired, imported.\n'
