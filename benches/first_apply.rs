@@ -132,6 +132,7 @@ async fn main() {
         &format!("first apply ({} changes)", plan.changes.len()),
         &session.aws.counter.snapshot(),
         wall,
+        "no failed change, within 1.10x, under 1 % throttled",
     );
 
     // Converged plan and apply.
@@ -143,7 +144,12 @@ async fn main() {
         .unwrap_or_else(|d| panic!("{d}"));
     let wall = started.elapsed();
     let counts = session.aws.counter.snapshot();
-    print_run("converged plan", &counts, wall);
+    print_run(
+        "converged plan",
+        &counts,
+        wall,
+        "0 writes, within 1.30x; at 5,000 accounts at most 500 reads",
+    );
     assert!(plan.is_empty(), "{:#?}", &plan.changes[..plan.changes.len().min(5)]);
     assert_eq!(counts.writes(), 0, "{:?}", counts.write_calls());
     // Every OU is targeted: each account is listed once, by the walk of the OU tree.
@@ -153,7 +159,12 @@ async fn main() {
     let started = Instant::now();
     let report = session.apply(&plan).await;
     assert!(report.outcomes.is_empty());
-    print_run("converged apply", &session.aws.counter.snapshot(), started.elapsed());
+    print_run(
+        "converged apply",
+        &session.aws.counter.snapshot(),
+        started.elapsed(),
+        "0 calls",
+    );
     assert_eq!(session.aws.counter.snapshot().writes(), 0);
 
     let quota = emu.quota_counts();
@@ -170,17 +181,18 @@ async fn main() {
         .map(|c| c["requests"].as_u64().unwrap_or(0))
         .sum();
     println!(
-        "emulator: {requests} requests, {throttled} throttled ({:.2} %); peak memory {}",
+        "emulator: {requests} requests, {throttled} throttled ({:.2} %); peak memory {} (target: under 100 MB)",
         100.0 * throttled as f64 / requests.max(1) as f64,
         support::peak_memory().unwrap_or_else(|| "unknown".into())
     );
 }
 
-/// One run's calls per service, throttled answers, wall time and quota floor.
-fn print_run(what: &str, counts: &Counts, wall: Duration) {
+/// One run's calls per service, throttled answers, wall time and quota floor, and the
+/// issue's target beside them.
+fn print_run(what: &str, counts: &Counts, wall: Duration, target: &str) {
     let floor = quota_floor(counts);
     println!(
-        "{what}: {} reads, {} writes, {} throttled, {wall:.1?} (quota floor {floor:.1?}, {:.2}x)",
+        "{what}: {} reads, {} writes, {} throttled, {wall:.1?} (quota floor {floor:.1?}, {:.2}x; target: {target})",
         counts.reads(),
         counts.writes(),
         counts.throttled,

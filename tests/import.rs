@@ -49,6 +49,13 @@ async fn what_plinth_made_imports_to_a_baseline_that_plans_empty() {
     let emu = Emulator::start();
     seed_demo(&emu);
     let b = example_baseline();
+    // The root-usage alarm with its own recipients, which import reads back from its topic.
+    let example = std::fs::read_to_string(&b.path).unwrap();
+    b.rewrite(&example.replacen(
+        "root_usage_alarm = true",
+        "root_usage_alarm = true\nnotify = [\"security@example.com\"]",
+        1,
+    ));
     let session = emu.session().await;
     let plan = session.plan(&b.load(), PlanOptions::default()).await.unwrap();
     assert!(session.apply(&plan).await.is_success());
@@ -65,6 +72,10 @@ async fn what_plinth_made_imports_to_a_baseline_that_plans_empty() {
     assert!(text.contains("[scp.region_deny]"), "{text}");
     assert!(
         text.contains("# recognised: plinth generates exactly this document"),
+        "{text}"
+    );
+    assert!(
+        text.contains("root_usage_alarm = true\nnotify = [\"security@example.com\"]"),
         "{text}"
     );
 

@@ -448,6 +448,22 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
         .unwrap_or_else(|d| panic!("{d}"));
     reads.push(s.aws.counter.snapshot());
 
+    // `plinth import` reads with the plan policy.
+    let s = session(&emu).await;
+    let dir = tempfile::tempdir().unwrap();
+    plinth::import::import(
+        &s,
+        &plinth::import::ImportOptions {
+            dir: dir.path().to_owned(),
+            only: vec![],
+            include_others: false,
+            home_region: plinth::types::Region::us_east_1(),
+        },
+    )
+    .await
+    .unwrap_or_else(|d| panic!("{d}"));
+    reads.push(s.aws.counter.snapshot());
+
     let plan_policy = policy_actions("plinth-plan.json");
     let apply_policy = policy_actions("plinth-apply.json");
     let read_calls: BTreeSet<String> = reads.iter().flat_map(actions).collect();

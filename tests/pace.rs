@@ -135,3 +135,22 @@ async fn a_quota_shared_with_another_caller_slows_plinth_down_without_a_failed_c
     // Slowed down after the first throttled answers, plinth does not keep bouncing.
     assert!(throttled <= 8, "{throttled} throttled answers for 15 alarms: {seen}");
 }
+
+#[tokio::test]
+async fn a_call_that_waits_long_for_its_token_still_goes_through() {
+    // One IAM Identity Center call every 6.5 s: the second waits for its token inside the
+    // HTTP client, where plinth paces, longer than any of the SDK's stall graces (5 s),
+    // and still goes through.
+    let emu = Emulator::start();
+    seed(&emu.organizations().await).await;
+    let aws = plinth::aws::Aws::with_max_rates(
+        emu.sdk_config().await,
+        std::collections::BTreeMap::from([("sso".to_owned(), 1.0 / 6.5)]),
+    );
+    let sso = aws.sso("us-east-1");
+    let started = Instant::now();
+    for _ in 0..2 {
+        sso.instance().await.unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert!(started.elapsed() >= Duration::from_secs(6), "{:?}", started.elapsed());
+}

@@ -130,6 +130,20 @@ impl Aws {
             Some(_) => sdk,
             None => sdk.into_builder().http_client(default_https_client()).build(),
         };
+        // The SDK's upload stall protection fails a call whose endpoint accepts no byte of
+        // the request for 5 s. An endpoint busy under load does that (the emulator did,
+        // at 5,000 accounts: two `CreatePermissionSet`s failed as "no answer"), and the
+        // attempt and operation timeouts (`--timeout`) already bound a stuck call.
+        // plinth's request bodies are a few kilobytes at most: upload protection is off;
+        // answers keep theirs.
+        let sdk = sdk
+            .into_builder()
+            .stalled_stream_protection(
+                aws_types::sdk_config::StalledStreamProtectionConfig::enabled()
+                    .upload_enabled(false)
+                    .build(),
+            )
+            .build();
         Aws {
             sdk,
             counter: CallCounter::default(),

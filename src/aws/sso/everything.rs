@@ -17,19 +17,7 @@ impl Sso {
             self.all_principals(&instance.identity_store_id, PrincipalKind::Group),
             self.all_principals(&instance.identity_store_id, PrincipalKind::User)
         )?;
-        let principals: Vec<(PrincipalKind, String)> = groups
-            .values()
-            .map(|id| (PrincipalKind::Group, id.clone()))
-            .chain(users.values().map(|id| (PrincipalKind::User, id.clone())))
-            .collect();
-        let instance_arn = instance.arn.as_str();
-        let assignments: Vec<Vec<Assignment>> = stream::iter(principals)
-            .map(|(kind, id)| self.assignments_of(instance_arn, kind, id))
-            .buffer_unordered(CONCURRENCY)
-            .try_collect()
-            .await?;
-        let mut assignments: Vec<Assignment> = assignments.into_iter().flatten().collect();
-        assignments.sort();
+        let assignments = self.assignments_of_all(&instance.arn, &groups, &users).await?;
         Ok(SsoState {
             instance: Some(instance),
             permission_sets,

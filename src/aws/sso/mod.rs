@@ -116,19 +116,7 @@ impl Sso {
                     self.resolve(&instance.identity_store_id, PrincipalKind::User, &scope.users)
                 )
             })?;
-        let principals: Vec<(PrincipalKind, String)> = groups
-            .values()
-            .map(|id| (PrincipalKind::Group, id.clone()))
-            .chain(users.values().map(|id| (PrincipalKind::User, id.clone())))
-            .collect();
-        let instance_arn = instance.arn.as_str();
-        let assignments: Vec<Vec<Assignment>> = stream::iter(principals)
-            .map(|(kind, id)| self.assignments_of(instance_arn, kind, id))
-            .buffer_unordered(CONCURRENCY)
-            .try_collect()
-            .await?;
-        let mut assignments: Vec<Assignment> = assignments.into_iter().flatten().collect();
-        assignments.sort();
+        let assignments = self.assignments_of_all(&instance.arn, &groups, &users).await?;
         Ok(SsoState {
             instance: Some(instance),
             permission_sets,
@@ -136,6 +124,30 @@ impl Sso {
             users,
             assignments,
         })
+    }
+}
+
+impl Sso {
+    /// Every assignment of these groups and users (name -> id), sorted.
+    async fn assignments_of_all(
+        &self,
+        instance_arn: &str,
+        groups: &BTreeMap<String, String>,
+        users: &BTreeMap<String, String>,
+    ) -> Result<Vec<Assignment>, AwsError> {
+        let principals: Vec<(PrincipalKind, String)> = groups
+            .values()
+            .map(|id| (PrincipalKind::Group, id.clone()))
+            .chain(users.values().map(|id| (PrincipalKind::User, id.clone())))
+            .collect();
+        let assignments: Vec<Vec<Assignment>> = stream::iter(principals)
+            .map(|(kind, id)| self.assignments_of(instance_arn, kind, id))
+            .buffer_unordered(CONCURRENCY)
+            .try_collect()
+            .await?;
+        let mut assignments: Vec<Assignment> = assignments.into_iter().flatten().collect();
+        assignments.sort();
+        Ok(assignments)
     }
 }
 

@@ -62,6 +62,13 @@ pub(super) async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {
     }
     let mut taken = BTreeSet::new();
     for alarm in &alarms {
+        let name = &alarm.spec.name;
+        if name.starts_with("plinth-") && !name.starts_with(ALARM_PREFIX) {
+            out.skipped.push(format!(
+                "alarm `{name}`: named like plinth's own, but not one of its billing alarms"
+            ));
+            continue;
+        }
         write_alarm(cx, alarm, &mut taken, &mut out);
     }
     Ok(out)

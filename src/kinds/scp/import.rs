@@ -142,3 +142,115 @@ fn condition_values<T: DeserializeOwned>(document: &Value, operator: &str, key: 
         .filter_map(|v| serde_json::from_value(Value::String(v)).ok())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::Aws;
+    use crate::aws::clients::Clients;
+    use crate::observed::{OrgState, Ou};
+    use crate::policy::minify;
+
+    fn scp(id: &str, name: &str, content: &Value, targets: &[&str]) -> Scp {
+        Scp {
+            id: id.into(),
+            name: name.into(),
+            description: String::new(),
+            aws_managed: false,
+            owned: false,
+            managed_by: crate::observed::other_manager(name, []),
+            content: Some(minify(content)),
+            targets: targets.iter().map(|t| t.to_string()).collect(),
+        }
+    }
+
+    fn run(org: &OrgState, include_others: bool) -> Imported {
+        // No call is made: SCPs come from the organization already read.
+        let sdk = aws_types::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_types::region::Region::new("us-east-1"))
+            .build();
+        let clients = Clients::new(Aws::from_sdk(sdk));
+        let home = Region::us_east_1();
+        import(&ImportCx {
+            clients: &clients,
+            org,
+            home_region: &home,
+            include_others,
+        })
+    }
+
+    fn org() -> OrgState {
+        let regions: Vec<Region> = ["eu-west-1", "us-east-1"]
+            .into_iter()
+            .map(|r| Region::parse(r).unwrap())
+            .collect();
+        let exempt: Vec<PrincipalPattern> =
+            vec![serde_json::from_value(Value::String("arn:aws:iam::*:role/BreakGlass".into())).unwrap()];
+        let (region_deny, _) = generated::region_deny(&regions, &exempt, &Region::us_east_1());
+        let custom = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]});
+        let mut full = scp("p-FullAWSAccess", "FullAWSAccess", &custom, &["r-1"]);
+        full.aws_managed = true;
+        OrgState {
+            root_id: "r-1".into(),
+            ous: vec![Ou {
+                id: "ou-w".into(),
+                path: "Workloads".into(),
+            }],
+            scps: vec![
+                full,
+                scp("p-1", "plinth-region-deny", &region_deny, &["r-1"]),
+                scp("p-2", "No S3 / Deletes!", &custom, &["ou-w", "r-1"]),
+                scp("p-3", "aws-guardrails-XyZ", &custom, &["r-1"]),
+            ],
+            ..OrgState::default()
+        }
+    }
+
+    #[test]
+    fn generated_policies_are_recognised_and_others_become_files() {
+        let out = run(&org(), false);
+        let text = &out.toml.0;
+        assert!(
+            text.contains(
+                "[scp.region_deny]\n# recognised: plinth generates exactly this document from these values\n\
+                 allowed_regions = [\"eu-west-1\", \"us-east-1\"]\n\
+                 exempt_principals = [\"arn:aws:iam::*:role/BreakGlass\"]\nattach = [\"root\"]\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "[[scp.custom]]\nname = \"No S3 / Deletes!\"\nfile = \"policies/no-s3-deletes.json\"\n\
+                 description = \"\"\nattach = [\"root\", \"ou:Workloads\"]\n"
+            ),
+            "{text}"
+        );
+        assert_eq!(out.files.len(), 1);
+        assert!(!text.contains("aws-guardrails"), "{text}");
+        assert_eq!(out.skipped.len(), 2, "{:?}", out.skipped);
+        assert!(
+            out.skipped[1].contains("managed by AWS Control Tower"),
+            "{:?}",
+            out.skipped
+        );
+    }
+
+    #[test]
+    fn a_changed_generated_policy_is_imported_with_a_comment_and_others_on_request() {
+        let mut org = org();
+        let mut doc: Value = serde_json::from_str(org.scps[1].content.as_deref().unwrap()).unwrap();
+        doc["Statement"][0]["NotAction"] = serde_json::json!(["iam:*"]);
+        org.scps[1].content = Some(minify(&doc));
+        let out = run(&org, true);
+        assert!(
+            out.toml.0.contains(
+                "# the live content differs from what plinth generates for these values: the plan updates it"
+            ),
+            "{}",
+            out.toml.0
+        );
+        assert!(out.toml.0.contains("name = \"aws-guardrails-XyZ\""), "{}", out.toml.0);
+        assert_eq!(out.warnings.len(), 1, "{:?}", out.warnings);
+    }
+}

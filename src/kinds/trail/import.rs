@@ -68,6 +68,31 @@ pub(super) async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {
                 .map_err(|e| c.failure("cannot read the trail's metric filter", e))?;
             if filter.is_some() {
                 t.raw("root_usage_alarm", true);
+                // Its own recipients, when the alarm notifies plinth's security topic.
+                let alert = crate::kinds::common::topic::topic_arn(account, ALERT_TOPIC);
+                let alarms = c
+                    .cloudwatch
+                    .read_alarms(ROOT_ALARM, &[ROOT_ALARM.to_owned()])
+                    .await
+                    .map_err(|e| c.failure("cannot read the root-usage alarm", e))?;
+                if alarms.iter().any(|a| a.spec.alarm_actions.contains(&alert)) {
+                    let topic = c
+                        .sns
+                        .read_topic(&alert)
+                        .await
+                        .map_err(|e| c.failure("cannot read the root-usage alarm's topic", e))?;
+                    let mut emails: Vec<&str> = topic
+                        .iter()
+                        .flat_map(|t| &t.subscriptions)
+                        .filter(|s| s.protocol == "email")
+                        .map(|s| s.endpoint.as_str())
+                        .collect();
+                    emails.sort_unstable();
+                    emails.dedup();
+                    if !emails.is_empty() {
+                        t.strings("notify", &emails);
+                    }
+                }
             }
         }
         Some(group) => {

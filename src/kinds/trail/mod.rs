@@ -50,6 +50,8 @@ impl Kind for Trail {
             "s3:GetEncryptionConfiguration",
             "s3:GetBucketPolicy",
             "cloudtrail:GetTrail",
+            // `plinth import`: the trails whose home is us-east-1.
+            "cloudtrail:DescribeTrails",
             "cloudtrail:GetTrailStatus",
             "cloudtrail:GetEventSelectors",
             "cloudtrail:ListTags",
