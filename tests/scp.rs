@@ -312,7 +312,7 @@ async fn policies_plinth_does_not_own_are_never_touched() {
 }
 
 #[tokio::test]
-async fn same_named_policy_not_owned_is_an_error_and_no_write() {
+async fn a_same_named_policy_made_by_hand_is_adopted_and_one_of_another_tool_refused() {
     let emu = Emulator::start();
     let org = emu.organizations().await;
     seed(&org).await;
@@ -325,25 +325,47 @@ async fn same_named_policy_not_owned_is_an_error_and_no_write() {
         .await
         .unwrap();
     let b = baseline();
+    // Adopted (tagged), then corrected: the update waits for the tag.
     let session = emu.session().await;
-    let err = session.plan(&b.load(), opts()).await.unwrap_err().to_string();
-    assert!(err.contains("an SCP named `deny-iam-users` already exists"), "{err}");
-    assert!(err.contains("aws organizations tag-resource --resource-id p-"), "{err}");
+    let plan = session.plan(&b.load(), opts()).await.unwrap();
+    let adopt = plan.find("scp.custom.deny-iam-users (adopt)").expect("an adopt change");
+    assert_eq!(adopt.action, Action::Adopt);
+    let update = plan.find("scp.custom.deny-iam-users").unwrap();
+    assert_eq!(update.action, Action::Update);
+    assert!(update.depends_on.contains(&adopt.address), "{:?}", update.depends_on);
     assert_eq!(session.aws.counter.snapshot().writes(), 0);
+    assert!(session.apply(&plan).await.is_success());
+    assert!(live_scp(&org, "deny-iam-users").await.unwrap().owned);
+    let plan = emu.session().await.plan(&b.load(), opts()).await.unwrap();
+    assert!(plan.is_empty(), "{:?}", addresses(&plan));
 
-    // Adopting it by tag, as the hint says, lets plinth manage it.
-    let live = live_scp(&org, "deny-iam-users").await.unwrap();
-    org.tag_resource()
-        .resource_id(&live.id)
-        .tags(Tag::builder().key("managed-by").value("plinth").build().unwrap())
+    // One a CloudFormation stack made is refused, with no write.
+    let emu = Emulator::start();
+    let org = emu.organizations().await;
+    seed(&org).await;
+    org.create_policy()
+        .name("deny-iam-users")
+        .description("made by a stack")
+        .content(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}"#)
+        .r#type(PolicyType::ServiceControlPolicy)
+        .tags(
+            Tag::builder()
+                .key("aws:cloudformation:stack-name")
+                .value("guardrails")
+                .build()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap();
-    let plan = emu.session().await.plan(&b.load(), opts()).await.unwrap();
+    let session = emu.session().await;
+    let err = session.plan(&b.load(), opts()).await.unwrap_err().to_string();
+    assert!(err.contains("an SCP named `deny-iam-users` (p-"), "{err}");
     assert!(
-        plan.find("scp.custom.deny-iam-users")
-            .is_some_and(|c| c.action == Action::Update)
+        err.contains("it is managed by CloudFormation stack `guardrails`"),
+        "{err}"
     );
+    assert_eq!(session.aws.counter.snapshot().writes(), 0);
 }
 
 #[tokio::test]

@@ -377,9 +377,9 @@ async fn a_trail_with_advanced_selectors_shows_no_perpetual_drift() {
 }
 
 #[tokio::test]
-async fn a_trail_bucket_log_group_or_role_plinth_did_not_create_is_left_alone() {
+async fn a_trail_or_bucket_without_plinths_tag_is_adopted_before_it_is_repaired() {
     let w = converged_world().await;
-    // The trail loses plinth's tag: plinth no longer changes it, and says how to adopt it.
+    // The trail loses plinth's tag and stops logging: adopted, then logging starts.
     let arn =
         w.ct.get_trail()
             .name(TRAIL)
@@ -404,44 +404,30 @@ async fn a_trail_bucket_log_group_or_role_plinth_did_not_create_is_left_alone() 
         .await
         .unwrap();
     w.ct.stop_logging().name(TRAIL).send().await.unwrap();
-    let session = w.emu.session().await;
-    let err = session
-        .plan(&w.b.load(), PlanOptions::default())
-        .await
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("error: trail `org-trail` exists without plinth's tag `managed-by=plinth`"),
-        "{err}"
-    );
-    assert!(err.contains("aws cloudtrail add-tags"), "{err}");
-    assert_eq!(session.aws.counter.snapshot().writes(), 0);
-    // Tagged again, it is plinth's once more.
-    w.ct.add_tags()
-        .resource_id(&arn)
-        .tags_list(
-            aws_sdk_cloudtrail::types::Tag::builder()
-                .key("managed-by")
-                .value("plinth")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(drift(&w).await, ["+ trail.logging: logging is stopped"]);
-
-    // A bucket someone else made under the declared name is not taken over either.
     w.s3.delete_bucket_tagging().bucket(BUCKET).send().await.unwrap();
-    let err = session
-        .plan(&w.b.load(), PlanOptions::default())
-        .await
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("error: bucket `example-org-cloudtrail-logs` exists without plinth's tag"),
-        "{err}"
+    let session = w.emu.session().await;
+    let plan = session.plan(&w.b.load(), PlanOptions::default()).await.unwrap();
+    let shown: Vec<(String, Vec<String>)> = plan
+        .changes
+        .iter()
+        .map(|c| (format!("{} {}", c.action.symbol(), c.address), c.depends_on.clone()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("= trail.bucket (adopt)".to_owned(), vec![]),
+            ("= trail (adopt)".to_owned(), vec![]),
+            ("+ trail.logging".to_owned(), vec!["trail (adopt)".to_owned()]),
+        ]
     );
+    assert_eq!(session.aws.counter.snapshot().writes(), 0);
+    let session = w.emu.session().await;
+    assert!(session.apply(&plan).await.is_success());
+    assert_eq!(
+        session.aws.counter.snapshot().write_calls(),
+        ["CloudTrail.AddTags", "CloudTrail.StartLogging", "S3.PutBucketTagging"]
+    );
+    assert!(drift(&w).await.is_empty());
 }
 
 #[tokio::test]

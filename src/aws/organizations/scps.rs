@@ -29,7 +29,7 @@ impl Organizations {
         let owned: BTreeSet<String> = scps.iter().filter(|p| p.owned).map(|p| p.id.clone()).collect();
         let detail: Vec<String> = scps
             .iter()
-            .filter(|p| p.owned || scope.everything || scope.scp_names.contains(&p.name))
+            .filter(|p| p.owned || (scope.everything && !p.aws_managed) || scope.scp_names.contains(&p.name))
             .map(|p| p.id.clone())
             .collect();
         let contents = stream::iter(detail)
