@@ -56,7 +56,7 @@ impl Organizations {
         Ok(scps)
     }
 
-    async fn read_scp_summaries(&self) -> Result<Vec<Scp>, AwsError> {
+    pub(super) async fn read_scp_summaries(&self) -> Result<Vec<Scp>, AwsError> {
         let pages: Vec<_> = self
             .client
             .list_policies()

@@ -187,24 +187,16 @@ impl Organizations {
     /// The id of the SCP named `name` that a retried CreatePolicy made, or an error if
     /// the one of that name is not plinth's.
     async fn created_policy(&self, name: &str, first: AwsError) -> Result<Option<String>, AwsError> {
-        let pages: Vec<_> = self
-            .client
-            .list_policies()
-            .filter(PolicyType::ServiceControlPolicy)
-            .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .ctx(SERVICE, "ListPolicies")?;
-        let Some(id) = pages
-            .iter()
-            .flat_map(|p| p.policies())
-            .find(|p| p.name() == Some(name))
-            .and_then(|p| p.id())
+        let Some(id) = self
+            .read_scp_summaries()
+            .await?
+            .into_iter()
+            .find(|p| p.name == name)
+            .map(|p| p.id)
         else {
             return Err(first);
         };
-        if !self.is_owned(id).await? {
+        if !self.is_owned(&id).await? {
             return Err(AwsError {
                 message: format!(
                     "an SCP named `{name}` appeared meanwhile, without plinth's tag; plinth leaves it alone"
@@ -213,7 +205,7 @@ impl Organizations {
             });
         }
         tracing::info!(policy = name, "a retried CreatePolicy had already created it");
-        Ok(Some(id.to_owned()))
+        Ok(Some(id))
     }
 
     /// The id of the OU `name` under `parent_id` that a retried create made.
