@@ -139,6 +139,7 @@ fn sample_plan(allow_delete: bool) -> Plan {
                 ("ou-work".into(), vec!["p-FullAWSAccess".into(), "p-old".into()]),
             ]),
             ou_accounts: BTreeMap::new(),
+            policy_sets: Default::default(),
         },
         sso: sso_state(),
         ..Observed::default()

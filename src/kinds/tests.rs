@@ -58,6 +58,7 @@ fn empty_org() -> Observed {
             scps: vec![full_access(&["r-root", "123456789012", "222222222222"])],
             attached: BTreeMap::new(),
             ou_accounts: BTreeMap::new(),
+            policy_sets: BTreeMap::new(),
         },
         ..Observed::default()
     }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::policy::org_types::PolicyType;
 use crate::types::Target;
 
 mod sso;
@@ -49,7 +50,38 @@ pub struct OrgState {
     /// assignments target, and everything below them), by OU id.
     #[serde(default)]
     pub ou_accounts: BTreeMap<String, Vec<String>>,
+    /// Policies of the other types plinth read: those the baseline declares, and those
+    /// enabled on the root (where plinth's orphans can be). SCPs keep the fields above.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policy_sets: BTreeMap<PolicyType, PolicySet>,
 }
+
+/// The policies of one type other than SCPs, as [`OrgState`] holds SCPs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PolicySet {
+    /// Whether the type is enabled on the root.
+    pub enabled: bool,
+    pub policies: Vec<Scp>,
+    /// Policy ids of the type attached directly to each target plinth looked at.
+    pub attached: BTreeMap<String, Vec<String>>,
+}
+
+/// The policies of one type, SCPs or another, as planners read them.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyView<'a> {
+    pub policy_type: PolicyType,
+    pub enabled: bool,
+    pub policies: &'a [Scp],
+    pub attached: &'a BTreeMap<String, Vec<String>>,
+}
+
+impl PolicyView<'_> {
+    pub fn by_id(&self, id: &str) -> Option<&Scp> {
+        self.policies.iter().find(|p| p.id == id)
+    }
+}
+
+static NOTHING_ATTACHED: BTreeMap<String, Vec<String>> = BTreeMap::new();
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ou {
@@ -73,6 +105,7 @@ pub struct Account {
     pub suspended: bool,
 }
 
+/// An organization policy of any type (SCPs were the first plinth managed, hence the name).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scp {
     pub id: String,
@@ -147,6 +180,32 @@ impl OrgState {
 
     pub fn scp_by_id(&self, id: &str) -> Option<&Scp> {
         self.scps.iter().find(|p| p.id == id)
+    }
+
+    /// The policies of a type as read (none, when plinth did not read the type).
+    pub fn policies_of(&self, policy_type: PolicyType) -> PolicyView<'_> {
+        if policy_type == PolicyType::Scp {
+            return PolicyView {
+                policy_type,
+                enabled: self.scp_enabled,
+                policies: &self.scps,
+                attached: &self.attached,
+            };
+        }
+        match self.policy_sets.get(&policy_type) {
+            Some(set) => PolicyView {
+                policy_type,
+                enabled: set.enabled,
+                policies: &set.policies,
+                attached: &set.attached,
+            },
+            None => PolicyView {
+                policy_type,
+                enabled: false,
+                policies: &[],
+                attached: &NOTHING_ATTACHED,
+            },
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::observed::{AlarmSpec, Boundary, MetricFilter, PermissionSetSpec, PrincipalKind, TrailSettings};
+use crate::policy::org_types::PolicyType;
 
 /// A reference to a resource: one that exists, or one an earlier change in the same
 /// plan creates (named by that change's address).
@@ -252,6 +253,10 @@ pub enum SnsOp {
     },
 }
 
+fn scp_type() -> PolicyType {
+    PolicyType::Scp
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "call")]
 pub enum OrganizationsOp {
@@ -263,7 +268,11 @@ pub enum OrganizationsOp {
         parent: Ref,
         name: String,
     },
+    /// Creates an organization policy, tagged `managed-by=plinth`.
     CreatePolicy {
+        /// Saved plans from before policy types other than SCPs say none: an SCP.
+        #[serde(default = "scp_type")]
+        policy_type: PolicyType,
         name: String,
         description: String,
         content: String,

@@ -3,16 +3,18 @@
 //! generates are `baseline::scp`).
 
 pub mod diff;
+pub mod management;
 pub mod normalize;
+pub mod org_types;
 
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, SourceFile};
 
-/// AWS's limit on an SCP document, in characters.
-pub const MAX_SCP_SIZE: usize = 5_120;
+/// AWS's limit on an SCP document, in characters ([`org_types`] has every type's).
+pub const MAX_SCP_SIZE: usize = org_types::PolicyType::Scp.rules().max_size;
 /// AWS's limit on SCPs attached directly to one root, OU or account.
-pub const MAX_SCPS_PER_TARGET: usize = 5;
+pub const MAX_SCPS_PER_TARGET: usize = org_types::PolicyType::Scp.rules().max_per_target;
 
 /// Minified JSON, as plinth stores policies.
 pub fn minify(doc: &Value) -> String {
@@ -52,15 +54,37 @@ pub fn merge_statements(live: Option<&str>, ours: &[Value]) -> Value {
 pub enum PolicyKind {
     /// A service control policy.
     Scp,
+    /// A resource control policy: IAM grammar, `Deny` only, `Principal` `*`.
+    Rcp,
     /// An identity-based IAM policy, such as a permission set's inline policy.
     Identity,
+    /// A management policy of an organization policy type (`@@assign` grammar).
+    Management(org_types::PolicyType),
 }
 
 impl PolicyKind {
     fn noun(self) -> &'static str {
         match self {
             PolicyKind::Scp => "SCP",
+            PolicyKind::Rcp => "RCP",
             PolicyKind::Identity => "IAM policy",
+            PolicyKind::Management(t) => t.rules().noun,
+        }
+    }
+
+    fn shape(self) -> String {
+        match self {
+            PolicyKind::Management(t) => match t.rules().syntax {
+                org_types::Syntax::Management { top_key } => {
+                    format!("a {} is `{{\"{top_key}\": {{…: {{\"@@assign\": …}}}}}}`", t.rules().noun)
+                }
+                org_types::Syntax::Iam => String::new(),
+            },
+            PolicyKind::Rcp => "an RCP is `{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Deny\", \"Principal\": \"*\", \"Action\": \"s3:*\", \"Resource\": …}]}`".into(),
+            _ => format!(
+                "an {} is `{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": …, \"Action\" or \"NotAction\": …, \"Resource\": …}}]}}`",
+                self.noun()
+            ),
         }
     }
 }
@@ -94,10 +118,7 @@ pub fn parse_document(source: &SourceFile, kind: PolicyKind) -> Result<Value, Di
         ))
         .at(source, 0..1)
         .cause(problem)
-        .hint(format!(
-            "an {} is `{{\"Version\": \"2012-10-17\", \"Statement\": [{{\"Effect\": …, \"Action\" or \"NotAction\": …, \"Resource\": …}}]}}`",
-            kind.noun()
-        ))
+        .hint(kind.shape())
     })?;
     Ok(doc)
 }
@@ -109,6 +130,12 @@ pub fn check_scp_document(doc: &Value) -> Result<(), String> {
 
 /// The structure AWS requires of a policy of this kind.
 pub fn check_document(doc: &Value, kind: PolicyKind) -> Result<(), String> {
+    if let PolicyKind::Management(t) = kind {
+        return match t.rules().syntax {
+            org_types::Syntax::Management { top_key } => management::check(doc, top_key),
+            org_types::Syntax::Iam => check_document(doc, PolicyKind::Scp),
+        };
+    }
     let Value::Object(map) = doc else {
         return Err("the document is not a JSON object".into());
     };
@@ -136,12 +163,25 @@ pub fn check_document(doc: &Value, kind: PolicyKind) -> Result<(), String> {
         };
         for key in st.keys() {
             match key.as_str() {
+                "NotAction" if kind == PolicyKind::Rcp => {
+                    return Err(format!("statement {n}: RCPs do not support `NotAction`"));
+                }
                 "Sid" | "Effect" | "Action" | "NotAction" | "Resource" | "NotResource" | "Condition" => {}
+                "Principal" if kind == PolicyKind::Rcp => {
+                    if st[key] != Value::String("*".into()) {
+                        return Err(format!(
+                            "statement {n}: an RCP's `Principal` must be `\"*\"`; narrow it with conditions such as `aws:PrincipalOrgID`"
+                        ));
+                    }
+                }
                 "Principal" | "NotPrincipal" => {
                     return Err(format!("statement {n}: {}s cannot name a `{key}`", kind.noun()));
                 }
                 other => return Err(format!("statement {n}: unknown element `{other}`")),
             }
+        }
+        if kind == PolicyKind::Rcp {
+            rcp_rules(st, n)?;
         }
         match st.get("Effect").and_then(Value::as_str) {
             Some("Allow" | "Deny") => {}
@@ -170,6 +210,29 @@ pub fn check_document(doc: &Value, kind: PolicyKind) -> Result<(), String> {
         {
             return Err(format!("statement {n}: `Condition` must be an object"));
         }
+    }
+    Ok(())
+}
+
+/// What AWS requires of a customer managed RCP's statement beyond IAM grammar.
+fn rcp_rules(st: &serde_json::Map<String, Value>, n: usize) -> Result<(), String> {
+    if st.get("Effect").and_then(Value::as_str) == Some("Allow") {
+        return Err(format!(
+            "statement {n}: RCPs only deny (`RCPFullAWSAccess` is AWS's one allow); write `\"Effect\": \"Deny\"`"
+        ));
+    }
+    if !st.contains_key("Principal") {
+        return Err(format!("statement {n}: an RCP names `\"Principal\": \"*\"`"));
+    }
+    let actions: Vec<&str> = match st.get("Action") {
+        Some(Value::String(a)) => vec![a.as_str()],
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    if let Some(bad) = actions.iter().find(|a| !a.contains(':')) {
+        return Err(format!(
+            "statement {n}: an RCP's `Action` names service prefixes such as `s3:*`, not `{bad}`"
+        ));
     }
     Ok(())
 }
@@ -218,5 +281,45 @@ mod tests {
             let e = check_scp_document(&doc).unwrap_err();
             assert!(e.contains(expect), "{doc}: {e}");
         }
+    }
+
+    #[test]
+    fn rcp_rules_are_checked() {
+        let ok = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": ["s3:*", "kms:*"], "Resource": "*",
+            "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}}]});
+        assert!(check_document(&ok, PolicyKind::Rcp).is_ok());
+        let bad = [
+            (
+                json!({"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}),
+                "RCPs only deny",
+            ),
+            (
+                json!({"Effect": "Deny", "Action": "s3:*", "Resource": "*"}),
+                "names `\"Principal\": \"*\"`",
+            ),
+            (
+                json!({"Effect": "Deny", "Principal": {"AWS": "1"}, "Action": "s3:*", "Resource": "*"}),
+                "must be `\"*\"`",
+            ),
+            (
+                json!({"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}),
+                "service prefixes",
+            ),
+            (
+                json!({"Effect": "Deny", "Principal": "*", "NotAction": "s3:*", "Resource": "*"}),
+                "do not support `NotAction`",
+            ),
+        ];
+        for (statement, expect) in bad {
+            let doc = json!({"Version": "2012-10-17", "Statement": [statement]});
+            let e = check_document(&doc, PolicyKind::Rcp).unwrap_err();
+            assert!(e.contains(expect), "{doc}: {e}");
+        }
+        // An SCP still cannot name a principal.
+        assert!(
+            check_scp_document(&ok)
+                .unwrap_err()
+                .contains("cannot name a `Principal`")
+        );
     }
 }

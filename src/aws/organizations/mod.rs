@@ -12,11 +12,12 @@ use aws_sdk_organizations::types::{OrganizationFeatureSet, PolicyType, PolicyTyp
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::{AwsError, Context};
-use crate::observed::{OrgState, Resolved};
+use crate::observed::{OrgState, PolicySet, Resolved};
+use crate::policy::org_types::PolicyType as OrgPolicyType;
 use crate::types::Target;
 
 mod create_account;
-mod scps;
+mod policies;
 mod structure;
 mod write;
 
@@ -44,9 +45,21 @@ pub struct ReadScope {
     /// OUs whose accounts are needed, with everything below them: the accounts directly in
     /// each are read (`ListAccountsForParent`).
     pub member_ous: Vec<crate::types::OuPath>,
+    /// Policy types other than SCPs the baseline declares, with their names and targets
+    /// as for SCPs. Types enabled on the root are read too (plinth's orphans may be there).
+    pub policies: BTreeMap<OrgPolicyType, TypeScope>,
     /// For `plinth import`: every account with its parent, and every customer managed
-    /// SCP with its content and targets.
+    /// policy of every enabled type with its content and targets.
     pub everything: bool,
+}
+
+/// What a plan needs read of one policy type.
+#[derive(Debug, Clone, Default)]
+pub struct TypeScope {
+    /// Policy names the baseline declares.
+    pub names: Vec<String>,
+    /// Targets the baseline attaches them to.
+    pub targets: Vec<Target>,
 }
 
 pub struct Organizations {
@@ -113,13 +126,47 @@ impl Organizations {
             .next()
             .ok_or_else(|| AwsError::other(SERVICE, "ListRoots", "the organization has no root"))?;
         let root_id = root.id().unwrap_or_default().to_owned();
-        let scp_enabled = root.policy_types().iter().any(|t| {
-            t.r#type() == Some(&PolicyType::ServiceControlPolicy) && t.status() == Some(&PolicyTypeStatus::Enabled)
-        });
+        let enabled = |t: OrgPolicyType| {
+            root.policy_types().iter().any(|p| {
+                p.r#type() == Some(&PolicyType::from(t.api())) && p.status() == Some(&PolicyTypeStatus::Enabled)
+            })
+        };
+        let scp_enabled = enabled(OrgPolicyType::Scp);
+        // Other types: those declared, and those enabled (plinth's orphans can only be
+        // attached where the type is enabled).
+        let other_types: Vec<(OrgPolicyType, bool)> = OrgPolicyType::ALL
+            .into_iter()
+            .filter(|t| *t != OrgPolicyType::Scp && (scope.policies.contains_key(t) || enabled(*t)))
+            .map(|t| (t, enabled(t)))
+            .collect();
+        let no_names = TypeScope::default();
+        let others = stream::iter(other_types.iter().copied())
+            .map(|(t, on)| {
+                let wanted = scope.policies.get(&t).unwrap_or(&no_names);
+                async move {
+                    let policies = self.read_policies(t, &wanted.names, scope.everything).await?;
+                    Ok::<_, AwsError>((
+                        t,
+                        PolicySet {
+                            enabled: on,
+                            policies,
+                            attached: BTreeMap::new(),
+                        },
+                    ))
+                }
+            })
+            .buffer_unordered(2)
+            .try_collect::<BTreeMap<OrgPolicyType, PolicySet>>();
 
-        // Two chains at once: the structure (OUs, accounts, where the scope needs them),
-        // and the SCPs (ownership, content, targets). Each is paced at its own quotas.
-        let (structure, scps) = futures::try_join!(self.read_structure(&root_id, scope), self.read_scps(scope))?;
+        // Three chains at once: the structure (OUs, accounts, where the scope needs them),
+        // the SCPs and the other policy types (ownership, content, targets). Each is paced
+        // at its own quotas.
+        let scp_names: Vec<String> = scope.scp_names.clone();
+        let (structure, scps, policy_sets) = futures::try_join!(
+            self.read_structure(&root_id, scope),
+            self.read_policies(OrgPolicyType::Scp, &scp_names, scope.everything),
+            others
+        )?;
         let structure::Structure {
             ous,
             accounts,
@@ -135,23 +182,46 @@ impl Organizations {
             scps,
             attached: BTreeMap::new(),
             ou_accounts,
+            policy_sets,
         };
 
-        // SCPs attached to each target of interest, for the 5-per-target limit.
+        // Policies attached to each target of interest, for the per-target limit.
         if state.scp_enabled {
-            let mut interesting: BTreeSet<String> = state.scps.iter().flat_map(|p| p.targets.iter().cloned()).collect();
-            for t in &scope.targets {
-                if let Resolved::Id(id) = state.resolve(t) {
-                    interesting.insert(id);
-                }
-            }
-            state.attached = stream::iter(interesting)
-                .map(|id| async move { self.policies_for_target(&id).await.map(|p| (id, p)) })
-                .buffer_unordered(CONCURRENCY)
-                .try_collect()
+            state.attached = self
+                .attached(&state, OrgPolicyType::Scp, &state.scps, &scope.targets)
                 .await?;
         }
+        let mut sets = std::mem::take(&mut state.policy_sets);
+        for (t, set) in &mut sets {
+            if set.enabled {
+                let targets = scope.policies.get(t).map(|s| s.targets.as_slice()).unwrap_or_default();
+                set.attached = self.attached(&state, *t, &set.policies, targets).await?;
+            }
+        }
+        state.policy_sets = sets;
         Ok(state)
+    }
+
+    /// The policies of a type attached to each target plinth's policies are on or the
+    /// baseline names.
+    async fn attached(
+        &self,
+        state: &OrgState,
+        policy_type: OrgPolicyType,
+        policies: &[crate::observed::Scp],
+        targets: &[Target],
+    ) -> Result<BTreeMap<String, Vec<String>>, AwsError> {
+        let mut interesting: BTreeSet<String> = policies.iter().flat_map(|p| p.targets.iter().cloned()).collect();
+        for t in targets {
+            if let Resolved::Id(id) = state.resolve(t) {
+                interesting.insert(id);
+            }
+        }
+        stream::iter(interesting)
+            .map(|id| async move { self.policies_for_target(&id, policy_type).await.map(|p| (id, p)) })
+            .buffer_unordered(CONCURRENCY)
+            .try_collect()
+            .await
     }
 
     /// Whether an AWS service has trusted access to the organization.

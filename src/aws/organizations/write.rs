@@ -10,6 +10,7 @@ use super::{Organizations, SERVICE};
 use crate::aws::{AwsError, Context, retry_eventually};
 use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE};
 use crate::plan::{OrganizationsOp, Ref};
+use crate::policy::org_types::PolicyType as OrgPolicyType;
 
 impl Organizations {
     /// Execute one operation. Returns the id of what it created, if anything.
@@ -63,6 +64,7 @@ impl Organizations {
                 Ok(None)
             }
             OrganizationsOp::CreatePolicy {
+                policy_type,
                 name,
                 description,
                 content,
@@ -73,7 +75,7 @@ impl Organizations {
                     .name(name)
                     .description(description)
                     .content(content)
-                    .r#type(PolicyType::ServiceControlPolicy)
+                    .r#type(PolicyType::from(policy_type.api()))
                     .tags(owner_tag()?)
                     .send()
                     .await
@@ -84,7 +86,7 @@ impl Organizations {
                         .and_then(|p| p.policy_summary())
                         .and_then(|s| s.id())
                         .map(str::to_owned)),
-                    Err(e) if e.is("DuplicatePolicyException") => self.created_policy(name, e).await,
+                    Err(e) if e.is("DuplicatePolicyException") => self.created_policy(*policy_type, name, e).await,
                     Err(e) => Err(e),
                 }
             }
@@ -184,11 +186,16 @@ impl Organizations {
         }
     }
 
-    /// The id of the SCP named `name` that a retried CreatePolicy made, or an error if
+    /// The id of the policy named `name` that a retried CreatePolicy made, or an error if
     /// the one of that name is not plinth's.
-    async fn created_policy(&self, name: &str, first: AwsError) -> Result<Option<String>, AwsError> {
+    async fn created_policy(
+        &self,
+        policy_type: OrgPolicyType,
+        name: &str,
+        first: AwsError,
+    ) -> Result<Option<String>, AwsError> {
         let Some(id) = self
-            .read_scp_summaries()
+            .read_policy_summaries(policy_type)
             .await?
             .into_iter()
             .find(|p| p.name == name)
@@ -199,7 +206,8 @@ impl Organizations {
         if !self.is_owned(&id).await? {
             return Err(AwsError {
                 message: format!(
-                    "an SCP named `{name}` appeared meanwhile, without plinth's tag; plinth leaves it alone"
+                    "{} named `{name}` appeared meanwhile, without plinth's tag; plinth leaves it alone",
+                    policy_type.rules().a_noun
                 ),
                 ..first
             });

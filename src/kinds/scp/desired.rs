@@ -6,32 +6,13 @@ use std::ops::Range;
 use serde_json::Value;
 use toml::Spanned;
 
-use super::{Kind, generated};
+use super::{Kind, Scps, generated};
 use crate::kinds::Baseline;
-use crate::policy::minify;
+use crate::kinds::common::org_policy::Desired;
 use crate::types::{Region, Target};
 
 /// An SCP the baseline wants, ready to compare with what is live.
-#[derive(Debug, Clone)]
-pub struct DesiredScp {
-    /// Plan address below `scp.`: `region_deny`, `custom.deny-iam-users`.
-    pub key: String,
-    /// The SCP's name in AWS.
-    pub name: String,
-    pub description: String,
-    pub document: Value,
-    /// Minified document, what plinth sends to AWS.
-    pub content: String,
-    pub attach: Vec<Spanned<Target>>,
-    /// Where the SCP is declared, for diagnostics.
-    pub span: Range<usize>,
-}
-
-impl DesiredScp {
-    pub fn address(&self) -> String {
-        format!("{}.{}", super::Scps::NAME, self.key)
-    }
-}
+pub type DesiredScp = Desired;
 
 /// Every SCP the baseline declares, generated or from files, with the warnings
 /// generation raised.
@@ -45,15 +26,15 @@ pub fn desired_scps(baseline: &Baseline) -> (Vec<DesiredScp>, Vec<String>) {
                     document: Value,
                     attach: &Spanned<Vec<Spanned<Target>>>,
                     span: Range<usize>| {
-        out.push(DesiredScp {
-            key: key.to_owned(),
+        out.push(Desired::new(
+            Scps::NAME,
+            key,
             name,
             description,
-            content: minify(&document),
             document,
-            attach: attach.get_ref().clone(),
+            attach.get_ref(),
             span,
-        });
+        ));
     };
     if let Some(rd) = &scp.region_deny {
         let r = rd.get_ref();

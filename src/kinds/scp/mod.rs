@@ -8,8 +8,6 @@ pub mod generated;
 mod import;
 pub mod plan;
 
-use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use serde::Deserialize;
@@ -18,8 +16,10 @@ use toml::Spanned;
 use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, Targets};
 use crate::aws::organizations::ReadScope;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::kinds::common::org_policy;
 use crate::plan::{Address, Plan};
-use crate::policy::{MAX_SCP_SIZE, MAX_SCPS_PER_TARGET, PolicyKind};
+use crate::policy::PolicyKind;
+use crate::policy::org_types::PolicyType;
 use crate::types::{PolicyName, PrincipalPattern, Region, Target};
 
 pub struct Scps;
@@ -81,22 +81,7 @@ impl Kind for Scps {
     fn describe(baseline: &Baseline, out: &mut Description) {
         let (desired, warnings) = desired::desired_scps(baseline);
         out.warnings.extend(warnings);
-        for d in &desired {
-            let targets: Vec<String> = d.attach.iter().map(|t| t.get_ref().to_string()).collect();
-            let _ = writeln!(
-                out.text,
-                "\n{} (`{}`, {} of {MAX_SCP_SIZE} characters), attached to {}:",
-                d.address(),
-                d.name,
-                d.content.chars().count(),
-                targets.join(", ")
-            );
-            let _ = writeln!(
-                out.text,
-                "{}",
-                serde_json::to_string_pretty(&d.document).unwrap_or_default()
-            );
-        }
+        org_policy::describe(PolicyType::Scp, &desired, &mut out.text);
     }
 
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
@@ -169,20 +154,7 @@ pub struct CustomScp {
 fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
     let src = &baseline.source;
     let file = &baseline.file;
-    let mut names = HashMap::new();
-    for custom in &file.scp.custom {
-        let name = &custom.get_ref().name;
-        if let Some(first) = names.insert(name.get_ref().clone(), name.span()) {
-            let (line, _) = src.line_col(first.start);
-            diags.push(
-                Diagnostic::error(format!("SCP name `{}` is used twice", name.get_ref()))
-                    .at(src, name.span())
-                    .hint(format!(
-                        "it is first used on line {line}; SCP names are unique in an organization"
-                    )),
-            );
-        }
-    }
+    org_policy::duplicate_names(src, "SCP", file.scp.custom.iter().map(|c| &c.get_ref().name), diags);
 
     if let Some(rd) = &file.scp.region_deny
         && rd.get_ref().allowed_regions.get_ref().is_empty()
@@ -206,45 +178,5 @@ fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
         );
     }
     let (desired, _) = desired::desired_scps(baseline);
-    let mut per_target: BTreeMap<&Target, Vec<&str>> = BTreeMap::new();
-    for scp in &desired {
-        if scp.content.chars().count() > MAX_SCP_SIZE {
-            diags.push(
-                Diagnostic::error(format!(
-                    "SCP `{}` is {} characters minified; AWS allows {MAX_SCP_SIZE}",
-                    scp.name,
-                    scp.content.chars().count()
-                ))
-                .at(src, scp.span.clone())
-                .hint("split it into two policies, or use wildcards such as `ec2:Describe*` to shorten action lists"),
-            );
-        }
-        let mut seen_targets = HashMap::new();
-        for t in &scp.attach {
-            if seen_targets.insert(t.get_ref().clone(), ()).is_some() {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "`{}` is listed twice in `attach` of `{}`",
-                        t.get_ref(),
-                        scp.address()
-                    ))
-                    .at(src, t.span()),
-                );
-                continue;
-            }
-            let list = per_target.entry(t.get_ref()).or_default();
-            list.push(&scp.name);
-            if list.len() == MAX_SCPS_PER_TARGET + 1 {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "`{}` would carry more than {MAX_SCPS_PER_TARGET} SCPs",
-                        t.get_ref()
-                    ))
-                    .at(src, t.span())
-                    .cause(format!("the baseline alone attaches {} to it", list.join(", ")))
-                    .hint("AWS allows 5 SCPs per root, OU or account, FullAWSAccess included; merge policies or attach some to a parent OU"),
-                );
-            }
-        }
-    }
+    org_policy::validate(src, PolicyType::Scp, &desired, diags);
 }

@@ -1,20 +1,27 @@
-//! Organizations reads of service control policies: every SCP, which plinth owns (by
-//! tag), the content and targets it needs, and what each target carries.
+//! Organizations reads of policies of one type (SCPs, RCPs, management policies): every
+//! policy of the type, which plinth owns (by tag), the content and targets it needs, and
+//! what each target carries.
 
 use std::collections::{BTreeSet, HashMap};
 
 use aws_sdk_organizations::types::PolicyType;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
-use super::{CONCURRENCY, Organizations, ReadScope, SERVICE};
+use super::{CONCURRENCY, Organizations, SERVICE};
 use crate::aws::{AwsError, Context};
 use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Scp, other_manager};
+use crate::policy::org_types::PolicyType as OrgPolicyType;
 
 impl Organizations {
-    /// Every SCP, with ownership (tags of customer-managed ones), the content of owned ones
-    /// and of any whose name the baseline uses, and the targets of owned ones.
-    pub(super) async fn read_scps(&self, scope: &ReadScope) -> Result<Vec<Scp>, AwsError> {
-        let mut scps = self.read_scp_summaries().await?;
+    /// Every policy of a type, with ownership (tags of customer-managed ones), the content
+    /// of owned ones and of any whose name the baseline uses, and the targets of owned ones.
+    pub(super) async fn read_policies(
+        &self,
+        policy_type: OrgPolicyType,
+        names: &[String],
+        everything: bool,
+    ) -> Result<Vec<Scp>, AwsError> {
+        let mut scps = self.read_policy_summaries(policy_type).await?;
         let customer: Vec<String> = scps.iter().filter(|p| !p.aws_managed).map(|p| p.id.clone()).collect();
         let tags: HashMap<String, Vec<(String, String)>> = stream::iter(customer)
             .map(|id| async move { self.tags(&id).await.map(|t| (id, t)) })
@@ -29,7 +36,7 @@ impl Organizations {
         let owned: BTreeSet<String> = scps.iter().filter(|p| p.owned).map(|p| p.id.clone()).collect();
         let detail: Vec<String> = scps
             .iter()
-            .filter(|p| p.owned || (scope.everything && !p.aws_managed) || scope.scp_names.contains(&p.name))
+            .filter(|p| p.owned || (everything && !p.aws_managed) || names.contains(&p.name))
             .map(|p| p.id.clone())
             .collect();
         let contents = stream::iter(detail)
@@ -39,9 +46,7 @@ impl Organizations {
         // Targets of owned SCPs, and of those the baseline names (it may adopt them).
         let with_targets: Vec<String> = scps
             .iter()
-            .filter(|p| {
-                owned.contains(&p.id) || (!p.aws_managed && (scope.everything || scope.scp_names.contains(&p.name)))
-            })
+            .filter(|p| owned.contains(&p.id) || (!p.aws_managed && (everything || names.contains(&p.name))))
             .map(|p| p.id.clone())
             .collect();
         let targets = stream::iter(with_targets)
@@ -56,11 +61,11 @@ impl Organizations {
         Ok(scps)
     }
 
-    pub(super) async fn read_scp_summaries(&self) -> Result<Vec<Scp>, AwsError> {
+    pub(super) async fn read_policy_summaries(&self, policy_type: OrgPolicyType) -> Result<Vec<Scp>, AwsError> {
         let pages: Vec<_> = self
             .client
             .list_policies()
-            .filter(PolicyType::ServiceControlPolicy)
+            .filter(PolicyType::from(policy_type.api()))
             .into_paginator()
             .send()
             .try_collect()
@@ -136,12 +141,16 @@ impl Organizations {
         Ok(ids)
     }
 
-    pub(super) async fn policies_for_target(&self, target_id: &str) -> Result<Vec<String>, AwsError> {
+    pub(super) async fn policies_for_target(
+        &self,
+        target_id: &str,
+        policy_type: OrgPolicyType,
+    ) -> Result<Vec<String>, AwsError> {
         let pages: Vec<_> = self
             .client
             .list_policies_for_target()
             .target_id(target_id)
-            .filter(PolicyType::ServiceControlPolicy)
+            .filter(PolicyType::from(policy_type.api()))
             .into_paginator()
             .send()
             .try_collect()

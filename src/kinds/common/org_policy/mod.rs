@@ -1,0 +1,156 @@
+//! Organization policies of every type (SCPs, RCPs, AI opt-out, tag and EC2 declarative
+//! policies): one engine, each type's rules from `policy::org_types`. A policy kind
+//! derives its [`Desired`] documents from its section and hands them here to be checked
+//! before any call ([`validate`]), shown ([`describe`]) and planned ([`plan()`]).
+
+mod plan;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use serde_json::Value;
+use toml::Spanned;
+
+pub use self::plan::{Setup, plan};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::policy::minify;
+use crate::policy::org_types::PolicyType;
+use crate::types::Target;
+
+/// A policy the baseline wants, ready to compare with what is live.
+#[derive(Debug, Clone)]
+pub struct Desired {
+    /// The kind that declares it (the first part of its address).
+    pub kind: &'static str,
+    /// Plan address below the kind: `region_deny`, `custom.deny-iam-users`.
+    pub key: String,
+    /// The policy's name in AWS.
+    pub name: String,
+    pub description: String,
+    pub document: Value,
+    /// Minified document, what plinth sends to AWS.
+    pub content: String,
+    pub attach: Vec<Spanned<Target>>,
+    /// Where the policy is declared, for diagnostics.
+    pub span: Range<usize>,
+}
+
+impl Desired {
+    pub fn new(
+        kind: &'static str,
+        key: impl Into<String>,
+        name: impl Into<String>,
+        description: impl Into<String>,
+        document: Value,
+        attach: &[Spanned<Target>],
+        span: Range<usize>,
+    ) -> Desired {
+        Desired {
+            kind,
+            key: key.into(),
+            name: name.into(),
+            description: description.into(),
+            content: minify(&document),
+            document,
+            attach: attach.to_vec(),
+            span,
+        }
+    }
+
+    pub fn address(&self) -> String {
+        format!("{}.{}", self.kind, self.key)
+    }
+}
+
+/// What AWS would reject, checked on the baseline alone: each document's size, a target
+/// listed twice, more policies of the type on one target than AWS allows.
+pub fn validate(src: &SourceFile, policy_type: PolicyType, desired: &[Desired], diags: &mut Diagnostics) {
+    let rules = policy_type.rules();
+    let (noun, max_size, max) = (rules.noun, rules.max_size, rules.max_per_target);
+    let mut per_target: BTreeMap<&Target, Vec<&str>> = BTreeMap::new();
+    for p in desired {
+        let size = p.content.chars().count();
+        if size > max_size {
+            diags.push(
+                Diagnostic::error(format!(
+                    "{noun} `{}` is {size} characters minified; AWS allows {max_size}",
+                    p.name
+                ))
+                .at(src, p.span.clone())
+                .hint("split it into two policies, or shorten it (wildcards such as `ec2:Describe*` shorten action lists)"),
+            );
+        }
+        let mut seen = HashMap::new();
+        for t in &p.attach {
+            if seen.insert(t.get_ref().clone(), ()).is_some() {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`{}` is listed twice in `attach` of `{}`",
+                        t.get_ref(),
+                        p.address()
+                    ))
+                    .at(src, t.span()),
+                );
+                continue;
+            }
+            let list = per_target.entry(t.get_ref()).or_default();
+            list.push(&p.name);
+            let own = usize::from(rules.aws_default.is_some());
+            if list.len() + own == max + 1 {
+                let default = rules
+                    .aws_default
+                    .map(|d| format!(", `{d}` included"))
+                    .unwrap_or_default();
+                diags.push(
+                    Diagnostic::error(format!("`{}` would carry more than {max} {noun}s", t.get_ref()))
+                        .at(src, t.span())
+                        .cause(format!("the baseline alone attaches {} to it", list.join(", ")))
+                        .hint(format!(
+                            "AWS allows {max} {noun}s per root, OU or account{default}; merge policies or attach some to a parent OU"
+                        )),
+                );
+            }
+        }
+    }
+}
+
+/// What `plinth validate` shows: each document as plinth will send it, its size and targets.
+pub fn describe(policy_type: PolicyType, desired: &[Desired], out: &mut String) {
+    let rules = policy_type.rules();
+    for d in desired {
+        let targets: Vec<String> = d.attach.iter().map(|t| t.get_ref().to_string()).collect();
+        let _ = writeln!(
+            out,
+            "\n{} (`{}`, {} of {} characters), attached to {}:",
+            d.address(),
+            d.name,
+            d.content.chars().count(),
+            rules.max_size,
+            targets.join(", ")
+        );
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&d.document).unwrap_or_default());
+    }
+}
+
+/// Names used twice among a kind's policies: AWS names are unique per organization.
+pub fn duplicate_names<'a>(
+    src: &SourceFile,
+    noun: &str,
+    names: impl IntoIterator<Item = &'a Spanned<crate::types::PolicyName>>,
+    diags: &mut Diagnostics,
+) {
+    let mut seen = HashMap::new();
+    for name in names {
+        if let Some(first) = seen.insert(name.get_ref().clone(), name.span()) {
+            let (line, _) = src.line_col(first.start);
+            diags.push(
+                Diagnostic::error(format!("{noun} name `{}` is used twice", name.get_ref()))
+                    .at(src, name.span())
+                    .hint(format!(
+                        "it is first used on line {line}; policy names are unique in an organization"
+                    )),
+            );
+        }
+    }
+}

@@ -1,0 +1,450 @@
+//! Planning one policy type: trusted access and the type enabled on the root when
+//! needed, each declared policy's content and description, where it is attached, and
+//! owned policies the baseline dropped.
+//!
+//! Rules: plinth changes only policies tagged `managed-by=plinth`; a same-named policy
+//! without the tag is adopted (tagged, then corrected like an owned one), unless AWS or
+//! another tool manages it (an error); no target ends up with more policies of the type
+//! than AWS allows (its default policy counted); attachments go before detachments; the
+//! last SCP or RCP of a target is never detached; orphans are deleted only with
+//! `--allow-delete`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::Desired;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::kinds::Context;
+use crate::kinds::common::{adopt, placement};
+use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Orphan, Plan, Ref};
+use crate::policy::diff::StatementDiff;
+use crate::policy::org_types::{PolicyType, Syntax};
+use crate::policy::{self, management, normalize};
+
+/// What a kind tells the engine beyond its documents.
+#[derive(Debug, Clone, Copy)]
+pub struct Setup {
+    /// The kind's registry name: the first part of every address.
+    pub kind: &'static str,
+    pub policy_type: PolicyType,
+    /// Whether the type's service principal has trusted access (read by the kind when
+    /// the type needs it; `None` when it does not).
+    pub trusted_access: Option<bool>,
+}
+
+/// A target as the plan knows it: live, or created earlier in this plan.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum TargetKey {
+    Live(String),
+    Planned(String),
+}
+
+/// Add the changes that make the organization's policies of one type match `desired`.
+pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]) -> Result<(), Diagnostics> {
+    let Setup {
+        kind,
+        policy_type,
+        trusted_access,
+    } = setup;
+    let rules = policy_type.rules();
+    let noun = rules.noun;
+    let baseline = cx.baseline;
+    let org = &cx.observed.org;
+    let view = org.policies_of(policy_type);
+    let src = &baseline.source;
+    if desired.is_empty() && !view.policies.iter().any(|p| p.owned) {
+        return Ok(());
+    }
+    let mut diags = Diagnostics::default();
+
+    let mut type_dep = vec![];
+    if !view.enabled && !desired.is_empty() {
+        let mut enable_deps = vec![];
+        if let (Some(false), Some(principal)) = (trusted_access, rules.trusted_access) {
+            let address = format!("{kind}.trusted_access");
+            plan.changes.push(Change {
+                kind: kind.to_owned(),
+                address: address.clone(),
+                action: Action::Enable,
+                reason: format!(
+                    "`{principal}` has no trusted access to the organization; the {} type needs it",
+                    rules.api
+                ),
+                before: None,
+                after: None,
+                statement_diff: vec![],
+                depends_on: vec![],
+                op: Op::Organizations(OrganizationsOp::EnableAwsServiceAccess {
+                    service_principal: principal.to_owned(),
+                }),
+            });
+            enable_deps.push(address);
+        }
+        let address = format!("{kind}.policy_type");
+        plan.changes.push(Change {
+            kind: kind.to_owned(),
+            address: address.clone(),
+            action: Action::Enable,
+            reason: format!("the {} type is not enabled on the root", rules.api),
+            before: None,
+            after: None,
+            statement_diff: vec![],
+            depends_on: enable_deps,
+            op: Op::Organizations(OrganizationsOp::EnablePolicyType {
+                root_id: org.root_id.clone(),
+                policy_type: rules.api.into(),
+            }),
+        });
+        type_dep.push(address);
+    }
+
+    // The policy ids each target will carry once the plan is applied, starting from what is live.
+    let mut final_sets: BTreeMap<TargetKey, BTreeSet<String>> = BTreeMap::new();
+    // AWS's own policy of the type (FullAWSAccess, RCPFullAWSAccess), on every target once enabled.
+    let default_id: Option<String> = rules.aws_default.map(|name| {
+        view.policies
+            .iter()
+            .find(|p| p.aws_managed && p.name == name)
+            .map_or_else(|| format!("p-{name}"), |p| p.id.clone())
+    });
+    let fresh = || -> BTreeSet<String> { default_id.iter().cloned().collect() };
+    let live_set = |id: &str| -> BTreeSet<String> {
+        match view.attached.get(id) {
+            Some(ids) if view.enabled => ids.iter().cloned().collect(),
+            // Enabling the policy type, or creating an OU, attaches AWS's default policy.
+            _ => fresh(),
+        }
+    };
+    // Where each attachment comes from in the baseline, to point errors at it.
+    let mut attach_spans: BTreeMap<TargetKey, (std::ops::Range<usize>, String)> = BTreeMap::new();
+    let mut attaches = Vec::new();
+    let mut detaches = Vec::new();
+    // Policies this plan adopts, by id: their other changes wait for the tag.
+    let mut adopting: BTreeMap<String, String> = BTreeMap::new();
+
+    for d in desired {
+        let addr = d.address();
+        let live = view.policies.iter().find(|p| p.name == d.name);
+        let mut adopt_dep = vec![];
+        let policy_ref = match live {
+            Some(p) if !p.owned && (p.aws_managed || p.managed_by.is_some()) => {
+                let other = p.managed_by.as_deref().unwrap_or("AWS (an AWS managed policy)");
+                let what = format!("{} named `{}` ({})", rules.a_noun, d.name, p.id);
+                diags.push(adopt::managed_elsewhere(src, d.span.clone(), &what, other));
+                continue;
+            }
+            Some(p) => {
+                if !p.owned {
+                    let change = adopt::change(
+                        &Address::new(kind, addr.clone()),
+                        &format!("{noun} `{}` ({})", d.name, p.id),
+                        Op::Organizations(OrganizationsOp::TagResource {
+                            resource_id: p.id.clone(),
+                        }),
+                    );
+                    adopt_dep.push(change.address.clone());
+                    adopting.insert(p.id.clone(), change.address.clone());
+                    plan.changes.push(change);
+                }
+                let live_doc: Option<Value> = p.content.as_deref().and_then(|c| serde_json::from_str(c).ok());
+                let content_differs = match &live_doc {
+                    Some(doc) => !equivalent(rules.syntax, doc, &d.document),
+                    None => true,
+                };
+                let description_differs = p.description != d.description;
+                if content_differs || description_differs {
+                    let mut reasons = Vec::new();
+                    let statement_diff = match &live_doc {
+                        Some(doc) if content_differs => diff(rules.syntax, doc, &d.document),
+                        _ => vec![],
+                    };
+                    if content_differs {
+                        reasons.push(match &live_doc {
+                            Some(_) => format!(
+                                "content differs from the baseline ({} {}{} changed)",
+                                statement_diff.len(),
+                                match rules.syntax {
+                                    Syntax::Iam => "statement",
+                                    Syntax::Management { .. } => "attribute",
+                                },
+                                if statement_diff.len() == 1 { "" } else { "s" }
+                            ),
+                            None => "live content is not valid JSON".to_owned(),
+                        });
+                    }
+                    if description_differs {
+                        reasons.push(format!(
+                            "description is `{}`, baseline says `{}`",
+                            p.description, d.description
+                        ));
+                    }
+                    plan.changes.push(Change {
+                        kind: kind.to_owned(),
+                        address: addr.clone(),
+                        action: Action::Update,
+                        reason: reasons.join("; "),
+                        before: live_doc.clone().or_else(|| p.content.clone().map(Value::String)),
+                        after: Some(d.document.clone()),
+                        statement_diff,
+                        depends_on: adopt_dep.clone(),
+                        op: Op::Organizations(OrganizationsOp::UpdatePolicy {
+                            policy_id: p.id.clone(),
+                            description: d.description.clone(),
+                            content: d.content.clone(),
+                        }),
+                    });
+                }
+                Ref::Id(p.id.clone())
+            }
+            None => {
+                plan.changes.push(Change {
+                    kind: kind.to_owned(),
+                    address: addr.clone(),
+                    action: Action::Create,
+                    reason: format!("no {noun} named `{}` in the organization", d.name),
+                    before: None,
+                    after: Some(d.document.clone()),
+                    statement_diff: vec![],
+                    depends_on: vec![],
+                    op: Op::Organizations(OrganizationsOp::CreatePolicy {
+                        policy_type,
+                        name: d.name.clone(),
+                        description: d.description.clone(),
+                        content: d.content.clone(),
+                    }),
+                });
+                Ref::Planned(addr.clone())
+            }
+        };
+        let policy_key = match &policy_ref {
+            Ref::Id(id) => id.clone(),
+            Ref::Planned(a) => a.clone(),
+        };
+
+        // Attachments the baseline wants.
+        let mut wanted: BTreeSet<TargetKey> = BTreeSet::new();
+        for t in &d.attach {
+            let target = t.get_ref();
+            let (key, target_ref, target_dep) = match placement::target(cx, plan, target).map(|(r, deps)| {
+                let key = match &r {
+                    Ref::Id(id) => TargetKey::Live(id.clone()),
+                    Ref::Planned(addr) => TargetKey::Planned(addr.clone()),
+                };
+                (key, r, deps)
+            }) {
+                Ok(r) => r,
+                Err(why) => {
+                    diags.push(placement::unknown_target(cx, target, t.span(), &why));
+                    continue;
+                }
+            };
+            if !rules.affects_management_account
+                && matches!(&key, TargetKey::Live(id) if *id == org.management_account_id)
+            {
+                plan.warnings.push(format!(
+                    "`{addr}` is attached to `{target}`, the management account, which {noun}s never restrict; the attachment has no effect there"
+                ));
+            }
+            wanted.insert(key.clone());
+            attach_spans
+                .entry(key.clone())
+                .or_insert_with(|| (t.span(), target.to_string()));
+            let live_targets: &[String] = live.map(|p| p.targets.as_slice()).unwrap_or(&[]);
+            let attached = matches!(&key, TargetKey::Live(id) if live_targets.contains(id));
+            final_sets
+                .entry(key.clone())
+                .or_insert_with(|| match &key {
+                    TargetKey::Live(id) => live_set(id),
+                    TargetKey::Planned(_) => fresh(),
+                })
+                .insert(policy_key.clone());
+            if attached {
+                continue;
+            }
+            let mut depends_on = type_dep.clone();
+            depends_on.extend(adopt_dep.iter().cloned());
+            if let Ref::Planned(a) = &policy_ref {
+                depends_on.push(a.clone());
+            }
+            depends_on.extend(target_dep);
+            attaches.push(Change {
+                kind: kind.to_owned(),
+                address: format!("{addr} -> {target}"),
+                action: Action::Attach,
+                reason: format!("the baseline attaches `{}` to `{target}`", d.name),
+                before: None,
+                after: None,
+                statement_diff: vec![],
+                depends_on,
+                op: Op::Organizations(OrganizationsOp::AttachPolicy {
+                    policy: policy_ref.clone(),
+                    target: target_ref,
+                }),
+            });
+        }
+
+        // Attachments of an owned policy the baseline does not want.
+        if let Some(p) = live {
+            for target_id in &p.targets {
+                if wanted.contains(&TargetKey::Live(target_id.clone())) {
+                    continue;
+                }
+                let key = TargetKey::Live(target_id.clone());
+                final_sets
+                    .entry(key)
+                    .or_insert_with(|| live_set(target_id))
+                    .remove(&p.id);
+                detaches.push((p.id.clone(), target_id.clone(), addr.clone(), d.name.clone(), false));
+            }
+        }
+    }
+
+    // Owned policies the baseline no longer declares.
+    let desired_names: BTreeSet<&str> = desired.iter().map(|d| d.name.as_str()).collect();
+    let mut deletes = Vec::new();
+    for p in view
+        .policies
+        .iter()
+        .filter(|p| p.owned && !desired_names.contains(p.name.as_str()))
+    {
+        let addr = format!("{kind}.orphan.{}", p.name);
+        if !cx.options.allow_delete {
+            plan.orphans.push(Orphan {
+                address: addr,
+                reason: format!(
+                    "{noun} `{}` ({}) is managed by plinth but no longer in the baseline; kept, attached to {} target{}; run with `--allow-delete` to delete it",
+                    p.name,
+                    p.id,
+                    p.targets.len(),
+                    if p.targets.len() == 1 { "" } else { "s" }
+                ),
+            });
+            continue;
+        }
+        for target_id in &p.targets {
+            final_sets
+                .entry(TargetKey::Live(target_id.clone()))
+                .or_insert_with(|| live_set(target_id))
+                .remove(&p.id);
+            detaches.push((p.id.clone(), target_id.clone(), addr.clone(), p.name.clone(), true));
+        }
+        deletes.push((addr, p));
+    }
+
+    // At most so many policies of the type per target, counting what is live and not plinth's.
+    let max = rules.max_per_target;
+    for (key, set) in &final_sets {
+        if set.len() > max
+            && let Some((span, shown)) = attach_spans.get(key)
+        {
+            let prefix = format!("{kind}.");
+            let names: Vec<String> = set
+                .iter()
+                .map(|id| {
+                    view.by_id(id)
+                        .map_or_else(|| id.trim_start_matches(prefix.as_str()).to_owned(), |p| p.name.clone())
+                })
+                .collect();
+            diags.push(
+                Diagnostic::error(format!("`{shown}` would carry {} {noun}s; AWS allows {max}", set.len()))
+                .at(src, span.clone())
+                .cause(format!("after this plan it would carry: {}", names.join(", ")))
+                .hint(
+                    "policies plinth does not manage count too; merge policies, or attach some to a parent OU instead",
+                ),
+            );
+        }
+    }
+
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+
+    // Detaches go after every attach to the same target, so a target is never left bare.
+    let mut orphan_detaches: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // Orphans that stay attached somewhere, so cannot be deleted.
+    let mut blocked_deletes: BTreeSet<String> = BTreeSet::new();
+    let mut detach_changes = Vec::new();
+    for (policy_id, target_id, addr, name, orphan) in detaches {
+        let key = TargetKey::Live(target_id.clone());
+        let shown = org.describe_target(&target_id);
+        let change_addr = format!("{addr} -> {shown}");
+        if rules.keeps_one && final_sets.get(&key).is_some_and(BTreeSet::is_empty) {
+            plan.warnings.push(format!(
+                "kept `{name}` on `{shown}`: it is the only {noun} there, and a target without {noun}s would deny everything; attach another {noun} (such as {}) first",
+                rules.aws_default.unwrap_or("AWS's default")
+            ));
+            if orphan {
+                blocked_deletes.insert(addr);
+            }
+            continue;
+        }
+        let depends_on: Vec<String> = attaches
+            .iter()
+            .filter(|a| matches!(&a.op, Op::Organizations(OrganizationsOp::AttachPolicy { target: Ref::Id(t), .. }) if *t == target_id))
+            .map(|a| a.address.clone())
+            .chain(adopting.get(&policy_id).cloned())
+            .collect();
+        if orphan {
+            orphan_detaches
+                .entry(addr.clone())
+                .or_default()
+                .push(change_addr.clone());
+        }
+        detach_changes.push(Change {
+            kind: kind.to_owned(),
+            address: change_addr,
+            action: Action::Detach,
+            reason: if orphan {
+                format!("`{name}` is being deleted and must be detached first")
+            } else {
+                format!("attached to `{shown}`, but the baseline does not attach `{name}` there")
+            },
+            before: None,
+            after: None,
+            statement_diff: vec![],
+            depends_on,
+            op: Op::Organizations(OrganizationsOp::DetachPolicy { policy_id, target_id }),
+        });
+    }
+    plan.changes.extend(attaches);
+    plan.changes.extend(detach_changes);
+
+    for (addr, p) in deletes {
+        if blocked_deletes.contains(&addr) {
+            continue;
+        }
+        let depends_on = orphan_detaches.remove(&addr).unwrap_or_default();
+        plan.changes.push(Change {
+            kind: kind.to_owned(),
+            address: addr,
+            action: Action::Delete,
+            reason: "managed by plinth, no longer in the baseline, and `--allow-delete` was given".into(),
+            before: p.content.as_deref().and_then(|c| serde_json::from_str(c).ok()),
+            after: None,
+            statement_diff: vec![],
+            depends_on,
+            op: Op::Organizations(OrganizationsOp::DeletePolicy {
+                policy_id: p.id.clone(),
+            }),
+        });
+    }
+    Ok(())
+}
+
+/// Whether two documents of the type mean the same.
+fn equivalent(syntax: Syntax, a: &Value, b: &Value) -> bool {
+    match syntax {
+        Syntax::Iam => normalize::equivalent(a, b),
+        Syntax::Management { .. } => management::equivalent(a, b),
+    }
+}
+
+/// What differs, statement by statement or attribute by attribute.
+fn diff(syntax: Syntax, before: &Value, after: &Value) -> Vec<StatementDiff> {
+    match syntax {
+        Syntax::Iam => policy::diff::diff(before, after),
+        Syntax::Management { .. } => management::diff(before, after),
+    }
+}
