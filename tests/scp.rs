@@ -269,6 +269,14 @@ async fn policies_plinth_does_not_own_are_never_touched() {
     let emu = Emulator::start();
     let org = emu.organizations().await;
     let seeded = seed(&org).await;
+    // An organization that uses SCPs has the type enabled (the emulator, like AWS, refuses
+    // an attachment before).
+    org.enable_policy_type()
+        .root_id(&seeded.root_id)
+        .policy_type(PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
     // The user's own SCP, attached where plinth attaches its own.
     let content = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ec2:*","Resource":"*"}]}"#;
     let theirs = org

@@ -50,6 +50,22 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
   A test that sends something twice fails as it would on AWS instead of leaving a
   duplicate.
 
+* Organizations policy types, which moto models loosely. AWS's rules, on moto's own
+  stored policies, roots and attachments (plinth checks all of these before it calls,
+  so these make the emulator refuse what AWS refuses rather than accept it):
+  - `DECLARATIVE_POLICY_EC2` is a policy type (moto lists AI opt-out, backup, RCP, SCP
+    and tag policies only): it can be enabled on the root, and its policies created,
+    listed, attached and described like any other type's, with AWS's ARN form.
+  - `declarative-policies.ec2.amazonaws.com` may be given trusted access.
+  - `AttachPolicy` of a customer managed policy whose type is not enabled on the root
+    answers `PolicyTypeNotEnabledException`.
+  - A document over its type's size (`CreatePolicy`, `UpdatePolicy`) and an attachment
+    that would put more policies of a type on a target than AWS allows answer
+    `ConstraintViolationException` (`POLICY_CONTENT_LIMIT_EXCEEDED`,
+    `MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED`), by AWS's per-type limits (the same
+    figures as `src/policy/org_types.rs`).
+  - `RCPFullAWSAccess` cannot be detached (`ConstraintViolationException`), as on AWS.
+
 * Fault injection (off unless a test turns it on). `POST /_plinth/faults` with a JSON
   object sets, for every later AWS request, the share of requests answered with the
   service's own throttling error (`throttle`), with HTTP 500 (`error`), with no answer
@@ -508,6 +524,102 @@ def install_organizations_shims():
     backend_class.create_organizational_unit = create_organizational_unit
 
 
+# AWS's per-type limits (src/policy/org_types.rs): (maximum characters, maximum per target).
+POLICY_LIMITS = {
+    "SERVICE_CONTROL_POLICY": (5120, 5),
+    "RESOURCE_CONTROL_POLICY": (5120, 5),
+    "AISERVICES_OPT_OUT_POLICY": (2500, 5),
+    "TAG_POLICY": (10000, 10),
+    "DECLARATIVE_POLICY_EC2": (10000, 10),
+    "BACKUP_POLICY": (10000, 10),
+}
+DECLARATIVE = "DECLARATIVE_POLICY_EC2"
+
+
+def install_organizations_policy_shims():
+    """Policy types and their rules: see the module docstring."""
+    from moto.organizations import models as org_models
+    from moto.organizations.exceptions import (
+        ConstraintViolationException,
+        PolicyTypeNotEnabledException,
+    )
+
+    for cls in (org_models.FakeRoot, org_models.FakePolicy):
+        if DECLARATIVE not in cls.SUPPORTED_POLICY_TYPES:
+            cls.SUPPORTED_POLICY_TYPES.append(DECLARATIVE)
+    trusted = org_models.FakeServiceAccess.TRUSTED_SERVICES
+    if "declarative-policies.ec2.amazonaws.com" not in trusted:
+        trusted.append("declarative-policies.ec2.amazonaws.com")
+
+    policy_class = org_models.FakePolicy
+    original_init = policy_class.__init__
+
+    def policy_init(self, organization, **kwargs):
+        if kwargs.get("Type") != DECLARATIVE:
+            return original_init(self, organization, **kwargs)
+        # moto builds every other type the same way; only the ARN differs.
+        original_init(self, organization, **{**kwargs, "Type": "TAG_POLICY"})
+        self.type = DECLARATIVE
+        self._arn_format = "arn:{0}:organizations::{1}:policy/{2}/declarative_policy_ec2/{3}"
+
+    policy_class.__init__ = policy_init
+
+    def check_size(policy_type, content):
+        limit = POLICY_LIMITS.get(policy_type, (None, None))[0]
+        if limit is not None and content is not None and len(content) > limit:
+            raise ConstraintViolationException(
+                f"POLICY_CONTENT_LIMIT_EXCEEDED: a {policy_type} document is at most {limit} characters"
+            )
+
+    backend_class = org_models.OrganizationsBackend
+    original_create = backend_class.create_policy
+    original_update = backend_class.update_policy
+    original_attach = backend_class.attach_policy
+    original_detach = backend_class.detach_policy
+
+    def create_policy(self, **kwargs):
+        check_size(kwargs.get("Type"), kwargs.get("Content"))
+        return original_create(self, **kwargs)
+
+    def update_policy(self, **kwargs):
+        policy = self.get_policy_by_id(kwargs["PolicyId"])
+        check_size(policy.type, kwargs.get("Content"))
+        return original_update(self, **kwargs)
+
+    def target_of(self, target_id):
+        for item in list(self.ou) + list(self.accounts):
+            if item.id == target_id:
+                return item
+        return None
+
+    def attach_policy(self, **kwargs):
+        policy = self.get_policy_by_id(kwargs["PolicyId"])
+        # moto attaches AWS's default policies itself when it makes a root, OU or account.
+        if not policy.aws_managed:
+            root = next(ou for ou in self.ou if isinstance(ou, org_models.FakeRoot))
+            if not any(t["Type"] == policy.type for t in root.policy_types):
+                raise PolicyTypeNotEnabledException
+            target = target_of(self, kwargs["TargetId"])
+            if target is not None and policy not in target.attached_policies:
+                count = sum(1 for p in target.attached_policies if p.type == policy.type)
+                limit = POLICY_LIMITS.get(policy.type, (None, 10))[1]
+                if count >= limit:
+                    raise ConstraintViolationException(
+                        f"MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED: at most {limit} policies of type {policy.type} per target"
+                    )
+        return original_attach(self, **kwargs)
+
+    def detach_policy(self, **kwargs):
+        if kwargs.get("PolicyId") == "p-RCPFullAWSAccess":
+            raise ConstraintViolationException("RCPFullAWSAccess cannot be detached")
+        return original_detach(self, **kwargs)
+
+    backend_class.create_policy = create_policy
+    backend_class.update_policy = update_policy
+    backend_class.attach_policy = attach_policy
+    backend_class.detach_policy = detach_policy
+
+
 def install_sso_admin_shims():
     """Add the sso-admin operations moto lacks; see the module docstring."""
     from moto.ssoadmin import models as sso_models
@@ -694,6 +806,7 @@ def main():
 
     install_sso_admin_shims()
     install_organizations_shims()
+    install_organizations_policy_shims()
     install_s3_shims()
     app = FaultInjector(CborTranslator(DomainDispatcherApplication(create_backend_app)))
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
