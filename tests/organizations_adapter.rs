@@ -410,7 +410,7 @@ async fn retried_writes_that_find_their_work_done_succeed() {
     );
     let orgs = Organizations::new(client);
     let create = OrganizationsOp::CreatePolicy {
-        policy_type: plinth::policy::org_types::PolicyType::Scp,
+        policy_type: plinth::types::policy_types::PolicyType::Scp,
         name: "plinth-region-deny".into(),
         description: String::new(),
         content: "{}".into(),

@@ -58,7 +58,7 @@ fn change(address: &str, action: Action, deps: &[&str], op: OrganizationsOp) -> 
 
 fn plan() -> Plan {
     let create = |name: &str| OrganizationsOp::CreatePolicy {
-        policy_type: crate::policy::org_types::PolicyType::Scp,
+        policy_type: crate::types::policy_types::PolicyType::Scp,
         name: name.into(),
         description: String::new(),
         content: String::new(),

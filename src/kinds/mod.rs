@@ -7,15 +7,10 @@
 //!
 //! Adding a kind: see ARCHITECTURE.md, "Adding a kind".
 
-pub mod account;
-pub mod billing;
 pub mod common;
 mod files;
 pub mod import;
-pub mod organizational_units;
-pub mod scp;
-pub mod sso;
-pub mod trail;
+// Each kind's module is declared by its `registry!` line, below.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -218,6 +213,9 @@ fn without_null(schema: &mut serde_json::Value) {
 /// planning order: a kind may depend on changes of kinds above it.
 macro_rules! registry {
     ($( $(#[doc = $doc:literal])* $name:ident : $kind:ty ),* $(,)?) => {
+        // A kind's module is named as its line: `src/kinds/<name>.rs` or `<name>/mod.rs`.
+        $( pub mod $name; )*
+
         /// The baseline file: `[organization]` and one section per kind.
         #[derive(Debug, Clone, Deserialize)]
         #[serde(deny_unknown_fields)]
@@ -378,6 +376,14 @@ registry! {
     billing: billing::Billing,
     /// IAM Identity Center permission sets and assignments.
     sso: sso::Sso,
+    /// Resource control policies: the data perimeter (TLS only, this organization only) and the user's files.
+    rcp: rcp::Rcps,
+    /// AI services opt-out: the organization's content kept out of AWS model training.
+    ai_opt_out: ai_opt_out::AiOptOut,
+    /// Tag policies from the user's files.
+    tag_policy: tag_policy::TagPolicies,
+    /// EC2 declarative policies: IMDSv2, public AMI and snapshot sharing, serial console, VPC block public access.
+    ec2_declarative: ec2_declarative::Ec2Declarative,
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::policy::org_types::PolicyType;
 use crate::types::Target;
+use crate::types::policy_types::PolicyType;
 
 mod sso;
 pub use sso::*;

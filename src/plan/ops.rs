@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::observed::{AlarmSpec, Boundary, MetricFilter, PermissionSetSpec, PrincipalKind, TrailSettings};
-use crate::policy::org_types::PolicyType;
+use crate::types::policy_types::PolicyType;
 
 /// A reference to a resource: one that exists, or one an earlier change in the same
 /// plan creates (named by that change's address).

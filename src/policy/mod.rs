@@ -5,16 +5,16 @@
 pub mod diff;
 pub mod management;
 pub mod normalize;
-pub mod org_types;
 
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, SourceFile};
+use crate::types::policy_types;
 
-/// AWS's limit on an SCP document, in characters ([`org_types`] has every type's).
-pub const MAX_SCP_SIZE: usize = org_types::PolicyType::Scp.rules().max_size;
+/// AWS's limit on an SCP document, in characters (`types::policy_types` has every type's).
+pub const MAX_SCP_SIZE: usize = policy_types::PolicyType::Scp.rules().max_size;
 /// AWS's limit on SCPs attached directly to one root, OU or account.
-pub const MAX_SCPS_PER_TARGET: usize = org_types::PolicyType::Scp.rules().max_per_target;
+pub const MAX_SCPS_PER_TARGET: usize = policy_types::PolicyType::Scp.rules().max_per_target;
 
 /// Minified JSON, as plinth stores policies.
 pub fn minify(doc: &Value) -> String {
@@ -59,7 +59,7 @@ pub enum PolicyKind {
     /// An identity-based IAM policy, such as a permission set's inline policy.
     Identity,
     /// A management policy of an organization policy type (`@@assign` grammar).
-    Management(org_types::PolicyType),
+    Management(policy_types::PolicyType),
 }
 
 impl PolicyKind {
@@ -75,10 +75,10 @@ impl PolicyKind {
     fn shape(self) -> String {
         match self {
             PolicyKind::Management(t) => match t.rules().syntax {
-                org_types::Syntax::Management { top_key } => {
+                policy_types::Syntax::Management { top_key } => {
                     format!("a {} is `{{\"{top_key}\": {{…: {{\"@@assign\": …}}}}}}`", t.rules().noun)
                 }
-                org_types::Syntax::Iam => String::new(),
+                policy_types::Syntax::Iam => String::new(),
             },
             PolicyKind::Rcp => "an RCP is `{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Deny\", \"Principal\": \"*\", \"Action\": \"s3:*\", \"Resource\": …}]}`".into(),
             _ => format!(
@@ -132,8 +132,8 @@ pub fn check_scp_document(doc: &Value) -> Result<(), String> {
 pub fn check_document(doc: &Value, kind: PolicyKind) -> Result<(), String> {
     if let PolicyKind::Management(t) = kind {
         return match t.rules().syntax {
-            org_types::Syntax::Management { top_key } => management::check(doc, top_key),
-            org_types::Syntax::Iam => check_document(doc, PolicyKind::Scp),
+            policy_types::Syntax::Management { top_key } => management::check(doc, top_key),
+            policy_types::Syntax::Iam => check_document(doc, PolicyKind::Scp),
         };
     }
     let Value::Object(map) = doc else {

@@ -8,6 +8,7 @@ use std::fmt;
 
 mod names;
 mod org;
+pub mod policy_types;
 pub mod regions;
 
 pub use names::*;

@@ -13,8 +13,8 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::{AwsError, Context};
 use crate::observed::{OrgState, PolicySet, Resolved};
-use crate::policy::org_types::PolicyType as OrgPolicyType;
 use crate::types::Target;
+use crate::types::policy_types::PolicyType as OrgPolicyType;
 
 mod create_account;
 mod policies;

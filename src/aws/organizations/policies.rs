@@ -10,7 +10,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use super::{CONCURRENCY, Organizations, SERVICE};
 use crate::aws::{AwsError, Context};
 use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Scp, other_manager};
-use crate::policy::org_types::PolicyType as OrgPolicyType;
+use crate::types::policy_types::PolicyType as OrgPolicyType;
 
 impl Organizations {
     /// Every policy of a type, with ownership (tags of customer-managed ones), the content

@@ -10,7 +10,7 @@ use super::{Organizations, SERVICE};
 use crate::aws::{AwsError, Context, retry_eventually};
 use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE};
 use crate::plan::{OrganizationsOp, Ref};
-use crate::policy::org_types::PolicyType as OrgPolicyType;
+use crate::types::policy_types::PolicyType as OrgPolicyType;
 
 impl Organizations {
     /// Execute one operation. Returns the id of what it created, if anything.

@@ -19,7 +19,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::common::org_policy;
 use crate::plan::{Address, Plan};
 use crate::policy::PolicyKind;
-use crate::policy::org_types::PolicyType;
+use crate::types::policy_types::PolicyType;
 use crate::types::{PolicyName, PrincipalPattern, Region, Target};
 
 pub struct Scps;
@@ -29,24 +29,7 @@ impl Kind for Scps {
     type Section = ScpSection;
     type Schema = ScpSection;
     type State = ();
-    const IAM: IamActions = IamActions {
-        plan: &[
-            "organizations:ListPolicies",
-            "organizations:DescribePolicy",
-            "organizations:ListTagsForResource",
-            "organizations:ListTargetsForPolicy",
-            "organizations:ListPoliciesForTarget",
-        ],
-        apply: &[
-            "organizations:EnablePolicyType",
-            "organizations:CreatePolicy",
-            "organizations:UpdatePolicy",
-            "organizations:DeletePolicy",
-            "organizations:AttachPolicy",
-            "organizations:DetachPolicy",
-            "organizations:TagResource",
-        ],
-    };
+    const IAM: IamActions = org_policy::IAM;
 
     fn policy_files(section: &ScpSection) -> Vec<(&Spanned<PathBuf>, PolicyKind)> {
         section

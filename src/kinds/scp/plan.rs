@@ -7,7 +7,7 @@ use crate::diag::Diagnostics;
 use crate::kinds::Context;
 use crate::kinds::common::org_policy::{self, Setup};
 use crate::plan::Plan;
-use crate::policy::org_types::PolicyType;
+use crate::types::policy_types::PolicyType;
 
 pub const POLICY_TYPE_ADDRESS: &str = "scp.policy_type";
 

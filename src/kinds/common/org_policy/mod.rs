@@ -1,9 +1,12 @@
 //! Organization policies of every type (SCPs, RCPs, AI opt-out, tag and EC2 declarative
-//! policies): one engine, each type's rules from `policy::org_types`. A policy kind
+//! policies): one engine, each type's rules from `types::policy_types`. A policy kind
 //! derives its [`Desired`] documents from its section and hands them here to be checked
 //! before any call ([`validate`]), shown ([`describe`]) and planned ([`plan()`]).
 
+pub mod import;
 mod plan;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -12,11 +15,32 @@ use std::ops::Range;
 use serde_json::Value;
 use toml::Spanned;
 
+pub use self::import::{Importer, Recognised};
 pub use self::plan::{Setup, plan};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::policy::minify;
-use crate::policy::org_types::PolicyType;
 use crate::types::Target;
+use crate::types::policy_types::PolicyType;
+
+/// What managing a policy type takes, whatever the type.
+pub const IAM: crate::kinds::IamActions = crate::kinds::IamActions {
+    plan: &[
+        "organizations:ListPolicies",
+        "organizations:DescribePolicy",
+        "organizations:ListTagsForResource",
+        "organizations:ListTargetsForPolicy",
+        "organizations:ListPoliciesForTarget",
+    ],
+    apply: &[
+        "organizations:EnablePolicyType",
+        "organizations:CreatePolicy",
+        "organizations:UpdatePolicy",
+        "organizations:DeletePolicy",
+        "organizations:AttachPolicy",
+        "organizations:DetachPolicy",
+        "organizations:TagResource",
+    ],
+};
 
 /// A policy the baseline wants, ready to compare with what is live.
 #[derive(Debug, Clone)]
@@ -153,4 +177,15 @@ pub fn duplicate_names<'a>(
             );
         }
     }
+}
+
+/// What a policy kind needs read: its names, and the targets it attaches to.
+pub fn scope(scope: &mut crate::aws::organizations::ReadScope, policy_type: PolicyType, desired: &[Desired]) {
+    let entry = scope.policies.entry(policy_type).or_default();
+    entry.names.extend(desired.iter().map(|d| d.name.clone()));
+    entry.targets.extend(
+        desired
+            .iter()
+            .flat_map(|d| d.attach.iter().map(|t| t.get_ref().clone())),
+    );
 }

@@ -19,8 +19,8 @@ use crate::kinds::Context;
 use crate::kinds::common::{adopt, placement};
 use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Orphan, Plan, Ref};
 use crate::policy::diff::StatementDiff;
-use crate::policy::org_types::{PolicyType, Syntax};
 use crate::policy::{self, management, normalize};
+use crate::types::policy_types::{PolicyType, Syntax};
 
 /// What a kind tells the engine beyond its documents.
 #[derive(Debug, Clone, Copy)]

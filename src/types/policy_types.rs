@@ -173,7 +173,7 @@ mod tests {
         for t in PolicyType::ALL {
             assert_eq!(PolicyType::from_api(t.api()), Some(t));
         }
-        assert_eq!(PolicyType::Scp.rules().max_size, super::super::MAX_SCP_SIZE);
+        assert_eq!(PolicyType::Scp.rules().max_size, crate::policy::MAX_SCP_SIZE);
         assert_eq!(PolicyType::Rcp.rules().aws_default, Some("RCPFullAWSAccess"));
         assert!(!PolicyType::Rcp.rules().default_detachable);
         assert_eq!(PolicyType::AiOptOut.rules().max_size, 2_500);

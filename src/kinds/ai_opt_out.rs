@@ -1,0 +1,146 @@
+//! `[ai_opt_out]`: the organization's content stays out of AWS AI services' model
+//! training and improvement. One AI services opt-out policy, generated as AWS's own
+//! example for opting out of every service, attached where the baseline says; planned by
+//! the shared engine (`common::org_policy`) with the type's rules (2,500 characters, 5
+//! per target, no AWS default policy).
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use toml::Spanned;
+
+use super::common::org_policy::{self, Desired, Importer, Recognised, Setup};
+use super::import::Toml;
+use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, Targets};
+use crate::aws::organizations::ReadScope;
+use crate::diag::Diagnostics;
+use crate::plan::Plan;
+use crate::types::policy_types::PolicyType;
+use crate::types::Target;
+
+pub struct AiOptOut;
+
+const TYPE: PolicyType = PolicyType::AiOptOut;
+const NAME_IN_AWS: &str = "plinth-ai-opt-out";
+
+impl Kind for AiOptOut {
+    const NAME: &'static str = "ai_opt_out";
+    type Section = Option<Spanned<AiOptOutSection>>;
+    type Schema = AiOptOutSection;
+    type State = ();
+    const IAM: IamActions = org_policy::IAM;
+
+    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+        org_policy::validate(&baseline.source, TYPE, &desired(baseline), diags);
+    }
+
+    fn scope(baseline: &Baseline, scope: &mut ReadScope) {
+        org_policy::scope(scope, TYPE, &desired(baseline));
+    }
+
+    fn describe(baseline: &Baseline, out: &mut Description) {
+        org_policy::describe(TYPE, &desired(baseline), &mut out.text);
+    }
+
+    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+        let setup = Setup {
+            kind: Self::NAME,
+            policy_type: TYPE,
+            trusted_access: None,
+        };
+        org_policy::plan(cx, plan, setup, &desired(cx.baseline))
+    }
+
+    /// plinth's opt-out policy recognised; another AI opt-out policy is listed as left out.
+    fn import(cx: &ImportCx<'_>) -> impl std::future::Future<Output = Result<Imported, Diagnostics>> {
+        let importer = Importer {
+            policy_type: TYPE,
+            custom_table: None,
+            dir: "ai-opt-out",
+        };
+        let out = importer.run(cx, |name, document, attach| {
+            if name != NAME_IN_AWS {
+                return Recognised::Custom;
+            }
+            let allow = !locked(document);
+            let mut part = Toml::default();
+            part.table(Self::NAME);
+            if crate::policy::management::equivalent(document, &document_for(allow)) {
+                part.comment("recognised: plinth generates exactly this document");
+            } else {
+                part.comment("the live content differs from what plinth generates: the plan updates it");
+            }
+            if allow {
+                part.raw("allow_account_override", true);
+            }
+            part.strings("attach", attach);
+            Recognised::Generated(part)
+        });
+        async { Ok(out) }
+    }
+}
+
+/// `[ai_opt_out]`: opt every account out of AI services' use of its content.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AiOptOutSection {
+    /// Let accounts' own policies opt back in (default `false`: the choice is locked).
+    #[serde(default)]
+    pub allow_account_override: bool,
+    #[schemars(with = "Vec<Target>")]
+    pub attach: Targets,
+}
+
+/// AWS's "opt out of all AI services" policy; unless overrides are allowed, child
+/// policies may not change it (`@@operators_allowed_for_child_policies: ["@@none"]`).
+pub fn document_for(allow_account_override: bool) -> Value {
+    if allow_account_override {
+        return json!({"services": {"default": {"opt_out_policy": {"@@assign": "optOut"}}}});
+    }
+    let none = json!(["@@none"]);
+    json!({"services": {
+        "@@operators_allowed_for_child_policies": none,
+        "default": {
+            "@@operators_allowed_for_child_policies": none,
+            "opt_out_policy": {"@@operators_allowed_for_child_policies": none, "@@assign": "optOut"}
+        }
+    }})
+}
+
+/// Whether a live opt-out policy locks the choice against child policies.
+fn locked(document: &Value) -> bool {
+    document["services"]["default"]["opt_out_policy"]["@@operators_allowed_for_child_policies"] == json!(["@@none"])
+}
+
+fn desired(baseline: &Baseline) -> Vec<Desired> {
+    let Some(section) = &baseline.file.ai_opt_out else {
+        return vec![];
+    };
+    let s = section.get_ref();
+    vec![Desired::new(
+        AiOptOut::NAME,
+        "policy",
+        NAME_IN_AWS,
+        "Managed by plinth: every AI service opted out of using this organization's content",
+        document_for(s.allow_account_override),
+        s.attach.get_ref(),
+        section.span(),
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{PolicyKind, check_document};
+
+    #[test]
+    fn the_generated_policy_is_a_valid_locked_opt_out() {
+        let doc = document_for(false);
+        check_document(&doc, PolicyKind::Management(TYPE)).unwrap();
+        assert!(locked(&doc));
+        assert_eq!(doc["services"]["default"]["opt_out_policy"]["@@assign"], "optOut");
+        let open = document_for(true);
+        check_document(&open, PolicyKind::Management(TYPE)).unwrap();
+        assert!(!locked(&open));
+        assert!(crate::policy::minify(&doc).len() < TYPE.rules().max_size);
+    }
+}

@@ -1,0 +1,463 @@
+//! The engine on plain data, for every policy type it serves: each case is a baseline
+//! section of one kind; a small in-memory organization carries out the plan's operations
+//! so convergence is checked by planning again.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::baseline;
+use crate::diag::SourceFile;
+use crate::kinds::{Baseline, Observed, compute};
+use crate::observed::{Account, OrgState, Ou, PolicySet, Scp};
+use crate::plan::{Action, Op, OrganizationsOp, Plan, PlanOptions, Ref};
+use crate::types::policy_types::PolicyType;
+
+const HEAD: &str = r#"
+[organization]
+management_account_id = "123456789012"
+"#;
+
+const TAGS: &str =
+    r#"{"tags": {"costcenter": {"tag_key": {"@@assign": "CostCenter"}, "tag_value": {"@@assign": ["100", "200"]}}}}"#;
+
+struct Case {
+    kind: &'static str,
+    policy_type: PolicyType,
+    section: &'static str,
+}
+
+const CASES: [Case; 4] = [
+    Case {
+        kind: "rcp",
+        policy_type: PolicyType::Rcp,
+        section: "[rcp.enforce_tls]\nattach = [\"root\", \"ou:Workloads\"]\n",
+    },
+    Case {
+        kind: "ai_opt_out",
+        policy_type: PolicyType::AiOptOut,
+        section: "[ai_opt_out]\nattach = [\"root\", \"ou:Workloads\"]\n",
+    },
+    Case {
+        kind: "tag_policy",
+        policy_type: PolicyType::Tag,
+        section: "[[tag_policy]]\nname = \"cost-center\"\nfile = \"tags.json\"\nattach = [\"root\", \"ou:Workloads\"]\n",
+    },
+    Case {
+        kind: "ec2_declarative",
+        policy_type: PolicyType::Ec2Declarative,
+        section: "[ec2_declarative]\nimds = \"required_v2\"\nserial_console = false\nattach = [\"root\", \"ou:Workloads\"]\n",
+    },
+];
+
+/// A baseline of `HEAD` and `section`, with the tag policy file beside it.
+fn baseline(section: &str) -> Baseline {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tags.json"), TAGS).unwrap();
+    let path = dir.path().join("baseline.toml");
+    let b = baseline::parse(SourceFile::new(path, format!("{HEAD}{section}"))).unwrap_or_else(|d| panic!("{d}"));
+    drop(dir);
+    b
+}
+
+/// An organization with the root, `Workloads` and two accounts; no policy type enabled.
+fn org() -> Observed {
+    let account = |id: &str, name: &str| Account {
+        id: id.into(),
+        name: name.into(),
+        email: String::new(),
+        parent_id: None,
+        suspended: false,
+    };
+    Observed {
+        org: OrgState {
+            organization_id: "o-abc".into(),
+            management_account_id: "123456789012".into(),
+            root_id: "r-root".into(),
+            scp_enabled: false,
+            ous: vec![Ou {
+                id: "ou-w".into(),
+                path: "Workloads".into(),
+            }],
+            accounts: vec![
+                account("123456789012", "management"),
+                account("222222222222", "sandbox"),
+            ],
+            scps: vec![],
+            attached: BTreeMap::new(),
+            ou_accounts: BTreeMap::new(),
+            policy_sets: BTreeMap::new(),
+        },
+        ..Observed::default()
+    }
+}
+
+const TARGETS: [&str; 4] = ["r-root", "ou-w", "123456789012", "222222222222"];
+
+fn policy(id: &str, name: &str, content: &Value, owned: bool) -> Scp {
+    Scp {
+        id: id.into(),
+        name: name.into(),
+        description: String::new(),
+        aws_managed: false,
+        owned,
+        managed_by: None,
+        content: Some(content.to_string()),
+        targets: vec![],
+    }
+}
+
+fn set(o: &mut Observed, t: PolicyType) -> &mut PolicySet {
+    o.org.policy_sets.entry(t).or_default()
+}
+
+/// Carry out a plan's operations on the in-memory organization, as AWS would.
+fn apply(o: &mut Observed, t: PolicyType, plan: &Plan) {
+    let mut made: BTreeMap<String, String> = BTreeMap::new();
+    for c in &plan.changes {
+        let Op::Organizations(op) = &c.op else {
+            panic!("{:?}", c.op)
+        };
+        let s = set(o, t);
+        match op {
+            OrganizationsOp::EnableAwsServiceAccess { .. } => o.ec2_declarative.trusted_access = true,
+            OrganizationsOp::EnablePolicyType { policy_type, .. } => {
+                assert_eq!(policy_type, t.api());
+                s.enabled = true;
+                if let Some(name) = t.rules().aws_default {
+                    let mut p = policy(&format!("p-{name}"), name, &json!({}), false);
+                    p.aws_managed = true;
+                    p.targets = TARGETS.iter().map(|x| x.to_string()).collect();
+                    s.policies.push(p);
+                }
+                for target in TARGETS {
+                    let ids = t
+                        .rules()
+                        .aws_default
+                        .map(|n| vec![format!("p-{n}")])
+                        .unwrap_or_default();
+                    s.attached.insert(target.into(), ids);
+                }
+            }
+            OrganizationsOp::CreatePolicy {
+                policy_type,
+                name,
+                description,
+                content,
+            } => {
+                assert_eq!(*policy_type, t);
+                let id = format!("p-{}", s.policies.len() + 100);
+                let mut p = policy(&id, name, &serde_json::from_str::<Value>(content).unwrap(), true);
+                p.description = description.clone();
+                s.policies.push(p);
+                made.insert(c.address.clone(), id);
+            }
+            OrganizationsOp::UpdatePolicy {
+                policy_id,
+                description,
+                content,
+            } => {
+                let p = s.policies.iter_mut().find(|p| p.id == *policy_id).unwrap();
+                p.content = Some(content.clone());
+                p.description = description.clone();
+            }
+            OrganizationsOp::AttachPolicy { policy, target } => {
+                let id = match policy {
+                    Ref::Id(id) => id.clone(),
+                    Ref::Planned(a) => made[a].clone(),
+                };
+                let Ref::Id(target) = target else { panic!() };
+                assert!(s.enabled, "{} attached before its type is enabled", c.address);
+                s.policies
+                    .iter_mut()
+                    .find(|p| p.id == id)
+                    .unwrap()
+                    .targets
+                    .push(target.clone());
+                s.attached.entry(target.clone()).or_default().push(id);
+            }
+            OrganizationsOp::DetachPolicy { policy_id, target_id } => {
+                s.policies
+                    .iter_mut()
+                    .find(|p| p.id == *policy_id)
+                    .unwrap()
+                    .targets
+                    .retain(|x| x != target_id);
+                s.attached.get_mut(target_id).unwrap().retain(|x| x != policy_id);
+            }
+            OrganizationsOp::DeletePolicy { policy_id } => {
+                assert!(
+                    s.attached.values().all(|ids| !ids.contains(policy_id)),
+                    "deleted while attached"
+                );
+                s.policies.retain(|p| p.id != *policy_id);
+            }
+            OrganizationsOp::TagResource { resource_id } => {
+                s.policies.iter_mut().find(|p| p.id == *resource_id).unwrap().owned = true;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+fn plan(b: &Baseline, o: &Observed, allow_delete: bool) -> Plan {
+    compute(b, o, PlanOptions { allow_delete }).unwrap_or_else(|d| panic!("{d}"))
+}
+
+fn lines(plan: &Plan) -> Vec<String> {
+    plan.changes
+        .iter()
+        .map(|c| format!("{} {} {}", c.action.symbol(), c.action.as_str(), c.address))
+        .collect()
+}
+
+/// The organization after applying the case's baseline from scratch.
+fn converged(case: &Case) -> (Baseline, Observed) {
+    let b = baseline(case.section);
+    let mut o = org();
+    let first = plan(&b, &o, false);
+    apply(&mut o, case.policy_type, &first);
+    (b, o)
+}
+
+fn ours(o: &mut Observed, t: PolicyType) -> &mut Scp {
+    set(o, t).policies.iter_mut().find(|p| p.owned).unwrap()
+}
+
+#[test]
+fn from_scratch_the_type_is_enabled_then_the_policy_created_then_attached() {
+    for case in &CASES {
+        let b = baseline(case.section);
+        let p = plan(&b, &org(), false);
+        let k = case.kind;
+        let key = if case.kind == "rcp" {
+            "enforce_tls"
+        } else if case.kind == "tag_policy" {
+            "cost-center"
+        } else {
+            "policy"
+        };
+        let mut want = vec![];
+        if case.policy_type.rules().trusted_access.is_some() {
+            want.push(format!("+ enable {k}.trusted_access"));
+        }
+        want.extend([
+            format!("+ enable {k}.policy_type"),
+            format!("+ create {k}.{key}"),
+            format!("+ attach {k}.{key} -> root"),
+            format!("+ attach {k}.{key} -> ou:Workloads"),
+        ]);
+        assert_eq!(lines(&p), want, "{k}");
+        let attach = p.changes.iter().find(|c| c.action == Action::Attach).unwrap();
+        assert!(
+            attach.depends_on.contains(&format!("{k}.policy_type")),
+            "{k}: {:?}",
+            attach.depends_on
+        );
+        assert!(attach.depends_on.contains(&format!("{k}.{key}")), "{k}");
+        if case.policy_type.rules().trusted_access.is_some() {
+            let enable = p
+                .changes
+                .iter()
+                .find(|c| c.address == format!("{k}.policy_type"))
+                .unwrap();
+            assert_eq!(enable.depends_on, [format!("{k}.trusted_access")]);
+        }
+    }
+}
+
+#[test]
+fn a_converged_organization_plans_nothing_and_semantic_equals_are_not_drift() {
+    for case in &CASES {
+        let (b, mut o) = converged(case);
+        assert!(plan(&b, &o, false).changes.is_empty(), "{}", case.kind);
+        // The same document with keys in another order and lists reordered.
+        let p = ours(&mut o, case.policy_type);
+        let doc: Value = serde_json::from_str(p.content.as_deref().unwrap()).unwrap();
+        p.content = Some(reorder(&doc).to_string());
+        assert!(plan(&b, &o, false).changes.is_empty(), "{}", case.kind);
+    }
+}
+
+/// Keys in reverse order, string lists reversed.
+fn reorder(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(m.iter().rev().map(|(k, v)| (k.clone(), reorder(v))).collect()),
+        Value::Array(items) => Value::Array(items.iter().rev().map(reorder).collect()),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn edited_content_is_an_update_with_a_diff_and_applying_it_converges() {
+    for case in &CASES {
+        let (b, mut o) = converged(case);
+        let p = ours(&mut o, case.policy_type);
+        let mut doc: Value = serde_json::from_str(p.content.as_deref().unwrap()).unwrap();
+        // One value changed inside the document, whatever its grammar.
+        edit_first_string(&mut doc);
+        p.content = Some(doc.to_string());
+        let fix = plan(&b, &o, false);
+        assert_eq!(fix.changes.len(), 1, "{}: {:?}", case.kind, lines(&fix));
+        let c = &fix.changes[0];
+        assert_eq!(c.action, Action::Update);
+        assert!(!c.statement_diff.is_empty(), "{}", case.kind);
+        assert!(c.reason.contains("content differs"), "{}", c.reason);
+        apply(&mut o, case.policy_type, &fix);
+        assert!(plan(&b, &o, false).changes.is_empty(), "{}", case.kind);
+    }
+}
+
+fn edit_first_string(v: &mut Value) -> bool {
+    match v {
+        Value::String(s) if s != "2012-10-17" => {
+            s.push_str("-edited");
+            true
+        }
+        Value::Object(m) => m.values_mut().any(edit_first_string),
+        Value::Array(items) => items.iter_mut().any(edit_first_string),
+        _ => false,
+    }
+}
+
+#[test]
+fn detached_and_deleted_policies_are_put_back() {
+    for case in &CASES {
+        let (b, o) = converged(case);
+        // Detached by hand from the OU.
+        let mut d = o.clone();
+        let id = ours(&mut d, case.policy_type).id.clone();
+        ours(&mut d, case.policy_type).targets.retain(|t| t != "ou-w");
+        set(&mut d, case.policy_type)
+            .attached
+            .get_mut("ou-w")
+            .unwrap()
+            .retain(|x| *x != id);
+        let fix = plan(&b, &d, false);
+        assert_eq!(lines(&fix).len(), 1, "{}", case.kind);
+        assert!(lines(&fix)[0].ends_with("-> ou:Workloads") && fix.changes[0].action == Action::Attach);
+        // Deleted by hand.
+        let mut gone = o.clone();
+        let s = set(&mut gone, case.policy_type);
+        s.policies.retain(|p| !p.owned);
+        for ids in s.attached.values_mut() {
+            ids.retain(|x| *x != id);
+        }
+        let fix = plan(&b, &gone, false);
+        let actions: Vec<Action> = fix.changes.iter().map(|c| c.action).collect();
+        assert_eq!(
+            actions,
+            [Action::Create, Action::Attach, Action::Attach],
+            "{}",
+            case.kind
+        );
+        apply(&mut gone, case.policy_type, &fix);
+        assert!(plan(&b, &gone, false).changes.is_empty(), "{}", case.kind);
+    }
+}
+
+#[test]
+fn a_dropped_policy_is_an_orphan_kept_unless_deletion_is_allowed() {
+    for case in &CASES {
+        let (_, mut o) = converged(case);
+        let without = baseline("");
+        let kept = plan(&without, &o, false);
+        assert!(kept.changes.is_empty(), "{}: {:?}", case.kind, lines(&kept));
+        assert_eq!(kept.orphans.len(), 1, "{}", case.kind);
+        assert!(kept.orphans[0].address.starts_with(&format!("{}.orphan.", case.kind)));
+        assert!(kept.orphans[0].reason.contains("--allow-delete"));
+        let gone = plan(&without, &o, true);
+        let actions: Vec<Action> = gone.changes.iter().map(|c| c.action).collect();
+        assert_eq!(
+            actions,
+            [Action::Detach, Action::Detach, Action::Delete],
+            "{}",
+            case.kind
+        );
+        let delete = gone.changes.last().unwrap();
+        assert_eq!(delete.depends_on.len(), 2, "the delete waits for both detaches");
+        apply(&mut o, case.policy_type, &gone);
+        assert!(set(&mut o, case.policy_type).policies.iter().all(|p| !p.owned));
+        // AWS's own default policy stays where it was.
+        if let Some(name) = case.policy_type.rules().aws_default {
+            assert!(set(&mut o, case.policy_type).attached["r-root"].contains(&format!("p-{name}")));
+        }
+    }
+}
+
+#[test]
+fn policies_plinth_does_not_own_and_aws_defaults_count_against_the_per_target_limit() {
+    for case in &CASES {
+        let t = case.policy_type;
+        let rules = t.rules();
+        let (b, mut o) = converged(case);
+        let id = ours(&mut o, t).id.clone();
+        // Take ours off the root, and fill the root to the limit with others' policies.
+        ours(&mut o, t).targets.retain(|x| x != "r-root");
+        let s = set(&mut o, t);
+        s.attached.get_mut("r-root").unwrap().retain(|x| *x != id);
+        let free = rules.max_per_target - s.attached["r-root"].len();
+        for i in 0..free {
+            let pid = format!("p-theirs{i}");
+            s.policies.push(policy(&pid, &format!("theirs-{i}"), &json!({}), false));
+            s.attached.get_mut("r-root").unwrap().push(pid);
+        }
+        let err = compute(&b, &o, PlanOptions::default()).unwrap_err().to_string();
+        let want = format!(
+            "`root` would carry {} {}s; AWS allows {}",
+            rules.max_per_target + 1,
+            rules.noun,
+            rules.max_per_target
+        );
+        assert!(err.contains(&want), "{}: {err}", case.kind);
+        if let Some(default) = rules.aws_default {
+            assert!(err.contains(default), "{err}");
+        }
+    }
+}
+
+#[test]
+fn rcps_warn_on_the_management_account_and_never_detach_rcp_full_aws_access() {
+    let b = baseline("[rcp.enforce_tls]\nattach = [\"account:123456789012\"]\n");
+    let (_, o) = converged(&CASES[0]);
+    let p = plan(&b, &o, false);
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w.contains("the management account, which RCPs never restrict")),
+        "{:?}",
+        p.warnings
+    );
+    for c in &p.changes {
+        if let Op::Organizations(OrganizationsOp::DetachPolicy { policy_id, .. }) = &c.op {
+            assert_ne!(policy_id, "p-RCPFullAWSAccess");
+        }
+    }
+    // Management policies do reach the management account: no warning.
+    let b = baseline("[ai_opt_out]\nattach = [\"account:123456789012\"]\n");
+    let p = plan(&b, &org(), false);
+    assert!(
+        !p.warnings.iter().any(|w| w.contains("management account")),
+        "{:?}",
+        p.warnings
+    );
+}
+
+#[test]
+fn another_tools_policy_of_the_same_name_is_an_error_and_an_untagged_one_is_adopted() {
+    for case in &CASES {
+        let (b, mut o) = converged(case);
+        ours(&mut o, case.policy_type).owned = false;
+        let adopt = plan(&b, &o, false);
+        assert_eq!(lines(&adopt).len(), 1, "{}: {:?}", case.kind, lines(&adopt));
+        assert_eq!(adopt.changes[0].action, Action::Adopt);
+        let p = set(&mut o, case.policy_type)
+            .policies
+            .iter_mut()
+            .find(|p| !p.aws_managed && p.name != "x")
+            .unwrap();
+        p.managed_by = Some("CloudFormation stack `guardrails`".into());
+        let err = compute(&b, &o, PlanOptions::default()).unwrap_err().to_string();
+        assert!(err.contains("CloudFormation stack `guardrails`"), "{err}");
+    }
+}

@@ -1,0 +1,179 @@
+//! `[ec2_declarative]`: settings EC2 itself enforces in every account the policy reaches
+//! (IMDSv2, no public AMIs or snapshots, serial console, VPC block public access), as one
+//! EC2 declarative policy generated from the section ([`document`]). Accounts cannot
+//! change what it sets. Needs trusted access for `declarative-policies.ec2.amazonaws.com`
+//! before the type is enabled; planned by the shared engine (`common::org_policy`) with the
+//! type's rules (10,000 characters, 10 per target, no AWS default policy).
+
+mod document;
+#[cfg(test)]
+mod tests;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub use self::document::{Imds, SnapshotSharing, VpcBlock, document, settings_of};
+use super::common::org_policy::{self, Desired, Importer, Recognised, Setup};
+use super::import::Toml;
+use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, ObserveCx, Targets};
+use crate::aws::organizations::ReadScope;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::plan::Plan;
+use crate::types::policy_types::PolicyType;
+use crate::types::Target;
+
+pub struct Ec2Declarative;
+
+const TYPE: PolicyType = PolicyType::Ec2Declarative;
+const NAME_IN_AWS: &str = "plinth-ec2-declarative";
+
+/// What `[ec2_declarative]` reads beyond the policies: whether EC2's declarative
+/// policies have trusted access (read only when the section is there).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Ec2DeclarativeState {
+    pub trusted_access: bool,
+}
+
+impl Kind for Ec2Declarative {
+    const NAME: &'static str = "ec2_declarative";
+    type Section = Option<Spanned<Ec2DeclarativeSection>>;
+    type Schema = Ec2DeclarativeSection;
+    type State = Ec2DeclarativeState;
+    const IAM: IamActions = IamActions {
+        plan: org_policy::IAM.plan,
+        apply: org_policy::IAM.apply,
+    };
+
+    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+        if let Some(section) = &baseline.file.ec2_declarative
+            && section.get_ref().settings().is_empty()
+        {
+            diags.push(
+                Diagnostic::error("`[ec2_declarative]` sets nothing")
+                    .at(&baseline.source, section.span())
+                    .hint("set at least one of `imds`, `image_block_public_access`, `snapshot_block_public_access`, `serial_console`, `vpc_block_public_access`"),
+            );
+        }
+        org_policy::validate(&baseline.source, TYPE, &desired(baseline), diags);
+    }
+
+    fn scope(baseline: &Baseline, scope: &mut ReadScope) {
+        org_policy::scope(scope, TYPE, &desired(baseline));
+    }
+
+    async fn observe(cx: &ObserveCx<'_>) -> Result<Ec2DeclarativeState, Diagnostics> {
+        let Some(principal) = TYPE.rules().trusted_access else {
+            return Ok(Ec2DeclarativeState::default());
+        };
+        if cx.baseline.file.ec2_declarative.is_none() {
+            return Ok(Ec2DeclarativeState::default());
+        }
+        let trusted_access = cx
+            .clients
+            .organizations
+            .has_trusted_access(principal)
+            .await
+            .map_err(|e| cx.clients.failure("cannot read trusted access for EC2 declarative policies", e))?;
+        Ok(Ec2DeclarativeState { trusted_access })
+    }
+
+    fn describe(baseline: &Baseline, out: &mut Description) {
+        org_policy::describe(TYPE, &desired(baseline), &mut out.text);
+    }
+
+    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+        let setup = Setup {
+            kind: Self::NAME,
+            policy_type: TYPE,
+            trusted_access: Some(cx.observed.ec2_declarative.trusted_access),
+        };
+        org_policy::plan(cx, plan, setup, &desired(cx.baseline))
+    }
+
+    /// plinth's declarative policy read back into settings; others listed as left out.
+    fn import(cx: &ImportCx<'_>) -> impl std::future::Future<Output = Result<Imported, Diagnostics>> {
+        let importer = Importer {
+            policy_type: TYPE,
+            custom_table: None,
+            dir: "ec2",
+        };
+        let out = importer.run(cx, |name, live, attach| {
+            if name != NAME_IN_AWS {
+                return Recognised::Custom;
+            }
+            let read = settings_of(live, attach);
+            let mut part = Toml::default();
+            part.table(Self::NAME);
+            if crate::policy::management::equivalent(live, &document(&read.section)) {
+                part.comment("recognised: plinth generates exactly this document from these values");
+            } else {
+                part.comment("the live content differs from what plinth generates for these values: the plan updates it");
+            }
+            read.write(&mut part);
+            Recognised::Generated(part)
+        });
+        async { Ok(out) }
+    }
+}
+
+/// `[ec2_declarative]`: EC2 settings enforced in every account the policy reaches; each
+/// left out is not managed.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Ec2DeclarativeSection {
+    /// Instance metadata defaults for new instances: `required_v2` (IMDSv2 only),
+    /// `optional` or `no_preference`.
+    pub imds: Option<Imds>,
+    /// `true`: AMIs cannot be shared publicly (`block_new_sharing`); `false`: unblocked.
+    pub image_block_public_access: Option<bool>,
+    /// EBS snapshots: `block_all_sharing`, `block_new_sharing` or `unblocked`.
+    pub snapshot_block_public_access: Option<SnapshotSharing>,
+    /// Whether the EC2 serial console may be used (`false`: disabled).
+    pub serial_console: Option<bool>,
+    /// VPC block public access for internet gateways: `off`, `block_ingress` or
+    /// `block_bidirectional` (accounts may still exclude subnets).
+    pub vpc_block_public_access: Option<VpcBlock>,
+    /// What a denied request says (a link to your wiki, say).
+    pub exception_message: Option<String>,
+    #[schemars(with = "Vec<Target>")]
+    pub attach: Targets,
+}
+
+impl Ec2DeclarativeSection {
+    /// The settings given, by name.
+    fn settings(&self) -> Vec<&'static str> {
+        let mut out = vec![];
+        if self.imds.is_some() {
+            out.push("imds");
+        }
+        if self.image_block_public_access.is_some() {
+            out.push("image_block_public_access");
+        }
+        if self.snapshot_block_public_access.is_some() {
+            out.push("snapshot_block_public_access");
+        }
+        if self.serial_console.is_some() {
+            out.push("serial_console");
+        }
+        if self.vpc_block_public_access.is_some() {
+            out.push("vpc_block_public_access");
+        }
+        out
+    }
+}
+
+fn desired(baseline: &Baseline) -> Vec<Desired> {
+    let Some(section) = &baseline.file.ec2_declarative else {
+        return vec![];
+    };
+    let s = section.get_ref();
+    vec![Desired::new(
+        Ec2Declarative::NAME,
+        "policy",
+        NAME_IN_AWS,
+        "Managed by plinth: EC2 settings enforced by EC2 itself",
+        document(s),
+        s.attach.get_ref(),
+        section.span(),
+    )]
+}

@@ -1,0 +1,59 @@
+//! The section to document and back, on plain data.
+
+use serde_json::json;
+
+use super::*;
+use crate::baseline;
+use crate::diag::SourceFile;
+use crate::policy::{PolicyKind, check_document};
+
+fn parse(section: &str) -> Result<Baseline, String> {
+    let text = format!("[organization]\nmanagement_account_id = \"123456789012\"\n\n{section}");
+    baseline::parse(SourceFile::new("baseline.toml", text)).map_err(|d| d.to_string())
+}
+
+const FULL: &str = r#"[ec2_declarative]
+imds = "required_v2"
+image_block_public_access = true
+snapshot_block_public_access = "block_all_sharing"
+serial_console = false
+vpc_block_public_access = "block_ingress"
+exception_message = "See the wiki"
+attach = ["root"]
+"#;
+
+#[test]
+fn every_setting_becomes_its_attribute() {
+    let b = parse(FULL).unwrap();
+    let doc = document(b.file.ec2_declarative.as_ref().unwrap().get_ref());
+    check_document(&doc, PolicyKind::Management(TYPE)).unwrap();
+    let a = &doc["ec2_attributes"];
+    assert_eq!(a["instance_metadata_defaults"]["http_tokens"]["@@assign"], "required");
+    assert_eq!(a["image_block_public_access"]["state"]["@@assign"], "block_new_sharing");
+    assert_eq!(a["snapshot_block_public_access"]["state"]["@@assign"], "block_all_sharing");
+    assert_eq!(a["serial_console_access"]["status"]["@@assign"], "disabled");
+    assert_eq!(a["vpc_block_public_access"]["internet_gateway_block"]["mode"]["@@assign"], "block_ingress");
+    assert_eq!(a["exception_message"], json!({"@@assign": "See the wiki"}));
+    // Read back for import: the same document.
+    let read = settings_of(&doc, &["root".into()]);
+    assert!(crate::policy::management::equivalent(&document(&read.section), &doc));
+    let mut t = Toml::default();
+    t.table("ec2_declarative");
+    read.write(&mut t);
+    let again = parse(&t.0).unwrap();
+    assert!(crate::policy::management::equivalent(
+        &document(again.file.ec2_declarative.as_ref().unwrap().get_ref()),
+        &doc
+    ));
+}
+
+#[test]
+fn settings_left_out_are_not_managed_and_none_at_all_is_an_error() {
+    let b = parse("[ec2_declarative]\nserial_console = true\nattach = [\"root\"]\n").unwrap();
+    let doc = document(b.file.ec2_declarative.as_ref().unwrap().get_ref());
+    assert_eq!(doc, json!({"ec2_attributes": {"serial_console_access": {"status": {"@@assign": "enabled"}}}}));
+    let e = parse("[ec2_declarative]\nattach = [\"root\"]\n").unwrap_err();
+    assert!(e.contains("`[ec2_declarative]` sets nothing") && e.contains("baseline.toml:4:1"), "{e}");
+    let e = parse("[ec2_declarative]\nimds = \"v2\"\nattach = [\"root\"]\n").unwrap_err();
+    assert!(e.contains("unknown variant `v2`") && e.contains("baseline.toml:5:8"), "{e}");
+}
