@@ -26,6 +26,7 @@ const LOADER_ONLY: &[(&str, &str)] = &[
     ),
     ("cloudtrail-protection-without-trail", "one section needs another"),
     ("duplicate-ou", "a duplicate across `[[organizational_units]]` entries"),
+    ("ec2-declarative-sets-nothing", "at least one of several keys"),
     ("duplicate-scp-name", "a duplicate across `[[scp.custom]]` entries"),
     ("duplicate-target", "a duplicate within a list"),
     (
@@ -38,6 +39,8 @@ const LOADER_ONLY: &[(&str, &str)] = &[
     ("policy-not-an-scp", "the policy file's content"),
     ("policy-smart-quotes", "the policy file's content"),
     ("policy-with-bom-and-error", "the policy file's content"),
+    ("rcp-custom-allows", "the policy file's content"),
+    ("rcp-too-many-on-one-target", "a count across sections"),
     (
         "reserved-policy-name",
         "the `plinth-` prefix needs a look-ahead editors' regex engines lack",
@@ -53,6 +56,8 @@ const LOADER_ONLY: &[(&str, &str)] = &[
     ("sso-session-duration-too-long", "the duration's value, not its shape"),
     ("sso-too-many-managed-policies", "a count across two lists"),
     ("sso-unknown-permission-set", "a reference to another entry"),
+    ("tag-policy-not-a-tag-policy", "the policy file's content"),
+    ("tag-policy-oversized", "the policy file's size"),
     ("too-many-scps-on-a-target", "a count across sections"),
     ("trail-notify-without-alarm", "one key needs another"),
     ("trail-root-alarm-without-logs", "one key needs another"),

@@ -20,7 +20,7 @@ pub use self::plan::{Setup, plan};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::policy::minify;
 use crate::types::Target;
-use crate::types::policy_types::PolicyType;
+use crate::types::policy_types::{PolicyType, Syntax};
 
 /// What managing a policy type takes, whatever the type.
 pub const IAM: crate::kinds::IamActions = crate::kinds::IamActions {
@@ -102,7 +102,14 @@ pub fn validate(src: &SourceFile, policy_type: PolicyType, desired: &[Desired], 
                     p.name
                 ))
                 .at(src, p.span.clone())
-                .hint("split it into two policies, or shorten it (wildcards such as `ec2:Describe*` shorten action lists)"),
+                .hint(match rules.syntax {
+                    Syntax::Iam => {
+                        "split it into two policies, or use wildcards such as `ec2:Describe*` to shorten action lists"
+                    }
+                    Syntax::Management { .. } => {
+                        "split it into two policies of the same type; attached to the same target, they are merged"
+                    }
+                }),
             );
         }
         let mut seen = HashMap::new();
@@ -120,7 +127,9 @@ pub fn validate(src: &SourceFile, policy_type: PolicyType, desired: &[Desired], 
             }
             let list = per_target.entry(t.get_ref()).or_default();
             list.push(&p.name);
-            let own = usize::from(rules.aws_default.is_some());
+            // AWS's default policy counts where it can never be detached (RCPFullAWSAccess);
+            // FullAWSAccess may have been, so the plan counts it from what is live.
+            let own = usize::from(rules.aws_default.is_some() && !rules.default_detachable);
             if list.len() + own == max + 1 {
                 let default = rules
                     .aws_default
