@@ -320,12 +320,12 @@ pub struct LiveScp {
 }
 
 pub async fn live_scp(org: &aws_sdk_organizations::Client, name: &str) -> Option<LiveScp> {
-    let list = org
-        .list_policies()
-        .filter(PolicyType::ServiceControlPolicy)
-        .send()
-        .await
-        .unwrap();
+    live_policy(org, PolicyType::ServiceControlPolicy, name).await
+}
+
+/// A policy of any type by name, read straight from the emulator.
+pub async fn live_policy(org: &aws_sdk_organizations::Client, policy_type: PolicyType, name: &str) -> Option<LiveScp> {
+    let list = org.list_policies().filter(policy_type).send().await.unwrap();
     let summary = list.policies().iter().find(|p| p.name() == Some(name))?;
     let id = summary.id().unwrap().to_owned();
     let content = org
