@@ -79,9 +79,21 @@ async fn what_plinth_made_imports_to_a_baseline_that_plans_empty() {
         "{text}"
     );
 
+    // Every policy kind of the example, recognised as plinth's or written with its file.
+    for section in [
+        "[rcp.enforce_tls]",
+        "[rcp.org_only]\n# recognised: plinth generates exactly this document from these values\ntrusted_accounts = [\"999999999999\"]\nattach = [\"ou:Workloads\"]",
+        "[ai_opt_out]\n# recognised: plinth generates exactly this document\nattach = [\"root\"]",
+        "[[tag_policy]]\nname = \"cost-center\"\nfile = \"policies/tag/cost-center.json\"",
+        "[ec2_declarative]\n# recognised: plinth generates exactly this document from these values\nimds = \"required_v2\"\nimage_block_public_access = true\nsnapshot_block_public_access = \"block_all_sharing\"\nserial_console = false\nattach = [\"root\"]",
+    ] {
+        assert!(text.contains(section), "{section} missing from:\n{text}");
+    }
+
     let imported = plinth::baseline::load(&report.baseline).unwrap_or_else(|d| panic!("{d}"));
     let session = emu.session().await;
     let plan = session.plan(&imported, PlanOptions::default()).await.unwrap();
+    assert!(plan.orphans.is_empty(), "{text}\n{:#?}", plan.orphans);
     assert!(
         plan.is_empty(),
         "{text}\n{:#?}",
@@ -100,11 +112,13 @@ async fn what_plinth_made_imports_to_a_baseline_that_plans_empty() {
 
 const DENY_S3_PUBLIC: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoPublicBuckets","Effect":"Deny","Action":"s3:PutBucketPublicAccessBlock","Resource":"*"}]}"#;
 const BUCKET: &str = "handmade-trail-logs";
+const RCP_KMS_TLS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"kms:*","Resource":"*","Condition":{"BoolIfExists":{"aws:SecureTransport":"false"}}}]}"#;
+const TAG_POLICY: &str = r#"{"tags":{"costcenter":{"tag_key":{"@@assign":"CostCenter"}}}}"#;
 
 /// An organization made by hand, with direct SDK calls and no plinth: OUs and accounts,
 /// an SCP, an organization trail and its bucket, a billing alarm and its topic, a
-/// permission set and its assignment; each as plinth would have set it up, but without
-/// its tag. And what AWS Control Tower and a CloudFormation stack left there.
+/// permission set and its assignment, an RCP and a tag policy; each as plinth would have
+/// set it up, but without its tag. And what AWS Control Tower and a CloudFormation stack left there.
 async fn made_by_hand(emu: &Emulator) {
     use aws_sdk_organizations::types::PolicyType;
     let config = emu.sdk_config().await;
@@ -120,7 +134,7 @@ async fn made_by_hand(emu: &Emulator) {
         .send()
         .await
         .unwrap();
-    let policy = |name: &str, content: &str| {
+    let typed = |name: &str, content: &str, policy_type: PolicyType| {
         let org = org.clone();
         let (name, content) = (name.to_owned(), content.to_owned());
         async move {
@@ -128,7 +142,7 @@ async fn made_by_hand(emu: &Emulator) {
                 .name(name)
                 .description("")
                 .content(content)
-                .r#type(PolicyType::ServiceControlPolicy)
+                .r#type(policy_type)
                 .send()
                 .await
                 .unwrap()
@@ -141,7 +155,31 @@ async fn made_by_hand(emu: &Emulator) {
                 .to_owned()
         }
     };
+    let policy = |name: &str, content: &str| typed(name, content, PolicyType::ServiceControlPolicy);
     let custom = policy("deny-s3-public", DENY_S3_PUBLIC).await;
+    // An RCP on an OU and a tag policy on the root, each type enabled first.
+    for t in [PolicyType::ResourceControlPolicy, PolicyType::TagPolicy] {
+        org.enable_policy_type()
+            .root_id(root)
+            .policy_type(t)
+            .send()
+            .await
+            .unwrap();
+    }
+    let rcp = typed("kms-over-tls", RCP_KMS_TLS, PolicyType::ResourceControlPolicy).await;
+    org.attach_policy()
+        .policy_id(&rcp)
+        .target_id(&seeded.workloads_ou)
+        .send()
+        .await
+        .unwrap();
+    let tags = typed("cost-center", TAG_POLICY, PolicyType::TagPolicy).await;
+    org.attach_policy()
+        .policy_id(&tags)
+        .target_id(root)
+        .send()
+        .await
+        .unwrap();
     org.attach_policy()
         .policy_id(&custom)
         .target_id(&seeded.workloads_ou)
@@ -377,6 +415,8 @@ async fn an_organization_made_by_hand_is_imported_and_adopted_by_tagging_alone()
             "= billing.topic (adopt)",
             "= billing.alarm.Monthly-bill (adopt)",
             "= sso.permission_set:ReadOnly (adopt)",
+            "= rcp.custom.kms-over-tls (adopt)",
+            "= tag_policy.cost-center (adopt)",
         ],
         "{text}\n{:#?}",
         plan.changes.iter().map(|c| &c.reason).collect::<Vec<_>>()
@@ -397,7 +437,7 @@ async fn an_organization_made_by_hand_is_imported_and_adopted_by_tagging_alone()
         ],
         "{calls:?}"
     );
-    assert_eq!(calls.writes(), 6);
+    assert_eq!(calls.writes(), 8);
 
     let session = emu.session().await;
     let plan = session.plan(&baseline, PlanOptions::default()).await.unwrap();

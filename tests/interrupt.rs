@@ -63,17 +63,7 @@ fn example(emu: &Emulator) -> TempBaseline {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let read = |p: &str| std::fs::read_to_string(repo.join("baselines").join(p)).unwrap();
-    TempBaseline::new(
-        &read("example.toml"),
-        &[
-            ("policies/deny-iam-users.json", &read("policies/deny-iam-users.json")),
-            (
-                "policies/poweruser-inline.json",
-                &read("policies/poweruser-inline.json"),
-            ),
-        ],
-    )
+    support::example_baseline()
 }
 
 async fn lock_is_free(emu: &Emulator) -> bool {

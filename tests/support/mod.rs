@@ -551,17 +551,26 @@ pub fn peak_memory() -> Option<String> {
 #[allow(dead_code)]
 pub fn example_baseline() -> TempBaseline {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("baselines");
-    let read = |p: &str| std::fs::read_to_string(repo.join(p)).unwrap();
-    TempBaseline::new(
-        &read("example.toml"),
-        &[
-            ("policies/deny-iam-users.json", &read("policies/deny-iam-users.json")),
-            (
-                "policies/poweruser-inline.json",
-                &read("policies/poweruser-inline.json"),
-            ),
-        ],
-    )
+    let text = std::fs::read_to_string(repo.join("example.toml")).unwrap();
+    let files = example_policy_files();
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    TempBaseline::new(&text, &files)
+}
+
+/// Every file in `baselines/policies/`, as (`policies/<name>`, content).
+#[allow(dead_code)]
+pub fn example_policy_files() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("baselines/policies");
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            (format!("policies/{name}"), std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// The demo's organization: OUs, three accounts, groups and a user.
