@@ -3,7 +3,9 @@
 mod support;
 
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, StateValue, Statistic};
-use support::Emulator;
+use aws_sdk_organizations::types::PolicyType;
+use serde_json::Value;
+use support::{Emulator, seed};
 
 /// The Rust CloudWatch client speaks Smithy rpc-v2-cbor, which moto does not; the
 /// emulator translates. A round trip through PutMetricAlarm and DescribeAlarms proves
@@ -69,4 +71,70 @@ async fn cloudwatch_rpc_v2_cbor_round_trip() {
         .expect_err("unknown alarm");
     use aws_sdk_cloudwatch::error::ProvideErrorMetadata;
     assert_eq!(err.code(), Some("ResourceNotFound"), "{err:?}");
+}
+
+/// The emulator refuses what AWS refuses, so the policy kinds' scenarios prove plinth
+/// orders its calls and sizes its documents itself: an attachment before the type is
+/// enabled, a document over the type's size, detaching RCPFullAWSAccess.
+#[tokio::test]
+async fn the_emulator_enforces_the_rules_plinth_checks_before_calling() {
+    let emu = Emulator::start();
+    let org = emu.organizations().await;
+    let seeded = seed(&org).await;
+    let created = org
+        .create_policy()
+        .name("early")
+        .description("")
+        .r#type(PolicyType::TagPolicy)
+        .content(support::policies::TAGS)
+        .send()
+        .await
+        .unwrap();
+    let id = created
+        .policy()
+        .unwrap()
+        .policy_summary()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned();
+    let early = org
+        .attach_policy()
+        .policy_id(&id)
+        .target_id(&seeded.root_id)
+        .send()
+        .await;
+    let code = early.unwrap_err().into_service_error().meta().code().map(str::to_owned);
+    assert_eq!(code.as_deref(), Some("PolicyTypeNotEnabledException"));
+
+    let huge: Value = serde_json::json!({"services": {"default": {"opt_out_policy": {"@@assign": "x".repeat(2_600)}}}});
+    let too_big = org
+        .create_policy()
+        .name("huge")
+        .description("")
+        .r#type(PolicyType::AiservicesOptOutPolicy)
+        .content(huge.to_string())
+        .send()
+        .await;
+    let code = too_big
+        .unwrap_err()
+        .into_service_error()
+        .meta()
+        .code()
+        .map(str::to_owned);
+    assert_eq!(code.as_deref(), Some("ConstraintViolationException"));
+
+    let detach = org
+        .detach_policy()
+        .policy_id("p-RCPFullAWSAccess")
+        .target_id(&seeded.root_id)
+        .send()
+        .await;
+    let code = detach
+        .unwrap_err()
+        .into_service_error()
+        .meta()
+        .code()
+        .map(str::to_owned);
+    assert_eq!(code.as_deref(), Some("ConstraintViolationException"));
 }

@@ -1,36 +1,34 @@
-//! Organization policies beyond SCPs, end to end: resource control, AI services opt-out,
-//! tag and EC2 declarative policies through the real SDK clients against the emulator
-//! (whose shims refuse what AWS refuses: attachments of a type not enabled, oversized
-//! documents, too many policies on a target, detaching RCPFullAWSAccess). For each type:
-//! created and attached to the root, an OU and an account; converged with zero writes;
+//! One scenario every organization policy kind beyond SCPs runs end to end (its own
+//! `tests/<kind>.rs` gives the section): through the real SDK clients against the
+//! emulator, whose shims refuse what AWS refuses (attachments of a type not enabled,
+//! oversized documents, too many policies on a target, detaching RCPFullAWSAccess).
+//! Created and attached to the root, an OU and an account; converged with zero writes;
 //! drift (content edited, detached, deleted) shown and repaired; an orphan kept, then
 //! deleted with `--allow-delete`.
 
-mod support;
-
 use aws_sdk_organizations::types::PolicyType;
 use plinth::plan::{Action, Plan, PlanOptions};
-use serde_json::Value;
-use support::{Emulator, TempBaseline, live_policy, seed};
+
+use super::{Emulator, TempBaseline, live_policy, seed};
 
 const HEAD: &str = r#"
 [organization]
 management_account_id = "123456789012"
 "#;
 
-const TAGS: &str =
+pub const TAGS: &str =
     r#"{"tags": {"costcenter": {"tag_key": {"@@assign": "CostCenter"}, "tag_value": {"@@assign": ["100", "200"]}}}}"#;
 
-struct Case {
-    kind: &'static str,
-    policy_type: PolicyType,
+pub struct Case {
+    pub kind: &'static str,
+    pub policy_type: PolicyType,
     /// The section, attaching to `root`, `ou:Workloads` and `account:sandbox`.
-    section: &'static str,
+    pub section: &'static str,
     /// The policy's name in AWS, and its address in a plan.
-    name: &'static str,
-    address: &'static str,
+    pub name: &'static str,
+    pub address: &'static str,
     /// A change by hand that means something else.
-    edited: &'static str,
+    pub edited: &'static str,
 }
 
 fn baseline(section: &str) -> TempBaseline {
@@ -71,7 +69,7 @@ async fn assert_converged(emu: &Emulator, b: &TempBaseline) -> u64 {
     calls.reads()
 }
 
-async fn scenario(case: Case) {
+pub async fn scenario(case: Case) {
     let emu = Emulator::start();
     let org = emu.organizations().await;
     let seeded = seed(&org).await;
@@ -204,122 +202,4 @@ async fn scenario(case: Case) {
     }
     let after = assert_converged(&emu, &without).await;
     println!("{k}: after the delete, {after} reads");
-}
-
-#[tokio::test]
-async fn resource_control_policies() {
-    scenario(Case {
-        kind: "rcp",
-        policy_type: PolicyType::ResourceControlPolicy,
-        section: "[rcp.enforce_tls]\nattach = [\"root\", \"ou:Workloads\", \"account:sandbox\"]\n",
-        name: "plinth-rcp-enforce-tls",
-        address: "rcp.enforce_tls",
-        edited: r#"{"Version":"2012-10-17","Statement":[{"Sid":"EnforceSecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"BoolIfExists":{"aws:SecureTransport":"false"}}}]}"#,
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn ai_services_opt_out_policies() {
-    scenario(Case {
-        kind: "ai_opt_out",
-        policy_type: PolicyType::AiservicesOptOutPolicy,
-        section: "[ai_opt_out]\nattach = [\"root\", \"ou:Workloads\", \"account:sandbox\"]\n",
-        name: "plinth-ai-opt-out",
-        address: "ai_opt_out.policy",
-        edited: r#"{"services":{"default":{"opt_out_policy":{"@@assign":"optIn"}}}}"#,
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn tag_policies() {
-    scenario(Case {
-        kind: "tag_policy",
-        policy_type: PolicyType::TagPolicy,
-        section: "[[tag_policy]]\nname = \"cost-center\"\nfile = \"policies/tags.json\"\nattach = [\"root\", \"ou:Workloads\", \"account:sandbox\"]\n",
-        name: "cost-center",
-        address: "tag_policy.cost-center",
-        edited: r#"{"tags":{"costcenter":{"tag_key":{"@@assign":"CostCenter"},"tag_value":{"@@assign":["100"]}}}}"#,
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn ec2_declarative_policies() {
-    scenario(Case {
-        kind: "ec2_declarative",
-        policy_type: PolicyType::DeclarativePolicyEc2,
-        section: "[ec2_declarative]\nimds = \"required_v2\"\nimage_block_public_access = true\nsnapshot_block_public_access = \"block_all_sharing\"\nserial_console = false\nattach = [\"root\", \"ou:Workloads\", \"account:sandbox\"]\n",
-        name: "plinth-ec2-declarative",
-        address: "ec2_declarative.policy",
-        edited: r#"{"ec2_attributes":{"serial_console_access":{"status":{"@@assign":"enabled"}}}}"#,
-    })
-    .await;
-}
-
-/// The emulator refuses what AWS refuses, so the scenarios above prove plinth orders its
-/// calls and sizes its documents itself: an attachment before the type is enabled, a
-/// document over the type's size, detaching RCPFullAWSAccess.
-#[tokio::test]
-async fn the_emulator_enforces_the_rules_plinth_checks_before_calling() {
-    let emu = Emulator::start();
-    let org = emu.organizations().await;
-    let seeded = seed(&org).await;
-    let created = org
-        .create_policy()
-        .name("early")
-        .description("")
-        .r#type(PolicyType::TagPolicy)
-        .content(TAGS)
-        .send()
-        .await
-        .unwrap();
-    let id = created
-        .policy()
-        .unwrap()
-        .policy_summary()
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_owned();
-    let early = org
-        .attach_policy()
-        .policy_id(&id)
-        .target_id(&seeded.root_id)
-        .send()
-        .await;
-    let code = early.unwrap_err().into_service_error().meta().code().map(str::to_owned);
-    assert_eq!(code.as_deref(), Some("PolicyTypeNotEnabledException"));
-
-    let huge: Value = serde_json::json!({"services": {"default": {"opt_out_policy": {"@@assign": "x".repeat(2_600)}}}});
-    let too_big = org
-        .create_policy()
-        .name("huge")
-        .description("")
-        .r#type(PolicyType::AiservicesOptOutPolicy)
-        .content(huge.to_string())
-        .send()
-        .await;
-    let code = too_big
-        .unwrap_err()
-        .into_service_error()
-        .meta()
-        .code()
-        .map(str::to_owned);
-    assert_eq!(code.as_deref(), Some("ConstraintViolationException"));
-
-    let detach = org
-        .detach_policy()
-        .policy_id("p-RCPFullAWSAccess")
-        .target_id(&seeded.root_id)
-        .send()
-        .await;
-    let code = detach
-        .unwrap_err()
-        .into_service_error()
-        .meta()
-        .code()
-        .map(str::to_owned);
-    assert_eq!(code.as_deref(), Some("ConstraintViolationException"));
 }
