@@ -151,12 +151,30 @@ fn validate_renders_every_generated_policy_offline() {
         stdout.starts_with("Baseline `baselines/example.toml` is valid."),
         "{stdout}"
     );
-    for name in ["plinth-region-deny", "plinth-deny-leave-organization", "deny-iam-users"] {
+    for name in [
+        "plinth-region-deny",
+        "plinth-deny-leave-organization",
+        "deny-iam-users",
+        "plinth-rcp-enforce-tls",
+        "plinth-rcp-org-only",
+        "plinth-ai-opt-out",
+        "cost-center",
+        "plinth-ec2-declarative",
+    ] {
         assert!(
             stdout.contains(&format!("(`{name}`, ")),
             "{name} missing from\n{stdout}"
         );
     }
+    // The organization's id is not known offline: a placeholder stands for it, and says so.
+    assert!(
+        stdout.contains("`o-exampleorgid0000000000000000000` stands for the organization's id"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\"aws:PrincipalOrgID\": \"o-exampleorgid0000000000000000000\""),
+        "{stdout}"
+    );
 }
 
 #[test]
