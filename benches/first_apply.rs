@@ -38,6 +38,7 @@ async fn main() {
     let ous = (accounts / 50).max(3);
     let (sets, groups) = if accounts >= 1000 { (30, 40) } else { (6, 8) };
 
+    let heap = support::HeapSampler::start();
     let emu = Emulator::start();
     let org = emu.organizations().await;
     let seeded = support::seed(&org).await;
@@ -181,8 +182,24 @@ async fn main() {
         .map(|c| c["requests"].as_u64().unwrap_or(0))
         .sum();
     println!(
-        "emulator: {requests} requests, {throttled} throttled ({:.2} %); peak memory {} (target: under 100 MB)",
+        "emulator: {requests} requests, {throttled} throttled ({:.2} %)",
         100.0 * throttled as f64 / requests.max(1) as f64,
+    );
+    let mut by_operation: Vec<(&String, u64)> = quota
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(op, c)| (op, c["throttled"].as_u64().unwrap_or(0)))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    by_operation.sort_by_key(|(op, n)| (std::cmp::Reverse(*n), op.to_string()));
+    for (op, n) in by_operation {
+        println!("  {op:<45} {n} throttled");
+    }
+    println!(
+        "peak memory: {:.1} MB of heap and stacks (RssAnon; target: under 100 MB); {} resident in all, \
+         the rest this dev-profile executable's code pages",
+        heap.peak_mb(),
         support::peak_memory().unwrap_or_else(|| "unknown".into())
     );
 }

@@ -534,6 +534,61 @@ pub const MANAGED_POLICIES: &[&str] = &[
     "AmazonDynamoDBReadOnlyAccess",
 ];
 
+/// Samples the process's anonymous resident memory (`RssAnon`: heap and stacks, not the
+/// executable's code, which a dev-profile build makes several times larger than a
+/// release one) every 20 ms, keeping the peak, until dropped.
+#[allow(dead_code)]
+pub struct HeapSampler {
+    peak_kb: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[allow(dead_code)]
+impl HeapSampler {
+    pub fn start() -> HeapSampler {
+        use std::sync::atomic::Ordering;
+        let peak_kb = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (p, s) = (peak_kb.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !s.load(Ordering::Relaxed) {
+                if let Some(kb) = status_kb("RssAnon:") {
+                    p.fetch_max(kb, Ordering::Relaxed);
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        HeapSampler { peak_kb, stop }
+    }
+
+    /// The peak so far, in MB.
+    pub fn peak_mb(&self) -> f64 {
+        let now = status_kb("RssAnon:").unwrap_or(0);
+        self.peak_kb
+            .fetch_max(now, std::sync::atomic::Ordering::Relaxed)
+            .max(now) as f64
+            / 1024.0
+    }
+}
+
+impl Drop for HeapSampler {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+fn status_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))?
+        .trim()
+        .trim_end_matches(" kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
 /// The process's peak resident memory, from Linux's `/proc/self/status` (`VmHWM`).
 #[allow(dead_code)]
 pub fn peak_memory() -> Option<String> {

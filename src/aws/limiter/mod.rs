@@ -8,8 +8,8 @@
 //! cannot wait: their hooks are synchronous; the HTTP client is the SDK's asynchronous
 //! hook.) Every page of the SDK's paginators and every retry goes through them; no adapter
 //! paces by hand. AWS may still throttle when others share the quota: [`Tag`] sees the
-//! throttled answer and the bucket halves its rate, then recovers over [`RECOVERY`]
-//! (additive increase, multiplicative decrease), while the SDK retries the call;
+//! throttled answer and the bucket slows to [`DECREASE`] of its rate, then recovers over
+//! [`RECOVERY`] (additive increase, multiplicative decrease), while the SDK retries the call;
 //! `--max-rate` lowers a shared budget for good.
 //!
 //! The buckets are hand-written rather than a crate: a few lines of GCRA on tokio's clock,
@@ -48,7 +48,13 @@ pub struct RateLimiter {
 }
 
 /// How long a bucket slowed by a throttled answer takes to climb back to its quota.
-pub const RECOVERY: Duration = Duration::from_secs(30);
+pub const RECOVERY: Duration = Duration::from_secs(15);
+/// The share of its rate a bucket keeps at each throttled answer: the SDK's adaptive
+/// retry mode (CUBIC) uses the same β. Halving for 30 s, as plinth first did, made each
+/// stray throttled answer of a busy endpoint cost 7.5 s of a bucket's throughput; at 0.7
+/// over 15 s it costs 2.25 s, and a quota truly shared still brings plinth below its
+/// share within a few answers (`tests/pace.rs`).
+pub const DECREASE: f64 = 0.7;
 /// A bucket never slows below this share of its quota,
 const FLOOR: f64 = 0.1;
 /// nor to more than this between two calls (unless its quota is slower still): a call's
@@ -92,11 +98,12 @@ impl RateLimiter {
         }
     }
 
-    /// AWS throttled a call of this bucket anyway (others share the quota): halve the
-    /// rate (not below a tenth of the quota), then recover gradually.
+    /// AWS throttled a call of this bucket anyway (others share the quota): slow to
+    /// [`DECREASE`] of the rate in force (not below a tenth of the quota), then recover
+    /// gradually.
     pub fn throttled(&self) {
         let now = Instant::now();
-        let share = (self.share(now) / 2.0).max(FLOOR);
+        let share = (self.share(now) * DECREASE).max(FLOOR);
         *self.slowed.lock().unwrap_or_else(PoisonError::into_inner) = Some((share, now));
     }
 
