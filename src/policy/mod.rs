@@ -89,6 +89,23 @@ impl PolicyKind {
     }
 }
 
+/// Whether two documents of a grammar mean the same.
+pub fn equivalent(syntax: policy_types::Syntax, a: &Value, b: &Value) -> bool {
+    match syntax {
+        policy_types::Syntax::Iam => normalize::equivalent(a, b),
+        policy_types::Syntax::Management { .. } => management::equivalent(a, b),
+    }
+}
+
+/// What differs between two documents of a grammar: statement by statement (IAM) or
+/// attribute by attribute (management policies).
+pub fn diff(syntax: policy_types::Syntax, before: &Value, after: &Value) -> Vec<diff::StatementDiff> {
+    match syntax {
+        policy_types::Syntax::Iam => diff::diff(before, after),
+        policy_types::Syntax::Management { .. } => management::diff(before, after),
+    }
+}
+
 /// Parse a policy document file, reporting JSON errors at their line and column, and
 /// check it has the structure AWS requires of that kind of policy.
 pub fn parse_document(source: &SourceFile, kind: PolicyKind) -> Result<Value, Diagnostic> {

@@ -1,6 +1,6 @@
-//! Client-side pacing at AWS's published quotas ([`super::quotas`]): every request waits
-//! for a token of its operation's bucket (and of its service's shared bucket, for IAM
-//! Identity Center), so a run is paced instead of throttled.
+//! Client-side pacing at AWS's published quotas ([`super::quotas`], [`HEADROOM`] under):
+//! every request waits for a token of its operation's bucket (and of its service's shared
+//! bucket, for IAM Identity Center), so a run is paced instead of throttled.
 //!
 //! Two pieces, set on every client once, like interceptors: [`Tag`], an interceptor that
 //! writes which operation a request is for onto the request, and [`Paced`], which wraps
@@ -55,6 +55,16 @@ pub const RECOVERY: Duration = Duration::from_secs(15);
 /// over 15 s it costs 2.25 s, and a quota truly shared still brings plinth below its
 /// share within a few answers (`tests/pace.rs`).
 pub const DECREASE: f64 = 0.7;
+/// Throttled answers within this long of a decrease are the same congestion, not more of
+/// it: a bucket with many calls in flight gets several at once, and slowing for each
+/// (0.7 to the twelfth power is a tenth) made a few throttled reads of a converged plan
+/// halve its speed.
+pub const DECREASE_WINDOW: Duration = Duration::from_secs(1);
+/// The share of a published quota plinth paces at. Calls paced exactly at the quota
+/// reach AWS a little unevenly (scheduling, the network, a busy endpoint), and AWS's
+/// bucket, with no slack left, answers the early ones "Rate exceeded"; 3 % under lets it
+/// keep a little (at 20 a second, most of a token a second).
+pub const HEADROOM: f64 = 0.97;
 /// A bucket never slows below this share of its quota,
 const FLOOR: f64 = 0.1;
 /// nor to more than this between two calls (unless its quota is slower still): a call's
@@ -103,6 +113,14 @@ impl RateLimiter {
     /// gradually.
     pub fn throttled(&self) {
         let now = Instant::now();
+        let recent = self
+            .slowed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some_and(|(_, since)| now - since < DECREASE_WINDOW);
+        if recent {
+            return;
+        }
         let share = (self.share(now) * DECREASE).max(FLOOR);
         *self.slowed.lock().unwrap_or_else(PoisonError::into_inner) = Some((share, now));
     }
@@ -178,7 +196,7 @@ impl Pacer {
 
     fn bucket(&self, key: &str, quota: Quota) -> RateLimiter {
         let quota = Quota {
-            rate: quota.rate * self.speedup,
+            rate: quota.rate * self.speedup * HEADROOM,
             ..quota
         };
         let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);

@@ -3,6 +3,7 @@
 //! derives its [`Desired`] documents from its section and hands them here to be checked
 //! before any call ([`validate`]), shown ([`describe`]) and planned ([`plan()`]).
 
+mod enable;
 pub mod import;
 mod plan;
 #[cfg(test)]

@@ -18,8 +18,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::Context;
 use crate::kinds::common::{adopt, placement};
 use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Orphan, Plan, Ref};
-use crate::policy::diff::StatementDiff;
-use crate::policy::{self, management, normalize};
+use crate::policy;
 use crate::types::policy_types::{PolicyType, Syntax};
 
 /// What a kind tells the engine beyond its documents.
@@ -42,11 +41,7 @@ enum TargetKey {
 
 /// Add the changes that make the organization's policies of one type match `desired`.
 pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]) -> Result<(), Diagnostics> {
-    let Setup {
-        kind,
-        policy_type,
-        trusted_access,
-    } = setup;
+    let Setup { kind, policy_type, .. } = setup;
     let rules = policy_type.rules();
     let noun = rules.noun;
     let baseline = cx.baseline;
@@ -58,46 +53,11 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
     }
     let mut diags = Diagnostics::default();
 
-    let mut type_dep = vec![];
-    if !view.enabled && !desired.is_empty() {
-        let mut enable_deps = vec![];
-        if let (Some(false), Some(principal)) = (trusted_access, rules.trusted_access) {
-            let address = format!("{kind}.trusted_access");
-            plan.changes.push(Change {
-                kind: kind.to_owned(),
-                address: address.clone(),
-                action: Action::Enable,
-                reason: format!(
-                    "`{principal}` has no trusted access to the organization; the {} type needs it",
-                    rules.api
-                ),
-                before: None,
-                after: None,
-                statement_diff: vec![],
-                depends_on: vec![],
-                op: Op::Organizations(OrganizationsOp::EnableAwsServiceAccess {
-                    service_principal: principal.to_owned(),
-                }),
-            });
-            enable_deps.push(address);
-        }
-        let address = format!("{kind}.policy_type");
-        plan.changes.push(Change {
-            kind: kind.to_owned(),
-            address: address.clone(),
-            action: Action::Enable,
-            reason: format!("the {} type is not enabled on the root", rules.api),
-            before: None,
-            after: None,
-            statement_diff: vec![],
-            depends_on: enable_deps,
-            op: Op::Organizations(OrganizationsOp::EnablePolicyType {
-                root_id: org.root_id.clone(),
-                policy_type: rules.api.into(),
-            }),
-        });
-        type_dep.push(address);
-    }
+    let type_dep = if !view.enabled && !desired.is_empty() {
+        super::enable::enable(plan, setup, &org.root_id)
+    } else {
+        vec![]
+    };
 
     // The policy ids each target will carry once the plan is applied, starting from what is live.
     let mut final_sets: BTreeMap<TargetKey, BTreeSet<String>> = BTreeMap::new();
@@ -149,14 +109,14 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
                 }
                 let live_doc: Option<Value> = p.content.as_deref().and_then(|c| serde_json::from_str(c).ok());
                 let content_differs = match &live_doc {
-                    Some(doc) => !equivalent(rules.syntax, doc, &d.document),
+                    Some(doc) => !policy::equivalent(rules.syntax, doc, &d.document),
                     None => true,
                 };
                 let description_differs = p.description != d.description;
                 if content_differs || description_differs {
                     let mut reasons = Vec::new();
                     let statement_diff = match &live_doc {
-                        Some(doc) if content_differs => diff(rules.syntax, doc, &d.document),
+                        Some(doc) if content_differs => policy::diff(rules.syntax, doc, &d.document),
                         _ => vec![],
                     };
                     if content_differs {
@@ -431,20 +391,4 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
         });
     }
     Ok(())
-}
-
-/// Whether two documents of the type mean the same.
-fn equivalent(syntax: Syntax, a: &Value, b: &Value) -> bool {
-    match syntax {
-        Syntax::Iam => normalize::equivalent(a, b),
-        Syntax::Management { .. } => management::equivalent(a, b),
-    }
-}
-
-/// What differs, statement by statement or attribute by attribute.
-fn diff(syntax: Syntax, before: &Value, after: &Value) -> Vec<StatementDiff> {
-    match syntax {
-        Syntax::Iam => policy::diff::diff(before, after),
-        Syntax::Management { .. } => management::diff(before, after),
-    }
 }
