@@ -59,8 +59,9 @@ fn library_sources() -> BTreeMap<String, String> {
         .map(|p| {
             let rel = p.strip_prefix(&src).unwrap().display().to_string();
             let text = std::fs::read_to_string(&p).unwrap();
-            // Test code may reach anywhere: drop `tests.rs` files and inline test modules.
-            let text = if rel.ends_with("tests.rs") {
+            // Test code may reach anywhere: drop `tests.rs` files, `tests/` folders of test
+            // modules and inline test modules.
+            let text = if rel.ends_with("tests.rs") || rel.contains("/tests/") {
                 String::new()
             } else {
                 text.split("#[cfg(test)]").next().unwrap_or_default().to_owned()
