@@ -36,17 +36,15 @@ pub struct OrgSummary {
 /// What the plan needs read beyond the organization's shape.
 #[derive(Debug, Clone, Default)]
 pub struct ReadScope {
-    /// SCP names the baseline declares (their content is read even if plinth does not own them).
-    pub scp_names: Vec<String>,
-    /// Targets the baseline attaches SCPs to (their attached SCPs are read, for the 5-per-target limit).
-    pub targets: Vec<Target>,
     /// E-mails and names of `[[account]]`s: their parents are read.
     pub accounts: Vec<(String, String)>,
     /// OUs whose accounts are needed, with everything below them: the accounts directly in
     /// each are read (`ListAccountsForParent`).
     pub member_ous: Vec<crate::types::OuPath>,
-    /// Policy types other than SCPs the baseline declares, with their names and targets
-    /// as for SCPs. Types enabled on the root are read too (plinth's orphans may be there).
+    /// Policy types the baseline declares, with the names it uses (their content is read
+    /// even if plinth does not own them) and the targets it attaches them to (what they
+    /// carry is read, for the per-target limit). SCPs are always read; other types also
+    /// when enabled on the root (plinth's orphans may be there).
     pub policies: BTreeMap<OrgPolicyType, TypeScope>,
     /// For `plinth import`: every account with its parent, and every customer managed
     /// policy of every enabled type with its content and targets.
@@ -161,10 +159,10 @@ impl Organizations {
         // Three chains at once: the structure (OUs, accounts, where the scope needs them),
         // the SCPs and the other policy types (ownership, content, targets). Each is paced
         // at its own quotas.
-        let scp_names: Vec<String> = scope.scp_names.clone();
+        let scp_scope = scope.policies.get(&OrgPolicyType::Scp).unwrap_or(&no_names);
         let (structure, scps, policy_sets) = futures::try_join!(
             self.read_structure(&root_id, scope),
-            self.read_policies(OrgPolicyType::Scp, &scp_names, scope.everything),
+            self.read_policies(OrgPolicyType::Scp, &scp_scope.names, scope.everything),
             others
         )?;
         let structure::Structure {
@@ -188,7 +186,7 @@ impl Organizations {
         // Policies attached to each target of interest, for the per-target limit.
         if state.scp_enabled {
             state.attached = self
-                .attached(&state, OrgPolicyType::Scp, &state.scps, &scope.targets)
+                .attached(&state, OrgPolicyType::Scp, &state.scps, &scp_scope.targets)
                 .await?;
         }
         let mut sets = std::mem::take(&mut state.policy_sets);

@@ -39,9 +39,26 @@ impl Kind for Ec2Declarative {
     type Section = Option<Spanned<Ec2DeclarativeSection>>;
     type Schema = Ec2DeclarativeSection;
     type State = Ec2DeclarativeState;
+    /// What every policy type takes, and trusted access for EC2's declarative policies.
     const IAM: IamActions = IamActions {
-        plan: org_policy::IAM.plan,
-        apply: org_policy::IAM.apply,
+        plan: &[
+            "organizations:ListPolicies",
+            "organizations:DescribePolicy",
+            "organizations:ListTagsForResource",
+            "organizations:ListTargetsForPolicy",
+            "organizations:ListPoliciesForTarget",
+            "organizations:ListAWSServiceAccessForOrganization",
+        ],
+        apply: &[
+            "organizations:EnableAWSServiceAccess",
+            "organizations:EnablePolicyType",
+            "organizations:CreatePolicy",
+            "organizations:UpdatePolicy",
+            "organizations:DeletePolicy",
+            "organizations:AttachPolicy",
+            "organizations:DetachPolicy",
+            "organizations:TagResource",
+        ],
     };
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
@@ -102,6 +119,10 @@ impl Kind for Ec2Declarative {
                 return Recognised::Custom;
             }
             let read = settings_of(live, attach);
+            if read.section.settings().is_empty() {
+                // No setting plinth knows: a section would set nothing (and not load).
+                return Recognised::Custom;
+            }
             let mut part = Toml::default();
             part.table(Self::NAME);
             if crate::policy::management::equivalent(live, &document(&read.section)) {

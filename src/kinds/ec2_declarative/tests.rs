@@ -57,3 +57,22 @@ fn settings_left_out_are_not_managed_and_none_at_all_is_an_error() {
     let e = parse("[ec2_declarative]\nimds = \"v2\"\nattach = [\"root\"]\n").unwrap_err();
     assert!(e.contains("unknown variant `v2`") && e.contains("baseline.toml:5:8"), "{e}");
 }
+
+#[test]
+fn its_iam_actions_are_every_policy_kinds_and_trusted_access() {
+    let iam = Ec2Declarative::IAM;
+    for a in org_policy::IAM.plan {
+        assert!(iam.plan.contains(a), "{a}");
+    }
+    for a in org_policy::IAM.apply {
+        assert!(iam.apply.contains(a), "{a}");
+    }
+    assert!(iam.plan.contains(&"organizations:ListAWSServiceAccessForOrganization"));
+    assert!(iam.apply.contains(&"organizations:EnableAWSServiceAccess"));
+}
+
+#[test]
+fn a_live_policy_with_no_setting_plinth_knows_reads_as_none() {
+    let read = settings_of(&json!({"ec2_attributes": {"allowed_images_settings": {}}}), &[]);
+    assert!(read.section.settings().is_empty());
+}

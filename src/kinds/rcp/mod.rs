@@ -222,40 +222,38 @@ pub fn desired(baseline: &Baseline, organization_id: Option<&str>) -> Vec<Desire
 
 /// A live RCP as the baseline would declare it.
 fn recognise(cx: &ImportCx<'_>, name: &str, document: &Value, attach: &[String]) -> Recognised {
-    let mut part = Toml::default();
     let svc = generated::services_of(document);
-    let services: Vec<&str> = svc.iter().map(|s| s.prefix()).collect();
-    let mut default = DEFAULT_SERVICES.to_vec();
-    default.sort();
-    let (table, want) = match name {
-        ENFORCE_TLS => ("rcp.enforce_tls", generated::enforce_tls(&svc)),
+    if svc.is_empty() {
+        // Named like plinth's but naming no service it knows: nothing a section could say.
+        return Recognised::Custom;
+    }
+    let (table, trusted, want) = match name {
+        ENFORCE_TLS => ("rcp.enforce_tls", vec![], generated::enforce_tls(&svc)),
         ORG_ONLY => {
-            let trusted: Vec<String> = match &document["Statement"][0]["Condition"]["StringNotEqualsIfExists"]
-                ["aws:PrincipalAccount"]
-            {
+            let listed = &document["Statement"][0]["Condition"]["StringNotEqualsIfExists"]["aws:PrincipalAccount"];
+            let trusted: Vec<String> = match listed {
                 Value::String(a) => vec![a.clone()],
                 Value::Array(items) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
                 _ => vec![],
             };
+            // Values the baseline would reject are left out; the plan then shows them.
             let trusted: Vec<String> = trusted.into_iter().filter(|a| AccountId::parse(a).is_ok()).collect();
-            part.table("rcp.org_only");
             let want = generated::org_only(&svc, &cx.org.organization_id, &trusted);
-            comment(&mut part, document, &want);
-            if svc != default {
-                part.strings("services", &services);
-            }
-            if !trusted.is_empty() {
-                part.strings("trusted_accounts", &trusted);
-            }
-            part.strings("attach", attach);
-            return Recognised::Generated(part);
+            ("rcp.org_only", trusted, want)
         }
         _ => return Recognised::Custom,
     };
+    let mut part = Toml::default();
     part.table(table);
     comment(&mut part, document, &want);
+    let mut default = DEFAULT_SERVICES.to_vec();
+    default.sort();
     if svc != default {
+        let services: Vec<&str> = svc.iter().map(|s| s.prefix()).collect();
         part.strings("services", &services);
+    }
+    if !trusted.is_empty() {
+        part.strings("trusted_accounts", &trusted);
     }
     part.strings("attach", attach);
     Recognised::Generated(part)

@@ -46,12 +46,7 @@ impl Kind for Scps {
     /// Declared SCPs are read by name, and the targets they attach to.
     fn scope(baseline: &Baseline, scope: &mut ReadScope) {
         let (desired, _) = desired::desired_scps(baseline);
-        scope.scp_names.extend(desired.iter().map(|d| d.name.clone()));
-        scope.targets.extend(
-            desired
-                .iter()
-                .flat_map(|d| d.attach.iter().map(|t| t.get_ref().clone())),
-        );
+        org_policy::scope(scope, PolicyType::Scp, &desired);
     }
 
     /// plinth's generated SCPs recognised, every other customer managed SCP as a file.
