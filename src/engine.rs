@@ -60,6 +60,7 @@ const LANES: &[&str] = &[
     "logs",
     "iam",
     "sso",
+    "budgets",
 ];
 
 fn lane_of(op: &Op) -> &'static str {
@@ -72,6 +73,7 @@ fn lane_of(op: &Op) -> &'static str {
         Op::Logs(_) => "logs",
         Op::Iam(_) => "iam",
         Op::Sso(_) => "sso",
+        Op::Budgets(_) => "budgets",
     }
 }
 
@@ -310,6 +312,7 @@ impl Executor for Session {
             Op::Cloudtrail(op) => Box::pin(c.cloudtrail.execute(op)).await,
             Op::Logs(op) => Box::pin(c.logs.execute(op)).await,
             Op::Iam(op) => Box::pin(c.iam.execute(op)).await,
+            Op::Budgets(op) => Box::pin(c.budgets.execute(op, resolve)).await,
         };
         result.map_err(|e| e.at_endpoint(self.aws.sdk.endpoint_url()))
     }

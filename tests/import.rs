@@ -279,7 +279,7 @@ async fn made_by_hand(emu: &Emulator) {
     let sns = aws_sdk_sns::Client::new(&config);
     let topic = sns.create_topic().name("billing-alerts").send().await.unwrap();
     let topic_arn = topic.topic_arn().unwrap().to_owned();
-    let topic_policy = plinth::kinds::common::topic::topic_policy(None, &topic_arn, account);
+    let topic_policy = plinth::kinds::common::topic::topic_policy(None, &topic_arn, account, false);
     sns.set_topic_attributes()
         .topic_arn(&topic_arn)
         .attribute_name("Policy")

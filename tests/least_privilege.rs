@@ -37,6 +37,10 @@ const BEHIND_CALLS: &[(&str, &str)] = &[
         "the lock's renewal, every quarter lease (15 s) of a long apply",
     ),
     ("sso:TagResource", "CreatePermissionSet with tags"),
+    (
+        "budgets:TagResource",
+        "CreateBudget with tags, and adopting an untagged budget (tests/budget.rs)",
+    ),
     ("s3:TagResource", "CreateBucket with tags"),
     (
         "s3:PutBucketTagging",
@@ -150,6 +154,19 @@ threshold_usd = 1000
 name = "sandbox"
 account = "sandbox"
 threshold_usd = 50
+
+[[budget]]
+name = "org-monthly"
+amount_usd = 10000
+forecast_alert_percent = 100
+notify = ["finance@example.com"]
+
+[[budget]]
+name = "sandbox"
+account = "sandbox"
+amount_usd = 50
+actual_alert_percent = 80
+notify = ["finance@example.com", "billing"]
 
 [[sso.permission_set]]
 name = "PowerUser"
@@ -310,6 +327,9 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
         .await
         .unwrap();
 
+    // Budgets: the amount, an alert missing, an extra alert, a recipient missing, a stranger.
+    budget_drift(&conf).await;
+
     // IAM Identity Center: every kind of permission set drift, and an extra assignment.
     let ps = ic.permission_set("PowerUser").await.unwrap();
     let inst = ic.instance_arn.as_str();
@@ -422,6 +442,7 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
         + "\n[[sso.assignment]]\npermission_set = \"PowerUser\"\ngroups = [\"developers\"]\nusers = [\"alice\"]\ntargets = [\"ou:Workloads\"]\n";
     b.rewrite(&without_read_only.replace("[[scp.custom]]\nname = \"deny-s3-delete\"\nfile = \"policies/deny.json\"\nattach = [\"ou:Workloads/Prod\", \"account:sandbox\"]\n", "")
         .replace("\n[[billing.alarm]]\nname = \"sandbox\"\naccount = \"sandbox\"\nthreshold_usd = 50\n", "")
+        .replace("\n[[budget]]\nname = \"sandbox\"\naccount = \"sandbox\"\namount_usd = 50\nactual_alert_percent = 80\nnotify = [\"finance@example.com\", \"billing\"]\n", "")
         .replace("customer_managed_policies = [{ name = \"deny-billing\" }]\ninline_policy_file = \"policies/inline.json\"\npermissions_boundary = { name = \"boundary\" }\n", ""));
     plan_then_apply(&emu, &b, PlanOptions { allow_delete: true }, &mut reads, &mut applies).await;
 
@@ -520,4 +541,81 @@ fn the_policies_are_what_the_engine_and_the_kinds_declare() {
     for (action, why) in BEHIND_CALLS {
         assert!(apply.contains(*action), "{action} ({why}) is declared by no kind");
     }
+}
+
+/// Every kind of budget drift that needs its own call to repair.
+async fn budget_drift(conf: &aws_types::SdkConfig) {
+    use aws_sdk_budgets::types::{
+        Budget, BudgetType, ComparisonOperator, Notification, NotificationType, Spend, Subscriber, SubscriptionType,
+        ThresholdType, TimeUnit,
+    };
+    let budgets = aws_sdk_budgets::Client::new(conf);
+    let account = "123456789012";
+    let alert = |kind, threshold| {
+        Notification::builder()
+            .notification_type(kind)
+            .comparison_operator(ComparisonOperator::GreaterThan)
+            .threshold(threshold)
+            .threshold_type(ThresholdType::Percentage)
+            .build()
+            .unwrap()
+    };
+    let email = |address: &str| {
+        Subscriber::builder()
+            .subscription_type(SubscriptionType::Email)
+            .address(address)
+            .build()
+            .unwrap()
+    };
+    budgets
+        .update_budget()
+        .account_id(account)
+        .new_budget(
+            Budget::builder()
+                .budget_name("plinth-org-monthly")
+                .budget_limit(Spend::builder().amount("99").unit("USD").build().unwrap())
+                .time_unit(TimeUnit::Monthly)
+                .budget_type(BudgetType::Cost)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    budgets
+        .delete_notification()
+        .account_id(account)
+        .budget_name("plinth-org-monthly")
+        .notification(alert(NotificationType::Forecasted, 100.0))
+        .send()
+        .await
+        .unwrap();
+    budgets
+        .create_notification()
+        .account_id(account)
+        .budget_name("plinth-org-monthly")
+        .notification(alert(NotificationType::Actual, 50.0))
+        .subscribers(email("stranger@example.com"))
+        .send()
+        .await
+        .unwrap();
+    let sandbox_alert = alert(NotificationType::Actual, 80.0);
+    budgets
+        .create_subscriber()
+        .account_id(account)
+        .budget_name("plinth-sandbox")
+        .notification(sandbox_alert.clone())
+        .subscriber(email("stranger@example.com"))
+        .send()
+        .await
+        .unwrap();
+    budgets
+        .delete_subscriber()
+        .account_id(account)
+        .budget_name("plinth-sandbox")
+        .notification(sandbox_alert)
+        .subscriber(email("finance@example.com"))
+        .send()
+        .await
+        .unwrap();
 }

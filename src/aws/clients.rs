@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::budgets::Budgets;
 use super::cloudtrail::CloudTrail;
 use super::cloudwatch::CloudWatch;
 use super::iam::Iam;
@@ -25,6 +26,8 @@ pub struct Clients {
     pub s3: S3,
     pub logs: Logs,
     pub iam: Iam,
+    /// AWS Budgets, in the management account.
+    pub budgets: Budgets,
     /// IAM Identity Center clients by region (the instance's), made when first needed.
     sso: Mutex<BTreeMap<String, Arc<Sso>>>,
 }
@@ -39,6 +42,7 @@ impl Clients {
             s3: aws.s3_us_east_1(),
             logs: aws.logs_us_east_1(),
             iam: aws.iam(),
+            budgets: aws.budgets(),
             sso: Mutex::default(),
             aws,
         }

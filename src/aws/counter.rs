@@ -36,6 +36,8 @@ pub fn iam_prefix(service: &str) -> Option<&'static str> {
         "DynamoDB" => "dynamodb",
         "STS" => "sts",
         "SSO Admin" => "sso",
+        "Budgets" => "budgets",
+        "Account" => "account",
         "identitystore" => "identitystore",
         _ => return None,
     })
@@ -52,6 +54,15 @@ pub fn iam_action(call: &str) -> Option<String> {
         ("s3", "PutPublicAccessBlock") => "PutBucketPublicAccessBlock",
         ("s3", "GetBucketEncryption") => "GetEncryptionConfiguration",
         ("s3", "PutBucketEncryption") => "PutEncryptionConfiguration",
+        // AWS Budgets authorises its reads as `ViewBudget` and its writes as `ModifyBudget`.
+        ("budgets", "DescribeBudgets" | "DescribeNotificationsForBudget" | "DescribeSubscribersForNotification") => {
+            "ViewBudget"
+        }
+        (
+            "budgets",
+            "CreateBudget" | "UpdateBudget" | "DeleteBudget" | "CreateNotification" | "DeleteNotification"
+            | "CreateSubscriber" | "DeleteSubscriber",
+        ) => "ModifyBudget",
         (_, op) => op,
     };
     Some(format!("{prefix}:{action}"))

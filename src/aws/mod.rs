@@ -2,6 +2,7 @@
 //! retries, the call counter, and one adapter per service. Nothing outside this module
 //! calls the SDK.
 
+pub mod budgets;
 pub mod clients;
 pub mod cloudtrail;
 pub mod cloudwatch;
@@ -185,6 +186,18 @@ impl Aws {
             .retry_classifier(FailFast)
             .build();
         sns::Sns::new(aws_sdk_sns::Client::from_conf(conf))
+    }
+
+    /// AWS Budgets, a global service served from us-east-1.
+    pub fn budgets(&self) -> budgets::Budgets {
+        let conf = aws_sdk_budgets::config::Builder::from(&self.sdk)
+            .region(Region::new("us-east-1"))
+            .interceptor(self.counter.clone())
+            .interceptor(limiter::Tag::new(self.pacer.clone()))
+            .http_client(self.paced())
+            .retry_classifier(FailFast)
+            .build();
+        budgets::Budgets::new(aws_sdk_budgets::Client::from_conf(conf))
     }
 
     /// CloudTrail in us-east-1, the organization trail's home region.

@@ -374,6 +374,8 @@ registry! {
     trail: trail::Trail,
     /// CloudWatch billing alarms in us-east-1 notifying an SNS topic.
     billing: billing::Billing,
+    /// AWS Budgets cost budgets with forecast and actual alerts, by e-mail or the billing topic.
+    budget: budget::Budgets,
     /// IAM Identity Center permission sets and assignments.
     sso: sso::Sso,
     /// Resource control policies: the data perimeter (TLS only, this organization only) and the user's files.

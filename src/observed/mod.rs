@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::types::Target;
 use crate::types::policy_types::PolicyType;
 
+mod budgets;
 mod sso;
+pub use budgets::*;
 pub use sso::*;
 
 /// Tag key and value that mark what plinth created and may change or delete.

@@ -4,7 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::observed::{AlarmSpec, Boundary, MetricFilter, PermissionSetSpec, PrincipalKind, TrailSettings};
+use crate::observed::{
+    AlarmSpec, Boundary, BudgetNotification, BudgetSpec, BudgetSubscriber, MetricFilter, PermissionSetSpec,
+    PrincipalKind, TrailSettings,
+};
 use crate::types::policy_types::PolicyType;
 
 /// A reference to a resource: one that exists, or one an earlier change in the same
@@ -29,6 +32,7 @@ pub enum Op {
     Logs(LogsOp),
     Iam(IamOp),
     Sso(SsoOp),
+    Budgets(BudgetsOp),
 }
 
 /// An IAM Identity Center operation, on the organization's instance.
@@ -310,5 +314,56 @@ pub enum OrganizationsOp {
         account: Ref,
         source: Ref,
         destination: Ref,
+    },
+}
+
+/// An AWS Budgets operation, on a budget of the management account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetsOp {
+    /// The account that pays: the management account.
+    pub account_id: String,
+    #[serde(flatten)]
+    pub call: BudgetsCall,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum BudgetsCall {
+    /// Creates the budget with its notifications and subscribers, tagged
+    /// `managed-by=plinth`. `linked_account` names an account created earlier in the same
+    /// run, for the `LinkedAccount` filter.
+    CreateBudget {
+        spec: Box<BudgetSpec>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        linked_account: Option<Ref>,
+    },
+    /// Replaces the limit, filter and auto-adjustment (notifications are separate).
+    UpdateBudget {
+        spec: Box<BudgetSpec>,
+    },
+    CreateNotification {
+        budget: String,
+        notification: BudgetNotification,
+    },
+    DeleteNotification {
+        budget: String,
+        notification: BudgetNotification,
+    },
+    CreateSubscriber {
+        budget: String,
+        notification: BudgetNotification,
+        subscriber: BudgetSubscriber,
+    },
+    DeleteSubscriber {
+        budget: String,
+        notification: BudgetNotification,
+        subscriber: BudgetSubscriber,
+    },
+    /// Adds plinth's ownership tag to a budget, adopting it.
+    TagResource {
+        budget_arn: String,
+    },
+    DeleteBudget {
+        budget: String,
     },
 }

@@ -96,6 +96,19 @@ def drift(org):
         if ps["Name"] == "PowerUser":
             sso.update_permission_set(InstanceArn=instance, PermissionSetArn=arn, SessionDuration="PT12H")
             print("drift: someone stretched PowerUser sessions to 12 hours")
+    budgets = aws(org, "budgets")
+    account = "123456789012"
+    budget = budgets.describe_budget(AccountId=account, BudgetName="plinth-org-monthly")["Budget"]
+    budgets.update_budget(
+        AccountId=account,
+        NewBudget={
+            "BudgetName": budget["BudgetName"],
+            "BudgetLimit": {"Amount": "25000", "Unit": "USD"},
+            "TimeUnit": budget["TimeUnit"],
+            "BudgetType": budget["BudgetType"],
+        },
+    )
+    print("drift: someone raised the budget plinth-org-monthly to 25,000 USD")
 
 
 def main():

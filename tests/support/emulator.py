@@ -66,6 +66,10 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
     figures as `src/policy/org_types.rs`).
   - `RCPFullAWSAccess` cannot be detached (`ConstraintViolationException`), as on AWS.
 
+* The management account's own services (tests/support/emulator_management.py, whose
+  docstring details each): AWS Budgets' `UpdateBudget`, subscribers and tags, and
+  budgets that auto-adjust.
+
 * Fault injection (off unless a test turns it on). `POST /_plinth/faults` with a JSON
   object sets, for every later AWS request, the share of requests answered with the
   service's own throttling error (`throttle`), with HTTP 500 (`error`), with no answer
@@ -103,6 +107,7 @@ import threading
 import time
 
 import cbor2
+import emulator_management
 import botocore.session
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -808,6 +813,7 @@ def main():
     install_organizations_shims()
     install_organizations_policy_shims()
     install_s3_shims()
+    emulator_management.install_budgets_shims()
     app = FaultInjector(CborTranslator(DomainDispatcherApplication(create_backend_app)))
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     print(f"PLINTH_EMULATOR_PORT={server.server_port}", flush=True)

@@ -155,6 +155,13 @@ fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                     billing.topic_name.span()
                 },
                 notify: &billing.notify,
+                // `[[budget]]` alerts that name `billing` publish here too.
+                budgets: cx.baseline.file.budget.iter().any(|b| {
+                    b.get_ref()
+                        .notify
+                        .iter()
+                        .any(|r| *r.get_ref() == crate::kinds::budget::Recipient::BillingTopic)
+                }),
             },
             observed.topic.as_ref(),
         );

@@ -90,7 +90,7 @@ fn converged(base: &crate::baseline::Baseline) -> Observed {
                 arn: ARN.into(),
                 owned: true,
                 managed_by: None,
-                policy: Some(crate::policy::minify(&topic_policy(None, ARN, "123456789012"))),
+                policy: Some(crate::policy::minify(&topic_policy(None, ARN, "123456789012", false))),
                 subscriptions: subs,
             }),
             billing_metrics_visible: true,

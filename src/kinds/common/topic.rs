@@ -31,6 +31,8 @@ pub struct TopicDecl<'a> {
     /// Where the name is declared, for errors.
     pub name_span: Range<usize>,
     pub notify: &'a [Spanned<Email>],
+    /// AWS Budgets publishes to it too (a `[[budget]]` notifies the topic).
+    pub budgets: bool,
 }
 
 pub fn topic_arn(account: &str, name: &str) -> String {
@@ -52,6 +54,24 @@ pub fn topic_statement(topic_arn: &str, account: &str) -> Value {
     })
 }
 
+/// The Sid of plinth's statement letting AWS Budgets publish, when budgets notify the topic.
+pub const BUDGETS_POLICY_SID: &str = "PlinthAllowBudgets";
+
+/// plinth's statement in the topic policy for AWS Budgets: its alerts of this account.
+pub fn budgets_statement(topic_arn: &str, account: &str) -> Value {
+    json!({
+        "Sid": BUDGETS_POLICY_SID,
+        "Effect": "Allow",
+        "Principal": { "Service": "budgets.amazonaws.com" },
+        "Action": "sns:Publish",
+        "Resource": topic_arn,
+        "Condition": {
+            "ArnLike": { "aws:SourceArn": format!("arn:aws:budgets::{account}:*") },
+            "StringEquals": { "aws:SourceAccount": account }
+        }
+    })
+}
+
 /// The account owner's full access, as SNS gives a new topic.
 fn owner_statement(topic_arn: &str, account: &str) -> Value {
     json!({
@@ -65,12 +85,19 @@ fn owner_statement(topic_arn: &str, account: &str) -> Value {
 }
 
 /// The topic policy plinth wants: the live one with plinth's statement put in (others'
-/// statements kept), or, for a new topic, the owner's access and plinth's statement.
-pub fn topic_policy(live: Option<&str>, topic_arn: &str, account: &str) -> Value {
-    let ours = topic_statement(topic_arn, account);
+/// statements kept), or, for a new topic, the owner's access and plinth's statement; with
+/// `budgets`, also the statement that lets AWS Budgets publish.
+pub fn topic_policy(live: Option<&str>, topic_arn: &str, account: &str, budgets: bool) -> Value {
+    let mut ours = vec![topic_statement(topic_arn, account)];
+    if budgets {
+        ours.push(budgets_statement(topic_arn, account));
+    }
     match live {
-        Some(_) => crate::policy::merge_statements(live, &[ours]),
-        None => crate::policy::merge_statements(None, &[owner_statement(topic_arn, account), ours]),
+        Some(_) => crate::policy::merge_statements(live, &ours),
+        None => {
+            ours.insert(0, owner_statement(topic_arn, account));
+            crate::policy::merge_statements(None, &ours)
+        }
     }
 }
 
@@ -88,7 +115,7 @@ pub fn plan_topic(
     let mut deps = vec![];
     match observed {
         None => {
-            let policy = topic_policy(None, &arn, account);
+            let policy = topic_policy(None, &arn, account, decl.budgets);
             plan.changes.push(
                 Change::new(
                     decl.address.clone(),
@@ -126,7 +153,7 @@ pub fn plan_topic(
                 deps.push(change.address.clone());
                 plan.changes.push(change);
             }
-            topic_policy_change(plan, &decl.address, t, account, &deps);
+            topic_policy_change(plan, &decl.address, t, account, decl.budgets, &deps);
         }
     }
 
@@ -177,8 +204,15 @@ pub fn plan_topic(
 }
 
 /// Put plinth's statement into an owned topic's policy when it is missing or differs.
-fn topic_policy_change(plan: &mut Plan, address: &Address, topic: &Topic, account: &str, deps: &[String]) {
-    let want = topic_policy(topic.policy.as_deref(), &topic.arn, account);
+fn topic_policy_change(
+    plan: &mut Plan,
+    address: &Address,
+    topic: &Topic,
+    account: &str,
+    budgets: bool,
+    deps: &[String],
+) {
+    let want = topic_policy(topic.policy.as_deref(), &topic.arn, account, budgets);
     let reason = format!("the topic policy lacks plinth's `{TOPIC_POLICY_SID}` statement or it differs");
     let change = crate::plan::policy_document_change(
         Address::new(address.kind, format!("{address}.policy")),

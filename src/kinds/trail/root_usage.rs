@@ -95,6 +95,7 @@ pub(super) fn plan_root_usage(cx: &Context<'_>, plan: &mut Plan, diags: &mut Dia
                 name: ALERT_TOPIC,
                 name_span: t.notify[0].span(),
                 notify: &t.notify,
+                budgets: false,
             },
             observed.alert_topic.as_ref(),
         )

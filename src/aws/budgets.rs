@@ -1,0 +1,389 @@
+//! AWS Budgets (a global service served from us-east-1): plinth's cost budgets in the
+//! management account, their notifications and subscribers, and their tags.
+
+use aws_sdk_budgets::Client;
+use aws_sdk_budgets::types::{
+    AutoAdjustData, AutoAdjustType, BudgetType, ComparisonOperator, Dimension, Expression, ExpressionDimensionValues,
+    Notification, NotificationType, NotificationWithSubscribers, ResourceTag, Spend, Subscriber, SubscriptionType,
+    ThresholdType, TimeUnit,
+};
+use futures::{StreamExt, TryStreamExt};
+
+use super::{AwsError, Context};
+use crate::observed::{
+    Budget, BudgetNotification, BudgetSpec, BudgetSubscriber, NotificationKind, OWNER_TAG_KEY, OWNER_TAG_VALUE,
+    SubscriberKind, other_manager,
+};
+use crate::plan::{BudgetsCall, BudgetsOp, Ref};
+
+const SERVICE: &str = "Budgets";
+/// Budgets read at once (each is a few small reads; AWS publishes no rate for Budgets,
+/// and the pacer's default applies).
+const CONCURRENCY: usize = 4;
+
+pub struct Budgets {
+    client: Client,
+}
+
+/// The ARN of a budget, for its tags.
+pub fn budget_arn(account_id: &str, name: &str) -> String {
+    format!("arn:aws:budgets::{account_id}:budget/{name}")
+}
+
+impl Budgets {
+    pub fn new(client: Client) -> Self {
+        Budgets { client }
+    }
+
+    /// The account's budgets whose names start with `prefix` or are in `named`, each with
+    /// its notifications, subscribers and tags.
+    pub async fn read_budgets(
+        &self,
+        account_id: &str,
+        prefix: &str,
+        named: &[String],
+    ) -> Result<Vec<Budget>, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .describe_budgets()
+            .account_id(account_id)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "DescribeBudgets")?;
+        let wanted: Vec<_> = pages
+            .iter()
+            .flat_map(|p| p.budgets())
+            .filter(|b| b.budget_name().starts_with(prefix) || named.iter().any(|n| n == b.budget_name()))
+            .cloned()
+            .collect();
+        futures::stream::iter(wanted)
+            .map(|b| self.read_one(account_id, b))
+            .buffered(CONCURRENCY)
+            .try_collect()
+            .await
+    }
+
+    async fn read_one(&self, account_id: &str, b: aws_sdk_budgets::types::Budget) -> Result<Budget, AwsError> {
+        let name = b.budget_name().to_owned();
+        let arn = budget_arn(account_id, &name);
+        let (tags, notifications) = futures::try_join!(
+            async {
+                self.client
+                    .list_tags_for_resource()
+                    .resource_arn(&arn)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "ListTagsForResource")
+            },
+            self.read_notifications(account_id, &name)
+        )?;
+        let tags: Vec<(&str, &str)> = tags.resource_tags().iter().map(|t| (t.key(), t.value())).collect();
+        let owned = tags.iter().any(|&(k, v)| k == OWNER_TAG_KEY && v == OWNER_TAG_VALUE);
+        let spec = BudgetSpec {
+            limit_usd: b.budget_limit().and_then(|l| l.amount().parse().ok()),
+            linked_account: linked_account(&b),
+            auto_adjust_months: b
+                .auto_adjust_data()
+                .filter(|a| *a.auto_adjust_type() == AutoAdjustType::Historical)
+                .and_then(|a| a.historical_options())
+                .map(|h| h.budget_adjustment_period()),
+            notifications,
+            name: name.clone(),
+        };
+        Ok(Budget {
+            managed_by: other_manager(&name, tags.iter().copied()),
+            spec,
+            arn,
+            owned,
+        })
+    }
+
+    async fn read_notifications(&self, account_id: &str, budget: &str) -> Result<Vec<BudgetNotification>, AwsError> {
+        let pages: Vec<_> = self
+            .client
+            .describe_notifications_for_budget()
+            .account_id(account_id)
+            .budget_name(budget)
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await
+            .ctx(SERVICE, "DescribeNotificationsForBudget")?;
+        let notifications: Vec<Notification> = pages.iter().flat_map(|p| p.notifications()).cloned().collect();
+        let mut out = Vec::new();
+        for n in notifications {
+            let subscribers: Vec<_> = self
+                .client
+                .describe_subscribers_for_notification()
+                .account_id(account_id)
+                .budget_name(budget)
+                .notification(n.clone())
+                .into_paginator()
+                .send()
+                .try_collect()
+                .await
+                .ctx(SERVICE, "DescribeSubscribersForNotification")?;
+            let mut subscribers: Vec<BudgetSubscriber> = subscribers
+                .iter()
+                .flat_map(|p| p.subscribers())
+                .map(|s| BudgetSubscriber {
+                    kind: match s.subscription_type() {
+                        SubscriptionType::Sns => SubscriberKind::Sns,
+                        _ => SubscriberKind::Email,
+                    },
+                    address: s.address().to_owned(),
+                })
+                .collect();
+            subscribers.sort();
+            out.push(BudgetNotification {
+                kind: match n.notification_type() {
+                    NotificationType::Forecasted => NotificationKind::Forecasted,
+                    _ => NotificationKind::Actual,
+                },
+                threshold_percent: n.threshold(),
+                subscribers,
+            });
+        }
+        out.sort_by(|a, b| {
+            (a.kind, a.threshold_percent)
+                .partial_cmp(&(b.kind, b.threshold_percent))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        Ok(out)
+    }
+
+    pub async fn execute(
+        &self,
+        op: &BudgetsOp,
+        resolve: &(dyn Fn(&Ref) -> Option<String> + Sync),
+    ) -> Result<Option<String>, AwsError> {
+        let account = &op.account_id;
+        match &op.call {
+            BudgetsCall::CreateBudget { spec, linked_account } => {
+                let mut spec = (**spec).clone();
+                if let Some(r) = linked_account {
+                    spec.linked_account = Some(resolve(r).ok_or_else(|| {
+                        AwsError::other(
+                            SERVICE,
+                            "CreateBudget",
+                            "the account this budget filters on was not created",
+                        )
+                    })?);
+                }
+                let mut call = self
+                    .client
+                    .create_budget()
+                    .account_id(account)
+                    .budget(budget(&spec, "CreateBudget")?)
+                    .resource_tags(owner_tag("CreateBudget")?);
+                for n in &spec.notifications {
+                    call = call.notifications_with_subscribers(
+                        NotificationWithSubscribers::builder()
+                            .notification(notification(n, "CreateBudget")?)
+                            .set_subscribers(Some(subscribers(&n.subscribers, "CreateBudget")?))
+                            .build()
+                            .map_err(|e| AwsError::other(SERVICE, "CreateBudget", e.to_string()))?,
+                    );
+                }
+                call.send().await.ctx(SERVICE, "CreateBudget")?;
+                Ok(Some(budget_arn(account, &spec.name)))
+            }
+            BudgetsCall::UpdateBudget { spec } => {
+                self.client
+                    .update_budget()
+                    .account_id(account)
+                    .new_budget(budget(spec, "UpdateBudget")?)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "UpdateBudget")?;
+                Ok(None)
+            }
+            BudgetsCall::CreateNotification {
+                budget,
+                notification: n,
+            } => {
+                self.client
+                    .create_notification()
+                    .account_id(account)
+                    .budget_name(budget)
+                    .notification(notification(n, "CreateNotification")?)
+                    .set_subscribers(Some(subscribers(&n.subscribers, "CreateNotification")?))
+                    .send()
+                    .await
+                    .ctx(SERVICE, "CreateNotification")?;
+                Ok(None)
+            }
+            BudgetsCall::DeleteNotification {
+                budget,
+                notification: n,
+            } => {
+                self.client
+                    .delete_notification()
+                    .account_id(account)
+                    .budget_name(budget)
+                    .notification(notification(n, "DeleteNotification")?)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "DeleteNotification")?;
+                Ok(None)
+            }
+            BudgetsCall::CreateSubscriber {
+                budget,
+                notification: n,
+                subscriber,
+            } => {
+                let s = subscribers(std::slice::from_ref(subscriber), "CreateSubscriber")?;
+                self.client
+                    .create_subscriber()
+                    .account_id(account)
+                    .budget_name(budget)
+                    .notification(notification(n, "CreateSubscriber")?)
+                    .set_subscriber(s.into_iter().next())
+                    .send()
+                    .await
+                    .ctx(SERVICE, "CreateSubscriber")?;
+                Ok(None)
+            }
+            BudgetsCall::DeleteSubscriber {
+                budget,
+                notification: n,
+                subscriber,
+            } => {
+                let s = subscribers(std::slice::from_ref(subscriber), "DeleteSubscriber")?;
+                self.client
+                    .delete_subscriber()
+                    .account_id(account)
+                    .budget_name(budget)
+                    .notification(notification(n, "DeleteSubscriber")?)
+                    .set_subscriber(s.into_iter().next())
+                    .send()
+                    .await
+                    .ctx(SERVICE, "DeleteSubscriber")?;
+                Ok(None)
+            }
+            BudgetsCall::TagResource { budget_arn } => {
+                self.client
+                    .tag_resource()
+                    .resource_arn(budget_arn)
+                    .resource_tags(owner_tag("TagResource")?)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "TagResource")?;
+                Ok(None)
+            }
+            BudgetsCall::DeleteBudget { budget } => {
+                self.client
+                    .delete_budget()
+                    .account_id(account)
+                    .budget_name(budget)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "DeleteBudget")?;
+                Ok(None)
+            }
+        }
+    }
+}
+
+fn invalid(operation: &'static str) -> impl Fn(aws_smithy_types::error::operation::BuildError) -> AwsError {
+    move |e| AwsError::other(SERVICE, operation, e.to_string())
+}
+
+/// A monthly cost budget as AWS Budgets takes it.
+fn budget(spec: &BudgetSpec, operation: &'static str) -> Result<aws_sdk_budgets::types::Budget, AwsError> {
+    let mut b = aws_sdk_budgets::types::Budget::builder()
+        .budget_name(&spec.name)
+        .time_unit(TimeUnit::Monthly)
+        .budget_type(BudgetType::Cost);
+    if let Some(limit) = spec.limit_usd {
+        b = b.budget_limit(
+            Spend::builder()
+                .amount(limit.to_string())
+                .unit("USD")
+                .build()
+                .map_err(invalid(operation))?,
+        );
+    }
+    if let Some(account) = &spec.linked_account {
+        b = b.filter_expression(
+            Expression::builder()
+                .dimensions(
+                    ExpressionDimensionValues::builder()
+                        .key(Dimension::LinkedAccount)
+                        .values(account)
+                        .build()
+                        .map_err(invalid(operation))?,
+                )
+                .build(),
+        );
+    }
+    if let Some(months) = spec.auto_adjust_months {
+        b = b.auto_adjust_data(
+            AutoAdjustData::builder()
+                .auto_adjust_type(AutoAdjustType::Historical)
+                .historical_options(
+                    aws_sdk_budgets::types::HistoricalOptions::builder()
+                        .budget_adjustment_period(months)
+                        .build()
+                        .map_err(invalid(operation))?,
+                )
+                .build()
+                .map_err(invalid(operation))?,
+        );
+    }
+    b.build().map_err(invalid(operation))
+}
+
+/// The one account a budget filters on: its `FilterExpression`'s `LINKED_ACCOUNT`
+/// dimension, or, for a budget made with the older field, its `CostFilters`.
+fn linked_account(b: &aws_sdk_budgets::types::Budget) -> Option<String> {
+    if let Some(d) = b.filter_expression().and_then(|e| e.dimensions()) {
+        return (*d.key() == Dimension::LinkedAccount)
+            .then(|| d.values().first().cloned())
+            .flatten();
+    }
+    #[allow(deprecated)]
+    let filters = b.cost_filters();
+    filters
+        .and_then(|f| f.get("LinkedAccount"))
+        .and_then(|ids| ids.first().cloned())
+}
+
+fn notification(n: &BudgetNotification, operation: &'static str) -> Result<Notification, AwsError> {
+    Notification::builder()
+        .notification_type(match n.kind {
+            NotificationKind::Actual => NotificationType::Actual,
+            NotificationKind::Forecasted => NotificationType::Forecasted,
+        })
+        .comparison_operator(ComparisonOperator::GreaterThan)
+        .threshold(n.threshold_percent)
+        .threshold_type(ThresholdType::Percentage)
+        .build()
+        .map_err(invalid(operation))
+}
+
+fn subscribers(list: &[BudgetSubscriber], operation: &'static str) -> Result<Vec<Subscriber>, AwsError> {
+    list.iter()
+        .map(|s| {
+            Subscriber::builder()
+                .subscription_type(match s.kind {
+                    SubscriberKind::Email => SubscriptionType::Email,
+                    SubscriberKind::Sns => SubscriptionType::Sns,
+                })
+                .address(&s.address)
+                .build()
+                .map_err(invalid(operation))
+        })
+        .collect()
+}
+
+/// plinth's ownership tag, `managed-by=plinth`.
+fn owner_tag(operation: &'static str) -> Result<ResourceTag, AwsError> {
+    ResourceTag::builder()
+        .key(OWNER_TAG_KEY)
+        .value(OWNER_TAG_VALUE)
+        .build()
+        .map_err(invalid(operation))
+}

@@ -1,0 +1,93 @@
+//! A budget's alerts (notifications) and their recipients (subscribers), one change each.
+
+use super::Budgets;
+use crate::kinds::Kind;
+use crate::observed::{Budget, BudgetNotification, BudgetSpec};
+use crate::plan::{Action, Address, BudgetsCall, Change, Op, Plan};
+
+/// The alerts of a budget that exists: missing ones created, ones the baseline does not
+/// declare deleted, recipients added and removed.
+pub(super) fn plan(
+    plan: &mut Plan,
+    address: &Address,
+    live: &Budget,
+    want: &BudgetSpec,
+    deps: &[String],
+    op: &dyn Fn(BudgetsCall) -> Op,
+) {
+    let name = &live.spec.name;
+    let alert_at = |n: &BudgetNotification| {
+        Address::new(
+            Budgets::NAME,
+            format!("{address}.alert.{}_{}", n.kind.as_str(), n.threshold_percent),
+        )
+    };
+    for n in &want.notifications {
+        let Some(found) = live.spec.notifications.iter().find(|l| l.same_alert(n)) else {
+            plan.changes.push(
+                Change::new(
+                    alert_at(n),
+                    Action::Create,
+                    format!("budget `{name}` has no alert when {} spend passes {}%", n.kind.as_str(), n.threshold_percent),
+                    op(BudgetsCall::CreateNotification {
+                        budget: name.clone(),
+                        notification: n.clone(),
+                    }),
+                )
+                .after(serde_json::to_value(n).ok())
+                .depends_on(deps.to_vec()),
+            );
+            continue;
+        };
+        // A notification keeps at least one recipient: removals wait for additions.
+        let mut added = Vec::new();
+        for s in n.subscribers.iter().filter(|s| !found.subscribers.contains(s)) {
+            let recipient_at = Address::new(Budgets::NAME, format!("{}.recipient.{}", alert_at(n), s.address));
+            added.push(recipient_at.to_string());
+            plan.changes.push(
+                Change::new(
+                    recipient_at,
+                    Action::Create,
+                    format!("`{}` is not notified of this alert", s.address),
+                    op(BudgetsCall::CreateSubscriber {
+                        budget: name.clone(),
+                        notification: found.clone(),
+                        subscriber: s.clone(),
+                    }),
+                )
+                .depends_on(deps.to_vec()),
+            );
+        }
+        for s in found.subscribers.iter().filter(|s| !n.subscribers.contains(s)) {
+            plan.changes.push(
+                Change::new(
+                    Address::new(Budgets::NAME, format!("{}.recipient.{}", alert_at(n), s.address)),
+                    Action::Delete,
+                    format!("`{}` is notified of this alert but not in the budget's `notify`", s.address),
+                    op(BudgetsCall::DeleteSubscriber {
+                        budget: name.clone(),
+                        notification: found.clone(),
+                        subscriber: s.clone(),
+                    }),
+                )
+                .depends_on(deps.iter().chain(&added).cloned().collect()),
+            );
+        }
+    }
+    for l in live.spec.notifications.iter().filter(|l| !want.notifications.iter().any(|n| n.same_alert(l))) {
+        plan.changes.push(
+            Change::new(
+                alert_at(l),
+                Action::Delete,
+                format!("budget `{name}` alerts at {}, which the baseline does not declare", l.label()),
+                op(BudgetsCall::DeleteNotification {
+                    budget: name.clone(),
+                    notification: l.clone(),
+                }),
+            )
+            .before(serde_json::to_value(l).ok())
+            .depends_on(deps.to_vec()),
+        );
+    }
+}
+

@@ -1,0 +1,333 @@
+//! `[[budget]]`: monthly AWS Budgets cost budgets in the management account, for the
+//! whole organization or one account, alerting on forecast and actual spend by e-mail
+//! or through the `[billing]` topic.
+//!
+//! plinth owns budgets named `plinth-<name>` that carry its tag: their amount, filter,
+//! auto-adjustment, alerts and recipients follow the baseline. One of that name without
+//! the tag is adopted; one the baseline no longer declares is deleted only with
+//! `--allow-delete`.
+
+mod alerts;
+mod import;
+pub mod section;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+pub use section::{BudgetDecl, Recipient};
+
+use super::common::{adopt, placement, topic};
+use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, ObserveCx};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::observed::{
+    Budget, BudgetNotification, BudgetSpec, BudgetSubscriber, NotificationKind, OWNER_TAG_KEY, OWNER_TAG_VALUE,
+    SubscriberKind,
+};
+use crate::plan::{Action, Address, BudgetsCall, BudgetsOp, Change, Op, Orphan, Plan, Ref};
+use crate::types::Target;
+
+pub struct Budgets;
+
+/// Every budget plinth creates is named with this prefix.
+pub const PREFIX: &str = "plinth-";
+
+/// plinth's budgets as AWS Budgets holds them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BudgetState {
+    /// Budgets whose names carry plinth's prefix.
+    pub budgets: Vec<Budget>,
+}
+
+impl Kind for Budgets {
+    const NAME: &'static str = "budget";
+    type Section = Vec<Spanned<BudgetDecl>>;
+    type Schema = Vec<BudgetDecl>;
+    type State = BudgetState;
+    const IAM: IamActions = IamActions {
+        plan: &["budgets:ViewBudget", "budgets:ListTagsForResource"],
+        apply: &["budgets:ModifyBudget", "budgets:TagResource"],
+    };
+
+    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+        section::validate(baseline, diags);
+    }
+
+    fn describe(baseline: &Baseline, out: &mut Description) {
+        for b in &baseline.file.budget {
+            let b = b.get_ref();
+            let amount = match (&b.amount_usd, &b.auto_adjust) {
+                (Some(a), _) => format!("{} USD a month", a.get_ref().get()),
+                (None, Some(adjust)) => format!("the average of the {}", adjust.get_ref().to_string().replace('_', " ")),
+                (None, None) => "no amount".to_owned(),
+            };
+            let scope = match &b.account {
+                Some(a) => format!("account {}", a.get_ref()),
+                None => "the organization".to_owned(),
+            };
+            out.text.push_str(&format!("budget `{}{}`: {scope}, {amount}\n", PREFIX, b.name.get_ref()));
+        }
+    }
+
+    /// Always reads plinth's budgets (one `DescribeBudgets`), so that orphans show when
+    /// the section is gone.
+    fn observe(cx: &ObserveCx<'_>) -> impl std::future::Future<Output = Result<BudgetState, Diagnostics>> {
+        observe(cx)
+    }
+
+    /// plinth's budgets, and others as `[[budget]]` comments (they are not adopted by name).
+    fn import(cx: &ImportCx<'_>) -> impl std::future::Future<Output = Result<Imported, Diagnostics>> {
+        import::import(cx)
+    }
+
+    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+        plan_budgets(cx, plan)
+    }
+}
+
+async fn observe(cx: &ObserveCx<'_>) -> Result<BudgetState, Diagnostics> {
+    let budgets = cx
+        .clients
+        .budgets
+        .read_budgets(cx.account, PREFIX, &[])
+        .await
+        .map_err(|e| cx.clients.failure("cannot read the budgets", e))?;
+    Ok(BudgetState { budgets })
+}
+
+fn at(name: impl Into<String>) -> Address {
+    Address::new(Budgets::NAME, name)
+}
+
+pub fn aws_name(decl: &BudgetDecl) -> String {
+    format!("{PREFIX}{}", decl.name.get_ref())
+}
+
+/// The budget the baseline declares (the linked account's id given by the caller).
+pub fn desired(decl: &BudgetDecl, linked_account: Option<String>, topic_arn: Option<&str>) -> BudgetSpec {
+    let mut subscribers: Vec<BudgetSubscriber> = decl
+        .notify
+        .iter()
+        .filter_map(|r| match r.get_ref() {
+            Recipient::Email(e) => Some(BudgetSubscriber {
+                kind: SubscriberKind::Email,
+                address: e.as_str().to_owned(),
+            }),
+            Recipient::BillingTopic => topic_arn.map(|arn| BudgetSubscriber {
+                kind: SubscriberKind::Sns,
+                address: arn.to_owned(),
+            }),
+        })
+        .collect();
+    subscribers.sort();
+    let mut notifications = Vec::new();
+    for (kind, percent) in [
+        (NotificationKind::Actual, &decl.actual_alert_percent),
+        (NotificationKind::Forecasted, &decl.forecast_alert_percent),
+    ] {
+        if let Some(p) = percent {
+            notifications.push(BudgetNotification {
+                kind,
+                threshold_percent: p.get_ref().get(),
+                subscribers: subscribers.clone(),
+            });
+        }
+    }
+    BudgetSpec {
+        name: aws_name(decl),
+        limit_usd: decl.amount_usd.as_ref().map(|a| a.get_ref().get()),
+        linked_account,
+        auto_adjust_months: decl.auto_adjust.as_ref().map(|a| a.get_ref().0),
+        notifications,
+    }
+}
+
+/// How a live budget's own settings (not its alerts) differ from the wanted ones.
+pub fn differences(live: &BudgetSpec, want: &BudgetSpec) -> Vec<String> {
+    let mut out = Vec::new();
+    // An auto-adjusting budget's amount is AWS's to set.
+    if want.auto_adjust_months.is_none() {
+        match (live.limit_usd, want.limit_usd) {
+            (Some(l), Some(w)) if (l - w).abs() < 0.005 => {}
+            (l, Some(w)) => out.push(format!("amount is {} USD, baseline says {w} USD", l.unwrap_or_default())),
+            _ => {}
+        }
+    }
+    if live.linked_account != want.linked_account {
+        let show = |a: &Option<String>| a.as_deref().map_or("the whole organization".to_owned(), |a| format!("account {a}"));
+        out.push(format!(
+            "covers {}, baseline says {}",
+            show(&live.linked_account),
+            show(&want.linked_account)
+        ));
+    }
+    if live.auto_adjust_months != want.auto_adjust_months {
+        let show = |m: Option<i32>| m.map_or("a fixed amount".to_owned(), |m| format!("the last {m} months' spend")) ;
+        out.push(format!(
+            "follows {}, baseline says {}",
+            show(live.auto_adjust_months),
+            show(want.auto_adjust_months)
+        ));
+    }
+    out
+}
+
+fn billing_topic(cx: &Context<'_>) -> Option<String> {
+    let billing = cx.baseline.file.billing.as_ref()?;
+    Some(topic::topic_arn(
+        cx.observed.org.management_account_id.as_str(),
+        billing.get_ref().topic_name.get_ref().as_str(),
+    ))
+}
+
+fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+    let src = &cx.baseline.source;
+    let account = cx.observed.org.management_account_id.as_str().to_owned();
+    let op = |call| {
+        Op::Budgets(BudgetsOp {
+            account_id: account.clone(),
+            call,
+        })
+    };
+    let topic_arn = billing_topic(cx);
+    // Alerts to the billing topic wait for the topic and its policy (which lets AWS
+    // Budgets publish) when this plan changes them.
+    let topic_deps: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.address.starts_with(crate::kinds::billing::TOPIC_ADDRESS))
+        .map(|c| c.address.clone())
+        .collect();
+    let mut diags = Diagnostics::default();
+    let mut declared = Vec::new();
+
+    for decl in &cx.baseline.file.budget {
+        let b = decl.get_ref();
+        let name = aws_name(b);
+        declared.push(name.clone());
+        let address = at(format!("{}.{}", Budgets::NAME, b.name.get_ref()));
+        let mut deps = Vec::new();
+        if b.notify.iter().any(|r| *r.get_ref() == Recipient::BillingTopic) {
+            deps.extend(topic_deps.iter().cloned());
+        }
+        let mut planned_account = None;
+        let linked = match &b.account {
+            None => None,
+            Some(acct) => match placement::target(cx, plan, &Target::Account(acct.get_ref().clone())) {
+                Ok((Ref::Id(id), _)) => Some(id),
+                Ok((planned @ Ref::Planned(_), account_deps)) => {
+                    planned_account = Some(planned);
+                    deps.extend(account_deps);
+                    None
+                }
+                Err(why) => {
+                    diags.push(
+                        Diagnostic::error(format!("unknown account `{}` in budget `{}`", acct.get_ref(), b.name.get_ref()))
+                            .at(src, acct.span())
+                            .cause(why)
+                            .hint("name an account of this organization by its 12-digit id or its exact name"),
+                    );
+                    continue;
+                }
+            },
+        };
+        let want = desired(b, linked, topic_arn.as_deref());
+        let Some(live) = cx.observed.budget.budgets.iter().find(|l| l.spec.name == name) else {
+            let after = serde_json::to_value(&want).ok();
+            plan.changes.push(
+                Change::new(
+                    address,
+                    Action::Create,
+                    format!("no budget `{name}` in AWS Budgets"),
+                    op(BudgetsCall::CreateBudget {
+                        spec: Box::new(want),
+                        linked_account: planned_account,
+                    }),
+                )
+                .after(after)
+                .depends_on(deps),
+            );
+            continue;
+        };
+        if let (Some(other), false) = (&live.managed_by, live.owned) {
+            diags.push(adopt::managed_elsewhere(src, b.name.span(), &format!("budget `{name}`"), other));
+            continue;
+        }
+        if !live.owned {
+            let change = adopt::change(
+                &address,
+                &format!("budget `{name}`"),
+                op(BudgetsCall::TagResource {
+                    budget_arn: live.arn.clone(),
+                }),
+            );
+            deps.push(change.address.clone());
+            plan.changes.push(change);
+        }
+        let mut want = want;
+        if planned_account.is_some() {
+            // The account is created in this run: nothing live can filter on it yet.
+            want.linked_account = live.spec.linked_account.clone();
+        }
+        let differences = differences(&live.spec, &want);
+        if !differences.is_empty() {
+            plan.changes.push(
+                Change::new(
+                    address.clone(),
+                    Action::Update,
+                    differences.join("; "),
+                    op(BudgetsCall::UpdateBudget {
+                        spec: Box::new(want.clone()),
+                    }),
+                )
+                .before(serde_json::to_value(budget_settings(&live.spec)).ok())
+                .after(serde_json::to_value(budget_settings(&want)).ok())
+                .depends_on(deps.clone()),
+            );
+        }
+        alerts::plan(plan, &address, live, &want, &deps, &op);
+    }
+
+    for live in &cx.observed.budget.budgets {
+        if declared.contains(&live.spec.name) {
+            continue;
+        }
+        let name = &live.spec.name;
+        if !live.owned {
+            plan.warnings.push(format!(
+                "budget `{name}` has plinth's prefix but not its `{OWNER_TAG_KEY}={OWNER_TAG_VALUE}` tag; plinth leaves it alone"
+            ));
+            continue;
+        }
+        let address = at(format!("{}.orphan.{}", Budgets::NAME, name.trim_start_matches(PREFIX)));
+        if cx.options.allow_delete {
+            plan.changes.push(
+                Change::new(
+                    address,
+                    Action::Delete,
+                    "managed by plinth, no longer in the baseline, and `--allow-delete` was given",
+                    op(BudgetsCall::DeleteBudget { budget: name.clone() }),
+                )
+                .before(serde_json::to_value(&live.spec).ok()),
+            );
+        } else {
+            plan.orphans.push(Orphan {
+                address: address.name,
+                reason: format!(
+                    "budget `{name}` is managed by plinth but no longer in the baseline; kept; run with `--allow-delete` to delete it"
+                ),
+            });
+        }
+    }
+    diags.into_result(())
+}
+
+/// A budget's own settings, without its alerts (shown by the update of the budget).
+fn budget_settings(spec: &BudgetSpec) -> BudgetSpec {
+    BudgetSpec {
+        notifications: vec![],
+        ..spec.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests;
