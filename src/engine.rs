@@ -61,6 +61,7 @@ const LANES: &[&str] = &[
     "iam",
     "sso",
     "budgets",
+    "account",
 ];
 
 fn lane_of(op: &Op) -> &'static str {
@@ -74,6 +75,7 @@ fn lane_of(op: &Op) -> &'static str {
         Op::Iam(_) => "iam",
         Op::Sso(_) => "sso",
         Op::Budgets(_) => "budgets",
+        Op::Account(_) => "account",
     }
 }
 
@@ -313,6 +315,7 @@ impl Executor for Session {
             Op::Logs(op) => Box::pin(c.logs.execute(op)).await,
             Op::Iam(op) => Box::pin(c.iam.execute(op)).await,
             Op::Budgets(op) => Box::pin(c.budgets.execute(op, resolve)).await,
+            Op::Account(op) => Box::pin(c.account.execute(op, resolve)).await,
         };
         result.map_err(|e| e.at_endpoint(self.aws.sdk.endpoint_url()))
     }

@@ -168,6 +168,12 @@ amount_usd = 50
 actual_alert_percent = 80
 notify = ["finance@example.com", "billing"]
 
+[contacts.security]
+name = "Security Team"
+title = "Security"
+email = "security@example.com"
+phone = "+1-555-0100"
+
 [[sso.permission_set]]
 name = "PowerUser"
 session_duration = "PT8H"

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::account::AccountApi;
 use super::budgets::Budgets;
 use super::cloudtrail::CloudTrail;
 use super::cloudwatch::CloudWatch;
@@ -28,6 +29,8 @@ pub struct Clients {
     pub iam: Iam,
     /// AWS Budgets, in the management account.
     pub budgets: Budgets,
+    /// The Account Management API: alternate contacts.
+    pub account: AccountApi,
     /// IAM Identity Center clients by region (the instance's), made when first needed.
     sso: Mutex<BTreeMap<String, Arc<Sso>>>,
 }
@@ -43,6 +46,7 @@ impl Clients {
             logs: aws.logs_us_east_1(),
             iam: aws.iam(),
             budgets: aws.budgets(),
+            account: aws.account(),
             sso: Mutex::default(),
             aws,
         }

@@ -2,6 +2,7 @@
 //! retries, the call counter, and one adapter per service. Nothing outside this module
 //! calls the SDK.
 
+pub mod account;
 pub mod budgets;
 pub mod clients;
 pub mod cloudtrail;
@@ -186,6 +187,18 @@ impl Aws {
             .retry_classifier(FailFast)
             .build();
         sns::Sns::new(aws_sdk_sns::Client::from_conf(conf))
+    }
+
+    /// The Account Management API, a global service served from us-east-1.
+    pub fn account(&self) -> account::AccountApi {
+        let conf = aws_sdk_account::config::Builder::from(&self.sdk)
+            .region(Region::new("us-east-1"))
+            .interceptor(self.counter.clone())
+            .interceptor(limiter::Tag::new(self.pacer.clone()))
+            .http_client(self.paced())
+            .retry_classifier(FailFast)
+            .build();
+        account::AccountApi::new(aws_sdk_account::Client::from_conf(conf))
     }
 
     /// AWS Budgets, a global service served from us-east-1.

@@ -9,9 +9,10 @@
 //!   by the admin API and the identity store);
 //! - CloudWatch: "Amazon CloudWatch endpoints and quotas" (AWS General Reference);
 //! - CloudTrail: "Quotas in AWS CloudTrail";
-//! - SNS: "Amazon Simple Notification Service endpoints and quotas".
+//! - SNS: "Amazon Simple Notification Service endpoints and quotas";
+//! - Account Management: "Quotas for AWS Account Management" (alternate contacts).
 //!
-//! Where AWS publishes no figure (IAM, STS, CloudWatch Logs, S3 control calls, DynamoDB's
+//! Where AWS publishes no figure (IAM, STS, AWS Budgets, CloudWatch Logs, S3 control calls, DynamoDB's
 //! control plane at this volume), [`DEFAULT`] applies: conservative, and far above what a
 //! run of plinth needs there.
 
@@ -105,6 +106,8 @@ pub const PER_OPERATION: &[(&str, &[&str], Quota)] = &[
     ),
     ("SNS", &["Subscribe"], q(100.0, 100)),
     ("SNS", &["ListSubscriptionsByTopic"], q(30.0, 30)),
+    ("Account", &["PutAlternateContact"], q(5.0, 8)),
+    ("Account", &["GetAlternateContact"], q(10.0, 15)),
 ];
 
 /// The quota of an operation: its own figure, else the default (none for operations of a

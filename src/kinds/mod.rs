@@ -61,6 +61,16 @@ pub trait Kind {
     fn observe(_cx: &ObserveCx<'_>) -> impl Future<Output = Result<Self::State, Diagnostics>> {
         async { Ok(Self::State::default()) }
     }
+    /// Read what it needs per account, once the organization's structure is read (`org`
+    /// lists every account); runs after `observe`, beside the other kinds' per-account reads.
+    /// Most kinds need none.
+    fn observe_accounts(
+        _cx: &ObserveCx<'_>,
+        _org: &OrgState,
+        _state: &mut Self::State,
+    ) -> impl Future<Output = Result<(), Diagnostics>> {
+        async { Ok(()) }
+    }
     /// Steps only the console can do (there is no API), for `plinth bootstrap`'s checklist.
     fn console_steps(_baseline: &Baseline) -> Vec<&'static str> {
         Vec::new()
@@ -335,7 +345,9 @@ macro_rules! registry {
                 $( let $name = Box::pin(<$kind as Kind>::observe(cx)).await?; )*
                 Ok::<_, Diagnostics>(($($name,)*))
             };
-            let (org, ($($name,)*)) = futures::try_join!(Box::pin(org), kinds)?;
+            let (org, ($(mut $name,)*)) = futures::try_join!(Box::pin(org), kinds)?;
+            // What kinds read per account needs the accounts: after the structure, all at once.
+            futures::try_join!($( Box::pin(<$kind as Kind>::observe_accounts(cx, &org, &mut $name)), )*)?;
             Ok(Observed { org, $($name,)* })
         }
 
@@ -376,6 +388,8 @@ registry! {
     billing: billing::Billing,
     /// AWS Budgets cost budgets with forecast and actual alerts, by e-mail or the billing topic.
     budget: budget::Budgets,
+    /// The security, billing and operations alternate contacts of every account.
+    contacts: contacts::Contacts,
     /// IAM Identity Center permission sets and assignments.
     sso: sso::Sso,
     /// Resource control policies: the data perimeter (TLS only, this organization only) and the user's files.

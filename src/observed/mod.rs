@@ -11,8 +11,10 @@ use crate::types::Target;
 use crate::types::policy_types::PolicyType;
 
 mod budgets;
+mod contacts;
 mod sso;
 pub use budgets::*;
+pub use contacts::*;
 pub use sso::*;
 
 /// Tag key and value that mark what plinth created and may change or delete.

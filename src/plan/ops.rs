@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::observed::{
-    AlarmSpec, Boundary, BudgetNotification, BudgetSpec, BudgetSubscriber, MetricFilter, PermissionSetSpec,
-    PrincipalKind, TrailSettings,
+    AlarmSpec, Boundary, BudgetNotification, BudgetSpec, BudgetSubscriber, ContactSpec, ContactType, MetricFilter,
+    PermissionSetSpec, PrincipalKind, TrailSettings,
 };
 use crate::types::policy_types::PolicyType;
 
@@ -33,6 +33,7 @@ pub enum Op {
     Iam(IamOp),
     Sso(SsoOp),
     Budgets(BudgetsOp),
+    Account(AccountOp),
 }
 
 /// An IAM Identity Center operation, on the organization's instance.
@@ -365,5 +366,18 @@ pub enum BudgetsCall {
     },
     DeleteBudget {
         budget: String,
+    },
+}
+
+/// An Account Management operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum AccountOp {
+    /// Sets one alternate contact of a member account (`account`), or of the management
+    /// account (`None`: AWS takes no `AccountId` for the caller's own account).
+    PutAlternateContact {
+        account: Option<Ref>,
+        contact_type: ContactType,
+        contact: ContactSpec,
     },
 }

@@ -109,6 +109,17 @@ def drift(org):
         },
     )
     print("drift: someone raised the budget plinth-org-monthly to 25,000 USD")
+    accounts = org.list_accounts()["Accounts"]
+    member = next(a for a in accounts if a["Id"] != account)
+    aws(org, "account").put_alternate_contact(
+        AccountId=member["Id"],
+        AlternateContactType="SECURITY",
+        Name="Former Admin",
+        Title="Admin",
+        EmailAddress="admin@example.com",
+        PhoneNumber="+1-555-0199",
+    )
+    print(f"drift: someone made a former admin the security contact of {member['Name']}")
 
 
 def main():

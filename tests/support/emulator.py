@@ -68,7 +68,8 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
 
 * The management account's own services (tests/support/emulator_management.py, whose
   docstring details each): AWS Budgets' `UpdateBudget`, subscribers and tags, and
-  budgets that auto-adjust.
+  budgets that auto-adjust; the Account API's rules for `AccountId` (trusted access,
+  members only, the caller's own account without it).
 
 * Fault injection (off unless a test turns it on). `POST /_plinth/faults` with a JSON
   object sets, for every later AWS request, the share of requests answered with the
@@ -814,6 +815,7 @@ def main():
     install_organizations_policy_shims()
     install_s3_shims()
     emulator_management.install_budgets_shims()
+    emulator_management.install_account_shims()
     app = FaultInjector(CborTranslator(DomainDispatcherApplication(create_backend_app)))
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     print(f"PLINTH_EMULATOR_PORT={server.server_port}", flush=True)

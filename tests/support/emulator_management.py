@@ -16,6 +16,12 @@ AWS Budgets. moto stores budgets and their notifications but lacks some operatio
     limit reads as AWS's computed amount, 0 USD for an organization without history.
   Notifications are told apart by type, comparison, threshold and threshold type, as
   AWS does (moto compared whole request dictionaries).
+
+Account API (alternate contacts). moto keeps each account's contacts but accepts any
+`AccountId`. AWS refuses (`AccessDeniedException`) a call naming a member account while
+`account.amazonaws.com` has no trusted access, one naming an account outside the
+organization, and one naming the caller's own account (the management account's
+contacts are read and written without `AccountId`); so does the shim.
 """
 
 import json
@@ -157,3 +163,45 @@ def install_budgets_shims():
         untag_resource,
     ):
         setattr(BudgetsResponse, fn.__name__, fn)
+
+
+def _organization(account_id):
+    from moto.organizations.models import organizations_backends
+
+    return organizations_backends[account_id]["aws"]
+
+
+def install_account_shims():
+    """AWS's rules for the Account API's `AccountId`; see the module docstring."""
+    from moto.account.responses import AccountResponse
+    from moto.core.exceptions import JsonRESTError
+
+    def checked(name):
+        original = getattr(AccountResponse, name)
+        action = "".join(w.title() for w in name.split("_"))
+
+        def wrapper(self):
+            member = self._get_param("AccountId")
+            if member:
+                org = _organization(self.current_account)
+                principals = {s["ServicePrincipal"] for s in org.services}
+                ids = {a.id for a in org.accounts}
+                if member == self.current_account:
+                    why = "to act on the calling account, leave AccountId out"
+                elif "account.amazonaws.com" not in principals:
+                    why = "trusted access for account.amazonaws.com is not enabled"
+                elif member not in ids:
+                    why = "the account is not a member of the organization"
+                else:
+                    why = None
+                if why:
+                    raise JsonRESTError(
+                        "AccessDeniedException",
+                        f"User is not authorized to perform: account:{action} ({why})",
+                    )
+            return original(self)
+
+        setattr(AccountResponse, name, wrapper)
+
+    for name in ("get_alternate_contact", "put_alternate_contact", "delete_alternate_contact"):
+        checked(name)

@@ -1,0 +1,165 @@
+//! Contact plans on plain data.
+
+use super::*;
+use crate::baseline;
+use crate::diag::SourceFile;
+use crate::kinds::{Observed, compute};
+use crate::observed::Account;
+use crate::plan::PlanOptions;
+
+const BASELINE: &str = r#"
+[organization]
+management_account_id = "123456789012"
+
+[contacts.security]
+name = "Security Team"
+title = "Security"
+email = "security@example.com"
+phone = "+1-555-0100"
+"#;
+
+fn b(text: &str) -> crate::baseline::Baseline {
+    baseline::parse(SourceFile::new("baseline.toml", text)).unwrap_or_else(|d| panic!("{d}"))
+}
+
+fn org() -> OrgState {
+    let account = |id: &str, name: &str, suspended| Account {
+        id: id.into(),
+        name: name.into(),
+        email: String::new(),
+        parent_id: None,
+        suspended,
+    };
+    OrgState {
+        management_account_id: "123456789012".into(),
+        root_id: "r-1".into(),
+        accounts: vec![
+            account("123456789012", "management", false),
+            account("222222222222", "sandbox", false),
+            account("333333333333", "closing", true),
+        ],
+        ..OrgState::default()
+    }
+}
+
+fn spec() -> ContactSpec {
+    ContactSpec {
+        name: "Security Team".into(),
+        title: "Security".into(),
+        email: "security@example.com".into(),
+        phone: "+1-555-0100".into(),
+    }
+}
+
+fn observed(trusted_access: bool, contacts: Vec<(&str, Option<ContactSpec>)>) -> Observed {
+    Observed {
+        org: org(),
+        contacts: ContactsState {
+            trusted_access,
+            contacts: contacts
+                .into_iter()
+                .map(|(account, contact)| LiveContact {
+                    account: account.into(),
+                    contact_type: ContactType::Security,
+                    contact,
+                })
+                .collect(),
+        },
+        ..Observed::default()
+    }
+}
+
+fn lines(base: &crate::baseline::Baseline, observed: &Observed) -> Vec<String> {
+    let plan = compute(base, observed, PlanOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    plan.changes
+        .iter()
+        .filter(|c| c.kind == Contacts::NAME)
+        .map(|c| format!("{} {}: {}", c.action.symbol(), c.address, c.reason))
+        .collect()
+}
+
+#[test]
+fn what_is_read_skips_suspended_accounts_and_members_without_trusted_access() {
+    let section = b(BASELINE).file.contacts.unwrap().into_inner();
+    assert_eq!(
+        keys(&org(), &section, true),
+        [(None, ContactType::Security), (Some("222222222222".into()), ContactType::Security)]
+    );
+    assert_eq!(keys(&org(), &section, false), [(None, ContactType::Security)]);
+}
+
+#[test]
+fn converged_is_empty() {
+    let o = observed(true, vec![("123456789012", Some(spec())), ("222222222222", Some(spec()))]);
+    assert!(lines(&b(BASELINE), &o).is_empty());
+}
+
+#[test]
+fn trusted_access_comes_first_and_unread_members_are_set() {
+    let o = observed(false, vec![("123456789012", None)]);
+    let plan = compute(&b(BASELINE), &o, PlanOptions::default()).unwrap();
+    let c: Vec<_> = plan.changes.iter().filter(|c| c.kind == Contacts::NAME).collect();
+    assert_eq!(c.len(), 3);
+    assert_eq!(c[0].address, "contacts.trusted_access");
+    assert_eq!(c[1].address, "contacts.security -> account:management");
+    assert!(c[1].depends_on.is_empty(), "the management account needs no trusted access");
+    assert!(matches!(&c[1].op, Op::Account(AccountOp::PutAlternateContact { account: None, .. })));
+    assert_eq!(c[2].address, "contacts.security -> account:sandbox");
+    assert_eq!(c[2].depends_on, ["contacts.trusted_access"]);
+}
+
+#[test]
+fn each_field_that_differs_is_named_and_email_case_is_not_drift() {
+    let mut other = spec();
+    other.title = "Sec".into();
+    other.email = "SECURITY@example.com".into();
+    let o = observed(true, vec![("123456789012", Some(spec())), ("222222222222", Some(other))]);
+    assert_eq!(
+        lines(&b(BASELINE), &o),
+        ["~ contacts.security -> account:sandbox: title is `Sec`, baseline says `Security`"]
+    );
+}
+
+#[test]
+fn an_account_created_in_the_run_gets_its_contacts_after_it_exists() {
+    let text = format!("{BASELINE}\n[[account]]\nname = \"payments\"\nemail = \"p@example.com\"\nou = \"Workloads\"\n");
+    let mut o = observed(true, vec![("123456789012", Some(spec())), ("222222222222", Some(spec()))]);
+    o.org.ous.push(crate::observed::Ou {
+        id: "ou-1".into(),
+        path: "Workloads".into(),
+    });
+    let plan = compute(&b(&text), &o, PlanOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    let c = plan
+        .changes
+        .iter()
+        .find(|c| c.address == "contacts.security -> account:payments")
+        .expect("a contact for the new account");
+    assert!(matches!(
+        &c.op,
+        Op::Account(AccountOp::PutAlternateContact {
+            account: Some(Ref::Planned(_)),
+            ..
+        })
+    ));
+    assert!(c.depends_on.iter().any(|d| d == "account.payments"), "{:?}", c.depends_on);
+}
+
+#[test]
+fn values_are_checked_while_parsing() {
+    for (bad, expect) in [
+        ("phone = \"call me\"", "`call me` is not a phone number"),
+        ("phone = \"+1-555-0100-0100-0100-0100-0\"", "is not a phone number"),
+        ("email = \"security\"", "`security` is not an e-mail address"),
+        ("name = \"\"", "`` is not a contact name"),
+    ] {
+        let key = bad.split(' ').next().unwrap();
+        let text: String = BASELINE
+            .lines()
+            .map(|l| if l.starts_with(&format!("{key} =")) { bad.to_owned() } else { l.to_owned() })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let err = baseline::parse(SourceFile::new("baseline.toml", text.as_str())).unwrap_err().to_string();
+        assert!(err.contains(expect), "{bad}: {err}");
+        assert!(err.contains("baseline.toml:"), "{err}");
+    }
+}
