@@ -62,6 +62,7 @@ const LANES: &[&str] = &[
     "sso",
     "budgets",
     "account",
+    "root_access",
 ];
 
 fn lane_of(op: &Op) -> &'static str {
@@ -76,6 +77,7 @@ fn lane_of(op: &Op) -> &'static str {
         Op::Sso(_) => "sso",
         Op::Budgets(_) => "budgets",
         Op::Account(_) => "account",
+        Op::RootAccess(_) => "root_access",
     }
 }
 
@@ -96,6 +98,8 @@ pub struct Session {
     /// The apply's lanes, one per service: at most [`SSO_CHANGES_AT_ONCE`] IAM Identity
     /// Center changes at once, and [`OTHER_CHANGES_AT_ONCE`] of each other service.
     lanes: std::collections::BTreeMap<&'static str, std::sync::Arc<tokio::sync::Semaphore>>,
+    /// The kinds whose per-account reads this session makes; `None` for all.
+    account_reads: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Session {
@@ -119,8 +123,16 @@ impl Session {
                     (lane, std::sync::Arc::new(tokio::sync::Semaphore::new(slots)))
                 })
                 .collect(),
+            account_reads: None,
             aws,
         }
+    }
+
+    /// Make only these kinds' per-account reads (`Kind::observe_accounts`): a scheduled
+    /// pass that repairs other kinds skips them, and the kinds' plans say so.
+    pub fn with_account_reads(mut self, kinds: Option<std::collections::BTreeSet<String>>) -> Session {
+        self.account_reads = kinds;
+        self
     }
 
     /// Refuse to go on unless the credentials are the management account's of an
@@ -199,6 +211,7 @@ impl Session {
             clients: &self.clients,
             baseline,
             account: &summary.management_account_id,
+            account_reads: self.account_reads.as_ref(),
         };
         Box::pin(kinds::observe(&cx, org)).await
     }
@@ -316,6 +329,7 @@ impl Executor for Session {
             Op::Iam(op) => Box::pin(c.iam.execute(op)).await,
             Op::Budgets(op) => Box::pin(c.budgets.execute(op, resolve)).await,
             Op::Account(op) => Box::pin(c.account.execute(op, resolve)).await,
+            Op::RootAccess(op) => Box::pin(c.root_access.execute(op)).await,
         };
         result.map_err(|e| e.at_endpoint(self.aws.sdk.endpoint_url()))
     }

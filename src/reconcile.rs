@@ -30,6 +30,14 @@ pub enum Repair {
 }
 
 impl Repair {
+    /// The kinds a pass repairs, when it names them (`None`: every kind is read whole).
+    pub fn kinds(&self) -> Option<BTreeSet<String>> {
+        match self {
+            Repair::Kinds(k) => Some(k.clone()),
+            Repair::All | Repair::None => None,
+        }
+    }
+
     pub fn allows(&self, kind: &str) -> bool {
         match self {
             Repair::All => true,

@@ -77,7 +77,8 @@ async fn notify_failure(global: &cli::GlobalArgs, topic: &str, diags: &Diagnosti
 
 async fn reconcile_pass(global: &cli::GlobalArgs, args: &cli::ReconcileArgs) -> Result<u8, Diagnostics> {
     let baseline = baseline::load(&global.baseline)?;
-    let session = connect(global, &baseline).await;
+    // A pass reads per account only for the kinds it repairs (contacts, root access).
+    let session = connect(global, &baseline).await.with_account_reads(args.repair.kinds());
     let lock_options = LockOptions {
         timeout: *args.lock_timeout,
         ..LockOptions::default()

@@ -73,7 +73,7 @@ fn the_binary_exits_1_before_any_aws_call() {
         assert!(out.stdout.is_empty(), "errors go to stderr only");
         assert!(stderr.contains("error: "), "{stderr}");
         assert!(
-            !stderr.contains("credentials") && !stderr.contains("cannot read the organization"),
+            !stderr.contains("AWS credentials") && !stderr.contains("cannot read the organization"),
             "{stderr}"
         );
         assert!(!stderr.contains("panicked"), "{stderr}");

@@ -11,6 +11,7 @@ use super::cloudwatch::CloudWatch;
 use super::iam::Iam;
 use super::logs::Logs;
 use super::organizations::Organizations;
+use super::root_access::RootAccess;
 use super::s3::S3;
 use super::sns::Sns;
 use super::sso::Sso;
@@ -31,6 +32,8 @@ pub struct Clients {
     pub budgets: Budgets,
     /// The Account Management API: alternate contacts.
     pub account: AccountApi,
+    /// IAM's centralized root access.
+    pub root_access: RootAccess,
     /// IAM Identity Center clients by region (the instance's), made when first needed.
     sso: Mutex<BTreeMap<String, Arc<Sso>>>,
 }
@@ -47,6 +50,7 @@ impl Clients {
             iam: aws.iam(),
             budgets: aws.budgets(),
             account: aws.account(),
+            root_access: aws.root_access(),
             sso: Mutex::default(),
             aws,
         }

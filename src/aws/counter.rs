@@ -16,11 +16,13 @@ use aws_smithy_types::config_bag::ConfigBag;
 use serde::Serialize;
 
 /// Whether an operation only reads. AWS names read operations `Describe*`, `List*`,
-/// `Get*`; everything else changes something.
+/// `Get*`; everything else changes something, but for `AssumeRoot`.
 pub fn is_read(operation: &str) -> bool {
-    ["Describe", "List", "Get", "Lookup"]
-        .iter()
-        .any(|p| operation.starts_with(p))
+    // `AssumeRoot` changes nothing: it hands out a short session for an audit.
+    operation == "AssumeRoot"
+        || ["Describe", "List", "Get", "Lookup"]
+            .iter()
+            .any(|p| operation.starts_with(p))
 }
 
 /// The IAM prefix of a service, by its name in the SDK: `SSO Admin` → `sso`.

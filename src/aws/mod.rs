@@ -15,6 +15,7 @@ pub mod limiter;
 pub mod logs;
 pub mod organizations;
 pub mod quotas;
+pub mod root_access;
 pub mod s3;
 pub mod sns;
 pub mod sso;
@@ -253,14 +254,34 @@ impl Aws {
 
     /// IAM, a global service served from us-east-1.
     pub fn iam(&self) -> iam::Iam {
-        let conf = aws_sdk_iam::config::Builder::from(&self.sdk)
+        iam::Iam::new(self.iam_client(None))
+    }
+
+    /// An IAM client, with the run's credentials or (for a root session) others.
+    pub fn iam_client(&self, credentials: Option<aws_credential_types::Credentials>) -> aws_sdk_iam::Client {
+        let mut conf = aws_sdk_iam::config::Builder::from(&self.sdk)
+            .region(Region::new("us-east-1"))
+            .interceptor(self.counter.clone())
+            .interceptor(limiter::Tag::new(self.pacer.clone()))
+            .http_client(self.paced())
+            .retry_classifier(FailFast);
+        if let Some(c) = credentials {
+            conf = conf.credentials_provider(c);
+        }
+        aws_sdk_iam::Client::from_conf(conf.build())
+    }
+
+    /// IAM's centralized root access: the management account's IAM client, and STS in
+    /// us-east-1 (`AssumeRoot` needs a Regional endpoint).
+    pub fn root_access(&self) -> root_access::RootAccess {
+        let sts = aws_sdk_sts::config::Builder::from(&self.sdk)
             .region(Region::new("us-east-1"))
             .interceptor(self.counter.clone())
             .interceptor(limiter::Tag::new(self.pacer.clone()))
             .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
-        iam::Iam::new(aws_sdk_iam::Client::from_conf(conf))
+        root_access::RootAccess::new(self.clone(), self.iam_client(None), aws_sdk_sts::Client::from_conf(sts))
     }
 
     /// DynamoDB in us-east-1, for the apply lock.

@@ -119,6 +119,17 @@ pub struct ObserveCx<'a> {
     pub baseline: &'a Baseline,
     /// The management account: plinth's own resources (topics, trail bucket) live there.
     pub account: &'a str,
+    /// The kinds whose per-account reads (`Kind::observe_accounts`) this run makes; `None`
+    /// for all. `reconcile --repair` names the kinds it repairs, so a frequent pass skips
+    /// the costly per-account reads of the kinds a rarer pass repairs.
+    pub account_reads: Option<&'a BTreeSet<String>>,
+}
+
+impl ObserveCx<'_> {
+    /// Whether this run makes `kind`'s per-account reads.
+    pub fn reads_accounts(&self, kind: &str) -> bool {
+        self.account_reads.is_none_or(|kinds| kinds.contains(kind))
+    }
 }
 
 /// `[organization]`: which organization this baseline is for.
@@ -347,7 +358,12 @@ macro_rules! registry {
             };
             let (org, ($(mut $name,)*)) = futures::try_join!(Box::pin(org), kinds)?;
             // What kinds read per account needs the accounts: after the structure, all at once.
-            futures::try_join!($( Box::pin(<$kind as Kind>::observe_accounts(cx, &org, &mut $name)), )*)?;
+            futures::try_join!($( Box::pin(async {
+                match cx.reads_accounts(<$kind as Kind>::NAME) {
+                    true => <$kind as Kind>::observe_accounts(cx, &org, &mut $name).await,
+                    false => Ok(()),
+                }
+            }), )*)?;
             Ok(Observed { org, $($name,)* })
         }
 
@@ -390,6 +406,8 @@ registry! {
     budget: budget::Budgets,
     /// The security, billing and operations alternate contacts of every account.
     contacts: contacts::Contacts,
+    /// IAM's centralized root access: member accounts' root users audited in root sessions, their credentials removed.
+    root_access: root_access::RootAccess,
     /// IAM Identity Center permission sets and assignments.
     sso: sso::Sso,
     /// Resource control policies: the data perimeter (TLS only, this organization only) and the user's files.

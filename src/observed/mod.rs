@@ -12,9 +12,11 @@ use crate::types::policy_types::PolicyType;
 
 mod budgets;
 mod contacts;
+mod root;
 mod sso;
 pub use budgets::*;
 pub use contacts::*;
+pub use root::*;
 pub use sso::*;
 
 /// Tag key and value that mark what plinth created and may change or delete.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::observed::{
     AlarmSpec, Boundary, BudgetNotification, BudgetSpec, BudgetSubscriber, ContactSpec, ContactType, MetricFilter,
-    PermissionSetSpec, PrincipalKind, TrailSettings,
+    PermissionSetSpec, PrincipalKind, RootCredential, TrailSettings,
 };
 use crate::types::policy_types::PolicyType;
 
@@ -34,6 +34,7 @@ pub enum Op {
     Sso(SsoOp),
     Budgets(BudgetsOp),
     Account(AccountOp),
+    RootAccess(RootAccessOp),
 }
 
 /// An IAM Identity Center operation, on the organization's instance.
@@ -379,5 +380,19 @@ pub enum AccountOp {
         account: Option<Ref>,
         contact_type: ContactType,
         contact: ContactSpec,
+    },
+}
+
+/// IAM's centralized root access, from the management account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "call")]
+pub enum RootAccessOp {
+    EnableOrganizationsRootCredentialsManagement,
+    EnableOrganizationsRootSessions,
+    /// Deletes one credential of a member account's root user, in an `sts:AssumeRoot`
+    /// session with AWS's `IAMDeleteRootUserCredentials` task policy.
+    DeleteRootCredential {
+        account: String,
+        credential: RootCredential,
     },
 }

@@ -42,6 +42,9 @@ step "plinth validate -f $BASELINE   (offline: parses, checks, renders the SCPs)
 step "plinth apply -f $BASELINE --auto-approve"
 "$PLINTH" apply -f "$BASELINE" --auto-approve
 
+step "plinth apply --auto-approve   (root sessions are on now: member accounts' root users audited, their credentials removed)"
+"$PLINTH" apply -f "$BASELINE" --auto-approve
+
 step "plinth plan --detailed-exitcode   (converged: empty plan, exit 0, zero write calls)"
 expect_exit 0 "$PLINTH" plan -f "$BASELINE" --detailed-exitcode
 

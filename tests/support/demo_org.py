@@ -5,6 +5,7 @@
 """
 
 import json
+import urllib.request
 import sys
 
 import boto3
@@ -25,10 +26,21 @@ def seed(org):
     root = org.list_roots()["Roots"][0]["Id"]
     workloads = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]["Id"]
     org.create_organizational_unit(ParentId=root, Name="Sandbox")
+    ids = {}
     for name in ("payments-prod", "payments-dev", "data-prod"):
         status = org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
         org.move_account(AccountId=status["AccountId"], SourceParentId=root, DestinationParentId=workloads)
+        ids[name] = status["AccountId"]
     print("seeded: organization with OUs Workloads and Sandbox, 3 accounts in Workloads")
+    # Root users as accounts made before centralized root access have them.
+    seeded = {
+        ids["payments-prod"]: {"password": True, "access_keys": ["AKIAPAYMENTSROOT1"]},
+        ids["data-prod"]: {"password": True, "mfa_devices": [f"arn:aws:iam::{ids['data-prod']}:mfa/root-account-mfa-device"]},
+    }
+    body = json.dumps({"credentials": seeded}).encode()
+    request = urllib.request.Request(org.meta.endpoint_url + "/_plinth/root", data=body, method="POST")
+    urllib.request.urlopen(request).read()
+    print("seeded: root user passwords and keys in payments-prod and data-prod")
     sso = aws(org, "sso-admin")
     store_id = sso.list_instances()["Instances"][0]["IdentityStoreId"]
     store = aws(org, "identitystore")

@@ -271,6 +271,8 @@ SDK_SERVICE = {
     "sts": "STS",
     "logs": "CloudWatch Logs",
     "dynamodb": "DynamoDB",
+    "budgets": "Budgets",
+    "account": "Account",
 }
 
 
@@ -411,6 +413,8 @@ class FaultInjector:
             return self._control(environ, start_response)
         if environ.get("PATH_INFO") == "/_plinth/quotas":
             return self.quotas.control(environ, start_response)
+        if environ.get("PATH_INFO") == "/_plinth/root":
+            return emulator_management.root_control(environ, start_response)
         if self.quotas.throttles(environ):
             return self._throttle(environ, start_response)
         fault, delay = self._draw()
@@ -816,6 +820,7 @@ def main():
     install_s3_shims()
     emulator_management.install_budgets_shims()
     emulator_management.install_account_shims()
+    emulator_management.install_root_access_shims()
     app = FaultInjector(CborTranslator(DomainDispatcherApplication(create_backend_app)))
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     print(f"PLINTH_EMULATOR_PORT={server.server_port}", flush=True)

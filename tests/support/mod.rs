@@ -170,6 +170,13 @@ impl Emulator {
         self.control_at("/_plinth/quotas", "GET", "")
     }
 
+    /// Seed member accounts' root user credentials and the accounts where `AssumeRoot` is
+    /// denied (see tests/support/emulator_management.py); answers what is stored.
+    #[allow(dead_code)]
+    pub fn root_credentials(&self, settings: &serde_json::Value) -> serde_json::Value {
+        self.control_at("/_plinth/root", "POST", &settings.to_string())
+    }
+
     fn control(&self, method: &str, body: &str) -> serde_json::Value {
         self.control_at("/_plinth/faults", method, body)
     }

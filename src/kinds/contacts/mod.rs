@@ -26,6 +26,9 @@ pub const PRINCIPAL: &str = "account.amazonaws.com";
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContactsState {
     pub trusted_access: bool,
+    /// Whether the accounts' contacts were read (a `reconcile --repair` of other kinds
+    /// skips them).
+    pub accounts_read: bool,
     /// One entry per account (by id) and declared type that was read; `contact` is `None`
     /// where the account has none of that type.
     pub contacts: Vec<LiveContact>,
@@ -78,7 +81,7 @@ impl Kind for Contacts {
             .map_err(|e| cx.clients.failure("cannot read trusted access for the Account Management API", e))?;
         Ok(ContactsState {
             trusted_access,
-            contacts: vec![],
+            ..ContactsState::default()
         })
     }
 
@@ -97,6 +100,7 @@ impl Kind for Contacts {
             .await
             .map_err(|e| cx.clients.failure("cannot read the accounts' alternate contacts", e))?;
         let management = org.management_account_id.as_str();
+        state.accounts_read = true;
         state.contacts = read
             .into_iter()
             .map(|((account, contact_type), contact)| LiveContact {
@@ -163,6 +167,10 @@ fn plan_contacts(cx: &Context<'_>, plan: &mut Plan) {
         return;
     };
     let observed = &cx.observed.contacts;
+    if !observed.accounts_read {
+        plan.notes.push("alternate contacts were not read in this run: `--repair` names other kinds".into());
+        return;
+    }
     let org = &cx.observed.org;
     let management = org.management_account_id.as_str();
     let mut deps = vec![];

@@ -56,6 +56,7 @@ fn observed(trusted_access: bool, contacts: Vec<(&str, Option<ContactSpec>)>) ->
         org: org(),
         contacts: ContactsState {
             trusted_access,
+            accounts_read: true,
             contacts: contacts
                 .into_iter()
                 .map(|(account, contact)| LiveContact {
@@ -162,4 +163,13 @@ fn values_are_checked_while_parsing() {
         assert!(err.contains(expect), "{bad}: {err}");
         assert!(err.contains("baseline.toml:"), "{err}");
     }
+}
+
+#[test]
+fn contacts_not_read_in_this_run_plan_nothing_and_say_so() {
+    let mut o = observed(false, vec![]);
+    o.contacts.accounts_read = false;
+    let plan = compute(&b(BASELINE), &o, PlanOptions::default()).unwrap();
+    assert!(plan.changes.iter().all(|c| c.kind != Contacts::NAME));
+    assert!(plan.notes.iter().any(|n| n.contains("alternate contacts were not read in this run")));
 }
