@@ -42,6 +42,9 @@ step "plinth validate -f $BASELINE   (offline: parses, checks, renders the SCPs)
 step "plinth apply -f $BASELINE --auto-approve"
 "$PLINTH" apply -f "$BASELINE" --auto-approve
 
+step "Root users with credentials, as accounts opened before centralized root access have them"
+"$PY" tests/support/demo_org.py "$AWS_ENDPOINT_URL" root-users
+
 step "plinth apply --auto-approve   (root sessions are on now: member accounts' root users audited, their credentials removed)"
 "$PLINTH" apply -f "$BASELINE" --auto-approve
 

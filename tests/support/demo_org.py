@@ -26,21 +26,10 @@ def seed(org):
     root = org.list_roots()["Roots"][0]["Id"]
     workloads = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]["Id"]
     org.create_organizational_unit(ParentId=root, Name="Sandbox")
-    ids = {}
     for name in ("payments-prod", "payments-dev", "data-prod"):
         status = org.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]
         org.move_account(AccountId=status["AccountId"], SourceParentId=root, DestinationParentId=workloads)
-        ids[name] = status["AccountId"]
     print("seeded: organization with OUs Workloads and Sandbox, 3 accounts in Workloads")
-    # Root users as accounts made before centralized root access have them.
-    seeded = {
-        ids["payments-prod"]: {"password": True, "access_keys": ["AKIAPAYMENTSROOT1"]},
-        ids["data-prod"]: {"password": True, "mfa_devices": [f"arn:aws:iam::{ids['data-prod']}:mfa/root-account-mfa-device"]},
-    }
-    body = json.dumps({"credentials": seeded}).encode()
-    request = urllib.request.Request(org.meta.endpoint_url + "/_plinth/root", data=body, method="POST")
-    urllib.request.urlopen(request).read()
-    print("seeded: root user passwords and keys in payments-prod and data-prod")
     sso = aws(org, "sso-admin")
     store_id = sso.list_instances()["Instances"][0]["IdentityStoreId"]
     store = aws(org, "identitystore")
@@ -71,6 +60,20 @@ def policy_id(org, name):
             if p["Name"] == name:
                 return p["Id"]
     raise SystemExit(f"no policy {name}")
+
+
+def root_users(org):
+    """Member accounts' root users with credentials, as accounts opened before centralized
+    root access have them."""
+    ids = {a["Name"]: a["Id"] for a in org.list_accounts()["Accounts"]}
+    seeded = {
+        ids["payments-prod"]: {"password": True, "access_keys": ["AKIAPAYMENTSROOT1"]},
+        ids["data-prod"]: {"password": True, "mfa_devices": [f"arn:aws:iam::{ids['data-prod']}:mfa/root-account-mfa-device"]},
+    }
+    body = json.dumps({"credentials": seeded}).encode()
+    request = urllib.request.Request(org.meta.endpoint_url + "/_plinth/root", data=body, method="POST")
+    urllib.request.urlopen(request).read()
+    print("root users: payments-prod has a password and an access key, data-prod a password and an MFA device")
 
 
 def drift(org):
@@ -136,7 +139,7 @@ def drift(org):
 
 def main():
     endpoint, action = sys.argv[1], sys.argv[2]
-    {"seed": seed, "drift": drift}[action](client(endpoint))
+    {"seed": seed, "drift": drift, "root-users": root_users}[action](client(endpoint))
 
 
 if __name__ == "__main__":
