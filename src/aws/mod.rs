@@ -281,7 +281,12 @@ impl Aws {
             .http_client(self.paced())
             .retry_classifier(FailFast)
             .build();
-        root_access::RootAccess::new(self.clone(), self.iam_client(None), aws_sdk_sts::Client::from_conf(sts))
+        let aws = self.clone();
+        root_access::RootAccess::new(
+            self.iam_client(None),
+            aws_sdk_sts::Client::from_conf(sts),
+            Box::new(move |credentials| aws.iam_client(Some(credentials))),
+        )
     }
 
     /// DynamoDB in us-east-1, for the apply lock.

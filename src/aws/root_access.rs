@@ -8,7 +8,7 @@ use aws_credential_types::Credentials;
 use aws_sdk_sts::types::PolicyDescriptorType;
 use futures::{StreamExt, TryStreamExt};
 
-use super::{Aws, AwsError, Context};
+use super::{AwsError, Context};
 use crate::observed::{RootAudit, RootCredential, RootCredentials, RootFeatures};
 use crate::plan::RootAccessOp;
 
@@ -22,15 +22,24 @@ const SESSION_SECONDS: i32 = 900;
 /// Member accounts audited at once (each: one `AssumeRoot` and four IAM reads).
 const CONCURRENCY: usize = 8;
 
+/// Makes the IAM client of a root session from its credentials.
+pub type SessionClient = Box<dyn Fn(Credentials) -> aws_sdk_iam::Client + Send + Sync>;
+
 pub struct RootAccess {
-    aws: Aws,
     iam: aws_sdk_iam::Client,
     sts: aws_sdk_sts::Client,
+    session_client: SessionClient,
 }
 
 impl RootAccess {
-    pub fn new(aws: Aws, iam: aws_sdk_iam::Client, sts: aws_sdk_sts::Client) -> Self {
-        RootAccess { aws, iam, sts }
+    /// `iam` and `sts` act as the caller (the management account); `session_client` makes
+    /// an IAM client acting as a member account's root user (paced and counted like the rest).
+    pub fn new(iam: aws_sdk_iam::Client, sts: aws_sdk_sts::Client, session_client: SessionClient) -> Self {
+        RootAccess {
+            iam,
+            sts,
+            session_client,
+        }
     }
 
     /// The organization's root access features (trusted access for `iam.amazonaws.com`
@@ -89,7 +98,7 @@ impl RootAccess {
             None,
             "plinth-assume-root",
         );
-        Ok(self.aws.iam_client(Some(credentials)))
+        Ok((self.session_client)(credentials))
     }
 
     async fn read_credentials(&self, account: &str) -> Result<RootCredentials, AwsError> {
