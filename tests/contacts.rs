@@ -195,3 +195,48 @@ async fn the_emulator_refuses_member_contacts_without_trusted_access_as_aws_does
         "not a member"
     );
 }
+
+#[tokio::test]
+async fn an_override_gives_an_ous_accounts_their_own_contact_new_accounts_included() {
+    let emu = Emulator::start();
+    let seeded = seed(&emu.organizations().await).await;
+    let b = TempBaseline::new(
+        &format!(
+            "{BASELINE}\n[[contacts.override]]\ntargets = [\"ou:Workloads\"]\nsecurity = {{ name = \"Workloads Security\", title = \"Security\", email = \"workloads-security@example.com\", phone = \"+1-555-0200\" }}\n"
+        ),
+        &[],
+    );
+    let session = emu.session().await;
+    let plan = session.plan(&b.load(), PlanOptions::default()).await.unwrap();
+    assert!(session.apply(&plan).await.is_success());
+
+    let workloads = Some(("workloads-security@example.com".to_owned(), "+1-555-0200".to_owned()));
+    assert_eq!(
+        contact(&emu, Some(&seeded.sandbox_account), AlternateContactType::Security).await,
+        workloads
+    );
+    let payments = account_ids(&emu)
+        .await
+        .into_iter()
+        .find(|id| *id != "123456789012" && *id != seeded.sandbox_account)
+        .unwrap();
+    assert_eq!(
+        contact(&emu, Some(&payments), AlternateContactType::Security).await,
+        workloads,
+        "created in the same run, in Workloads"
+    );
+    assert_eq!(
+        contact(&emu, None, AlternateContactType::Security).await,
+        Some(("security@example.com".into(), "+1-555-0100".into())),
+        "the management account is not in Workloads"
+    );
+    assert_eq!(
+        contact(&emu, Some(&payments), AlternateContactType::Billing).await,
+        Some(("finance@example.com".into(), "+1 (555) 0101".into())),
+        "types the override does not set come from the section"
+    );
+    let session = emu.session().await;
+    let plan = session.plan(&b.load(), PlanOptions::default()).await.unwrap();
+    assert!(plan.is_empty(), "{:#?}", plan.changes);
+    assert_eq!(session.aws.counter.snapshot().writes(), 0);
+}

@@ -28,6 +28,8 @@ const LOADER_ONLY: &[(&str, &str)] = &[
     ("budget-amount-and-auto-adjust", "two keys exclude each other"),
     ("budget-billing-topic-without-billing", "one section needs another"),
     ("cloudtrail-protection-without-trail", "one section needs another"),
+    ("contacts-override-root", "one target value refused in one list"),
+    ("contacts-override-sets-nothing", "at least one of several keys"),
     ("root-access-remove-without-sessions", "one key needs another"),
     ("duplicate-ou", "a duplicate across `[[organizational_units]]` entries"),
     ("ec2-declarative-sets-nothing", "at least one of several keys"),

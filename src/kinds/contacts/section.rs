@@ -21,19 +21,64 @@ pub struct ContactsSection {
     /// Who gets operations notices (service events, maintenance).
     #[schemars(with = "Option<ContactDecl>")]
     pub operations: Option<Spanned<ContactDecl>>,
+    /// `[[contacts.override]]`: other contacts for the accounts of some OUs or accounts.
+    #[serde(default, rename = "override")]
+    #[schemars(with = "Vec<ContactOverride>")]
+    pub overrides: Vec<Spanned<ContactOverride>>,
+}
+
+fn declared<'a>(
+    security: &'a Option<Spanned<ContactDecl>>,
+    billing: &'a Option<Spanned<ContactDecl>>,
+    operations: &'a Option<Spanned<ContactDecl>>,
+) -> Vec<(ContactType, &'a Spanned<ContactDecl>)> {
+    [
+        (ContactType::Security, security),
+        (ContactType::Billing, billing),
+        (ContactType::Operations, operations),
+    ]
+    .into_iter()
+    .filter_map(|(t, c)| c.as_ref().map(|c| (t, c)))
+    .collect()
 }
 
 impl ContactsSection {
-    /// The declared contacts, by type.
+    /// The contacts every account gets, by type.
     pub fn declared(&self) -> Vec<(ContactType, &Spanned<ContactDecl>)> {
-        [
-            (ContactType::Security, &self.security),
-            (ContactType::Billing, &self.billing),
-            (ContactType::Operations, &self.operations),
-        ]
-        .into_iter()
-        .filter_map(|(t, c)| c.as_ref().map(|c| (t, c)))
-        .collect()
+        declared(&self.security, &self.billing, &self.operations)
+    }
+
+    /// Every type the section sets somewhere (for the reads).
+    pub fn types(&self) -> Vec<ContactType> {
+        ContactType::ALL
+            .into_iter()
+            .filter(|t| {
+                self.declared().iter().any(|(d, _)| d == t)
+                    || self.overrides.iter().any(|o| o.get_ref().declared().iter().any(|(d, _)| d == t))
+            })
+            .collect()
+    }
+}
+
+/// `[[contacts.override]]`: the accounts of these targets get these contacts instead; the
+/// most specific target wins (an account over an OU, a deeper OU over its parent).
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactOverride {
+    /// `ou:<path>` (with the OUs below it) or `account:<id or name>`.
+    #[schemars(with = "Vec<crate::types::Target>")]
+    pub targets: crate::kinds::Targets,
+    #[schemars(with = "Option<ContactDecl>")]
+    pub security: Option<Spanned<ContactDecl>>,
+    #[schemars(with = "Option<ContactDecl>")]
+    pub billing: Option<Spanned<ContactDecl>>,
+    #[schemars(with = "Option<ContactDecl>")]
+    pub operations: Option<Spanned<ContactDecl>>,
+}
+
+impl ContactOverride {
+    pub fn declared(&self) -> Vec<(ContactType, &Spanned<ContactDecl>)> {
+        declared(&self.security, &self.billing, &self.operations)
     }
 }
 

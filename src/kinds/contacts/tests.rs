@@ -173,3 +173,93 @@ fn contacts_not_read_in_this_run_plan_nothing_and_say_so() {
     assert!(plan.changes.iter().all(|c| c.kind != Contacts::NAME));
     assert!(plan.notes.iter().any(|n| n.contains("alternate contacts were not read in this run")));
 }
+
+/// `sandbox` in `Workloads/Dev`, `prod` in `Workloads`: with the OUs' accounts read.
+fn nested() -> Observed {
+    let mut o = observed(true, vec![]);
+    o.org.ous = vec![
+        crate::observed::Ou {
+            id: "ou-w".into(),
+            path: "Workloads".into(),
+        },
+        crate::observed::Ou {
+            id: "ou-d".into(),
+            path: "Workloads/Dev".into(),
+        },
+    ];
+    o.org.accounts.push(Account {
+        id: "444444444444".into(),
+        name: "prod".into(),
+        email: String::new(),
+        parent_id: None,
+        suspended: false,
+    });
+    o.org.ou_accounts.insert("ou-w".into(), vec!["444444444444".into()]);
+    o.org.ou_accounts.insert("ou-d".into(), vec!["222222222222".into()]);
+    o
+}
+
+fn contact(name: &str) -> String {
+    format!("{{ name = \"{name}\", title = \"Security\", email = \"{}@example.com\", phone = \"+1-555-0100\" }}", name.to_lowercase())
+}
+
+fn wanted_names(base: &str) -> Vec<(String, String)> {
+    let plan = compute(&b(base), &nested(), PlanOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    plan.changes
+        .iter()
+        .filter_map(|c| match &c.op {
+            Op::Account(AccountOp::PutAlternateContact { contact, .. }) => Some((c.address.clone(), contact.name.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_most_specific_override_wins() {
+    let base = format!(
+        "{BASELINE}\n[[contacts.override]]\ntargets = [\"ou:Workloads\"]\nsecurity = {}\n\n[[contacts.override]]\ntargets = [\"ou:Workloads/Dev\"]\nsecurity = {}\n",
+        contact("Workloads"),
+        contact("Dev")
+    );
+    assert_eq!(
+        wanted_names(&base),
+        [
+            ("contacts.security -> account:management".to_owned(), "Security Team".to_owned()),
+            ("contacts.security -> account:sandbox".to_owned(), "Dev".to_owned()),
+            ("contacts.security -> account:prod".to_owned(), "Workloads".to_owned()),
+        ]
+    );
+    let by_account = format!(
+        "{base}\n[[contacts.override]]\ntargets = [\"account:sandbox\"]\nsecurity = {}\n",
+        contact("Sandbox")
+    );
+    assert!(wanted_names(&by_account).contains(&("contacts.security -> account:sandbox".to_owned(), "Sandbox".to_owned())));
+}
+
+#[test]
+fn overrides_as_specific_as_each_other_that_disagree_are_an_error() {
+    let base = format!(
+        "{BASELINE}\n[[contacts.override]]\ntargets = [\"ou:Workloads\"]\nsecurity = {}\n\n[[contacts.override]]\ntargets = [\"ou:Workloads\"]\nsecurity = {}\n",
+        contact("One"),
+        contact("Two")
+    );
+    let err = compute(&b(&base), &nested(), PlanOptions::default()).unwrap_err().to_string();
+    assert!(err.contains("account `prod` gets two different security contacts from overrides as specific as each other"), "{err}");
+    assert!(err.contains("the other is on line"), "{err}");
+    let unknown = format!("{BASELINE}\n[[contacts.override]]\ntargets = [\"ou:Nowhere\"]\nsecurity = {}\n", contact("X"));
+    let err = compute(&b(&unknown), &nested(), PlanOptions::default()).unwrap_err().to_string();
+    assert!(err.contains("unknown target `ou:Nowhere` in `[[contacts.override]]`"), "{err}");
+}
+
+#[test]
+fn an_override_needs_targets_and_a_contact_and_never_names_root() {
+    for (body, expect) in [
+        ("targets = [\"ou:Workloads\"]", "`[[contacts.override]]` sets no contact"),
+        ("targets = []\nsecurity = CONTACT", "`[[contacts.override]]` has no targets"),
+        ("targets = [\"root\"]\nsecurity = CONTACT", "`root` in `[[contacts.override]]`"),
+    ] {
+        let text = format!("{BASELINE}\n[[contacts.override]]\n{}\n", body.replace("CONTACT", &contact("X")));
+        let err = baseline::parse(SourceFile::new("baseline.toml", text.as_str())).unwrap_err().to_string();
+        assert!(err.contains(expect), "{body}: {err}");
+    }
+}
