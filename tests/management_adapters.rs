@@ -292,3 +292,73 @@ async fn deleting_a_credential_that_is_gone_already_succeeds() {
     };
     assert_eq!(root_access().execute(&op).await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn a_create_retried_after_a_lost_answer_finds_its_budget_and_a_repeated_delete_its_absence() {
+    let (status, body) = json_error("DuplicateRecordException", "the budget already exists");
+    let create = mock!(aws_sdk_budgets::Client::create_budget).then_http_response(move || {
+        aws_smithy_runtime_api::http::Response::new(
+            status.try_into().unwrap(),
+            aws_smithy_types::body::SdkBody::from(body.clone().unwrap()),
+        )
+    });
+    let tags = mock!(aws_sdk_budgets::Client::list_tags_for_resource).then_output(|| {
+        ListTagsForResourceOutput::builder()
+            .resource_tags(
+                ResourceTag::builder()
+                    .key("managed-by")
+                    .value("plinth")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    });
+    let (status, body) = json_error("NotFoundException", "the budget doesn't exist");
+    let delete = mock!(aws_sdk_budgets::Client::delete_budget).then_http_response(move || {
+        aws_smithy_runtime_api::http::Response::new(
+            status.try_into().unwrap(),
+            aws_smithy_types::body::SdkBody::from(body.clone().unwrap()),
+        )
+    });
+    let budgets = Budgets::new(mock_client!(
+        aws_sdk_budgets,
+        RuleMode::MatchAny,
+        &[&create, &tags, &delete]
+    ));
+    let resolve = |_: &plinth::plan::Ref| None;
+    let spec = plinth::observed::BudgetSpec {
+        name: "plinth-org".into(),
+        limit_usd: Some(100.0),
+        linked_account: None,
+        auto_adjust_months: None,
+        notifications: vec![],
+    };
+    let op = |call| plinth::plan::BudgetsOp {
+        account_id: "123456789012".into(),
+        call,
+    };
+    let created = budgets
+        .execute(
+            &op(plinth::plan::BudgetsCall::CreateBudget {
+                spec: Box::new(spec),
+                linked_account: None,
+            }),
+            &resolve,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        created.as_deref(),
+        Some("arn:aws:budgets::123456789012:budget/plinth-org")
+    );
+    assert_eq!(tags.num_calls(), 1, "the existing budget's tag is checked");
+    let deleted = budgets
+        .execute(
+            &op(plinth::plan::BudgetsCall::DeleteBudget {
+                budget: "plinth-org".into(),
+            }),
+            &resolve,
+        )
+        .await;
+    assert_eq!(deleted.unwrap(), None);
+}

@@ -229,3 +229,29 @@ async fn failed_passes_are_published_and_retried_sooner_without_a_busy_loop() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn a_pass_reads_per_account_only_for_the_kinds_it_repairs() {
+    let emu = Emulator::start();
+    seed(&emu.organizations().await).await;
+    let b = TempBaseline::new(
+        &format!(
+            "{BASELINE}\n[contacts.security]\nname = \"Security Team\"\ntitle = \"Security\"\nemail = \"security@example.com\"\nphone = \"+1-555-0100\"\n"
+        ),
+        &[],
+    );
+    let (code, record, stderr) = run(&emu, &b.path, &[]);
+    assert_eq!(code, 2, "{record} {stderr}");
+    let (code, all, _) = run(&emu, &b.path, &[]);
+    assert_eq!(code, 0, "converged: {all}");
+
+    // A frequent pass that repairs other kinds leaves the contacts (one read per account) alone.
+    let (code, scp_only, stderr) = run(&emu, &b.path, &["--repair", "scp,billing"]);
+    assert_eq!(code, 0, "{scp_only} {stderr}");
+    let (code, contacts, _) = run(&emu, &b.path, &["--repair", "contacts"]);
+    assert_eq!(code, 0, "{contacts}");
+    let reads = |r: &serde_json::Value| r["reads"].as_u64().unwrap();
+    // Two accounts (the management account and `sandbox`), one declared type.
+    assert_eq!(reads(&contacts) - reads(&scp_only), 2, "{contacts} {scp_only}");
+    assert_eq!(reads(&all), reads(&contacts));
+}

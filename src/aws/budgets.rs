@@ -65,6 +65,21 @@ impl Budgets {
             .await
     }
 
+    /// Whether the budget with this ARN carries plinth's tag.
+    async fn owned(&self, arn: &str) -> Result<bool, AwsError> {
+        let tags = self
+            .client
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .ctx(SERVICE, "ListTagsForResource")?;
+        Ok(tags
+            .resource_tags()
+            .iter()
+            .any(|t| t.key() == OWNER_TAG_KEY && t.value() == OWNER_TAG_VALUE))
+    }
+
     async fn read_one(&self, account_id: &str, b: aws_sdk_budgets::types::Budget) -> Result<Budget, AwsError> {
         let name = b.budget_name().to_owned();
         let arn = budget_arn(account_id, &name);
@@ -187,8 +202,13 @@ impl Budgets {
                             .map_err(|e| AwsError::other(SERVICE, "CreateBudget", e.to_string()))?,
                     );
                 }
-                call.send().await.ctx(SERVICE, "CreateBudget")?;
-                Ok(Some(budget_arn(account, &spec.name)))
+                let arn = budget_arn(account, &spec.name);
+                match call.send().await.ctx(SERVICE, "CreateBudget") {
+                    Ok(_) => Ok(Some(arn)),
+                    // A retry of a create whose answer was lost: the budget is there, tagged.
+                    Err(e) if e.is("DuplicateRecordException") && self.owned(&arn).await? => Ok(Some(arn)),
+                    Err(e) => Err(e),
+                }
             }
             BudgetsCall::UpdateBudget { spec } => {
                 self.client
@@ -212,7 +232,9 @@ impl Budgets {
                     .set_subscribers(Some(subscribers(&n.subscribers, "CreateNotification")?))
                     .send()
                     .await
-                    .ctx(SERVICE, "CreateNotification")?;
+                    .ctx(SERVICE, "CreateNotification")
+                    .map(drop)
+                    .or_else(already("DuplicateRecordException"))?;
                 Ok(None)
             }
             BudgetsCall::DeleteNotification {
@@ -226,7 +248,9 @@ impl Budgets {
                     .notification(notification(n, "DeleteNotification")?)
                     .send()
                     .await
-                    .ctx(SERVICE, "DeleteNotification")?;
+                    .ctx(SERVICE, "DeleteNotification")
+                    .map(drop)
+                    .or_else(already("NotFoundException"))?;
                 Ok(None)
             }
             BudgetsCall::CreateSubscriber {
@@ -243,7 +267,9 @@ impl Budgets {
                     .set_subscriber(s.into_iter().next())
                     .send()
                     .await
-                    .ctx(SERVICE, "CreateSubscriber")?;
+                    .ctx(SERVICE, "CreateSubscriber")
+                    .map(drop)
+                    .or_else(already("DuplicateRecordException"))?;
                 Ok(None)
             }
             BudgetsCall::DeleteSubscriber {
@@ -260,7 +286,9 @@ impl Budgets {
                     .set_subscriber(s.into_iter().next())
                     .send()
                     .await
-                    .ctx(SERVICE, "DeleteSubscriber")?;
+                    .ctx(SERVICE, "DeleteSubscriber")
+                    .map(drop)
+                    .or_else(already("NotFoundException"))?;
                 Ok(None)
             }
             BudgetsCall::TagResource { budget_arn } => {
@@ -280,11 +308,19 @@ impl Budgets {
                     .budget_name(budget)
                     .send()
                     .await
-                    .ctx(SERVICE, "DeleteBudget")?;
+                    .ctx(SERVICE, "DeleteBudget")
+                    .map(drop)
+                    .or_else(already("NotFoundException"))?;
                 Ok(None)
             }
         }
     }
+}
+
+/// A retried write whose first answer was lost finds its work done: AWS's "already
+/// exists" or "not found" means what was asked holds.
+fn already(code: &'static str) -> impl Fn(AwsError) -> Result<(), AwsError> {
+    move |e| if e.is(code) { Ok(()) } else { Err(e) }
 }
 
 fn invalid(operation: &'static str) -> impl Fn(aws_smithy_types::error::operation::BuildError) -> AwsError {
