@@ -305,6 +305,14 @@ notify = ["finance@example.com"]
             .is_ok(),
         "an orphan is kept without --allow-delete"
     );
+    // No budget notifies the billing topic any more: plinth's statement for AWS Budgets is gone.
+    let sns = aws_sdk_sns::Client::new(&w.emu.sdk_config().await);
+    let attrs = sns.get_topic_attributes().topic_arn(TOPIC).send().await.unwrap();
+    let policy = &attrs.attributes().unwrap()["Policy"];
+    assert!(
+        !policy.contains("PlinthAllowBudgets") && policy.contains("PlinthAllowCloudWatchAlarms"),
+        "{policy}"
+    );
 
     let allow = PlanOptions { allow_delete: true };
     assert_eq!(

@@ -232,7 +232,7 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         };
         let want = desired(b, linked, topic_arn.as_deref());
         let Some(live) = cx.observed.budget.budgets.iter().find(|l| l.spec.name == name) else {
-            let after = serde_json::to_value(&want).ok();
+            let after = Some(shown(&want));
             plan.changes.push(
                 Change::new(
                     address,
@@ -279,8 +279,8 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                         spec: Box::new(want.clone()),
                     }),
                 )
-                .before(serde_json::to_value(budget_settings(&live.spec)).ok())
-                .after(serde_json::to_value(budget_settings(&want)).ok())
+                .before(Some(shown(&budget_settings(&live.spec))))
+                .after(Some(shown(&budget_settings(&want))))
                 .depends_on(deps.clone()),
             );
         }
@@ -307,7 +307,7 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                     "managed by plinth, no longer in the baseline, and `--allow-delete` was given",
                     op(BudgetsCall::DeleteBudget { budget: name.clone() }),
                 )
-                .before(serde_json::to_value(&live.spec).ok()),
+                .before(Some(shown(&live.spec))),
             );
         } else {
             plan.orphans.push(Orphan {
@@ -319,6 +319,28 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         }
     }
     diags.into_result(())
+}
+
+/// A budget as plans show it: its amount, scope and alerts in words.
+fn shown(spec: &BudgetSpec) -> serde_json::Value {
+    let mut v = serde_json::json!({
+        "amount_usd": match spec.auto_adjust_months {
+            Some(m) => serde_json::json!(format!("the average of the last {m} months")),
+            None => serde_json::json!(spec.limit_usd),
+        },
+        "account": spec.linked_account.clone().unwrap_or_else(|| "the whole organization".into()),
+    });
+    if !spec.notifications.is_empty() {
+        v["alerts"] = spec
+            .notifications
+            .iter()
+            .map(|n| {
+                let to: Vec<&str> = n.subscribers.iter().map(|s| s.address.as_str()).collect();
+                format!("{} to {}", n.label(), to.join(", "))
+            })
+            .collect();
+    }
+    v
 }
 
 /// A budget's own settings, without its alerts (shown by the update of the budget).

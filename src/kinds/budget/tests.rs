@@ -118,6 +118,13 @@ fn from_nothing_each_budget_is_one_create_with_its_alerts_and_recipients() {
             "+ budget.sandbox: no budget `plinth-sandbox` in AWS Budgets",
         ]
     );
+    assert_eq!(
+        plan.changes[0].after.as_ref().unwrap()["alerts"],
+        serde_json::json!([
+            format!("actual > 80% to finance@example.com, {TOPIC}"),
+            format!("forecast > 100% to finance@example.com, {TOPIC}")
+        ])
+    );
     let Op::Budgets(BudgetsOp {
         account_id,
         call: BudgetsCall::CreateBudget { spec, .. },
@@ -179,8 +186,9 @@ fn each_setting_that_differs_is_named_in_one_update() {
         })
     ));
     // The update shows the budget's settings, its alerts apart.
-    assert_eq!(plan.changes[0].before.as_ref().unwrap()["limit_usd"], 12000.0);
-    assert_eq!(plan.changes[0].after.as_ref().unwrap()["notifications"], serde_json::json!([]));
+    assert_eq!(plan.changes[0].before.as_ref().unwrap()["amount_usd"], 12000.0);
+    assert_eq!(plan.changes[0].before.as_ref().unwrap()["account"], "222222222222");
+    assert!(plan.changes[0].after.as_ref().unwrap().get("alerts").is_none());
 }
 
 #[test]

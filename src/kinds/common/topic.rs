@@ -86,19 +86,25 @@ fn owner_statement(topic_arn: &str, account: &str) -> Value {
 
 /// The topic policy plinth wants: the live one with plinth's statement put in (others'
 /// statements kept), or, for a new topic, the owner's access and plinth's statement; with
-/// `budgets`, also the statement that lets AWS Budgets publish.
+/// `budgets`, also the statement that lets AWS Budgets publish (without, plinth's
+/// statement for it is taken out).
 pub fn topic_policy(live: Option<&str>, topic_arn: &str, account: &str, budgets: bool) -> Value {
     let mut ours = vec![topic_statement(topic_arn, account)];
     if budgets {
         ours.push(budgets_statement(topic_arn, account));
     }
-    match live {
+    let mut doc = match live {
         Some(_) => crate::policy::merge_statements(live, &ours),
         None => {
             ours.insert(0, owner_statement(topic_arn, account));
             crate::policy::merge_statements(None, &ours)
         }
+    };
+    // plinth's statement for AWS Budgets goes once no budget notifies the topic.
+    if !budgets && let Some(Value::Array(statements)) = doc.get_mut("Statement") {
+        statements.retain(|s| s.get("Sid").and_then(Value::as_str) != Some(BUDGETS_POLICY_SID));
     }
+    doc
 }
 
 /// Plan the topic, its policy and its subscriptions. Returns the topic's ARN and the

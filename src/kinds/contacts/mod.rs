@@ -365,18 +365,23 @@ fn plan_contacts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                             continue;
                         }
                         Change::new(address, Action::Update, differences.join("; "), op)
-                            .before(serde_json::to_value(live).ok())
+                            .before(Some(shown(live)))
                     }
                 },
             };
             plan.changes.push(
                 change
-                    .after(serde_json::to_value(&want).ok())
+                    .after(Some(shown(&want)))
                     .depends_on(change_deps),
             );
         }
     }
     diags.into_result(())
+}
+
+/// A contact as plans show it (`person`, since a plan's `name` is the resource's).
+fn shown(c: &ContactSpec) -> serde_json::Value {
+    serde_json::json!({"person": c.name, "title": c.title, "email": c.email, "phone": c.phone})
 }
 
 /// An account's name for addresses: its live name, or the `[[account]]` this plan creates.

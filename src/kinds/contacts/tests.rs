@@ -119,6 +119,10 @@ fn each_field_that_differs_is_named_and_email_case_is_not_drift() {
         lines(&b(BASELINE), &o),
         ["~ contacts.security -> account:sandbox: title is `Sec`, baseline says `Security`"]
     );
+    let plan = compute(&b(BASELINE), &o, PlanOptions::default()).unwrap();
+    let change = plan.changes.iter().find(|c| c.kind == Contacts::NAME).unwrap();
+    assert_eq!(change.before.as_ref().unwrap()["person"], "Security Team", "shown, unlike a resource's name");
+    assert_eq!(change.after.as_ref().unwrap()["title"], "Security");
 }
 
 #[test]
