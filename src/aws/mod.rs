@@ -99,6 +99,30 @@ pub struct Aws {
     pub pacer: std::sync::Arc<limiter::Pacer>,
 }
 
+/// `f(b)`, typed by `b` so that the closure given to [`client!`] needs no annotation.
+fn with_config<B>(b: B, f: impl FnOnce(B) -> B) -> B {
+    f(b)
+}
+
+/// Global services are served from us-east-1; plinth's own regional resources live there.
+const US_EAST_1: &str = "us-east-1";
+
+/// A client of one SDK crate from the run's configuration (in `region`, when given):
+/// counted, tagged for the rate limiter, its HTTP requests paced, failing at once when
+/// the endpoint cannot be reached ([`FailFast`]); an optional closure adds to its config.
+macro_rules! client {
+    ($aws:expr, $sdk:ident $(, region = $region:expr)? $(, with = $extra:expr)?) => {{
+        let b = $sdk::config::Builder::from(&$aws.sdk)
+            $( .region(Region::new($region.to_owned())) )?
+            .interceptor($aws.counter.clone())
+            .interceptor(limiter::Tag::new($aws.pacer.clone()))
+            .http_client($aws.paced())
+            .retry_classifier(FailFast);
+        $( let b = with_config(b, $extra); )?
+        $sdk::Client::from_conf(b.build())
+    }};
+}
+
 impl Aws {
     pub async fn connect(options: &ConnectOptions) -> Aws {
         let fallback = options.fallback_region.clone().unwrap_or_else(|| "us-east-1".into());
@@ -156,100 +180,49 @@ impl Aws {
 
     /// An Organizations client. Organizations is a global service served from us-east-1.
     pub fn organizations(&self) -> organizations::Organizations {
-        let conf = aws_sdk_organizations::config::Builder::from(&self.sdk)
-            .region(Region::new("us-east-1"))
-            .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag::new(self.pacer.clone()))
-            .http_client(self.paced())
-            .retry_classifier(FailFast)
-            .build();
-        organizations::Organizations::new(aws_sdk_organizations::Client::from_conf(conf))
+        organizations::Organizations::new(client!(self, aws_sdk_organizations, region = US_EAST_1))
     }
 
     /// CloudWatch in us-east-1, where billing metrics live, whatever the caller's region.
     pub fn cloudwatch_us_east_1(&self) -> cloudwatch::CloudWatch {
-        let conf = aws_sdk_cloudwatch::config::Builder::from(&self.sdk)
-            .region(Region::new("us-east-1"))
-            .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag::new(self.pacer.clone()))
-            .http_client(self.paced())
-            .retry_classifier(FailFast)
-            .build();
-        cloudwatch::CloudWatch::new(aws_sdk_cloudwatch::Client::from_conf(conf))
+        cloudwatch::CloudWatch::new(client!(self, aws_sdk_cloudwatch, region = US_EAST_1))
     }
 
     /// SNS in us-east-1, next to the billing alarms.
     pub fn sns_us_east_1(&self) -> sns::Sns {
-        let conf = aws_sdk_sns::config::Builder::from(&self.sdk)
-            .region(Region::new("us-east-1"))
-            .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag::new(self.pacer.clone()))
-            .http_client(self.paced())
-            .retry_classifier(FailFast)
-            .build();
-        sns::Sns::new(aws_sdk_sns::Client::from_conf(conf))
+        sns::Sns::new(client!(self, aws_sdk_sns, region = US_EAST_1))
     }
 
     /// The Account Management API, a global service served from us-east-1.
     pub fn account(&self) -> account::AccountApi {
-        let conf = aws_sdk_account::config::Builder::from(&self.sdk)
-            .region(Region::new("us-east-1"))
-            .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag::new(self.pacer.clone()))
-            .http_client(self.paced())
-            .retry_classifier(FailFast)
-            .build();
-        account::AccountApi::new(aws_sdk_account::Client::from_conf(conf))
+        account::AccountApi::new(client!(self, aws_sdk_account, region = US_EAST_1))
     }
 
     /// AWS Budgets, a global service served from us-east-1.
     pub fn budgets(&self) -> budgets::Budgets {
-        let conf = aws_sdk_budgets::config::Builder::from(&self.sdk)
-            .region(Region::new("us-east-1"))
-            .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag::new(self.pacer.clone()))
-            .http_client(self.paced())
-            .retry_classifier(FailFast)
-            .build();
-        budgets::Budgets::new(aws_sdk_budgets::Client::from_conf(conf))
+        budgets::Budgets::new(client!(self, aws_sdk_budgets, region = US_EAST_1))
     }
 
     /// CloudTrail in us-east-1, the organization trail's home region.
     pub fn cloudtrail_us_east_1(&self) -> cloudtrail::CloudTrail {
-        let conf = aws_sdk_cloudtrail::config::Builder::from(&self.sdk)
-            .region(Region::new("us-east-1"))
-            .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag::new(self.pacer.clone()))
-            .http_client(self.paced())
-            .retry_classifier(FailFast)
-            .build();
-        cloudtrail::CloudTrail::new(aws_sdk_cloudtrail::Client::from_conf(conf))
+        cloudtrail::CloudTrail::new(client!(self, aws_sdk_cloudtrail, region = US_EAST_1))
     }
 
     /// S3 in us-east-1, where plinth creates the trail's bucket. Path-style addressing
     /// when the endpoint is overridden (emulators do not resolve bucket subdomains).
     pub fn s3_us_east_1(&self) -> s3::S3 {
-        let conf = aws_sdk_s3::config::Builder::from(&self.sdk)
-            .region(Region::new("us-east-1"))
-            .force_path_style(self.sdk.endpoint_url().is_some())
-            .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag::new(self.pacer.clone()))
-            .http_client(self.paced())
-            .retry_classifier(FailFast)
-            .build();
-        s3::S3::new(aws_sdk_s3::Client::from_conf(conf))
+        let path_style = self.sdk.endpoint_url().is_some();
+        s3::S3::new(client!(
+            self,
+            aws_sdk_s3,
+            region = US_EAST_1,
+            with = |b| b.force_path_style(path_style)
+        ))
     }
 
     /// CloudWatch Logs in us-east-1, next to the trail.
     pub fn logs_us_east_1(&self) -> logs::Logs {
-        let conf = aws_sdk_cloudwatchlogs::config::Builder::from(&self.sdk)
-            .region(Region::new("us-east-1"))
-            .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag::new(self.pacer.clone()))
-            .http_client(self.paced())
-            .retry_classifier(FailFast)
-            .build();
-        logs::Logs::new(aws_sdk_cloudwatchlogs::Client::from_conf(conf))
+        logs::Logs::new(client!(self, aws_sdk_cloudwatchlogs, region = US_EAST_1))
     }
 
     /// IAM, a global service served from us-east-1.
@@ -259,68 +232,39 @@ impl Aws {
 
     /// An IAM client, with the run's credentials or (for a root session) others.
     pub fn iam_client(&self, credentials: Option<aws_credential_types::Credentials>) -> aws_sdk_iam::Client {
-        let mut conf = aws_sdk_iam::config::Builder::from(&self.sdk)
-            .region(Region::new("us-east-1"))
-            .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag::new(self.pacer.clone()))
-            .http_client(self.paced())
-            .retry_classifier(FailFast);
-        if let Some(c) = credentials {
-            conf = conf.credentials_provider(c);
-        }
-        aws_sdk_iam::Client::from_conf(conf.build())
+        client!(
+            self,
+            aws_sdk_iam,
+            region = US_EAST_1,
+            with = |b| match credentials {
+                Some(c) => b.credentials_provider(c),
+                None => b,
+            }
+        )
     }
 
     /// IAM's centralized root access: the management account's IAM client, and STS in
     /// us-east-1 (`AssumeRoot` needs a Regional endpoint).
     pub fn root_access(&self) -> root_access::RootAccess {
-        let sts = aws_sdk_sts::config::Builder::from(&self.sdk)
-            .region(Region::new("us-east-1"))
-            .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag::new(self.pacer.clone()))
-            .http_client(self.paced())
-            .retry_classifier(FailFast)
-            .build();
         let aws = self.clone();
         root_access::RootAccess::new(
             self.iam_client(None),
-            aws_sdk_sts::Client::from_conf(sts),
+            client!(self, aws_sdk_sts, region = US_EAST_1),
             Box::new(move |credentials| aws.iam_client(Some(credentials))),
         )
     }
 
     /// DynamoDB in us-east-1, for the apply lock.
     pub fn dynamodb_us_east_1(&self) -> dynamodb::Dynamo {
-        let conf = aws_sdk_dynamodb::config::Builder::from(&self.sdk)
-            .region(Region::new("us-east-1"))
-            .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag::new(self.pacer.clone()))
-            .http_client(self.paced())
-            .retry_classifier(FailFast)
-            .build();
-        dynamodb::Dynamo::new(aws_sdk_dynamodb::Client::from_conf(conf))
+        dynamodb::Dynamo::new(client!(self, aws_sdk_dynamodb, region = US_EAST_1))
     }
 
     /// IAM Identity Center (admin API and identity store) in its instance's region, the
     /// baseline's home region; every request of both waits for their one shared bucket.
     pub fn sso(&self, region: &str) -> sso::Sso {
-        let admin = aws_sdk_ssoadmin::config::Builder::from(&self.sdk)
-            .region(Region::new(region.to_owned()))
-            .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag::new(self.pacer.clone()))
-            .http_client(self.paced())
-            .retry_classifier(FailFast)
-            .build();
-        let store = aws_sdk_identitystore::config::Builder::from(&self.sdk)
-            .region(Region::new(region.to_owned()))
-            .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag::new(self.pacer.clone()))
-            .http_client(self.paced())
-            .retry_classifier(FailFast)
-            .build();
         sso::Sso::new(
-            aws_sdk_ssoadmin::Client::from_conf(admin),
-            aws_sdk_identitystore::Client::from_conf(store),
+            client!(self, aws_sdk_ssoadmin, region = region),
+            client!(self, aws_sdk_identitystore, region = region),
         )
     }
 
@@ -330,13 +274,8 @@ impl Aws {
         limiter::Paced::new(inner, self.pacer.clone())
     }
 
+    /// STS in the caller's region.
     pub fn sts(&self) -> sts::Sts {
-        let conf = aws_sdk_sts::config::Builder::from(&self.sdk)
-            .interceptor(self.counter.clone())
-            .interceptor(limiter::Tag::new(self.pacer.clone()))
-            .http_client(self.paced())
-            .retry_classifier(FailFast)
-            .build();
-        sts::Sts::new(aws_sdk_sts::Client::from_conf(conf))
+        sts::Sts::new(client!(self, aws_sdk_sts))
     }
 }

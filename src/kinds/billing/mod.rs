@@ -15,12 +15,11 @@ pub mod section;
 pub use observe::BillingState;
 pub use section::{BillingAlarm, BillingSection};
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::Diagnostics;
 use crate::kinds::common::{adopt, alarm, placement, topic};
 use crate::kinds::{Baseline, Context, IamActions, Kind, ObserveCx};
 use crate::observed::{Alarm, AlarmSpec, OWNER_TAG_KEY, OWNER_TAG_VALUE};
-use crate::plan::{Action, Address, Change, CloudWatchOp, Op, Orphan, Plan, Ref};
-use crate::types::Target;
+use crate::plan::{Action, Address, Change, CloudWatchOp, Op, Orphan, Plan};
 
 pub struct Billing;
 
@@ -135,7 +134,6 @@ pub fn desired_alarm(alarm: &BillingAlarm, account_id: Option<&str>, topic_arn: 
 
 fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let observed = &cx.observed.billing;
-    let src = &cx.baseline.source;
     let mut diags = Diagnostics::default();
     let mut desired_names = Vec::new();
 
@@ -169,32 +167,23 @@ fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         // Alarms.
         for alarm in &billing.alarm {
             let a = alarm.get_ref();
-            let mut linked_account = None;
             let mut deps = topic_dep.clone();
-            let account_id = match &a.account {
-                None => None,
-                Some(acct) => match placement::target(cx, plan, &Target::Account(acct.get_ref().clone())) {
-                    Ok((Ref::Id(id), _)) => Some(id),
-                    // An account created earlier in this run: its id is known once it exists.
-                    Ok((planned @ Ref::Planned(_), account_deps)) => {
-                        linked_account = Some(planned);
-                        deps.extend(account_deps);
-                        None
+            // An account created earlier in this run: its id is known once it exists.
+            let (account_id, linked_account) = match &a.account {
+                None => (None, None),
+                Some(acct) => {
+                    let what = format!("billing alarm `{}`", a.name.get_ref());
+                    match placement::linked_account(cx, plan, acct, &what) {
+                        Ok((id, planned, account_deps)) => {
+                            deps.extend(account_deps);
+                            (id, planned)
+                        }
+                        Err(d) => {
+                            diags.push(d);
+                            continue;
+                        }
                     }
-                    Err(why) => {
-                        diags.push(
-                            Diagnostic::error(format!(
-                                "unknown account `{}` in billing alarm `{}`",
-                                acct.get_ref(),
-                                a.name.get_ref()
-                            ))
-                            .at(src, acct.span())
-                            .cause(why)
-                            .hint("name an account of this organization by its 12-digit id or its exact name"),
-                        );
-                        continue;
-                    }
-                },
+                }
             };
             let want = desired_alarm(a, account_id.as_deref(), &arn);
             desired_names.push(want.name.clone());

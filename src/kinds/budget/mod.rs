@@ -18,13 +18,12 @@ pub use section::{BudgetDecl, Recipient};
 
 use super::common::{adopt, placement, topic};
 use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, ObserveCx};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::Diagnostics;
 use crate::observed::{
     Budget, BudgetNotification, BudgetSpec, BudgetSubscriber, NotificationKind, OWNER_TAG_KEY, OWNER_TAG_VALUE,
     SubscriberKind,
 };
-use crate::plan::{Action, Address, BudgetsCall, BudgetsOp, Change, Op, Orphan, Plan, Ref};
-use crate::types::Target;
+use crate::plan::{Action, Address, BudgetsCall, BudgetsOp, Change, Op, Orphan, Plan};
 
 pub struct Budgets;
 
@@ -209,26 +208,21 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         if b.notify.iter().any(|r| *r.get_ref() == Recipient::BillingTopic) {
             deps.extend(topic_deps.iter().cloned());
         }
-        let mut planned_account = None;
-        let linked = match &b.account {
-            None => None,
-            Some(acct) => match placement::target(cx, plan, &Target::Account(acct.get_ref().clone())) {
-                Ok((Ref::Id(id), _)) => Some(id),
-                Ok((planned @ Ref::Planned(_), account_deps)) => {
-                    planned_account = Some(planned);
-                    deps.extend(account_deps);
-                    None
+        let (linked, planned_account) = match &b.account {
+            None => (None, None),
+            Some(acct) => {
+                let what = format!("budget `{}`", b.name.get_ref());
+                match placement::linked_account(cx, plan, acct, &what) {
+                    Ok((id, planned, account_deps)) => {
+                        deps.extend(account_deps);
+                        (id, planned)
+                    }
+                    Err(d) => {
+                        diags.push(d);
+                        continue;
+                    }
                 }
-                Err(why) => {
-                    diags.push(
-                        Diagnostic::error(format!("unknown account `{}` in budget `{}`", acct.get_ref(), b.name.get_ref()))
-                            .at(src, acct.span())
-                            .cause(why)
-                            .hint("name an account of this organization by its 12-digit id or its exact name"),
-                    );
-                    continue;
-                }
-            },
+            }
         };
         let want = desired(b, linked, topic_arn.as_deref());
         let Some(live) = cx.observed.budget.budgets.iter().find(|l| l.spec.name == name) else {

@@ -171,3 +171,29 @@ pub fn unknown_target(cx: &Context<'_>, target: &Target, span: std::ops::Range<u
         Target::Root => d,
     }
 }
+
+/// A linked account: its live id, or the reference to the account this plan creates and
+/// the changes to wait for.
+pub type Linked = (Option<String>, Option<Ref>, Vec<String>);
+
+/// The account a per-account resource filters on (a billing alarm's or a budget's
+/// `LinkedAccount`), named by id or name: its live id; or, for an account this plan
+/// creates, no id yet but the reference the apply resolves and the changes to wait for.
+/// `Err` is a diagnostic to point at the name: the account is not in the organization.
+pub fn linked_account(
+    cx: &Context<'_>,
+    plan: &Plan,
+    account: &toml::Spanned<String>,
+    what: &str,
+) -> Result<Linked, Diagnostic> {
+    match target(cx, plan, &Target::Account(account.get_ref().clone())) {
+        Ok((Ref::Id(id), _)) => Ok((Some(id), None, vec![])),
+        Ok((planned @ Ref::Planned(_), deps)) => Ok((None, Some(planned), deps)),
+        Err(why) => Err(
+            Diagnostic::error(format!("unknown account `{}` in {what}", account.get_ref()))
+                .at(&cx.baseline.source, account.span())
+                .cause(why)
+                .hint("name an account of this organization by its 12-digit id or its exact name"),
+        ),
+    }
+}
