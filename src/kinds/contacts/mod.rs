@@ -5,22 +5,21 @@
 //! theirs in the same run. plinth sets the contact types the baseline declares and never
 //! deletes one.
 
+mod import;
+mod plan;
 pub mod section;
 
 use serde::{Deserialize, Serialize};
 
 pub use section::{ContactDecl, ContactsSection};
 
-use std::collections::BTreeMap;
-
-use super::common::placement::Placement;
-use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, ObserveCx, account};
+use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, ObserveCx};
 use crate::aws::account::ContactKey;
 use crate::aws::organizations::ReadScope;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::types::Target;
 use crate::observed::{ContactSpec, ContactType, OrgState};
-use crate::plan::{AccountOp, Action, Address, Change, Op, OrganizationsOp, Plan, Ref};
+use crate::plan::{Address, Plan};
+use crate::types::Target;
 
 pub struct Contacts;
 
@@ -119,7 +118,7 @@ impl Kind for Contacts {
     }
 
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        plan_contacts(cx, plan)
+        plan::plan_contacts(cx, plan)
     }
 
     /// The OUs overrides name: their accounts are read, to know who is where.
@@ -170,7 +169,7 @@ impl Kind for Contacts {
     /// The management account's contacts, as the organization's (`[contacts]` declares one
     /// set for every account); accounts that differ are listed.
     fn import(cx: &ImportCx<'_>) -> impl std::future::Future<Output = Result<Imported, Diagnostics>> {
-        import(cx)
+        import::import(cx)
     }
 }
 
@@ -209,269 +208,6 @@ pub fn differences(live: &ContactSpec, want: &ContactSpec) -> Vec<String> {
         }
     }
     out
-}
-
-/// How specific a target is: an account over any OU, a deeper OU over its parent, and
-/// the section's own contacts (every account) least.
-fn rank(target: &Target) -> usize {
-    match target {
-        Target::Root => 0,
-        Target::Ou(path) => path.segments().count(),
-        Target::Account(_) => usize::MAX,
-    }
-}
-
-/// A contact an account gets, and from where: the target's rank and the declaration.
-struct Wanted {
-    rank: usize,
-    spec: ContactSpec,
-    span: std::ops::Range<usize>,
-}
-
-fn plan_contacts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-    let Some(section) = &cx.baseline.file.contacts else {
-        return Ok(());
-    };
-    let section = section.get_ref();
-    let observed = &cx.observed.contacts;
-    if !observed.accounts_read {
-        plan.notes.push("alternate contacts were not read in this run: `--repair` names other kinds".into());
-        return Ok(());
-    }
-    let src = &cx.baseline.source;
-    let org = &cx.observed.org;
-    let management = org.management_account_id.as_str();
-    let mut diags = Diagnostics::default();
-    let mut deps = vec![];
-    if !observed.trusted_access {
-        let address = format!("{}.trusted_access", Contacts::NAME);
-        plan.changes.push(Change::new(
-            at(address.clone()),
-            Action::Enable,
-            format!("`{PRINCIPAL}` has no trusted access to the organization; setting member accounts' contacts needs it"),
-            Op::Organizations(OrganizationsOp::EnableAwsServiceAccess {
-                service_principal: PRINCIPAL.to_owned(),
-            }),
-        ));
-        deps.push(address);
-    }
-
-    // Who gets which contact: the section's for every account, then the overrides, the
-    // most specific target winning.
-    let placement = Placement::new(cx, plan);
-    let everyone = placement.expand(&Target::Root).unwrap_or_default();
-    let mut wanted: BTreeMap<String, BTreeMap<ContactType, Wanted>> = BTreeMap::new();
-    for key in everyone.keys() {
-        for (t, decl) in section.declared() {
-            let w = Wanted {
-                rank: 0,
-                spec: decl.get_ref().spec(),
-                span: decl.span(),
-            };
-            wanted.entry(key.clone()).or_default().insert(t, w);
-        }
-    }
-    for o in &section.overrides {
-        for target in o.get_ref().targets.get_ref() {
-            let accounts = match placement.expand(target.get_ref()) {
-                Ok(accounts) => accounts,
-                Err(why) => {
-                    diags.push(
-                        Diagnostic::error(format!("unknown target `{}` in `[[contacts.override]]`", target.get_ref()))
-                            .at(src, target.span())
-                            .cause(why)
-                            .hint("name an OU by its path or an account by its 12-digit id or exact name"),
-                    );
-                    continue;
-                }
-            };
-            let rank = rank(target.get_ref());
-            for key in accounts.keys() {
-                for (t, decl) in o.get_ref().declared() {
-                    let spec = decl.get_ref().spec();
-                    let types = wanted.entry(key.clone()).or_default();
-                    match types.get(&t) {
-                        Some(w) if w.rank == rank && w.spec != spec => {
-                            let (line, _) = src.line_col(w.span.start);
-                            diags.push(
-                                Diagnostic::error(format!(
-                                    "account `{}` gets two different {t} contacts from overrides as specific as each other",
-                                    name_of(cx, key)
-                                ))
-                                .at(src, decl.span())
-                                .hint(format!(
-                                    "the other is on line {line}; target the account itself, or a deeper OU, to say which wins"
-                                )),
-                            );
-                        }
-                        Some(w) if w.rank >= rank => {}
-                        _ => {
-                            types.insert(
-                                t,
-                                Wanted {
-                                    rank,
-                                    spec,
-                                    span: decl.span(),
-                                },
-                            );
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    for (key, types) in &wanted {
-        let Some((reference, account_deps)) = everyone.get(key) else {
-            continue;
-        };
-        let name = name_of(cx, key);
-        for (t, w) in types {
-            let want = w.spec.clone();
-            let address = at(format!("{}.{t} -> account:{name}", Contacts::NAME));
-            let (account, mut change_deps) = match reference {
-                Ref::Id(id) if id == management => (None, vec![]),
-                r => (Some(r.clone()), deps.clone()),
-            };
-            change_deps.extend(account_deps.iter().cloned());
-            let op = Op::Account(AccountOp::PutAlternateContact {
-                account,
-                contact_type: *t,
-                contact: want.clone(),
-            });
-            let change = match reference {
-                Ref::Planned(_) => Change::new(
-                    address,
-                    Action::Create,
-                    format!("account `{name}` is created in this run and gets the {t} contact"),
-                    op,
-                ),
-                Ref::Id(id) => match observed.contacts.iter().find(|l| l.account == *id && l.contact_type == *t) {
-                    // Not read: trusted access is off, so AWS refuses to show it.
-                    None => Change::new(
-                        address,
-                        Action::Create,
-                        format!("the {t} contact cannot be read until `{PRINCIPAL}` has trusted access; plinth sets it"),
-                        op,
-                    ),
-                    Some(LiveContact { contact: None, .. }) => {
-                        Change::new(address, Action::Create, format!("account {id} has no {t} contact"), op)
-                    }
-                    Some(LiveContact {
-                        contact: Some(live), ..
-                    }) => {
-                        let differences = differences(live, &want);
-                        if differences.is_empty() {
-                            continue;
-                        }
-                        Change::new(address, Action::Update, differences.join("; "), op)
-                            .before(Some(shown(live)))
-                    }
-                },
-            };
-            plan.changes.push(
-                change
-                    .after(Some(shown(&want)))
-                    .depends_on(change_deps),
-            );
-        }
-    }
-    diags.into_result(())
-}
-
-/// A contact as plans show it (`person`, since a plan's `name` is the resource's).
-fn shown(c: &ContactSpec) -> serde_json::Value {
-    serde_json::json!({"person": c.name, "title": c.title, "email": c.email, "phone": c.phone})
-}
-
-/// An account's name for addresses: its live name, or the `[[account]]` this plan creates.
-fn name_of(cx: &Context<'_>, key: &str) -> String {
-    if let Some(a) = cx.observed.org.accounts.iter().find(|a| a.id == key) {
-        return a.name.clone();
-    }
-    cx.baseline
-        .file
-        .account
-        .iter()
-        .map(|d| d.get_ref().name.get_ref().as_str())
-        .find(|name| account::address(name) == key)
-        .unwrap_or(key)
-        .to_owned()
-}
-
-/// The management account's contacts as the section's; every other account whose
-/// contacts differ gets an `account:` override (with trusted access: AWS shows members'
-/// contacts only then).
-async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {
-    let mut out = Imported::default();
-    let c = cx.clients;
-    let fail = |e| c.failure("cannot read the accounts' alternate contacts", e);
-    let org = cx.org;
-    let management = org.management_account_id.as_str();
-    let trusted = c.organizations.has_trusted_access(PRINCIPAL).await.map_err(fail)?;
-    let mut keys: Vec<ContactKey> = ContactType::ALL.into_iter().map(|t| (None, t)).collect();
-    if trusted {
-        for a in org.accounts.iter().filter(|a| !a.suspended && a.id != management) {
-            keys.extend(ContactType::ALL.into_iter().map(|t| (Some(a.id.clone()), t)));
-        }
-    } else {
-        out.warnings.push(format!(
-            "`{PRINCIPAL}` has no trusted access, so member accounts' contacts cannot be read: `[contacts]` is the management account's"
-        ));
-    }
-    let read = c.account.read_contacts(keys).await.map_err(fail)?;
-    let of = |account: Option<&str>, t: ContactType| {
-        read.iter()
-            .find(|((a, rt), _)| a.as_deref() == account && *rt == t)
-            .and_then(|(_, contact)| contact.clone())
-    };
-    let inline = |c: &ContactSpec| {
-        vec![
-            ("name", c.name.clone()),
-            ("title", c.title.clone()),
-            ("email", c.email.clone()),
-            ("phone", c.phone.clone()),
-        ]
-    };
-    for t in ContactType::ALL {
-        if let Some(c) = of(None, t) {
-            out.toml
-                .table(&format!("{}.{t}", Contacts::NAME))
-                .string("name", &c.name)
-                .string("title", &c.title)
-                .string("email", &c.email)
-                .string("phone", &c.phone);
-        }
-    }
-    let mut members: Vec<_> = org.accounts.iter().filter(|a| !a.suspended && a.id != management).collect();
-    members.sort_by(|a, b| a.name.cmp(&b.name));
-    for a in members.iter().filter(|_| trusted) {
-        let mut differs = Vec::new();
-        for t in ContactType::ALL {
-            match (of(Some(&a.id), t), of(None, t)) {
-                (Some(mine), Some(org_wide)) if differences(&mine, &org_wide).is_empty() => {}
-                (Some(mine), _) => differs.push((t, mine)),
-                (None, Some(_)) => out.warnings.push(format!(
-                    "account `{}` has no {t} contact; the imported baseline gives it the management account's",
-                    a.name
-                )),
-                (None, None) => {}
-            }
-        }
-        if differs.is_empty() {
-            continue;
-        }
-        let target = cx.target_of(&a.id).unwrap_or_else(|| format!("account:{}", a.id));
-        out.toml
-            .array_table(&format!("{}.override", Contacts::NAME))
-            .strings("targets", &[target]);
-        for (t, c) in &differs {
-            let pairs = inline(c);
-            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            out.toml.inline(t.as_str(), &pairs);
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

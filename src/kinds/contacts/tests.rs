@@ -5,7 +5,7 @@ use crate::baseline;
 use crate::diag::SourceFile;
 use crate::kinds::{Observed, compute};
 use crate::observed::Account;
-use crate::plan::PlanOptions;
+use crate::plan::{AccountOp, Op, PlanOptions, Ref};
 
 const BASELINE: &str = r#"
 [organization]

@@ -1,0 +1,200 @@
+//! `[contacts]`'s plan: who gets which contact (the section's, then the overrides, the
+//! most specific target winning) and the change that sets each one that differs.
+
+use std::collections::BTreeMap;
+
+use super::{Contacts, LiveContact, PRINCIPAL, at, differences};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::kinds::common::placement::Placement;
+use crate::kinds::{Context, Kind, account};
+use crate::observed::{ContactSpec, ContactType};
+use crate::plan::{AccountOp, Action, Change, Op, OrganizationsOp, Plan, Ref};
+use crate::types::Target;
+
+/// How specific a target is: an account over any OU, a deeper OU over its parent, and
+/// the section's own contacts (every account) least.
+fn rank(target: &Target) -> usize {
+    match target {
+        Target::Root => 0,
+        Target::Ou(path) => path.segments().count(),
+        Target::Account(_) => usize::MAX,
+    }
+}
+
+/// A contact an account gets, and from where: the target's rank and the declaration.
+struct Wanted {
+    rank: usize,
+    spec: ContactSpec,
+    span: std::ops::Range<usize>,
+}
+
+pub(super) fn plan_contacts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+    let Some(section) = &cx.baseline.file.contacts else {
+        return Ok(());
+    };
+    let section = section.get_ref();
+    let observed = &cx.observed.contacts;
+    if !observed.accounts_read {
+        plan.notes.push("alternate contacts were not read in this run: `--repair` names other kinds".into());
+        return Ok(());
+    }
+    let src = &cx.baseline.source;
+    let org = &cx.observed.org;
+    let management = org.management_account_id.as_str();
+    let mut diags = Diagnostics::default();
+    let mut deps = vec![];
+    if !observed.trusted_access {
+        let address = format!("{}.trusted_access", Contacts::NAME);
+        plan.changes.push(Change::new(
+            at(address.clone()),
+            Action::Enable,
+            format!("`{PRINCIPAL}` has no trusted access to the organization; setting member accounts' contacts needs it"),
+            Op::Organizations(OrganizationsOp::EnableAwsServiceAccess {
+                service_principal: PRINCIPAL.to_owned(),
+            }),
+        ));
+        deps.push(address);
+    }
+
+    // Who gets which contact: the section's for every account, then the overrides, the
+    // most specific target winning.
+    let placement = Placement::new(cx, plan);
+    let everyone = placement.expand(&Target::Root).unwrap_or_default();
+    let mut wanted: BTreeMap<String, BTreeMap<ContactType, Wanted>> = BTreeMap::new();
+    for key in everyone.keys() {
+        for (t, decl) in section.declared() {
+            let w = Wanted {
+                rank: 0,
+                spec: decl.get_ref().spec(),
+                span: decl.span(),
+            };
+            wanted.entry(key.clone()).or_default().insert(t, w);
+        }
+    }
+    for o in &section.overrides {
+        for target in o.get_ref().targets.get_ref() {
+            let accounts = match placement.expand(target.get_ref()) {
+                Ok(accounts) => accounts,
+                Err(why) => {
+                    diags.push(
+                        Diagnostic::error(format!("unknown target `{}` in `[[contacts.override]]`", target.get_ref()))
+                            .at(src, target.span())
+                            .cause(why)
+                            .hint("name an OU by its path or an account by its 12-digit id or exact name"),
+                    );
+                    continue;
+                }
+            };
+            let rank = rank(target.get_ref());
+            for key in accounts.keys() {
+                for (t, decl) in o.get_ref().declared() {
+                    let spec = decl.get_ref().spec();
+                    let types = wanted.entry(key.clone()).or_default();
+                    match types.get(&t) {
+                        Some(w) if w.rank == rank && w.spec != spec => {
+                            let (line, _) = src.line_col(w.span.start);
+                            diags.push(
+                                Diagnostic::error(format!(
+                                    "account `{}` gets two different {t} contacts from overrides as specific as each other",
+                                    name_of(cx, key)
+                                ))
+                                .at(src, decl.span())
+                                .hint(format!(
+                                    "the other is on line {line}; target the account itself, or a deeper OU, to say which wins"
+                                )),
+                            );
+                        }
+                        Some(w) if w.rank >= rank => {}
+                        _ => {
+                            types.insert(
+                                t,
+                                Wanted {
+                                    rank,
+                                    spec,
+                                    span: decl.span(),
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    for (key, types) in &wanted {
+        let Some((reference, account_deps)) = everyone.get(key) else {
+            continue;
+        };
+        let name = name_of(cx, key);
+        for (t, w) in types {
+            let want = w.spec.clone();
+            let address = at(format!("{}.{t} -> account:{name}", Contacts::NAME));
+            let (account, mut change_deps) = match reference {
+                Ref::Id(id) if id == management => (None, vec![]),
+                r => (Some(r.clone()), deps.clone()),
+            };
+            change_deps.extend(account_deps.iter().cloned());
+            let op = Op::Account(AccountOp::PutAlternateContact {
+                account,
+                contact_type: *t,
+                contact: want.clone(),
+            });
+            let change = match reference {
+                Ref::Planned(_) => Change::new(
+                    address,
+                    Action::Create,
+                    format!("account `{name}` is created in this run and gets the {t} contact"),
+                    op,
+                ),
+                Ref::Id(id) => match observed.contacts.iter().find(|l| l.account == *id && l.contact_type == *t) {
+                    // Not read: trusted access is off, so AWS refuses to show it.
+                    None => Change::new(
+                        address,
+                        Action::Create,
+                        format!("the {t} contact cannot be read until `{PRINCIPAL}` has trusted access; plinth sets it"),
+                        op,
+                    ),
+                    Some(LiveContact { contact: None, .. }) => {
+                        Change::new(address, Action::Create, format!("account {id} has no {t} contact"), op)
+                    }
+                    Some(LiveContact {
+                        contact: Some(live), ..
+                    }) => {
+                        let differences = differences(live, &want);
+                        if differences.is_empty() {
+                            continue;
+                        }
+                        Change::new(address, Action::Update, differences.join("; "), op)
+                            .before(Some(shown(live)))
+                    }
+                },
+            };
+            plan.changes.push(
+                change
+                    .after(Some(shown(&want)))
+                    .depends_on(change_deps),
+            );
+        }
+    }
+    diags.into_result(())
+}
+
+/// A contact as plans show it (`person`, since a plan's `name` is the resource's).
+fn shown(c: &ContactSpec) -> serde_json::Value {
+    serde_json::json!({"person": c.name, "title": c.title, "email": c.email, "phone": c.phone})
+}
+
+/// An account's name for addresses: its live name, or the `[[account]]` this plan creates.
+fn name_of(cx: &Context<'_>, key: &str) -> String {
+    if let Some(a) = cx.observed.org.accounts.iter().find(|a| a.id == key) {
+        return a.name.clone();
+    }
+    cx.baseline
+        .file
+        .account
+        .iter()
+        .map(|d| d.get_ref().name.get_ref().as_str())
+        .find(|name| account::address(name) == key)
+        .unwrap_or(key)
+        .to_owned()
+}
