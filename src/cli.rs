@@ -235,7 +235,9 @@ pub struct BootstrapArgs {
 #[derive(Debug, Args)]
 pub struct ReconcileArgs {
     /// What to repair: `all`, `none` (report only), or a list of kinds (baseline sections):
-    /// organizational_units, account, scp (with OUs), trail, billing, sso
+    /// organizational_units, account, scp (with OUs), trail, billing, budget, contacts,
+    /// root_access, sso, rcp, ai_opt_out, tag_policy, ec2_declarative. A list also limits the
+    /// reads made per account (contacts, root_access's audit) to the kinds it names
     #[arg(long, default_value = "all", value_name = "KINDS")]
     pub repair: plinth::reconcile::Repair,
     /// Run a pass every DURATION (like `30m` or `6h`) until stopped, instead of once; after

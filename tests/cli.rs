@@ -191,6 +191,14 @@ fn help_teaches() {
     insta::assert_snapshot!("help", help(&["--help"]));
     insta::assert_snapshot!("plan_help", help(&["plan", "--help"]));
     insta::assert_snapshot!("apply_help", help(&["apply", "--help"]));
+    // `reconcile --repair` names every kind of the registry.
+    let reconcile = help(&["reconcile", "--help"])
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for kind in plinth::kinds::NAMES {
+        assert!(reconcile.contains(kind), "`reconcile --help` does not name `{kind}`");
+    }
 }
 
 #[test]
