@@ -190,6 +190,8 @@ impl Session {
     /// Read what the plan compares with: the organization's structure once (covering
     /// what every kind needs) and, meanwhile, each kind's own state.
     pub async fn observe(&self, baseline: &Baseline, summary: &OrgSummary) -> Result<Observed, Diagnostics> {
+        // Reads the kinds share (trusted access) are made once in this reading, afresh.
+        self.clients.organizations.forget_trusted_access().await;
         let scope = kinds::scope(baseline);
         let org = async {
             tracing::info!("reading the organization");

@@ -212,3 +212,42 @@ async fn the_emulator_refuses_what_aws_refuses() {
         "not the management account"
     );
 }
+
+#[tokio::test]
+async fn trusted_access_is_read_once_per_plan_however_many_kinds_ask() {
+    let emu = Emulator::start();
+    seed(&emu.organizations().await).await;
+    let b = TempBaseline::new(
+        &format!(
+            "{BASELINE}\n[contacts.security]\nname = \"Security Team\"\ntitle = \"Security\"\nemail = \"security@example.com\"\nphone = \"+1-555-0100\"\n"
+        ),
+        &[],
+    );
+    let session = emu.session().await;
+    let plan = session.plan(&b.load(), PlanOptions::default()).await.unwrap();
+    assert_eq!(
+        session
+            .aws
+            .counter
+            .snapshot()
+            .get("Organizations.ListAWSServiceAccessForOrganization"),
+        1
+    );
+    assert!(session.apply(&plan).await.is_success());
+    // The same session plans again: trusted access enabled by its apply is read afresh.
+    session.aws.counter.reset();
+    let plan = session.plan(&b.load(), PlanOptions::default()).await.unwrap();
+    assert!(
+        plan.changes.iter().all(|c| !c.address.ends_with("trusted_access")),
+        "{:#?}",
+        plan.changes
+    );
+    assert_eq!(
+        session
+            .aws
+            .counter
+            .snapshot()
+            .get("Organizations.ListAWSServiceAccessForOrganization"),
+        1
+    );
+}

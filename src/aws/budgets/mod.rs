@@ -66,37 +66,32 @@ impl Budgets {
             .await
     }
 
-    /// Whether the budget with this ARN carries plinth's tag.
-    async fn owned(&self, arn: &str) -> Result<bool, AwsError> {
-        let tags = self
+    /// A budget's tags, as (key, value).
+    async fn tags(&self, arn: &str) -> Result<Vec<(String, String)>, AwsError> {
+        let out = self
             .client
             .list_tags_for_resource()
             .resource_arn(arn)
             .send()
             .await
             .ctx(SERVICE, "ListTagsForResource")?;
-        Ok(tags
+        Ok(out
             .resource_tags()
             .iter()
-            .any(|t| t.key() == OWNER_TAG_KEY && t.value() == OWNER_TAG_VALUE))
+            .map(|t| (t.key().to_owned(), t.value().to_owned()))
+            .collect())
+    }
+
+    /// Whether the budget with this ARN carries plinth's tag.
+    async fn owned(&self, arn: &str) -> Result<bool, AwsError> {
+        Ok(is_owned(&self.tags(arn).await?))
     }
 
     async fn read_one(&self, account_id: &str, b: aws_sdk_budgets::types::Budget) -> Result<Budget, AwsError> {
         let name = b.budget_name().to_owned();
         let arn = budget_arn(account_id, &name);
-        let (tags, notifications) = futures::try_join!(
-            async {
-                self.client
-                    .list_tags_for_resource()
-                    .resource_arn(&arn)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "ListTagsForResource")
-            },
-            self.read_notifications(account_id, &name)
-        )?;
-        let tags: Vec<(&str, &str)> = tags.resource_tags().iter().map(|t| (t.key(), t.value())).collect();
-        let owned = tags.iter().any(|&(k, v)| k == OWNER_TAG_KEY && v == OWNER_TAG_VALUE);
+        let (tags, notifications) = futures::try_join!(self.tags(&arn), self.read_notifications(account_id, &name))?;
+        let owned = is_owned(&tags);
         let spec = BudgetSpec {
             limit_usd: b.budget_limit().and_then(|l| l.amount().parse().ok()),
             linked_account: linked_account(&b),
@@ -109,7 +104,7 @@ impl Budgets {
             name: name.clone(),
         };
         Ok(Budget {
-            managed_by: other_manager(&name, tags.iter().copied()),
+            managed_by: other_manager(&name, tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
             spec,
             arn,
             owned,
@@ -316,6 +311,10 @@ impl Budgets {
             }
         }
     }
+}
+
+fn is_owned(tags: &[(String, String)]) -> bool {
+    tags.iter().any(|(k, v)| k == OWNER_TAG_KEY && v == OWNER_TAG_VALUE)
 }
 
 /// A retried write whose first answer was lost finds its work done: AWS's "already

@@ -62,11 +62,23 @@ pub struct TypeScope {
 
 pub struct Organizations {
     client: Client,
+    /// The service principals with trusted access, read once per observation of the
+    /// organization (several kinds ask; `forget_trusted_access` starts a new one).
+    trusted: tokio::sync::Mutex<Option<std::collections::BTreeSet<String>>>,
 }
 
 impl Organizations {
     pub fn new(client: Client) -> Self {
-        Organizations { client }
+        Organizations {
+            client,
+            trusted: tokio::sync::Mutex::default(),
+        }
+    }
+
+    /// Read trusted access again at the next ask: a new reading of the organization
+    /// starts, and what this run or another changed since must show.
+    pub async fn forget_trusted_access(&self) {
+        *self.trusted.lock().await = None;
     }
 
     /// The organization, or `None` when the account is in none.
@@ -222,20 +234,30 @@ impl Organizations {
             .await
     }
 
-    /// Whether an AWS service has trusted access to the organization.
+    /// Whether an AWS service has trusted access to the organization. The list is read
+    /// once (`ListAWSServiceAccessForOrganization`) and shared by every kind that asks,
+    /// until `forget_trusted_access`; enabling trusted access through this adapter
+    /// forgets it too.
     pub async fn has_trusted_access(&self, service_principal: &str) -> Result<bool, AwsError> {
-        let pages: Vec<_> = self
-            .client
-            .list_aws_service_access_for_organization()
-            .into_paginator()
-            .send()
-            .try_collect()
-            .await
-            .ctx(SERVICE, "ListAWSServiceAccessForOrganization")?;
-        Ok(pages
-            .iter()
-            .flat_map(|p| p.enabled_service_principals())
-            .any(|p| p.service_principal() == Some(service_principal)))
+        let mut trusted = self.trusted.lock().await;
+        if trusted.is_none() {
+            let pages: Vec<_> = self
+                .client
+                .list_aws_service_access_for_organization()
+                .into_paginator()
+                .send()
+                .try_collect()
+                .await
+                .ctx(SERVICE, "ListAWSServiceAccessForOrganization")?;
+            *trusted = Some(
+                pages
+                    .iter()
+                    .flat_map(|p| p.enabled_service_principals())
+                    .filter_map(|p| p.service_principal().map(str::to_owned))
+                    .collect(),
+            );
+        }
+        Ok(trusted.as_ref().is_some_and(|t| t.contains(service_principal)))
     }
 }
 

@@ -149,6 +149,7 @@ impl Organizations {
                     .send()
                     .await
                     .ctx(SERVICE, "EnableAWSServiceAccess")?;
+                self.forget_trusted_access().await;
                 Ok(None)
             }
             OrganizationsOp::CreateAccount { name, email } => self.create_account(name, email).await.map(Some),

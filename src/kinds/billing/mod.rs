@@ -169,22 +169,16 @@ fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             let a = alarm.get_ref();
             let mut deps = topic_dep.clone();
             // An account created earlier in this run: its id is known once it exists.
-            let (account_id, linked_account) = match &a.account {
-                None => (None, None),
-                Some(acct) => {
-                    let what = format!("billing alarm `{}`", a.name.get_ref());
-                    match placement::linked_account(cx, plan, acct, &what) {
-                        Ok((id, planned, account_deps)) => {
-                            deps.extend(account_deps);
-                            (id, planned)
-                        }
-                        Err(d) => {
-                            diags.push(d);
-                            continue;
-                        }
+            let what = format!("billing alarm `{}`", a.name.get_ref());
+            let (account_id, linked_account, account_deps) =
+                match placement::linked_account(cx, plan, a.account.as_ref(), &what) {
+                    Ok(linked) => linked,
+                    Err(d) => {
+                        diags.push(d);
+                        continue;
                     }
-                }
-            };
+                };
+            deps.extend(account_deps);
             let want = desired_alarm(a, account_id.as_deref(), &arn);
             desired_names.push(want.name.clone());
             let address = at(format!("{}.alarm.{}", Billing::NAME, a.name.get_ref()));

@@ -208,22 +208,16 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         if b.notify.iter().any(|r| *r.get_ref() == Recipient::BillingTopic) {
             deps.extend(topic_deps.iter().cloned());
         }
-        let (linked, planned_account) = match &b.account {
-            None => (None, None),
-            Some(acct) => {
-                let what = format!("budget `{}`", b.name.get_ref());
-                match placement::linked_account(cx, plan, acct, &what) {
-                    Ok((id, planned, account_deps)) => {
-                        deps.extend(account_deps);
-                        (id, planned)
-                    }
-                    Err(d) => {
-                        diags.push(d);
-                        continue;
-                    }
+        let what = format!("budget `{}`", b.name.get_ref());
+        let (linked, planned_account, account_deps) =
+            match placement::linked_account(cx, plan, b.account.as_ref(), &what) {
+                Ok(linked) => linked,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
                 }
-            }
-        };
+            };
+        deps.extend(account_deps);
         let want = desired(b, linked, topic_arn.as_deref());
         let Some(live) = cx.observed.budget.budgets.iter().find(|l| l.spec.name == name) else {
             let after = Some(shown(&want));

@@ -177,15 +177,18 @@ pub fn unknown_target(cx: &Context<'_>, target: &Target, span: std::ops::Range<u
 pub type Linked = (Option<String>, Option<Ref>, Vec<String>);
 
 /// The account a per-account resource filters on (a billing alarm's or a budget's
-/// `LinkedAccount`), named by id or name: its live id; or, for an account this plan
-/// creates, no id yet but the reference the apply resolves and the changes to wait for.
-/// `Err` is a diagnostic to point at the name: the account is not in the organization.
+/// `LinkedAccount`), if it names one, by id or name: its live id; or, for an account this
+/// plan creates, no id yet but the reference the apply resolves and the changes to wait
+/// for. `Err` is a diagnostic pointing at the name: the account is not in the organization.
 pub fn linked_account(
     cx: &Context<'_>,
     plan: &Plan,
-    account: &toml::Spanned<String>,
+    account: Option<&toml::Spanned<String>>,
     what: &str,
 ) -> Result<Linked, Diagnostic> {
+    let Some(account) = account else {
+        return Ok((None, None, vec![]));
+    };
     match target(cx, plan, &Target::Account(account.get_ref().clone())) {
         Ok((Ref::Id(id), _)) => Ok((Some(id), None, vec![])),
         Ok((planned @ Ref::Planned(_), deps)) => Ok((None, Some(planned), deps)),
