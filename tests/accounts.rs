@@ -1,10 +1,10 @@
 //! Accounts as code against the emulator: created when missing, moved into their OU,
 //! and given the rest of the baseline (SCPs, billing alarm) in the same run.
 
-mod support;
+use crate::support;
 
+use crate::support::{Emulator, TempBaseline, seed};
 use plinth::plan::PlanOptions;
-use support::{Emulator, TempBaseline, seed};
 
 const BASELINE: &str = r#"
 [organization]

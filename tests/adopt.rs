@@ -1,10 +1,8 @@
 //! Adoption on the emulator: resources of the names a baseline declares, without plinth's
 //! tag, are taken over by `adopt` changes that only tag them; another tool's are refused.
 
-mod support;
-
+use crate::support::{Emulator, IdentityCenter, TempBaseline, seed};
 use plinth::plan::{Action, PlanOptions};
-use support::{Emulator, IdentityCenter, TempBaseline, seed};
 
 const BASELINE: &str = r#"
 [organization]

@@ -1,9 +1,7 @@
 //! AI services opt-out policies end to end: the shared scenario with `[ai_opt_out]`.
 
-mod support;
-
+use crate::support::policies::{Case, scenario};
 use aws_sdk_organizations::types::PolicyType;
-use support::policies::{Case, scenario};
 
 #[tokio::test]
 async fn ai_services_opt_out_policies() {

@@ -175,3 +175,28 @@ fn the_uses_scanner_finds_module_names() {
     let found = uses("use crate::plan::{Change};\nlet x = crate::kinds::compute(a);\n// crate::");
     assert_eq!(found, BTreeSet::from(["kinds".to_owned(), "plan".to_owned()]));
 }
+
+/// Cargo builds only `tests/integration.rs` (`autotests = false`): a test file without its
+/// `mod` line there would never run, and nothing would say so.
+#[test]
+fn every_test_file_is_a_module_of_the_test_binary() {
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let root = std::fs::read_to_string(tests.join("integration.rs")).unwrap();
+    let declared: BTreeSet<&str> = root
+        .lines()
+        .filter_map(|line| line.strip_prefix("mod ")?.strip_suffix(';'))
+        .collect();
+    let files: BTreeSet<String> = std::fs::read_dir(&tests)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "rs"))
+        .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
+        .filter(|stem| stem != "integration")
+        .collect();
+    let missing: Vec<&String> = files.iter().filter(|f| !declared.contains(f.as_str())).collect();
+    assert!(
+        missing.is_empty(),
+        "test files not in tests/integration.rs: {missing:?}"
+    );
+    assert!(declared.contains("support") && declared.contains("architecture"));
+}

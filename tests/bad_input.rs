@@ -6,15 +6,13 @@
 //! (unknown targets, the 5-SCP limit counting live policies) run against the emulator
 //! and assert zero write calls.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::{Emulator, TempBaseline, seed};
 use aws_sdk_organizations::types::PolicyType;
 use plinth::baseline;
 use plinth::plan::PlanOptions;
-use support::{Emulator, TempBaseline, seed};
 
 fn corpus() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/bad");

@@ -1,12 +1,10 @@
 //! Billing alarms end to end against the emulator: the real CloudWatch (rpc-v2-cbor,
 //! through the emulator's translation) and SNS clients.
 
-mod support;
-
+use crate::support::{Emulator, TempBaseline, seed};
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, MetricDatum, Statistic};
 use futures::StreamExt;
 use plinth::plan::{Action, PlanOptions};
-use support::{Emulator, TempBaseline, seed};
 
 const BASELINE: &str = r#"
 [organization]

@@ -1,11 +1,9 @@
 //! `plinth bootstrap` on a fresh management account (no organization yet): creates the
 //! organization, lists what only the console can do, applies; a second run changes nothing.
 
-mod support;
-
 use std::process::{Command, Output, Stdio};
 
-use support::{Emulator, TempBaseline};
+use crate::support::{Emulator, TempBaseline};
 
 const BASELINE: &str = r#"
 [organization]

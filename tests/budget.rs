@@ -3,14 +3,12 @@
 //! baseline edits repaired alert by alert and recipient by recipient; a hand-made budget
 //! adopted; orphans kept until `--allow-delete`; others' budgets never touched.
 
-mod support;
-
+use crate::support::{Emulator, TempBaseline, seed};
 use aws_sdk_budgets::types::{
     Budget, BudgetType, ComparisonOperator, Notification, NotificationType, Spend, Subscriber, SubscriptionType,
     ThresholdType, TimeUnit,
 };
 use plinth::plan::PlanOptions;
-use support::{Emulator, TempBaseline, seed};
 
 const ACCOUNT: &str = "123456789012";
 const TOPIC: &str = "arn:aws:sns:us-east-1:123456789012:plinth-billing-alerts";

@@ -1,11 +1,9 @@
 //! The `plinth` binary as users run it: exit codes, confirmation, output formats, help.
 
-mod support;
-
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use support::{Emulator, TempBaseline, seed};
+use crate::support::{Emulator, TempBaseline, seed};
 
 const BASELINE: &str = r#"
 [organization]

@@ -3,11 +3,9 @@
 //! `AccountId`, an account created in the same run included), converged with zero
 //! writes, drift by hand repaired; and the emulator refuses what AWS refuses.
 
-mod support;
-
+use crate::support::{Emulator, TempBaseline, seed};
 use aws_sdk_account::types::AlternateContactType;
 use plinth::plan::PlanOptions;
-use support::{Emulator, TempBaseline, seed};
 
 const BASELINE: &str = r#"
 [organization]

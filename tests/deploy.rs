@@ -3,7 +3,7 @@
 //! every plinth command line in these files is one plinth accepts, and the Dockerfile's
 //! build context holds everything cargo needs (checked without a container runtime).
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,7 @@
 //! EC2 declarative policies end to end: the shared scenario with `[ec2_declarative]`, trusted access first.
 
-mod support;
-
+use crate::support::policies::{Case, scenario};
 use aws_sdk_organizations::types::PolicyType;
-use support::policies::{Case, scenario};
 
 #[tokio::test]
 async fn ec2_declarative_policies() {

@@ -1,11 +1,11 @@
 //! The emulator's own shims, driven by the real SDK clients.
 
-mod support;
+use crate::support;
 
+use crate::support::{Emulator, seed};
 use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, StateValue, Statistic};
 use aws_sdk_organizations::types::PolicyType;
 use serde_json::Value;
-use support::{Emulator, seed};
 
 /// The Rust CloudWatch client speaks Smithy rpc-v2-cbor, which moto does not; the
 /// emulator translates. A round trip through PutMetricAlarm and DescribeAlarms proves

@@ -2,13 +2,13 @@
 //! fails fast and in one line where nothing can succeed, and otherwise gets through:
 //! a full baseline apply under injected faults converges, with nothing made twice.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Emulator, TempBaseline, example_baseline, seed_demo};
+use crate::support::{Emulator, TempBaseline, example_baseline, seed_demo};
 
 const MINIMAL: &str = "[organization]\nmanagement_account_id = \"123456789012\"\n";
 

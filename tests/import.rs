@@ -2,15 +2,15 @@
 //! organization made by hand, plans empty against one plinth made, and is the same bytes
 //! every time.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 
+use crate::support::{Emulator, example_baseline, seed_demo};
 use plinth::engine::Session;
 use plinth::import::{ImportOptions, ImportReport, import};
 use plinth::plan::PlanOptions;
 use plinth::types::Region;
-use support::{Emulator, example_baseline, seed_demo};
 
 async fn import_into(session: &Session, dir: &Path) -> ImportReport {
     import(

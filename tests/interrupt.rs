@@ -4,14 +4,14 @@
 //! outright (SIGKILL) at any point leaves nothing a rerun cannot finish: every rerun
 //! converges, with nothing made twice.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Emulator, TempBaseline};
+use crate::support::{Emulator, TempBaseline};
 
 fn plinth(emu: &Emulator, dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_plinth"));

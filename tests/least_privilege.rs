@@ -3,17 +3,17 @@
 //! read-only; apply), and each action the apply policy allows must be one plinth calls,
 //! or one AWS checks behind a call (listed in `BEHIND_CALLS`).
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 
+use crate::support::{Emulator, TempBaseline, seed};
 use aws_sdk_organizations::types::PolicyType;
 use plinth::aws::counter::iam_action;
 use plinth::aws::{Aws, Counts};
 use plinth::engine::Session;
 use plinth::lock::LockOptions;
 use plinth::plan::PlanOptions;
-use support::{Emulator, TempBaseline, seed};
 
 /// Allowed in the apply policy though these scenarios cannot make them as calls of their own.
 const BEHIND_CALLS: &[(&str, &str)] = &[

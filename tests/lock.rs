@@ -1,16 +1,16 @@
 //! Two applies never interleave: real `plinth` processes against the emulator, with the
 //! apply lock held by another process, expired, or contended.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::support::{Emulator, TempBaseline, seed};
 use plinth::aws::Aws;
 use plinth::aws::dynamodb::LockRecord;
 use plinth::lock::{self, LockOptions};
-use support::{Emulator, TempBaseline, seed};
 
 const BASELINE: &str = r#"
 [organization]

@@ -2,12 +2,10 @@
 //! the same table, `src/aws/quotas.rs`): unpaced bursts are throttled there, and a plinth
 //! apply that writes faster than the quotas allow is paced, never throttled.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::{Emulator, TempBaseline, seed};
 use aws_smithy_types::retry::RetryConfig;
-use support::{Emulator, TempBaseline, seed};
 
 #[tokio::test]
 async fn the_emulator_throttles_a_burst_past_the_quota() {

@@ -1,9 +1,9 @@
 //! Resource control policies end to end: the shared scenario with `[rcp.enforce_tls]`.
 
-mod support;
+use crate::support;
 
+use crate::support::policies::{Case, scenario};
 use aws_sdk_organizations::types::PolicyType;
-use support::policies::{Case, scenario};
 
 #[tokio::test]
 async fn resource_control_policies() {

@@ -1,14 +1,14 @@
 //! `plinth reconcile` as a scheduler runs it: one pass per run (or a loop), repairing only
 //! the kinds allowed, one summary record per pass, exit codes that say what happened.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Emulator, TempBaseline, seed};
+use crate::support::{Emulator, TempBaseline, seed};
 
 const BASELINE: &str = r#"
 [organization]

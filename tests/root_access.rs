@@ -4,13 +4,11 @@
 //! an account where `AssumeRoot` is denied reported while the others go on; a converged
 //! run writes nothing; a scheduled pass that repairs other kinds skips the audit.
 
-mod support;
-
 use std::collections::BTreeSet;
 
+use crate::support::{Emulator, TempBaseline, create_account_in, seed};
 use plinth::plan::{Action, PlanOptions};
 use serde_json::json;
-use support::{Emulator, TempBaseline, create_account_in, seed};
 
 const BASELINE: &str = r#"
 [organization]

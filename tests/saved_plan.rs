@@ -1,12 +1,10 @@
 //! Saved plans through the binary, as a CI job runs them: `plan --out`, then `apply FILE`
 //! applies exactly that plan, or refuses, saying what changed, with no write call.
 
-mod support;
-
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use support::{Emulator, TempBaseline, seed};
+use crate::support::{Emulator, TempBaseline, seed};
 
 const BASELINE: &str = r#"
 [organization]

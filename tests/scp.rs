@@ -1,14 +1,14 @@
 //! Service control policies end to end: the real SDK clients against the emulator,
 //! fresh state per test.
 
-mod support;
+use crate::support;
 
+use crate::support::{Emulator, TempBaseline, live_scp, seed};
 use aws_sdk_organizations::types::{OrganizationFeatureSet, PolicyType, Tag};
 use plinth::apply::Status;
 use plinth::plan::{Action, PlanOptions};
 use plinth::policy::normalize;
 use serde_json::Value;
-use support::{Emulator, TempBaseline, live_scp, seed};
 
 const BASELINE: &str = r#"
 [organization]

@@ -2,11 +2,11 @@
 //! store clients, permission sets and assignments created, every listed drift shown and
 //! repaired, and a converged run that makes no write.
 
-mod support;
+use crate::support;
 
+use crate::support::{Emulator, IdentityCenter, MANAGEMENT_ACCOUNT, TempBaseline, seed};
 use aws_sdk_ssoadmin::types::{PrincipalType, TargetType};
 use plinth::plan::{Action, Plan, PlanOptions};
-use support::{Emulator, IdentityCenter, MANAGEMENT_ACCOUNT, TempBaseline, seed};
 
 const BASELINE: &str = r#"
 [organization]

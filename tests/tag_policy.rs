@@ -1,9 +1,7 @@
 //! Tag policies end to end: the shared scenario with a `[[tag_policy]]` and its file.
 
-mod support;
-
+use crate::support::policies::{Case, scenario};
 use aws_sdk_organizations::types::PolicyType;
-use support::policies::{Case, scenario};
 
 #[tokio::test]
 async fn tag_policies() {

@@ -1,13 +1,13 @@
 //! The organization trail end to end against the emulator: real CloudTrail, S3 and
 //! Organizations clients, every drift the plan must show and apply must repair.
 
-mod support;
+use crate::support;
 
+use crate::support::{Emulator, TempBaseline, seed};
 use aws_sdk_cloudtrail::types::{EventSelector, ReadWriteType};
 use aws_sdk_s3::types::PublicAccessBlockConfiguration;
 use plinth::plan::{Action, PlanOptions};
 use serde_json::Value;
-use support::{Emulator, TempBaseline, seed};
 
 const BASELINE: &str = r#"
 [organization]

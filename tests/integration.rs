@@ -1,0 +1,43 @@
+//! Every integration test, in one test binary.
+//!
+//! One binary rather than one per file: each links the whole AWS SDK (about 130 MB in a
+//! debug build), so 34 of them took most of the disk and the link time of `make test`.
+//! Run one file's tests with `cargo test --test integration sso::` (the module is the
+//! file's name).
+
+mod support;
+
+mod accounts;
+mod adopt;
+mod ai_opt_out;
+mod architecture;
+mod bad_input;
+mod billing;
+mod bootstrap;
+mod budget;
+mod cli;
+mod contacts;
+mod deploy;
+mod ec2_declarative;
+mod emulator;
+mod faults;
+mod import;
+mod interrupt;
+mod least_privilege;
+mod lock;
+mod management_adapters;
+mod organizations_adapter;
+mod pace;
+mod properties;
+mod rcp;
+mod reconcile;
+mod render;
+mod root_access;
+mod s3_adapter;
+mod saved_plan;
+mod schema;
+mod scp;
+mod sso;
+mod sso_adapter;
+mod tag_policy;
+mod trail;
