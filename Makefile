@@ -4,13 +4,23 @@
 VENV   := .venv
 PYTHON ?= python3
 
-.PHONY: demo test lint venv build clean bench bench-apply
+.PHONY: demo test lint venv build clean bench bench-apply browser
 
 demo: venv build
 	tests/support/demo.sh
 
-test: venv
+test: venv browser
 	cargo test --locked --all-targets
+
+# Headless Chromium for the access report's browser test: Debian's package, installed
+# when missing (as root; otherwise it says what to install).
+browser:
+	@command -v chromium >/dev/null || [ -n "$$PLINTH_CHROMIUM" ] || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's chromium for the report's browser test"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; \
+	  else echo "error: the report's browser test needs Chromium: sudo apt-get install chromium (or set PLINTH_CHROMIUM)"; exit 1; fi; }
 
 # IAM Identity Center at 1,000 accounts: API calls and wall time of a plan (dev profile:
 # the SDK's release build takes long on small machines; the figures are call counts).

@@ -164,6 +164,18 @@ pub enum Command {
     /// else. What another tool manages (AWS Control Tower, CloudFormation stacks) is left
     /// out and listed at the end of the file. Running it again gives the same bytes.
     Import(ImportArgs),
+    /// Write the organization's access report: who can reach which account, with which
+    /// permission set, under which guardrails
+    ///
+    /// Reads the organization whole (every OU and account, every policy of every type and
+    /// where it is attached, AWS's own included; the trails; the billing alarms; IAM
+    /// Identity Center's permission sets and assignments) and makes no change. The HTML
+    /// report is one file that opens offline: a collapsible OU tree with the policies in
+    /// force on every OU and account, and an access matrix that filters by group or user,
+    /// OU and account, with a search box; filters can be linked to
+    /// (`report.html#principal=group:developers&ou=Workloads`). Needs the management
+    /// account's credentials; reads no baseline.
+    Report(ReportArgs),
     /// Print the baseline's JSON Schema, for editors to complete keys and flag mistakes
     ///
     /// Point a baseline at it with a first line `#:schema ./baseline.schema.json` (Taplo,
@@ -194,6 +206,28 @@ pub struct ImportArgs {
     /// Where IAM Identity Center lives, written as `home_region`
     #[arg(long, default_value = "us-east-1", value_name = "REGION")]
     pub home_region: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[arg(long, value_enum, default_value = "html")]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of standard output
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Where IAM Identity Center lives
+    #[arg(long, default_value = "us-east-1", value_name = "REGION")]
+    pub home_region: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// One self-contained page for a browser, offline
+    Html,
+    /// For a ticket, a wiki page or an audit file
+    Markdown,
+    /// Versioned schema for machines (see README.md)
+    Json,
 }
 
 /// One of the registry's kind names.

@@ -38,27 +38,7 @@ pub struct ImportReport {
 
 pub async fn import(session: &Session, options: &ImportOptions) -> Result<ImportReport, Diagnostics> {
     let clients = session.clients();
-    let identity = session
-        .sts()
-        .caller_identity()
-        .await
-        .map_err(|e| clients.failure("cannot find out who the credentials belong to", e))?;
-    let summary = clients
-        .organizations
-        .describe_organization()
-        .await
-        .map_err(|e| clients.failure("cannot describe the organization", e))?
-        .ok_or_else(|| {
-            Diagnostic::error("these credentials' account is in no organization").hint("`plinth bootstrap` creates one")
-        })?;
-    if identity.account != summary.management_account_id {
-        return Err(Diagnostic::error(format!(
-            "account {} is not the management account of organization {} ({})",
-            identity.account, summary.id, summary.management_account_id
-        ))
-        .hint("run `plinth import` with the management account's credentials")
-        .into());
-    }
+    let summary = management(session, "plinth import").await?;
     tracing::info!(organization = %summary.id, "reading the whole organization");
     let scope = ReadScope {
         everything: true,
@@ -83,6 +63,37 @@ pub async fn import(session: &Session, options: &ImportOptions) -> Result<Import
         &parts,
     );
     write(options, &text, &parts)
+}
+
+/// The organization, when the credentials are its management account's: what reads the
+/// organization whole (`command`) needs.
+pub async fn management(
+    session: &Session,
+    command: &str,
+) -> Result<crate::aws::organizations::OrgSummary, Diagnostics> {
+    let clients = session.clients();
+    let identity = session
+        .sts()
+        .caller_identity()
+        .await
+        .map_err(|e| clients.failure("cannot find out who the credentials belong to", e))?;
+    let summary = clients
+        .organizations
+        .describe_organization()
+        .await
+        .map_err(|e| clients.failure("cannot describe the organization", e))?
+        .ok_or_else(|| {
+            Diagnostic::error("these credentials' account is in no organization").hint("`plinth bootstrap` creates one")
+        })?;
+    if identity.account != summary.management_account_id {
+        return Err(Diagnostic::error(format!(
+            "account {} is not the management account of organization {} ({})",
+            identity.account, summary.id, summary.management_account_id
+        ))
+        .hint(format!("run `{command}` with the management account's credentials"))
+        .into());
+    }
+    Ok(summary)
 }
 
 /// The baseline file: a header, `[organization]`, each kind's part, then what was left out.

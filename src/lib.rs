@@ -20,6 +20,7 @@ pub mod plan;
 pub mod policy;
 pub mod reconcile;
 pub mod render;
+pub mod report;
 pub mod saved;
 pub mod shutdown;
 pub mod types;

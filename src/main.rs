@@ -85,6 +85,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
     if let Command::Import(args) = &cli.command {
         return import(&cli.global, args).await;
     }
+    if let Command::Report(args) = &cli.command {
+        return report(&cli.global, args).await;
+    }
     if let Command::Schema = &cli.command {
         let schema = serde_json::to_string_pretty(&plinth::kinds::schema()).unwrap_or_default();
         emit(&format!("{schema}\n"));
@@ -118,7 +121,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Reconcile(_) | Command::ForceUnlock(_) | Command::Schema | Command::Import(_) => Ok(ExitCode::SUCCESS),
+        Command::Reconcile(_) | Command::ForceUnlock(_) | Command::Schema | Command::Import(_) | Command::Report(_) => {
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Apply(args) => apply(&cli.global, &baseline, &args).await,
         Command::Bootstrap(args) => bootstrap(&cli.global, &baseline, &args).await,
     }
@@ -278,6 +283,32 @@ async fn import(global: &cli::GlobalArgs, args: &cli::ImportArgs) -> Result<Exit
 ",
         report.baseline.display()
     ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Read the organization and write its access report.
+async fn report(global: &cli::GlobalArgs, args: &cli::ReportArgs) -> Result<ExitCode, Diagnostics> {
+    let home_region = plinth::types::Region::parse(&args.home_region)
+        .map_err(|e| Diagnostic::error(format!("invalid `--home-region`: {e}")))?;
+    let mut options = connect_options(global, None);
+    options.fallback_region = Some(home_region.to_string());
+    let session = Session::connect(&options).await;
+    let report = plinth::report::read(&session, &home_region).await?;
+    let text = match args.format {
+        cli::ReportFormat::Html => plinth::render::report::html::report(&report),
+        cli::ReportFormat::Markdown => plinth::render::report::markdown::report(&report),
+        cli::ReportFormat::Json => plinth::render::report::json(&report),
+    };
+    log_calls(&session);
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| {
+                Diagnostic::error(format!("cannot write the report to `{}`", path.display())).cause(e.to_string())
+            })?;
+            tracing::info!(file = %path.display(), accounts = plinth::render::report::account_count(&report), "wrote the access report");
+        }
+        None => emit(&text),
+    }
     Ok(ExitCode::SUCCESS)
 }
 

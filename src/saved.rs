@@ -80,10 +80,13 @@ pub fn observed_fingerprint(observed: &Observed) -> String {
 }
 
 /// A change as compared: its whole JSON form (op, ids, documents, regions, reason,
-/// before and after) with its dependencies in a fixed order.
+/// before and after) with its dependencies in a fixed order. The impact is left out: it
+/// explains the change (an account joining a targeted OU since the review changes it),
+/// while what apply does is the rest.
 fn comparable(change: &Change) -> Value {
     let mut c = change.clone();
     c.depends_on.sort();
+    c.impact = None;
     serde_json::to_value(&c).unwrap_or(Value::Null)
 }
 

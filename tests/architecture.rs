@@ -26,7 +26,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("import", &["aws", "baseline", "diag", "engine", "kinds", "types"]),
     ("saved", &["baseline", "diag", "kinds", "plan"]),
-    ("render", &["apply", "plan", "policy"]),
+    ("report", &["aws", "diag", "engine", "import", "observed", "types"]),
+    ("render", &["apply", "plan", "policy", "report"]),
     (
         "reconcile",
         &[

@@ -1,5 +1,5 @@
-//! Snapshots of the renderers on one plan that has every kind of change, an orphan and
-//! warnings. Renderers take only the plan, so the plan is built from plain data.
+//! Snapshots of the renderers on one plan that has every kind of change, an orphan,
+//! warnings, and impact on accounts in OUs (a new account among them). Renderers take only the plan, so the plan is built from plain data.
 
 use std::collections::BTreeMap;
 
@@ -24,6 +24,11 @@ attach = ["root"]
 [scp.deny_leave_organization]
 attach = ["root", "ou:Workloads/Prod"]
 
+[[account]]
+name = "payments"
+email = "payments@example.com"
+ou = "Workloads/Prod"
+
 [[sso.permission_set]]
 name = "PowerUser"
 session_duration = "PT8H"
@@ -32,7 +37,7 @@ managed_policies = ["arn:aws:iam::aws:policy/PowerUserAccess"]
 [[sso.assignment]]
 permission_set = "PowerUser"
 groups = ["developers"]
-targets = ["account:123456789012"]
+targets = ["account:123456789012", "ou:Workloads"]
 "#;
 
 /// IAM Identity Center: PowerUser drifted (session, policies), an orphaned set.
@@ -64,6 +69,16 @@ fn sso_state() -> SsoState {
     }
 }
 
+fn account(id: &str, name: &str) -> Account {
+    Account {
+        id: id.into(),
+        name: name.into(),
+        email: String::new(),
+        parent_id: None,
+        suspended: false,
+    }
+}
+
 fn sample_plan(allow_delete: bool) -> Plan {
     let b = baseline::parse(SourceFile::new("baseline.toml", BASELINE)).unwrap_or_else(|d| panic!("{d}"));
     // The region deny exists without plinth's tag, and someone added a region and a statement.
@@ -90,13 +105,12 @@ fn sample_plan(allow_delete: bool) -> Plan {
                     path: "Sandbox".into(),
                 },
             ],
-            accounts: vec![Account {
-                id: "123456789012".into(),
-                name: "management".into(),
-                email: String::new(),
-                parent_id: None,
-                suspended: false,
-            }],
+            accounts: vec![
+                account("123456789012", "management"),
+                account("111111111111", "dev-1"),
+                account("111111111112", "dev-2"),
+                account("222222222222", "sandbox-1"),
+            ],
             scps: vec![
                 Scp {
                     id: "p-FullAWSAccess".into(),
@@ -138,7 +152,10 @@ fn sample_plan(allow_delete: bool) -> Plan {
                 ("ou-sand".into(), vec!["p-FullAWSAccess".into(), "p-region".into()]),
                 ("ou-work".into(), vec!["p-FullAWSAccess".into(), "p-old".into()]),
             ]),
-            ou_accounts: BTreeMap::new(),
+            ou_accounts: BTreeMap::from([
+                ("ou-work".into(), vec!["111111111111".into(), "111111111112".into()]),
+                ("ou-sand".into(), vec!["222222222222".into()]),
+            ]),
             policy_sets: Default::default(),
         },
         sso: sso_state(),

@@ -53,6 +53,7 @@ fn change(address: &str, action: Action, deps: &[&str], op: OrganizationsOp) -> 
         statement_diff: vec![],
         depends_on: deps.iter().map(|s| s.to_string()).collect(),
         op: Op::Organizations(op),
+        impact: None,
     }
 }
 

@@ -90,9 +90,9 @@ impl CloudWatch {
             .await
     }
 
-    /// Every metric alarm on `AWS/Billing` `EstimatedCharges`, whatever its name (for
-    /// `plinth import`).
-    pub async fn billing_alarms(&self) -> Result<Vec<Alarm>, AwsError> {
+    /// Every metric alarm on `AWS/Billing` `EstimatedCharges`, whatever its name, with its
+    /// state (`OK`, `ALARM`, `INSUFFICIENT_DATA`), for `plinth import` and `plinth report`.
+    pub async fn billing_alarms(&self) -> Result<Vec<(Alarm, String)>, AwsError> {
         let pages: Vec<_> = self
             .client
             .describe_alarms()
@@ -107,10 +107,16 @@ impl CloudWatch {
             .iter()
             .flat_map(|p| p.metric_alarms())
             .filter(|a| a.namespace() == Some("AWS/Billing") && a.metric_name() == Some("EstimatedCharges"))
-            .map(|a| Alarm {
-                spec: spec_of(a),
-                owned: None,
-                arn: a.alarm_arn().map(str::to_owned),
+            .map(|a| {
+                let alarm = Alarm {
+                    spec: spec_of(a),
+                    owned: None,
+                    arn: a.alarm_arn().map(str::to_owned),
+                };
+                (
+                    alarm,
+                    a.state_value().map_or("INSUFFICIENT_DATA", |s| s.as_str()).to_owned(),
+                )
             })
             .collect())
     }

@@ -12,6 +12,8 @@ use super::{Baseline, Context, IamActions, ImportCx, Imported, Kind};
 use crate::aws::organizations::ReadScope;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::observed::{Account, OrgState};
+use crate::kinds::common::impact;
+use crate::plan::impact::ImpactAccount;
 use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Plan, Ref};
 use crate::types::{AccountName, Email, OuPath};
 
@@ -254,7 +256,16 @@ fn plan_accounts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                             destination,
                         }),
                     )
-                    .depends_on(deps),
+                    .depends_on(deps)
+                    .impact(Some(impact::moved(
+                        org,
+                        ImpactAccount {
+                            id: None,
+                            name: name.to_owned(),
+                        },
+                        None,
+                        ou,
+                    ))),
                 );
             }
             Some(live) => {
@@ -282,7 +293,18 @@ fn plan_accounts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                                 destination,
                             }),
                         )
-                        .depends_on(ou_dep),
+                        .depends_on(ou_dep)
+                        .impact(Some(impact::moved(
+                            org,
+                            ImpactAccount {
+                                id: Some(live.id.clone()),
+                                name: live.name.clone(),
+                            },
+                            here.and_then(|p| org.ous.iter().find(|o| o.id == p))
+                                .and_then(|o| OuPath::parse(&o.path).ok())
+                                .as_ref(),
+                            ou,
+                        ))),
                     );
                 }
             }

@@ -386,6 +386,7 @@ macro_rules! registry {
             $( if let Err(d) = <$kind as Kind>::plan(&cx, &mut plan) {
                 diags.0.extend(d.0);
             } )*
+            crate::plan::impact::link_accounts(&mut plan);
             diags.into_result(plan)
         }
     };

@@ -5,6 +5,7 @@
 //! The kinds' planners (`src/kinds/`) build plans; renderers (`src/render/`) and apply
 //! read them. Nothing here knows a kind by name.
 
+pub mod impact;
 pub mod ops;
 
 use std::collections::BTreeMap;
@@ -126,6 +127,10 @@ pub struct Change {
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub depends_on: Vec<String>,
     pub op: Op,
+    /// The accounts the change reaches and what they gain or lose ([`impact`]); none for
+    /// changes that reach no account's permissions (a trail, an alarm, a budget).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub impact: Option<impact::Impact>,
 }
 
 impl Change {
@@ -140,6 +145,7 @@ impl Change {
             statement_diff: Vec::new(),
             depends_on: Vec::new(),
             op,
+            impact: None,
         }
     }
 
@@ -155,6 +161,11 @@ impl Change {
 
     pub fn depends_on(mut self, deps: Vec<String>) -> Change {
         self.depends_on = deps;
+        self
+    }
+
+    pub fn impact(mut self, impact: Option<impact::Impact>) -> Change {
+        self.impact = impact;
         self
     }
 }

@@ -8,6 +8,7 @@ use super::{
     changed_settings, settings_lines, statement_heading_words, statement_lines, statement_summary, statements,
     summary_line,
 };
+use crate::plan::impact::Subject;
 use crate::plan::{Action, Change, Plan};
 
 /// Marker that lets a CI job find and update its own comment.
@@ -33,6 +34,7 @@ pub fn plan(plan: &Plan) -> String {
                 .map(|a| counts.get(&a).copied().unwrap_or(0).to_string())
                 .join(" | ")
         );
+        impact(&mut out, plan);
         let mut areas: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
         for c in &plan.changes {
             areas.entry(c.kind.as_str()).or_default().push(c);
@@ -68,6 +70,41 @@ pub fn plan(plan: &Plan) -> String {
         }
     }
     out
+}
+
+/// Lines of the impact summary shown before the rest are collapsed.
+const IMPACT_LINES: usize = 12;
+/// Accounts named inline; more are collapsed.
+const INLINE_ACCOUNTS: usize = 5;
+
+/// The blast radius first, largest effects first: what a reviewer reads in ten seconds.
+fn impact(out: &mut String, plan: &Plan) {
+    let lines = crate::plan::impact::summary(plan);
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n#### Impact\n");
+    for (n, line) in lines.iter().enumerate() {
+        if n == IMPACT_LINES {
+            let _ = writeln!(out, "\n<details><summary>{} more</summary>\n", lines.len() - n);
+        }
+        let _ = write!(out, "- {}", super::impact::sentence(line));
+        if line.subject == Subject::Account || line.accounts.is_empty() {
+            out.push('\n');
+        } else if line.accounts.len() <= INLINE_ACCOUNTS {
+            let _ = writeln!(out, " — {}", super::impact::account_list(line, INLINE_ACCOUNTS));
+        } else {
+            let _ = writeln!(
+                out,
+                "\n  <details><summary>{}</summary>\n\n  {}\n  </details>",
+                super::impact::accounts(line.accounts.len()),
+                super::impact::account_list(line, usize::MAX)
+            );
+        }
+    }
+    if lines.len() > IMPACT_LINES {
+        let _ = writeln!(out, "\n</details>");
+    }
 }
 
 fn change(out: &mut String, c: &Change) {

@@ -1,8 +1,10 @@
 //! Rendering plans and apply reports. Renderers take only the plan (or report): they
 //! never plan, read AWS or decide anything.
 
+pub mod impact;
 pub mod json;
 pub mod markdown;
+pub mod report;
 pub mod text;
 
 use serde_json::Value;

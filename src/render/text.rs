@@ -23,6 +23,13 @@ pub fn plan(plan: &Plan) -> String {
         for c in &plan.changes {
             let _ = writeln!(out, "  {} {}", c.action.symbol(), c.address);
             let _ = writeln!(out, "      {}: {}", c.action, c.reason);
+            if let Some(line) = crate::plan::impact::line(c) {
+                let _ = writeln!(out, "      impact: {}", super::impact::sentence(&line));
+                let many = line.accounts.len() > 1 || line.subject == crate::plan::impact::Subject::Policy;
+                if line.subject != crate::plan::impact::Subject::Account && many && !line.accounts.is_empty() {
+                    let _ = writeln!(out, "        {}", super::impact::account_list(&line, 5));
+                }
+            }
             if c.action == Action::Create
                 && let Some(doc) = &c.after
             {

@@ -75,4 +75,11 @@ echo "..."
 step "plinth plan -f $imported/baseline.toml --detailed-exitcode   (what import wrote plans empty)"
 expect_exit 0 "$PLINTH" plan -f "$imported/baseline.toml" --detailed-exitcode
 
-printf '\nDemo complete: applied, converged, drifted, repaired, imported.\n'
+report=${PLINTH_REPORT:-target/plinth-report.html}
+step "plinth report -o $report   (who can reach which account, with which permission set, under which guardrails)"
+"$PLINTH" report -o "$report"
+"$PLINTH" report --format markdown | sed -n '1,14p'
+echo "..."
+
+printf '\nDemo complete: applied, converged, drifted, repaired, imported, reported.\n'
+printf 'The access report of the demo organization: %s (one file; open it in a browser, offline)\n' "$(realpath "$report")"

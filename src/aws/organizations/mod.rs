@@ -49,6 +49,9 @@ pub struct ReadScope {
     /// For `plinth import`: every account with its parent, and every customer managed
     /// policy of every enabled type with its content and targets.
     pub everything: bool,
+    /// For `plinth report`: the targets of AWS managed policies too (`FullAWSAccess`,
+    /// usually on every root, OU and account: a page per 20 targets).
+    pub aws_managed_targets: bool,
 }
 
 /// What a plan needs read of one policy type.
@@ -154,7 +157,7 @@ impl Organizations {
             .map(|(t, on)| {
                 let wanted = scope.policies.get(&t).unwrap_or(&no_names);
                 async move {
-                    let policies = self.read_policies(t, &wanted.names, scope.everything).await?;
+                    let policies = self.read_policies(t, &wanted.names, scope).await?;
                     Ok::<_, AwsError>((
                         t,
                         PolicySet {
@@ -174,7 +177,7 @@ impl Organizations {
         let scp_scope = scope.policies.get(&OrgPolicyType::Scp).unwrap_or(&no_names);
         let (structure, scps, policy_sets) = futures::try_join!(
             self.read_structure(&root_id, scope),
-            self.read_policies(OrgPolicyType::Scp, &scp_scope.names, scope.everything),
+            self.read_policies(OrgPolicyType::Scp, &scp_scope.names, scope),
             others
         )?;
         let structure::Structure {

@@ -19,8 +19,9 @@ impl Organizations {
         &self,
         policy_type: OrgPolicyType,
         names: &[String],
-        everything: bool,
+        scope: &super::ReadScope,
     ) -> Result<Vec<Scp>, AwsError> {
+        let everything = scope.everything;
         let mut scps = self.read_policy_summaries(policy_type).await?;
         let customer: Vec<String> = scps.iter().filter(|p| !p.aws_managed).map(|p| p.id.clone()).collect();
         let tags: HashMap<String, Vec<(String, String)>> = stream::iter(customer)
@@ -46,7 +47,11 @@ impl Organizations {
         // Targets of owned SCPs, and of those the baseline names (it may adopt them).
         let with_targets: Vec<String> = scps
             .iter()
-            .filter(|p| owned.contains(&p.id) || (!p.aws_managed && (everything || names.contains(&p.name))))
+            .filter(|p| {
+                owned.contains(&p.id)
+                    || (!p.aws_managed && (everything || names.contains(&p.name)))
+                    || (p.aws_managed && scope.aws_managed_targets)
+            })
             .map(|p| p.id.clone())
             .collect();
         let targets = stream::iter(with_targets)

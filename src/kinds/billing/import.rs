@@ -15,7 +15,14 @@ pub(super) async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {
     let c = cx.clients;
     let fail = |e| c.failure("cannot read the billing alarms", e);
     let mut out = Imported::default();
-    let mut alarms = c.cloudwatch.billing_alarms().await.map_err(fail)?;
+    let mut alarms: Vec<_> = c
+        .cloudwatch
+        .billing_alarms()
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|(alarm, _state)| alarm)
+        .collect();
     alarms.sort_by(|a, b| a.spec.name.cmp(&b.spec.name));
     if alarms.is_empty() {
         return Ok(out);

@@ -2,11 +2,13 @@
 //! [`placement`] (which accounts a `root`, `ou:` or `account:` target means, counting
 //! accounts this plan creates or moves), [`alarm`] (CloudWatch alarms, for billing and
 //! the trail's root-usage alarm), [`topic`] (plinth's SNS topics those alarms notify),
+//! [`impact`] (the accounts a policy or a grant reaches, for the plan's blast radius),
 //! [`adopt`] (taking over a declared resource that lacks plinth's tag) and [`org_policy`]
 //! (the engine every organization policy kind plans with: SCPs, RCPs, management policies).
 
 pub mod adopt;
 pub mod alarm;
+pub mod impact;
 pub mod org_policy;
 pub mod placement;
 pub mod topic;

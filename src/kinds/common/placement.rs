@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diag::Diagnostic;
 use crate::kinds::{Context, account, organizational_units};
 use crate::observed::{OrgState, Resolved};
+use crate::plan::impact::ImpactAccount;
 use crate::plan::{Plan, Ref};
 use crate::types::Target;
 
@@ -31,6 +32,8 @@ pub struct Placed {
     /// OU path, `""` at the root.
     ou: String,
     needs: Needs,
+    /// As the plan's impact shows it.
+    shown: ImpactAccount,
 }
 
 impl<'a> Placement<'a> {
@@ -59,6 +62,10 @@ impl<'a> Placement<'a> {
                         key: l.id.clone(),
                         ou,
                         needs: (Ref::Id(l.id.clone()), deps),
+                        shown: ImpactAccount {
+                            id: Some(l.id.clone()),
+                            name: l.name.clone(),
+                        },
                     });
                 }
                 None => {
@@ -67,6 +74,10 @@ impl<'a> Placement<'a> {
                             key: addr.clone(),
                             ou,
                             needs: (Ref::Planned(addr), deps),
+                            shown: ImpactAccount {
+                                id: None,
+                                name: name.to_owned(),
+                            },
                         });
                     }
                 }
@@ -83,6 +94,10 @@ impl<'a> Placement<'a> {
                 key: a.id.clone(),
                 ou: path,
                 needs: (Ref::Id(a.id.clone()), vec![]),
+                shown: ImpactAccount {
+                    id: Some(a.id.clone()),
+                    name: a.name.clone(),
+                },
             });
         }
         let planned_ous = cx
@@ -103,13 +118,65 @@ impl<'a> Placement<'a> {
 
     /// The accounts a target means: key -> (ref, dependencies).
     pub fn expand(&self, target: &Target) -> Result<BTreeMap<String, Needs>, String> {
-        let pick = |keep: &dyn Fn(&Placed) -> bool| {
-            self.accounts
+        Ok(self
+            .select(target)?
+            .into_iter()
+            .map(|a| (a.key.clone(), a.needs.clone()))
+            .collect())
+    }
+
+    /// The accounts a target reaches once the plan has run, as the impact shows them,
+    /// each with its OU (`root` at the root); sorted.
+    pub fn reach(&self, target: &Target) -> Result<Vec<(ImpactAccount, String)>, String> {
+        let mut found: Vec<(ImpactAccount, String)> = self
+            .select(target)?
+            .into_iter()
+            .map(|a| {
+                let ou = if a.ou.is_empty() {
+                    "root".to_owned()
+                } else {
+                    a.ou.clone()
+                };
+                (a.shown.clone(), ou)
+            })
+            .collect();
+        found.sort();
+        Ok(found)
+    }
+
+    /// An account by its key (id, or the address of the change that creates it), as the
+    /// impact shows it, with its OU; a suspended account by its live parent.
+    pub fn shown(&self, key: &str) -> Option<(ImpactAccount, String)> {
+        if let Some(a) = self.accounts.iter().find(|a| a.key == key) {
+            let ou = if a.ou.is_empty() {
+                "root".to_owned()
+            } else {
+                a.ou.clone()
+            };
+            return Some((a.shown.clone(), ou));
+        }
+        let a = self.org.accounts.iter().find(|a| a.id == key)?;
+        let ou = match a.parent_id.as_deref() {
+            Some(p) if p == self.org.root_id => "root".to_owned(),
+            Some(p) => self
+                .org
+                .ous
                 .iter()
-                .filter(|a| keep(a))
-                .map(|a| (a.key.clone(), a.needs.clone()))
-                .collect::<BTreeMap<_, _>>()
+                .find(|o| o.id == p)
+                .map_or_else(|| p.to_owned(), |o| o.path.clone()),
+            None => "an OU not read".to_owned(),
         };
+        Some((
+            ImpactAccount {
+                id: Some(a.id.clone()),
+                name: a.name.clone(),
+            },
+            ou,
+        ))
+    }
+
+    fn select(&self, target: &Target) -> Result<Vec<&Placed>, String> {
+        let pick = |keep: &dyn Fn(&Placed) -> bool| self.accounts.iter().filter(|a| keep(a)).collect::<Vec<_>>();
         match target {
             Target::Root => Ok(pick(&|_| true)),
             Target::Ou(path) => {

@@ -9,7 +9,9 @@ use toml::Spanned;
 use super::section::{PrincipalName, SsoSection};
 use super::*;
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::kinds::common::impact;
 use crate::kinds::common::placement::{Needs, Placement};
+use crate::plan::impact::Effect;
 use crate::observed::{Assignment, PermissionSet, PrincipalKind};
 use crate::plan::{Action, Change, adopt_address};
 
@@ -134,7 +136,8 @@ pub(super) fn plan_assignments(
                     principal_id: principals[&(*kind, name.as_str())].to_owned(),
                 }),
             )
-            .depends_on(deps),
+            .depends_on(deps)
+            .impact(granted(&placement, set, *kind, name, account_key, Effect::Gain)),
         );
     }
     for key in live.difference(&wanted.keys().cloned().collect()) {
@@ -168,10 +171,50 @@ pub(super) fn plan_assignments(
                     principal_id: principals[&(*kind, name.as_str())].to_owned(),
                 }),
             )
-            .depends_on(set_deps),
+            .depends_on(set_deps)
+            .impact(granted(&placement, set, *kind, name, account, Effect::Lose)),
         );
     }
     Ok(())
+}
+
+/// A permission set provisioned again changes what it allows in every account it is
+/// assigned in: those plan reads (the baseline's groups' and users' assignments).
+pub(super) fn provisioned_impact(cx: &Context<'_>, plan: &mut Plan) {
+    let placement = Placement::new(cx, plan);
+    let sso = &cx.observed.sso;
+    for c in plan.changes.iter_mut().filter(|c| c.kind == Sso::NAME) {
+        let Op::Sso(SsoOp {
+            call: SsoCall::ProvisionPermissionSet { permission_set },
+            ..
+        }) = &c.op
+        else {
+            continue;
+        };
+        let Some(set) = sso.permission_sets.iter().find(|p| p.arn == *permission_set) else {
+            continue;
+        };
+        let accounts = sso
+            .assignments
+            .iter()
+            .filter(|a| a.permission_set_arn == *permission_set)
+            .filter_map(|a| placement.shown(&a.account_id))
+            .collect();
+        c.impact = impact::access(format!("permission set `{}`", set.name), Effect::Change, accounts);
+    }
+}
+
+/// What an assignment change gives or takes: the set for the principal, in one account.
+fn granted(
+    placement: &Placement<'_>,
+    set: &str,
+    kind: PrincipalKind,
+    principal: &str,
+    account: &str,
+    effect: Effect,
+) -> Option<crate::plan::impact::Impact> {
+    let what = impact::grant(set, kind.as_str(), principal);
+    impact::access(what, effect, placement.shown(account).into_iter().collect())
 }
 
 fn unknown_principal(cx: &Context<'_>, kind: PrincipalKind, name: &Spanned<PrincipalName>) -> Diagnostic {

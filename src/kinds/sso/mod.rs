@@ -272,7 +272,9 @@ fn plan_sso(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let mut diags = Diagnostics::default();
 
     let (set_refs, declared) = permission_sets::plan_sets(cx, section, &op, plan, &mut diags);
-    assignments::plan_assignments(cx, section, &op, &set_refs, &declared, plan, diags)
+    assignments::plan_assignments(cx, section, &op, &set_refs, &declared, plan, diags)?;
+    assignments::provisioned_impact(cx, plan);
+    Ok(())
 }
 
 #[cfg(test)]

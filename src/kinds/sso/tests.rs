@@ -271,3 +271,56 @@ fn sso_changes_survive_a_saved_plan() {
     let back: Plan = serde_json::from_str(&json).unwrap();
     assert_eq!(back, plan);
 }
+
+#[test]
+fn impact_names_the_grant_per_account_and_a_new_account_carries_the_access_it_gets() {
+    use crate::plan::impact::{Effect, Subject};
+    // ops gets Dev in payments only.
+    let b = baseline(&format!(
+        "{DEV}\n[[sso.assignment]]\npermission_set = \"Dev\"\ngroups = [\"ops\"]\ntargets = [\"account:payments\"]\n"
+    ));
+    let mut o = observed();
+    o.sso.permission_sets = vec![owned(
+        "Dev",
+        "PT4H",
+        PermissionSetDetails {
+            managed_policies: vec!["arn:aws:iam::aws:policy/ReadOnlyAccess".into()],
+            ..Default::default()
+        },
+    )];
+    // ops has Dev in dev-1, which the baseline does not give it: a loss there.
+    o.sso.groups.insert("ops".into(), "g-ops".into());
+    o.sso.assignments = vec![Assignment {
+        account_id: "111111111111".into(),
+        permission_set_arn: format!("{INSTANCE}/ps-Dev"),
+        principal_kind: PrincipalKind::Group,
+        principal_id: "g-ops".into(),
+    }];
+    let plan = compute(&b, &o, PlanOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    let impact = |addr: &str| {
+        plan.find(addr)
+            .unwrap_or_else(|| panic!("no {addr}: {:?}", addresses(&plan)))
+            .impact
+            .clone()
+            .unwrap_or_else(|| panic!("{addr} has no impact"))
+    };
+    let gain = impact("sso.assignment:Dev group:devs -> account:111111111111");
+    assert_eq!((gain.subject, gain.effect), (Subject::Access, Effect::Gain));
+    assert_eq!(gain.what, "`Dev` for group `devs`");
+    assert_eq!(gain.accounts.iter().map(ToString::to_string).collect::<Vec<_>>(), ["dev-1 (111111111111)"]);
+    assert_eq!(gain.ous, ["Workloads"]);
+    let lose = impact("sso.assignment:Dev group:ops -> account:111111111111");
+    assert_eq!((lose.effect, lose.what.as_str()), (Effect::Lose, "`Dev` for group `ops`"));
+    // The set changes: it changes where it is assigned.
+    let provision = impact("sso.permission_set:Dev.provision");
+    assert_eq!((provision.effect, provision.accounts.len()), (Effect::Change, 1));
+    // payments is created and moved: its change lists the access it gets in this plan.
+    let moved = impact("account.payments -> ou:Workloads/Prod");
+    assert_eq!((moved.subject, moved.effect), (Subject::Account, Effect::Move));
+    assert_eq!(moved.ous, ["Workloads/Prod"]);
+    assert!(moved.gains.contains(&"`Dev` for group `devs`".to_owned()), "{moved:?}");
+    assert!(moved.gains.contains(&"`Dev` for group `ops`".to_owned()), "{moved:?}");
+    // The summary puts the widest effect first.
+    let summary = crate::plan::impact::summary(&plan);
+    assert!(summary.windows(2).all(|w| w[0].accounts.len() >= w[1].accounts.len()));
+}

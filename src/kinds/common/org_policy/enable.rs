@@ -18,6 +18,7 @@ pub(super) fn enable(plan: &mut Plan, setup: Setup, root_id: &str) -> Vec<String
         let address = format!("{kind}.trusted_access");
         plan.changes.push(Change {
             kind: kind.to_owned(),
+            impact: None,
             address: address.clone(),
             action: Action::Enable,
             reason: format!(
@@ -37,6 +38,7 @@ pub(super) fn enable(plan: &mut Plan, setup: Setup, root_id: &str) -> Vec<String
     let address = format!("{kind}.policy_type");
     plan.changes.push(Change {
         kind: kind.to_owned(),
+        impact: None,
         address: address.clone(),
         action: Action::Enable,
         reason: format!("the {} type is not enabled on the root", rules.api),

@@ -198,4 +198,14 @@ pub fn scope(scope: &mut crate::aws::organizations::ReadScope, policy_type: Poli
             .iter()
             .flat_map(|d| d.attach.iter().map(|t| t.get_ref().clone())),
     );
+    // The accounts under each OU target, for the plan's impact (the root's are all listed).
+    for d in desired {
+        for t in &d.attach {
+            if let crate::types::Target::Ou(path) = t.get_ref()
+                && !scope.member_ous.contains(path)
+            {
+                scope.member_ous.push(path.clone());
+            }
+        }
+    }
 }

@@ -16,7 +16,8 @@ use serde_json::Value;
 use super::Desired;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::Context;
-use crate::kinds::common::{adopt, placement};
+use crate::kinds::common::{adopt, impact, placement};
+use crate::plan::impact::Effect;
 use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Orphan, Plan, Ref};
 use crate::policy;
 use crate::types::policy_types::{PolicyType, Syntax};
@@ -52,6 +53,10 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
         return Ok(());
     }
     let mut diags = Diagnostics::default();
+    let placement = placement::Placement::new(cx, plan);
+    let reach = |name: &str, effect, targets: &[crate::types::Target]| {
+        impact::policy(org, &placement, policy_type, name, effect, targets)
+    };
 
     let type_dep = if !view.enabled && !desired.is_empty() {
         super::enable::enable(plan, setup, &org.root_id)
@@ -85,6 +90,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
 
     for d in desired {
         let addr = d.address();
+        let targets: Vec<crate::types::Target> = d.attach.iter().map(|t| t.get_ref().clone()).collect();
         let live = view.policies.iter().find(|p| p.name == d.name);
         let mut adopt_dep = vec![];
         let policy_ref = match live {
@@ -141,6 +147,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
                     }
                     plan.changes.push(Change {
                         kind: kind.to_owned(),
+                        impact: reach(&d.name, Effect::Change, &targets),
                         address: addr.clone(),
                         action: Action::Update,
                         reason: reasons.join("; "),
@@ -160,6 +167,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
             None => {
                 plan.changes.push(Change {
                     kind: kind.to_owned(),
+                    impact: None,
                     address: addr.clone(),
                     action: Action::Create,
                     reason: format!("no {noun} named `{}` in the organization", d.name),
@@ -230,6 +238,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
             depends_on.extend(target_dep);
             attaches.push(Change {
                 kind: kind.to_owned(),
+                impact: reach(&d.name, Effect::Gain, std::slice::from_ref(target)),
                 address: format!("{addr} -> {target}"),
                 action: Action::Attach,
                 reason: format!("the baseline attaches `{}` to `{target}`", d.name),
@@ -354,6 +363,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
         }
         detach_changes.push(Change {
             kind: kind.to_owned(),
+            impact: impact::target_of(org, &target_id).and_then(|t| reach(&name, Effect::Lose, &[t])),
             address: change_addr,
             action: Action::Detach,
             reason: if orphan {
@@ -378,6 +388,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
         let depends_on = orphan_detaches.remove(&addr).unwrap_or_default();
         plan.changes.push(Change {
             kind: kind.to_owned(),
+            impact: None,
             address: addr,
             action: Action::Delete,
             reason: "managed by plinth, no longer in the baseline, and `--allow-delete` was given".into(),

@@ -2,6 +2,7 @@
 //! section of one kind; a small in-memory organization ([`world`]) carries out the plan's
 //! operations so convergence is checked by planning again.
 
+mod impact;
 mod world;
 
 use serde_json::{Value, json};

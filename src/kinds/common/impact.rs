@@ -1,0 +1,138 @@
+//! The blast radius of the changes kinds make ([`crate::plan::impact`]): the accounts a
+//! policy reaches through its targets, or a permission set through its assignments,
+//! found by the placement service, so accounts this plan creates or moves count where
+//! they will be.
+
+use std::collections::BTreeSet;
+
+use super::placement::Placement;
+use crate::observed::OrgState;
+use crate::plan::impact::{Effect, Impact, ImpactAccount, Subject};
+use crate::types::policy_types::PolicyType;
+use crate::types::{OuPath, Target};
+
+/// The baseline target a live root, OU or account id stands for.
+pub fn target_of(org: &OrgState, id: &str) -> Option<Target> {
+    if id == org.root_id {
+        return Some(Target::Root);
+    }
+    if let Some(ou) = org.ous.iter().find(|o| o.id == id) {
+        return OuPath::parse(&ou.path).ok().map(Target::Ou);
+    }
+    org.accounts
+        .iter()
+        .any(|a| a.id == id)
+        .then(|| Target::Account(id.to_owned()))
+}
+
+/// What a policy of this type and name does to the accounts under `targets`: each
+/// account once, the management account left out (and said) where the type never
+/// restricts it. `None` when the targets reach no account.
+pub fn policy(
+    org: &OrgState,
+    placement: &Placement<'_>,
+    policy_type: PolicyType,
+    name: &str,
+    effect: Effect,
+    targets: &[Target],
+) -> Option<Impact> {
+    let rules = policy_type.rules();
+    let mut accounts: BTreeSet<(ImpactAccount, String)> = BTreeSet::new();
+    for t in targets {
+        accounts.extend(placement.reach(t).unwrap_or_default());
+    }
+    let mut not_affected = None;
+    if !rules.affects_management_account {
+        let before = accounts.len();
+        accounts.retain(|(a, _)| a.id.as_deref() != Some(org.management_account_id.as_str()));
+        if accounts.len() < before {
+            not_affected = Some(format!(
+                "the management account {} is not affected: {}s never restrict it",
+                org.management_account_id, rules.noun
+            ));
+        }
+    }
+    if accounts.is_empty() && not_affected.is_none() {
+        return None;
+    }
+    Some(build(
+        Subject::Policy,
+        format!("{} `{name}`", rules.noun),
+        effect,
+        accounts,
+        not_affected,
+    ))
+}
+
+/// What an assignment or a permission set change does: `what` in these accounts.
+pub fn access(what: String, effect: Effect, accounts: BTreeSet<(ImpactAccount, String)>) -> Option<Impact> {
+    (!accounts.is_empty()).then(|| build(Subject::Access, what, effect, accounts, None))
+}
+
+/// How a principal's access reads: `PowerUser` for group `developers`.
+pub fn grant(set: &str, principal_kind: &str, principal: &str) -> String {
+    format!("`{set}` for {principal_kind} `{principal}`")
+}
+
+fn build(
+    subject: Subject,
+    what: String,
+    effect: Effect,
+    accounts: BTreeSet<(ImpactAccount, String)>,
+    not_affected: Option<String>,
+) -> Impact {
+    let ous: BTreeSet<String> = accounts.iter().map(|(_, ou)| ou.clone()).collect();
+    Impact {
+        subject,
+        what,
+        effect,
+        accounts: accounts.into_iter().map(|(a, _)| a).collect(),
+        ous: ous.into_iter().collect(),
+        not_affected,
+        gains: Vec::new(),
+        loses: Vec::new(),
+    }
+}
+
+/// The policies of every type in force on an account in `ou` (a path, or `None` at the
+/// root) as plan reads them: those attached to the root and to the OU and its ancestors,
+/// among the attachments plinth reads (its own policies', and the baseline's targets').
+pub fn in_force(org: &OrgState, ou: Option<&OuPath>) -> BTreeSet<String> {
+    let mut chain: Vec<&str> = vec![org.root_id.as_str()];
+    for p in ou.map(OuPath::with_ancestors).unwrap_or_default() {
+        if let Some(live) = org.ou_by_path(p.as_str()) {
+            chain.push(live.id.as_str());
+        }
+    }
+    let mut found = BTreeSet::new();
+    for policy_type in PolicyType::ALL {
+        let view = org.policies_of(policy_type);
+        let noun = policy_type.rules().noun;
+        for p in view.policies {
+            let attached = p.targets.iter().any(|t| chain.contains(&t.as_str()))
+                || chain
+                    .iter()
+                    .any(|id| view.attached.get(*id).is_some_and(|ids| ids.contains(&p.id)));
+            if attached {
+                found.insert(format!("{noun} `{}`", p.name));
+            }
+        }
+    }
+    found
+}
+
+/// What an account gains and loses by moving from the OU `from` to `to` (`None`: the
+/// root, where a new account starts).
+pub fn moved(org: &OrgState, account: ImpactAccount, from: Option<&OuPath>, to: &OuPath) -> Impact {
+    let (before, after) = (in_force(org, from), in_force(org, Some(to)));
+    Impact {
+        subject: Subject::Account,
+        what: format!("account {account}"),
+        effect: Effect::Move,
+        accounts: vec![account],
+        ous: vec![to.to_string()],
+        not_affected: None,
+        gains: after.difference(&before).cloned().collect(),
+        loses: before.difference(&after).cloned().collect(),
+    }
+}

@@ -1,0 +1,131 @@
+//! The blast radius of policy changes: the accounts each attach, detach and update
+//! reaches, by inheritance from the root and OUs, the management account left out where
+//! the type never restricts it.
+
+use super::world::{CASES, baseline, converged, org, ours, plan};
+use crate::kinds::Observed;
+use crate::plan::impact::{Effect, Subject};
+use crate::plan::{Action, Plan};
+use crate::types::policy_types::PolicyType;
+
+/// `sandbox` in `Workloads`, a third account `tools` at the root; `management` at the root.
+fn placed(mut o: Observed) -> Observed {
+    o.org.ou_accounts.insert("ou-w".into(), vec!["222222222222".into()]);
+    o.org.accounts.push(crate::observed::Account {
+        id: "333333333333".into(),
+        name: "tools".into(),
+        email: String::new(),
+        parent_id: None,
+        suspended: false,
+    });
+    o
+}
+
+fn reached(p: &Plan, address: &str) -> (Effect, Vec<String>, Vec<String>, Option<String>) {
+    let c = p.find(address).unwrap_or_else(|| panic!("no {address}"));
+    let i = c.impact.as_ref().unwrap_or_else(|| panic!("{address} has no impact"));
+    assert_eq!(i.subject, Subject::Policy);
+    (
+        i.effect,
+        i.accounts.iter().map(ToString::to_string).collect(),
+        i.ous.clone(),
+        i.not_affected.clone(),
+    )
+}
+
+#[test]
+fn attachments_reach_every_account_below_their_target_and_management_only_where_the_type_restricts_it() {
+    for case in &CASES {
+        let k = case.kind;
+        let b = baseline(case.section);
+        let p = plan(&b, &placed(org()), false);
+        let key = p
+            .changes
+            .iter()
+            .find(|c| c.action == Action::Attach && c.address.ends_with("-> root"))
+            .unwrap()
+            .address
+            .clone();
+        let (effect, accounts, ous, not_affected) = reached(&p, &key);
+        assert_eq!(effect, Effect::Gain, "{k}");
+        let restricts_management = case.policy_type.rules().affects_management_account;
+        let mut want = vec!["sandbox (222222222222)", "tools (333333333333)"];
+        if restricts_management {
+            want.insert(0, "management (123456789012)");
+        }
+        assert_eq!(accounts, want, "{k}");
+        assert_eq!(ous, ["Workloads", "root"], "{k}");
+        assert_eq!(not_affected.is_some(), !restricts_management, "{k}: {not_affected:?}");
+
+        let ou = key.replace("-> root", "-> ou:Workloads");
+        let (_, accounts, ous, not_affected) = reached(&p, &ou);
+        assert_eq!(accounts, ["sandbox (222222222222)"], "{k}");
+        assert_eq!(ous, ["Workloads"], "{k}");
+        assert_eq!(not_affected, None, "{k}");
+        // Creating the policy reaches nothing by itself: its attachments carry the impact.
+        assert!(
+            p.changes
+                .iter()
+                .filter(|c| c.action == Action::Create)
+                .all(|c| c.impact.is_none())
+        );
+    }
+}
+
+#[test]
+fn an_update_reaches_where_the_policy_applies_and_a_detach_what_the_target_held() {
+    let case = CASES.iter().find(|c| c.policy_type == PolicyType::Rcp).unwrap();
+    let (_, o) = converged(case);
+    let mut o = placed(o);
+    ours(&mut o, PolicyType::Rcp).content = Some("{\"Version\":\"2012-10-17\",\"Statement\":[]}".into());
+    // Only on the OU now: the root's attachment goes.
+    let b = baseline("[rcp.enforce_tls]\nattach = [\"ou:Workloads\"]\n");
+    let p = plan(&b, &o, false);
+    let (effect, accounts, _, _) = reached(&p, "rcp.enforce_tls");
+    assert_eq!(effect, Effect::Change);
+    assert_eq!(accounts, ["sandbox (222222222222)"]);
+    let (effect, accounts, _, not_affected) = reached(&p, "rcp.enforce_tls -> root");
+    assert_eq!(effect, Effect::Lose);
+    assert_eq!(accounts, ["sandbox (222222222222)", "tools (333333333333)"]);
+    assert!(not_affected.unwrap().contains("123456789012"));
+}
+
+#[test]
+fn an_account_moved_into_an_ou_gains_the_policies_attached_there() {
+    let case = CASES.iter().find(|c| c.policy_type == PolicyType::Rcp).unwrap();
+    let section = "[rcp.enforce_tls]\nattach = [\"ou:Workloads\"]\n";
+    let mut o = org();
+    let first = plan(&baseline(section), &o, false);
+    super::world::apply(&mut o, case.policy_type, &first);
+    let mut o = placed(o);
+    o.org.accounts[2].email = "tools@example.com".into();
+    o.org.accounts[2].parent_id = Some("r-root".into());
+    let moving =
+        format!("{section}\n[[account]]\nname = \"tools\"\nemail = \"tools@example.com\"\nou = \"Workloads\"\n");
+    let p = plan(&baseline(&moving), &o, false);
+    let c = p.find("account.tools -> ou:Workloads").expect("moved");
+    let i = c.impact.as_ref().unwrap();
+    assert_eq!((i.subject, i.effect), (Subject::Account, Effect::Move));
+    assert_eq!(i.accounts[0].to_string(), "tools (333333333333)");
+    assert_eq!(i.ous, ["Workloads"]);
+    let rcp = ours(&mut o, PolicyType::Rcp).name.clone();
+    assert_eq!(i.gains, [format!("RCP `{rcp}`")]);
+    assert!(i.loses.is_empty());
+    // From there to another OU: it loses it.
+    o.org.accounts[2].parent_id = Some("ou-w".into());
+    o.org.ous.push(crate::observed::Ou {
+        id: "ou-s".into(),
+        path: "Sandbox".into(),
+    });
+    let p = plan(
+        &baseline(&moving.replace("ou = \"Workloads\"", "ou = \"Sandbox\"")),
+        &o,
+        false,
+    );
+    let i = p
+        .find("account.tools -> ou:Sandbox")
+        .and_then(|c| c.impact.as_ref())
+        .expect("moved");
+    assert_eq!(i.loses, [format!("RCP `{rcp}`")]);
+    assert!(i.gains.is_empty());
+}

@@ -1,0 +1,76 @@
+//! The plan's impact in words, for the text and Markdown renderers: one sentence per line
+//! of [`crate::plan::impact::summary`], or per change.
+
+use crate::plan::impact::{Effect, Line, Subject};
+
+/// `12 accounts` / `1 account`.
+pub fn accounts(n: usize) -> String {
+    format!("{n} account{}", if n == 1 { "" } else { "s" })
+}
+
+/// Where the accounts are: `the root`, `` `Workloads/Prod` ``, `the root and 2 OUs (`a`,
+/// `b`)`, `5 OUs (`a`, `b`, `c`, …)`.
+pub fn ous(line: &Line<'_>) -> String {
+    let root = line.ous.contains("root");
+    let shown: Vec<String> = line
+        .ous
+        .iter()
+        .filter(|o| **o != "root")
+        .map(|o| format!("`{o}`"))
+        .collect();
+    let listed = match shown.len() {
+        0 => String::new(),
+        1 => shown[0].clone(),
+        2 | 3 => format!("{} OUs ({})", shown.len(), shown.join(", ")),
+        n => format!("{n} OUs ({}, …)", shown[..3].join(", ")),
+    };
+    match (root, listed.is_empty()) {
+        (true, true) => "the root".to_owned(),
+        (true, false) => format!("the root and {listed}"),
+        (false, true) => "no OU".to_owned(),
+        (false, false) => listed,
+    }
+}
+
+/// A sentence a reviewer reads: what happens, to how many accounts, where.
+pub fn sentence(line: &Line<'_>) -> String {
+    let count = line.accounts.len();
+    let n = accounts(count);
+    let at = ous(line);
+    let what = line.what;
+    let s = if count == 1 { "s" } else { "" };
+    let mut out = match (line.subject, line.effect) {
+        (Subject::Policy, Effect::Gain) => format!("{n} in {at} gain{s} {what}"),
+        (Subject::Policy, Effect::Lose) => format!("{n} in {at} lose{s} {what}"),
+        (Subject::Policy, _) => format!("{what} changes for {n} in {at}"),
+        (Subject::Access, Effect::Gain) => format!("{what} granted in {n} in {at}"),
+        (Subject::Access, Effect::Lose) => format!("{what} removed from {n} in {at}"),
+        (Subject::Access, _) => format!("{what} changes in {n} in {at}"),
+        (Subject::Account, _) => {
+            let mut s = format!("{what} goes to {at}");
+            if !line.gains.is_empty() {
+                s.push_str(&format!("; gains {}", line.gains.join(", ")));
+            }
+            if !line.loses.is_empty() {
+                s.push_str(&format!("; loses {}", line.loses.join(", ")));
+            }
+            if line.gains.is_empty() && line.loses.is_empty() {
+                s.push_str("; no policy or access plinth reads changes for it");
+            }
+            s
+        }
+    };
+    if let Some(why) = line.not_affected {
+        out.push_str(&format!(" ({why})"));
+    }
+    out
+}
+
+/// The accounts of a line, `name (id)`, at most `max` of them and how many more.
+pub fn account_list(line: &Line<'_>, max: usize) -> String {
+    let mut shown: Vec<String> = line.accounts.iter().take(max).map(ToString::to_string).collect();
+    if line.accounts.len() > max {
+        shown.push(format!("and {} more", line.accounts.len() - max));
+    }
+    shown.join(", ")
+}

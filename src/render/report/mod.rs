@@ -1,0 +1,77 @@
+//! The access report (`plinth report`) as Markdown, JSON and one self-contained HTML
+//! page. Renderers take only the [`Report`].
+
+pub mod html;
+pub mod markdown;
+
+use std::collections::BTreeMap;
+
+use crate::report::{AccountInfo, InForce, OuNode, PolicyInfo, Report};
+
+/// The JSON form: the report as it is, `format_version` first.
+pub fn json(report: &Report) -> String {
+    let mut out = serde_json::to_string_pretty(report).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// Policies by id.
+pub(crate) fn policy_index(report: &Report) -> BTreeMap<&str, &PolicyInfo> {
+    report.policies.iter().map(|p| (p.id.as_str(), p)).collect()
+}
+
+/// `SCP name` for a policy id.
+pub(crate) fn policy_name(index: &BTreeMap<&str, &PolicyInfo>, id: &str) -> String {
+    index
+        .get(id)
+        .map_or_else(|| id.to_owned(), |p| format!("{} {}", p.policy_type, p.name))
+}
+
+/// The policies in force at a place, split as people read them: those attached there
+/// (`here` is `root`, `ou:<path>` or `account`), and those inherited from above, each
+/// policy once (a policy attached at several levels counts where it is closest).
+pub(crate) fn split_in_force<'a>(policies: &'a [InForce], here: &str) -> (Vec<&'a str>, Vec<(&'a str, &'a str)>) {
+    let direct: Vec<&str> = policies
+        .iter()
+        .filter(|f| f.via == here)
+        .map(|f| f.policy_id.as_str())
+        .collect();
+    let mut inherited: Vec<(&str, &str)> = Vec::new();
+    for f in policies.iter().filter(|f| f.via != here) {
+        if !direct.contains(&f.policy_id.as_str()) && !inherited.iter().any(|(id, _)| *id == f.policy_id) {
+            inherited.push((f.policy_id.as_str(), f.via.as_str()));
+        }
+    }
+    (direct, inherited)
+}
+
+/// Every OU below and including `node`, depth first, with its depth.
+pub(crate) fn walk(node: &OuNode) -> Vec<(usize, &OuNode)> {
+    fn go<'a>(n: &'a OuNode, depth: usize, out: &mut Vec<(usize, &'a OuNode)>) {
+        out.push((depth, n));
+        for c in &n.children {
+            go(c, depth + 1, out);
+        }
+    }
+    let mut out = Vec::new();
+    go(node, 0, &mut out);
+    out
+}
+
+/// Every account, with the path of its OU (`` for the root).
+pub(crate) fn accounts(report: &Report) -> Vec<(&str, &AccountInfo)> {
+    walk(&report.root)
+        .into_iter()
+        .flat_map(|(_, n)| n.accounts.iter().map(move |a| (n.path.as_str(), a)))
+        .collect()
+}
+
+/// The OU an account is in, as shown: `Workloads/Prod`, or `root`.
+pub(crate) fn ou_shown(path: &str) -> &str {
+    if path.is_empty() { "root" } else { path }
+}
+
+/// How many accounts the report covers.
+pub fn account_count(report: &Report) -> usize {
+    accounts(report).len()
+}

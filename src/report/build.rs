@@ -1,0 +1,193 @@
+//! The report from what was read: plain data in, plain data out.
+
+use std::collections::BTreeMap;
+
+use super::{AccountInfo, AlarmStatus, Grant, InForce, OuNode, PolicyInfo, Report, SetInfo, TrailStatus};
+use crate::observed::{Alarm, Boundary, OrgState, SsoState, TrailInfo};
+use crate::types::policy_types::PolicyType;
+
+/// Assemble the report. `alarms` come with their state (`OK`, `ALARM`, …).
+pub fn build(org: &OrgState, sso: &SsoState, trails: &[TrailInfo], alarms: &[(Alarm, String)]) -> Report {
+    let mut policies = Vec::new();
+    // Policy ids attached directly to each target.
+    let mut attached: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for policy_type in PolicyType::ALL {
+        let view = org.policies_of(policy_type);
+        let rules = policy_type.rules();
+        for p in view.policies {
+            policies.push(PolicyInfo {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                policy_type: rules.noun.to_owned(),
+                owned: p.owned,
+                aws_managed: p.aws_managed,
+                managed_by: p.managed_by.clone(),
+                restricts_management_account: rules.affects_management_account,
+            });
+            for t in &p.targets {
+                attached.entry(t.as_str()).or_default().push(p.id.as_str());
+            }
+        }
+    }
+    let here = |id: &str, via: &str| -> Vec<InForce> {
+        attached
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|p| InForce {
+                policy_id: (*p).to_owned(),
+                via: via.to_owned(),
+            })
+            .collect()
+    };
+    let root = node(org, &org.root_id, "", "Root", here(&org.root_id, "root"), &here);
+
+    let mut sets: Vec<SetInfo> = sso
+        .permission_sets
+        .iter()
+        .map(|s| {
+            let d = s.details.clone().unwrap_or_default();
+            SetInfo {
+                name: s.name.clone(),
+                session_duration: s.session_duration.clone().unwrap_or_else(|| "PT1H".to_owned()),
+                managed_policies: d.managed_policies,
+                customer_managed_policies: d
+                    .customer_managed_policies
+                    .iter()
+                    .map(|(name, path)| format!("{}{name}", path.trim_start_matches('/')))
+                    .collect(),
+                inline_policy: d.inline_policy.is_some(),
+                permissions_boundary: d.permissions_boundary.map(|b| match b {
+                    Boundary::ManagedPolicy { arn } => arn,
+                    Boundary::CustomerManagedPolicy { name, path } => format!("{}{name}", path.trim_start_matches('/')),
+                }),
+                owned: s.owned,
+            }
+        })
+        .collect();
+    sets.sort_by(|a, b| a.name.cmp(&b.name));
+    let set_names: BTreeMap<&str, &str> = sso
+        .permission_sets
+        .iter()
+        .map(|s| (s.arn.as_str(), s.name.as_str()))
+        .collect();
+    let mut names: BTreeMap<(crate::observed::PrincipalKind, &str), &str> = BTreeMap::new();
+    for (kind, by_name) in [
+        (crate::observed::PrincipalKind::Group, &sso.groups),
+        (crate::observed::PrincipalKind::User, &sso.users),
+    ] {
+        for (name, id) in by_name {
+            names.insert((kind, id.as_str()), name.as_str());
+        }
+    }
+    let mut access: Vec<Grant> = sso
+        .assignments
+        .iter()
+        .map(|a| Grant {
+            principal_kind: a.principal_kind.as_str().to_owned(),
+            principal: names
+                .get(&(a.principal_kind, a.principal_id.as_str()))
+                .map_or_else(|| a.principal_id.clone(), |n| (*n).to_owned()),
+            account_id: a.account_id.clone(),
+            permission_set: set_names
+                .get(a.permission_set_arn.as_str())
+                .map_or_else(|| a.permission_set_arn.clone(), |n| (*n).to_owned()),
+        })
+        .collect();
+    access.sort();
+    access.dedup();
+
+    let mut notes = Vec::new();
+    if sso.instance.is_none() {
+        notes.push("IAM Identity Center is not enabled in the region read: no access matrix".to_owned());
+    }
+    if !org.scp_enabled {
+        notes.push("service control policies are not enabled on the root".to_owned());
+    }
+    Report {
+        format_version: super::FORMAT_VERSION,
+        organization_id: org.organization_id.clone(),
+        management_account_id: org.management_account_id.clone(),
+        root,
+        policies,
+        trails: trails
+            .iter()
+            .map(|t| TrailStatus {
+                name: t.settings.name.clone(),
+                home_region: t.home_region.clone(),
+                organization: t.settings.is_organization_trail,
+                multi_region: t.settings.is_multi_region_trail,
+                logging: t.logging,
+                log_file_validation: t.settings.log_file_validation,
+                bucket: t.settings.s3_bucket.clone(),
+                owned: t.owned,
+            })
+            .collect(),
+        billing_alarms: alarms
+            .iter()
+            .map(|(a, state)| AlarmStatus {
+                name: a.spec.name.clone(),
+                account: a.spec.dimensions.get("LinkedAccount").cloned(),
+                threshold_usd: a.spec.threshold,
+                state: state.clone(),
+                actions_enabled: a.spec.actions_enabled,
+            })
+            .collect(),
+        permission_sets: sets,
+        access,
+        notes,
+    }
+}
+
+/// The OU (or root) `id` at `path`, with `in_force` (what is attached here and above),
+/// its accounts and its child OUs.
+fn node(
+    org: &OrgState,
+    id: &str,
+    path: &str,
+    name: &str,
+    in_force: Vec<InForce>,
+    here: &dyn Fn(&str, &str) -> Vec<InForce>,
+) -> OuNode {
+    let mut accounts: Vec<AccountInfo> = org
+        .accounts
+        .iter()
+        .filter(|a| a.parent_id.as_deref() == Some(id) || (path.is_empty() && a.parent_id.is_none()))
+        .map(|a| {
+            let mut policies = in_force.clone();
+            policies.extend(here(&a.id, "account"));
+            AccountInfo {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                email: a.email.clone(),
+                management: a.id == org.management_account_id,
+                suspended: a.suspended,
+                policies,
+            }
+        })
+        .collect();
+    accounts.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    let mut children: Vec<OuNode> = org
+        .ous
+        .iter()
+        .filter(|o| match o.path.rsplit_once('/') {
+            Some((parent, _)) => parent == path,
+            None => path.is_empty(),
+        })
+        .map(|o| {
+            let mut policies = in_force.clone();
+            policies.extend(here(&o.id, &format!("ou:{}", o.path)));
+            let name = o.path.rsplit('/').next().unwrap_or(&o.path);
+            node(org, &o.id, &o.path, name, policies, here)
+        })
+        .collect();
+    children.sort_by(|a, b| a.name.cmp(&b.name));
+    OuNode {
+        id: id.to_owned(),
+        path: path.to_owned(),
+        name: name.to_owned(),
+        policies: in_force,
+        accounts,
+        children,
+    }
+}
