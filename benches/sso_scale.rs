@@ -274,6 +274,31 @@ async fn run(size: Size) {
         .await
         .unwrap_or_else(|d| panic!("{d}"));
     assert!(plan.is_empty(), "{:#?}", &plan.changes[..plan.changes.len().min(10)]);
+
+    // `plinth report`: import's reads of the organization, plus the targets of AWS's own
+    // policies (FullAWSAccess on every target), the trails and the alarms' state.
+    let session = emu.session().await;
+    let started = Instant::now();
+    let access = plinth::report::read(&session, &plinth::types::Region::us_east_1())
+        .await
+        .unwrap_or_else(|d| panic!("{d}"));
+    let read = session.aws.counter.snapshot();
+    let html = plinth::render::report::html::report(&access);
+    println!(
+        "report: {} reads, {} writes, {:.1?}; {} assignments; HTML {} KB",
+        read.reads(),
+        read.writes(),
+        started.elapsed(),
+        access.access.len(),
+        html.len() / 1024
+    );
+    for (call, n) in &read.calls {
+        let in_import = imported.calls.get(call).copied().unwrap_or(0);
+        if *n != in_import {
+            println!("  {n:>5}  {call} (import: {in_import})");
+        }
+    }
+    assert_eq!(read.writes(), 0);
     println!(
         "peak memory: {}",
         support::peak_memory().unwrap_or_else(|| "unknown".into())

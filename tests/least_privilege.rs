@@ -526,6 +526,13 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
     .unwrap_or_else(|d| panic!("{d}"));
     reads.push(s.aws.counter.snapshot());
 
+    // `plinth report` too.
+    let s = session(&emu).await;
+    plinth::report::read(&s, &plinth::types::Region::us_east_1())
+        .await
+        .unwrap_or_else(|d| panic!("{d}"));
+    reads.push(s.aws.counter.snapshot());
+
     let plan_policy = policy_actions("plinth-plan.json");
     let apply_policy = policy_actions("plinth-apply.json");
     let read_calls: BTreeSet<String> = reads.iter().flat_map(actions).collect();

@@ -319,3 +319,89 @@ async fn the_demo_organizations_report_reads_without_writing_and_its_page_filter
     assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "{} bytes", png.len());
     eprintln!("screenshot: {}", shot.display());
 }
+
+/// 1,000 accounts in 20 OUs, 40 groups, three permission sets per account: the page a
+/// large organization gets stays a few megabytes, folds its tree, and filters in a browser.
+#[test]
+fn a_thousand_account_report_stays_small_folded_and_filters_in_a_browser() {
+    let mut org = OrgState {
+        organization_id: "o-large".into(),
+        management_account_id: "100000000000".into(),
+        root_id: "r-root".into(),
+        scp_enabled: true,
+        ..OrgState::default()
+    };
+    let mut sso = SsoState {
+        instance: Some(SsoInstance {
+            arn: "arn:aws:sso:::instance/ssoins-1".into(),
+            identity_store_id: "d-1".into(),
+        }),
+        ..SsoState::default()
+    };
+    for o in 0..20 {
+        org.ous.push(Ou {
+            id: format!("ou-{o:03}"),
+            path: format!("Team{o:03}"),
+        });
+    }
+    for s in 0..30 {
+        sso.permission_sets.push(PermissionSet {
+            arn: format!("arn:aws:sso:::permissionSet/ssoins-1/ps-{s:02}"),
+            name: format!("Set{s:02}"),
+            description: None,
+            session_duration: Some("PT4H".into()),
+            relay_state: None,
+            owned: true,
+            managed_by: None,
+            details: None,
+        });
+    }
+    for g in 0..40 {
+        sso.groups.insert(format!("group-{g:02}"), format!("g-{g:02}"));
+    }
+    for a in 0..1000 {
+        let id = format!("{:012}", 200_000_000_000u64 + a);
+        org.accounts
+            .push(account(&id, &format!("account-{a:04}"), &format!("ou-{:03}", a % 20)));
+        for k in 0..3 {
+            sso.assignments.push(Assignment {
+                account_id: id.clone(),
+                permission_set_arn: format!("arn:aws:sso:::permissionSet/ssoins-1/ps-{:02}", (a + k) % 30),
+                principal_kind: PrincipalKind::Group,
+                principal_id: format!("g-{:02}", (a * 3 + k) % 40),
+            });
+        }
+    }
+    org.scps.push(scp("p-region", "plinth-region-deny", true, &["r-root"]));
+    let report = plinth::report::build(&org, &sso, &[], &[]);
+    assert_eq!(report.access.len(), 3000);
+    let html = plinth::render::report::html::report(&report);
+    assert!(html.len() < 3_000_000, "{} bytes", html.len());
+    // Folded: only the root is open.
+    assert_eq!(html.matches("<details class=\"ou\" open").count(), 1);
+
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("large.html");
+    std::fs::write(&file, &html).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", file.display());
+    let (rows, shown) = matrix_rows(&dom(profile.path(), &url));
+    assert_eq!((rows, shown), (3000, 3000));
+    // One OU: its 50 accounts' rows, each account's three grants in one or more rows.
+    let page = dom(profile.path(), &format!("{url}#ou=Team007&principal=group:group-22"));
+    let (_, shown) = matrix_rows(&page);
+    let want = report
+        .access
+        .iter()
+        .filter(|g| g.principal == "group-22")
+        .filter(|g| {
+            let n: u64 = g.account_id.parse::<u64>().unwrap() - 200_000_000_000;
+            n % 20 == 7
+        })
+        .map(|g| g.account_id.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    assert!(want > 0);
+    assert_eq!(shown, want, "OU and group filters together");
+}

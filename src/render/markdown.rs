@@ -23,7 +23,9 @@ pub fn plan(plan: &Plan) -> String {
             "### plinth plan: no changes\n\nThe organization matches the baseline."
         );
     } else {
-        let _ = writeln!(out, "### plinth plan: {}\n", summary_line(plan));
+        let _ = writeln!(out, "### plinth plan: {}", summary_line(plan));
+        impact(&mut out, plan);
+        out.push('\n');
         let counts = plan.summary();
         let _ = writeln!(out, "| {} |", Action::ALL.map(|a| a.as_str()).join(" | "));
         let _ = writeln!(out, "|{}", "---:|".repeat(Action::ALL.len()));
@@ -34,7 +36,6 @@ pub fn plan(plan: &Plan) -> String {
                 .map(|a| counts.get(&a).copied().unwrap_or(0).to_string())
                 .join(" | ")
         );
-        impact(&mut out, plan);
         let mut areas: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
         for c in &plan.changes {
             areas.entry(c.kind.as_str()).or_default().push(c);

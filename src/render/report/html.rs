@@ -32,7 +32,6 @@ fn esc(s: &str) -> String {
 pub fn report(report: &Report) -> String {
     let index = policy_index(report);
     let all = accounts(report);
-    let ous = walk(&report.root).len() - 1;
     let org = esc(&report.organization_id);
     let mut out = String::new();
     let _ = write!(
@@ -41,16 +40,12 @@ pub fn report(report: &Report) -> String {
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>Access report: {org}</title><style>{CSS}</style></head><body>\n<header>\
          <h1>Access report: organization <code>{org}</code></h1>\
-         <p class=\"muted\">Management account <code>{}</code> · {} accounts in {ous} OUs · {} policies · \
-         {} permission sets · {} assignments</p>\
+         <p class=\"muted\">Management account <code>{}</code> · {}</p>\
          <input id=\"q\" type=\"search\" placeholder=\"Search accounts, OUs, groups, users, permission sets, policies\">\
          <nav><a href=\"#tree\">Organization</a><a href=\"#guardrails\">Trail and billing</a>\
          <a href=\"#sets\">Permission sets</a><a href=\"#access\">Access</a></nav></header>\n<main>\n",
         esc(&report.management_account_id),
-        all.len(),
-        report.policies.len(),
-        report.permission_sets.len(),
-        report.access.len()
+        esc(&super::sizes(report).replace("; ", " · "))
     );
     for n in &report.notes {
         let _ = writeln!(out, "<p class=\"flag\">note: {}</p>", esc(n));
@@ -59,7 +54,8 @@ pub fn report(report: &Report) -> String {
         out,
         "<section id=\"tree\"><h2>Organization: OUs, accounts, policies in force</h2>"
     );
-    tree(&mut out, &report.root, &index);
+    // A large organization's OUs start folded (the search box unfolds them).
+    tree(&mut out, &report.root, &index, all.len() <= OPEN_UP_TO);
     out.push_str("</section>\n");
     guardrails(&mut out, report);
     sets(&mut out, report);
@@ -68,7 +64,10 @@ pub fn report(report: &Report) -> String {
     out
 }
 
-fn tree(out: &mut String, node: &OuNode, index: &BTreeMap<&str, &PolicyInfo>) {
+/// Organizations of up to this many accounts show their tree unfolded.
+const OPEN_UP_TO: usize = 200;
+
+fn tree(out: &mut String, node: &OuNode, index: &BTreeMap<&str, &PolicyInfo>, unfold: bool) {
     let here = if node.path.is_empty() {
         "root".to_owned()
     } else {
@@ -81,7 +80,8 @@ fn tree(out: &mut String, node: &OuNode, index: &BTreeMap<&str, &PolicyInfo>) {
     };
     let _ = write!(
         out,
-        "<details class=\"ou\" open data-path=\"{}\"><summary><b>{title}</b> <code>{}</code> <span class=\"muted\">{} account{}</span> ",
+        "<details class=\"ou\"{} data-path=\"{}\"><summary><b>{title}</b> <code>{}</code> <span class=\"muted\">{} account{}</span> ",
+        if unfold || node.path.is_empty() { " open" } else { "" },
         esc(&node.path),
         esc(&node.id),
         node.accounts.len(),
@@ -124,7 +124,7 @@ fn tree(out: &mut String, node: &OuNode, index: &BTreeMap<&str, &PolicyInfo>) {
     }
     out.push_str("</ul>\n");
     for c in &node.children {
-        tree(out, c, index);
+        tree(out, c, index, unfold);
     }
     out.push_str("</details>\n");
 }

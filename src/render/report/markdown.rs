@@ -10,17 +10,12 @@ pub fn report(report: &Report) -> String {
     let mut out = String::new();
     let index = policy_index(report);
     let all = accounts(report);
-    let ous = walk(&report.root).len() - 1;
     let _ = writeln!(out, "# Access report: organization `{}`\n", report.organization_id);
     let _ = writeln!(
         out,
-        "Management account `{}`; {} accounts in {} OUs; {} policies; {} permission sets; {} assignments.\n",
+        "Management account `{}`; {}.\n",
         report.management_account_id,
-        all.len(),
-        ous,
-        report.policies.len(),
-        report.permission_sets.len(),
-        report.access.len()
+        super::sizes(report)
     );
     for n in &report.notes {
         let _ = writeln!(out, "> note: {n}\n");

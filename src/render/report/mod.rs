@@ -75,3 +75,20 @@ pub(crate) fn ou_shown(path: &str) -> &str {
 pub fn account_count(report: &Report) -> usize {
     accounts(report).len()
 }
+
+/// `1 policy`, `3 policies`.
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The report's size in one line: accounts, OUs, policies, permission sets, assignments.
+pub(crate) fn sizes(report: &Report) -> String {
+    format!(
+        "{} in {}; {}; {}; {}",
+        count(accounts(report).len(), "account", "accounts"),
+        count(walk(&report.root).len() - 1, "OU", "OUs"),
+        count(report.policies.len(), "policy", "policies"),
+        count(report.permission_sets.len(), "permission set", "permission sets"),
+        count(report.access.len(), "assignment", "assignments"),
+    )
+}
