@@ -69,12 +69,12 @@ fn sso_state() -> SsoState {
     }
 }
 
-fn account(id: &str, name: &str) -> Account {
+fn account(id: &str, name: &str, parent: &str) -> Account {
     Account {
         id: id.into(),
         name: name.into(),
         email: String::new(),
-        parent_id: None,
+        parent_id: Some(parent.into()),
         suspended: false,
     }
 }
@@ -106,10 +106,10 @@ fn sample_plan(allow_delete: bool) -> Plan {
                 },
             ],
             accounts: vec![
-                account("123456789012", "management"),
-                account("111111111111", "dev-1"),
-                account("111111111112", "dev-2"),
-                account("222222222222", "sandbox-1"),
+                account("123456789012", "management", "r-root"),
+                account("111111111111", "dev-1", "ou-work"),
+                account("111111111112", "dev-2", "ou-work"),
+                account("222222222222", "sandbox-1", "ou-sand"),
             ],
             scps: vec![
                 Scp {

@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{Action, Plan};
 
+/// The OU of an account the plan did not place: listed by `ListAccounts` only, because no
+/// target of the baseline needs its OU's accounts (a change at the root reaches it).
+pub const UNLISTED_OU: &str = "(not listed)";
+
 /// What reaches the accounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -77,7 +81,8 @@ pub struct Impact {
     pub effect: Effect,
     /// The accounts reached, sorted; suspended accounts left out.
     pub accounts: Vec<ImpactAccount>,
-    /// The OUs those accounts are in (`root` for the root itself), sorted.
+    /// The OUs those accounts are in (`root` for the root itself; [`UNLISTED_OU`] for
+    /// accounts in OUs the plan did not list), sorted.
     pub ous: Vec<String>,
     /// Accounts the change would reach but that are not affected, and why: the
     /// management account, which SCPs and RCPs never restrict.

@@ -1,7 +1,7 @@
 //! The plan's impact in words, for the text and Markdown renderers: one sentence per line
 //! of [`crate::plan::impact::summary`], or per change.
 
-use crate::plan::impact::{Effect, Line, Subject};
+use crate::plan::impact::{Effect, Line, Subject, UNLISTED_OU};
 
 /// `12 accounts` / `1 account`.
 pub fn accounts(n: usize) -> String {
@@ -12,10 +12,11 @@ pub fn accounts(n: usize) -> String {
 /// `b`)`, `5 OUs (`a`, `b`, `c`, …)`.
 pub fn ous(line: &Line<'_>) -> String {
     let root = line.ous.contains("root");
+    let unlisted = line.ous.contains(UNLISTED_OU);
     let shown: Vec<String> = line
         .ous
         .iter()
-        .filter(|o| **o != "root")
+        .filter(|o| **o != "root" && **o != UNLISTED_OU)
         .map(|o| format!("`{o}`"))
         .collect();
     let listed = match shown.len() {
@@ -24,11 +25,23 @@ pub fn ous(line: &Line<'_>) -> String {
         2 | 3 => format!("{} OUs ({})", shown.len(), shown.join(", ")),
         n => format!("{n} OUs ({}, …)", shown[..3].join(", ")),
     };
-    match (root, listed.is_empty()) {
-        (true, true) => "the root".to_owned(),
-        (true, false) => format!("the root and {listed}"),
-        (false, true) => "no OU".to_owned(),
-        (false, false) => listed,
+    let mut parts: Vec<String> = Vec::new();
+    if root {
+        parts.push("the root".to_owned());
+    }
+    if !listed.is_empty() {
+        parts.push(listed);
+    }
+    if unlisted {
+        parts.push("OUs this plan did not list".to_owned());
+    }
+    match parts.len() {
+        0 => "no OU".to_owned(),
+        1 => parts.remove(0),
+        _ => {
+            let last = parts.pop().unwrap_or_default();
+            format!("{} and {last}", parts.join(", "))
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diag::Diagnostic;
 use crate::kinds::{Context, account, organizational_units};
 use crate::observed::{OrgState, Resolved};
-use crate::plan::impact::ImpactAccount;
+use crate::plan::impact::{ImpactAccount, UNLISTED_OU};
 use crate::plan::{Plan, Ref};
 use crate::types::Target;
 
@@ -29,8 +29,10 @@ pub struct Placement<'a> {
 pub struct Placed {
     /// Its id, or the address of the change that creates it.
     key: String,
-    /// OU path, `""` at the root.
+    /// OU path, `""` at the root (or where the plan did not read it).
     ou: String,
+    /// Whether the plan read where it is.
+    placed: bool,
     needs: Needs,
     /// As the plan's impact shows it.
     shown: ImpactAccount,
@@ -60,6 +62,7 @@ impl<'a> Placement<'a> {
                     let deps = account::moves(plan, name);
                     accounts.push(Placed {
                         key: l.id.clone(),
+                        placed: true,
                         ou,
                         needs: (Ref::Id(l.id.clone()), deps),
                         shown: ImpactAccount {
@@ -72,6 +75,7 @@ impl<'a> Placement<'a> {
                     if let Some((addr, deps)) = account::planned(plan, name) {
                         accounts.push(Placed {
                             key: addr.clone(),
+                            placed: true,
                             ou,
                             needs: (Ref::Planned(addr), deps),
                             shown: ImpactAccount {
@@ -89,10 +93,19 @@ impl<'a> Placement<'a> {
             .iter()
             .filter(|a| !declared_ids.contains(&a.id) && !a.suspended)
         {
-            let path = parent.get(a.id.as_str()).copied().unwrap_or_default().to_owned();
+            // Where the plan read it: a listed OU, the root, or (listed by `ListAccounts`
+            // only) somewhere not read, which no OU target can mean.
+            let path = parent.get(a.id.as_str()).copied().map(str::to_owned).or_else(|| {
+                let p = a.parent_id.as_deref()?;
+                if p == org.root_id {
+                    return Some(String::new());
+                }
+                org.ous.iter().find(|o| o.id == p).map(|o| o.path.clone())
+            });
             accounts.push(Placed {
                 key: a.id.clone(),
-                ou: path,
+                placed: path.is_some(),
+                ou: path.unwrap_or_default(),
                 needs: (Ref::Id(a.id.clone()), vec![]),
                 shown: ImpactAccount {
                     id: Some(a.id.clone()),
@@ -126,19 +139,13 @@ impl<'a> Placement<'a> {
     }
 
     /// The accounts a target reaches once the plan has run, as the impact shows them,
-    /// each with its OU (`root` at the root); sorted.
+    /// each with its OU (`root` at the root, [`UNLISTED_OU`] where the plan did not read
+    /// it); sorted.
     pub fn reach(&self, target: &Target) -> Result<Vec<(ImpactAccount, String)>, String> {
         let mut found: Vec<(ImpactAccount, String)> = self
             .select(target)?
             .into_iter()
-            .map(|a| {
-                let ou = if a.ou.is_empty() {
-                    "root".to_owned()
-                } else {
-                    a.ou.clone()
-                };
-                (a.shown.clone(), ou)
-            })
+            .map(|a| (a.shown.clone(), a.ou_shown()))
             .collect();
         found.sort();
         Ok(found)
@@ -148,12 +155,7 @@ impl<'a> Placement<'a> {
     /// impact shows it, with its OU; a suspended account by its live parent.
     pub fn shown(&self, key: &str) -> Option<(ImpactAccount, String)> {
         if let Some(a) = self.accounts.iter().find(|a| a.key == key) {
-            let ou = if a.ou.is_empty() {
-                "root".to_owned()
-            } else {
-                a.ou.clone()
-            };
-            return Some((a.shown.clone(), ou));
+            return Some((a.shown.clone(), a.ou_shown()));
         }
         let a = self.org.accounts.iter().find(|a| a.id == key)?;
         let ou = match a.parent_id.as_deref() {
@@ -164,7 +166,7 @@ impl<'a> Placement<'a> {
                 .iter()
                 .find(|o| o.id == p)
                 .map_or_else(|| p.to_owned(), |o| o.path.clone()),
-            None => "an OU not read".to_owned(),
+            None => UNLISTED_OU.to_owned(),
         };
         Some((
             ImpactAccount {
@@ -198,6 +200,17 @@ impl<'a> Placement<'a> {
                     if found.is_empty() { Err(why) } else { Ok(found) }
                 }
             },
+        }
+    }
+}
+
+impl Placed {
+    /// Its OU as the impact shows it: the path, `root`, or [`UNLISTED_OU`].
+    fn ou_shown(&self) -> String {
+        match (self.placed, self.ou.as_str()) {
+            (false, _) => UNLISTED_OU.to_owned(),
+            (true, "") => "root".to_owned(),
+            (true, path) => path.to_owned(),
         }
     }
 }

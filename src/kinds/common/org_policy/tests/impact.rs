@@ -11,14 +11,39 @@ use crate::types::policy_types::PolicyType;
 /// `sandbox` in `Workloads`, a third account `tools` at the root; `management` at the root.
 fn placed(mut o: Observed) -> Observed {
     o.org.ou_accounts.insert("ou-w".into(), vec!["222222222222".into()]);
+    o.org.accounts[0].parent_id = Some("r-root".into());
     o.org.accounts.push(crate::observed::Account {
         id: "333333333333".into(),
         name: "tools".into(),
         email: String::new(),
-        parent_id: None,
+        parent_id: Some("r-root".into()),
         suspended: false,
     });
     o
+}
+
+#[test]
+fn an_account_whose_ou_the_plan_did_not_list_is_reached_from_the_root_and_said_unlisted() {
+    let case = CASES.iter().find(|c| c.policy_type == PolicyType::AiOptOut).unwrap();
+    let mut o = placed(org());
+    // Listed by `ListAccounts` only: its OU was not read.
+    o.org.accounts[2].parent_id = None;
+    let p = plan(&baseline(case.section), &o, false);
+    let key = p
+        .changes
+        .iter()
+        .find(|c| c.action == Action::Attach && c.address.ends_with("-> root"))
+        .unwrap()
+        .address
+        .clone();
+    let (_, accounts, ous, _) = reached(&p, &key);
+    assert!(accounts.contains(&"tools (333333333333)".to_owned()), "{accounts:?}");
+    assert_eq!(ous, [crate::plan::impact::UNLISTED_OU, "Workloads", "root"]);
+    let line = crate::plan::impact::line(p.find(&key).unwrap()).unwrap();
+    assert_eq!(
+        crate::render::impact::ous(&line),
+        "the root, `Workloads` and OUs this plan did not list"
+    );
 }
 
 fn reached(p: &Plan, address: &str) -> (Effect, Vec<String>, Vec<String>, Option<String>) {
