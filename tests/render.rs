@@ -209,3 +209,38 @@ fn the_plan_round_trips_through_json() {
     let back: Plan = serde_json::from_str(&json).unwrap();
     assert_eq!(back, p);
 }
+
+#[test]
+fn a_wide_impact_stays_a_short_comment() {
+    use plinth::plan::impact::{Effect, Impact, ImpactAccount, Subject};
+    let mut plan = sample_plan(false);
+    let wide = plan.changes.iter_mut().find(|c| c.impact.is_some()).unwrap();
+    wide.impact = Some(Impact {
+        subject: Subject::Policy,
+        what: "SCP `wide`".into(),
+        effect: Effect::Change,
+        accounts: (0..1000)
+            .map(|n| ImpactAccount {
+                name: format!("account-{n:04}"),
+                id: Some(format!("{:012}", 200_000_000_000u64 + n)),
+            })
+            .collect(),
+        ous: (0..20).map(|n| format!("Team{n:03}")).collect(),
+        not_affected: None,
+        gains: vec![],
+        loses: vec![],
+    });
+    let md = render::markdown::plan(&plan);
+    let line = md
+        .lines()
+        .find(|l| l.contains("changes for 1000 accounts"))
+        .expect("the wide line");
+    assert!(
+        line.contains("in 20 OUs (`Team000`, `Team001`, `Team002`, …)"),
+        "{line}"
+    );
+    assert!(md.contains("and 950 more (the JSON plan names them all)"));
+    assert!(md.len() < 20_000, "{} characters", md.len());
+    let text = render::text::plan(&plan);
+    assert!(text.contains("and 995 more"));
+}

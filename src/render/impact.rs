@@ -83,7 +83,10 @@ pub fn sentence(line: &Line<'_>) -> String {
 pub fn account_list(line: &Line<'_>, max: usize) -> String {
     let mut shown: Vec<String> = line.accounts.iter().take(max).map(ToString::to_string).collect();
     if line.accounts.len() > max {
-        shown.push(format!("and {} more", line.accounts.len() - max));
+        shown.push(format!(
+            "and {} more (the JSON plan names them all)",
+            line.accounts.len() - max
+        ));
     }
     shown.join(", ")
 }

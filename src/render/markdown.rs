@@ -77,6 +77,9 @@ pub fn plan(plan: &Plan) -> String {
 const IMPACT_LINES: usize = 12;
 /// Accounts named inline; more are collapsed.
 const INLINE_ACCOUNTS: usize = 5;
+/// Accounts named in a collapsed list: a pull-request comment has a size limit (65,536
+/// characters on GitHub), and the JSON plan names them all.
+const LISTED_ACCOUNTS: usize = 50;
 
 /// The blast radius first, largest effects first: what a reviewer reads in ten seconds.
 fn impact(out: &mut String, plan: &Plan) {
@@ -99,7 +102,7 @@ fn impact(out: &mut String, plan: &Plan) {
                 out,
                 "\n  <details><summary>{}</summary>\n\n  {}\n  </details>",
                 super::impact::accounts(line.accounts.len()),
-                super::impact::account_list(line, usize::MAX)
+                super::impact::account_list(line, LISTED_ACCOUNTS)
             );
         }
     }
