@@ -210,6 +210,7 @@ pub struct ImportArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
+    /// What to write
     #[arg(long, value_enum, default_value = "html")]
     pub format: ReportFormat,
     /// Write the report to FILE instead of standard output
