@@ -64,7 +64,7 @@ pub fn report(report: &Report) -> String {
             if !inherited.is_empty() {
                 let names: Vec<String> = inherited
                     .iter()
-                    .map(|(id, via)| format!("{} ({via})", policy_name(&index, id)))
+                    .map(|(id, via)| format!("{} from {via}", policy_name(&index, id)))
                     .collect();
                 parts.push(format!("inherited: {}", names.join(", ")));
             }

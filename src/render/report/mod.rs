@@ -20,11 +20,22 @@ pub(crate) fn policy_index(report: &Report) -> BTreeMap<&str, &PolicyInfo> {
     report.policies.iter().map(|p| (p.id.as_str(), p)).collect()
 }
 
-/// `SCP name` for a policy id.
+/// `SCP name` for a policy id, with who manages it: `(plinth)`, `(AWS)`, `(AWS Control
+/// Tower)`; none for a policy made by hand.
 pub(crate) fn policy_name(index: &BTreeMap<&str, &PolicyInfo>, id: &str) -> String {
-    index
-        .get(id)
-        .map_or_else(|| id.to_owned(), |p| format!("{} {}", p.policy_type, p.name))
+    let Some(p) = index.get(id) else {
+        return id.to_owned();
+    };
+    let by = if p.owned {
+        " (plinth)".to_owned()
+    } else if p.aws_managed {
+        " (AWS)".to_owned()
+    } else if let Some(other) = &p.managed_by {
+        format!(" ({other})")
+    } else {
+        String::new()
+    };
+    format!("{} {}{by}", p.policy_type, p.name)
 }
 
 /// The policies in force at a place, split as people read them: those attached there
