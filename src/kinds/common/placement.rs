@@ -23,6 +23,8 @@ pub struct Placement<'a> {
     /// OUs an earlier planner creates in this plan.
     planned_ous: BTreeSet<String>,
     accounts: Vec<Placed>,
+    /// Position in `accounts` by key, for [`Placement::shown`] (once per assignment).
+    by_key: std::collections::HashMap<String, usize>,
 }
 
 /// An account, where it will be, and how to reference it.
@@ -122,10 +124,12 @@ impl<'a> Placement<'a> {
             .filter(|p| plan.find(&organizational_units::address(p)).is_some())
             .map(|p| p.to_string())
             .collect();
+        let by_key = accounts.iter().enumerate().map(|(i, a)| (a.key.clone(), i)).collect();
         Placement {
             org,
             planned_ous,
             accounts,
+            by_key,
         }
     }
 
@@ -154,7 +158,7 @@ impl<'a> Placement<'a> {
     /// An account by its key (id, or the address of the change that creates it), as the
     /// impact shows it, with its OU; a suspended account by its live parent.
     pub fn shown(&self, key: &str) -> Option<(ImpactAccount, String)> {
-        if let Some(a) = self.accounts.iter().find(|a| a.key == key) {
+        if let Some(a) = self.by_key.get(key).map(|&i| &self.accounts[i]) {
             return Some((a.shown.clone(), a.ou_shown()));
         }
         let a = self.org.accounts.iter().find(|a| a.id == key)?;
