@@ -53,6 +53,9 @@ pub fn sentence(line: &Line<'_>) -> String {
     let what = line.what;
     let s = if count == 1 { "s" } else { "" };
     let mut out = match (line.subject, line.effect) {
+        // Every account it reaches has it through another attachment, before or after.
+        (Subject::Policy, Effect::Gain) if count == 0 => format!("no account gains {what}"),
+        (Subject::Policy, Effect::Lose) if count == 0 => format!("no account loses {what}"),
         (Subject::Policy, Effect::Gain) => format!("{n} in {at} gain{s} {what}"),
         (Subject::Policy, Effect::Lose) => format!("{n} in {at} lose{s} {what}"),
         (Subject::Policy, _) => format!("{what} changes for {n} in {at}"),

@@ -25,36 +25,59 @@ pub fn target_of(org: &OrgState, id: &str) -> Option<Target> {
         .then(|| Target::Account(id.to_owned()))
 }
 
-/// What a policy of this type and name does to the accounts under `targets`: each
-/// account once, the management account left out (and said) where the type never
-/// restricts it. `None` when the targets reach no account.
+/// What a policy of this type and name does to the accounts under `targets` (each
+/// account once), leaving out those its attachments `elsewhere` cover anyway (an attach
+/// where it was already inherited, a detach where it still is) and the management
+/// account where the type never restricts it, and saying so. `None` when the targets
+/// reach no account.
 pub fn policy(
     org: &OrgState,
     placement: &Placement<'_>,
     policy_type: PolicyType,
     name: &str,
     effect: Effect,
-    targets: &[Target],
+    (targets, elsewhere): (&[Target], &[Target]),
 ) -> Option<Impact> {
     let rules = policy_type.rules();
     let mut accounts: BTreeSet<(ImpactAccount, String)> = BTreeSet::new();
     for t in targets {
         accounts.extend(placement.reach(t).unwrap_or_default());
     }
-    let mut not_affected = None;
+    if accounts.is_empty() {
+        return None;
+    }
+    let mut said = Vec::new();
+    let covered: BTreeSet<ImpactAccount> = elsewhere
+        .iter()
+        .filter(|t| !targets.contains(t))
+        .flat_map(|t| placement.reach(t).unwrap_or_default())
+        .map(|(a, _)| a)
+        .collect();
+    let before = accounts.len();
+    accounts.retain(|(a, _)| !covered.contains(a));
+    let kept = before - accounts.len();
+    if kept > 0 {
+        let one = kept == 1;
+        let n = format!("{kept} account{}", if one { "" } else { "s" });
+        said.push(match effect {
+            Effect::Lose => format!("{n} keep{} it through another attachment", if one { "s" } else { "" }),
+            _ => format!(
+                "{n} already ha{} it through another attachment",
+                if one { "s" } else { "ve" }
+            ),
+        });
+    }
     if !rules.affects_management_account {
         let before = accounts.len();
         accounts.retain(|(a, _)| a.id.as_deref() != Some(org.management_account_id.as_str()));
         if accounts.len() < before {
-            not_affected = Some(format!(
+            said.push(format!(
                 "the management account {} is not affected: {}s never restrict it",
                 org.management_account_id, rules.noun
             ));
         }
     }
-    if accounts.is_empty() && not_affected.is_none() {
-        return None;
-    }
+    let not_affected = (!said.is_empty()).then(|| said.join("; "));
     Some(build(
         Subject::Policy,
         format!("{} `{name}`", rules.noun),

@@ -20,6 +20,7 @@ use crate::kinds::common::{adopt, impact, placement};
 use crate::plan::impact::Effect;
 use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Orphan, Plan, Ref};
 use crate::policy;
+use crate::types::Target;
 use crate::types::policy_types::{PolicyType, Syntax};
 
 /// What a kind tells the engine beyond its documents.
@@ -54,9 +55,12 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
     }
     let mut diags = Diagnostics::default();
     let placement = placement::Placement::new(cx, plan);
-    let reach = |name: &str, effect, targets: &[crate::types::Target]| {
-        impact::policy(org, &placement, policy_type, name, effect, targets)
+    // Accounts `targets` reach that no attachment in `elsewhere` already (or still) covers.
+    let reach = |name: &str, effect, targets: &[Target], elsewhere: &[Target]| {
+        impact::policy(org, &placement, policy_type, name, effect, (targets, elsewhere))
     };
+    // Where each declared policy ends up attached, for what its detaches really take away.
+    let mut kept_on: BTreeMap<String, Vec<Target>> = BTreeMap::new();
 
     let type_dep = if !view.enabled && !desired.is_empty() {
         super::enable::enable(plan, setup, &org.root_id)
@@ -90,8 +94,14 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
 
     for d in desired {
         let addr = d.address();
-        let targets: Vec<crate::types::Target> = d.attach.iter().map(|t| t.get_ref().clone()).collect();
+        let targets: Vec<Target> = d.attach.iter().map(|t| t.get_ref().clone()).collect();
+        kept_on.insert(d.name.clone(), targets.clone());
         let live = view.policies.iter().find(|p| p.name == d.name);
+        let was_on: Vec<Target> = live
+            .iter()
+            .flat_map(|p| &p.targets)
+            .filter_map(|id| impact::target_of(org, id))
+            .collect();
         let mut adopt_dep = vec![];
         let policy_ref = match live {
             Some(p) if !p.owned && (p.aws_managed || p.managed_by.is_some()) => {
@@ -147,7 +157,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
                     }
                     plan.changes.push(Change {
                         kind: kind.to_owned(),
-                        impact: reach(&d.name, Effect::Change, &targets),
+                        impact: reach(&d.name, Effect::Change, &targets, &[]),
                         address: addr.clone(),
                         action: Action::Update,
                         reason: reasons.join("; "),
@@ -238,7 +248,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
             depends_on.extend(target_dep);
             attaches.push(Change {
                 kind: kind.to_owned(),
-                impact: reach(&d.name, Effect::Gain, std::slice::from_ref(target)),
+                impact: reach(&d.name, Effect::Gain, std::slice::from_ref(target), &was_on),
                 address: format!("{addr} -> {target}"),
                 action: Action::Attach,
                 reason: format!("the baseline attaches `{}` to `{target}`", d.name),
@@ -363,7 +373,10 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
         }
         detach_changes.push(Change {
             kind: kind.to_owned(),
-            impact: impact::target_of(org, &target_id).and_then(|t| reach(&name, Effect::Lose, &[t])),
+            impact: impact::target_of(org, &target_id).and_then(|t| {
+                let kept = if orphan { None } else { kept_on.get(&name) };
+                reach(&name, Effect::Lose, &[t], kept.map(Vec::as_slice).unwrap_or_default())
+            }),
             address: change_addr,
             action: Action::Detach,
             reason: if orphan {

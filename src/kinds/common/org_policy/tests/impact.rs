@@ -109,10 +109,13 @@ fn an_update_reaches_where_the_policy_applies_and_a_detach_what_the_target_held(
     let (effect, accounts, _, _) = reached(&p, "rcp.enforce_tls");
     assert_eq!(effect, Effect::Change);
     assert_eq!(accounts, ["sandbox (222222222222)"]);
+    // sandbox keeps it through Workloads: only tools loses it.
     let (effect, accounts, _, not_affected) = reached(&p, "rcp.enforce_tls -> root");
     assert_eq!(effect, Effect::Lose);
-    assert_eq!(accounts, ["sandbox (222222222222)", "tools (333333333333)"]);
-    assert!(not_affected.unwrap().contains("123456789012"));
+    assert_eq!(accounts, ["tools (333333333333)"]);
+    let said = not_affected.unwrap();
+    assert!(said.contains("1 account keeps it through another attachment"), "{said}");
+    assert!(said.contains("123456789012"), "{said}");
 }
 
 #[test]
@@ -153,4 +156,29 @@ fn an_account_moved_into_an_ou_gains_the_policies_attached_there() {
         .expect("moved");
     assert_eq!(i.loses, [format!("RCP `{rcp}`")]);
     assert!(i.gains.is_empty());
+}
+
+#[test]
+fn an_attach_where_the_policy_is_already_inherited_gains_nothing_there() {
+    let case = CASES.iter().find(|c| c.policy_type == PolicyType::AiOptOut).unwrap();
+    // Live on the root only; the baseline adds Workloads, whose accounts have it already.
+    let root_only = "[ai_opt_out]\nattach = [\"root\"]\n";
+    let mut o = org();
+    let first = plan(&baseline(root_only), &o, false);
+    super::world::apply(&mut o, case.policy_type, &first);
+    let o = placed(o);
+    let p = plan(&baseline(case.section), &o, false);
+    let c = p
+        .changes
+        .iter()
+        .find(|c| c.action == Action::Attach && c.address.ends_with("-> ou:Workloads"))
+        .expect("attached to Workloads");
+    let i = c.impact.as_ref().unwrap();
+    assert!(i.accounts.is_empty(), "{:?}", i.accounts);
+    assert_eq!(
+        i.not_affected.as_deref(),
+        Some("1 account already has it through another attachment")
+    );
+    let line = crate::plan::impact::line(c).unwrap();
+    assert!(crate::render::impact::sentence(&line).starts_with("no account gains"));
 }
