@@ -405,3 +405,17 @@ fn a_thousand_account_report_stays_small_folded_and_filters_in_a_browser() {
     assert!(want > 0);
     assert_eq!(shown, want, "OU and group filters together");
 }
+
+#[test]
+fn markdown_table_cells_keep_their_columns_whatever_the_names() {
+    let mut r = fixture();
+    // prod-1 holds the grants; a name with a pipe and a backtick.
+    r.root.children[0].children[0].accounts[0].name = "prod|`1`".into();
+    let md = plinth::render::report::markdown::report(&r);
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| group `auditors`"))
+        .expect("the auditors' row");
+    assert!(row.contains("`prod\\|'1'`"), "{row}");
+    assert_eq!(row.replace("\\|", "").matches('|').count(), 5, "{row}");
+}

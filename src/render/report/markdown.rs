@@ -179,10 +179,18 @@ pub fn report(report: &Report) -> String {
             let (name, ou) = names.get(account).copied().unwrap_or(("?", "?"));
             let _ = writeln!(
                 out,
-                "| {kind} `{principal}` | `{name}` {account} | {ou} | {} |",
+                "| {kind} `{}` | `{}` {account} | {} | {} |",
+                cell(principal),
+                cell(name),
+                cell(ou),
                 sets.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
             );
         }
     }
     out
+}
+
+/// Text for a table cell: a `|` would end the cell, a backtick the code span.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('`', "'")
 }

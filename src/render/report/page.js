@@ -32,7 +32,8 @@
   // A link can carry the filters: report.html#principal=group:developers&ou=Workloads
   location.hash.replace(/^#/, "").split("&").forEach(function (kv) {
     var i = kv.indexOf("=");
-    if (i > 0 && input[kv.slice(0, i)]) input[kv.slice(0, i)].value = decodeURIComponent(kv.slice(i + 1));
+    if (i <= 0 || !input[kv.slice(0, i)]) return;
+    try { input[kv.slice(0, i)].value = decodeURIComponent(kv.slice(i + 1)); } catch (e) { /* a malformed link: no filter */ }
   });
   fields.forEach(function (f) { input[f].addEventListener("input", apply); });
   apply();

@@ -157,7 +157,10 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
                     }
                     plan.changes.push(Change {
                         kind: kind.to_owned(),
-                        impact: reach(&d.name, Effect::Change, &targets, &[]),
+                        // A new description changes nothing an account can do.
+                        impact: content_differs
+                            .then(|| reach(&d.name, Effect::Change, &targets, &[]))
+                            .flatten(),
                         address: addr.clone(),
                         action: Action::Update,
                         reason: reasons.join("; "),

@@ -182,3 +182,15 @@ fn an_attach_where_the_policy_is_already_inherited_gains_nothing_there() {
     let line = crate::plan::impact::line(c).unwrap();
     assert!(crate::render::impact::sentence(&line).starts_with("no account gains"));
 }
+
+#[test]
+fn a_new_description_reaches_no_account() {
+    let case = CASES.iter().find(|c| c.policy_type == PolicyType::Rcp).unwrap();
+    let (b, o) = converged(case);
+    let mut o = placed(o);
+    ours(&mut o, PolicyType::Rcp).description = "edited by hand".into();
+    let p = plan(&b, &o, false);
+    let c = p.find("rcp.enforce_tls").expect("the description is put back");
+    assert_eq!(c.action, Action::Update);
+    assert!(c.impact.is_none(), "{:?}", c.impact);
+}
