@@ -1,7 +1,7 @@
 //! AWS Organizations: reads the organization, OUs, accounts and SCPs into
 //! [`OrgState`], and executes [`OrganizationsOp`]s.
 //!
-//! Reads scale with the baseline, not the organization: the OU tree level by level,
+//! Reads scale with the baseline, not the organization: the OU tree walked once,
 //! each account listed once (see [`structure`]), then tags, content and attachments only for the SCPs and targets
 //! the baseline is about, concurrently within [`CONCURRENCY`].
 

@@ -3,7 +3,7 @@
 //!
 //! Two ways to list accounts, chosen by what the baseline needs:
 //! - **the walk**: `ListAccountsForParent` on the root and on every OU, as the OU tree is
-//!   read level by level. It gives every account with its parent, so nothing else is
+//!   read. It gives every account with its parent, so nothing else is
 //!   listed and no `ListParents` is needed;
 //! - **the list**: `ListAccounts` (20 a page), then `ListAccountsForParent` only on the OUs
 //!   whose accounts the baseline needs, and `ListParents` for declared accounts not found
@@ -17,7 +17,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use futures::stream::{self, StreamExt, TryStreamExt};
+use std::collections::VecDeque;
+
+use futures::FutureExt;
+use futures::stream::{self, FuturesUnordered, StreamExt, TryStreamExt};
 
 use super::{CONCURRENCY, Organizations, ReadScope, SERVICE, is_suspended};
 use crate::aws::{AwsError, Context};
@@ -33,6 +36,12 @@ pub(super) struct Structure {
 
 /// Whether the walk lists fewer accounts pages than the list would: the needed OUs are
 /// listed either way, so the walk adds the other parents and the list adds every account.
+/// Pages of each listing in flight at once while the tree is walked. The pacer keeps the
+/// rate (`ListAccountsForParent` at 5 a second); this keeps enough asked for that the rate
+/// is reached while each answer takes up to 1.6 s (an OU's pages follow one another), and
+/// few enough that none waits long for its turn (8 at 5 a second: 1.6 s).
+const WALK_CONCURRENCY: usize = 8;
+
 pub(super) fn walk_is_cheaper(needed_ous: usize, all_ous: usize) -> bool {
     // The root and every OU are the parents; the needed OUs are at least half of them.
     needed_ous > 0 && needed_ous * 2 > all_ous
@@ -59,7 +68,7 @@ impl Organizations {
                 .collect();
             let more: Vec<(String, Vec<Account>)> = stream::iter(rest)
                 .map(|id| async move { self.accounts_in(&id).await.map(|a| (id, a)) })
-                .buffer_unordered(CONCURRENCY)
+                .buffer_unordered(WALK_CONCURRENCY)
                 .try_collect()
                 .await?;
             listed.extend(more);
@@ -126,35 +135,55 @@ impl Organizations {
         })
     }
 
-    /// The OU tree, level by level, and the accounts of the OUs `needed` says, listed at
-    /// the same time as the next level (two operations, two quotas).
+    /// The OU tree and the accounts of the OUs `needed` says, in one pipeline: an OU's
+    /// children and its accounts are asked for as soon as the OU is known, up to
+    /// [`WALK_CONCURRENCY`] of each operation at once (two operations, two quotas).
     async fn read_ou_tree(
         &self,
         root_id: &str,
         needed: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<(Vec<Ou>, BTreeMap<String, Vec<Account>>), AwsError> {
-        let mut all = Vec::new();
-        let mut listed = BTreeMap::new();
-        let mut level: Vec<(String, String)> = vec![(root_id.to_owned(), String::new())];
-        while !level.is_empty() {
-            let wanted: Vec<String> = level
-                .iter()
-                .filter(|(_, path)| !path.is_empty() && needed(path))
-                .map(|(id, _)| id.clone())
-                .collect();
-            let children = stream::iter(level)
-                .map(|(parent_id, parent_path)| async move { self.child_ous(&parent_id, &parent_path).await })
-                .buffer_unordered(CONCURRENCY)
-                .try_collect::<Vec<Vec<Ou>>>();
-            let accounts = stream::iter(wanted)
-                .map(|id| async move { self.accounts_in(&id).await.map(|a| (id, a)) })
-                .buffer_unordered(CONCURRENCY)
-                .try_collect::<Vec<(String, Vec<Account>)>>();
-            let (children, accounts) = futures::try_join!(children, accounts)?;
-            listed.extend(accounts);
-            let next: Vec<Ou> = children.into_iter().flatten().collect();
-            level = next.iter().map(|o| (o.id.clone(), o.path.clone())).collect();
-            all.extend(next);
+        enum Listed {
+            Children(Vec<Ou>),
+            Accounts(String, Vec<Account>),
+        }
+        let mut parents: VecDeque<(String, String)> = VecDeque::from([(root_id.to_owned(), String::new())]);
+        let mut wanted: VecDeque<String> = VecDeque::new();
+        let mut running = FuturesUnordered::new();
+        let (mut listing_children, mut listing_accounts) = (0, 0);
+        let (mut all, mut listed) = (Vec::new(), BTreeMap::new());
+        loop {
+            while listing_children < WALK_CONCURRENCY
+                && let Some((id, path)) = parents.pop_front()
+            {
+                listing_children += 1;
+                running.push(async move { self.child_ous(&id, &path).await.map(Listed::Children) }.boxed());
+            }
+            while listing_accounts < WALK_CONCURRENCY
+                && let Some(id) = wanted.pop_front()
+            {
+                listing_accounts += 1;
+                running.push(async move { self.accounts_in(&id).await.map(|a| Listed::Accounts(id, a)) }.boxed());
+            }
+            let Some(done) = running.next().await else {
+                break;
+            };
+            match done? {
+                Listed::Children(ous) => {
+                    listing_children -= 1;
+                    for ou in &ous {
+                        parents.push_back((ou.id.clone(), ou.path.clone()));
+                        if needed(&ou.path) {
+                            wanted.push_back(ou.id.clone());
+                        }
+                    }
+                    all.extend(ous);
+                }
+                Listed::Accounts(id, accounts) => {
+                    listing_accounts -= 1;
+                    listed.insert(id, accounts);
+                }
+            }
         }
         all.sort_by(|a, b| a.path.cmp(&b.path));
         Ok((all, listed))
