@@ -169,20 +169,18 @@ async fn main() {
     assert_eq!(session.aws.counter.snapshot().writes(), 0);
 
     let quota = emu.quota_counts();
-    let throttled: u64 = quota
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|c| c["throttled"].as_u64().unwrap_or(0))
-        .sum();
-    let requests: u64 = quota
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|c| c["requests"].as_u64().unwrap_or(0))
-        .sum();
+    let total = |field: &str| -> u64 {
+        quota
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|c| c[field].as_u64().unwrap_or(0))
+            .sum()
+    };
+    let (requests, throttled, late) = (total("requests"), total("throttled"), total("late"));
     println!(
-        "emulator: {requests} requests, {throttled} throttled ({:.2} %)",
+        "emulator: {requests} requests, {throttled} throttled ({:.2} %); {late} reached more than 20 ms \
+         after they arrived (judged at arrival)",
         100.0 * throttled as f64 / requests.max(1) as f64,
     );
     let mut by_operation: Vec<(&String, u64)> = quota

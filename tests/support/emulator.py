@@ -30,6 +30,10 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
     object; `Get` answers `ResourceNotFoundException` when there is none, as AWS does.
   - Names are unique per instance (`ConflictException`) and creating an assignment that
     exists makes no second one, as on AWS (moto keeps duplicates of both).
+  - Assignments are indexed by key and by principal next to moto's list (moto scans
+    the whole list for each page of `ListAccountAssignmentsForPrincipal`, which at
+    15,000 assignments made the emulator slower than the quota it enforces); the
+    answers are moto's, in moto's order.
   - Provisioning: AWS provisions a permission set to an account when an assignment is
     created there, and a change to the set leaves those copies outdated until
     `ProvisionPermissionSet`. The shim derives "provisioned to" from moto's assignments
@@ -90,10 +94,14 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
   token bucket, as AWS does; a request that finds its bucket empty is answered with the
   service's own throttling error, as above. Services are named as the SDK names them
   (`Organizations`, `SSO Admin`, `CloudWatch`); the operation is read from `X-Amz-Target`,
-  the CBOR path or the query's `Action`. Each bucket holds one token more than its burst:
+  the CBOR path or the query's `Action`. A request is judged at the time its first line
+  was read (as AWS's front end judges it on arrival), not when this one-process server
+  gets round to it, which under load is tens of milliseconds later and uneven. Each
+  bucket holds one token more than its burst:
   requests paced exactly at the quota reach the emulator a little unevenly, and AWS's own
   buckets are not that tight either. `GET /_plinth/quotas` answers how many requests were
-  counted and throttled, by operation.
+  counted and throttled, by operation, and how many were `late` (judged more than 20 ms
+  after they arrived: what judging on arrival saved from a spurious throttle).
 """
 
 import argparse
@@ -326,11 +334,15 @@ class Quotas:
     def _take(self, key, quota, now):
         rate, burst = float(quota["rate"]), float(quota["burst"]) + 1
         tokens, at = self.buckets.get(key, (burst, now))
-        tokens = min(burst, tokens + (now - at) * rate)
+        # Requests are judged in the order their threads get here, a few milliseconds
+        # apart from their arrival order: one that arrived before the last judged refills
+        # nothing.
+        tokens = min(burst, tokens + max(0.0, now - at) * rate)
+        at = max(at, now)
         if tokens < 1:
-            self.buckets[key] = (tokens, now)
+            self.buckets[key] = (tokens, at)
             return False
-        self.buckets[key] = (tokens - 1, now)
+        self.buckets[key] = (tokens - 1, at)
         return True
 
     def throttles(self, environ):
@@ -343,9 +355,12 @@ class Quotas:
         service, operation = found
         name = f"{service}.{operation}"
         with self.lock:
-            now = time.monotonic()
-            count = self.counts.setdefault(name, {"requests": 0, "throttled": 0})
+            judged = time.monotonic()
+            now = environ.get(ARRIVED) or judged
+            count = self.counts.setdefault(name, {"requests": 0, "throttled": 0, "late": 0})
             count["requests"] += 1
+            if judged - now > LATE:
+                count["late"] += 1
             shared = (self.table.get("shared") or {}).get(service)
             quota = (self.table.get("operations") or {}).get(name)
             if quota is None and shared is None:
@@ -633,7 +648,9 @@ def install_organizations_policy_shims():
 def install_sso_admin_shims():
     """Add the sso-admin operations moto lacks; see the module docstring."""
     from moto.ssoadmin import models as sso_models
+    from moto.ssoadmin import utils as sso_utils
     from moto.ssoadmin.exceptions import ResourceNotFoundException
+    from moto.utilities.paginator import paginate
     from moto.ssoadmin.responses import SSOAdminResponse
 
     backend_class = sso_models.SSOAdminBackend
@@ -678,20 +695,70 @@ def install_sso_admin_shims():
     ):
         marks_outdated(name)
 
+    # moto keeps assignments in one list, and scans all of it for each create (the shim's
+    # duplicate check) and for each page of a principal's assignments: at 15,000
+    # assignments those scans made the emulator, not the quota, the bottleneck. The shim
+    # keeps an index by key and by principal next to moto's list, rebuilt from the list
+    # whenever they disagree.
+    def key_of(a):
+        return (a.target_id, a.permission_set_arn, a.principal_type, a.principal_id)
+
+    def index(backend):
+        idx = getattr(backend, "plinth_assignment_index", None)
+        if idx is None or len(idx[0]) != len(backend.account_assignments):
+            idx = ({}, {})
+            for a in backend.account_assignments:
+                idx[0][key_of(a)] = a
+                idx[1].setdefault((a.principal_type, a.principal_id), {})[key_of(a)] = a
+            backend.plinth_assignment_index = idx
+        return idx
+
     # Creating an assignment provisions the latest version to its account.
     original_create = backend_class.create_account_assignment
 
     def create_account_assignment(self, *args, **kwargs):
         # AWS answers a request for an assignment that exists without making a second one.
-        key = ("target_id", "permission_set_arn", "principal_type", "principal_id")
-        for existing in self.account_assignments:
-            if all(getattr(existing, k, None) == kwargs.get(k) for k in key):
-                return existing.to_json(include_creation_date=True, include_request_id=True)
+        key = tuple(kwargs.get(k) for k in ("target_id", "permission_set_arn", "principal_type", "principal_id"))
+        by_key, by_principal = index(self)
+        existing = by_key.get(key)
+        if existing is not None:
+            return existing.to_json(include_creation_date=True, include_request_id=True)
         result = original_create(self, *args, **kwargs)
+        made = self.account_assignments[-1]
+        by_key[key_of(made)] = made
+        by_principal.setdefault((made.principal_type, made.principal_id), {})[key_of(made)] = made
         for ps in self.permission_sets:
             if ps.permission_set_arn == kwargs.get("permission_set_arn"):
                 stale(ps).discard(kwargs.get("target_id"))
         return result
+
+    original_delete = backend_class.delete_account_assignment
+
+    def delete_account_assignment(self, *args, **kwargs):
+        result = original_delete(self, *args, **kwargs)
+        gone = self.deleted_account_assignments[-1]
+        by_key, by_principal = index(self)
+        by_key.pop(key_of(gone), None)
+        by_principal.get((gone.principal_type, gone.principal_id), {}).pop(key_of(gone), None)
+        return result
+
+    backend_class.delete_account_assignment = delete_account_assignment
+
+    @paginate(sso_utils.PAGINATION_MODEL)
+    def list_account_assignments_for_principal(self, filter_, instance_arn, principal_id, principal_type):
+        account = (filter_ or {}).get("AccountId")
+        return [
+            {
+                "AccountId": a.target_id,
+                "PermissionSetArn": a.permission_set_arn,
+                "PrincipalId": a.principal_id,
+                "PrincipalType": a.principal_type,
+            }
+            for a in index(self)[1].get((principal_type, principal_id), {}).values()
+            if a.instance_arn == instance_arn and account in (None, a.target_id)
+        ]
+
+    backend_class.list_account_assignments_for_principal = list_account_assignments_for_principal
 
     backend_class.create_account_assignment = create_account_assignment
 
@@ -808,6 +875,27 @@ def install_sso_admin_shims():
         setattr(SSOAdminResponse, fn.__name__, fn)
 
 
+ARRIVED = "plinth.arrived"
+# A request this long between its arrival and its turn is counted `late` by operation.
+LATE = 0.02
+
+
+class ArrivalStampingHandler(MotoRequestHandler):
+    """Notes when each request's first line was read, for the quota buckets: AWS judges a
+    request's rate when it arrives, and this server (one Python process, one thread at a
+    time) may take tens of milliseconds more to reach it when it is busy, which would turn
+    evenly paced requests into bursts."""
+
+    def parse_request(self):
+        self.plinth_arrived = time.monotonic()
+        return super().parse_request()
+
+    def make_environ(self):
+        environ = super().make_environ()
+        environ[ARRIVED] = getattr(self, "plinth_arrived", None)
+        return environ
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
@@ -822,7 +910,7 @@ def main():
     emulator_management.install_account_shims()
     emulator_management.install_root_access_shims()
     app = FaultInjector(CborTranslator(DomainDispatcherApplication(create_backend_app)))
-    server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=ArrivalStampingHandler)
     print(f"PLINTH_EMULATOR_PORT={server.server_port}", flush=True)
     try:
         server.serve_forever()
