@@ -433,3 +433,52 @@ async fn every_page_of_the_sdk_paginators_waits_for_the_rate_limiter() {
     // 41 requests at 20 per second: two seconds.
     assert!(start.elapsed() >= Duration::from_secs(2), "{:?}", start.elapsed());
 }
+
+#[tokio::test]
+async fn a_call_throttled_more_times_than_a_fixed_count_would_allow_still_succeeds() {
+    // Twelve throttled answers in a row (plinth once gave up after eight): the deadline,
+    // not a count of attempts, ends a throttled call.
+    let (status, body) = json_error("ThrottlingException", "Rate exceeded");
+    let instances = mock!(Client::list_instances)
+        .sequence()
+        .http_status(status, body)
+        .times(12)
+        .output(|| ListInstancesOutput::builder().build())
+        .build();
+    let admin = mock_client!(aws_sdk_ssoadmin, RuleMode::MatchAny, &[&instances], fast_retries);
+    admin
+        .list_instances()
+        .send()
+        .await
+        .expect("retried through the throttling");
+    assert_eq!(instances.num_calls(), 13);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_throttled_until_its_deadline_fails_then() {
+    let (status, body) = json_error("ThrottlingException", "Rate exceeded");
+    let instances = mock!(Client::list_instances)
+        .sequence()
+        .http_status(status, body)
+        .repeatedly()
+        .build();
+    let deadline = Duration::from_secs(90);
+    let admin = mock_client!(aws_sdk_ssoadmin, RuleMode::MatchAny, &[&instances], |b| b
+        .retry_config(plinth::aws::retry_config())
+        .timeout_config(plinth::aws::timeout_config(deadline))
+        .sleep_impl(SharedAsyncSleep::new(TokioSleep::new())));
+    let started = tokio::time::Instant::now();
+    let err = admin.list_instances().send().await.expect_err("throttled to the end");
+    let took = started.elapsed();
+    assert!(took <= deadline + Duration::from_secs(1), "took {took:?}");
+    // Backoff up to 20 s between attempts: several in the 90 s, fewer than the cap.
+    let calls = instances.num_calls();
+    assert!(
+        (5..plinth::aws::MAX_ATTEMPTS as usize).contains(&calls),
+        "{calls} attempts"
+    );
+    assert!(
+        format!("{err:?}").contains("Timeout") || format!("{err:?}").contains("timeout"),
+        "{err:?}"
+    );
+}
