@@ -298,6 +298,10 @@ impl Session {
 }
 
 impl Executor for Session {
+    fn lane(&self, change: &Change) -> &'static str {
+        lane_of(&change.op)
+    }
+
     fn reserve(&self, change: &Change) -> Option<apply::Reservation> {
         let Some(lane) = self.lanes.get(lane_of(&change.op)) else {
             return Some(Box::new(()));
