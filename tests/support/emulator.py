@@ -107,6 +107,7 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
 import argparse
 import base64
 import datetime
+import gc
 import io
 import json
 import random
@@ -875,6 +876,8 @@ def install_sso_admin_shims():
         setattr(SSOAdminResponse, fn.__name__, fn)
 
 
+# Middle-generation collections between two full ones: never, in a test's lifetime.
+NO_FULL_COLLECTION = 1_000_000_000
 ARRIVED = "plinth.arrived"
 # A request this long between its arrival and its turn is counted `late` by operation.
 LATE = 0.02
@@ -911,6 +914,16 @@ def main():
     emulator_management.install_root_access_shims()
     app = FaultInjector(CborTranslator(DomainDispatcherApplication(create_backend_app)))
     server = make_server(args.host, args.port, app, threaded=True, request_handler=ArrivalStampingHandler)
+    # Python's full collections stop every thread of this one-process server while they
+    # scan its whole heap: with a large organization stored (5,000 accounts and alarms,
+    # 15,000 assignments; tens of milliseconds and more), long enough that the requests
+    # queued meanwhile reach the quota buckets at once, as a burst the client never sent.
+    # AWS has no such pause. What was loaded at start (moto, botocore's models) is frozen
+    # out of collection, and full collections are left off; young ones still run, and the
+    # emulator lives for one test.
+    gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, NO_FULL_COLLECTION)
     print(f"PLINTH_EMULATOR_PORT={server.server_port}", flush=True)
     try:
         server.serve_forever()
