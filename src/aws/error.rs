@@ -72,6 +72,13 @@ fn transport_message(err: &(dyn std::error::Error + 'static)) -> Option<String> 
         source = s.source();
     }
     let innermost = innermost?;
+    if timed_out && innermost.contains("all attempts") {
+        // The whole call's deadline: the SDK's error names none of the attempts' answers.
+        return Some(format!(
+            "no answer in time, retries included ({innermost}): AWS was silent, or kept \
+             answering with errors worth retrying, such as throttling; `--timeout` sets the limit"
+        ));
+    }
     if timed_out {
         return Some(format!("no answer in time ({innermost}); `--timeout` sets the limit"));
     }
