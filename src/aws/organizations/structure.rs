@@ -3,8 +3,8 @@
 //!
 //! Two ways to list accounts, chosen by what the baseline needs:
 //! - **the walk**: `ListAccountsForParent` on the root and on every OU, as the OU tree is
-//!   read. It gives every account with its parent, so nothing else is
-//!   listed and no `ListParents` is needed;
+//!   read. It gives every account with its parent, so nothing else is listed and no
+//!   `ListParents` is needed;
 //! - **the list**: `ListAccounts` (20 a page), then `ListAccountsForParent` only on the OUs
 //!   whose accounts the baseline needs, and `ListParents` for declared accounts not found
 //!   there.
@@ -15,9 +15,7 @@
 //! account a second time. A baseline that needs no OU's accounts uses the list, read at
 //! the same time as the tree.
 
-use std::collections::{BTreeMap, HashMap};
-
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use futures::FutureExt;
 use futures::stream::{self, FuturesUnordered, StreamExt, TryStreamExt};
@@ -34,14 +32,14 @@ pub(super) struct Structure {
     pub ou_accounts: BTreeMap<String, Vec<String>>,
 }
 
-/// Whether the walk lists fewer accounts pages than the list would: the needed OUs are
-/// listed either way, so the walk adds the other parents and the list adds every account.
 /// Pages of each listing in flight at once while the tree is walked. The pacer keeps the
 /// rate (`ListAccountsForParent` at 5 a second); this keeps enough asked for that the rate
 /// is reached while each answer takes up to 1.6 s (an OU's pages follow one another), and
 /// few enough that none waits long for its turn (8 at 5 a second: 1.6 s).
 const WALK_CONCURRENCY: usize = 8;
 
+/// Whether the walk lists fewer accounts pages than the list would: the needed OUs are
+/// listed either way, so the walk adds the other parents and the list adds every account.
 pub(super) fn walk_is_cheaper(needed_ous: usize, all_ous: usize) -> bool {
     // The root and every OU are the parents; the needed OUs are at least half of them.
     needed_ous > 0 && needed_ous * 2 > all_ous
