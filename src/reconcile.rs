@@ -111,6 +111,7 @@ pub fn select(plan: &Plan, repair: &Repair) -> (Plan, Vec<(String, String)>) {
     let mut left = Vec::new();
     let mut selected = Plan {
         orphans: plan.orphans.clone(),
+        blocked: plan.blocked.clone(),
         warnings: plan.warnings.clone(),
         notes: plan.notes.clone(),
         changes: Vec::new(),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use plinth::baseline;
 use plinth::diag::SourceFile;
 use plinth::kinds::Observed;
-use plinth::observed::{Account, OrgState, Ou, PermissionSet, PermissionSetDetails, Scp, SsoInstance, SsoState};
+use plinth::observed::{Account, OrgState, PermissionSet, PermissionSetDetails, Scp, SsoInstance, SsoState};
 use plinth::plan::{Plan, PlanOptions};
 use plinth::render;
 
@@ -95,16 +95,7 @@ fn sample_plan(allow_delete: bool) -> Plan {
             management_account_id: "123456789012".into(),
             root_id: "r-root".into(),
             scp_enabled: true,
-            ous: vec![
-                Ou {
-                    id: "ou-work".into(),
-                    path: "Workloads".into(),
-                },
-                Ou {
-                    id: "ou-sand".into(),
-                    path: "Sandbox".into(),
-                },
-            ],
+            ous: plinth::observed::Ou::tree("r-root", &[("ou-work", "Workloads"), ("ou-sand", "Sandbox")]),
             accounts: vec![
                 account("123456789012", "management", "r-root"),
                 account("111111111111", "dev-1", "ou-work"),

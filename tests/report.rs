@@ -9,7 +9,7 @@ use std::process::Command;
 
 use crate::support::{Emulator, example_baseline, seed_demo};
 use plinth::observed::{
-    Account, Assignment, OrgState, Ou, PermissionSet, PermissionSetDetails, PrincipalKind, Scp, SsoInstance, SsoState,
+    Account, Assignment, OrgState, PermissionSet, PermissionSetDetails, PrincipalKind, Scp, SsoInstance, SsoState,
 };
 use plinth::plan::PlanOptions;
 use plinth::report::Report;
@@ -46,16 +46,7 @@ fn fixture() -> Report {
         management_account_id: "123456789012".into(),
         root_id: "r-root".into(),
         scp_enabled: true,
-        ous: vec![
-            Ou {
-                id: "ou-work".into(),
-                path: "Workloads".into(),
-            },
-            Ou {
-                id: "ou-prod".into(),
-                path: "Workloads/Prod".into(),
-            },
-        ],
+        ous: plinth::observed::Ou::tree("r-root", &[("ou-work", "Workloads"), ("ou-prod", "Workloads/Prod")]),
         accounts: vec![
             account("123456789012", "management", "r-root"),
             account("333333333333", "tools", "r-root"),
@@ -339,10 +330,10 @@ fn a_thousand_account_report_stays_small_folded_and_filters_in_a_browser() {
         ..SsoState::default()
     };
     for o in 0..20 {
-        org.ous.push(Ou {
-            id: format!("ou-{o:03}"),
-            path: format!("Team{o:03}"),
-        });
+        org.ous.extend(plinth::observed::Ou::tree(
+            "r-root",
+            &[(format!("ou-{o:03}").as_str(), format!("Team{o:03}").as_str())],
+        ));
     }
     for s in 0..30 {
         sso.permission_sets.push(PermissionSet {

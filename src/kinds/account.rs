@@ -1,7 +1,11 @@
 //! Accounts as code: each `[[account]]` exists (created when missing) and sits in its OU
 //! (moved when elsewhere). plinth never closes or removes an account.
 //!
-//! A live account matches a declared one by e-mail (unique in AWS), else by name.
+//! A live account matches a declared one by id (when the declaration gives it) or by
+//! e-mail (unique in AWS), never by name: a member account can rename itself, so a name
+//! squatted before an account is created would otherwise turn the create into a move of
+//! someone else's account. A live account that has only the declared name is an error,
+//! reported in the plan (the declaration is blocked), never a match.
 
 use std::collections::HashMap;
 
@@ -11,11 +15,12 @@ use toml::Spanned;
 use super::{Baseline, Context, IamActions, ImportCx, Imported, Kind};
 use crate::aws::organizations::ReadScope;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::observed::{Account, OrgState};
+use crate::observed::{Account, OrgState, OuLookup};
 use crate::kinds::common::impact;
+use crate::kinds::common::placement::{self, Unresolved};
 use crate::plan::impact::ImpactAccount;
 use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Plan, Ref};
-use crate::types::{AccountName, Email, OuPath};
+use crate::types::{AccountId, AccountName, Email, OuPath, Target};
 
 pub struct Accounts;
 
@@ -25,6 +30,11 @@ pub struct Accounts;
 pub struct AccountDecl {
     #[schemars(with = "AccountName")]
     pub name: Spanned<AccountName>,
+    /// The account's id, once it exists: it is then matched by id alone (the e-mail can
+    /// change). Without it, the live account with this e-mail.
+    #[serde(default)]
+    #[schemars(with = "Option<AccountId>")]
+    pub id: Option<Spanned<AccountId>>,
     #[schemars(with = "Email")]
     pub email: Spanned<Email>,
     /// The OU the account belongs in (declared in `organizational_units` or live).
@@ -167,23 +177,60 @@ pub fn moves(plan: &Plan, name: &str) -> Vec<String> {
         .collect()
 }
 
-/// The live account a declaration means: by e-mail, else by name. `None` also when two
-/// or more live accounts share the name: [`plan`] reports that, and never guesses.
+/// What a declaration finds in the live organization.
+#[derive(Debug)]
+pub enum Match<'a> {
+    /// The account with its id (when it gives one), else its e-mail.
+    Live(&'a Account),
+    /// No account has its id or e-mail, and none its name: to be created.
+    Missing,
+    /// No account has its id or e-mail, but these have its name: never a match.
+    NameOnly(Vec<&'a Account>),
+}
+
+/// The live account a declaration means, by id or e-mail: [`lookup`].
 pub fn live<'a>(org: &'a OrgState, decl: &AccountDecl) -> Option<&'a Account> {
-    match matches(org, decl).as_slice() {
-        [one] => Some(one),
-        _ => None,
+    match lookup(org, decl) {
+        Match::Live(a) => Some(a),
+        Match::Missing | Match::NameOnly(_) => None,
     }
 }
 
-/// Every live account the declaration could mean: the one with its e-mail, else all of its name.
-fn matches<'a>(org: &'a OrgState, decl: &AccountDecl) -> Vec<&'a Account> {
+/// What a declaration means in the live organization: matched by id (when it has one)
+/// or e-mail, never by name.
+pub fn lookup<'a>(org: &'a OrgState, decl: &AccountDecl) -> Match<'a> {
     let email = decl.email.get_ref().as_str();
-    let name = decl.name.get_ref().as_str();
-    if let Some(a) = org.accounts.iter().find(|l| l.email.eq_ignore_ascii_case(email)) {
-        return vec![a];
+    let found = match &decl.id {
+        Some(id) => org.accounts.iter().find(|l| l.id == id.get_ref().as_str()),
+        None => org.accounts.iter().find(|l| l.email.eq_ignore_ascii_case(email)),
+    };
+    if let Some(a) = found {
+        return Match::Live(a);
     }
-    org.accounts.iter().filter(|l| l.name == name).collect()
+    let name = decl.name.get_ref().as_str();
+    let named: Vec<&Account> = org.accounts.iter().filter(|l| l.name == name).collect();
+    match named.is_empty() {
+        true => Match::Missing,
+        false => Match::NameOnly(named),
+    }
+}
+
+/// The error for a declaration that only a name matches.
+pub fn name_only(decl: &AccountDecl, others: &[&Account]) -> String {
+    let by = match &decl.id {
+        Some(id) => format!("the id `{}`", id.get_ref()),
+        None => format!("the e-mail `{}`", decl.email.get_ref()),
+    };
+    format!(
+        "no live account has {by}, but {} named `{}`: {}; plinth never matches an account by its name, which its own administrators can change",
+        if others.len() == 1 { "one is" } else { "these are" },
+        decl.name.get_ref(),
+        others
+            .iter()
+            .map(|a| format!("{} (`{}`)", a.id, a.email))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 fn plan_accounts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
@@ -196,10 +243,37 @@ fn plan_accounts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         let email = a.email.get_ref().as_str();
         let ou = a.ou.get_ref();
         let ou_address = super::organizational_units::address(ou);
-        let (destination, ou_dep) = match org.ou_by_path(ou.as_str()) {
-            Some(live) => (Ref::Id(live.id.clone()), vec![]),
-            None if plan.find(&ou_address).is_some() => (Ref::Planned(ou_address.clone()), vec![ou_address.clone()]),
-            None => {
+        let found = match lookup(org, a) {
+            Match::NameOnly(others) => {
+                let at = a.id.as_ref().map_or(a.email.span(), Spanned::span);
+                let ids = others.iter().map(|o| o.id.clone()).collect();
+                let why = Unresolved::Ambiguous { ids, why: name_only(a, &others) };
+                placement::report(cx, plan, &mut diags, &Target::Account(name.to_owned()), at, why);
+                continue;
+            }
+            Match::Missing if a.id.is_some() => {
+                let id = a.id.as_ref().map(|i| i.get_ref().to_string()).unwrap_or_default();
+                diags.push(
+                    Diagnostic::error(format!("account `{name}` has the id `{id}`, which is not in the organization"))
+                        .at(src, a.id.as_ref().map_or(a.name.span(), Spanned::span))
+                        .hint("give `id` only for an account that exists; without it, plinth creates the account"),
+                );
+                continue;
+            }
+            Match::Live(l) => Some(l),
+            Match::Missing => None,
+        };
+        let (destination, ou_dep) = match org.ou_at(ou) {
+            OuLookup::Found(live) => (Ref::Id(live.id.clone()), vec![]),
+            OuLookup::Ambiguous { ids, why } => {
+                let why = Unresolved::Ambiguous { ids, why };
+                placement::report(cx, plan, &mut diags, &Target::Ou(ou.clone()), a.ou.span(), why);
+                continue;
+            }
+            OuLookup::Missing if plan.find(&ou_address).is_some() => {
+                (Ref::Planned(ou_address.clone()), vec![ou_address.clone()])
+            }
+            OuLookup::Missing => {
                 diags.push(
                     Diagnostic::error(format!(
                         "account `{name}` belongs in OU `{ou}`, which is not in the organization"
@@ -210,64 +284,8 @@ fn plan_accounts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                 continue;
             }
         };
-        let found = matches(org, a);
-        if found.len() > 1 {
-            diags.push(
-                Diagnostic::error(format!(
-                    "{} live accounts are named `{name}` and none has the e-mail `{email}`",
-                    found.len()
-                ))
-                .at(src, a.name.span())
-                .cause(
-                    found
-                        .iter()
-                        .map(|l| format!("{} ({})", l.id, l.email))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                )
-                .hint(
-                    "plinth never guesses which account to move: give the declaration the e-mail of the one you mean",
-                ),
-            );
-            continue;
-        }
-        match found.first().copied() {
-            None => {
-                let addr = address(name);
-                plan.changes.push(Change::new(
-                    at(name),
-                    Action::Create,
-                    format!("no account `{name}` ({email}) in the organization"),
-                    Op::Organizations(OrganizationsOp::CreateAccount {
-                        name: name.to_owned(),
-                        email: email.to_owned(),
-                    }),
-                ));
-                let mut deps = vec![addr.clone()];
-                deps.extend(ou_dep);
-                plan.changes.push(
-                    Change::new(
-                        move_address(name, ou),
-                        Action::Update,
-                        format!("a new account starts at the root; the baseline puts it in `{ou}`"),
-                        Op::Organizations(OrganizationsOp::MoveAccount {
-                            account: Ref::Planned(addr),
-                            source: Ref::Id(org.root_id.clone()),
-                            destination,
-                        }),
-                    )
-                    .depends_on(deps)
-                    .impact(Some(impact::moved(
-                        org,
-                        ImpactAccount {
-                            id: None,
-                            name: name.to_owned(),
-                        },
-                        None,
-                        ou,
-                    ))),
-                );
-            }
+        match found {
+            None => plan_create(cx, plan, a, destination, ou_dep),
             Some(live) => {
                 if live.name != name {
                     plan.warnings.push(format!(
@@ -300,9 +318,7 @@ fn plan_accounts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                                 id: Some(live.id.clone()),
                                 name: live.name.clone(),
                             },
-                            here.and_then(|p| org.ous.iter().find(|o| o.id == p))
-                                .and_then(|o| OuPath::parse(&o.path).ok())
-                                .as_ref(),
+                            here,
                             ou,
                         ))),
                     );
@@ -311,4 +327,44 @@ fn plan_accounts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         }
     }
     diags.into_result(())
+}
+
+/// A new account, and its move from the root into its OU.
+fn plan_create(cx: &Context<'_>, plan: &mut Plan, a: &AccountDecl, destination: Ref, ou_dep: Vec<String>) {
+    let org = &cx.observed.org;
+    let (name, email, ou) = (a.name.get_ref().as_str(), a.email.get_ref().as_str(), a.ou.get_ref());
+    let addr = address(name);
+    plan.changes.push(Change::new(
+        at(name),
+        Action::Create,
+        format!("no account `{name}` ({email}) in the organization"),
+        Op::Organizations(OrganizationsOp::CreateAccount {
+            name: name.to_owned(),
+            email: email.to_owned(),
+        }),
+    ));
+    let mut deps = vec![addr.clone()];
+    deps.extend(ou_dep);
+    plan.changes.push(
+        Change::new(
+            move_address(name, ou),
+            Action::Update,
+            format!("a new account starts at the root; the baseline puts it in `{ou}`"),
+            Op::Organizations(OrganizationsOp::MoveAccount {
+                account: Ref::Planned(addr),
+                source: Ref::Id(org.root_id.clone()),
+                destination,
+            }),
+        )
+        .depends_on(deps)
+        .impact(Some(impact::moved(
+            org,
+            ImpactAccount {
+                id: None,
+                name: name.to_owned(),
+            },
+            None,
+            ou,
+        ))),
+    );
 }

@@ -33,7 +33,15 @@ impl ImportCx<'_> {
             return Some(format!("ou:{}", ou.path));
         }
         let account = org.accounts.iter().find(|a| a.id == id)?;
-        let unique = org.accounts.iter().filter(|a| a.name == account.name).count() == 1;
+        // A name is written only for an account the imported baseline declares in
+        // `[[account]]` (by e-mail): elsewhere a name is live data a member can change.
+        let declared = account.id != org.management_account_id
+            && !account.suspended
+            && account
+                .parent_id
+                .as_deref()
+                .is_some_and(|p| org.ous.iter().any(|o| o.id == p));
+        let unique = declared && org.accounts.iter().filter(|a| a.name == account.name).count() == 1;
         let by_name = format!("account:{}", account.name);
         let resolves =
             Target::parse(&by_name).is_ok_and(|t| matches!(org.resolve(&t), Resolved::Id(ref found) if found == id));

@@ -10,8 +10,10 @@ use std::fmt::Write as _;
 
 use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::kinds::common::placement::{self, Unresolved};
+use crate::observed::OuLookup;
 use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Plan, Ref};
-use crate::types::OuPath;
+use crate::types::{OuPath, Target};
 
 pub struct OrganizationalUnits;
 
@@ -62,11 +64,19 @@ impl Kind for OrganizationalUnits {
     /// The leaf OUs (each declares its parents too), by path.
     fn import(cx: &ImportCx<'_>) -> impl std::future::Future<Output = Result<Imported, Diagnostics>> {
         let mut out = Imported::default();
-        let ous = &cx.org.ous;
-        for ou in ous {
-            let has_children = ous.iter().any(|o| o.path.starts_with(&format!("{}/", ou.path)));
+        let org = cx.org;
+        let plain: Vec<(&crate::observed::Ou, OuPath)> =
+            org.ous.iter().filter_map(|o| org.plain_path(&o.id).map(|p| (o, p))).collect();
+        for ou in org.ous.iter().filter(|o| org.plain_path(&o.id).is_none()) {
+            out.skipped.push(format!(
+                "OU {} (`{}`): no baseline path names it alone (a name with `/`, or another OU's names join to the same path); rename it",
+                ou.id, ou.path
+            ));
+        }
+        for (ou, path) in &plain {
+            let has_children = plain.iter().any(|(o, _)| o.parent_id == ou.id);
             if !has_children {
-                out.toml.array_table(Self::NAME).string("path", &ou.path);
+                out.toml.array_table(Self::NAME).string("path", path.as_str());
             }
         }
         async { Ok(out) }
@@ -95,14 +105,27 @@ fn plan_ous(cx: &Context<'_>, plan: &mut Plan) {
     for decl in &cx.baseline.file.organizational_units {
         for path in decl.path.get_ref().with_ancestors() {
             let addr = address(&path);
-            if org.ou_by_path(path.as_str()).is_some() || plan.find(&addr).is_some() {
+            // An OU there name by name exists, whatever other OUs' names join to.
+            if org.ou_named(&path).is_ok_and(|found| found.is_some()) {
                 continue;
+            }
+            match org.ou_at(&path) {
+                OuLookup::Found(_) => continue,
+                OuLookup::Ambiguous { ids, why } => {
+                    // Live names make the path ambiguous: nothing below it is created.
+                    let mut none = crate::diag::Diagnostics::default();
+                    let target = Target::Ou(path.clone());
+                    placement::report(cx, plan, &mut none, &target, decl.path.span(), Unresolved::Ambiguous { ids, why });
+                    break;
+                }
+                OuLookup::Missing if plan.find(&addr).is_some() => continue,
+                OuLookup::Missing => {}
             }
             let (parent, depends_on) = match path.parent() {
                 None => (Ref::Id(org.root_id.clone()), vec![]),
-                Some(parent) => match org.ou_by_path(parent.as_str()) {
-                    Some(p) => (Ref::Id(p.id.clone()), vec![]),
-                    None => (Ref::Planned(address(&parent)), vec![address(&parent)]),
+                Some(parent) => match org.ou_at(&parent) {
+                    OuLookup::Found(p) => (Ref::Id(p.id.clone()), vec![]),
+                    _ => (Ref::Planned(address(&parent)), vec![address(&parent)]),
                 },
             };
             let declared = path == *decl.path.get_ref();

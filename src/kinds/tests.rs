@@ -7,7 +7,7 @@ use serde_json::json;
 use super::*;
 use crate::baseline;
 use crate::diag::SourceFile;
-use crate::observed::{Account, OrgState, Ou, Scp};
+use crate::observed::{Account, OrgState, Scp};
 use crate::plan::{Action, Op, OrganizationsOp, Plan, PlanOptions, Ref};
 use crate::policy;
 
@@ -27,11 +27,11 @@ attach = ["root"]
 attach = ["root", "ou:Workloads/Prod", "account:sandbox"]
 "#;
 
-fn baseline(text: &str) -> Baseline {
+pub(super) fn baseline(text: &str) -> Baseline {
     baseline::parse(SourceFile::new("baseline.toml", text)).unwrap_or_else(|d| panic!("{d}"))
 }
 
-fn empty_org() -> Observed {
+pub(super) fn empty_org() -> Observed {
     Observed {
         org: OrgState {
             organization_id: "o-abc".into(),
@@ -78,19 +78,10 @@ fn full_access(targets: &[&str]) -> Scp {
 }
 
 /// The organization after a successful apply of `b`.
-fn converged(b: &Baseline) -> Observed {
+pub(super) fn converged(b: &Baseline) -> Observed {
     let mut o = empty_org();
     o.org.scp_enabled = true;
-    o.org.ous = vec![
-        Ou {
-            id: "ou-w".into(),
-            path: "Workloads".into(),
-        },
-        Ou {
-            id: "ou-p".into(),
-            path: "Workloads/Prod".into(),
-        },
-    ];
+    o.org.ous = crate::observed::Ou::tree("r-root", &[("ou-w", "Workloads"), ("ou-p", "Workloads/Prod")]);
     for t in ["r-root", "ou-w", "ou-p", "123456789012", "222222222222"] {
         o.org.attached.insert(t.into(), vec!["p-FullAWSAccess".into()]);
     }
@@ -119,11 +110,11 @@ fn converged(b: &Baseline) -> Observed {
     o
 }
 
-fn compute_ok(b: &Baseline, o: &Observed, allow_delete: bool) -> Plan {
+pub(super) fn compute_ok(b: &Baseline, o: &Observed, allow_delete: bool) -> Plan {
     compute(b, o, PlanOptions { allow_delete }).unwrap_or_else(|d| panic!("{d}"))
 }
 
-fn addresses(plan: &Plan) -> Vec<String> {
+pub(super) fn addresses(plan: &Plan) -> Vec<String> {
     plan.changes
         .iter()
         .map(|c| format!("{} {}", c.action.symbol(), c.address))
@@ -454,29 +445,4 @@ fn attaching_to_the_management_account_warns_that_it_has_no_effect() {
         "{:?}",
         plan.warnings
     );
-}
-
-#[test]
-fn two_live_accounts_of_a_declared_name_are_an_error_never_a_guess() {
-    let b = baseline(
-        "[organization]\nmanagement_account_id = \"123456789012\"\n\n[[organizational_units]]\npath = \"Workloads/Prod\"\n\n[[account]]\nname = \"sandbox\"\nemail = \"sandbox@example.com\"\nou = \"Workloads/Prod\"\n",
-    );
-    let mut o = empty_org();
-    o.org.accounts.push(Account {
-        id: "333333333333".into(),
-        name: "sandbox".into(),
-        email: "other-sandbox@example.com".into(),
-        parent_id: Some("r-root".into()),
-        suspended: false,
-    });
-    let err = compute(&b, &o, PlanOptions::default()).unwrap_err().to_string();
-    assert!(
-        err.contains("error: 2 live accounts are named `sandbox` and none has the e-mail `sandbox@example.com`"),
-        "{err}"
-    );
-    assert!(
-        err.contains("222222222222") && err.contains("333333333333 (other-sandbox@example.com)"),
-        "{err}"
-    );
-    assert!(err.contains("baseline.toml:8:8"), "{err}");
 }

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::types::Target;
 use crate::types::policy_types::PolicyType;
+use crate::types::{OuPath, Target};
 
 mod budgets;
 mod contacts;
@@ -92,8 +92,53 @@ static NOTHING_ATTACHED: BTreeMap<String, Vec<String>> = BTreeMap::new();
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ou {
     pub id: String,
-    /// Path from the root, `Workloads/Prod`.
+    /// Its own name, as AWS has it: anyone allowed to name an OU chooses it, `/` included.
+    pub name: String,
+    /// The OU or root it sits in.
+    pub parent_id: String,
+    /// Its ancestors' names and its own joined with `/`, `Workloads/Prod`: for people to
+    /// read, never to find an OU by (a root-level OU may be named `Workloads/Prod`); a
+    /// baseline path is resolved name by name from the root ([`OrgState::ou_at`]).
     pub path: String,
+}
+
+impl Ou {
+    /// OUs from `(id, path)` pairs, parents before children, each placed under the OU of
+    /// its parent path (or the root): for states built by hand, such as tests'.
+    pub fn tree(root_id: &str, ous: &[(&str, &str)]) -> Vec<Ou> {
+        let mut out: Vec<Ou> = Vec::new();
+        for (id, path) in ous {
+            let (parent, name) = match path.rsplit_once('/') {
+                Some((parent, name)) => (
+                    out.iter()
+                        .find(|o| o.path == parent)
+                        .map_or_else(|| root_id.to_owned(), |o| o.id.clone()),
+                    name,
+                ),
+                None => (root_id.to_owned(), *path),
+            };
+            out.push(Ou {
+                id: (*id).to_owned(),
+                name: name.to_owned(),
+                parent_id: parent,
+                path: (*path).to_owned(),
+            });
+        }
+        out
+    }
+}
+
+/// What a baseline OU path means in the live organization.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OuLookup<'a> {
+    Found(&'a Ou),
+    Missing,
+    /// More than one live OU could be meant (the ids, the one found name by name first
+    /// when there is one), and the error that says so.
+    Ambiguous {
+        ids: Vec<String>,
+        why: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -134,20 +179,95 @@ pub struct Scp {
 pub enum Resolved {
     Id(String),
     Unknown(String),
+    /// Live names make it mean more than one resource (two accounts of one name, an OU
+    /// named like a nested path): the candidates' ids, and the error. Planners leave the
+    /// target's changes out of the plan and report it; never pick one.
+    Ambiguous {
+        ids: Vec<String>,
+        why: String,
+    },
 }
 
 impl OrgState {
-    pub fn ou_by_path(&self, path: &str) -> Option<&Ou> {
-        self.ous.iter().find(|o| o.path == path)
+    /// The OU a baseline path means, found name by name from the root (a parent's id and
+    /// a child's name at each step), never by comparing joined names. Ambiguous when two
+    /// OUs answer one step, or when another live OU's names join to the same path (an OU
+    /// named `Workloads/Prod` at the root, beside the real `Workloads` › `Prod`).
+    pub fn ou_at(&self, path: &OuPath) -> OuLookup<'_> {
+        let found = match self.ou_named(path) {
+            Ok(found) => found,
+            Err((ids, why)) => return OuLookup::Ambiguous { ids, why },
+        };
+        let shadows: Vec<&Ou> = self
+            .ous
+            .iter()
+            .filter(|o| o.path == path.as_str() && found.is_none_or(|f| f.id != o.id))
+            .collect();
+        if shadows.is_empty() {
+            return found.map_or(OuLookup::Missing, OuLookup::Found);
+        }
+        let mut ids: Vec<String> = found.iter().map(|f| f.id.clone()).collect();
+        ids.extend(shadows.iter().map(|o| o.id.clone()));
+        let decoys = shadows
+            .iter()
+            .map(|o| format!("{} (named `{}`)", o.id, o.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let why = match found {
+            Some(real) => format!(
+                "OU path `{path}` is {} name by name from the root, but the names of {decoys} also join to it",
+                real.id
+            ),
+            None => format!("no OU is at `{path}` name by name from the root, but the names of {decoys} join to it"),
+        };
+        OuLookup::Ambiguous { ids, why }
     }
 
-    /// The live id of a target, or why there is none.
+    /// The OU at a baseline path name by name from the root alone (whatever other OUs'
+    /// names join to); `Err` when two OUs answer one step, with their ids.
+    #[allow(clippy::type_complexity)]
+    pub fn ou_named(&self, path: &OuPath) -> Result<Option<&Ou>, (Vec<String>, String)> {
+        let mut parent = self.root_id.as_str();
+        let mut found: Option<&Ou> = None;
+        for segment in path.segments() {
+            let here: Vec<&Ou> = self
+                .ous
+                .iter()
+                .filter(|o| o.parent_id == parent && o.name == segment)
+                .collect();
+            match here.as_slice() {
+                [one] => {
+                    parent = &one.id;
+                    found = Some(one);
+                }
+                [] => {
+                    found = None;
+                    break;
+                }
+                many => {
+                    let ids: Vec<String> = many.iter().map(|o| o.id.clone()).collect();
+                    let why = format!(
+                        "{} live OUs are named `{segment}` in the same parent: {}",
+                        many.len(),
+                        ids.join(", ")
+                    );
+                    return Err((ids, why));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// The live id of a target, or why there is none. An account name matches live
+    /// names, which members can change: declared accounts are resolved by the kinds
+    /// through their `[[account]]` (id or e-mail) before this.
     pub fn resolve(&self, target: &Target) -> Resolved {
         match target {
             Target::Root => Resolved::Id(self.root_id.clone()),
-            Target::Ou(path) => match self.ou_by_path(path.as_str()) {
-                Some(ou) => Resolved::Id(ou.id.clone()),
-                None => Resolved::Unknown(format!("no OU at path `{path}` in the organization")),
+            Target::Ou(path) => match self.ou_at(path) {
+                OuLookup::Found(ou) => Resolved::Id(ou.id.clone()),
+                OuLookup::Missing => Resolved::Unknown(format!("no OU at path `{path}` in the organization")),
+                OuLookup::Ambiguous { ids, why } => Resolved::Ambiguous { ids, why },
             },
             Target::Account(key) => {
                 if key.len() == 12 && key.bytes().all(|b| b.is_ascii_digit()) {
@@ -160,23 +280,64 @@ impl OrgState {
                 match matches.as_slice() {
                     [one] => Resolved::Id(one.id.clone()),
                     [] => Resolved::Unknown(format!("no account named `{key}` in the organization")),
-                    many => Resolved::Unknown(format!(
-                        "{} accounts are named `{key}` ({}); name the account by id",
-                        many.len(),
-                        many.iter().map(|a| a.id.as_str()).collect::<Vec<_>>().join(", ")
-                    )),
+                    many => Resolved::Ambiguous {
+                        ids: many.iter().map(|a| a.id.clone()).collect(),
+                        why: format!(
+                            "{} live accounts are named `{key}`: {}",
+                            many.len(),
+                            many.iter()
+                                .map(|a| format!("{} ({})", a.id, a.email))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    },
                 }
             }
         }
     }
 
-    /// How a live target id reads in a plan: `root`, `ou:Path`, `account:id (name)`.
+    /// The OU ids from `id` up to the root's child, nearest first (an account's parent
+    /// chain when `id` is its parent); stops at an id it does not know.
+    pub fn ancestors(&self, id: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut at = id;
+        while let Some(ou) = self.ous.iter().find(|o| o.id == at) {
+            if out.contains(&ou.id.as_str()) {
+                break;
+            }
+            out.push(ou.id.as_str());
+            at = &ou.parent_id;
+        }
+        out
+    }
+
+    /// The baseline path of a live OU: its joined names, when they lead back to it and to
+    /// nothing else ([`OrgState::ou_at`]); `None` for an OU that no baseline path can
+    /// name unambiguously (a name with `/`, or one that shadows another).
+    pub fn plain_path(&self, id: &str) -> Option<OuPath> {
+        let ou = self.ous.iter().find(|o| o.id == id)?;
+        let path = OuPath::parse(&ou.path).ok()?;
+        matches!(self.ou_at(&path), OuLookup::Found(f) if f.id == ou.id).then_some(path)
+    }
+
+    /// A live OU as people read it: its path, followed by its id when the path does not
+    /// name it alone ([`OrgState::plain_path`]).
+    pub fn ou_label(&self, id: &str) -> String {
+        match self.ous.iter().find(|o| o.id == id) {
+            Some(ou) if self.plain_path(id).is_some() => ou.path.clone(),
+            Some(ou) => format!("{} ({})", ou.path, ou.id),
+            None => id.to_owned(),
+        }
+    }
+
+    /// How a live target id reads in a plan: `root`, `ou:Path`, `account:id (name)`. An
+    /// OU whose joined names do not lead back to it (a name with `/`) also shows its id.
     pub fn describe_target(&self, id: &str) -> String {
         if id == self.root_id {
             return "root".into();
         }
-        if let Some(ou) = self.ous.iter().find(|o| o.id == id) {
-            return format!("ou:{}", ou.path);
+        if self.ous.iter().any(|o| o.id == id) {
+            return format!("ou:{}", self.ou_label(id));
         }
         if let Some(a) = self.accounts.iter().find(|a| a.id == id) {
             return format!("account:{}", a.id);

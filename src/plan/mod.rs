@@ -209,11 +209,31 @@ pub struct Orphan {
     pub reason: String,
 }
 
+/// A target of the baseline that live names make ambiguous (two accounts of one name, an
+/// OU named like a nested path): plinth cannot tell which resource the baseline means, so
+/// the target's changes are left out of the plan, and nothing is detached from or deleted
+/// in any resource it could mean. An error, reported with the plan; the rest of the plan
+/// goes ahead, so one hostile name cannot stop the repair of the whole organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blocked {
+    /// The target as the baseline writes it: `ou:Workloads/Prod`, `account:payments`.
+    pub target: String,
+    /// Where the baseline names it: `baseline.toml:12:14`.
+    pub at: String,
+    /// What is wrong, naming the live resources it could mean.
+    pub error: String,
+    /// The live ids it could mean.
+    pub ids: Vec<String>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub changes: Vec<Change>,
     #[serde(default)]
     pub orphans: Vec<Orphan>,
+    /// Targets left out of the plan because live names make them ambiguous: errors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocked: Vec<Blocked>,
     #[serde(default)]
     pub warnings: Vec<String>,
     /// Facts worth knowing that need no change, such as subscriptions awaiting confirmation.
@@ -237,6 +257,23 @@ impl Plan {
 
     pub fn find(&self, address: &str) -> Option<&Change> {
         self.changes.iter().find(|c| c.address == address)
+    }
+
+    /// Record a blocked target once (several kinds may name the same one at one place).
+    pub fn block(&mut self, blocked: Blocked) {
+        if !self
+            .blocked
+            .iter()
+            .any(|b| b.target == blocked.target && b.at == blocked.at)
+        {
+            self.blocked.push(blocked);
+        }
+    }
+
+    /// Whether a live id is one a blocked target could mean: nothing is detached from it
+    /// or deleted in it while the target is blocked.
+    pub fn is_blocked(&self, id: &str) -> bool {
+        self.blocked.iter().any(|b| b.ids.iter().any(|i| i == id))
     }
 }
 

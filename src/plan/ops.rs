@@ -19,6 +19,15 @@ pub enum Ref {
     Planned(String),
 }
 
+impl Ref {
+    /// The live id, or the address of the change that creates it.
+    pub fn key(&self) -> &str {
+        match self {
+            Ref::Id(s) | Ref::Planned(s) => s,
+        }
+    }
+}
+
 /// The AWS operation a change performs: plain data, executed by the adapter that
 /// owns the service.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

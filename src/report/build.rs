@@ -170,15 +170,11 @@ fn node(
     let mut children: Vec<OuNode> = org
         .ous
         .iter()
-        .filter(|o| match o.path.rsplit_once('/') {
-            Some((parent, _)) => parent == path,
-            None => path.is_empty(),
-        })
+        .filter(|o| o.parent_id == id)
         .map(|o| {
             let mut policies = in_force.clone();
-            policies.extend(here(&o.id, &format!("ou:{}", o.path)));
-            let name = o.path.rsplit('/').next().unwrap_or(&o.path);
-            node(org, &o.id, &o.path, name, policies, here)
+            policies.extend(here(&o.id, &format!("ou:{}", org.ou_label(&o.id))));
+            node(org, &o.id, &o.path, &o.name, policies, here)
         })
         .collect();
     children.sort_by(|a, b| a.name.cmp(&b.name));

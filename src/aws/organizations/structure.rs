@@ -204,6 +204,8 @@ impl Organizations {
                 let name = ou.name().unwrap_or_default();
                 Ou {
                     id: ou.id().unwrap_or_default().to_owned(),
+                    name: name.to_owned(),
+                    parent_id: parent_id.to_owned(),
                     path: if parent_path.is_empty() {
                         name.to_owned()
                     } else {

@@ -172,7 +172,12 @@ fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             let what = format!("billing alarm `{}`", a.name.get_ref());
             let (account_id, linked_account, account_deps) =
                 match placement::linked_account(cx, plan, a.account.as_ref(), &what) {
-                    Ok(linked) => linked,
+                    Ok(Some(linked)) => linked,
+                    // Blocked: the alarm stays as it is (and is no orphan).
+                    Ok(None) => {
+                        desired_names.push(desired_alarm(a, None, &arn).name);
+                        continue;
+                    }
                     Err(d) => {
                         diags.push(d);
                         continue;

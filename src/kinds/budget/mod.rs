@@ -211,7 +211,9 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         let what = format!("budget `{}`", b.name.get_ref());
         let (linked, planned_account, account_deps) =
             match placement::linked_account(cx, plan, b.account.as_ref(), &what) {
-                Ok(linked) => linked,
+                Ok(Some(linked)) => linked,
+                // Blocked: the budget stays as it is (declared, so no orphan).
+                Ok(None) => continue,
                 Err(d) => {
                     diags.push(d);
                     continue;

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::placement::Placement;
-use crate::observed::OrgState;
+use crate::observed::{OrgState, OuLookup};
 use crate::plan::impact::{Effect, Impact, ImpactAccount, Subject};
 use crate::types::policy_types::PolicyType;
 use crate::types::{OuPath, Target};
@@ -16,8 +16,8 @@ pub fn target_of(org: &OrgState, id: &str) -> Option<Target> {
     if id == org.root_id {
         return Some(Target::Root);
     }
-    if let Some(ou) = org.ous.iter().find(|o| o.id == id) {
-        return OuPath::parse(&ou.path).ok().map(Target::Ou);
+    if org.ous.iter().any(|o| o.id == id) {
+        return org.plain_path(id).map(Target::Ou);
     }
     org.accounts
         .iter()
@@ -123,10 +123,15 @@ fn build(
 pub fn in_force(org: &OrgState, ou: Option<&OuPath>) -> BTreeSet<String> {
     let mut chain: Vec<&str> = vec![org.root_id.as_str()];
     for p in ou.map(OuPath::with_ancestors).unwrap_or_default() {
-        if let Some(live) = org.ou_by_path(p.as_str()) {
+        if let OuLookup::Found(live) = org.ou_at(&p) {
             chain.push(live.id.as_str());
         }
     }
+    in_force_on(org, &chain)
+}
+
+/// The policies of every type attached to one of the live ids of `chain`.
+fn in_force_on(org: &OrgState, chain: &[&str]) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     for policy_type in PolicyType::ALL {
         let view = org.policies_of(policy_type);
@@ -144,10 +149,12 @@ pub fn in_force(org: &OrgState, ou: Option<&OuPath>) -> BTreeSet<String> {
     found
 }
 
-/// What an account gains and loses by moving from the OU `from` to `to` (`None`: the
-/// root, where a new account starts).
-pub fn moved(org: &OrgState, account: ImpactAccount, from: Option<&OuPath>, to: &OuPath) -> Impact {
-    let (before, after) = (in_force(org, from), in_force(org, Some(to)));
+/// What an account gains and loses by moving from the live parent `from` (an OU or the
+/// root's id; `None`: the root, where a new account starts) to the OU `to`.
+pub fn moved(org: &OrgState, account: ImpactAccount, from: Option<&str>, to: &OuPath) -> Impact {
+    let mut chain: Vec<&str> = vec![org.root_id.as_str()];
+    chain.extend(from.map(|p| org.ancestors(p)).unwrap_or_default());
+    let (before, after) = (in_force_on(org, &chain), in_force(org, Some(to)));
     Impact {
         subject: Subject::Account,
         what: format!("account {account}"),

@@ -3,18 +3,34 @@
 //! `root`, `ou:<path>` and `account:<key>` stand for ([`Placement`], for assignments),
 //! counting OUs and accounts this plan creates or moves where they will be, and leaving
 //! suspended accounts out.
+//!
+//! Live names are data, never identity: an OU path is resolved name by name from the root
+//! ([`OrgState::ou_at`]), a live account's OU by its parent ids, a declared account by
+//! its id or e-mail, never its name. A target that live names make ambiguous is
+//! [`Unresolved::Ambiguous`]: [`report`] records it in the plan as blocked, its changes
+//! are left out, and the rest of the plan goes ahead.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::{Context, account, organizational_units};
-use crate::observed::{OrgState, Resolved};
+use crate::observed::{OrgState, OuLookup, Resolved};
 use crate::plan::impact::{ImpactAccount, UNLISTED_OU};
-use crate::plan::{Plan, Ref};
+use crate::plan::{Blocked, Plan, Ref};
 use crate::types::Target;
 
 /// A resource to reference, and the plan changes that must succeed first.
 pub type Needs = (Ref, Vec<String>);
+
+/// Why a target means no resource of the live organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unresolved {
+    /// Nothing is there: the baseline is wrong (an error that stops the plan).
+    Unknown(String),
+    /// Live names make it mean more than one resource, or a name-only match: the target
+    /// is blocked, the rest of the plan goes ahead.
+    Ambiguous { ids: Vec<String>, why: String },
+}
 
 /// Where each account will be once the plan has run: live OUs, with the baseline's
 /// `[[account]]`s (moved or created by this plan) where the baseline puts them.
@@ -25,31 +41,40 @@ pub struct Placement<'a> {
     accounts: Vec<Placed>,
     /// Position in `accounts` by key, for [`Placement::shown`] (once per assignment).
     by_key: std::collections::HashMap<String, usize>,
+    /// What `account:<name>` means for each `[[account]]` name: the key its placed
+    /// account has, or why there is none.
+    declared: BTreeMap<String, Option<Result<(String, Vec<String>), Unresolved>>>,
+}
+
+/// Where an account will be.
+enum Where {
+    /// In the OU at this baseline path (`""`: the root): a declared account.
+    Path(String),
+    /// Where it is: the live OU ids from its parent up (empty at the root).
+    Live(Vec<String>),
+    /// Listed by `ListAccounts` only: the plan did not read where it is.
+    Unplaced,
 }
 
 /// An account, where it will be, and how to reference it.
 pub struct Placed {
     /// Its id, or the address of the change that creates it.
     key: String,
-    /// OU path, `""` at the root (or where the plan did not read it).
-    ou: String,
-    /// Whether the plan read where it is.
-    placed: bool,
+    at: Where,
     needs: Needs,
     /// As the plan's impact shows it.
     shown: ImpactAccount,
+    /// Its OU as the impact shows it.
+    ou_shown: String,
 }
 
 impl<'a> Placement<'a> {
     pub fn new(cx: &'a Context<'_>, plan: &Plan) -> Self {
         let org = &cx.observed.org;
-        let ou_path: BTreeMap<&str, &str> = org.ous.iter().map(|o| (o.id.as_str(), o.path.as_str())).collect();
         let mut parent: BTreeMap<&str, &str> = BTreeMap::new();
         for (ou, accounts) in &org.ou_accounts {
             for a in accounts {
-                if let Some(path) = ou_path.get(ou.as_str()) {
-                    parent.insert(a.as_str(), path);
-                }
+                parent.insert(a.as_str(), ou.as_str());
             }
         }
         let mut accounts: Vec<Placed> = Vec::new();
@@ -64,8 +89,8 @@ impl<'a> Placement<'a> {
                     let deps = account::moves(plan, name);
                     accounts.push(Placed {
                         key: l.id.clone(),
-                        placed: true,
-                        ou,
+                        ou_shown: ou.clone(),
+                        at: Where::Path(ou),
                         needs: (Ref::Id(l.id.clone()), deps),
                         shown: ImpactAccount {
                             id: Some(l.id.clone()),
@@ -77,8 +102,8 @@ impl<'a> Placement<'a> {
                     if let Some((addr, deps)) = account::planned(plan, name) {
                         accounts.push(Placed {
                             key: addr.clone(),
-                            placed: true,
-                            ou,
+                            ou_shown: ou.clone(),
+                            at: Where::Path(ou),
                             needs: (Ref::Planned(addr), deps),
                             shown: ImpactAccount {
                                 id: None,
@@ -97,23 +122,34 @@ impl<'a> Placement<'a> {
         {
             // Where the plan read it: a listed OU, the root, or (listed by `ListAccounts`
             // only) somewhere not read, which no OU target can mean.
-            let path = parent.get(a.id.as_str()).copied().map(str::to_owned).or_else(|| {
-                let p = a.parent_id.as_deref()?;
-                if p == org.root_id {
-                    return Some(String::new());
+            let at = match parent.get(a.id.as_str()).copied().or(a.parent_id.as_deref()) {
+                Some(p) if p == org.root_id => Where::Live(Vec::new()),
+                Some(p) if org.ous.iter().any(|o| o.id == p) => {
+                    Where::Live(org.ancestors(p).into_iter().map(str::to_owned).collect())
                 }
-                org.ous.iter().find(|o| o.id == p).map(|o| o.path.clone())
-            });
+                _ => Where::Unplaced,
+            };
+            let ou_shown = match &at {
+                Where::Live(chain) => chain.first().map_or_else(|| "root".to_owned(), |p| org.ou_label(p)),
+                Where::Path(_) | Where::Unplaced => UNLISTED_OU.to_owned(),
+            };
             accounts.push(Placed {
                 key: a.id.clone(),
-                placed: path.is_some(),
-                ou: path.unwrap_or_default(),
+                at,
+                ou_shown,
                 needs: (Ref::Id(a.id.clone()), vec![]),
                 shown: ImpactAccount {
                     id: Some(a.id.clone()),
                     name: a.name.clone(),
                 },
             });
+        }
+        for a in &mut accounts {
+            if let Where::Path(p) = &a.at
+                && p.is_empty()
+            {
+                a.ou_shown = "root".to_owned();
+            }
         }
         let planned_ous = cx
             .baseline
@@ -125,16 +161,28 @@ impl<'a> Placement<'a> {
             .map(|p| p.to_string())
             .collect();
         let by_key = accounts.iter().enumerate().map(|(i, a)| (a.key.clone(), i)).collect();
+        let declared = cx
+            .baseline
+            .file
+            .account
+            .iter()
+            .map(|d| {
+                let name = d.get_ref().name.get_ref().to_string();
+                let found = declared_account(cx, plan, &name).map(|r| r.map(|(r, deps)| (r.key().to_owned(), deps)));
+                (name, found)
+            })
+            .collect();
         Placement {
             org,
             planned_ous,
             accounts,
             by_key,
+            declared,
         }
     }
 
     /// The accounts a target means: key -> (ref, dependencies).
-    pub fn expand(&self, target: &Target) -> Result<BTreeMap<String, Needs>, String> {
+    pub fn expand(&self, target: &Target) -> Result<BTreeMap<String, Needs>, Unresolved> {
         Ok(self
             .select(target)?
             .into_iter()
@@ -145,31 +193,38 @@ impl<'a> Placement<'a> {
     /// The accounts a target reaches once the plan has run, as the impact shows them,
     /// each with its OU (`root` at the root, [`UNLISTED_OU`] where the plan did not read
     /// it); sorted.
-    pub fn reach(&self, target: &Target) -> Result<Vec<(ImpactAccount, String)>, String> {
+    pub fn reach(&self, target: &Target) -> Result<Vec<(ImpactAccount, String)>, Unresolved> {
         let mut found: Vec<(ImpactAccount, String)> = self
             .select(target)?
             .into_iter()
-            .map(|a| (a.shown.clone(), a.ou_shown()))
+            .map(|a| (a.shown.clone(), a.ou_shown.clone()))
             .collect();
         found.sort();
         Ok(found)
+    }
+
+    /// The keys of the accounts at or below any of these live ids (OUs or accounts): what
+    /// a blocked target could mean, where nothing may be taken away while it is blocked.
+    pub fn under(&self, ids: &[String]) -> BTreeSet<String> {
+        self.accounts
+            .iter()
+            .filter(|a| {
+                ids.contains(&a.key) || matches!(&a.at, Where::Live(chain) if chain.iter().any(|c| ids.contains(c)))
+            })
+            .map(|a| a.key.clone())
+            .collect()
     }
 
     /// An account by its key (id, or the address of the change that creates it), as the
     /// impact shows it, with its OU; a suspended account by its live parent.
     pub fn shown(&self, key: &str) -> Option<(ImpactAccount, String)> {
         if let Some(a) = self.by_key.get(key).map(|&i| &self.accounts[i]) {
-            return Some((a.shown.clone(), a.ou_shown()));
+            return Some((a.shown.clone(), a.ou_shown.clone()));
         }
         let a = self.org.accounts.iter().find(|a| a.id == key)?;
         let ou = match a.parent_id.as_deref() {
             Some(p) if p == self.org.root_id => "root".to_owned(),
-            Some(p) => self
-                .org
-                .ous
-                .iter()
-                .find(|o| o.id == p)
-                .map_or_else(|| p.to_owned(), |o| o.path.clone()),
+            Some(p) => self.org.ou_label(p),
             None => UNLISTED_OU.to_owned(),
         };
         Some((
@@ -181,63 +236,121 @@ impl<'a> Placement<'a> {
         ))
     }
 
-    fn select(&self, target: &Target) -> Result<Vec<&Placed>, String> {
+    fn select(&self, target: &Target) -> Result<Vec<&Placed>, Unresolved> {
         let pick = |keep: &dyn Fn(&Placed) -> bool| self.accounts.iter().filter(|a| keep(a)).collect::<Vec<_>>();
         match target {
             Target::Root => Ok(pick(&|_| true)),
             Target::Ou(path) => {
                 let p = path.as_str();
-                let known = self.org.ou_by_path(p).is_some()
-                    || self.planned_ous.contains(p)
-                    || self.accounts.iter().any(|a| a.ou == p);
-                if !known {
-                    return Err(format!("no OU at path `{path}` in the organization"));
-                }
+                let live = match self.org.ou_at(path) {
+                    OuLookup::Found(ou) => Some(ou.id.as_str()),
+                    OuLookup::Missing => None,
+                    OuLookup::Ambiguous { ids, why } => return Err(Unresolved::Ambiguous { ids, why }),
+                };
                 let below = format!("{p}/");
-                Ok(pick(&|a| a.ou == p || a.ou.starts_with(&below)))
-            }
-            Target::Account(key) => match self.org.resolve(target) {
-                Resolved::Id(id) => Ok(pick(&|a| a.key == id)),
-                Resolved::Unknown(why) => {
-                    let planned = account::address(key);
-                    let found = pick(&|a| a.key == planned);
-                    if found.is_empty() { Err(why) } else { Ok(found) }
+                let declared_here = |a: &Placed| matches!(&a.at, Where::Path(x) if x == p || x.starts_with(&below));
+                let known = live.is_some() || self.planned_ous.contains(p) || self.accounts.iter().any(declared_here);
+                if !known {
+                    return Err(Unresolved::Unknown(format!(
+                        "no OU at path `{path}` in the organization"
+                    )));
                 }
+                Ok(pick(&|a| match &a.at {
+                    Where::Path(_) => declared_here(a),
+                    Where::Live(chain) => live.is_some_and(|id| chain.iter().any(|c| c == id)),
+                    Where::Unplaced => false,
+                }))
+            }
+            Target::Account(key) => match self.declared.get(key.as_str()).and_then(Option::as_ref) {
+                Some(Ok(found)) => Ok(pick(&|a| a.key == found.0)),
+                Some(Err(e)) => Err(e.clone()),
+                None => match self.org.resolve(target) {
+                    Resolved::Id(id) => Ok(pick(&|a| a.key == id)),
+                    Resolved::Unknown(why) => Err(Unresolved::Unknown(why)),
+                    Resolved::Ambiguous { ids, why } => Err(Unresolved::Ambiguous { ids, why }),
+                },
             },
-        }
-    }
-}
-
-impl Placed {
-    /// Its OU as the impact shows it: the path, `root`, or [`UNLISTED_OU`].
-    fn ou_shown(&self) -> String {
-        match (self.placed, self.ou.as_str()) {
-            (false, _) => UNLISTED_OU.to_owned(),
-            (true, "") => "root".to_owned(),
-            (true, path) => path.to_owned(),
         }
     }
 }
 
 /// A target itself: its live id, or the change of this plan that creates it (an OU, or
 /// an account, which must also be in its OU before anything is attached to it), with
-/// the changes to wait for. `Err` says why it is unknown.
-pub fn target(cx: &Context<'_>, plan: &Plan, target: &Target) -> Result<(Ref, Vec<String>), String> {
+/// the changes to wait for. `Err` says why there is none, or why live names leave it
+/// ambiguous. An `account:<name>` declared in `[[account]]` means that declaration's
+/// account (matched by id or e-mail), whatever live accounts are named.
+pub fn target(cx: &Context<'_>, plan: &Plan, target: &Target) -> Result<(Ref, Vec<String>), Unresolved> {
+    if let Target::Account(name) = target
+        && let Some(found) = declared_account(cx, plan, name)
+    {
+        return found;
+    }
     match cx.observed.org.resolve(target) {
         Resolved::Id(id) => Ok((Ref::Id(id), vec![])),
+        Resolved::Ambiguous { ids, why } => Err(Unresolved::Ambiguous { ids, why }),
         Resolved::Unknown(why) => {
             let planned = match target {
                 Target::Ou(path) => {
                     let addr = organizational_units::address(path);
                     plan.find(&addr).map(|_| (addr.clone(), vec![addr]))
                 }
-                Target::Account(name) => account::planned(plan, name),
-                Target::Root => None,
+                Target::Account(_) | Target::Root => None,
             };
             match planned {
                 Some((addr, deps)) => Ok((Ref::Planned(addr), deps)),
-                None => Err(why),
+                None => Err(Unresolved::Unknown(why)),
             }
+        }
+    }
+}
+
+/// The account an `[[account]]` of this name is: live (by id or e-mail), or created by
+/// this plan; `None` when no `[[account]]` has the name.
+fn declared_account(cx: &Context<'_>, plan: &Plan, name: &str) -> Option<Result<(Ref, Vec<String>), Unresolved>> {
+    let decl = cx
+        .baseline
+        .file
+        .account
+        .iter()
+        .find(|d| d.get_ref().name.get_ref().as_str() == name)?;
+    let decl = decl.get_ref();
+    let org = &cx.observed.org;
+    Some(match account::lookup(org, decl) {
+        account::Match::Live(a) => Ok((Ref::Id(a.id.clone()), account::moves(plan, name))),
+        account::Match::NameOnly(others) => Err(Unresolved::Ambiguous {
+            ids: others.iter().map(|a| a.id.clone()).collect(),
+            why: account::name_only(decl, &others),
+        }),
+        account::Match::Missing => match account::planned(plan, name) {
+            Some((addr, deps)) => Ok((Ref::Planned(addr), deps)),
+            None => Err(Unresolved::Unknown(format!(
+                "the `[[account]]` named `{name}` is not in the organization and this plan does not create it"
+            ))),
+        },
+    })
+}
+
+/// Report a target that does not resolve: an unknown one is the baseline's mistake, an
+/// error that stops the plan (`diags`); an ambiguous one is the live names' doing, so the
+/// target is recorded in the plan as blocked and the rest of the plan goes ahead.
+pub fn report(
+    cx: &Context<'_>,
+    plan: &mut Plan,
+    diags: &mut Diagnostics,
+    target: &Target,
+    span: std::ops::Range<usize>,
+    why: Unresolved,
+) {
+    match why {
+        Unresolved::Unknown(why) => diags.push(unknown_target(cx, target, span, &why)),
+        Unresolved::Ambiguous { ids, why } => {
+            let (line, col) = cx.baseline.source.line_col(span.start);
+            plan.block(Blocked {
+                target: target.to_string(),
+                at: format!("{}:{line}:{col}", cx.baseline.source.path.display()),
+                error: why,
+                ids,
+            });
         }
     }
 }
@@ -263,24 +376,33 @@ pub type Linked = (Option<String>, Option<Ref>, Vec<String>);
 /// The account a per-account resource filters on (a billing alarm's or a budget's
 /// `LinkedAccount`), if it names one, by id or name: its live id; or, for an account this
 /// plan creates, no id yet but the reference the apply resolves and the changes to wait
-/// for. `Err` is a diagnostic pointing at the name: the account is not in the organization.
+/// for. `Err` is a diagnostic pointing at the name: the account is not in the
+/// organization. `Ok(None)`: live names make it ambiguous; it is blocked in the plan, and
+/// the resource is left as it is.
 pub fn linked_account(
     cx: &Context<'_>,
-    plan: &Plan,
+    plan: &mut Plan,
     account: Option<&toml::Spanned<String>>,
     what: &str,
-) -> Result<Linked, Diagnostic> {
+) -> Result<Option<Linked>, Diagnostic> {
     let Some(account) = account else {
-        return Ok((None, None, vec![]));
+        return Ok(Some((None, None, vec![])));
     };
-    match target(cx, plan, &Target::Account(account.get_ref().clone())) {
-        Ok((Ref::Id(id), _)) => Ok((Some(id), None, vec![])),
-        Ok((planned @ Ref::Planned(_), deps)) => Ok((None, Some(planned), deps)),
-        Err(why) => Err(
-            Diagnostic::error(format!("unknown account `{}` in {what}", account.get_ref()))
-                .at(&cx.baseline.source, account.span())
-                .cause(why)
-                .hint("name an account of this organization by its 12-digit id or its exact name"),
-        ),
+    let t = Target::Account(account.get_ref().clone());
+    match target(cx, plan, &t) {
+        Ok((Ref::Id(id), _)) => Ok(Some((Some(id), None, vec![]))),
+        Ok((planned @ Ref::Planned(_), deps)) => Ok(Some((None, Some(planned), deps))),
+        Err(Unresolved::Unknown(why)) => Err(Diagnostic::error(format!(
+            "unknown account `{}` in {what}",
+            account.get_ref()
+        ))
+        .at(&cx.baseline.source, account.span())
+        .cause(why)
+        .hint("name an account of this organization by its 12-digit id or its exact name")),
+        Err(ambiguous) => {
+            let mut none = Diagnostics::default();
+            report(cx, plan, &mut none, &t, account.span(), ambiguous);
+            Ok(None)
+        }
     }
 }

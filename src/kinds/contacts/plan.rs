@@ -1,11 +1,11 @@
 //! `[contacts]`'s plan: who gets which contact (the section's, then the overrides, the
 //! most specific target winning) and the change that sets each one that differs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Contacts, LiveContact, PRINCIPAL, at, differences};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::kinds::common::placement::Placement;
+use crate::kinds::common::placement::{self, Placement, Unresolved};
 use crate::kinds::{Context, Kind, account};
 use crate::observed::{ContactSpec, ContactType};
 use crate::plan::{AccountOp, Action, Change, Op, OrganizationsOp, Plan, Ref};
@@ -61,6 +61,7 @@ pub(super) fn plan_contacts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Dia
     let placement = Placement::new(cx, plan);
     let everyone = placement.expand(&Target::Root).unwrap_or_default();
     let mut wanted: BTreeMap<String, BTreeMap<ContactType, Wanted>> = BTreeMap::new();
+    let mut untouched: BTreeSet<String> = BTreeSet::new();
     for key in everyone.keys() {
         for (t, decl) in section.declared() {
             let w = Wanted {
@@ -75,13 +76,21 @@ pub(super) fn plan_contacts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Dia
         for target in o.get_ref().targets.get_ref() {
             let accounts = match placement.expand(target.get_ref()) {
                 Ok(accounts) => accounts,
-                Err(why) => {
+                Err(Unresolved::Unknown(why)) => {
                     diags.push(
                         Diagnostic::error(format!("unknown target `{}` in `[[contacts.override]]`", target.get_ref()))
                             .at(src, target.span())
                             .cause(why)
                             .hint("name an OU by its path or an account by its 12-digit id or exact name"),
                     );
+                    continue;
+                }
+                Err(Unresolved::Ambiguous { ids, why }) => {
+                    // Which accounts the override means is unknown: none of those it
+                    // could mean gets the default instead of it.
+                    untouched.extend(placement.under(&ids));
+                    let why = Unresolved::Ambiguous { ids, why };
+                    placement::report(cx, plan, &mut diags, target.get_ref(), target.span(), why);
                     continue;
                 }
             };
@@ -125,6 +134,9 @@ pub(super) fn plan_contacts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Dia
         let Some((reference, account_deps)) = everyone.get(key) else {
             continue;
         };
+        if untouched.contains(key) {
+            continue;
+        }
         let name = name_of(cx, key);
         for (t, w) in types {
             let want = w.spec.clone();

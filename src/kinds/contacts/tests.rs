@@ -129,10 +129,7 @@ fn each_field_that_differs_is_named_and_email_case_is_not_drift() {
 fn an_account_created_in_the_run_gets_its_contacts_after_it_exists() {
     let text = format!("{BASELINE}\n[[account]]\nname = \"payments\"\nemail = \"p@example.com\"\nou = \"Workloads\"\n");
     let mut o = observed(true, vec![("123456789012", Some(spec())), ("222222222222", Some(spec()))]);
-    o.org.ous.push(crate::observed::Ou {
-        id: "ou-1".into(),
-        path: "Workloads".into(),
-    });
+    o.org.ous.extend(crate::observed::Ou::tree("r-1", &[("ou-1", "Workloads")]));
     let plan = compute(&b(&text), &o, PlanOptions::default()).unwrap_or_else(|d| panic!("{d}"));
     let c = plan
         .changes
@@ -181,16 +178,7 @@ fn contacts_not_read_in_this_run_plan_nothing_and_say_so() {
 /// `sandbox` in `Workloads/Dev`, `prod` in `Workloads`: with the OUs' accounts read.
 fn nested() -> Observed {
     let mut o = observed(true, vec![]);
-    o.org.ous = vec![
-        crate::observed::Ou {
-            id: "ou-w".into(),
-            path: "Workloads".into(),
-        },
-        crate::observed::Ou {
-            id: "ou-d".into(),
-            path: "Workloads/Dev".into(),
-        },
-    ];
+    o.org.ous = crate::observed::Ou::tree("r-1", &[("ou-w", "Workloads"), ("ou-d", "Workloads/Dev")]);
     o.org.accounts.push(Account {
         id: "444444444444".into(),
         name: "prod".into(),

@@ -148,7 +148,7 @@ mod tests {
     use super::*;
     use crate::aws::Aws;
     use crate::aws::clients::Clients;
-    use crate::observed::{OrgState, Ou};
+    use crate::observed::{OrgState};
     use crate::policy::minify;
 
     fn scp(id: &str, name: &str, content: &Value, targets: &[&str]) -> Scp {
@@ -193,10 +193,7 @@ mod tests {
         full.aws_managed = true;
         OrgState {
             root_id: "r-1".into(),
-            ous: vec![Ou {
-                id: "ou-w".into(),
-                path: "Workloads".into(),
-            }],
+            ous: crate::observed::Ou::tree("r-1", &[("ou-w", "Workloads")]),
             scps: vec![
                 full,
                 scp("p-1", "plinth-region-deny", &region_deny, &["r-1"]),

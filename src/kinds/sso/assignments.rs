@@ -10,7 +10,7 @@ use super::section::{PrincipalName, SsoSection};
 use super::*;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::common::impact;
-use crate::kinds::common::placement::{Needs, Placement};
+use crate::kinds::common::placement::{self, Needs, Placement, Unresolved};
 use crate::plan::impact::Effect;
 use crate::observed::{Assignment, PermissionSet, PrincipalKind};
 use crate::plan::{Action, Change, adopt_address};
@@ -48,19 +48,22 @@ pub(super) fn plan_assignments(
     // Wanted assignments: (set name, principal, account) -> the refs to create it with.
     let placement = Placement::new(cx, plan);
     let mut wanted: BTreeMap<Grant, Needs> = BTreeMap::new();
+    // Assignments in accounts a blocked target could mean: never removed while it is.
+    let mut kept: BTreeSet<Grant> = BTreeSet::new();
     for a in &section.assignment {
         let a = a.get_ref();
         let set = a.permission_set.get_ref().as_str();
         let mut accounts: BTreeMap<String, Needs> = BTreeMap::new();
+        let mut unsure: BTreeSet<String> = BTreeSet::new();
         for t in a.targets.get_ref() {
             match placement.expand(t.get_ref()) {
                 Ok(found) => accounts.extend(found),
-                Err(why) => diags.push(crate::kinds::common::placement::unknown_target(
-                    cx,
-                    t.get_ref(),
-                    t.span(),
-                    &why,
-                )),
+                Err(why) => {
+                    if let Unresolved::Ambiguous { ids, .. } = &why {
+                        unsure.extend(placement.under(ids));
+                    }
+                    placement::report(cx, plan, &mut diags, t.get_ref(), t.span(), why);
+                }
             }
         }
         for (kind, names) in [(PrincipalKind::Group, &a.groups), (PrincipalKind::User, &a.users)] {
@@ -68,6 +71,9 @@ pub(super) fn plan_assignments(
                 let name = n.get_ref().as_str();
                 if !principals.contains_key(&(kind, name)) {
                     continue;
+                }
+                for account in &unsure {
+                    kept.insert((set.to_owned(), kind, name.to_owned(), account.clone()));
                 }
                 for (key, (account, deps)) in &accounts {
                     wanted.insert(
@@ -142,6 +148,13 @@ pub(super) fn plan_assignments(
     }
     for key in live.difference(&wanted.keys().cloned().collect()) {
         let (set, kind, name, account) = key;
+        if kept.contains(key) {
+            plan.warnings.push(format!(
+                "kept {} `{name}`'s `{set}` in account {account}: a target of the baseline that live names make ambiguous could mean that account (see the errors)",
+                kind.as_str()
+            ));
+            continue;
+        }
         let arn = sso
             .permission_sets
             .iter()

@@ -209,7 +209,7 @@ fn fold<'a>(org: &'a OrgState, granted: &BTreeSet<&'a str>) -> Vec<Folded<'a>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::observed::{Account, Ou};
+    use crate::observed::{Account};
 
     fn org() -> OrgState {
         let account = |id: &str, parent: &str, suspended: bool| Account {
@@ -221,20 +221,7 @@ mod tests {
         };
         OrgState {
             root_id: "r-1".into(),
-            ous: vec![
-                Ou {
-                    id: "ou-w".into(),
-                    path: "Workloads".into(),
-                },
-                Ou {
-                    id: "ou-p".into(),
-                    path: "Workloads/Prod".into(),
-                },
-                Ou {
-                    id: "ou-s".into(),
-                    path: "Sandbox".into(),
-                },
-            ],
+            ous: crate::observed::Ou::tree("r-1", &[("ou-w", "Workloads"), ("ou-p", "Workloads/Prod"), ("ou-s", "Sandbox")]),
             accounts: vec![
                 account("1", "r-1", false),
                 account("2", "ou-w", false),

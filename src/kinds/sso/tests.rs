@@ -7,7 +7,7 @@ use crate::baseline;
 use crate::diag::SourceFile;
 use crate::kinds::{Observed, compute};
 use crate::observed::{
-    Account, Assignment, Ou, PermissionSet, PermissionSetDetails, PrincipalKind, SsoInstance, SsoState,
+    Account, Assignment, PermissionSet, PermissionSetDetails, PrincipalKind, SsoInstance, SsoState,
 };
 use crate::plan::PlanOptions;
 
@@ -36,10 +36,7 @@ fn observed() -> Observed {
     let mut o = Observed::default();
     o.org.root_id = "r-root".into();
     o.org.management_account_id = "123456789012".into();
-    o.org.ous = vec![Ou {
-        id: "ou-work".into(),
-        path: "Workloads".into(),
-    }];
+    o.org.ous = crate::observed::Ou::tree("r-root", &[("ou-work", "Workloads")]);
     o.org.accounts = vec![account("123456789012", "management"), account("111111111111", "dev-1")];
     o.org.ou_accounts = BTreeMap::from([("ou-work".to_owned(), vec!["111111111111".to_owned()])]);
     o.sso = SsoState {

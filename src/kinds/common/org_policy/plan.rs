@@ -216,7 +216,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
             }) {
                 Ok(r) => r,
                 Err(why) => {
-                    diags.push(placement::unknown_target(cx, target, t.span(), &why));
+                    placement::report(cx, plan, &mut diags, target, t.span(), why);
                     continue;
                 }
             };
@@ -352,6 +352,15 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
         let key = TargetKey::Live(target_id.clone());
         let shown = org.describe_target(&target_id);
         let change_addr = format!("{addr} -> {shown}");
+        if plan.is_blocked(&target_id) {
+            plan.warnings.push(format!(
+                "kept `{name}` on `{shown}`: a target of the baseline that live names make ambiguous could mean it (see the errors); nothing is detached there until that is fixed"
+            ));
+            if orphan {
+                blocked_deletes.insert(addr);
+            }
+            continue;
+        }
         if rules.keeps_one && final_sets.get(&key).is_some_and(BTreeSet::is_empty) {
             plan.warnings.push(format!(
                 "kept `{name}` on `{shown}`: it is the only {noun} there, and a target without {noun}s would deny everything; attach another {noun} (such as {}) first",

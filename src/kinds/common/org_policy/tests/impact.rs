@@ -141,10 +141,9 @@ fn an_account_moved_into_an_ou_gains_the_policies_attached_there() {
     assert!(i.loses.is_empty());
     // From there to another OU: it loses it.
     o.org.accounts[2].parent_id = Some("ou-w".into());
-    o.org.ous.push(crate::observed::Ou {
-        id: "ou-s".into(),
-        path: "Sandbox".into(),
-    });
+    o.org
+        .ous
+        .extend(crate::observed::Ou::tree("r-root", &[("ou-s", "Sandbox")]));
     let p = plan(
         &baseline(&moving.replace("ou = \"Workloads\"", "ou = \"Sandbox\"")),
         &o,

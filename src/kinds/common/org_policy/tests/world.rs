@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::baseline;
 use crate::diag::SourceFile;
 use crate::kinds::{Baseline, Observed, compute};
-use crate::observed::{Account, OrgState, Ou, PolicySet, Scp};
+use crate::observed::{Account, OrgState, PolicySet, Scp};
 use crate::plan::{Op, OrganizationsOp, Plan, PlanOptions, Ref};
 use crate::types::policy_types::PolicyType;
 
@@ -74,10 +74,7 @@ pub(super) fn org() -> Observed {
             management_account_id: "123456789012".into(),
             root_id: "r-root".into(),
             scp_enabled: false,
-            ous: vec![Ou {
-                id: "ou-w".into(),
-                path: "Workloads".into(),
-            }],
+            ous: crate::observed::Ou::tree("r-root", &[("ou-w", "Workloads")]),
             accounts: vec![
                 account("123456789012", "management"),
                 account("222222222222", "sandbox"),
