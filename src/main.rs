@@ -115,7 +115,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
                 tracing::info!(file = %out.display(), "saved the plan");
             }
             log_calls(&session);
-            Ok(if args.detailed_exitcode && !plan.is_empty() {
+            Ok(if !plan.blocked.is_empty() {
+                ExitCode::FAILURE
+            } else if args.detailed_exitcode && !plan.is_empty() {
                 ExitCode::from(EXIT_CHANGES)
             } else {
                 ExitCode::SUCCESS
@@ -153,9 +155,15 @@ async fn apply(global: &cli::GlobalArgs, baseline: &Baseline, args: &cli::ApplyA
         None => now,
     };
     print_plan(&shown, args.format);
+    // Blocked targets are errors; the rest of the plan is applied all the same.
+    let blocked = if shown.blocked.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    };
     if shown.is_empty() {
         log_calls(&session);
-        return Ok(ExitCode::SUCCESS);
+        return Ok(blocked);
     }
     if !args.auto_approve {
         confirm(&shown)?;
@@ -188,7 +196,7 @@ async fn apply(global: &cli::GlobalArgs, baseline: &Baseline, args: &cli::ApplyA
     });
     log_calls(&session);
     Ok(if report.is_success() {
-        ExitCode::SUCCESS
+        blocked
     } else {
         ExitCode::FAILURE
     })

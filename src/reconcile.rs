@@ -143,16 +143,21 @@ pub struct Summary {
     pub skipped: usize,
     pub not_repaired: usize,
     pub orphans: usize,
+    /// Targets left out because live names make them ambiguous: errors.
+    pub blocked: usize,
     pub reads: u64,
     pub writes: u64,
     pub drift: Vec<String>,
     pub failures: Vec<String>,
+    /// Each blocked target, where the baseline names it, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
 }
 
 impl Summary {
     /// 0: no drift; 2: drift found (and every allowed repair succeeded); 1: a repair failed.
     pub fn exit_code(&self) -> u8 {
-        if self.failed > 0 || self.skipped > 0 {
+        if self.failed > 0 || self.skipped > 0 || self.blocked > 0 {
             1
         } else if self.drift_found > 0 {
             2
@@ -166,13 +171,14 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "reconcile: {} drifted, {} repaired, {} failed, {} skipped, {} not repaired, {} orphaned; {} reads, {} writes",
+            "reconcile: {} drifted, {} repaired, {} failed, {} skipped, {} not repaired, {} orphaned, {} blocked; {} reads, {} writes",
             self.drift_found,
             self.repaired,
             self.failed,
             self.skipped,
             self.not_repaired,
             self.orphans,
+            self.blocked,
             self.reads,
             self.writes
         )
@@ -190,6 +196,10 @@ pub async fn pass(
     let (selected, left) = select(&plan, repair);
     for (address, why) in &left {
         tracing::warn!(%address, "drift not repaired: {why}");
+    }
+    let errors: Vec<String> = plan.blocked.iter().map(ToString::to_string).collect();
+    for e in &errors {
+        tracing::error!("left out of this pass: {e}");
     }
     // Repairs run under the apply lock, planned again once it is held.
     let report = if selected.is_empty() {
@@ -217,6 +227,7 @@ pub async fn pass(
         skipped: report.as_ref().map_or(0, |r| r.skipped()),
         not_repaired: left.len(),
         orphans: plan.orphans.len(),
+        blocked: plan.blocked.len(),
         reads: calls.reads(),
         writes: calls.writes(),
         drift: plan
@@ -225,6 +236,7 @@ pub async fn pass(
             .map(|c| format!("{} {}", c.action.symbol(), c.address))
             .collect(),
         failures,
+        errors,
     })
 }
 
@@ -295,5 +307,14 @@ mod tests {
         assert_eq!(s.exit_code(), 2);
         s.failed = 1;
         assert_eq!(s.exit_code(), 1);
+        let blocked = Summary {
+            blocked: 1,
+            ..Summary::default()
+        };
+        assert_eq!(
+            blocked.exit_code(),
+            1,
+            "a blocked target is an error, whatever was repaired"
+        );
     }
 }

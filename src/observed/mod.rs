@@ -128,6 +128,9 @@ impl Ou {
     }
 }
 
+/// The ids a name could mean, and the error that says so.
+pub type Ambiguity = (Vec<String>, String);
+
 /// What a baseline OU path means in the live organization.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OuLookup<'a> {
@@ -225,8 +228,7 @@ impl OrgState {
 
     /// The OU at a baseline path name by name from the root alone (whatever other OUs'
     /// names join to); `Err` when two OUs answer one step, with their ids.
-    #[allow(clippy::type_complexity)]
-    pub fn ou_named(&self, path: &OuPath) -> Result<Option<&Ou>, (Vec<String>, String)> {
+    pub fn ou_named(&self, path: &OuPath) -> Result<Option<&Ou>, Ambiguity> {
         let mut parent = self.root_id.as_str();
         let mut found: Option<&Ou> = None;
         for segment in path.segments() {

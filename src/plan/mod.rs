@@ -226,6 +226,22 @@ pub struct Blocked {
     pub ids: Vec<String>,
 }
 
+impl fmt::Display for Blocked {
+    /// `` `ou:Workloads/Prod` (baseline.toml:13:11): why ``, control characters of live
+    /// names shown as escapes (for logs; renderers escape for their own formats).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown: String = self
+            .error
+            .chars()
+            .map(|c| match c.is_control() {
+                true => c.escape_unicode().to_string(),
+                false => c.to_string(),
+            })
+            .collect();
+        write!(f, "`{}` ({}): {shown}", self.target, self.at)
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub changes: Vec<Change>,

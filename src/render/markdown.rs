@@ -17,13 +17,19 @@ pub const COMMENT_MARKER: &str = "<!-- plinth-plan -->";
 pub fn plan(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{COMMENT_MARKER}");
-    if plan.is_empty() {
+    if !plan.blocked.is_empty() {
+        let _ = writeln!(out, "### plinth plan: errors; {}\n", summary_line(plan));
+        super::blocked::markdown(plan, &mut out);
+    }
+    if plan.is_empty() && plan.blocked.is_empty() {
         let _ = writeln!(
             out,
             "### plinth plan: no changes\n\nThe organization matches the baseline."
         );
-    } else {
-        let _ = writeln!(out, "### plinth plan: {}", summary_line(plan));
+    } else if !plan.is_empty() {
+        if plan.blocked.is_empty() {
+            let _ = writeln!(out, "### plinth plan: {}", summary_line(plan));
+        }
         impact(&mut out, plan);
         out.push('\n');
         let counts = plan.summary();

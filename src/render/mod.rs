@@ -1,6 +1,8 @@
 //! Rendering plans and apply reports. Renderers take only the plan (or report): they
 //! never plan, read AWS or decide anything.
 
+pub mod blocked;
+pub mod escape;
 pub mod impact;
 pub mod json;
 pub mod markdown;

@@ -10,13 +10,16 @@ use crate::plan::{Action, Plan};
 
 pub fn plan(plan: &Plan) -> String {
     let mut out = String::new();
+    super::blocked::text(plan, &mut out);
     for w in &plan.warnings {
         let _ = writeln!(out, "warning: {w}");
     }
     if !plan.warnings.is_empty() {
         out.push('\n');
     }
-    if plan.is_empty() {
+    if plan.is_empty() && !plan.blocked.is_empty() {
+        out.push_str("No other changes.\n");
+    } else if plan.is_empty() {
         out.push_str("No changes. The organization matches the baseline.\n");
     } else {
         let _ = writeln!(out, "plinth will make these changes:\n");

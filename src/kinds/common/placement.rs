@@ -43,7 +43,7 @@ pub struct Placement<'a> {
     by_key: std::collections::HashMap<String, usize>,
     /// What `account:<name>` means for each `[[account]]` name: the key its placed
     /// account has, or why there is none.
-    declared: BTreeMap<String, Option<Result<(String, Vec<String>), Unresolved>>>,
+    declared: BTreeMap<String, Result<String, Unresolved>>,
 }
 
 /// Where an account will be.
@@ -166,10 +166,10 @@ impl<'a> Placement<'a> {
             .file
             .account
             .iter()
-            .map(|d| {
+            .filter_map(|d| {
                 let name = d.get_ref().name.get_ref().to_string();
-                let found = declared_account(cx, plan, &name).map(|r| r.map(|(r, deps)| (r.key().to_owned(), deps)));
-                (name, found)
+                let found = declared_account(cx, plan, &name)?.map(|(r, _)| r.key().to_owned());
+                Some((name, found))
             })
             .collect();
         Placement {
@@ -261,8 +261,8 @@ impl<'a> Placement<'a> {
                     Where::Unplaced => false,
                 }))
             }
-            Target::Account(key) => match self.declared.get(key.as_str()).and_then(Option::as_ref) {
-                Some(Ok(found)) => Ok(pick(&|a| a.key == found.0)),
+            Target::Account(key) => match self.declared.get(key.as_str()) {
+                Some(Ok(found)) => Ok(pick(&|a| a.key == *found)),
                 Some(Err(e)) => Err(e.clone()),
                 None => match self.org.resolve(target) {
                     Resolved::Id(id) => Ok(pick(&|a| a.key == id)),
