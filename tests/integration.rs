@@ -30,6 +30,7 @@ mod lock;
 mod management_adapters;
 mod organizations_adapter;
 mod pace;
+mod policy_files;
 mod properties;
 mod rcp;
 mod reconcile;

@@ -19,6 +19,7 @@ pub fn read_policy_files(
 ) -> Result<BTreeMap<PathBuf, PolicyFile>, Diagnostics> {
     let base_dir = source.path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut diags = Diagnostics::default();
+    let roots = roots(source, &base_dir, file, &mut diags);
     let mut out = BTreeMap::new();
     let mut checked: Vec<(&PathBuf, PolicyKind)> = Vec::new();
     for (path, kind) in super::policy_files(file) {
@@ -26,7 +27,7 @@ pub fn read_policy_files(
             continue;
         }
         checked.push((path.get_ref(), kind));
-        match read_policy_file(source, &base_dir, path, kind) {
+        match read_policy_file(source, &base_dir, &roots, path, kind) {
             Ok(doc) => {
                 out.insert(path.get_ref().clone(), doc);
             }
@@ -36,13 +37,57 @@ pub fn read_policy_files(
     diags.into_result(out)
 }
 
+/// The directories policy files may be in, resolved (links followed): the baseline's
+/// own and those `[organization] policy_roots` names.
+fn roots(source: &SourceFile, base_dir: &Path, file: &BaselineFile, diags: &mut Diagnostics) -> Vec<PathBuf> {
+    let dir = if base_dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base_dir
+    };
+    let mut out: Vec<PathBuf> = std::fs::canonicalize(dir).into_iter().collect();
+    for root in &file.organization.policy_roots {
+        match std::fs::canonicalize(dir.join(root.get_ref())) {
+            Ok(p) if p.is_dir() => out.push(p),
+            Ok(p) => diags.push(
+                Diagnostic::error(format!("policy root `{}` is not a directory", root.get_ref().display()))
+                    .at(source, root.span())
+                    .cause(format!("it resolves to `{}`", p.display())),
+            ),
+            Err(e) => diags.push(
+                Diagnostic::error(format!("cannot find policy root `{}`", root.get_ref().display()))
+                    .at(source, root.span())
+                    .cause(e.to_string())
+                    .hint("policy roots are relative to the baseline file's directory"),
+            ),
+        }
+    }
+    out
+}
+
 fn read_policy_file(
     baseline: &SourceFile,
     base_dir: &Path,
+    roots: &[PathBuf],
     file: &Spanned<PathBuf>,
     kind: PolicyKind,
 ) -> Result<PolicyFile, Diagnostic> {
     let path = base_dir.join(file.get_ref());
+    // Inside the baseline's directory or a root it names, after `..` and links: a
+    // baseline cannot make plinth read (and show) any file of the machine it runs on.
+    if let Ok(resolved) = std::fs::canonicalize(&path)
+        && !roots.iter().any(|r| resolved.starts_with(r))
+    {
+        return Err(Diagnostic::error(format!(
+            "policy file `{}` is outside the baseline's directory",
+            file.get_ref().display()
+        ))
+        .at(baseline, file.span())
+        .cause(format!("it resolves to `{}`", resolved.display()))
+        .hint(
+            "keep policy files beside the baseline, or name their directory in `[organization]` as `policy_roots = [\"../policies\"]`",
+        ));
+    }
     let text = crate::diag::read_text(&path).map_err(|e| {
         Diagnostic::error(format!("cannot read policy file `{}`", path.display()))
             .at(baseline, file.span())

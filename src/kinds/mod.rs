@@ -143,6 +143,12 @@ pub struct OrganizationSection {
     #[serde(default = "default_home_region")]
     #[schemars(with = "Region")]
     pub home_region: Spanned<Region>,
+    /// Directories besides the baseline's own that policy `file`s may be read from
+    /// (relative to the baseline's directory). A policy file anywhere else, by an absolute
+    /// path, `..` or a symbolic link, is an error.
+    #[serde(default)]
+    #[schemars(with = "Vec<PathBuf>")]
+    pub policy_roots: Vec<Spanned<PathBuf>>,
 }
 
 fn default_home_region() -> Spanned<Region> {

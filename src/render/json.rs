@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::apply::ApplyReport;
-use crate::plan::{Change, Orphan, Plan};
+use crate::plan::{Blocked, Change, Orphan, Plan};
 
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -15,6 +15,9 @@ struct PlanDoc<'a> {
     summary: std::collections::BTreeMap<&'static str, usize>,
     changes: &'a [Change],
     orphans: &'a [Orphan],
+    /// Targets left out because live names make them ambiguous: errors.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    blocked: &'a [Blocked],
     warnings: &'a [String],
     notes: &'a [String],
 }
@@ -26,6 +29,7 @@ pub fn plan(plan: &Plan) -> String {
         summary: plan.summary().into_iter().map(|(a, n)| (a.as_str(), n)).collect(),
         changes: &plan.changes,
         orphans: &plan.orphans,
+        blocked: &plan.blocked,
         warnings: &plan.warnings,
         notes: &plan.notes,
     };
