@@ -37,7 +37,8 @@ pub struct RootAccessSection {
     #[serde(default)]
     pub root_sessions: bool,
     /// Delete every member account's root user password, access keys, signing certificates
-    /// and MFA devices (needs `root_sessions`).
+    /// and MFA devices (needs `root_sessions`), except in the accounts
+    /// `keep_root_credentials` names.
     #[schemars(with = "bool")]
     #[serde(default = "off")]
     pub remove_root_credentials: Spanned<bool>,
