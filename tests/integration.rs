@@ -43,3 +43,4 @@ mod sso;
 mod sso_adapter;
 mod tag_policy;
 mod trail;
+mod unattended;
