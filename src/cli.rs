@@ -27,6 +27,17 @@ Credentials come from the standard AWS chain (environment, profile, SSO, web ide
 instance metadata), never from the baseline. They must belong to the organization's
 management account.";
 
+const RECONCILE_EXAMPLES: &str = "\
+Examples:
+  plinth reconcile --every 1h             the guardrails, every hour (as deploy/ ships it)
+  plinth reconcile --repair none          report drift, change nothing
+  plinth reconcile --repair contacts,root_access --every 24h
+                                          the kinds read per account, daily: root access
+                                          turned on, root credentials reported, not deleted
+  plinth reconcile --repair root_access --allow-remove-root-credentials
+                                          a person, once: delete them (the accounts in
+                                          `keep_root_credentials` keep theirs)";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "plinth",
@@ -160,6 +171,7 @@ pub enum Command {
     /// Each pass ends with one summary record on standard output (JSON with `--log-format
     /// json`), listing every change not repaired and why. Exit code of a single pass: 0 no
     /// drift, 2 drift found (and every allowed repair succeeded), 1 error or a failed repair.
+    #[command(after_help = RECONCILE_EXAMPLES)]
     Reconcile(ReconcileArgs),
     /// Read the live organization and write a baseline that describes it, for adopting an
     /// organization that already exists
@@ -275,9 +287,9 @@ pub struct BootstrapArgs {
 
 #[derive(Debug, Args)]
 pub struct ReconcileArgs {
-    /// What to repair: `guardrails` (the default: scp with its OUs, rcp, ai_opt_out,
-    /// tag_policy, ec2_declarative, trail, billing, budget), `all`, `none` (report only),
-    /// or a list of kinds (baseline sections), `guardrails` among them if you like:
+    /// What to repair: `guardrails` (the default: scp with its OUs, trail, billing, budget,
+    /// rcp, ai_opt_out, tag_policy, ec2_declarative), `all`, `none` (report only), or a
+    /// list of kinds (baseline sections), which may include `guardrails`:
     /// organizational_units, account, scp, trail, billing, budget, contacts, root_access,
     /// sso, rcp, ai_opt_out, tag_policy, ec2_declarative. A list also limits the reads made
     /// per account (contacts, root_access's audit) to the kinds it names
