@@ -187,7 +187,11 @@ fn the_shipped_schedules_repair_guardrails_only_and_allow_nothing_more() {
     }
     assert_eq!(
         repairs,
-        BTreeSet::from(["guardrails".to_owned(), "guardrails (the default)".to_owned(), "none".to_owned()])
+        BTreeSet::from([
+            "guardrails".to_owned(),
+            "guardrails (the default)".to_owned(),
+            "none".to_owned()
+        ])
     );
     // The default `--repair` is the guardrails, as `reconcile --help` says.
     let out = Command::new(env!("CARGO_BIN_EXE_plinth"))

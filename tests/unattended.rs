@@ -50,7 +50,11 @@ async fn root_credentials_are_removed_only_with_their_flag_and_never_the_kept_ac
     // The guardrails, the default, leave root access alone.
     let (code, record, stderr) = run(&emu, &b.path, &[]);
     assert_eq!(code, 2, "{record} {stderr}");
-    assert_eq!((record["repaired"].as_u64(), record["writes"].as_u64()), (Some(0), Some(0)), "{record}");
+    assert_eq!(
+        (record["repaired"].as_u64(), record["writes"].as_u64()),
+        (Some(0), Some(0)),
+        "{record}"
+    );
     assert!(
         left(&record).contains(&"root_access.trusted_access: `--repair guardrails` excludes `root_access`"),
         "{record}"
@@ -66,7 +70,11 @@ async fn root_credentials_are_removed_only_with_their_flag_and_never_the_kept_ac
         let (code, record, stderr) = run(&emu, &b.path, &["--repair", repair]);
         assert_eq!(code, 2, "{stderr}");
         assert_eq!(
-            (record["drift_found"].as_u64(), record["repaired"].as_u64(), record["writes"].as_u64()),
+            (
+                record["drift_found"].as_u64(),
+                record["repaired"].as_u64(),
+                record["writes"].as_u64()
+            ),
             (Some(2), Some(0), Some(0)),
             "{record}"
         );
@@ -79,11 +87,16 @@ async fn root_credentials_are_removed_only_with_their_flag_and_never_the_kept_ac
         );
         let stored = emu.root_credentials(&json!({}));
         assert_eq!(stored["credentials"][&sandbox]["password"], true);
-        assert_eq!(stored["credentials"][&sandbox]["access_keys"], json!(["AKIASANDBOXROOT01"]));
+        assert_eq!(
+            stored["credentials"][&sandbox]["access_keys"],
+            json!(["AKIASANDBOXROOT01"])
+        );
     }
 
     // The text record says the same, one line per change.
-    let out = crate::reconcile::command(&emu, &b.path, &["--repair", "all"]).output().unwrap();
+    let out = crate::reconcile::command(&emu, &b.path, &["--repair", "all"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains(
@@ -129,7 +142,10 @@ async fn root_credentials_are_removed_only_with_their_flag_and_never_the_kept_ac
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("error: unknown target `account:brake-glass`"), "{stderr}");
+    assert!(
+        stderr.contains("error: unknown target `account:brake-glass`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("baseline.toml:9:26"), "{stderr}");
     assert_eq!(emu.root_credentials(&json!({}))["credentials"][&glass], glass_root);
 }
@@ -154,8 +170,7 @@ email = "ledger@example.com"
 ou = "Security"
 "#;
 
-const DENY_VPC: &str =
-    r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoVpcDeletion","Effect":"Deny","Action":"ec2:DeleteVpc","Resource":"*"}]}"#;
+const DENY_VPC: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"NoVpcDeletion","Effect":"Deny","Action":"ec2:DeleteVpc","Resource":"*"}]}"#;
 
 #[tokio::test]
 async fn a_pass_adopts_creates_or_moves_nothing_without_its_flag() {
@@ -187,7 +202,10 @@ async fn a_pass_adopts_creates_or_moves_nothing_without_its_flag() {
     };
     let accounts = || async {
         let list = org.list_accounts().send().await.unwrap();
-        list.accounts().iter().map(|a| a.name().unwrap().to_owned()).collect::<Vec<_>>()
+        list.accounts()
+            .iter()
+            .map(|a| a.name().unwrap().to_owned())
+            .collect::<Vec<_>>()
     };
 
     let (code, record, stderr) = run(&emu, &b.path, &["--repair", "all"]);
@@ -204,7 +222,8 @@ async fn a_pass_adopts_creates_or_moves_nothing_without_its_flag() {
     assert!(
         reasons
             .iter()
-            .any(|r| r.ends_with("it depends on `scp.custom.deny-vpc-deletion (adopt)`, which this pass does not repair")),
+            .any(|r| r
+                .ends_with("it depends on `scp.custom.deny-vpc-deletion (adopt)`, which this pass does not repair")),
         "{reasons:#?}"
     );
     assert_eq!(record["repaired"], 0, "{record}");

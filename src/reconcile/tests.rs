@@ -67,7 +67,13 @@ fn guarded() -> Plan {
                 move_to(Ref::Planned("account.new".into())),
                 &["account.new"],
             ),
-            with_op("scp", "scp.b -> account:new", Action::Attach, tag(), &["scp.b", "account.new -> ou:Prod"]),
+            with_op(
+                "scp",
+                "scp.b -> account:new",
+                Action::Attach,
+                tag(),
+                &["scp.b", "account.new -> ou:Prod"],
+            ),
             with_op(
                 "account",
                 "account.old -> ou:Prod",
@@ -76,7 +82,13 @@ fn guarded() -> Plan {
                 &[],
             ),
             with_op("root_access", "root_access.root_sessions", Action::Enable, enable, &[]),
-            with_op("root_access", "root_access.sandbox.password", Action::Delete, delete_root, &[]),
+            with_op(
+                "root_access",
+                "root_access.sandbox.password",
+                Action::Delete,
+                delete_root,
+                &[],
+            ),
         ],
         ..Plan::default()
     }
@@ -87,7 +99,11 @@ fn chosen(selected: &Plan) -> Vec<&str> {
 }
 
 fn reason<'a>(left: &'a [(String, String)], address: &str) -> &'a str {
-    &left.iter().find(|(a, _)| a == address).unwrap_or_else(|| panic!("{address} not left: {left:?}")).1
+    &left
+        .iter()
+        .find(|(a, _)| a == address)
+        .unwrap_or_else(|| panic!("{address} not left: {left:?}"))
+        .1
 }
 
 #[test]
@@ -108,14 +124,27 @@ fn the_default_is_the_guardrails_and_nothing_that_grants_moves_or_reads_per_acco
     let kinds = default.kinds().unwrap();
     assert_eq!(
         kinds.iter().map(String::as_str).collect::<Vec<_>>(),
-        ["ai_opt_out", "billing", "budget", "ec2_declarative", "rcp", "scp", "tag_policy", "trail"]
+        [
+            "ai_opt_out",
+            "billing",
+            "budget",
+            "ec2_declarative",
+            "rcp",
+            "scp",
+            "tag_policy",
+            "trail"
+        ]
     );
     // Access, accounts, root users and the per-account reads are for runs that name them.
     for kind in ["sso", "account", "root_access", "contacts", "organizational_units"] {
         assert!(!default.allows(kind), "{kind}");
     }
     // OUs are repaired with SCPs, as ever.
-    assert!(default.allows(kind_of(&change("organizational_units", "organizational_units.Prod", &[]))));
+    assert!(default.allows(kind_of(&change(
+        "organizational_units",
+        "organizational_units.Prod",
+        &[]
+    ))));
     let more: Repair = "guardrails,contacts".parse().unwrap();
     assert!(more.allows("contacts") && more.allows("trail"));
     assert_eq!(more.to_string(), "guardrails,contacts");
@@ -126,13 +155,19 @@ fn the_default_is_the_guardrails_and_nothing_that_grants_moves_or_reads_per_acco
 fn selects_allowed_kinds_and_drops_what_waits_on_excluded_changes() {
     let none = Allow::default();
     let (selected, left) = select(&plan(), &"scp,trail".parse().unwrap(), &none);
-    assert_eq!(chosen(&selected), ["organizational_units.Prod", "scp.a", "scp.a -> ou:Prod"]);
+    assert_eq!(
+        chosen(&selected),
+        ["organizational_units.Prod", "scp.a", "scp.a -> ou:Prod"]
+    );
     assert_eq!(left.len(), 3);
     assert_eq!(
         reason(&left, "trail.root_usage.alarm"),
         "it depends on `billing.topic`, which this pass does not repair"
     );
-    assert_eq!(reason(&left, "billing.topic"), "`--repair scp,trail` excludes `billing`");
+    assert_eq!(
+        reason(&left, "billing.topic"),
+        "`--repair scp,trail` excludes `billing`"
+    );
 
     let (selected, left) = select(&plan(), &Repair::None, &none);
     assert!(selected.is_empty());
@@ -149,15 +184,27 @@ fn repair_all_without_allow_flags_holds_back_adoption_accounts_and_root_credenti
     assert_eq!(
         reasons,
         [
-            ("scp.a (adopt)", "adopting a resource plinth does not manage yet needs `--allow-adopt`"),
-            ("scp.a", "it depends on `scp.a (adopt)`, which this pass does not repair"),
+            (
+                "scp.a (adopt)",
+                "adopting a resource plinth does not manage yet needs `--allow-adopt`"
+            ),
+            (
+                "scp.a",
+                "it depends on `scp.a (adopt)`, which this pass does not repair"
+            ),
             ("account.new", "creating an account needs `--allow-account-changes`"),
-            ("account.new -> ou:Prod", "moving an account to another OU needs `--allow-account-changes`"),
+            (
+                "account.new -> ou:Prod",
+                "moving an account to another OU needs `--allow-account-changes`"
+            ),
             (
                 "scp.b -> account:new",
                 "it depends on `account.new -> ou:Prod`, which this pass does not repair"
             ),
-            ("account.old -> ou:Prod", "moving an account to another OU needs `--allow-account-changes`"),
+            (
+                "account.old -> ou:Prod",
+                "moving an account to another OU needs `--allow-account-changes`"
+            ),
             (
                 "root_access.sandbox.password",
                 "deleting root credentials needs `--allow-remove-root-credentials`"
@@ -174,7 +221,10 @@ fn each_allow_flag_releases_its_own_changes_only() {
         ..Allow::default()
     };
     let (selected, _) = select(&guarded(), &all, &adopt);
-    assert_eq!(chosen(&selected), ["scp.a (adopt)", "scp.a", "scp.b", "root_access.root_sessions"]);
+    assert_eq!(
+        chosen(&selected),
+        ["scp.a (adopt)", "scp.a", "scp.b", "root_access.root_sessions"]
+    );
 
     let accounts = Allow {
         account_changes: true,
@@ -198,7 +248,10 @@ fn each_allow_flag_releases_its_own_changes_only() {
         ..Allow::default()
     };
     let (selected, _) = select(&guarded(), &all, &root);
-    assert_eq!(chosen(&selected), ["scp.b", "root_access.root_sessions", "root_access.sandbox.password"]);
+    assert_eq!(
+        chosen(&selected),
+        ["scp.b", "root_access.root_sessions", "root_access.sandbox.password"]
+    );
 
     // `--allow-delete` plans deletions; it lets no other class through.
     let delete = Allow {
@@ -235,7 +288,10 @@ fn an_allow_flag_does_not_widen_repair() {
         reason(&left, "root_access.sandbox.password"),
         "deleting root credentials needs `--allow-remove-root-credentials`"
     );
-    assert_eq!(reason(&left, "account.old -> ou:Prod"), "`--repair root_access` excludes `account`");
+    assert_eq!(
+        reason(&left, "account.old -> ou:Prod"),
+        "`--repair root_access` excludes `account`"
+    );
     // Every flag, but only the guardrails: nothing of `account` or `root_access`.
     let (selected, _) = select(&guarded(), &Repair::default(), &everything);
     assert_eq!(chosen(&selected), ["scp.a (adopt)", "scp.a", "scp.b"]);
