@@ -65,6 +65,15 @@ async fn root_credentials_are_removed_only_with_their_flag_and_never_the_kept_ac
     assert_eq!(code, 2, "{stderr}");
     assert_eq!(record["repaired"], 3, "{record}");
 
+    // The default pass skips the audit, so it sees no root credentials: one `AssumeRoot`
+    // and four IAM reads per member account (sandbox, break-glass) are left to the passes
+    // that name `root_access`.
+    let (code, guardrails, _) = run(&emu, &b.path, &[]);
+    assert_eq!(code, 0, "{guardrails}");
+    let (_, all, _) = run(&emu, &b.path, &["--repair", "all"]);
+    let reads = |r: &Value| r["reads"].as_u64().unwrap();
+    assert_eq!(reads(&all) - reads(&guardrails), 2 * 5, "{guardrails} {all}");
+
     // Now the audit finds the credentials: deleting them needs the flag, so nothing goes.
     for repair in ["all", "root_access"] {
         let (code, record, stderr) = run(&emu, &b.path, &["--repair", repair]);
