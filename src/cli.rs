@@ -13,7 +13,8 @@ Examples:
   plinth apply --auto-approve             apply without asking (CI, schedulers)
   plinth plan --out plan.json             save the plan for review ...
   plinth apply plan.json                  ... and apply exactly that plan later
-  plinth reconcile --repair scp,billing   one scheduled pass: repair SCP and billing drift only
+  plinth reconcile                        one scheduled pass: repair guardrail drift only
+  plinth reconcile --repair scp,billing   ... SCP and billing drift only
   plinth bootstrap                        a fresh management account: organization, then baseline
   plinth force-unlock plinth/o-abc123     free the apply lock a crashed run left (asks first)
   plinth schema > baseline.schema.json    the baseline's JSON Schema, for editors
@@ -25,6 +26,17 @@ aborts at once.
 Credentials come from the standard AWS chain (environment, profile, SSO, web identity,
 instance metadata), never from the baseline. They must belong to the organization's
 management account.";
+
+const RECONCILE_EXAMPLES: &str = "\
+Examples:
+  plinth reconcile --every 1h             the guardrails, every hour (as deploy/ ships it)
+  plinth reconcile --repair none          report drift, change nothing
+  plinth reconcile --repair contacts,root_access --every 24h
+                                          the kinds read per account, daily: root access
+                                          turned on, root credentials reported, not deleted
+  plinth reconcile --repair root_access --allow-remove-root-credentials
+                                          a person, once: delete them (the accounts in
+                                          `keep_root_credentials` keep theirs)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -151,9 +163,15 @@ pub enum Command {
     Bootstrap(BootstrapArgs),
     /// Find drift and repair the kinds allowed, once or every DURATION; for schedulers
     ///
+    /// By default a pass repairs the guardrails only: policies, the trail, alarms. Whatever
+    /// `--repair` names, it never adopts, deletes, creates or moves an account, or deletes
+    /// root credentials unless an `--allow-*` flag below names that write: such changes,
+    /// and those that wait for them, are reported as not repaired, with the flag they need.
+    ///
     /// Each pass ends with one summary record on standard output (JSON with `--log-format
-    /// json`). Exit code of a single pass: 0 no drift, 2 drift found (and every allowed
-    /// repair succeeded), 1 error or a failed repair.
+    /// json`), listing every change not repaired and why. Exit code of a single pass: 0 no
+    /// drift, 2 drift found (and every allowed repair succeeded), 1 error or a failed repair.
+    #[command(after_help = RECONCILE_EXAMPLES)]
     Reconcile(ReconcileArgs),
     /// Read the live organization and write a baseline that describes it, for adopting an
     /// organization that already exists
@@ -269,12 +287,32 @@ pub struct BootstrapArgs {
 
 #[derive(Debug, Args)]
 pub struct ReconcileArgs {
-    /// What to repair: `all`, `none` (report only), or a list of kinds (baseline sections):
-    /// organizational_units, account, scp (with OUs), trail, billing, budget, contacts,
-    /// root_access, sso, rcp, ai_opt_out, tag_policy, ec2_declarative. A list also limits the
-    /// reads made per account (contacts, root_access's audit) to the kinds it names
-    #[arg(long, default_value = "all", value_name = "KINDS")]
+    /// What to repair: `guardrails` (the default: scp with its OUs, trail, billing, budget,
+    /// rcp, ai_opt_out, tag_policy, ec2_declarative), `all`, `none` (report only), or a
+    /// list of kinds (baseline sections), which may include `guardrails`:
+    /// organizational_units, account, scp, trail, billing, budget, contacts, root_access,
+    /// sso, rcp, ai_opt_out, tag_policy, ec2_declarative. A list also limits the reads made
+    /// per account (contacts, root_access's audit) to the kinds it names
+    #[arg(long, default_value = "guardrails", value_name = "KINDS")]
     pub repair: plinth::reconcile::Repair,
+    /// Take over resources that exist under a name the baseline declares but lack plinth's
+    /// tag (`=` changes), and make the changes that wait for them
+    #[arg(long, help_heading = ALLOW_HEADING)]
+    pub allow_adopt: bool,
+    /// Delete resources plinth manages that left the baseline (SCPs and other policies,
+    /// billing alarms, budgets, permission sets with their assignments); without it they
+    /// are kept and counted as orphans
+    #[arg(long, help_heading = ALLOW_HEADING)]
+    pub allow_delete: bool,
+    /// Create the `[[account]]`s that are missing and move accounts into the OU the
+    /// baseline gives them (a move changes the policies an account is under)
+    #[arg(long, help_heading = ALLOW_HEADING)]
+    pub allow_account_changes: bool,
+    /// Delete member accounts' root credentials as `remove_root_credentials` asks (never
+    /// those of the accounts in `keep_root_credentials`); without it, `--repair
+    /// root_access` only turns the features on
+    #[arg(long, help_heading = ALLOW_HEADING)]
+    pub allow_remove_root_credentials: bool,
     /// Run a pass every DURATION (like `30m` or `6h`) until stopped, instead of once; after
     /// a failed pass the next comes sooner, backing off from a tenth of DURATION. The first
     /// SIGINT or SIGTERM stops it between passes
@@ -286,6 +324,20 @@ pub struct ReconcileArgs {
     /// How long to wait for another run's apply lock (0 fails at once)
     #[arg(long, value_name = "DURATION", default_value = "2m")]
     pub lock_timeout: humantime::Duration,
+}
+
+/// Where `reconcile --help` lists the writes a pass makes only when named.
+const ALLOW_HEADING: &str = "Writes made only when named (whatever --repair says)";
+
+impl ReconcileArgs {
+    pub fn allow(&self) -> plinth::reconcile::Allow {
+        plinth::reconcile::Allow {
+            adopt: self.allow_adopt,
+            delete: self.allow_delete,
+            account_changes: self.allow_account_changes,
+            remove_root_credentials: self.allow_remove_root_credentials,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

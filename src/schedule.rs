@@ -83,7 +83,7 @@ async fn reconcile_pass(global: &cli::GlobalArgs, args: &cli::ReconcileArgs) -> 
         timeout: *args.lock_timeout,
         ..LockOptions::default()
     };
-    let summary = plinth::reconcile::pass(&session, &baseline, &args.repair, lock_options).await?;
+    let summary = plinth::reconcile::pass(&session, &baseline, &args.repair, &args.allow(), lock_options).await?;
     let record = match global.log_format {
         LogFormat::Json => serde_json::to_string(&summary).expect("summaries serialise") + "\n",
         LogFormat::Text => format!("{summary}\n"),

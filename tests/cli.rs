@@ -189,7 +189,8 @@ fn help_teaches() {
     insta::assert_snapshot!("help", help(&["--help"]));
     insta::assert_snapshot!("plan_help", help(&["plan", "--help"]));
     insta::assert_snapshot!("apply_help", help(&["apply", "--help"]));
-    // `reconcile --repair` names every kind of the registry.
+    insta::assert_snapshot!("reconcile_help", help(&["reconcile", "--help"]));
+    // `reconcile --repair` names every kind of the registry, and the guardrails as they are.
     let reconcile = help(&["reconcile", "--help"])
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -197,6 +198,15 @@ fn help_teaches() {
     for kind in plinth::kinds::NAMES {
         assert!(reconcile.contains(kind), "`reconcile --help` does not name `{kind}`");
     }
+    let guardrails = plinth::kinds::guardrails()
+        .iter()
+        .map(|k| if *k == "scp" { "scp with its OUs" } else { k })
+        .collect::<Vec<_>>()
+        .join(", ");
+    assert!(
+        reconcile.contains(&format!("`guardrails` (the default: {guardrails})")),
+        "`reconcile --help` lists other guardrails than {guardrails}: {reconcile}"
+    );
 }
 
 #[test]

@@ -134,7 +134,7 @@ fn command_lines() -> Vec<Vec<String>> {
         .trim()
         .trim_start_matches("Command: [")
         .trim_end_matches(']')
-        .replace("!Ref Repair", "all");
+        .replace("!Ref Repair", &template_default(&cfn, "Repair"));
     lines.push(command.split(',').map(|s| s.trim().to_owned()).collect());
     // Workflows: what follows the image in `docker run`.
     for wf in [
@@ -151,6 +151,58 @@ fn command_lines() -> Vec<Vec<String>> {
     }
     assert_eq!(lines.len(), 6, "{lines:?}");
     lines
+}
+
+/// A parameter's `Default:` in the CloudFormation template.
+fn template_default(template: &str, parameter: &str) -> String {
+    template
+        .lines()
+        .skip_while(|l| *l != format!("  {parameter}:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("    "))
+        .find_map(|l| l.trim().strip_prefix("Default: "))
+        .unwrap_or_else(|| panic!("parameter `{parameter}` has no default"))
+        .to_owned()
+}
+
+/// The shipped schedules run unattended: they repair the guardrails (the Dockerfile's
+/// command by default) or nothing, and name no `--allow-*` flag, so none of them adopts,
+/// deletes, creates or moves an account, or deletes root credentials.
+#[test]
+fn the_shipped_schedules_repair_guardrails_only_and_allow_nothing_more() {
+    let reconciles: Vec<Vec<String>> = command_lines()
+        .into_iter()
+        .filter(|args| args.first().is_some_and(|c| c == "reconcile"))
+        .collect();
+    // The Dockerfile's command, the CronJob, the scheduled task and the drift workflow.
+    assert_eq!(reconciles.len(), 4, "{reconciles:?}");
+    let mut repairs = BTreeSet::new();
+    for args in &reconciles {
+        assert!(args.iter().all(|a| !a.starts_with("--allow")), "{args:?}");
+        let repair = match args.iter().position(|a| a == "--repair") {
+            Some(i) => args[i + 1].as_str(),
+            None => "guardrails (the default)",
+        };
+        repairs.insert(repair.to_owned());
+    }
+    assert_eq!(
+        repairs,
+        BTreeSet::from([
+            "guardrails".to_owned(),
+            "guardrails (the default)".to_owned(),
+            "none".to_owned()
+        ])
+    );
+    // The default `--repair` is the guardrails, as `reconcile --help` says.
+    let out = Command::new(env!("CARGO_BIN_EXE_plinth"))
+        .args(["reconcile", "--help"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("[default: guardrails]"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]

@@ -45,3 +45,4 @@ mod sso;
 mod sso_adapter;
 mod tag_policy;
 mod trail;
+mod unattended;

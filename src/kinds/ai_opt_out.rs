@@ -24,6 +24,7 @@ const NAME_IN_AWS: &str = "plinth-ai-opt-out";
 
 impl Kind for AiOptOut {
     const NAME: &'static str = "ai_opt_out";
+    const GUARDRAIL: bool = true;
     type Section = Option<Spanned<AiOptOutSection>>;
     type Schema = AiOptOutSection;
     type State = ();

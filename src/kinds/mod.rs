@@ -38,6 +38,10 @@ pub trait Kind {
     const NAME: &'static str;
     /// The kind whose `--repair` value also repairs this one (OUs exist to carry SCPs).
     const REPAIRED_WITH: Option<&'static str> = None;
+    /// A guardrail: repairing it only puts a control back (an organization policy, the
+    /// trail, an alarm), never grants access, moves an account or touches a root user.
+    /// `reconcile --repair guardrails`, the default, repairs exactly these kinds.
+    const GUARDRAIL: bool = false;
     /// Its section of the baseline file: `Option<Spanned<…>>`, a `Vec` of tables, or a
     /// table that defaults to empty.
     type Section: DeserializeOwned + Default + Clone + fmt::Debug;
@@ -273,6 +277,15 @@ macro_rules! registry {
                 return Some(<$kind as Kind>::REPAIRED_WITH.unwrap_or(<$kind as Kind>::NAME));
             } )*
             None
+        }
+
+        /// The guardrail kinds ([`Kind::GUARDRAIL`]), in planning order.
+        pub fn guardrails() -> Vec<&'static str> {
+            let mut out = Vec::new();
+            $( if <$kind as Kind>::GUARDRAIL {
+                out.push(<$kind as Kind>::NAME);
+            } )*
+            out
         }
 
         /// Every kind's IAM actions: (plan, apply).

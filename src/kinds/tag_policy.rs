@@ -23,6 +23,7 @@ const TYPE: PolicyType = PolicyType::Tag;
 
 impl Kind for TagPolicies {
     const NAME: &'static str = "tag_policy";
+    const GUARDRAIL: bool = true;
     type Section = Vec<Spanned<TagPolicy>>;
     type Schema = Vec<TagPolicy>;
     type State = ();

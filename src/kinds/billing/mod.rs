@@ -25,6 +25,7 @@ pub struct Billing;
 
 impl Kind for Billing {
     const NAME: &'static str = "billing";
+    const GUARDRAIL: bool = true;
     type Section = Option<toml::Spanned<BillingSection>>;
     type Schema = BillingSection;
     type State = BillingState;

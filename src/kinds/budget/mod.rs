@@ -39,6 +39,7 @@ pub struct BudgetState {
 
 impl Kind for Budgets {
     const NAME: &'static str = "budget";
+    const GUARDRAIL: bool = true;
     type Section = Vec<Spanned<BudgetDecl>>;
     type Schema = Vec<BudgetDecl>;
     type State = BudgetState;

@@ -36,6 +36,7 @@ pub struct Ec2DeclarativeState {
 
 impl Kind for Ec2Declarative {
     const NAME: &'static str = "ec2_declarative";
+    const GUARDRAIL: bool = true;
     type Section = Option<Spanned<Ec2DeclarativeSection>>;
     type Schema = Ec2DeclarativeSection;
     type State = Ec2DeclarativeState;

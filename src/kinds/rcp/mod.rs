@@ -37,6 +37,7 @@ const ORG_ID_PLACEHOLDER: &str = "o-exampleorgid0000000000000000000";
 
 impl Kind for Rcps {
     const NAME: &'static str = "rcp";
+    const GUARDRAIL: bool = true;
     type Section = RcpSection;
     type Schema = RcpSection;
     type State = ();

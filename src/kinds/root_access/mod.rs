@@ -3,9 +3,11 @@
 //! without root credentials) and root sessions (privileged tasks through short
 //! `sts:AssumeRoot` sessions), then audits every member account's root user in such a
 //! session and, with `remove_root_credentials`, deletes what it finds: one `-` change per
-//! credential, applied only on approval like every change. The management account's own
+//! credential, applied only on approval like every change, except in the accounts
+//! `keep_root_credentials` names (a break-glass account). The management account's own
 //! root user is never touched.
 
+mod plan;
 mod scp_check;
 
 use serde::{Deserialize, Serialize};
@@ -14,7 +16,8 @@ use toml::Spanned;
 use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, ObserveCx};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::observed::{OrgState, RootAudit, RootFeatures};
-use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Plan, RootAccessOp};
+use crate::plan::Plan;
+use crate::types::Target;
 
 pub struct RootAccess;
 
@@ -34,10 +37,33 @@ pub struct RootAccessSection {
     #[serde(default)]
     pub root_sessions: bool,
     /// Delete every member account's root user password, access keys, signing certificates
-    /// and MFA devices (needs `root_sessions`).
+    /// and MFA devices (needs `root_sessions`), except in the accounts
+    /// `keep_root_credentials` names.
     #[schemars(with = "bool")]
     #[serde(default = "off")]
     pub remove_root_credentials: Spanned<bool>,
+    /// Accounts whose root credentials `remove_root_credentials` leaves in place, such as a
+    /// break-glass account: `account:<id>` (best: an id never changes) or
+    /// `account:<name>`. Their root users are still audited and what they have is listed.
+    #[schemars(with = "Vec<KeptAccount>")]
+    #[serde(default)]
+    pub keep_root_credentials: Vec<Spanned<Target>>,
+}
+
+/// An entry of `keep_root_credentials`, for the schema: one account, never an OU or the root.
+struct KeptAccount;
+
+impl schemars::JsonSchema for KeptAccount {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "KeptAccount".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^account:.+$",
+            "description": "`account:<id or name>`: one account whose root credentials are kept"
+        })
+    }
 }
 
 fn off() -> Spanned<bool> {
@@ -93,6 +119,23 @@ impl Kind for RootAccess {
                     .hint("plinth deletes root credentials in `sts:AssumeRoot` sessions: set `root_sessions = true`"),
             );
         }
+        for t in &s.keep_root_credentials {
+            let hint = match t.get_ref() {
+                Target::Account(_) => continue,
+                Target::Root => "to keep every member account's root credentials, leave out `remove_root_credentials`",
+                Target::Ou(_) => {
+                    "name each account to keep, as `account:<id>`: an OU's accounts change whenever one is moved"
+                }
+            };
+            diags.push(
+                Diagnostic::error(format!(
+                    "`{}` in `keep_root_credentials`, which takes accounts only",
+                    t.get_ref()
+                ))
+                .at(&baseline.source, t.span())
+                .hint(hint),
+            );
+        }
     }
 
     fn describe(baseline: &Baseline, out: &mut Description) {
@@ -102,12 +145,20 @@ impl Kind for RootAccess {
                 "root access: credentials management {}, root sessions {}, {}\n",
                 on(s.credentials_management),
                 on(s.root_sessions),
-                if *s.remove_root_credentials.get_ref() {
-                    "member accounts' root credentials deleted"
-                } else {
-                    "member accounts' root credentials audited, kept"
+                match (*s.remove_root_credentials.get_ref(), s.keep_root_credentials.as_slice()) {
+                    (false, _) => "member accounts' root credentials audited, kept".to_owned(),
+                    (true, []) => "member accounts' root credentials deleted".to_owned(),
+                    (true, kept) => format!(
+                        "member accounts' root credentials deleted, except those of {}",
+                        kept.iter().map(|t| format!("`{}`", t.get_ref())).collect::<Vec<_>>().join(", ")
+                    ),
                 }
             ));
+            if !s.keep_root_credentials.is_empty() && !*s.remove_root_credentials.get_ref() {
+                out.warnings.push(
+                    "`keep_root_credentials` changes nothing without `remove_root_credentials`: no root credentials are deleted".into(),
+                );
+            }
         }
     }
 
@@ -158,8 +209,7 @@ impl Kind for RootAccess {
     }
 
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        plan_root_access(cx, plan);
-        Ok(())
+        plan::plan_root_access(cx, plan)
     }
 
     /// The features that are on; `remove_root_credentials` is a choice, never imported.
@@ -170,151 +220,6 @@ impl Kind for RootAccess {
 
 fn on(b: bool) -> &'static str {
     if b { "on" } else { "off" }
-}
-
-fn at(name: String) -> Address {
-    Address::new(RootAccess::NAME, name)
-}
-
-fn plan_root_access(cx: &Context<'_>, plan: &mut Plan) {
-    let Some(section) = &cx.baseline.file.root_access else {
-        return;
-    };
-    let s = section.get_ref();
-    let observed = &cx.observed.root_access;
-    let org = &cx.observed.org;
-    let name_of = |id: &str| {
-        org.accounts
-            .iter()
-            .find(|a| a.id == id)
-            .map_or_else(|| id.to_owned(), |a| a.name.clone())
-    };
-    let mut deps = vec![];
-    let wants_features = s.credentials_management || s.root_sessions;
-    if wants_features && !observed.trusted_access {
-        let address = format!("{}.trusted_access", RootAccess::NAME);
-        plan.changes.push(Change::new(
-            at(address.clone()),
-            Action::Enable,
-            format!("`{PRINCIPAL}` has no trusted access to the organization; centralized root access needs it"),
-            Op::Organizations(OrganizationsOp::EnableAwsServiceAccess {
-                service_principal: PRINCIPAL.to_owned(),
-            }),
-        ));
-        deps.push(address);
-    }
-    for (wanted, live, key, op, what) in [
-        (
-            s.credentials_management,
-            observed.features.credentials_management,
-            "credentials_management",
-            RootAccessOp::EnableOrganizationsRootCredentialsManagement,
-            "root credentials management",
-        ),
-        (
-            s.root_sessions,
-            observed.features.root_sessions,
-            "root_sessions",
-            RootAccessOp::EnableOrganizationsRootSessions,
-            "root sessions (privileged tasks through `sts:AssumeRoot`)",
-        ),
-    ] {
-        if wanted && !live {
-            plan.changes.push(
-                Change::new(
-                    at(format!("{}.{key}", RootAccess::NAME)),
-                    Action::Enable,
-                    format!("IAM's {what} is off for the organization"),
-                    Op::RootAccess(op),
-                )
-                .depends_on(deps.clone()),
-            );
-        }
-        if !wanted && live {
-            plan.notes.push(format!(
-                "IAM's {what} is on though `{key}` is not set; plinth never turns it off"
-            ));
-        }
-    }
-    plan.notes.push(format!(
-        "the management account's root user ({}) is yours to secure: plinth never audits or changes it",
-        org.management_account_id
-    ));
-    if s.root_sessions {
-        scp_warnings(cx.baseline, plan);
-    }
-    if !observed.audited {
-        if observed.features.root_sessions {
-            plan.notes.push("member accounts' root users were not audited in this run: `--repair` names other kinds".into());
-        } else if s.root_sessions {
-            plan.notes.push(
-                "member accounts' root users are audited once root sessions are on: plan again after this apply".into(),
-            );
-        }
-        return;
-    }
-    plan.notes.push(format!(
-        "audited the root users of {n} member accounts: {n} `sts:AssumeRoot` sessions and {} IAM reads",
-        4 * observed.audits.len(),
-        n = observed.audits.len()
-    ));
-    let remove = *s.remove_root_credentials.get_ref();
-    for AccountAudit { account, audit } in &observed.audits {
-        let name = name_of(account);
-        match audit {
-            RootAudit::Refused(why) => plan.warnings.push(format!(
-                "account `{name}` ({account}): AWS refused the root session, so its root user's credentials are unknown: {why}"
-            )),
-            RootAudit::Credentials(creds) => {
-                let each = creds.each();
-                if each.is_empty() {
-                    continue;
-                }
-                if !remove {
-                    let list: Vec<String> = each.iter().map(|c| c.describe()).collect();
-                    plan.notes.push(format!(
-                        "account `{name}` ({account}): the root user has {}; set `remove_root_credentials` to delete them",
-                        list.join(", ")
-                    ));
-                    continue;
-                }
-                for credential in each {
-                    plan.changes.push(
-                        Change::new(
-                            at(format!("{}.{name}.{}", RootAccess::NAME, credential.label())),
-                            Action::Delete,
-                            format!(
-                                "the root user of account {account} has {}; `remove_root_credentials` deletes it",
-                                credential.describe()
-                            ),
-                            Op::RootAccess(RootAccessOp::DeleteRootCredential {
-                                account: account.clone(),
-                                credential: credential.clone(),
-                            }),
-                        )
-                        .before(serde_json::to_value(&credential).ok()),
-                    );
-                }
-            }
-        }
-    }
-}
-
-/// Warn when the baseline's own SCPs would make root sessions fail.
-fn scp_warnings(baseline: &Baseline, plan: &mut Plan) {
-    let (scps, _) = crate::kinds::scp::desired::desired_scps(baseline);
-    for scp in scps.iter().filter(|s| !s.attach.is_empty()) {
-        let blocked = scp_check::blocked_actions(&scp.document);
-        if blocked.is_empty() {
-            continue;
-        }
-        plan.warnings.push(format!(
-            "SCP `{}` denies {} without a condition: root sessions in the accounts it reaches cannot audit or delete root credentials; \
-             except the root user (`\"Condition\": {{\"ArnNotLike\": {{\"aws:PrincipalArn\": \"arn:aws:iam::*:root\"}}}}`)",
-            scp.name,
-            blocked.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
-        ));
-    }
 }
 
 async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {

@@ -5,7 +5,7 @@ use crate::baseline;
 use crate::diag::SourceFile;
 use crate::kinds::{Observed, compute};
 use crate::observed::{Account, RootCredentials};
-use crate::plan::PlanOptions;
+use crate::plan::{Action, Op, PlanOptions, RootAccessOp};
 
 const BASELINE: &str = r#"
 [organization]
@@ -166,4 +166,145 @@ fn removing_credentials_needs_root_sessions() {
     let err = baseline::parse(SourceFile::new("baseline.toml", text.as_str())).unwrap_err().to_string();
     assert!(err.contains("`remove_root_credentials` needs `root_sessions`"), "{err}");
     assert!(err.contains("baseline.toml:8:"), "{err}");
+}
+
+fn with_break_glass(mut o: Observed) -> Observed {
+    o.org.accounts.push(Account {
+        id: "333333333333".into(),
+        name: "break-glass".into(),
+        email: String::new(),
+        parent_id: None,
+        suspended: false,
+    });
+    o
+}
+
+fn password_and_mfa(account: &str) -> RootAudit {
+    RootAudit::Credentials(RootCredentials {
+        password: true,
+        mfa_devices: vec![format!("arn:aws:iam::{account}:mfa/root")],
+        ..RootCredentials::default()
+    })
+}
+
+#[test]
+fn kept_accounts_are_audited_and_listed_never_planned_for_removal() {
+    for kept in ["account:break-glass", "account:333333333333"] {
+        let base = format!("{BASELINE}keep_root_credentials = [\"{kept}\"]\n");
+        let o = with_break_glass(observed(vec![
+            ("222222222222", password_and_mfa("222222222222")),
+            ("333333333333", password_and_mfa("333333333333")),
+        ]));
+        let plan = plan_of(&base, &o);
+        let addresses: Vec<&str> = plan.changes.iter().map(|c| c.address.as_str()).collect();
+        assert_eq!(
+            addresses,
+            ["root_access.sandbox.password", "root_access.sandbox.mfa_device.arn:aws:iam::222222222222:mfa/root"],
+            "{kept}"
+        );
+        assert!(
+            plan.changes.iter().all(|c| !matches!(
+                &c.op,
+                Op::RootAccess(RootAccessOp::DeleteRootCredential { account, .. }) if account == "333333333333"
+            )),
+            "{kept}"
+        );
+        assert!(
+            plan.notes.iter().any(|n| n
+                == "keeps the root credentials of `break-glass` (333333333333): `keep_root_credentials`; the root user has \
+                    a console password, MFA device `arn:aws:iam::333333333333:mfa/root`"),
+            "{kept}: {:#?}",
+            plan.notes
+        );
+    }
+}
+
+#[test]
+fn a_kept_account_without_root_credentials_is_noted() {
+    let base = format!("{BASELINE}keep_root_credentials = [\"account:break-glass\"]\n");
+    let o = with_break_glass(observed(vec![(
+        "333333333333",
+        RootAudit::Credentials(RootCredentials::default()),
+    )]));
+    let plan = plan_of(&base, &o);
+    assert!(plan.changes.is_empty());
+    assert!(plan.notes.iter().any(|n| n
+        == "account `break-glass` (333333333333) is in `keep_root_credentials`, but its root user has no credentials"));
+}
+
+#[test]
+fn without_remove_a_kept_account_is_noted_as_kept() {
+    let base = BASELINE.replace("remove_root_credentials = true\n", "keep_root_credentials = [\"account:break-glass\"]\n");
+    let o = with_break_glass(observed(vec![("333333333333", password_and_mfa("333333333333"))]));
+    let plan = plan_of(&base, &o);
+    assert!(plan.changes.is_empty());
+    assert!(plan.notes.iter().any(|n| n.starts_with("keeps the root credentials of `break-glass`")));
+    assert!(plan.notes.iter().all(|n| !n.contains("set `remove_root_credentials`")));
+    let described = crate::kinds::describe(&b(&base));
+    assert!(
+        described.warnings.iter().any(|w| w.starts_with("`keep_root_credentials` changes nothing")),
+        "{:?}",
+        described.warnings
+    );
+}
+
+#[test]
+fn a_kept_account_that_is_not_in_the_organization_is_an_error_at_its_line() {
+    let base = format!("{BASELINE}keep_root_credentials = [\"account:break-glass\", \"account:brake-glass\"]\n");
+    let o = with_break_glass(observed(vec![]));
+    let err = compute(&b(&base), &o, PlanOptions::default()).unwrap_err().to_string();
+    assert!(err.contains("unknown target `account:brake-glass`"), "{err}");
+    assert!(err.contains("no account named `brake-glass` in the organization"), "{err}");
+    assert!(err.contains("baseline.toml:9:"), "{err}");
+    assert!(!err.contains("`account:break-glass`"), "{err}");
+}
+
+#[test]
+fn an_account_this_plan_creates_may_be_kept() {
+    let base = format!(
+        "{BASELINE}keep_root_credentials = [\"account:vault\"]\n\n[[organizational_units]]\npath = \"Security\"\n\n\
+         [[account]]\nname = \"vault\"\nemail = \"vault@example.com\"\nou = \"Security\"\n"
+    );
+    let plan = compute(&b(&base), &observed(vec![]), PlanOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    assert!(plan.find("account.vault").is_some());
+}
+
+#[test]
+fn ous_and_the_root_are_refused_in_keep_root_credentials() {
+    let text = format!("{BASELINE}keep_root_credentials = [\"account:break-glass\", \"ou:Security\", \"root\"]\n");
+    let err = baseline::parse(SourceFile::new("baseline.toml", text.as_str())).unwrap_err().to_string();
+    assert!(
+        err.contains("`ou:Security` in `keep_root_credentials`, which takes accounts only"),
+        "{err}"
+    );
+    assert!(err.contains("baseline.toml:9:49"), "{err}");
+    assert!(err.contains("an OU's accounts change whenever one is moved"), "{err}");
+    assert!(err.contains("`root` in `keep_root_credentials`"), "{err}");
+    assert!(err.contains("leave out `remove_root_credentials`"), "{err}");
+}
+
+#[test]
+fn a_kept_name_two_accounts_answer_keeps_both_and_is_blocked() {
+    // Someone renamed the sandbox account `break-glass`: which one the baseline means is
+    // unknown, so neither loses its root credentials.
+    let base = format!("{BASELINE}keep_root_credentials = [\"account:break-glass\"]\n");
+    let mut o = with_break_glass(observed(vec![
+        ("222222222222", password_and_mfa("222222222222")),
+        ("333333333333", password_and_mfa("333333333333")),
+    ]));
+    o.org.accounts.iter_mut().find(|a| a.id == "222222222222").unwrap().name = "break-glass".into();
+    let plan = plan_of(&base, &o);
+    assert!(
+        !plan
+            .changes
+            .iter()
+            .any(|c| matches!(&c.op, Op::RootAccess(RootAccessOp::DeleteRootCredential { .. }))),
+        "{:?}",
+        plan.changes.iter().map(|c| &c.address).collect::<Vec<_>>()
+    );
+    let [blocked] = plan.blocked.as_slice() else {
+        panic!("{:?}", plan.blocked)
+    };
+    assert_eq!(blocked.target, "account:break-glass");
+    assert_eq!(blocked.ids, ["222222222222", "333333333333"]);
 }

@@ -26,6 +26,7 @@ pub struct Scps;
 
 impl Kind for Scps {
     const NAME: &'static str = "scp";
+    const GUARDRAIL: bool = true;
     type Section = ScpSection;
     type Schema = ScpSection;
     type State = ();

@@ -39,6 +39,7 @@ pub struct Trail;
 
 impl Kind for Trail {
     const NAME: &'static str = "trail";
+    const GUARDRAIL: bool = true;
     type Section = Option<toml::Spanned<TrailSection>>;
     type Schema = TrailSection;
     type State = TrailState;

@@ -1,0 +1,199 @@
+//! The root access plan: trusted access and the two features, then, from the audit, one
+//! `-` change per credential of each member account's root user when
+//! `remove_root_credentials` asks, except the accounts `keep_root_credentials` names.
+
+use std::collections::BTreeSet;
+
+use super::{AccountAudit, PRINCIPAL, RootAccess, scp_check};
+use crate::diag::Diagnostics;
+use crate::kinds::common::placement;
+use crate::kinds::{Baseline, Context, Kind};
+use crate::observed::RootAudit;
+use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Plan, Ref, RootAccessOp};
+
+fn at(name: String) -> Address {
+    Address::new(RootAccess::NAME, name)
+}
+
+pub(super) fn plan_root_access(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+    let Some(section) = &cx.baseline.file.root_access else {
+        return Ok(());
+    };
+    let s = section.get_ref();
+    let observed = &cx.observed.root_access;
+    let org = &cx.observed.org;
+    let name_of = |id: &str| {
+        org.accounts
+            .iter()
+            .find(|a| a.id == id)
+            .map_or_else(|| id.to_owned(), |a| a.name.clone())
+    };
+    let mut deps = vec![];
+    let wants_features = s.credentials_management || s.root_sessions;
+    if wants_features && !observed.trusted_access {
+        let address = format!("{}.trusted_access", RootAccess::NAME);
+        plan.changes.push(Change::new(
+            at(address.clone()),
+            Action::Enable,
+            format!("`{PRINCIPAL}` has no trusted access to the organization; centralized root access needs it"),
+            Op::Organizations(OrganizationsOp::EnableAwsServiceAccess {
+                service_principal: PRINCIPAL.to_owned(),
+            }),
+        ));
+        deps.push(address);
+    }
+    for (wanted, live, key, op, what) in [
+        (
+            s.credentials_management,
+            observed.features.credentials_management,
+            "credentials_management",
+            RootAccessOp::EnableOrganizationsRootCredentialsManagement,
+            "root credentials management",
+        ),
+        (
+            s.root_sessions,
+            observed.features.root_sessions,
+            "root_sessions",
+            RootAccessOp::EnableOrganizationsRootSessions,
+            "root sessions (privileged tasks through `sts:AssumeRoot`)",
+        ),
+    ] {
+        if wanted && !live {
+            plan.changes.push(
+                Change::new(
+                    at(format!("{}.{key}", RootAccess::NAME)),
+                    Action::Enable,
+                    format!("IAM's {what} is off for the organization"),
+                    Op::RootAccess(op),
+                )
+                .depends_on(deps.clone()),
+            );
+        }
+        if !wanted && live {
+            plan.notes.push(format!(
+                "IAM's {what} is on though `{key}` is not set; plinth never turns it off"
+            ));
+        }
+    }
+    plan.notes.push(format!(
+        "the management account's root user ({}) is yours to secure: plinth never audits or changes it",
+        org.management_account_id
+    ));
+    if s.root_sessions {
+        scp_warnings(cx.baseline, plan);
+    }
+    let kept = kept_accounts(cx, plan)?;
+    if !observed.audited {
+        if observed.features.root_sessions {
+            plan.notes.push("member accounts' root users were not audited in this run: `--repair` names other kinds".into());
+        } else if s.root_sessions {
+            plan.notes.push(
+                "member accounts' root users are audited once root sessions are on: plan again after this apply".into(),
+            );
+        }
+        return Ok(());
+    }
+    plan.notes.push(format!(
+        "audited the root users of {n} member accounts: {n} `sts:AssumeRoot` sessions and {} IAM reads",
+        4 * observed.audits.len(),
+        n = observed.audits.len()
+    ));
+    let remove = *s.remove_root_credentials.get_ref();
+    for AccountAudit { account, audit } in &observed.audits {
+        let name = name_of(account);
+        match audit {
+            RootAudit::Refused(why) => plan.warnings.push(format!(
+                "account `{name}` ({account}): AWS refused the root session, so its root user's credentials are unknown: {why}"
+            )),
+            RootAudit::Credentials(creds) => {
+                let list: Vec<String> = creds.each().iter().map(|c| c.describe()).collect();
+                if kept.contains(account) {
+                    // Reported, never removed: the audit still says what the root user has.
+                    plan.notes.push(match list.is_empty() {
+                        true => format!(
+                            "account `{name}` ({account}) is in `keep_root_credentials`, but its root user has no credentials"
+                        ),
+                        false => format!(
+                            "keeps the root credentials of `{name}` ({account}): `keep_root_credentials`; the root user has {}",
+                            list.join(", ")
+                        ),
+                    });
+                    continue;
+                }
+                if list.is_empty() {
+                    continue;
+                }
+                if !remove {
+                    plan.notes.push(format!(
+                        "account `{name}` ({account}): the root user has {}; set `remove_root_credentials` to delete them",
+                        list.join(", ")
+                    ));
+                    continue;
+                }
+                for credential in creds.each() {
+                    plan.changes.push(
+                        Change::new(
+                            at(format!("{}.{name}.{}", RootAccess::NAME, credential.label())),
+                            Action::Delete,
+                            format!(
+                                "the root user of account {account} has {}; `remove_root_credentials` deletes it",
+                                credential.describe()
+                            ),
+                            Op::RootAccess(RootAccessOp::DeleteRootCredential {
+                                account: account.clone(),
+                                credential: credential.clone(),
+                            }),
+                        )
+                        .before(serde_json::to_value(&credential).ok()),
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The live ids of the accounts `keep_root_credentials` names. An account this plan
+/// creates has no root credentials to keep yet; one that is neither live nor planned is
+/// an error at its line, as every unknown target is. A name live names make ambiguous
+/// keeps every account it could mean (and is blocked in the plan).
+fn kept_accounts(cx: &Context<'_>, plan: &mut Plan) -> Result<BTreeSet<String>, Diagnostics> {
+    let mut kept = BTreeSet::new();
+    let mut diags = Diagnostics::default();
+    let Some(section) = &cx.baseline.file.root_access else {
+        return Ok(kept);
+    };
+    for t in &section.get_ref().keep_root_credentials {
+        match placement::target(cx, plan, t.get_ref()) {
+            Ok((Ref::Id(id), _)) => {
+                kept.insert(id);
+            }
+            Ok((Ref::Planned(_), _)) => {}
+            Err(why) => {
+                if let placement::Unresolved::Ambiguous { ids, .. } = &why {
+                    kept.extend(ids.iter().cloned());
+                }
+                placement::report(cx, plan, &mut diags, t.get_ref(), t.span(), why);
+            }
+        }
+    }
+    diags.into_result(kept)
+}
+
+/// Warn when the baseline's own SCPs would make root sessions fail.
+fn scp_warnings(baseline: &Baseline, plan: &mut Plan) {
+    let (scps, _) = crate::kinds::scp::desired::desired_scps(baseline);
+    for scp in scps.iter().filter(|s| !s.attach.is_empty()) {
+        let blocked = scp_check::blocked_actions(&scp.document);
+        if blocked.is_empty() {
+            continue;
+        }
+        plan.warnings.push(format!(
+            "SCP `{}` denies {} without a condition: root sessions in the accounts it reaches cannot audit or delete root credentials; \
+             except the root user (`\"Condition\": {{\"ArnNotLike\": {{\"aws:PrincipalArn\": \"arn:aws:iam::*:root\"}}}}`)",
+            scp.name,
+            blocked.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+}
+
