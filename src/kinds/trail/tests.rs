@@ -124,7 +124,7 @@ fn owned_bucket() -> Bucket {
     }
 }
 
-fn trail_info(owned: bool, managed_by: Option<String>) -> TrailInfo {
+fn trail_info(owned: bool, managed_by: Option<crate::observed::OtherManager>) -> TrailInfo {
     TrailInfo {
         arn: "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail".into(),
         home_region: HOME_REGION.into(),
@@ -239,7 +239,7 @@ fn a_trail_another_tool_manages_is_an_error_not_adopted() {
     let state = TrailState {
         trusted_access: true,
         bucket: owned_bucket(),
-        trail: Some(trail_info(false, Some("AWS Control Tower".into()))),
+        trail: Some(trail_info(false, crate::observed::other_manager("aws-controltower-BaselineCloudTrail", []))),
         ..TrailState::default()
     };
     let err = compute(&base(BASELINE), &observed(state), PlanOptions::default())
