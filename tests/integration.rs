@@ -28,6 +28,7 @@ mod least_privilege;
 mod lock;
 mod management_adapters;
 mod organizations_adapter;
+mod ownership;
 mod pace;
 mod properties;
 mod rcp;
