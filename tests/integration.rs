@@ -44,3 +44,4 @@ mod sso;
 mod sso_adapter;
 mod tag_policy;
 mod trail;
+mod trail_adoption;
