@@ -348,3 +348,33 @@ fn another_tools_alarm_with_plinths_prefix_and_tag_is_never_deleted_nor_adopted(
     let err = compute(&base, &o, PlanOptions::default()).unwrap_err().to_string();
     assert!(err.contains("alarm `LegacySpend` exists and plinth does not manage it"), "{err}");
 }
+
+#[test]
+fn adopting_a_topic_keeps_its_statements_and_never_removes_a_deny() {
+    let base = b(BASELINE);
+    let mut o = converged(&base);
+    let topic = o.billing.topic.as_mut().unwrap();
+    topic.owned = false;
+    let deny = serde_json::json!({"Sid": TOPIC_POLICY_SID, "Effect": "Deny", "Principal": "*", "Action": "sns:Publish", "Resource": ARN});
+    let theirs = serde_json::json!({"Sid": "TheirOwn", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Subscribe", "Resource": "*"});
+    topic.policy = Some(serde_json::json!({"Version": "2012-10-17", "Statement": [theirs, deny]}).to_string());
+    let p = plan_of(&base, &o, false);
+    assert_eq!(addresses(&p), ["= billing.topic (adopt)"]);
+    assert!(
+        p.warnings.iter().any(|w| w.contains(&format!(
+            "policy has a `Deny` statement under plinth's Sid `{TOPIC_POLICY_SID}`: plinth never removes a `Deny`"
+        ))),
+        "{:?}",
+        p.warnings
+    );
+
+    // Without the deny: plinth's statement is added, theirs kept.
+    let topic = o.billing.topic.as_mut().unwrap();
+    topic.policy = Some(serde_json::json!({"Version": "2012-10-17", "Statement": [theirs]}).to_string());
+    let p = plan_of(&base, &o, false);
+    assert_eq!(addresses(&p), ["= billing.topic (adopt)", "~ billing.topic.policy"]);
+    let Op::Sns(SnsOp::SetTopicPolicy { policy, .. }) = &p.changes[1].op else {
+        panic!()
+    };
+    assert!(policy.contains("TheirOwn") && policy.contains(TOPIC_POLICY_SID), "{policy}");
+}

@@ -135,6 +135,10 @@ pub(super) fn plan_bucket(
         );
     }
     let want_policy = policy::merge_statements(live_policy.as_deref(), ours);
+    for sid in policy::denies_under(live_policy.as_deref(), ours) {
+        plan.warnings
+            .push(crate::kinds::common::topic::shadowed(&format!("bucket `{bucket}`"), &sid));
+    }
     if let Some(change) = crate::plan::policy_document_change(
         at(BUCKET_POLICY_ADDRESS),
         live_policy.as_deref(),

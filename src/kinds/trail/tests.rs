@@ -425,3 +425,33 @@ fn a_trail_of_another_tool_with_plinths_tag_is_an_error_that_says_the_tag_is_ign
     assert!(err.contains("it is managed by AWS Control Tower (tag `aws-control-tower`)"), "{err}");
     assert!(err.contains("it also carries `managed-by=plinth`"), "{err}");
 }
+
+#[test]
+fn a_deny_under_plinths_sid_in_the_bucket_policy_is_kept_and_said() {
+    let deny = serde_json::json!({"Sid": "PlinthCloudTrailWrite", "Effect": "Deny", "Principal": "*",
+        "Action": "s3:PutObject", "Resource": "arn:aws:s3:::example-logs/*"});
+    let mut bucket = owned_bucket();
+    if let Bucket::Present { policy, .. } = &mut bucket {
+        *policy = Some(serde_json::json!({"Version": "2012-10-17", "Statement": [deny]}).to_string());
+    }
+    let state = TrailState {
+        trusted_access: true,
+        bucket,
+        ..TrailState::default()
+    };
+    let p = compute(&base(BASELINE), &observed(state), PlanOptions::default()).unwrap();
+    let Op::S3(S3Op::PutBucketPolicy { policy, .. }) = &p.find(BUCKET_POLICY_ADDRESS).unwrap().op else {
+        panic!()
+    };
+    let policy: serde_json::Value = serde_json::from_str(policy).unwrap();
+    let statements = policy["Statement"].as_array().unwrap();
+    assert!(statements.contains(&deny), "{policy}");
+    assert_eq!(statements.len(), 3, "the Deny and plinth's two other statements: {policy}");
+    assert!(
+        p.warnings.iter().any(|w| w.starts_with(
+            "bucket `example-logs`'s policy has a `Deny` statement under plinth's Sid `PlinthCloudTrailWrite`"
+        )),
+        "{:?}",
+        p.warnings
+    );
+}
