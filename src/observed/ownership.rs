@@ -204,9 +204,12 @@ mod tests {
         assert!(!who("x", &[("managed-by", "Plinth")]).owned);
     }
 
+    /// A resource's name, its tags, and who plinth says manages it.
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
     #[test]
     fn every_sign_of_another_tool_wins_over_plinths_tag() {
-        let cases: &[(&str, &[(&str, &str)], &str)] = &[
+        let cases: &[Case] = &[
             (
                 "aws-guardrails-AbCdEf",
                 &[],
