@@ -483,11 +483,15 @@ async fn the_command_writes_only_the_kinds_asked_and_includes_others_only_when_t
         written.display().to_string()
     );
     assert!(
-        stderr.contains("SCP `aws-guardrails-AbCdEf` is managed by AWS Control Tower; imported because of `--include-managed-by-others`"),
+        stderr.contains(
+            "SCP `aws-guardrails-AbCdEf` is managed by AWS Control Tower (its name starts with `aws-guardrails-`); imported because of `--include-managed-by-others`"
+        ),
         "{stderr}"
     );
     assert!(
-        stderr.contains("permission set `StackAdmin` is managed by CloudFormation stack `identity`; imported"),
+        stderr.contains(
+            "permission set `StackAdmin` is managed by CloudFormation stack `identity` (tag `aws:cloudformation:stack-name`); imported"
+        ),
         "{stderr}"
     );
     let text = std::fs::read_to_string(&written).unwrap();

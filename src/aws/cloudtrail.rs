@@ -9,8 +9,8 @@ use aws_sdk_cloudtrail::types::{
 
 use super::{AwsError, Context, retry_eventually};
 use crate::observed::{
-    AdvancedSelector, DataResource, EventSelector, FieldSelector, OWNER_TAG_KEY, OWNER_TAG_VALUE, Selectors, TrailInfo,
-    TrailSettings, other_manager,
+    AdvancedSelector, DataResource, EventSelector, FieldSelector, OWNER_TAG_KEY, OWNER_TAG_VALUE, Ownership, Selectors,
+    TrailInfo, TrailSettings, ownership,
 };
 use crate::plan::CloudTrailOp;
 
@@ -85,12 +85,7 @@ impl CloudTrail {
                     .ctx(SERVICE, "ListTags")
             }
         )?;
-        let owned = tags
-            .resource_tag_list()
-            .iter()
-            .flat_map(|r| r.tags_list())
-            .any(|t| t.key() == OWNER_TAG_KEY && t.value() == Some(OWNER_TAG_VALUE));
-        let managed_by = other_manager(
+        let Ownership { owned, managed_by } = ownership(
             name,
             tags.resource_tag_list()
                 .iter()

@@ -11,7 +11,7 @@ use aws_sdk_cloudwatch::types::{AlarmType, ComparisonOperator, Dimension, Metric
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::{AwsError, Context};
-use crate::observed::{Alarm, AlarmSpec, OWNER_TAG_KEY, OWNER_TAG_VALUE};
+use crate::observed::{Alarm, AlarmSpec, OWNER_TAG_KEY, OWNER_TAG_VALUE, Ownership, ownership};
 use crate::plan::{CloudWatchOp, Ref};
 
 const SERVICE: &str = "CloudWatch";
@@ -46,11 +46,19 @@ impl CloudWatch {
             .collect();
         stream::iter(found)
             .map(|(arn, spec)| async move {
-                let owned = match (&arn, declared.contains(&spec.name)) {
-                    (Some(arn), false) => Some(self.is_owned(arn).await?),
-                    _ => None,
+                let (owned, managed_by) = match (&arn, declared.contains(&spec.name)) {
+                    (Some(arn), false) => {
+                        let o = self.ownership(arn, &spec.name).await?;
+                        (Some(o.owned), o.managed_by)
+                    }
+                    _ => (None, None),
                 };
-                Ok::<_, AwsError>(Alarm { spec, owned, arn })
+                Ok::<_, AwsError>(Alarm {
+                    spec,
+                    owned,
+                    managed_by,
+                    arn,
+                })
             })
             .buffered(CONCURRENCY)
             .try_collect()
@@ -79,11 +87,19 @@ impl CloudWatch {
         }
         stream::iter(found)
             .map(|(arn, spec)| async move {
-                let owned = match &arn {
-                    Some(arn) => Some(self.is_owned(arn).await?),
-                    None => None,
+                let (owned, managed_by) = match &arn {
+                    Some(arn) => {
+                        let o = self.ownership(arn, &spec.name).await?;
+                        (Some(o.owned), o.managed_by)
+                    }
+                    None => (None, None),
                 };
-                Ok::<_, AwsError>(Alarm { spec, owned, arn })
+                Ok::<_, AwsError>(Alarm {
+                    spec,
+                    owned,
+                    managed_by,
+                    arn,
+                })
             })
             .buffered(CONCURRENCY)
             .try_collect()
@@ -111,6 +127,7 @@ impl CloudWatch {
                 let alarm = Alarm {
                     spec: spec_of(a),
                     owned: None,
+                    managed_by: None,
                     arn: a.alarm_arn().map(str::to_owned),
                 };
                 (
@@ -121,7 +138,8 @@ impl CloudWatch {
             .collect())
     }
 
-    async fn is_owned(&self, arn: &str) -> Result<bool, AwsError> {
+    /// Whose the alarm `name` (of this ARN) is, by its tags.
+    async fn ownership(&self, arn: &str, name: &str) -> Result<Ownership, AwsError> {
         let out = self
             .client
             .list_tags_for_resource()
@@ -129,10 +147,12 @@ impl CloudWatch {
             .send()
             .await
             .ctx(SERVICE, "ListTagsForResource")?;
-        Ok(out
-            .tags()
-            .iter()
-            .any(|t| t.key() == Some(OWNER_TAG_KEY) && t.value() == Some(OWNER_TAG_VALUE)))
+        Ok(ownership(
+            name,
+            out.tags()
+                .iter()
+                .filter_map(|t| Some((t.key()?, t.value().unwrap_or_default()))),
+        ))
     }
 
     /// Whether any `AWS/Billing` `EstimatedCharges` metric exists (one page is enough).

@@ -4,7 +4,7 @@ use aws_sdk_iam::Client;
 use aws_sdk_iam::types::Tag;
 
 use super::{AwsError, Context};
-use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Role, other_manager};
+use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Ownership, Role, ownership};
 use crate::plan::IamOp;
 
 const SERVICE: &str = "IAM";
@@ -55,12 +55,10 @@ impl Iam {
             Err(e) if e.is("NoSuchEntity") => None,
             Err(e) => return Err(e),
         };
+        let Ownership { owned, managed_by } = ownership(name, role.tags().iter().map(|t| (t.key(), t.value())));
         Ok(Some(Role {
-            owned: role
-                .tags()
-                .iter()
-                .any(|t| t.key() == OWNER_TAG_KEY && t.value() == OWNER_TAG_VALUE),
-            managed_by: other_manager(name, role.tags().iter().map(|t| (t.key(), t.value()))),
+            owned,
+            managed_by,
             arn: role.arn().to_owned(),
             trust_policy: decode(role.assume_role_policy_document().unwrap_or_default()),
             inline_policy,

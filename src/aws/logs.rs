@@ -4,7 +4,7 @@ use aws_sdk_cloudwatchlogs::Client;
 use aws_sdk_cloudwatchlogs::types::MetricTransformation;
 
 use super::{AwsError, Context};
-use crate::observed::{LogGroup, MetricFilter, OWNER_TAG_KEY, OWNER_TAG_VALUE, other_manager};
+use crate::observed::{LogGroup, MetricFilter, OWNER_TAG_KEY, OWNER_TAG_VALUE, Ownership, ownership};
 use crate::plan::LogsOp;
 
 const SERVICE: &str = "CloudWatchLogs";
@@ -43,10 +43,7 @@ impl Logs {
             .send()
             .await
             .ctx(SERVICE, "ListTagsForResource")?;
-        let owned = tags
-            .tags()
-            .is_some_and(|t| t.get(OWNER_TAG_KEY).map(String::as_str) == Some(OWNER_TAG_VALUE));
-        let managed_by = other_manager(
+        let Ownership { owned, managed_by } = ownership(
             name,
             tags.tags().into_iter().flatten().map(|(k, v)| (k.as_str(), v.as_str())),
         );

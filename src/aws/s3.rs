@@ -8,7 +8,9 @@ use aws_sdk_s3::types::{
 };
 
 use super::{AwsError, Context};
-use crate::observed::{Bucket, BucketEncryption, OWNER_TAG_KEY, OWNER_TAG_VALUE, PublicAccessBlock, other_manager};
+use crate::observed::{
+    Bucket, BucketEncryption, OWNER_TAG_KEY, OWNER_TAG_VALUE, Ownership, PublicAccessBlock, ownership,
+};
 use crate::plan::S3Op;
 
 const SERVICE: &str = "S3";
@@ -74,8 +76,7 @@ impl S3 {
             Err(e) if e.is("NoSuchTagSet") => vec![],
             Err(e) => return Err(e),
         };
-        let owned = tags.iter().any(|(k, v)| k == OWNER_TAG_KEY && v == OWNER_TAG_VALUE);
-        let managed_by = other_manager(bucket, tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let Ownership { owned, managed_by } = ownership(bucket, tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let public_access_block = match pab {
             Ok(out) => out.public_access_block_configuration().map(|c| PublicAccessBlock {
                 block_public_acls: c.block_public_acls().unwrap_or(false),

@@ -4,7 +4,7 @@ use aws_sdk_sns::Client;
 use aws_sdk_sns::types::Tag;
 
 use super::{AwsError, Context};
-use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Subscription, Topic, other_manager};
+use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Ownership, Subscription, Topic, ownership};
 use crate::plan::SnsOp;
 
 const SERVICE: &str = "SNS";
@@ -52,11 +52,7 @@ impl Sns {
                     .ctx(SERVICE, "ListSubscriptionsByTopic")
             }
         )?;
-        let owned = tags
-            .tags()
-            .iter()
-            .any(|t| t.key() == OWNER_TAG_KEY && t.value() == OWNER_TAG_VALUE);
-        let managed_by = other_manager(
+        let Ownership { owned, managed_by } = ownership(
             arn.rsplit(':').next().unwrap_or_default(),
             tags.tags().iter().map(|t| (t.key(), t.value())),
         );

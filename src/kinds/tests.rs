@@ -305,7 +305,8 @@ fn a_differing_policy_without_the_tag_is_adopted_then_corrected() {
 fn a_policy_another_tool_manages_is_an_error_not_adopted() {
     let b = baseline(BASELINE);
     let mut o = converged(&b);
-    untag(&mut o, "plinth-region-deny").managed_by = Some("CloudFormation stack `guardrails`".into());
+    untag(&mut o, "plinth-region-deny").managed_by =
+        crate::observed::other_manager("x", [("aws:cloudformation:stack-name", "guardrails")]);
     let err = compute(&b, &o, PlanOptions::default()).unwrap_err();
     assert_eq!(err.len(), 1);
     let text = err.to_string();

@@ -75,9 +75,9 @@ pub enum SubscriberKind {
 pub struct Budget {
     pub spec: BudgetSpec,
     pub arn: String,
-    /// Carries the `managed-by=plinth` tag.
+    /// plinth's: carries `managed-by=plinth` and no sign of another tool (`ownership`).
     pub owned: bool,
     /// Another tool that manages it: never adopted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub managed_by: Option<String>,
+    pub managed_by: Option<super::OtherManager>,
 }

@@ -12,33 +12,14 @@ use crate::types::{OuPath, Target};
 
 mod budgets;
 mod contacts;
+mod ownership;
 mod root;
 mod sso;
 pub use budgets::*;
 pub use contacts::*;
+pub use ownership::*;
 pub use root::*;
 pub use sso::*;
-
-/// Tag key and value that mark what plinth created and may change or delete.
-pub const OWNER_TAG_KEY: &str = "managed-by";
-pub const OWNER_TAG_VALUE: &str = "plinth";
-
-/// Another tool that manages a resource, told by its name or tags: AWS Control Tower
-/// (`aws-guardrails-*` SCPs, `aws-controltower-*` trails, roles and topics, its
-/// `aws-control-tower` tag) or a CloudFormation stack (`aws:cloudformation:stack-name`).
-/// plinth neither adopts nor imports such a resource.
-pub fn other_manager<'a>(name: &str, tags: impl IntoIterator<Item = (&'a str, &'a str)>) -> Option<String> {
-    for (key, value) in tags {
-        if key == "aws:cloudformation:stack-name" {
-            return Some(format!("CloudFormation stack `{value}`"));
-        }
-        if key == "aws-control-tower" {
-            return Some("AWS Control Tower".to_owned());
-        }
-    }
-    (name.starts_with("aws-guardrails-") || name.starts_with("aws-controltower-"))
-        .then(|| "AWS Control Tower".to_owned())
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrgState {
@@ -166,11 +147,11 @@ pub struct Scp {
     pub name: String,
     pub description: String,
     pub aws_managed: bool,
-    /// Carries the `managed-by=plinth` tag.
+    /// plinth's: carries `managed-by=plinth` and no sign of another tool ([`ownership`]).
     pub owned: bool,
     /// Another tool that manages it (see [`other_manager`]): never adopted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub managed_by: Option<String>,
+    pub managed_by: Option<OtherManager>,
     /// The document, read for owned SCPs and for any SCP whose name the baseline uses.
     pub content: Option<String>,
     /// Targets the SCP is attached to, read for owned SCPs and those the baseline names.
@@ -381,9 +362,12 @@ impl OrgState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alarm {
     pub spec: AlarmSpec,
-    /// Whether it carries the owner tag; read for alarms with plinth's prefix the
-    /// baseline does not declare, and for those it names by `alarm_name`.
+    /// Whether it is plinth's (its tag, no sign of another tool); read for alarms with
+    /// plinth's prefix the baseline does not declare, and for those it names by `alarm_name`.
     pub owned: Option<bool>,
+    /// Another tool that manages it ([`other_manager`]), where its tags were read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub managed_by: Option<OtherManager>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
 }
@@ -410,11 +394,11 @@ pub struct AlarmSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Topic {
     pub arn: String,
-    /// Carries the `managed-by=plinth` tag.
+    /// plinth's: carries `managed-by=plinth` and no sign of another tool ([`ownership`]).
     pub owned: bool,
     /// Another tool that manages it ([`other_manager`]): never adopted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub managed_by: Option<String>,
+    pub managed_by: Option<OtherManager>,
     /// The topic's access policy document, as SNS returns it.
     pub policy: Option<String>,
     pub subscriptions: Vec<Subscription>,
@@ -431,21 +415,21 @@ pub struct Subscription {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogGroup {
     pub arn: String,
-    /// Tagged `managed-by=plinth`.
+    /// plinth's: tagged `managed-by=plinth`, no sign of another tool ([`ownership`]).
     pub owned: bool,
     /// Another tool that manages it ([`other_manager`]): never adopted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub managed_by: Option<String>,
+    pub managed_by: Option<OtherManager>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Role {
     pub arn: String,
-    /// Tagged `managed-by=plinth`.
+    /// plinth's: tagged `managed-by=plinth`, no sign of another tool ([`ownership`]).
     pub owned: bool,
     /// Another tool that manages it ([`other_manager`]): never adopted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub managed_by: Option<String>,
+    pub managed_by: Option<OtherManager>,
     /// The trust policy, decoded.
     pub trust_policy: String,
     /// plinth's inline policy on the role, decoded, if present.
@@ -468,11 +452,11 @@ pub enum Bucket {
     /// It exists but this account may not read it: another account's bucket.
     Unreadable { error: String },
     Present {
-        /// Tagged `managed-by=plinth`.
+        /// plinth's: tagged `managed-by=plinth`, no sign of another tool ([`ownership`]).
         owned: bool,
         /// Another tool that manages it ([`other_manager`]): never adopted.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        managed_by: Option<String>,
+        managed_by: Option<OtherManager>,
         public_access_block: Option<PublicAccessBlock>,
         encryption: Option<BucketEncryption>,
         policy: Option<String>,
@@ -521,11 +505,11 @@ pub struct TrailSettings {
 pub struct TrailInfo {
     pub arn: String,
     pub home_region: String,
-    /// Tagged `managed-by=plinth`.
+    /// plinth's: tagged `managed-by=plinth`, no sign of another tool ([`ownership`]).
     pub owned: bool,
     /// Another tool that manages it ([`other_manager`]): never adopted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub managed_by: Option<String>,
+    pub managed_by: Option<OtherManager>,
     pub settings: TrailSettings,
     pub logging: bool,
     pub selectors: Selectors,

@@ -32,11 +32,11 @@ pub struct PermissionSet {
     pub description: Option<String>,
     pub session_duration: Option<String>,
     pub relay_state: Option<String>,
-    /// Carries the `managed-by=plinth` tag.
+    /// plinth's: carries `managed-by=plinth` and no sign of another tool (`ownership`).
     pub owned: bool,
     /// Another tool that manages it (`other_manager`): never adopted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub managed_by: Option<String>,
+    pub managed_by: Option<super::OtherManager>,
     /// Policies and provisioning, read for owned permission sets and those the baseline names.
     pub details: Option<PermissionSetDetails>,
 }

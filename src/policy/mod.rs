@@ -4,7 +4,10 @@
 
 pub mod diff;
 pub mod management;
+mod merge;
 pub mod normalize;
+
+pub use merge::{denies_under, is_deny, merge_statements};
 
 use serde_json::Value;
 
@@ -19,34 +22,6 @@ pub const MAX_SCPS_PER_TARGET: usize = policy_types::PolicyType::Scp.rules().max
 /// Minified JSON, as plinth stores policies.
 pub fn minify(doc: &Value) -> String {
     serde_json::to_string(doc).expect("a JSON value always serialises")
-}
-
-/// A resource policy with our statements put in: statements with the same `Sid` as one
-/// of ours are replaced, everyone else's are kept. With no (or unreadable) live policy,
-/// a new document of our statements.
-pub fn merge_statements(live: Option<&str>, ours: &[Value]) -> Value {
-    let sids: Vec<&str> = ours
-        .iter()
-        .filter_map(|s| s.get("Sid").and_then(Value::as_str))
-        .collect();
-    match live.and_then(|p| serde_json::from_str::<Value>(p).ok()) {
-        Some(mut doc) if doc.is_object() => {
-            let mut statements: Vec<Value> = match doc.get("Statement") {
-                Some(Value::Array(items)) => items.clone(),
-                Some(other) => vec![other.clone()],
-                None => vec![],
-            };
-            statements.retain(|s| {
-                !s.get("Sid")
-                    .and_then(Value::as_str)
-                    .is_some_and(|sid| sids.contains(&sid))
-            });
-            statements.extend(ours.iter().cloned());
-            doc["Statement"] = Value::Array(statements);
-            doc
-        }
-        _ => serde_json::json!({ "Version": "2012-10-17", "Statement": ours }),
-    }
 }
 
 /// What a policy document is for: the checks and the messages differ slightly.

@@ -21,7 +21,7 @@ pub fn build(org: &OrgState, sso: &SsoState, trails: &[TrailInfo], alarms: &[(Al
                 policy_type: rules.noun.to_owned(),
                 owned: p.owned,
                 aws_managed: p.aws_managed,
-                managed_by: p.managed_by.clone(),
+                managed_by: p.managed_by.as_ref().map(ToString::to_string),
                 restricts_management_account: rules.affects_management_account,
             });
             for t in &p.targets {

@@ -11,8 +11,7 @@ use futures::{StreamExt, TryStreamExt};
 
 use super::{AwsError, Context};
 use crate::observed::{
-    Budget, BudgetNotification, BudgetSpec, BudgetSubscriber, NotificationKind, OWNER_TAG_KEY, OWNER_TAG_VALUE,
-    SubscriberKind, other_manager,
+    Budget, BudgetNotification, BudgetSpec, BudgetSubscriber, NotificationKind, Ownership, SubscriberKind, ownership,
 };
 use crate::plan::{BudgetsCall, BudgetsOp, Ref};
 use shapes::{budget, linked_account, notification, owner_tag, subscribers};
@@ -82,16 +81,16 @@ impl Budgets {
             .collect())
     }
 
-    /// Whether the budget with this ARN carries plinth's tag.
-    async fn owned(&self, arn: &str) -> Result<bool, AwsError> {
-        Ok(is_owned(&self.tags(arn).await?))
+    /// Whether the budget `name` (of this ARN) is plinth's: its tag, and no sign of another tool.
+    async fn owned(&self, arn: &str, name: &str) -> Result<bool, AwsError> {
+        Ok(of(name, &self.tags(arn).await?).owned)
     }
 
     async fn read_one(&self, account_id: &str, b: aws_sdk_budgets::types::Budget) -> Result<Budget, AwsError> {
         let name = b.budget_name().to_owned();
         let arn = budget_arn(account_id, &name);
         let (tags, notifications) = futures::try_join!(self.tags(&arn), self.read_notifications(account_id, &name))?;
-        let owned = is_owned(&tags);
+        let Ownership { owned, managed_by } = of(&name, &tags);
         let spec = BudgetSpec {
             limit_usd: b.budget_limit().and_then(|l| l.amount().parse().ok()),
             linked_account: linked_account(&b),
@@ -104,7 +103,7 @@ impl Budgets {
             name: name.clone(),
         };
         Ok(Budget {
-            managed_by: other_manager(&name, tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+            managed_by,
             spec,
             arn,
             owned,
@@ -202,7 +201,7 @@ impl Budgets {
                 match call.send().await.ctx(SERVICE, "CreateBudget") {
                     Ok(_) => Ok(Some(arn)),
                     // A retry of a create whose answer was lost: the budget is there, tagged.
-                    Err(e) if e.is("DuplicateRecordException") && self.owned(&arn).await? => Ok(Some(arn)),
+                    Err(e) if e.is("DuplicateRecordException") && self.owned(&arn, &spec.name).await? => Ok(Some(arn)),
                     Err(e) => Err(e),
                 }
             }
@@ -313,8 +312,8 @@ impl Budgets {
     }
 }
 
-fn is_owned(tags: &[(String, String)]) -> bool {
-    tags.iter().any(|(k, v)| k == OWNER_TAG_KEY && v == OWNER_TAG_VALUE)
+fn of(name: &str, tags: &[(String, String)]) -> Ownership {
+    ownership(name, tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
 /// A retried write whose first answer was lost finds its work done: AWS's "already

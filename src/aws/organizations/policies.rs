@@ -9,7 +9,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::{CONCURRENCY, Organizations, SERVICE};
 use crate::aws::{AwsError, Context};
-use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Scp, other_manager};
+use crate::observed::{Scp, ownership};
 use crate::types::policy_types::PolicyType as OrgPolicyType;
 
 impl Organizations {
@@ -31,8 +31,9 @@ impl Organizations {
             .await?;
         for p in &mut scps {
             let tags = tags.get(&p.id).map(Vec::as_slice).unwrap_or_default();
-            p.owned = tags.iter().any(|(k, v)| k == OWNER_TAG_KEY && v == OWNER_TAG_VALUE);
-            p.managed_by = other_manager(&p.name, tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            let o = ownership(&p.name, tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            p.owned = o.owned;
+            p.managed_by = o.managed_by;
         }
         let owned: BTreeSet<String> = scps.iter().filter(|p| p.owned).map(|p| p.id.clone()).collect();
         let detail: Vec<String> = scps
@@ -92,10 +93,10 @@ impl Organizations {
             .collect())
     }
 
-    /// Whether a policy carries plinth's ownership tag.
-    pub(super) async fn is_owned(&self, policy_id: &str) -> Result<bool, AwsError> {
+    /// Whether the policy `name` is plinth's: its tag, and no sign of another tool.
+    pub(super) async fn is_owned(&self, policy_id: &str, name: &str) -> Result<bool, AwsError> {
         let tags = self.tags(policy_id).await?;
-        Ok(tags.iter().any(|(k, v)| k == OWNER_TAG_KEY && v == OWNER_TAG_VALUE))
+        Ok(ownership(name, tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))).owned)
     }
 
     /// A policy's tags, as (key, value).

@@ -204,10 +204,10 @@ impl Organizations {
         else {
             return Err(first);
         };
-        if !self.is_owned(&id).await? {
+        if !self.is_owned(&id, name).await? {
             return Err(AwsError {
                 message: format!(
-                    "{} named `{name}` appeared meanwhile, without plinth's tag; plinth leaves it alone",
+                    "{} named `{name}` appeared meanwhile, and it is not plinth's (no `managed-by=plinth` tag, or another tool's sign); plinth leaves it alone",
                     policy_type.rules().a_noun
                 ),
                 ..first

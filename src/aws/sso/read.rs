@@ -2,7 +2,7 @@
 //! outdated copies, and each principal's assignments.
 
 use super::*;
-use crate::observed::other_manager;
+use crate::observed::ownership;
 
 impl Sso {
     /// The ARNs of every permission set of the instance.
@@ -28,8 +28,9 @@ impl Sso {
         let mut sets: Vec<PermissionSet> = stream::iter(arns)
             .map(|arn| async move {
                 let (mut set, tags) = futures::try_join!(self.describe(instance, &arn), self.tags(instance, &arn))?;
-                set.owned = tags.iter().any(|(k, v)| k == OWNER_TAG_KEY && v == OWNER_TAG_VALUE);
-                set.managed_by = other_manager(&set.name, tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                let o = ownership(&set.name, tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                set.owned = o.owned;
+                set.managed_by = o.managed_by;
                 if set.owned || scope.everything || scope.permission_sets.contains(&set.name) {
                     set.details = Some(self.details(instance, &arn).await?);
                 }
@@ -65,9 +66,10 @@ impl Sso {
         })
     }
 
-    pub(super) async fn is_owned(&self, instance: &str, arn: &str) -> Result<bool, AwsError> {
+    /// Whether the permission set `name` is plinth's: its tag, and no sign of another tool.
+    pub(super) async fn is_owned(&self, instance: &str, arn: &str, name: &str) -> Result<bool, AwsError> {
         let tags = self.tags(instance, arn).await?;
-        Ok(tags.iter().any(|(k, v)| k == OWNER_TAG_KEY && v == OWNER_TAG_VALUE))
+        Ok(ownership(name, tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))).owned)
     }
 
     /// A permission set's tags, as (key, value).

@@ -23,7 +23,7 @@ impl Sso {
         O: CreatedSet,
     {
         if let Some(arn) = self.set_named(instance, name).await? {
-            if self.is_owned(instance, &arn).await? {
+            if self.is_owned(instance, &arn, name).await? {
                 tracing::info!(
                     permission_set = name,
                     "a retried CreatePermissionSet had already created it"
@@ -32,7 +32,7 @@ impl Sso {
             }
             return Err(AwsError {
                 message: format!(
-                    "a permission set named `{name}` appeared meanwhile, without plinth's tag; plinth leaves it alone"
+                    "a permission set named `{name}` appeared meanwhile, and it is not plinth's (no `managed-by=plinth` tag, or another tool's sign); plinth leaves it alone"
                 ),
                 ..first
             });

@@ -190,6 +190,17 @@ fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             let address = at(format!("{}.alarm.{}", Billing::NAME, a.name.get_ref()));
             let found = observed.alarms.iter().find(|l| l.spec.name == want.name);
             let mut update_deps = topic_dep.clone();
+            // One named by `alarm_name` that another tool manages: never adopted.
+            if let Some(other) = found.and_then(|l| l.managed_by.as_ref()) {
+                let span = a.alarm_name.as_ref().map_or(a.name.span(), |n| n.span());
+                diags.push(adopt::managed_elsewhere(
+                    &cx.baseline.source,
+                    span,
+                    &format!("alarm `{}`", want.name),
+                    other,
+                ));
+                continue;
+            }
             // One named by `alarm_name`, made before plinth: adopted first.
             if let Some(Alarm {
                 owned: Some(false),
@@ -226,6 +237,14 @@ fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     // Alarms with plinth's prefix that the baseline does not declare.
     for alarm in observed.alarms.iter().filter(|a| !desired_names.contains(&a.spec.name)) {
         let name = &alarm.spec.name;
+        if let Some(other) = &alarm.managed_by {
+            plan.warnings.push(if other.plinth_tag {
+                other.tag_ignored(&format!("alarm `{name}`"))
+            } else {
+                format!("alarm `{name}` has plinth's prefix but {other} manages it; plinth leaves it alone")
+            });
+            continue;
+        }
         if alarm.owned != Some(true) {
             plan.warnings.push(format!(
                 "alarm `{name}` has plinth's prefix but not its `{OWNER_TAG_KEY}={OWNER_TAG_VALUE}` tag; plinth leaves it alone"

@@ -71,6 +71,7 @@ fn converged(base: &crate::baseline::Baseline) -> Observed {
             Alarm {
                 spec: desired_alarm(a.get_ref(), acct, ARN),
                 owned: None,
+                managed_by: None,
                 arn: None,
             }
         })
@@ -211,7 +212,7 @@ fn an_untagged_topic_is_adopted_and_one_of_another_tool_is_an_error() {
         })
     );
 
-    o.billing.topic.as_mut().unwrap().managed_by = Some("CloudFormation stack `alerts`".into());
+    o.billing.topic.as_mut().unwrap().managed_by = crate::observed::other_manager("x", [("aws:cloudformation:stack-name", "alerts")]);
     let err = compute(&base, &o, PlanOptions::default()).unwrap_err().to_string();
     assert!(
         err.contains(
@@ -312,4 +313,68 @@ fn unknown_account_is_an_error_at_its_position() {
         "{err}"
     );
     assert!(err.contains("baseline.toml:14:11"), "{err}");
+}
+
+#[test]
+fn another_tools_alarm_with_plinths_prefix_and_tag_is_never_deleted_nor_adopted() {
+    let base = b(BASELINE);
+    let mut o = converged(&base);
+    let tags = [("managed-by", "plinth"), ("aws:cloudformation:stack-name", "alerts")];
+    let mut claimed = o.billing.alarms[0].clone();
+    claimed.spec.name = "plinth-billing-stack".into();
+    let who = crate::observed::ownership(&claimed.spec.name, tags);
+    (claimed.owned, claimed.managed_by) = (Some(who.owned), who.managed_by);
+    o.billing.alarms.push(claimed);
+    let p = plan_of(&base, &o, true);
+    assert!(p.is_empty(), "{:?}", addresses(&p));
+    assert!(p.orphans.is_empty(), "{:?}", p.orphans);
+    assert!(
+        p.warnings.iter().any(|w| w.contains(
+            "alarm `plinth-billing-stack` carries `managed-by=plinth`, but CloudFormation stack `alerts` (tag `aws:cloudformation:stack-name`) manages it"
+        )),
+        "{:?}",
+        p.warnings
+    );
+
+    // Named by `alarm_name`, with those tags: an error, not an adoption.
+    let named = format!("{BASELINE}\n[[billing.alarm]]\nname = \"legacy\"\nalarm_name = \"LegacySpend\"\nthreshold_usd = 5\n");
+    let base = b(&named);
+    let mut legacy = o.billing.alarms[0].clone();
+    legacy.spec.name = "LegacySpend".into();
+    legacy.arn = Some("arn:aws:cloudwatch:us-east-1:123456789012:alarm:LegacySpend".into());
+    let who = crate::observed::ownership("LegacySpend", tags);
+    (legacy.owned, legacy.managed_by) = (Some(who.owned), who.managed_by);
+    o.billing.alarms.push(legacy);
+    let err = compute(&base, &o, PlanOptions::default()).unwrap_err().to_string();
+    assert!(err.contains("alarm `LegacySpend` exists and plinth does not manage it"), "{err}");
+}
+
+#[test]
+fn adopting_a_topic_keeps_its_statements_and_never_removes_a_deny() {
+    let base = b(BASELINE);
+    let mut o = converged(&base);
+    let topic = o.billing.topic.as_mut().unwrap();
+    topic.owned = false;
+    let deny = serde_json::json!({"Sid": TOPIC_POLICY_SID, "Effect": "Deny", "Principal": "*", "Action": "sns:Publish", "Resource": ARN});
+    let theirs = serde_json::json!({"Sid": "TheirOwn", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Subscribe", "Resource": "*"});
+    topic.policy = Some(serde_json::json!({"Version": "2012-10-17", "Statement": [theirs, deny]}).to_string());
+    let p = plan_of(&base, &o, false);
+    assert_eq!(addresses(&p), ["= billing.topic (adopt)"]);
+    assert!(
+        p.warnings.iter().any(|w| w.contains(&format!(
+            "policy has a `Deny` statement under plinth's Sid `{TOPIC_POLICY_SID}`: plinth never removes a `Deny`"
+        ))),
+        "{:?}",
+        p.warnings
+    );
+
+    // Without the deny: plinth's statement is added, theirs kept.
+    let topic = o.billing.topic.as_mut().unwrap();
+    topic.policy = Some(serde_json::json!({"Version": "2012-10-17", "Statement": [theirs]}).to_string());
+    let p = plan_of(&base, &o, false);
+    assert_eq!(addresses(&p), ["= billing.topic (adopt)", "~ billing.topic.policy"]);
+    let Op::Sns(SnsOp::SetTopicPolicy { policy, .. }) = &p.changes[1].op else {
+        panic!()
+    };
+    assert!(policy.contains("TheirOwn") && policy.contains(TOPIC_POLICY_SID), "{policy}");
 }

@@ -283,6 +283,14 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             continue;
         }
         let name = &live.spec.name;
+        if let Some(other) = &live.managed_by {
+            plan.warnings.push(if other.plinth_tag {
+                other.tag_ignored(&format!("budget `{name}`"))
+            } else {
+                format!("budget `{name}` has plinth's prefix but {other} manages it; plinth leaves it alone")
+            });
+            continue;
+        }
         if !live.owned {
             plan.warnings.push(format!(
                 "budget `{name}` has plinth's prefix but not its `{OWNER_TAG_KEY}={OWNER_TAG_VALUE}` tag; plinth leaves it alone"

@@ -223,7 +223,7 @@ fn an_untagged_budget_is_adopted_first_and_another_tools_is_an_error() {
     assert_eq!(plan.changes[0].address, "budget.org-monthly (adopt)");
     assert!(plan.changes[1].depends_on.contains(&"budget.org-monthly (adopt)".to_owned()));
 
-    live(&mut observed, "plinth-org-monthly").managed_by = Some("CloudFormation stack `finance`".into());
+    live(&mut observed, "plinth-org-monthly").managed_by = crate::observed::other_manager("x", [("aws:cloudformation:stack-name", "finance")]);
     let err = compute(&base, &observed, PlanOptions::default()).unwrap_err().to_string();
     assert!(err.contains("budget `plinth-org-monthly` exists and plinth does not manage it"), "{err}");
 }
@@ -291,4 +291,36 @@ fn values_are_checked_while_parsing_and_across_fields() {
     assert!(err.contains("notifies 11 e-mail addresses; AWS Budgets allows 10 per alert"), "{err}");
     let ok = b(&with("name = \"a\"\nauto_adjust = \"last_1_month\"\nforecast_alert_percent = 150\nnotify = [\"x@example.com\"]"));
     assert_eq!(ok.file.budget[0].get_ref().auto_adjust.as_ref().unwrap().get_ref().0, 1);
+}
+
+#[test]
+fn another_tools_budget_with_plinths_tag_is_never_deleted_nor_updated() {
+    let base = b(BASELINE);
+    let mut observed = converged(&base);
+    // Read as the adapter reads it: plinth's prefix and tag, and a CloudFormation stack's.
+    let tags = [("managed-by", "plinth"), ("aws:cloudformation:stack-name", "finance")];
+    let mut claimed = observed.budget.budgets[0].clone();
+    claimed.spec.name = "plinth-stack".into();
+    let o = crate::observed::ownership(&claimed.spec.name, tags);
+    (claimed.owned, claimed.managed_by) = (o.owned, o.managed_by);
+    observed.budget.budgets.push(claimed);
+    let plan = budget_changes(&base, &observed, PlanOptions { allow_delete: true });
+    assert_eq!(lines(&plan), Vec::<String>::new());
+    assert!(plan.orphans.is_empty(), "{:?}", plan.orphans);
+    assert!(
+        plan.warnings.iter().any(|w| w.contains(
+            "budget `plinth-stack` carries `managed-by=plinth`, but CloudFormation stack `finance` (tag `aws:cloudformation:stack-name`) manages it"
+        )),
+        "{:?}",
+        plan.warnings
+    );
+
+    // The same signs on a declared budget whose amount differs: an error, no update.
+    let live = live(&mut observed, "plinth-org-monthly");
+    let o = crate::observed::ownership(&live.spec.name, tags);
+    (live.owned, live.managed_by) = (o.owned, o.managed_by);
+    live.spec.limit_usd = Some(1.0);
+    let err = compute(&base, &observed, PlanOptions { allow_delete: true }).unwrap_err().to_string();
+    assert!(err.contains("budget `plinth-org-monthly` exists and plinth does not manage it"), "{err}");
+    assert!(err.contains("it also carries `managed-by=plinth`"), "{err}");
 }

@@ -102,7 +102,8 @@ pub fn topic_policy(live: Option<&str>, topic_arn: &str, account: &str, budgets:
     };
     // plinth's statement for AWS Budgets goes once no budget notifies the topic.
     if !budgets && let Some(Value::Array(statements)) = doc.get_mut("Statement") {
-        statements.retain(|s| s.get("Sid").and_then(Value::as_str) != Some(BUDGETS_POLICY_SID));
+        statements
+            .retain(|s| crate::policy::is_deny(s) || s.get("Sid").and_then(Value::as_str) != Some(BUDGETS_POLICY_SID));
     }
     doc
 }
@@ -219,6 +220,13 @@ fn topic_policy_change(
     deps: &[String],
 ) {
     let want = topic_policy(topic.policy.as_deref(), &topic.arn, account, budgets);
+    let ours = [
+        topic_statement(&topic.arn, account),
+        budgets_statement(&topic.arn, account),
+    ];
+    for sid in crate::policy::denies_under(topic.policy.as_deref(), &ours) {
+        plan.warnings.push(shadowed(&format!("topic `{}`", topic.arn), &sid));
+    }
     let reason = format!("the topic policy lacks plinth's `{TOPIC_POLICY_SID}` statement or it differs");
     let change = crate::plan::policy_document_change(
         Address::new(address.kind, format!("{address}.policy")),
@@ -233,4 +241,11 @@ fn topic_policy_change(
         },
     );
     plan.changes.extend(change.map(|c| c.depends_on(deps.to_vec())));
+}
+
+/// The warning for a `Deny` someone put under one of plinth's `Sid`s in `what`'s policy.
+pub fn shadowed(what: &str, sid: &str) -> String {
+    format!(
+        "{what}'s policy has a `Deny` statement under plinth's Sid `{sid}`: plinth never removes a `Deny`, so it leaves its own `{sid}` statement out; give that statement another Sid"
+    )
 }

@@ -78,12 +78,19 @@ pub(super) fn plan_sets<'a>(
         }
     }
 
-    // Orphans: owned permission sets the baseline no longer declares.
+    // Orphans: owned permission sets the baseline no longer declares. One that carries
+    // plinth's tag but another tool's sign is never plinth's: a warning, not an orphan.
     let declared: BTreeSet<&str> = section
         .permission_set
         .iter()
         .map(|d| d.get_ref().name.get_ref().as_str())
         .collect();
+    for live in sso.permission_sets.iter().filter(|p| !declared.contains(p.name.as_str())) {
+        if let Some(other) = live.managed_by.as_ref().filter(|o| o.plinth_tag) {
+            plan.warnings
+                .push(other.tag_ignored(&format!("permission set `{}`", live.name)));
+        }
+    }
     for live in sso
         .permission_sets
         .iter()

@@ -321,3 +321,27 @@ fn impact_names_the_grant_per_account_and_a_new_account_carries_the_access_it_ge
     let summary = crate::plan::impact::summary(&plan);
     assert!(summary.windows(2).all(|w| w[0].accounts.len() >= w[1].accounts.len()));
 }
+
+#[test]
+fn another_tools_permission_set_with_plinths_tag_is_never_deleted() {
+    let mut o = observed();
+    let mut claimed = owned("StackAdmin", "PT1H", PermissionSetDetails::default());
+    // Read as the adapter reads it: plinth's tag, and a CloudFormation stack's.
+    let who = crate::observed::ownership(
+        "StackAdmin",
+        [("managed-by", "plinth"), ("aws:cloudformation:stack-name", "identity")],
+    );
+    (claimed.owned, claimed.managed_by) = (who.owned, who.managed_by);
+    o.sso.permission_sets = vec![claimed, owned("Old", "PT1H", PermissionSetDetails::default())];
+    let plan = compute(&baseline(DEV), &o, PlanOptions { allow_delete: true }).unwrap_or_else(|d| panic!("{d}"));
+    let lines = addresses(&plan);
+    assert!(lines.contains(&"- sso.permission_set:Old".to_owned()), "{lines:?}");
+    assert!(!lines.iter().any(|l| l.contains("StackAdmin")), "{lines:?}");
+    assert!(
+        plan.warnings.iter().any(|w| w.contains(
+            "permission set `StackAdmin` carries `managed-by=plinth`, but CloudFormation stack `identity` (tag `aws:cloudformation:stack-name`) manages it"
+        )),
+        "{:?}",
+        plan.warnings
+    );
+}

@@ -1,5 +1,6 @@
 //! The trail's bucket: created (tagged) when missing, public access blocked, encrypted
-//! (never weakened), its policy carrying plinth's statements next to everyone else's.
+//! (never weakened: SSE-KMS the baseline names no key for is kept, with a note), its
+//! policy carrying plinth's statements next to everyone else's, which are never removed.
 
 use serde_json::{Value, json};
 
@@ -94,14 +95,20 @@ pub(super) fn plan_bucket(
             .depends_on(bucket_deps.clone()),
         );
     }
+    // SSE-KMS (or DSSE-KMS) the baseline names no key for stays: never weakened to SSE-S3.
     let stronger_kept = kms.is_none() && encryption.as_ref().is_some_and(|e| e.algorithm.starts_with("aws:kms"));
     if stronger_kept {
-        plan.warnings.push(format!(
-            "bucket `{bucket}` uses SSE-KMS{}; the baseline names no `kms_key_arn`, and plinth never weakens encryption to SSE-S3: name the key in `[trail]` to manage it",
+        plan.notes.push(format!(
+            "keeps bucket `{bucket}`'s {} encryption{} (the baseline names none in `kms_key_arn`; plinth never weakens it to SSE-S3)",
+            if encryption.as_ref().is_some_and(|e| e.algorithm == "aws:kms:dsse") {
+                "DSSE-KMS"
+            } else {
+                "SSE-KMS"
+            },
             encryption
                 .as_ref()
                 .and_then(|e| e.kms_key.as_deref())
-                .map_or(String::new(), |k| format!(" with `{k}`"))
+                .map_or(String::new(), |k| format!(" with key `{k}`"))
         ));
     } else if encryption.as_ref() != Some(&want_encryption) {
         plan.changes.push(
@@ -128,6 +135,10 @@ pub(super) fn plan_bucket(
         );
     }
     let want_policy = policy::merge_statements(live_policy.as_deref(), ours);
+    for sid in policy::denies_under(live_policy.as_deref(), ours) {
+        plan.warnings
+            .push(crate::kinds::common::topic::shadowed(&format!("bucket `{bucket}`"), &sid));
+    }
     if let Some(change) = crate::plan::policy_document_change(
         at(BUCKET_POLICY_ADDRESS),
         live_policy.as_deref(),

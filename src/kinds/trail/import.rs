@@ -97,8 +97,8 @@ pub(super) async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {
         }
         Some(group) => {
             t.comment(&format!(
-                "delivers to CloudWatch Logs group `{group}`, which is not plinth's: the plan turns that delivery off;\n\
-                 keep it by managing the trail elsewhere, or set `cloudwatch_logs = true` for plinth's own group"
+                "delivers to CloudWatch Logs group `{group}`, which is not plinth's: plinth keeps that delivery while\n\
+                 `cloudwatch_logs` is left out; `cloudwatch_logs = true` moves it to plinth's own group, `false` turns it off"
             ));
         }
         None => {}

@@ -33,7 +33,10 @@ fn logs_role_policy(account: &str, group: &str) -> Value {
 
 /// The log group and the role, where they exist, must not be another tool's: what and
 /// which tool otherwise.
-pub(super) fn check_log_delivery_not_elsewhere(observed: &TrailState, trail: &str) -> Result<(), (String, String)> {
+pub(super) fn check_log_delivery_not_elsewhere(
+    observed: &TrailState,
+    trail: &str,
+) -> Result<(), (String, crate::observed::OtherManager)> {
     if let Some(other) = observed.log_group.as_ref().and_then(|g| g.managed_by.as_ref()) {
         return Err((format!("log group `{}`", log_group_name(trail)), other.clone()));
     }

@@ -9,7 +9,8 @@
 //! tag); an untagged one of the declared name is an error that says how to adopt it.
 //! plinth owns only its own statements (by `Sid`) in the bucket policy, only the
 //! management-event selection among the event selectors ([`selectors`]), and never
-//! weakens encryption: SSE-KMS where the baseline names no key stays, with a warning.
+//! weakens what the baseline does not name: the bucket's SSE-KMS, the trail's SSE-KMS
+//! key and CloudWatch Logs delivery stay, with a note ([`settings`]).
 
 mod bucket;
 mod import;
@@ -18,10 +19,13 @@ mod observe;
 mod root_usage;
 pub mod section;
 pub mod selectors;
+mod settings;
 
 use logs::{check_log_delivery_not_elsewhere, plan_log_delivery};
 use root_usage::plan_root_usage;
 pub use root_usage::root_usage_alarm;
+pub use settings::desired_settings;
+use settings::settings_differences;
 
 use serde_json::{Value, json};
 
@@ -31,7 +35,7 @@ pub use section::TrailSection;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::common::adopt;
 use crate::kinds::{Baseline, Context, IamActions, Kind, ObserveCx};
-use crate::observed::{TrailInfo, TrailSettings};
+use crate::observed::TrailInfo;
 use crate::plan::{Action, Address, Change, CloudTrailOp, Op, OrganizationsOp, Plan};
 use crate::policy;
 
@@ -185,82 +189,6 @@ pub fn bucket_statements(bucket: &str, trail_arn: &str, account: &str, organizat
     ]
 }
 
-/// The trail settings the baseline implies; `logs` is the log group and role ARNs.
-pub fn desired_settings(
-    name: &str,
-    bucket: &str,
-    kms_key: Option<&str>,
-    logs: Option<(String, String)>,
-) -> TrailSettings {
-    let (group, role) = logs.unzip();
-    TrailSettings {
-        name: name.to_owned(),
-        s3_bucket: bucket.to_owned(),
-        is_organization_trail: true,
-        is_multi_region_trail: true,
-        include_global_service_events: true,
-        log_file_validation: true,
-        kms_key_id: kms_key.map(str::to_owned),
-        cloud_watch_logs_log_group_arn: group,
-        cloud_watch_logs_role_arn: role,
-    }
-}
-
-fn settings_differences(live: &TrailSettings, want: &TrailSettings) -> Vec<String> {
-    let mut out = Vec::new();
-    let flag = |out: &mut Vec<String>, on: bool, want: bool, what: &str| {
-        if on != want {
-            out.push(format!("{what} is {}", if on { "on" } else { "off" }));
-        }
-    };
-    flag(
-        &mut out,
-        live.is_organization_trail,
-        want.is_organization_trail,
-        "organization trail",
-    );
-    flag(
-        &mut out,
-        live.is_multi_region_trail,
-        want.is_multi_region_trail,
-        "multi-region",
-    );
-    flag(
-        &mut out,
-        live.include_global_service_events,
-        want.include_global_service_events,
-        "global service events",
-    );
-    flag(
-        &mut out,
-        live.log_file_validation,
-        want.log_file_validation,
-        "log file validation",
-    );
-    if live.s3_bucket != want.s3_bucket {
-        out.push(format!(
-            "logs go to bucket `{}`, baseline says `{}`",
-            live.s3_bucket, want.s3_bucket
-        ));
-    }
-    if live.cloud_watch_logs_log_group_arn != want.cloud_watch_logs_log_group_arn
-        || live.cloud_watch_logs_role_arn != want.cloud_watch_logs_role_arn
-    {
-        out.push(match &want.cloud_watch_logs_log_group_arn {
-            Some(g) => format!("CloudWatch Logs delivery is not to `{g}` with plinth's role"),
-            None => "CloudWatch Logs delivery is on, the baseline has it off".to_owned(),
-        });
-    }
-    if live.kms_key_id != want.kms_key_id {
-        out.push(format!(
-            "KMS key is {}, baseline says {}",
-            live.kms_key_id.as_deref().map_or("none".into(), |k| format!("`{k}`")),
-            want.kms_key_id.as_deref().map_or("none".into(), |k| format!("`{k}`"))
-        ));
-    }
-    out
-}
-
 fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let Some(section) = &cx.baseline.file.trail else {
         return Ok(());
@@ -272,7 +200,6 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let src = &cx.baseline.source;
     let name = t.name.get_ref().as_str();
     let bucket = t.bucket.get_ref().as_str();
-    let kms = t.kms_key_arn.as_ref().map(|k| k.get_ref().as_str());
     let arn = trail_arn(account, name);
     let ours = bucket_statements(bucket, &arn, account, &org.organization_id);
     // Changes the trail itself must wait for.
@@ -302,8 +229,8 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         None
     };
 
-    // The trail.
-    let want = desired_settings(name, bucket, kms, logs);
+    // The trail: what the baseline does not name, the live trail keeps.
+    let want = settings::desired(t, observed.trail.as_ref().map(|i| &i.settings), logs, &mut plan.notes);
     let mut selector_deps = vec![];
     let (logging, selectors) = match &observed.trail {
         Some(info) if info.home_region != HOME_REGION => {

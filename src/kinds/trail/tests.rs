@@ -124,7 +124,7 @@ fn owned_bucket() -> Bucket {
     }
 }
 
-fn trail_info(owned: bool, managed_by: Option<String>) -> TrailInfo {
+fn trail_info(owned: bool, managed_by: Option<crate::observed::OtherManager>) -> TrailInfo {
     TrailInfo {
         arn: "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail".into(),
         home_region: HOME_REGION.into(),
@@ -239,7 +239,7 @@ fn a_trail_another_tool_manages_is_an_error_not_adopted() {
     let state = TrailState {
         trusted_access: true,
         bucket: owned_bucket(),
-        trail: Some(trail_info(false, Some("AWS Control Tower".into()))),
+        trail: Some(trail_info(false, crate::observed::other_manager("aws-controltower-BaselineCloudTrail", []))),
         ..TrailState::default()
     };
     let err = compute(&base(BASELINE), &observed(state), PlanOptions::default())
@@ -262,11 +262,11 @@ fn sse_kms_is_never_weakened_to_sse_s3() {
     let p = compute(&base(BASELINE), &observed(t), PlanOptions::default()).unwrap();
     assert!(p.find("trail.bucket.encryption").is_none(), "{:?}", p.changes);
     assert!(
-        p.warnings.iter().any(
-            |w| w.contains("uses SSE-KMS with `arn:aws:kms:us-east-1:123456789012:key/k-1`")
-                && w.contains("never weakens")
-        ),
+        p.notes.iter().any(|n| n
+            == "keeps bucket `example-logs`'s SSE-KMS encryption with key `arn:aws:kms:us-east-1:123456789012:key/k-1` (the baseline names none in `kms_key_arn`; plinth never weakens it to SSE-S3)"),
         "{:?}",
-        p.warnings
+        p.notes
     );
 }
+
+mod adoption;

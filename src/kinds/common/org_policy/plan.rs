@@ -2,7 +2,9 @@
 //! needed, each declared policy's content and description, where it is attached, and
 //! owned policies the baseline dropped.
 //!
-//! Rules: plinth changes only policies tagged `managed-by=plinth`; a same-named policy
+//! Rules: plinth changes only policies tagged `managed-by=plinth` and bearing no sign of
+//! another tool (`observed::ownership`: such a policy is never owned, whatever its tags,
+//! and one left out of the baseline is a warning, never an orphan); a same-named policy
 //! without the tag is adopted (tagged, then corrected like an owned one), unless AWS or
 //! another tool manages it (an error); no target ends up with more policies of the type
 //! than AWS allows (its default policy counted); attachments go before detachments; the
@@ -17,6 +19,7 @@ use super::Desired;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::Context;
 use crate::kinds::common::{adopt, impact, placement};
+use crate::observed::OtherManager;
 use crate::plan::impact::Effect;
 use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Orphan, Plan, Ref};
 use crate::policy;
@@ -50,6 +53,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
     let org = &cx.observed.org;
     let view = org.policies_of(policy_type);
     let src = &baseline.source;
+    warn_claimed(plan, noun, view.policies, desired);
     if desired.is_empty() && !view.policies.iter().any(|p| p.owned) {
         return Ok(());
     }
@@ -105,7 +109,12 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
         let mut adopt_dep = vec![];
         let policy_ref = match live {
             Some(p) if !p.owned && (p.aws_managed || p.managed_by.is_some()) => {
-                let other = p.managed_by.as_deref().unwrap_or("AWS (an AWS managed policy)");
+                let aws = OtherManager {
+                    tool: "AWS".into(),
+                    sign: "an AWS managed policy".into(),
+                    plinth_tag: false,
+                };
+                let other = p.managed_by.as_ref().unwrap_or(&aws);
                 let what = format!("{} named `{}` ({})", rules.a_noun, d.name, p.id);
                 diags.push(adopt::managed_elsewhere(src, d.span.clone(), &what, other));
                 continue;
@@ -427,4 +436,17 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
         });
     }
     Ok(())
+}
+
+/// Policies the baseline does not declare that carry plinth's tag but another tool's sign:
+/// never plinth's (so neither orphans nor deleted), and said so, since someone put the tag there.
+fn warn_claimed(plan: &mut Plan, noun: &str, policies: &[crate::observed::Scp], desired: &[Desired]) {
+    for p in policies {
+        if let Some(other) = p.managed_by.as_ref().filter(|o| o.plinth_tag)
+            && !desired.iter().any(|d| d.name == p.name)
+        {
+            plan.warnings
+                .push(other.tag_ignored(&format!("{noun} `{}` ({})", p.name, p.id)));
+        }
+    }
 }

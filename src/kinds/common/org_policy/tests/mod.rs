@@ -2,6 +2,7 @@
 //! section of one kind; a small in-memory organization ([`world`]) carries out the plan's
 //! operations so convergence is checked by planning again.
 
+mod claimed;
 mod impact;
 mod world;
 
@@ -243,7 +244,7 @@ fn another_tools_policy_of_the_same_name_is_an_error_and_an_untagged_one_is_adop
             .iter_mut()
             .find(|p| !p.aws_managed && p.name != "x")
             .unwrap();
-        p.managed_by = Some("CloudFormation stack `guardrails`".into());
+        p.managed_by = crate::observed::other_manager("x", [("aws:cloudformation:stack-name", "guardrails")]);
         let err = compute(&b, &o, PlanOptions::default()).unwrap_err().to_string();
         assert!(err.contains("CloudFormation stack `guardrails`"), "{err}");
     }
