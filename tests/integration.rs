@@ -21,6 +21,7 @@ mod deploy;
 mod ec2_declarative;
 mod emulator;
 mod faults;
+mod hostile;
 mod hostile_names;
 mod impact;
 mod import;

@@ -310,7 +310,7 @@ fn the_summary_lists_each_change_left_with_its_reason() {
     };
     assert_eq!(
         s.to_string(),
-        "reconcile: 2 drifted, 1 repaired, 0 failed, 0 skipped, 1 not repaired, 0 orphaned; 0 reads, 0 writes\n  \
+        "reconcile: 2 drifted, 1 repaired, 0 failed, 0 skipped, 1 not repaired, 0 orphaned, 0 blocked; 0 reads, 0 writes\n  \
          not repaired: root_access.sandbox.password: deleting root credentials needs `--allow-remove-root-credentials`"
     );
     let json = serde_json::to_value(&s).unwrap();

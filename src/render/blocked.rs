@@ -14,9 +14,9 @@ pub fn text(plan: &Plan, out: &mut String) {
         let _ = writeln!(
             out,
             "error: `{}` is left out of this plan: live names make it ambiguous",
-            b.target
+            super::escape::text(&b.target)
         );
-        let _ = writeln!(out, "  --> {}", b.at);
+        let _ = writeln!(out, "  --> {}", super::escape::text(&b.at));
         let _ = writeln!(out, "  Caused by: {}", super::escape::text(&b.error));
         let _ = writeln!(out, "  hint: {HINT}\n");
     }
@@ -38,9 +38,9 @@ pub fn markdown(plan: &Plan, out: &mut String) {
         let _ = writeln!(
             out,
             "> - {} at {}: {}",
-            super::escape::code(&b.target),
-            super::escape::code(&b.at),
-            super::escape::code(&b.error)
+            super::escape::markdown::code(&b.target),
+            super::escape::markdown::code(&b.at),
+            super::escape::markdown::code(&b.error)
         );
     }
     let _ = writeln!(out, ">\n> {HINT}\n");

@@ -1,5 +1,6 @@
 //! The plan as JSON for machines. The schema is versioned by `format_version`;
-//! README.md documents it. Fields are only ever added within a version.
+//! README.md documents it. Fields are only ever added within a version. Strings carry
+//! the true values; hidden characters are written as `\uXXXX` (`super::escape::json`).
 
 use serde::Serialize;
 
@@ -33,7 +34,7 @@ pub fn plan(plan: &Plan) -> String {
         warnings: &plan.warnings,
         notes: &plan.notes,
     };
-    serde_json::to_string_pretty(&doc).expect("plans serialise") + "\n"
+    super::escape::json(serde_json::to_string_pretty(&doc).expect("plans serialise")) + "\n"
 }
 
 #[derive(Serialize)]
@@ -55,5 +56,5 @@ pub fn report(report: &ApplyReport) -> String {
         skipped: report.skipped(),
         outcomes: &report.outcomes,
     };
-    serde_json::to_string_pretty(&doc).expect("reports serialise") + "\n"
+    super::escape::json(serde_json::to_string_pretty(&doc).expect("reports serialise")) + "\n"
 }

@@ -1,15 +1,20 @@
 //! The plan as a pull-request comment: summary counts first, one section per area,
-//! policy changes as statement-level diffs, long parts collapsed.
+//! policy changes as statement-level diffs, long parts collapsed. Every live value and
+//! planner string goes through `super::escape::markdown` (code spans, escaped text), and
+//! fenced blocks get a fence their content cannot close.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{
-    changed_settings, settings_lines, statement_heading_words, statement_lines, statement_summary, statements,
-    summary_line,
-};
+use serde_json::Value;
+
+use super::escape::markdown::{code, fence, prose, text};
+use super::escape::{self, html};
+use super::impact::MARKDOWN;
+use super::{changed_settings, settings_lines, statement_lines, statement_summary, statements, summary_line};
 use crate::plan::impact::Subject;
 use crate::plan::{Action, Change, Plan};
+use crate::policy::diff::StatementDiff;
 
 /// Marker that lets a CI job find and update its own comment.
 pub const COMMENT_MARKER: &str = "<!-- plinth-plan -->";
@@ -49,7 +54,8 @@ pub fn plan(plan: &Plan) -> String {
         for (area, changes) in areas {
             let _ = writeln!(
                 out,
-                "\n#### `{area}` ({} change{})\n",
+                "\n#### {} ({} change{})\n",
+                code(area),
                 changes.len(),
                 if changes.len() == 1 { "" } else { "s" }
             );
@@ -61,19 +67,19 @@ pub fn plan(plan: &Plan) -> String {
     if !plan.orphans.is_empty() {
         let _ = writeln!(out, "\n#### Kept, no longer in the baseline\n");
         for o in &plan.orphans {
-            let _ = writeln!(out, "- `{}`: {}", o.address, o.reason);
+            let _ = writeln!(out, "- {}: {}", code(&o.address), prose(&o.reason));
         }
     }
     if !plan.notes.is_empty() {
         let _ = writeln!(out, "\n#### Notes\n");
         for n in &plan.notes {
-            let _ = writeln!(out, "- {n}");
+            let _ = writeln!(out, "- {}", prose(n));
         }
     }
     if !plan.warnings.is_empty() {
         let _ = writeln!(out, "\n#### Warnings\n");
         for w in &plan.warnings {
-            let _ = writeln!(out, "- {w}");
+            let _ = writeln!(out, "- {}", prose(w));
         }
     }
     out
@@ -98,17 +104,17 @@ fn impact(out: &mut String, plan: &Plan) {
         if n == IMPACT_LINES {
             let _ = writeln!(out, "\n<details><summary>{} more</summary>\n", lines.len() - n);
         }
-        let _ = write!(out, "- {}", super::impact::sentence(line));
+        let _ = write!(out, "- {}", MARKDOWN.sentence(line));
         if line.subject == Subject::Account || line.accounts.is_empty() {
             out.push('\n');
         } else if line.accounts.len() <= INLINE_ACCOUNTS {
-            let _ = writeln!(out, " — {}", super::impact::account_list(line, INLINE_ACCOUNTS));
+            let _ = writeln!(out, " — {}", MARKDOWN.account_list(line, INLINE_ACCOUNTS));
         } else {
             let _ = writeln!(
                 out,
                 "\n  <details><summary>{}</summary>\n\n  {}\n  </details>",
                 super::impact::accounts(line.accounts.len()),
-                super::impact::account_list(line, LISTED_ACCOUNTS)
+                MARKDOWN.account_list(line, LISTED_ACCOUNTS)
             );
         }
     }
@@ -120,18 +126,18 @@ fn impact(out: &mut String, plan: &Plan) {
 fn change(out: &mut String, c: &Change) {
     let _ = writeln!(
         out,
-        "- `{}` **{}** `{}`: {}",
-        c.action.symbol(),
+        "- {} **{}** {}: {}",
+        code(c.action.symbol()),
         c.action,
-        c.address,
-        c.reason
+        code(&c.address),
+        prose(&c.reason)
     );
     if c.action == Action::Create
         && let Some(doc) = &c.after
     {
         for s in statements(doc) {
             let sid = s.get("Sid").and_then(|v| v.as_str()).unwrap_or("(no Sid)");
-            let _ = writeln!(out, "  - statement `{sid}`: {}", statement_summary(s));
+            let _ = writeln!(out, "  - statement {}: {}", code(sid), text(&statement_summary(s)));
         }
         let settings = settings_lines(doc);
         let pretty = serde_json::to_string_pretty(doc).unwrap_or_default();
@@ -140,35 +146,77 @@ fn change(out: &mut String, c: &Change) {
         } else {
             "settings"
         };
+        let body = indent(&pretty);
+        let fence = fence(&body);
         let _ = writeln!(
             out,
-            "  <details><summary>{what} ({} lines)</summary>\n\n  ```json\n{}\n  ```\n  </details>",
+            "  <details><summary>{what} ({} lines)</summary>\n\n  {fence}json\n{body}\n  {fence}\n  </details>",
             pretty.lines().count(),
-            indent(&pretty)
         );
     }
     if c.action == Action::Update
         && let (Some(before), Some(after)) = (&c.before, &c.after)
     {
         for line in changed_settings(before, after) {
-            let _ = writeln!(out, "  - `{line}`");
+            let _ = writeln!(out, "  - {}", code(&line));
         }
     }
     for d in &c.statement_diff {
         let lines = statement_lines(d);
-        let body = format!("  ```diff\n{}\n  ```", indent(&lines.join("\n")));
+        let body = indent(&lines.join("\n"));
+        let fence = fence(&body);
+        let body = format!("  {fence}diff\n{body}\n  {fence}");
         if lines.len() > 20 {
+            // An HTML block: Markdown is not read inside it, so the heading is HTML.
             let _ = writeln!(
                 out,
                 "  <details><summary>{}</summary>\n\n{body}\n  </details>",
-                statement_heading_words(d)
+                heading_html(d)
             );
         } else {
-            let _ = writeln!(out, "  - {}\n\n{body}", statement_heading_words(d));
+            let _ = writeln!(out, "  - {}\n\n{body}", heading(d));
         }
     }
 }
 
+/// A statement difference's heading in words, since a leading `-` reads as a list:
+/// `**removed** statement `AddedByHand``.
+fn heading(d: &StatementDiff) -> String {
+    let (verb, name) = heading_parts(d);
+    let name = match name {
+        Ok(sid) => code(sid),
+        Err(summary) => format!("({})", text(&summary)),
+    };
+    format!("**{verb}** statement {name}")
+}
+
+/// [`heading`] for inside `<summary>`: `<b>removed</b> statement <code>AddedByHand</code>`.
+fn heading_html(d: &StatementDiff) -> String {
+    let (verb, name) = heading_parts(d);
+    let name = match name {
+        Ok(sid) => format!("<code>{}</code>", html(sid)),
+        Err(summary) => format!("({})", html(&summary)),
+    };
+    format!("<b>{verb}</b> statement {name}")
+}
+
+/// What happened to the statement, and its Sid or, without one, its summary.
+fn heading_parts(d: &StatementDiff) -> (&'static str, Result<&str, String>) {
+    fn name<'a>(sid: &'a Option<String>, s: &Value) -> Result<&'a str, String> {
+        sid.as_deref().ok_or_else(|| statement_summary(s))
+    }
+    match d {
+        StatementDiff::Added { sid, after } => ("added", name(sid, after)),
+        StatementDiff::Removed { sid, before } => ("removed", name(sid, before)),
+        StatementDiff::Changed { sid, .. } => ("changed", Ok(sid.as_str())),
+    }
+}
+
+/// Each line indented by two spaces (inside a list item), hidden characters shown as
+/// escapes (JSON escapes control characters, not bidirectional ones).
 fn indent(s: &str) -> String {
-    s.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+    s.lines()
+        .map(|l| format!("  {}", escape::text(l)))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -1,5 +1,7 @@
 //! Rendering plans and apply reports. Renderers take only the plan (or report): they
-//! never plan, read AWS or decide anything.
+//! never plan, read AWS or decide anything. What they show of the live organization goes
+//! through [`escape`], one function per format. The helpers here return raw strings
+//! (live values in them): their callers escape them.
 
 pub mod blocked;
 pub mod escape;
@@ -111,20 +113,6 @@ pub fn statement_heading(d: &StatementDiff) -> String {
         StatementDiff::Added { sid, after } => format!("+ statement {}", name(sid, after)),
         StatementDiff::Removed { sid, before } => format!("- statement {}", name(sid, before)),
         StatementDiff::Changed { sid, .. } => format!("~ statement {sid}"),
-    }
-}
-
-/// The same heading in words, for Markdown where a leading `-` reads as a list:
-/// `removed statement `AddedByHand``.
-pub fn statement_heading_words(d: &StatementDiff) -> String {
-    let name = |sid: &Option<String>, s: &Value| match sid {
-        Some(sid) => format!("`{sid}`"),
-        None => format!("({})", statement_summary(s)),
-    };
-    match d {
-        StatementDiff::Added { sid, after } => format!("**added** statement {}", name(sid, after)),
-        StatementDiff::Removed { sid, before } => format!("**removed** statement {}", name(sid, before)),
-        StatementDiff::Changed { sid, .. } => format!("**changed** statement `{sid}`"),
     }
 }
 

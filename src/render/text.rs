@@ -1,7 +1,11 @@
-//! The plan and apply report for a terminal: plain text, no colour needed.
+//! The plan and apply report for a terminal: plain text, no colour needed. Every value
+//! that may hold a live string goes through `super::escape::text` (`t` here), so no
+//! control sequence, line break or bidirectional override of a value reaches the terminal.
 
 use std::fmt::Write as _;
 
+use super::escape::text as t;
+use super::impact::TEXT;
 use super::{
     changed_settings, settings_lines, statement_heading, statement_lines, statement_summary, statements, summary_line,
 };
@@ -12,7 +16,7 @@ pub fn plan(plan: &Plan) -> String {
     let mut out = String::new();
     super::blocked::text(plan, &mut out);
     for w in &plan.warnings {
-        let _ = writeln!(out, "warning: {w}");
+        let _ = writeln!(out, "warning: {}", t(w));
     }
     if !plan.warnings.is_empty() {
         out.push('\n');
@@ -24,13 +28,13 @@ pub fn plan(plan: &Plan) -> String {
     } else {
         let _ = writeln!(out, "plinth will make these changes:\n");
         for c in &plan.changes {
-            let _ = writeln!(out, "  {} {}", c.action.symbol(), c.address);
-            let _ = writeln!(out, "      {}: {}", c.action, c.reason);
+            let _ = writeln!(out, "  {} {}", c.action.symbol(), t(&c.address));
+            let _ = writeln!(out, "      {}: {}", c.action, t(&c.reason));
             if let Some(line) = crate::plan::impact::line(c) {
-                let _ = writeln!(out, "      impact: {}", super::impact::sentence(&line));
+                let _ = writeln!(out, "      impact: {}", TEXT.sentence(&line));
                 let many = line.accounts.len() > 1 || line.subject == crate::plan::impact::Subject::Policy;
                 if line.subject != crate::plan::impact::Subject::Account && many && !line.accounts.is_empty() {
-                    let _ = writeln!(out, "        {}", super::impact::account_list(&line, 5));
+                    let _ = writeln!(out, "        {}", TEXT.account_list(&line, 5));
                 }
             }
             if c.action == Action::Create
@@ -38,23 +42,23 @@ pub fn plan(plan: &Plan) -> String {
             {
                 for s in statements(doc) {
                     let sid = s.get("Sid").and_then(|v| v.as_str()).unwrap_or("(no Sid)");
-                    let _ = writeln!(out, "      + statement {sid}: {}", statement_summary(s));
+                    let _ = writeln!(out, "      + statement {}: {}", t(sid), t(&statement_summary(s)));
                 }
                 for line in settings_lines(doc) {
-                    let _ = writeln!(out, "      + {line}");
+                    let _ = writeln!(out, "      + {}", t(&line));
                 }
             }
             if c.action == Action::Update
                 && let (Some(before), Some(after)) = (&c.before, &c.after)
             {
                 for line in changed_settings(before, after) {
-                    let _ = writeln!(out, "      ~ {line}");
+                    let _ = writeln!(out, "      ~ {}", t(&line));
                 }
             }
             for d in &c.statement_diff {
-                let _ = writeln!(out, "      {}", statement_heading(d));
+                let _ = writeln!(out, "      {}", t(&statement_heading(d)));
                 for line in statement_lines(d) {
-                    let _ = writeln!(out, "        {line}");
+                    let _ = writeln!(out, "        {}", t(&line));
                 }
             }
             out.push('\n');
@@ -63,11 +67,11 @@ pub fn plan(plan: &Plan) -> String {
     if !plan.orphans.is_empty() {
         let _ = writeln!(out, "Kept, no longer in the baseline:\n");
         for o in &plan.orphans {
-            let _ = writeln!(out, "  ! {}\n      {}\n", o.address, o.reason);
+            let _ = writeln!(out, "  ! {}\n      {}\n", t(&o.address), t(&o.reason));
         }
     }
     for n in &plan.notes {
-        let _ = writeln!(out, "note: {n}");
+        let _ = writeln!(out, "note: {}", t(n));
     }
     if !plan.notes.is_empty() {
         out.push('\n');
@@ -83,25 +87,27 @@ pub fn report(report: &ApplyReport) -> String {
     for o in &report.outcomes {
         match &o.status {
             Status::Done { id } => {
-                let id = id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();
-                let _ = writeln!(out, "  {} {} {}{id}: done", o.action.symbol(), o.action, o.address);
+                let id = id.as_deref().map(|i| format!(" ({})", t(i))).unwrap_or_default();
+                let _ = writeln!(out, "  {} {} {}{id}: done", o.action.symbol(), o.action, t(&o.address));
             }
             Status::Failed { error } => {
                 let _ = writeln!(
                     out,
-                    "  {} {} {}: FAILED\n      {error}",
+                    "  {} {} {}: FAILED\n      {}",
                     o.action.symbol(),
                     o.action,
-                    o.address
+                    t(&o.address),
+                    t(error)
                 );
             }
             Status::Skipped { because } => {
                 let _ = writeln!(
                     out,
-                    "  {} {} {}: skipped, {because}",
+                    "  {} {} {}: skipped, {}",
                     o.action.symbol(),
                     o.action,
-                    o.address
+                    t(&o.address),
+                    t(because)
                 );
             }
         }

@@ -13,20 +13,11 @@ use crate::report::{OuNode, PolicyInfo, Report};
 const CSS: &str = include_str!("page.css");
 const JS: &str = include_str!("page.js");
 
-/// Text for HTML, in content and in quoted attributes.
+/// Text for HTML, in content and in quoted attributes: `crate::render::escape::html`.
+/// The page's script is a constant (`page.js`); values reach it only through `data-`
+/// attributes and the DOM, never inside the `<script>` element.
 fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::render::escape::html(s)
 }
 
 pub fn report(report: &Report) -> String {
@@ -243,7 +234,7 @@ fn matrix(out: &mut String, report: &Report, all: &[(&str, &crate::report::Accou
     );
     for (kind, p) in &principals {
         let v = esc(&format!("{kind}:{p}"));
-        let _ = write!(out, "<option value=\"{v}\">{kind} {}</option>", esc(p));
+        let _ = write!(out, "<option value=\"{v}\">{} {}</option>", esc(kind), esc(p));
     }
     out.push_str("</select><select id=\"f-ou\" aria-label=\"OU\"><option value=\"\">every OU</option>");
     for p in &ous {
@@ -277,11 +268,12 @@ fn matrix(out: &mut String, report: &Report, all: &[(&str, &crate::report::Accou
         );
         let _ = writeln!(
             out,
-            "<tr data-principal=\"{}\" data-ou=\"{}\" data-account=\"{}\" data-search=\"{}\"><td>{kind} <b>{}</b></td><td>{} <code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            "<tr data-principal=\"{}\" data-ou=\"{}\" data-account=\"{}\" data-search=\"{}\"><td>{} <b>{}</b></td><td>{} <code>{}</code></td><td>{}</td><td>{}</td></tr>",
             esc(&format!("{kind}:{principal}")),
             esc(ou),
             esc(&format!("{account} {name}")),
             esc(&search),
+            esc(kind),
             esc(principal),
             esc(name),
             esc(account),

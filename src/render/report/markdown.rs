@@ -1,24 +1,27 @@
-//! The access report as Markdown: for a ticket, a wiki page or an audit file.
+//! The access report as Markdown: for a ticket, a wiki page or an audit file. Names are
+//! code spans (`code_cell` in tables, where `|` would cut the row), other live values
+//! escaped text, notes through `prose` (`crate::render::escape::markdown`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{accounts, ou_shown, policy_index, policy_name, split_in_force, walk};
-use crate::report::Report;
+use super::{accounts, ou_shown, policy_index, policy_name_in, split_in_force, walk};
+use crate::render::escape::markdown::{code, code_cell, prose, text};
+use crate::report::{PolicyInfo, Report};
 
 pub fn report(report: &Report) -> String {
     let mut out = String::new();
     let index = policy_index(report);
     let all = accounts(report);
-    let _ = writeln!(out, "# Access report: organization `{}`\n", report.organization_id);
+    let _ = writeln!(out, "# Access report: organization {}\n", code(&report.organization_id));
     let _ = writeln!(
         out,
-        "Management account `{}`; {}.\n",
-        report.management_account_id,
+        "Management account {}; {}.\n",
+        code(&report.management_account_id),
         super::sizes(report)
     );
     for n in &report.notes {
-        let _ = writeln!(out, "> note: {n}\n");
+        let _ = writeln!(out, "> note: {}\n", prose(n));
     }
 
     let _ = writeln!(out, "## Organization: OUs, accounts and the policies in force\n");
@@ -30,18 +33,18 @@ pub fn report(report: &Report) -> String {
             format!("ou:{}", node.path)
         };
         let (direct, _) = split_in_force(&node.policies, &via);
-        let here: Vec<String> = direct.iter().map(|id| policy_name(&index, id)).collect();
+        let here: Vec<String> = direct.iter().map(|id| policy(&index, id)).collect();
         let title = if node.path.is_empty() {
             "Root".to_owned()
         } else {
-            format!("`{}`", node.path)
+            code(&node.path)
         };
         let attached = if here.is_empty() {
             "no policy attached here".to_owned()
         } else {
             format!("attached: {}", here.join(", "))
         };
-        let _ = writeln!(out, "{indent}- **{title}** ({}): {attached}", node.id);
+        let _ = writeln!(out, "{indent}- **{title}** ({}): {attached}", text(&node.id));
         for a in &node.accounts {
             let mut flags = Vec::new();
             if a.management {
@@ -58,21 +61,21 @@ pub fn report(report: &Report) -> String {
             let (direct, inherited) = split_in_force(&a.policies, "account");
             let mut parts = Vec::new();
             if !direct.is_empty() {
-                let names: Vec<String> = direct.iter().map(|id| policy_name(&index, id)).collect();
+                let names: Vec<String> = direct.iter().map(|id| policy(&index, id)).collect();
                 parts.push(format!("attached: {}", names.join(", ")));
             }
             if !inherited.is_empty() {
                 let names: Vec<String> = inherited
                     .iter()
-                    .map(|(id, via)| format!("{} from {via}", policy_name(&index, id)))
+                    .map(|(id, via)| format!("{} from {}", policy(&index, id), place(via)))
                     .collect();
                 parts.push(format!("inherited: {}", names.join(", ")));
             }
             let _ = writeln!(
                 out,
-                "{indent}  - account `{}` {}{flags}: {}",
-                a.name,
-                a.id,
+                "{indent}  - account {} {}{flags}: {}",
+                code(&a.name),
+                text(&a.id),
                 if parts.is_empty() {
                     "no policy".to_owned()
                 } else {
@@ -95,14 +98,14 @@ pub fn report(report: &Report) -> String {
             let yes = |b: bool| if b { "yes" } else { "**no**" };
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} | `{}` |",
-                t.name,
-                t.home_region,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                code_cell(&t.name),
+                text(&t.home_region),
                 yes(t.organization),
                 yes(t.multi_region),
                 yes(t.logging),
                 yes(t.log_file_validation),
-                t.bucket
+                code_cell(&t.bucket)
             );
         }
     }
@@ -116,11 +119,11 @@ pub fn report(report: &Report) -> String {
         for a in &report.billing_alarms {
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} |",
-                a.name,
-                a.account.as_deref().unwrap_or("whole bill"),
+                "| {} | {} | {} | {} | {} |",
+                code_cell(&a.name),
+                a.account.as_deref().map_or_else(|| "whole bill".to_owned(), text),
                 a.threshold_usd,
-                a.state,
+                text(&a.state),
                 if a.actions_enabled { "enabled" } else { "**disabled**" }
             );
         }
@@ -133,20 +136,20 @@ pub fn report(report: &Report) -> String {
         let _ = writeln!(out, "| permission set | session | policies | boundary |");
         let _ = writeln!(out, "|---|---|---|---|");
         for s in &report.permission_sets {
-            let mut policies: Vec<String> = s.managed_policies.iter().map(|p| format!("`{p}`")).collect();
+            let mut policies: Vec<String> = s.managed_policies.iter().map(|p| code_cell(p)).collect();
             policies.extend(
                 s.customer_managed_policies
                     .iter()
-                    .map(|p| format!("`{p}` (customer managed)")),
+                    .map(|p| format!("{} (customer managed)", code_cell(p))),
             );
             if s.inline_policy {
                 policies.push("inline policy".to_owned());
             }
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} |",
-                s.name,
-                s.session_duration,
+                "| {} | {} | {} | {} |",
+                code_cell(&s.name),
+                text(&s.session_duration),
                 if policies.is_empty() {
                     "none".to_owned()
                 } else {
@@ -154,7 +157,7 @@ pub fn report(report: &Report) -> String {
                 },
                 s.permissions_boundary
                     .as_deref()
-                    .map_or_else(|| "none".to_owned(), |b| format!("`{b}`"))
+                    .map_or_else(|| "none".to_owned(), code_cell)
             );
         }
     }
@@ -165,7 +168,7 @@ pub fn report(report: &Report) -> String {
     } else {
         let names: BTreeMap<&str, (&str, &str)> = all
             .iter()
-            .map(|(ou, a)| (a.id.as_str(), (a.name.as_str(), ou_shown(ou))))
+            .map(|(ou, a)| (a.id.as_str(), (a.name.as_str(), *ou)))
             .collect();
         let _ = writeln!(out, "| principal | account | OU | permission sets |");
         let _ = writeln!(out, "|---|---|---|---|");
@@ -176,21 +179,38 @@ pub fn report(report: &Report) -> String {
                 .push(g.permission_set.as_str());
         }
         for ((kind, principal, account), sets) in rows {
-            let (name, ou) = names.get(account).copied().unwrap_or(("?", "?"));
+            let (name, ou) = match names.get(account) {
+                Some((name, ou)) => (code_cell(name), ou_cell(ou)),
+                None => ("?".to_owned(), "?".to_owned()),
+            };
             let _ = writeln!(
                 out,
-                "| {kind} `{}` | `{}` {account} | {} | {} |",
-                cell(principal),
-                cell(name),
-                cell(ou),
-                sets.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                "| {} {} | {name} {} | {ou} | {} |",
+                text(kind),
+                code_cell(principal),
+                text(account),
+                sets.iter().map(|s| code_cell(s)).collect::<Vec<_>>().join(", ")
             );
         }
     }
     out
 }
 
-/// Text for a table cell: a `|` would end the cell, a backtick the code span.
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('`', "'")
+/// A policy as the report names it, its live name a code span: `SCP `deny-deletes``.
+fn policy(index: &BTreeMap<&str, &PolicyInfo>, id: &str) -> String {
+    policy_name_in(index, id, code, prose)
+}
+
+/// Where an inherited policy is attached: `root`, or `ou:<path>` as a code span.
+fn place(via: &str) -> String {
+    if via.starts_with("ou:") { code(via) } else { text(via) }
+}
+
+/// An account's OU in the access table: `root`, or its path as a code span.
+fn ou_cell(path: &str) -> String {
+    if path.is_empty() {
+        ou_shown(path).to_owned()
+    } else {
+        code_cell(path)
+    }
 }

@@ -1,5 +1,6 @@
 //! The access report (`plinth report`) as Markdown, JSON and one self-contained HTML
-//! page. Renderers take only the [`Report`].
+//! page. Renderers take only the [`Report`]; every live value goes through the format's
+//! escaping (`crate::render::escape`), and JSON carries the values as they are.
 
 pub mod html;
 pub mod markdown;
@@ -10,7 +11,7 @@ use crate::report::{AccountInfo, InForce, OuNode, PolicyInfo, Report};
 
 /// The JSON form: the report as it is, `format_version` first.
 pub fn json(report: &Report) -> String {
-    let mut out = serde_json::to_string_pretty(report).unwrap_or_default();
+    let mut out = crate::render::escape::json(serde_json::to_string_pretty(report).unwrap_or_default());
     out.push('\n');
     out
 }
@@ -21,21 +22,32 @@ pub(crate) fn policy_index(report: &Report) -> BTreeMap<&str, &PolicyInfo> {
 }
 
 /// `SCP name` for a policy id, with who manages it: `(plinth)`, `(AWS)`, `(AWS Control
-/// Tower)`; none for a policy made by hand.
+/// Tower)`; none for a policy made by hand. As it is: the HTML page escapes it whole.
 pub(crate) fn policy_name(index: &BTreeMap<&str, &PolicyInfo>, id: &str) -> String {
+    policy_name_in(index, id, str::to_owned, str::to_owned)
+}
+
+/// [`policy_name`] with the live parts written by the format: `name` for the policy's
+/// name (and an unknown id), `prose` for who manages it (a planner-style string).
+pub(crate) fn policy_name_in(
+    index: &BTreeMap<&str, &PolicyInfo>,
+    id: &str,
+    name: fn(&str) -> String,
+    prose: fn(&str) -> String,
+) -> String {
     let Some(p) = index.get(id) else {
-        return id.to_owned();
+        return name(id);
     };
     let by = if p.owned {
         " (plinth)".to_owned()
     } else if p.aws_managed {
         " (AWS)".to_owned()
     } else if let Some(other) = &p.managed_by {
-        format!(" ({other})")
+        format!(" ({})", prose(other))
     } else {
         String::new()
     };
-    format!("{} {}{by}", p.policy_type, p.name)
+    format!("{} {}{by}", prose(&p.policy_type), name(&p.name))
 }
 
 /// The policies in force at a place, split as people read them: those attached there
