@@ -124,13 +124,7 @@ async fn a_held_lock_fails_fast_naming_the_holder_or_is_waited_for() {
         stderr.contains("error: another plinth run is applying changes to this organization"),
         "{stderr}"
     );
-    assert!(
-        stderr.contains(&format!(
-            "held by `{}",
-            lock::holder_name().split(":pid").next().unwrap()
-        )),
-        "{stderr}"
-    );
+    assert!(stderr.contains(&format!("held by `{}`", held.holder())), "{stderr}");
     // Nothing was written.
     assert!(
         !emu.session()
@@ -215,11 +209,11 @@ async fn a_dead_process_on_this_host_is_waited_for_until_its_lease_passes() {
     // so its lease (3 s here) decides, as for any other holder.
     let me = lock::holder::me();
     let holder = format!(
-        "{}:pid {pid}:pidns {}:boot {}:run {}.0",
+        "{}:run {}.0:pid {pid}:pidns {}:boot {}",
         me.host,
+        "9".repeat(32),
         me.pidns,
-        me.boot,
-        "9".repeat(32)
+        me.boot
     );
     plant(&emu, &record(&holder, 3)).await;
 
@@ -236,7 +230,9 @@ async fn a_dead_process_on_this_host_is_waited_for_until_its_lease_passes() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(started.elapsed() >= Duration::from_secs(3));
     assert!(
-        stderr.contains(&format!("took the apply lock over: `{holder}` did not renew it for 3 s")),
+        stderr.contains(&format!(
+            "took the apply lock over: `{holder}` did not renew it for 3 s"
+        )),
         "{stderr}"
     );
     assert!(stdout.contains("Apply complete: 8 done"), "{stdout}");

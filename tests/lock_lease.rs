@@ -87,7 +87,10 @@ async fn a_lock_lost_mid_change_stops_its_writes_and_the_report_says_how_far_it_
             .unwrap()
             .len()
     };
-    let b = TempBaseline::new("[organization]\nmanagement_account_id = \"123456789012\"\n\n[sso]\n", &[]);
+    let b = TempBaseline::new(
+        "[organization]\nmanagement_account_id = \"123456789012\"\n\n[sso]\n",
+        &[],
+    );
     // The emulator counts every request it receives (quotas far above any rate), and
     // takes half a second over each, so that the deletions take several seconds.
     emu.enforce_quotas_with(&json!({"default": {"rate": 1e6, "burst": 1e6}}));
@@ -102,15 +105,22 @@ async fn a_lock_lost_mid_change_stops_its_writes_and_the_report_says_how_far_it_
         lease: Duration::from_secs(4),
     };
     let baseline = b.load();
-    let apply = session.apply_locked(&baseline, PlanOptions { allow_delete: true }, &org, options, |_, fresh| {
-        Ok(fresh)
-    });
-    let other = "another-host:pid 1:pidns 4026531836:boot 00000000-0000-0000-0000-000000000000:run 0.0";
+    let apply = session.apply_locked(
+        &baseline,
+        PlanOptions { allow_delete: true },
+        &org,
+        options,
+        |_, fresh| Ok(fresh),
+    );
+    let other = "another-host:run 0.0:pid 1:pidns 4026531836:boot 00000000-0000-0000-0000-000000000000";
     let take_over = async {
         // Once the deletions are under way, another run writes the lock as its own.
         let started = Instant::now();
-        while writes_received(&emu).get("SSO Admin.DeleteAccountAssignment").is_none() {
-            assert!(started.elapsed() < Duration::from_secs(60), "the deletions never started");
+        while !writes_received(&emu).contains_key("SSO Admin.DeleteAccountAssignment") {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the deletions never started"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let there = lock::inspect(&dynamo, &lock_id).await.unwrap().unwrap();
@@ -127,7 +137,10 @@ async fn a_lock_lost_mid_change_stops_its_writes_and_the_report_says_how_far_it_
         // The holder learns it at its next renewal (every quarter lease, 1 s here, each
         // call half a second at the emulator); from then on its fence refuses every call.
         while session.aws.fence.check("DeleteAccountAssignment").is_ok() {
-            assert!(taken.elapsed() < Duration::from_secs(4), "the holder never learnt it lost the lock");
+            assert!(
+                taken.elapsed() < Duration::from_secs(4),
+                "the holder never learnt it lost the lock"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         // A request that passed the fence just before reaches the emulator within moments.
@@ -179,7 +192,10 @@ async fn a_lock_lost_mid_change_stops_its_writes_and_the_report_says_how_far_it_
 async fn a_live_holder_with_this_runs_host_name_and_pid_is_waited_for_not_taken_over() {
     let emu = Emulator::start();
     seed(&emu.organizations().await).await;
-    let b = TempBaseline::new("[organization]\nmanagement_account_id = \"123456789012\"\n\n[scp.deny_leave_organization]\nattach = [\"root\"]\n", &[]);
+    let b = TempBaseline::new(
+        "[organization]\nmanagement_account_id = \"123456789012\"\n\n[scp.deny_leave_organization]\nattach = [\"root\"]\n",
+        &[],
+    );
     let dynamo = Aws::from_sdk(emu.sdk_config().await).dynamodb_us_east_1();
     let org = organization_id(&emu).await;
     let me = lock::holder::me();
@@ -195,9 +211,9 @@ async fn a_live_holder_with_this_runs_host_name_and_pid_is_waited_for_not_taken_
     child.wait().unwrap();
     let container = |host: &str, pid: u32| {
         format!(
-            "{host}:pid {pid}:pidns 4026500001:boot {}:run {}.0",
-            me.boot,
-            "a".repeat(32)
+            "{host}:run {}.0:pid {pid}:pidns 4026500001:boot {}",
+            "a".repeat(32),
+            me.boot
         )
     };
     let first = lock::acquire_as(&dynamo, &org, lease, container("shared-host", pid))
@@ -242,7 +258,13 @@ async fn a_live_holder_with_this_runs_host_name_and_pid_is_waited_for_not_taken_
         rvn: "the-twin".into(),
         lease_secs: 600,
     };
-    assert!(dynamo.try_acquire(lock::TABLE, &lock_id, &record).await.unwrap().is_none());
+    assert!(
+        dynamo
+            .try_acquire(lock::TABLE, &lock_id, &record)
+            .await
+            .unwrap()
+            .is_none()
+    );
     let waited = LockOptions {
         timeout: Duration::from_secs(3),
         ..lease

@@ -22,7 +22,10 @@ impl ClassifyRetry for FailFast {
                 RetryAction::RetryForbidden
             }
             // The apply lock's fence refused the attempt: no retry sends it.
-            Some(Err(e)) if e.as_connector_error().is_some_and(|c| super::fence::stopped_in(c).is_some()) => {
+            Some(Err(e))
+                if e.as_connector_error()
+                    .is_some_and(|c| super::fence::stopped_in(c).is_some()) =>
+            {
                 RetryAction::RetryForbidden
             }
             _ => RetryAction::NoActionIndicated,

@@ -42,7 +42,11 @@ pub struct Fence {
 
 impl std::fmt::Debug for Fence {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.current().is_some() { "Fence(armed)" } else { "Fence(open)" })
+        f.write_str(if self.current().is_some() {
+            "Fence(armed)"
+        } else {
+            "Fence(open)"
+        })
     }
 }
 

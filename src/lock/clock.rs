@@ -46,7 +46,11 @@ fn system_clock() -> Option<Duration> {
         })
     };
     static WORKS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *WORKS.get_or_init(|| read().is_some()) { read() } else { None }
+    if *WORKS.get_or_init(|| read().is_some()) {
+        read()
+    } else {
+        None
+    }
 }
 
 /// The monotonic clock, from the first reading.
@@ -67,7 +71,10 @@ mod tests {
         assert!(b > a);
         // Suspend aside, it runs at the monotonic clock's pace.
         let (lease, mono) = (b - a, mono_b - mono_a);
-        assert!(lease.abs_diff(mono) < Duration::from_millis(10), "{lease:?} vs {mono:?}");
+        assert!(
+            lease.abs_diff(mono) < Duration::from_millis(10),
+            "{lease:?} vs {mono:?}"
+        );
     }
 
     #[cfg(target_os = "linux")]
@@ -75,7 +82,13 @@ mod tests {
     fn on_linux_it_is_the_boot_clock() {
         // `CLOCK_BOOTTIME` is the system's uptime, suspend included (`/proc/uptime`, in
         // hundredths of a second).
-        let uptime: f64 = std::fs::read_to_string("/proc/uptime").unwrap().split_whitespace().next().unwrap().parse().unwrap();
+        let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
         let boot = now().as_secs_f64();
         assert!((boot - uptime).abs() < 1.0, "{boot} vs {uptime}");
     }

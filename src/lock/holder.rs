@@ -1,13 +1,15 @@
 //! Who holds a lock. A holder's name says where it runs and which process it is:
 //!
-//! `<host>:pid <pid>:pidns <PID namespace>:boot <boot id>:run <process id>.<n>`
+//! `<host>:run <process id>.<n>:pid <pid>:pidns <PID namespace>:boot <boot id>`
 //!
 //! Host names and PIDs repeat: two containers on one host are both PID 1, share the
 //! host's name with host networking, and a pod's name comes back with its next pod. So a
 //! process is recognised by its *process id*, 128 random bits drawn from the operating
 //! system when it starts, never by its PID; and a holder runs on this same host (its PID
 //! means something here) only when its boot id and PID namespace are this process's too.
-//! `<n>` tells one acquisition of a process from the next.
+//! `<n>` tells one acquisition of a process from the next. The second field is the
+//! process id, not the PID, so that an older plinth (which judged a holder by `<host>:pid
+//! <pid>` alone) cannot read these names and waits out their lease too.
 //!
 //! Only one holder is certainly gone: this very process, when it no longer holds the lock
 //! (an earlier pass whose release failed). Any other holder, even one whose PID this host
@@ -93,7 +95,11 @@ fn random_id() -> String {
         use std::hash::{BuildHasher, Hasher};
         for half in bytes.chunks_mut(8) {
             let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-            h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+            h.write_u128(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos()),
+            );
             half.copy_from_slice(&h.finish().to_le_bytes());
         }
     }
@@ -106,13 +112,13 @@ pub fn new_name() -> String {
     static N: AtomicU64 = AtomicU64::new(0);
     let me = me();
     format!(
-        "{}:pid {}:pidns {}:boot {}:run {}.{}",
+        "{}:run {}.{}:pid {}:pidns {}:boot {}",
         me.host,
+        me.process,
+        N.fetch_add(1, Ordering::Relaxed),
         me.pid,
         me.pidns,
         me.boot,
-        me.process,
-        N.fetch_add(1, Ordering::Relaxed)
     )
 }
 
@@ -120,7 +126,7 @@ pub fn new_name() -> String {
 /// plinth or one that is not plinth's.
 pub fn parse(name: &str) -> Option<Identity> {
     let fields: Vec<&str> = name.split(':').collect();
-    let [host, pid, pidns, boot, run] = fields.as_slice() else {
+    let [host, run, pid, pidns, boot] = fields.as_slice() else {
         return None;
     };
     let process = run.strip_prefix("run ")?.split('.').next()?;
@@ -187,6 +193,8 @@ pub fn whereabouts(name: &str) -> String {
         Seen::Elsewhere if parse(name).is_none() => {
             "plinth cannot tell where it runs (a name of an older plinth, or not plinth's)".into()
         }
-        Seen::Elsewhere => "it runs on another host or in another container: plinth cannot see whether it still runs".into(),
+        Seen::Elsewhere => {
+            "it runs on another host or in another container: plinth cannot see whether it still runs".into()
+        }
     }
 }

@@ -161,13 +161,15 @@ pub async fn acquire_as(
         }
         // Any change counts as a renewal: a new version, or (a lock of an older plinth,
         // without versions) a new expiry.
-        let same = seen.as_ref().is_some_and(|(s, _)| {
-            s.holder == there.holder && s.rvn == there.rvn && s.expires_at == there.expires_at
-        });
+        let same = seen
+            .as_ref()
+            .is_some_and(|(s, _)| s.holder == there.holder && s.rvn == there.rvn && s.expires_at == there.expires_at);
         if !same {
             seen = Some((there.clone(), clock()));
         }
-        let unrenewed = seen.as_ref().map_or(Duration::ZERO, |(_, t)| clock().saturating_sub(*t));
+        let unrenewed = seen
+            .as_ref()
+            .map_or(Duration::ZERO, |(_, t)| clock().saturating_sub(*t));
         let stale = if let Some(why) = gone_holder(&there.holder) {
             Some(why)
         } else if unrenewed >= Duration::from_secs(there.lease_secs) {

@@ -38,7 +38,10 @@ fn the_lease_stops_writes_before_a_waiter_may_take_over() {
 fn fake_clock() -> (Arc<AtomicU64>, Clock) {
     let millis = Arc::new(AtomicU64::new(5_000));
     let read = millis.clone();
-    (millis, Arc::new(move || Duration::from_millis(read.load(Ordering::SeqCst))))
+    (
+        millis,
+        Arc::new(move || Duration::from_millis(read.load(Ordering::SeqCst))),
+    )
 }
 
 #[test]
@@ -65,7 +68,7 @@ fn a_holder_name_says_host_pid_namespace_boot_and_process() {
     let name = holder_name();
     let me = holder::me();
     assert_eq!(parse(&name).as_ref(), Some(me));
-    assert!(name.starts_with(&format!("{}:pid {}:pidns ", me.host, me.pid)), "{name}");
+    assert!(name.starts_with(&format!("{}:run {}.", me.host, me.process)), "{name}");
     assert_eq!(me.process.len(), 32, "128 random bits: {name}");
     assert!(me.process.bytes().all(|b| b.is_ascii_hexdigit()));
     assert_ne!(holder_name(), name, "one name per acquisition");
@@ -77,7 +80,10 @@ fn a_holder_name_says_host_pid_namespace_boot_and_process() {
     // Names of an older plinth, and names that are not plinth's, say nothing.
     assert_eq!(parse("ip-10-0-0-1:pid 1:18c3a4f0e1"), None);
     assert_eq!(parse("not a holder"), None);
-    assert_eq!(parse("h:pid x:pidns 1:boot b:run r.0"), None);
+    assert_eq!(parse("h:run r.0:pid x:pidns 1:boot b"), None);
+    // An older plinth judged a holder by its first two fields, `<host>:pid <pid>`: these
+    // names do not have that shape, so it cannot take one for a dead process of its host.
+    assert!(!name.split(':').nth(1).unwrap().starts_with("pid "), "{name}");
 }
 
 #[test]
@@ -85,8 +91,8 @@ fn only_this_very_process_is_certainly_gone() {
     let me = holder::me().clone();
     let name = |id: &Identity| {
         format!(
-            "{}:pid {}:pidns {}:boot {}:run {}.7",
-            id.host, id.pid, id.pidns, id.boot, id.process
+            "{}:run {}.7:pid {}:pidns {}:boot {}",
+            id.host, id.process, id.pid, id.pidns, id.boot
         )
     };
     // This process, no longer holding the lock: reclaimed at once.

@@ -56,9 +56,7 @@ impl Sso {
                     if failed.load(Ordering::SeqCst) {
                         return Ok(false);
                     }
-                    let deleted = self
-                        .assignment(instance, false, set, account, *kind, principal)
-                        .await;
+                    let deleted = self.assignment(instance, false, set, account, *kind, principal).await;
                     failed.fetch_or(deleted.is_err(), Ordering::SeqCst);
                     deleted.map(|()| true)
                 }
@@ -68,9 +66,7 @@ impl Sso {
             .await;
         let deleted = results.iter().filter(|r| matches!(r, Ok(true))).count();
         if let Some(e) = results.into_iter().find_map(Result::err) {
-            return Err(e.after(format!(
-                "deleted {deleted} of the permission set's {total} assignments"
-            )));
+            return Err(e.after(format!("deleted {deleted} of the permission set's {total} assignments")));
         }
         tracing::info!(
             accounts = accounts.len(),
