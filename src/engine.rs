@@ -258,6 +258,9 @@ impl Session {
         // A first interrupt from here on lets the work finish and the lock go.
         let _protect = crate::shutdown::protect();
         let held = Box::pin(crate::lock::acquire(&self.dynamo, organization_id, lock_options)).await?;
+        // From now on every call of this session's clients asks the lock (`aws::fence`):
+        // no write is sent once the lease is lapsed, no call at all once it is lost.
+        let fenced = self.aws.fence.arm(held.gate());
         let result = async {
             let (observed, now) = Box::pin(self.observe_and_plan(baseline, options)).await?;
             let plan = decide(&observed, now)?;
@@ -265,6 +268,7 @@ impl Session {
             Ok(Box::pin(apply::apply(&plan, self, &gate)).await)
         }
         .await;
+        drop(fenced);
         held.release().await;
         result
     }

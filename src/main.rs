@@ -329,9 +329,11 @@ async fn force_unlock(global: &cli::GlobalArgs, args: &cli::ForceUnlockArgs) -> 
             .into());
     };
     emit(&format!(
-        "The lock `{}` is {}.\nFree it only if that run is certainly gone: two applies at once can undo each other's changes.\n",
+        "The lock `{}` is {}.\nFree it only if that run is certainly gone: two applies at once can undo each other's changes. \
+         Without this, the next run takes it over once it has gone {} s unrenewed.\n",
         args.lock_id,
-        plinth::lock::describe_holder(&held)
+        plinth::lock::describe_holder(&held),
+        held.lease_secs
     ));
     if !args.force {
         confirm_with(&format!("free the lock `{}`", args.lock_id), "--force")?;

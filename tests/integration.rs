@@ -28,6 +28,7 @@ mod import;
 mod interrupt;
 mod least_privilege;
 mod lock;
+mod lock_lease;
 mod management_adapters;
 mod organizations_adapter;
 mod ownership;

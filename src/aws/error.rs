@@ -21,6 +21,13 @@ impl ClassifyRetry for FailFast {
             Some(Err(e)) if e.as_connector_error().is_some_and(|c| unreachable(c).is_some()) => {
                 RetryAction::RetryForbidden
             }
+            // The apply lock's fence refused the attempt: no retry sends it.
+            Some(Err(e))
+                if e.as_connector_error()
+                    .is_some_and(|c| super::fence::stopped_in(c).is_some()) =>
+            {
+                RetryAction::RetryForbidden
+            }
             _ => RetryAction::NoActionIndicated,
         }
     }
@@ -95,6 +102,9 @@ pub struct AwsError {
     pub message: String,
     /// The call never left: the credential chain found no usable credentials.
     pub no_credentials: bool,
+    /// The call never left: the apply lock's fence refused it (the lease was lapsed or
+    /// lost); `message` says why.
+    pub fenced: bool,
 }
 
 impl fmt::Display for AwsError {
@@ -112,6 +122,12 @@ impl AwsError {
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
+        if let Some(stopped) = super::fence::stopped_in(&err) {
+            return AwsError {
+                fenced: true,
+                ..AwsError::other(service, operation, stopped.to_string())
+            };
+        }
         let code = err.code().map(str::to_owned);
         // A credential failure sits somewhere in the source chain of a dispatch failure.
         let mut source = err.source();
@@ -142,6 +158,7 @@ impl AwsError {
             code,
             message,
             no_credentials: credentials.is_some(),
+            fenced: false,
         }
     }
 
@@ -153,11 +170,20 @@ impl AwsError {
             code: None,
             message: message.into(),
             no_credentials: false,
+            fenced: false,
         }
     }
 
     pub fn is(&self, code: &str) -> bool {
         self.code.as_deref() == Some(code)
+    }
+
+    /// The error of a later step of a change, saying what the change did before it:
+    /// `deleted 3 of 10 assignments of the permission set, then: <message>`.
+    #[must_use]
+    pub fn after(mut self, done: impl fmt::Display) -> Self {
+        self.message = format!("{done}, then: {}", self.message);
+        self
     }
 
     /// Name the endpoint a call could not reach: `cannot connect to URL: connection refused`.

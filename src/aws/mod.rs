@@ -10,6 +10,7 @@ pub mod cloudwatch;
 pub mod counter;
 pub mod dynamodb;
 mod error;
+pub mod fence;
 pub mod iam;
 pub mod limiter;
 pub mod logs;
@@ -99,13 +100,20 @@ pub fn timeout_config(timeout: Duration) -> TimeoutConfig {
         .build()
 }
 
-/// Shared SDK configuration, the call counter every client reports to, and the pacer that
-/// holds every client to AWS's request-rate quotas.
+/// Shared SDK configuration, the call counter every client reports to, the pacer that
+/// holds every client to AWS's request-rate quotas, and the apply lock's fence that every
+/// client but the lock's own asks before each call.
 #[derive(Clone)]
 pub struct Aws {
     pub sdk: SdkConfig,
     pub counter: CallCounter,
     pub pacer: std::sync::Arc<limiter::Pacer>,
+    pub fence: fence::Fence,
+}
+
+/// Whether a client is fenced: unless [`client!`] says `fenced = false`.
+fn fenced(said: &[bool]) -> bool {
+    said.iter().all(|f| *f)
 }
 
 /// `f(b)`, typed by `b` so that the closure given to [`client!`] needs no annotation.
@@ -117,16 +125,18 @@ fn with_config<B>(b: B, f: impl FnOnce(B) -> B) -> B {
 const US_EAST_1: &str = "us-east-1";
 
 /// A client of one SDK crate from the run's configuration (in `region`, when given):
-/// counted, tagged for the rate limiter, its HTTP requests paced, failing at once when
-/// the endpoint cannot be reached ([`FailFast`]); an optional closure adds to its config.
+/// counted, tagged for the rate limiter, fenced by the apply lock ([`fence`]; all but the
+/// lock's own client, `fenced = false`), its HTTP requests paced, failing at once when the
+/// endpoint cannot be reached ([`FailFast`]); an optional closure adds to its config.
 macro_rules! client {
-    ($aws:expr, $sdk:ident $(, region = $region:expr)? $(, with = $extra:expr)?) => {{
+    ($aws:expr, $sdk:ident $(, region = $region:expr)? $(, fenced = $fenced:expr)? $(, with = $extra:expr)?) => {{
         let b = $sdk::config::Builder::from(&$aws.sdk)
             $( .region(Region::new($region.to_owned())) )?
             .interceptor($aws.counter.clone())
             .interceptor(limiter::Tag::new($aws.pacer.clone()))
             .http_client($aws.paced())
             .retry_classifier(FailFast);
+        let b = if fenced(&[$($fenced)?]) { b.interceptor(fence::Guard::new($aws.fence.clone())) } else { b };
         $( let b = with_config(b, $extra); )?
         $sdk::Client::from_conf(b.build())
     }};
@@ -184,6 +194,7 @@ impl Aws {
             sdk,
             counter: CallCounter::default(),
             pacer: std::sync::Arc::new(pacer),
+            fence: fence::Fence::default(),
         }
     }
 
@@ -263,9 +274,10 @@ impl Aws {
         )
     }
 
-    /// DynamoDB in us-east-1, for the apply lock.
+    /// DynamoDB in us-east-1, for the apply lock: not fenced, so that the lock's renewals
+    /// and its release go on whatever the fence says.
     pub fn dynamodb_us_east_1(&self) -> dynamodb::Dynamo {
-        dynamodb::Dynamo::new(client!(self, aws_sdk_dynamodb, region = US_EAST_1))
+        dynamodb::Dynamo::new(client!(self, aws_sdk_dynamodb, region = US_EAST_1, fenced = false))
     }
 
     /// IAM Identity Center (admin API and identity store) in its instance's region, the
@@ -277,10 +289,11 @@ impl Aws {
         )
     }
 
-    /// The shared HTTP client, its requests paced at AWS's quotas.
+    /// The shared HTTP client, its requests paced at AWS's quotas, each fenced request
+    /// asking the fence once more after its wait for the pacer, right before it leaves.
     fn paced(&self) -> limiter::Paced {
         let inner = self.sdk.http_client().unwrap_or_else(default_https_client);
-        limiter::Paced::new(inner, self.pacer.clone())
+        limiter::Paced::new(fence::Checked::wrap(inner), self.pacer.clone())
     }
 
     /// STS in the caller's region.

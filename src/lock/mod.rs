@@ -5,24 +5,33 @@
 //!
 //! The lock is a lease that fences, whatever the hosts' clocks say. The holder renews it
 //! every quarter lease with a new record version number (`rvn`), each renewal conditional
-//! on the previous number, and counts its lease on its own monotonic clock from the
-//! moment it *sent* the last renewal that succeeded: once less than a third of it is
-//! left, or a renewal finds the lock taken over, [`Held::check`] fails and apply starts
-//! no further change. A waiter takes a lock over only after seeing the same version
-//! number for a whole lease on its own clock, so by then the holder has stopped writing.
-//! A holder that is a dead process on this same host is taken over at once, and
-//! `plinth force-unlock` frees a lock by hand.
+//! on the previous number, and counts its lease on its own clock ([`clock`], one that
+//! counts suspend) from the moment it *sent* the last renewal that succeeded: once less
+//! than a third of it is left, or a renewal finds the lock taken over, [`Held::check`]
+//! fails. The holder arms the run's fence with it ([`Held::gate`], `aws::fence`): from
+//! then on every AWS call of the run asks it, so no write is sent once the lease is
+//! lapsed, and no call at all once the lock is lost, whichever change makes it and
+//! however long that change has been running. A waiter takes a lock over only after
+//! seeing the same version number for a whole lease on its own clock, so by then the
+//! holder has stopped writing. Only a lock this very process held is reclaimed at once
+//! ([`holder`]); `plinth force-unlock` frees a lock by hand.
 //!
 //! Only runs that will write take the lock, so a converged run still makes no write call.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-use tokio::time::Instant;
 
 use crate::aws::AwsError;
 use crate::aws::dynamodb::{Dynamo, LockRecord};
+use crate::aws::fence::Gate;
 use crate::diag::{Diagnostic, Diagnostics};
+
+pub mod clock;
+pub mod holder;
+mod lease;
+
+use holder::{Seen, held_here};
+use lease::{Lease, LeaseState};
 
 pub const TABLE: &str = "plinth-locks";
 
@@ -49,29 +58,19 @@ pub fn lock_id(organization_id: &str) -> String {
     format!("plinth/{organization_id}")
 }
 
+/// Seconds since the epoch: only for people reading a lock, never to judge one.
 fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-fn host() -> String {
-    std::env::var("HOSTNAME")
-        .ok()
-        .or_else(|| {
-            std::fs::read_to_string("/etc/hostname")
-                .ok()
-                .map(|h| h.trim().to_owned())
-        })
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "unknown-host".into())
-}
-
-/// This run's name in the lock: host, process and a number unique to this acquisition.
+/// A new name for this process to hold a lock as ([`holder`]).
 pub fn holder_name() -> String {
-    format!("{}:pid {}:{}", host(), std::process::id(), unique())
+    holder::new_name()
 }
 
+/// A record version number: unique, never compared but for equality.
 fn unique() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
@@ -79,53 +78,12 @@ fn unique() -> String {
     format!("{nanos:x}{:x}", N.fetch_add(1, Ordering::Relaxed))
 }
 
-/// The holders this process holds locks as right now.
-fn held_here() -> std::sync::MutexGuard<'static, std::collections::BTreeSet<String>> {
-    static HELD: Mutex<std::collections::BTreeSet<String>> = Mutex::new(std::collections::BTreeSet::new());
-    HELD.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Why a holder named `holder` is certainly gone: it ran on this host and its process no
-/// longer exists, or it is this process and no longer holds the lock (an earlier pass
-/// whose release failed). `None` when that cannot be known.
+/// Why the holder named `holder` is certainly gone, so that its lock is reclaimed at
+/// once: it is this very process, which no longer holds the lock (an earlier pass whose
+/// release failed). `None` for every other holder, wherever it runs: those are taken over
+/// only once their lease has passed unrenewed.
 pub fn gone_holder(holder: &str) -> Option<String> {
-    let mut parts = holder.split(':');
-    let (h, pid) = (parts.next()?, parts.next()?.strip_prefix("pid ")?.parse::<u32>().ok()?);
-    if h != host() {
-        return None;
-    }
-    if pid == std::process::id() {
-        return (!held_here().contains(holder)).then(|| format!("`{holder}` is an earlier run of this process"));
-    }
-    let proc = std::path::Path::new("/proc");
-    (proc.is_dir() && !proc.join(pid.to_string()).exists())
-        .then(|| format!("`{holder}` ran on this host and process {pid} no longer exists"))
-}
-
-/// What the holder knows of its lease.
-#[derive(Debug)]
-struct Lease {
-    /// No write may start after this instant.
-    writes_until: Instant,
-    lost: Option<String>,
-}
-
-impl Lease {
-    /// Writes may go on for two thirds of the lease after the renewal was sent: a waiter
-    /// needs a whole lease from when it saw that renewal to take over.
-    fn renewed(sent: Instant, lease: Duration) -> Instant {
-        sent + lease * 2 / 3
-    }
-
-    fn check(&self, at: Instant) -> Result<(), String> {
-        if let Some(why) = &self.lost {
-            return Err(format!("the apply lock was lost: {why}"));
-        }
-        if at >= self.writes_until {
-            return Err("the apply lock could not be renewed in time; another run may take it over".into());
-        }
-        Ok(())
-    }
+    (holder::seen(holder) == Seen::Mine).then(|| format!("`{holder}` is an earlier run of this process"))
 }
 
 /// A held lock; renewed in the background until released.
@@ -133,7 +91,7 @@ pub struct Held {
     dynamo: Dynamo,
     lock_id: String,
     holder: String,
-    lease: Arc<Mutex<Lease>>,
+    state: Arc<LeaseState>,
     renewal: tokio::task::JoinHandle<()>,
 }
 
@@ -144,12 +102,15 @@ fn failure(e: AwsError) -> Diagnostics {
         .into()
 }
 
+/// A lock for people: who holds it, since when, and what this process can tell of where
+/// the holder runs.
 fn describe(h: &LockRecord) -> String {
     format!(
-        "held by `{}` since {} s ago (its clock), renewed every {} s",
+        "held by `{}` since {} s ago (its clock), renewed every {} s; {}",
         h.holder,
         (now() - h.acquired_at).max(0),
-        (h.lease_secs / 4).max(1)
+        (h.lease_secs / 4).max(1),
+        holder::whereabouts(&h.holder)
     )
 }
 
@@ -166,10 +127,11 @@ pub async fn acquire_as(
     options: LockOptions,
     holder: String,
 ) -> Result<Held, Diagnostics> {
+    let clock = clock::lease_clock();
     dynamo.ensure_table(TABLE).await.map_err(failure)?;
     let lock_id = lock_id(organization_id);
     let lease_secs = options.lease.as_secs().max(4);
-    let started = Instant::now();
+    let started = clock();
     // Looks again every two seconds, with jitter so that waiting runs do not retry in step.
     let mut waits = {
         use backon::BackoffBuilder;
@@ -179,10 +141,10 @@ pub async fn acquire_as(
             .without_max_times()
             .build()
     };
-    // The lock as first seen at its current version, and when.
-    let mut seen: Option<(LockRecord, Instant)> = None;
+    // The lock as first seen as it is now (holder, version, expiry), and when.
+    let mut seen: Option<(LockRecord, Duration)> = None;
     let (sent, rvn) = loop {
-        let sent = Instant::now();
+        let sent = clock();
         let record = LockRecord {
             holder: holder.clone(),
             acquired_at: now(),
@@ -197,16 +159,20 @@ pub async fn acquire_as(
         if there.holder == holder {
             break (sent, there.rvn);
         }
+        // Any change counts as a renewal: a new version, or (a lock of an older plinth,
+        // without versions) a new expiry.
         let same = seen
             .as_ref()
-            .is_some_and(|(s, _)| s.holder == there.holder && s.rvn == there.rvn);
+            .is_some_and(|(s, _)| s.holder == there.holder && s.rvn == there.rvn && s.expires_at == there.expires_at);
         if !same {
-            seen = Some((there.clone(), Instant::now()));
+            seen = Some((there.clone(), clock()));
         }
-        let since = seen.as_ref().map_or(sent, |(_, t)| *t);
+        let unrenewed = seen
+            .as_ref()
+            .map_or(Duration::ZERO, |(_, t)| clock().saturating_sub(*t));
         let stale = if let Some(why) = gone_holder(&there.holder) {
             Some(why)
-        } else if since.elapsed() >= Duration::from_secs(there.lease_secs) {
+        } else if unrenewed >= Duration::from_secs(there.lease_secs) {
             Some(format!(
                 "`{}` did not renew it for {} s",
                 there.holder, there.lease_secs
@@ -224,17 +190,22 @@ pub async fn acquire_as(
             }
             continue;
         }
-        let waited = started.elapsed();
+        let waited = clock().saturating_sub(started);
         if waited >= options.timeout {
             return Err(Diagnostic::error("another plinth run is applying changes to this organization")
                 .cause(format!("the lock `{lock_id}` is {}", describe(&there)))
                 .hint(format!(
-                    "wait for it to finish, or pass `--lock-timeout` to wait longer; a crashed run's lock is taken over once it has gone {} s unrenewed, or free it now with `plinth force-unlock {lock_id}`",
+                    "wait for it to finish, or pass `--lock-timeout` to wait longer; a crashed run's lock is taken over once it has gone {} s unrenewed, or free it now with `plinth force-unlock {lock_id}` if that run is certainly gone",
                     there.lease_secs
                 ))
                 .into());
         }
-        tracing::info!("waiting for the lock: {}", describe(&there));
+        tracing::info!(
+            "waiting for the lock: {}; plinth takes it over if it goes {} s unrenewed (unrenewed for {} s now)",
+            describe(&there),
+            there.lease_secs,
+            unrenewed.as_secs()
+        );
         tokio::select! {
             () = tokio::time::sleep(waits.next().unwrap_or(Duration::from_secs(2)).min(options.timeout - waited)) => {}
             // An interrupt while waiting: nothing was started, so stop waiting.
@@ -246,10 +217,7 @@ pub async fn acquire_as(
     tracing::info!(%lock_id, %holder, "took the apply lock");
     held_here().insert(holder.clone());
     let lease = Duration::from_secs(lease_secs);
-    let state = Arc::new(Mutex::new(Lease {
-        writes_until: Lease::renewed(sent, lease),
-        lost: None,
-    }));
+    let state = Arc::new(LeaseState::new(clock, sent, lease));
     let renewal = tokio::spawn(renew(
         dynamo.clone(),
         lock_id.clone(),
@@ -262,7 +230,7 @@ pub async fn acquire_as(
         dynamo: dynamo.clone(),
         lock_id,
         holder,
-        lease: state,
+        state,
         renewal,
     })
 }
@@ -285,12 +253,11 @@ async fn renew(
     holder: String,
     mut rvn: String,
     lease: Duration,
-    state: Arc<Mutex<Lease>>,
+    state: Arc<LeaseState>,
 ) {
-    let set = |f: &mut dyn FnMut(&mut Lease)| f(&mut state.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
     loop {
         tokio::time::sleep(lease / 4).await;
-        let sent = Instant::now();
+        let sent = (state.clock)();
         let next = unique();
         let renewed = match dynamo
             .renew(TABLE, &lock_id, &holder, &rvn, &next, now() + lease.as_secs() as i64)
@@ -306,11 +273,11 @@ async fn renew(
         match renewed {
             Ok(true) => {
                 rvn = next;
-                set(&mut |l| l.writes_until = Lease::renewed(sent, lease));
+                state.get().writes_until = Lease::renewed(sent, lease);
             }
             Ok(false) => {
-                tracing::error!(%lock_id, "the apply lock was taken over by another run; no further change starts");
-                set(&mut |l| l.lost = Some("another run took it over".into()));
+                tracing::error!(%lock_id, "the apply lock was taken over by another run; plinth sends no further call");
+                state.get().lost = true;
                 return;
             }
             Err(e) => tracing::warn!(error = %e, "could not renew the apply lock; trying again"),
@@ -319,12 +286,16 @@ async fn renew(
 }
 
 impl Held {
-    /// Whether a write may start now: the lock is still ours and its lease has time left.
+    /// Whether a write may be sent now: the lock is still ours and its lease has time left.
     pub fn check(&self) -> Result<(), String> {
-        self.lease
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .check(Instant::now())
+        self.state.check(true)
+    }
+
+    /// The gate for the run's fence (`aws::fence`): writes while the lease has time left,
+    /// any call while the lock is not lost.
+    pub fn gate(&self) -> Gate {
+        let state = self.state.clone();
+        Arc::new(move |write| state.check(write))
     }
 
     pub fn lock_id(&self) -> &str {
@@ -375,7 +346,8 @@ pub async fn force_unlock(dynamo: &Dynamo, lock_id: &str, seen: &LockRecord) -> 
     )
 }
 
-/// A description of a lock for people.
+/// A description of a lock for people: who holds it, since when, and where it runs as
+/// far as this host can tell.
 pub fn describe_holder(record: &LockRecord) -> String {
     describe(record)
 }

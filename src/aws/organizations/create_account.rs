@@ -90,13 +90,20 @@ impl Organizations {
             let Some(delay) = polls.next() else { break };
             tokio::time::sleep(delay).await;
             let id = s.id().unwrap_or_default().to_owned();
+            // A failed poll (the apply lock lost, among others) ends the wait, not the
+            // request: AWS goes on, and the next run finds the request and waits on it.
             status = self
                 .client
                 .describe_create_account_status()
-                .create_account_request_id(id)
+                .create_account_request_id(&id)
                 .send()
                 .await
-                .ctx(SERVICE, "DescribeCreateAccountStatus")?
+                .ctx(SERVICE, "DescribeCreateAccountStatus")
+                .map_err(|e| {
+                    e.after(format!(
+                        "CreateAccount for `{name}` was sent (request {id}) and AWS goes on with it; the next run waits for it"
+                    ))
+                })?
                 .create_account_status()
                 .cloned();
         }
@@ -143,7 +150,8 @@ impl Organizations {
                 Ok(out) => return Ok(out.create_account_status().cloned()),
                 Err(e) => e,
             };
-            let retryable = e.code.is_none()
+            // Refused by the apply lock's fence: it was not sent, and is not sent again.
+            let retryable = !e.fenced && e.code.is_none()
                 || e.is("TooManyRequestsException")
                 || e.is("ServiceException")
                 || e.is("ConcurrentModificationException");

@@ -35,6 +35,7 @@ use aws_smithy_types::Document;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use tokio::sync::Semaphore;
 
+mod delete;
 mod everything;
 mod principals;
 mod read;

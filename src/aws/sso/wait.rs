@@ -156,7 +156,12 @@ impl Sso {
                 .with_total_delay(Some(ASYNC_TIMEOUT));
             match poll.retry(backoff).when(|e| matches!(e, Poll::Pending)).await {
                 Ok(p) => p,
-                Err(Poll::Failed(e)) => return Err(e),
+                // The wait ends (the apply lock lost, among others), not the operation.
+                Err(Poll::Failed(e)) => {
+                    return Err(e.after(format!(
+                        "`{operation}` was sent (request {request}) and AWS goes on with it"
+                    )));
+                }
                 Err(Poll::Pending) => {
                     return Err(AwsError::other(
                         SERVICE,
@@ -175,6 +180,7 @@ impl Sso {
                 code: Some("FAILED".into()),
                 message: progress.reason.unwrap_or_else(|| "AWS gave no reason".into()),
                 no_credentials: false,
+                fenced: false,
             }),
             Some(StatusValues::Succeeded) => Ok(()),
             // No status, or one this plinth does not know: never taken for success.

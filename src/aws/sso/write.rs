@@ -238,17 +238,37 @@ impl Sso {
             Err(e) if e.is("ConflictException") => self.recover_created_set(instance, &spec.name, e, create).await?,
             Err(e) => return Err(e),
         };
+        // The set exists from here on: a later step that fails says so (the next run finds
+        // the set by its tag and completes it).
+        let steps = spec.managed_policies.len()
+            + spec.customer_managed_policies.len()
+            + usize::from(spec.inline_policy.is_some())
+            + usize::from(spec.permissions_boundary.is_some());
+        let mut done = 0;
+        let made = |done: usize| {
+            move |e: AwsError| {
+                e.after(format!(
+                    "created permission set `{}` and made {done} of its {steps} policy settings",
+                    spec.name
+                ))
+            }
+        };
         for policy in &spec.managed_policies {
-            self.attach_managed(instance, &arn, policy).await?;
+            self.attach_managed(instance, &arn, policy).await.map_err(made(done))?;
+            done += 1;
         }
         for (name, path) in &spec.customer_managed_policies {
-            self.attach_customer(instance, &arn, name, path).await?;
+            self.attach_customer(instance, &arn, name, path)
+                .await
+                .map_err(made(done))?;
+            done += 1;
         }
         if let Some(policy) = &spec.inline_policy {
-            self.put_inline(instance, &arn, policy).await?;
+            self.put_inline(instance, &arn, policy).await.map_err(made(done))?;
+            done += 1;
         }
         if let Some(boundary) = &spec.permissions_boundary {
-            self.put_boundary(instance, &arn, boundary).await?;
+            self.put_boundary(instance, &arn, boundary).await.map_err(made(done))?;
         }
         Ok(arn)
     }
@@ -328,64 +348,6 @@ impl Sso {
                 .instance_arn(instance)
                 .permission_set_arn(set)
                 .permissions_boundary(value.clone())
-                .send()
-        })
-        .await
-        .map(drop)
-    }
-
-    /// Delete a permission set plinth owns: first every assignment of it (in each account
-    /// it is provisioned to), then the set.
-    pub(super) async fn delete_permission_set(&self, instance: &str, set: &str) -> Result<(), AwsError> {
-        let accounts: Vec<String> = self
-            .admin
-            .list_accounts_for_provisioned_permission_set()
-            .instance_arn(instance)
-            .permission_set_arn(set)
-            .max_results(100)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .ctx(SERVICE, "ListAccountsForProvisionedPermissionSet")?;
-        for account in &accounts {
-            let account = account.as_str();
-            let assignments: Vec<_> = self
-                .admin
-                .list_account_assignments()
-                .instance_arn(instance)
-                .account_id(account)
-                .permission_set_arn(set)
-                .max_results(100)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await
-                .ctx(SERVICE, "ListAccountAssignments")?;
-            let deletions = assignments.iter().filter_map(|a| {
-                let kind = match a.principal_type()? {
-                    PrincipalType::Group => PrincipalKind::Group,
-                    _ => PrincipalKind::User,
-                };
-                Some(self.assignment(instance, false, set, account, kind, a.principal_id()?))
-            });
-            stream::iter(deletions)
-                .buffer_unordered(MAX_ASSIGNMENTS_IN_FLIGHT)
-                .try_collect::<Vec<()>>()
-                .await?;
-            tracing::info!(
-                account,
-                removed = assignments.len(),
-                "removed the permission set's assignments"
-            );
-        }
-        self.write("DeletePermissionSet", || {
-            self.admin
-                .delete_permission_set()
-                .instance_arn(instance)
-                .permission_set_arn(set)
                 .send()
         })
         .await
