@@ -90,6 +90,10 @@ pub struct Diagnostic {
     pub label: Option<Box<Label>>,
     pub causes: Vec<String>,
     pub hint: Option<String>,
+    /// Set when the error comes from what someone inside the organization can write (a
+    /// tag anyone may set): the planner's whole kind is then left out of the plan as
+    /// blocked, under this subject, instead of stopping the whole plan.
+    pub blocks: Option<String>,
 }
 
 impl Diagnostic {
@@ -99,7 +103,14 @@ impl Diagnostic {
             label: None,
             causes: Vec::new(),
             hint: None,
+            blocks: None,
         }
+    }
+
+    /// Mark it as one that blocks `subject` only ([`Diagnostic::blocks`]).
+    pub fn blocking(mut self, subject: impl Into<String>) -> Self {
+        self.blocks = Some(subject.into());
+        self
     }
 
     pub fn at(mut self, file: &SourceFile, span: Range<usize>) -> Self {

@@ -277,3 +277,38 @@ fn a_duplicated_name_in_a_target_skips_that_target_only() {
     assert_eq!(blocked.ids, ["222222222222", "333333333333"]);
     assert_eq!(blocked.at, "baseline.toml:5:11");
 }
+
+#[test]
+fn a_forgeable_tag_on_a_declared_policy_blocks_its_kind_not_the_whole_plan() {
+    // Someone who may tag adds `ManagedBy=x` to plinth's own SCP: another tool's sign
+    // wins (nothing of it is written), and only the SCP kind is left out.
+    let b = baseline(BASELINE);
+    let mut o = empty_org();
+    o.org.scps.push(crate::observed::Scp {
+        id: "p-leave".into(),
+        name: "plinth-deny-leave-organization".into(),
+        description: String::new(),
+        aws_managed: false,
+        owned: false,
+        managed_by: Some(crate::observed::OtherManager {
+            tool: "a tool tagging `ManagedBy`".into(),
+            sign: "tag `ManagedBy` = `x`".into(),
+            plinth_tag: true,
+        }),
+        content: None,
+        targets: vec![],
+    });
+    let plan = compute_ok(&b, &o, true);
+    assert!(plan.changes.iter().all(|c| c.kind != "scp"), "{:?}", addresses(&plan));
+    assert!(
+        addresses(&plan).contains(&"+ organizational_units.Workloads".to_owned()),
+        "{:?}",
+        addresses(&plan)
+    );
+    let [blocked] = plan.blocked.as_slice() else {
+        panic!("{:?}", plan.blocked)
+    };
+    assert!(blocked.target.contains("plinth-deny-leave-organization"), "{blocked:?}");
+    assert!(blocked.error.contains("does not make it plinth's"), "{}", blocked.error);
+    assert!(blocked.at.starts_with("baseline.toml:"), "{}", blocked.at);
+}

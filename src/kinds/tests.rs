@@ -447,3 +447,11 @@ fn attaching_to_the_management_account_warns_that_it_has_no_effect() {
         plan.warnings
     );
 }
+
+/// The plan's blocked targets as errors read (`error: <why>`, one a line): for tests of
+/// what a forgeable sign leaves out of the plan instead of stopping it.
+pub(crate) fn blocked_text(planned: Result<Plan, crate::diag::Diagnostics>) -> String {
+    let plan = planned.unwrap_or_else(|d| panic!("a blocked resource must not stop the plan:\n{d}"));
+    assert!(!plan.blocked.is_empty(), "nothing blocked: {:?}", plan.changes);
+    plan.blocked.iter().map(|b| format!("error: {}\n", b.error)).collect()
+}

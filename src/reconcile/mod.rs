@@ -145,6 +145,11 @@ impl Allow {
             Op::RootAccess(RootAccessOp::DeleteRootCredential { .. }) if !self.remove_root_credentials => {
                 Some("deleting root credentials needs `--allow-remove-root-credentials`")
             }
+            // A detach takes a control away from the accounts below its target (an OU
+            // renamed out of its path would otherwise lose its SCPs unattended).
+            Op::Organizations(OrganizationsOp::DetachPolicy { .. }) if !self.delete => {
+                Some("detaching a policy takes a control away from its target; it needs `--allow-delete`")
+            }
             _ => None,
         }
     }

@@ -336,3 +336,34 @@ fn exit_codes() {
         "a blocked target is an error, whatever was repaired"
     );
 }
+
+#[test]
+fn a_detach_waits_for_allow_delete_unattended() {
+    // An OU renamed out of its path: the plan attaches to a new OU and detaches from the
+    // renamed one that holds the accounts. Unattended, the detach is held back.
+    let detach = Op::Organizations(OrganizationsOp::DetachPolicy {
+        policy_id: "p-1".into(),
+        target_id: "ou-old".into(),
+    });
+    let plan = Plan {
+        changes: vec![
+            change("scp", "scp.a -> ou:Prod", &[]),
+            with_op("scp", "scp.a -> ou:Prod-old", Action::Detach, detach, &[]),
+        ],
+        ..Plan::default()
+    };
+    let (selected, left) = select(&plan, &Repair::All, &Allow::default());
+    assert_eq!(chosen(&selected), ["scp.a -> ou:Prod"]);
+    assert_eq!(
+        left,
+        [(
+            "scp.a -> ou:Prod-old".to_owned(),
+            "detaching a policy takes a control away from its target; it needs `--allow-delete`".to_owned()
+        )]
+    );
+    let delete = Allow {
+        delete: true,
+        ..Allow::default()
+    };
+    assert_eq!(select(&plan, &Repair::All, &delete).0.changes.len(), 2);
+}

@@ -29,10 +29,14 @@ pub fn managed_elsewhere(src: &SourceFile, span: Range<usize>, what: &str, other
     let d = Diagnostic::error(format!("{what} exists and plinth does not manage it"))
         .at(src, span)
         .cause(format!("it is managed by {other}"));
+    // Both signs: one of them is forged or mistaken, and either may be set by anyone who
+    // may tag. plinth writes nothing of it, and leaves out only its kind's changes
+    // (blocked), so one tag cannot stop the repair of the whole organization.
     let d = if other.plinth_tag {
         d.cause(format!(
             "it also carries `{OWNER_TAG_KEY}={OWNER_TAG_VALUE}`, which does not make it plinth's: a sign of another tool always wins"
         ))
+        .blocking(what.to_owned())
     } else {
         d
     };

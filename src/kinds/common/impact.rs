@@ -157,7 +157,12 @@ pub fn moved(org: &OrgState, account: ImpactAccount, from: Option<&str>, to: &Ou
     let (before, after) = (in_force_on(org, &chain), in_force(org, Some(to)));
     Impact {
         subject: Subject::Account,
-        what: format!("account {account}"),
+        // The name quoted: a live name, which renderers show as code, never as prose.
+        what: match &account.id {
+            Some(id) if *id != account.name => format!("account `{}` ({id})", account.name),
+            Some(id) => format!("account {id}"),
+            None => format!("account `{}` (new)", account.name),
+        },
         effect: Effect::Move,
         accounts: vec![account],
         ous: vec![to.to_string()],

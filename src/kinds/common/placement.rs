@@ -205,14 +205,41 @@ impl<'a> Placement<'a> {
 
     /// The keys of the accounts at or below any of these live ids (OUs or accounts): what
     /// a blocked target could mean, where nothing may be taken away while it is blocked.
+    /// A declared account counts by where it is now (its live parent chain), and by
+    /// where the baseline puts it when that path could mean one of the ids.
     pub fn under(&self, ids: &[String]) -> BTreeSet<String> {
+        let blocked_paths: Vec<&str> = ids
+            .iter()
+            .filter_map(|id| self.org.ous.iter().find(|o| o.id == *id))
+            .map(|o| o.path.as_str())
+            .collect();
         self.accounts
             .iter()
             .filter(|a| {
-                ids.contains(&a.key) || matches!(&a.at, Where::Live(chain) if chain.iter().any(|c| ids.contains(c)))
+                ids.contains(&a.key)
+                    || match &a.at {
+                        Where::Live(chain) => chain.iter().any(|c| ids.contains(c)),
+                        Where::Path(p) => {
+                            blocked_paths.iter().any(|b| p == b || p.starts_with(&format!("{b}/")))
+                                || self.live_chain(&a.key).iter().any(|c| ids.iter().any(|i| i == c))
+                        }
+                        Where::Unplaced => false,
+                    }
             })
             .map(|a| a.key.clone())
             .collect()
+    }
+
+    /// The live OU ids above an account, from its live parent up.
+    fn live_chain(&self, key: &str) -> Vec<&str> {
+        let parent = self
+            .org
+            .ou_accounts
+            .iter()
+            .find(|(_, accounts)| accounts.iter().any(|a| a == key))
+            .map(|(ou, _)| ou.as_str())
+            .or_else(|| self.org.accounts.iter().find(|a| a.id == key)?.parent_id.as_deref());
+        parent.map(|p| self.org.ancestors(p)).unwrap_or_default()
     }
 
     /// An account by its key (id, or the address of the change that creates it), as the

@@ -127,7 +127,7 @@ fn another_tools_scp_with_plinths_tag_under_a_declared_name_is_an_error_not_an_u
     ];
     let o = scps(vec![live("p-other", &name, &tags, &["ou-w"])]);
     for allow_delete in [false, true] {
-        let err = compute(&b, &o, PlanOptions { allow_delete }).unwrap_err().to_string();
+        let err = crate::kinds::tests::blocked_text(compute(&b, &o, PlanOptions { allow_delete }));
         assert!(
             err.contains(&format!(
                 "error: an SCP named `{name}` (p-other) exists and plinth does not manage it"
