@@ -291,3 +291,60 @@ fn copy_tree(from: &Path, to: &Path) {
         std::fs::copy(from, to).unwrap_or_else(|e| panic!("COPY {}: {e}", from.display()));
     }
 }
+
+/// The pull-request workflow's plan step, run with a stand-in for `docker`: a plan with
+/// blocked targets (plinth exits 1 after printing it) is still posted and kept, and the
+/// job fails at its end; plinth failing without a plan stops the job at once.
+#[test]
+fn the_plan_workflow_posts_a_plan_with_blocked_targets_and_then_fails() {
+    let wf = repo().join("deploy/github/plinth-plan.yml");
+    let steps = python(
+        "import sys, yaml, json\nw = yaml.safe_load(open(sys.argv[1]))\nprint(json.dumps(w['jobs']['plan']['steps']))",
+        &[&wf],
+    );
+    let steps: Vec<serde_json::Value> = serde_json::from_str(&steps).unwrap();
+    let position = |pred: &dyn Fn(&serde_json::Value) -> bool| steps.iter().position(pred).unwrap();
+    let plan = position(&|s| s["name"] == "plinth plan");
+    let upload = position(&|s| {
+        s["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("actions/upload-artifact"))
+    });
+    let comment = position(&|s| s["name"] == "Post or update the plan comment");
+    let fail = position(&|s| s["name"] == "Fail when targets are blocked");
+    assert!(plan < upload && upload < comment && comment < fail, "{steps:?}");
+    assert_eq!(steps[fail]["if"], "steps.plan.outputs.exitcode == '1'");
+
+    let script = steps[plan]["run"].as_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let run = |docker_prints: &str| {
+        let bin = dir.path().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let docker = bin.join("docker");
+        std::fs::write(&docker, format!("#!/bin/sh\nprintf '{docker_prints}'\nexit 1\n")).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let output = dir.path().join("github_output");
+        let _ = std::fs::remove_file(&output);
+        let status = Command::new("bash")
+            .args(["-e", "-c", script])
+            .current_dir(dir.path())
+            .env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()))
+            .env("GITHUB_OUTPUT", &output)
+            .env("PLINTH_IMAGE", "plinth:test")
+            .status()
+            .unwrap();
+        (status.code(), std::fs::read_to_string(&output).unwrap_or_default())
+    };
+    let (code, output) = run("<!-- plinth-plan -->\\n### plinth plan: errors; 1 to attach\\n");
+    assert_eq!(
+        (code, output.trim()),
+        (Some(0), "exitcode=1"),
+        "a plan with errors goes on to be posted"
+    );
+    let (code, _) = run("");
+    assert_eq!(code, Some(1), "no plan: the job stops");
+}
