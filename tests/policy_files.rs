@@ -83,3 +83,28 @@ fn a_file_that_is_not_a_policy_shows_only_its_offending_line() {
     assert!(err.contains("not json at all"), "the offending line is shown: {err}");
     assert!(!err.contains("line-two-secret"), "nothing past it: {err}");
 }
+
+#[test]
+fn a_line_that_does_not_read_as_text_is_never_shown() {
+    let (_top, dir) = world();
+    // An environment dump: one line, NUL between the variables.
+    std::fs::write(
+        dir.join("env.json"),
+        "PATH=/bin\0AWS_SECRET_ACCESS_KEY=nul-separated-secret\0",
+    )
+    .unwrap();
+    let err = baseline(&dir, "env.json", "");
+    assert!(err.contains("is not valid JSON"), "{err}");
+    assert!(err.contains("at line 1, column 1 (not shown"), "{err}");
+    assert!(!err.contains("nul-separated-secret"), "{err}");
+}
+
+#[test]
+fn a_policy_root_is_relative_and_never_a_system_directory() {
+    let (_top, dir) = world();
+    let err = baseline(&dir, "x.json", "policy_roots = [\"/proc/self\"]");
+    assert!(err.contains("policy root `/proc/self` is an absolute path"), "{err}");
+    let up = "../".repeat(dir.components().count());
+    let err = baseline(&dir, "x.json", &format!("policy_roots = [\"{up}proc/self\"]"));
+    assert!(err.contains("is a system directory"), "{err}");
+}

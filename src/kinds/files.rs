@@ -47,7 +47,28 @@ fn roots(source: &SourceFile, base_dir: &Path, file: &BaselineFile, diags: &mut 
     };
     let mut out: Vec<PathBuf> = std::fs::canonicalize(dir).into_iter().collect();
     for root in &file.organization.policy_roots {
+        if root.get_ref().is_absolute() {
+            diags.push(
+                Diagnostic::error(format!(
+                    "policy root `{}` is an absolute path",
+                    root.get_ref().display()
+                ))
+                .at(source, root.span())
+                .hint("write it relative to the baseline file's directory, as the repository holds it"),
+            );
+            continue;
+        }
         match std::fs::canonicalize(dir.join(root.get_ref())) {
+            // The kernel's and devices' file systems hold no policies, but the process's
+            // environment and memory.
+            Ok(p) if ["/proc", "/sys", "/dev"].iter().any(|k| p.starts_with(k)) => diags.push(
+                Diagnostic::error(format!(
+                    "policy root `{}` is a system directory",
+                    root.get_ref().display()
+                ))
+                .at(source, root.span())
+                .cause(format!("it resolves to `{}`", p.display())),
+            ),
             Ok(p) if p.is_dir() => out.push(p),
             Ok(p) => diags.push(
                 Diagnostic::error(format!("policy root `{}` is not a directory", root.get_ref().display()))

@@ -88,9 +88,20 @@ pub fn parse_document(source: &SourceFile, kind: PolicyKind) -> Result<Value, Di
         let at = source.offset_of(e.line(), e.column().max(1));
         let msg = e.to_string();
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-        let d = Diagnostic::error(format!("policy file `{}` is not valid JSON", source.path.display()))
-            .at(source, at..at + 1)
-            .cause(msg);
+        let d = Diagnostic::error(format!("policy file `{}` is not valid JSON", source.path.display()));
+        // The offending line is shown only when it reads as text: a line with control
+        // characters or of great length (an environment dump, a binary, a key file) is
+        // named by its line and column alone.
+        let line = source.text.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
+        let readable = line.len() <= 400 && !line.chars().any(|c| c.is_control() && c != '\t');
+        let d = match readable {
+            true => d.at(source, at..at + 1).cause(msg),
+            false => d.cause(format!(
+                "{msg} at line {}, column {} (not shown: it does not read as text)",
+                e.line(),
+                e.column()
+            )),
+        };
         // Typographic quotes, as a word processor or a chat client writes them.
         let near = source
             .text
