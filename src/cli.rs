@@ -300,8 +300,9 @@ pub struct ReconcileArgs {
     #[arg(long, help_heading = ALLOW_HEADING)]
     pub allow_adopt: bool,
     /// Delete resources plinth manages that left the baseline (SCPs and other policies,
-    /// billing alarms, budgets, permission sets with their assignments); without it they
-    /// are kept and counted as orphans
+    /// billing alarms, budgets, permission sets with their assignments), and detach
+    /// policies from targets the baseline no longer names; without it they are kept (and
+    /// counted as orphans), and every policy stays attached
     #[arg(long, help_heading = ALLOW_HEADING)]
     pub allow_delete: bool,
     /// Create the `[[account]]`s that are missing and move accounts into the OU the
