@@ -40,6 +40,21 @@ async fn attached(org: &aws_sdk_organizations::Client, target: &str) -> Vec<Stri
     names
 }
 
+/// An account at the root, with a name and an e-mail of the test's choosing.
+async fn create_account(org: &aws_sdk_organizations::Client, name: &str, email: &str) -> String {
+    org.create_account()
+        .account_name(name)
+        .email(email)
+        .send()
+        .await
+        .unwrap()
+        .create_account_status()
+        .unwrap()
+        .account_id()
+        .unwrap()
+        .to_owned()
+}
+
 async fn create_ou(org: &aws_sdk_organizations::Client, parent: &str, name: &str) -> String {
     org.create_organizational_unit()
         .parent_id(parent)
@@ -155,18 +170,7 @@ async fn an_account_renamed_to_a_declared_name_is_neither_moved_nor_given_its_po
     let org = emu.organizations().await;
     let seeded = seed(&org).await;
     // A member account that named itself like the declared one (its own e-mail).
-    let squatter = org
-        .create_account()
-        .account_name("payments")
-        .email("squatter@example.com")
-        .send()
-        .await
-        .unwrap()
-        .create_account_status()
-        .unwrap()
-        .account_id()
-        .unwrap()
-        .to_owned();
+    let squatter = create_account(&org, "payments", "squatter@example.com").await;
     org.move_account()
         .account_id(&squatter)
         .source_parent_id(&seeded.root_id)
@@ -222,18 +226,7 @@ async fn two_accounts_of_one_name_skip_that_target_and_the_rest_is_applied() {
     let org = emu.organizations().await;
     let seeded = seed(&org).await;
     // A second `sandbox` (seed made the first).
-    let twin = org
-        .create_account()
-        .account_name("sandbox")
-        .email("twin@example.com")
-        .send()
-        .await
-        .unwrap()
-        .create_account_status()
-        .unwrap()
-        .account_id()
-        .unwrap()
-        .to_owned();
+    let twin = create_account(&org, "sandbox", "twin@example.com").await;
     let b = TempBaseline::new(
         "[organization]\nmanagement_account_id = \"123456789012\"\n\n[scp.deny_leave_organization]\nattach = [\"account:sandbox\", \"root\"]\n",
         &[],

@@ -263,7 +263,9 @@ pub fn hostile_plan() -> Plan {
     plan.blocked.push(plinth::plan::Blocked {
         target: format!("ou:Workloads/{OU}"),
         at: "baseline.toml:9:11".into(),
-        error: format!("OU path is ou-1 name by name from the root, but the names of ou-2 (named `{H}`) also join to it"),
+        error: format!(
+            "OU path is ou-1 name by name from the root, but the names of ou-2 (named `{H}`) also join to it"
+        ),
         ids: vec!["ou-1".into(), "ou-2".into()],
     });
     plan.notes.extend([H.to_owned(), LEAD.to_owned(), format!("`{TRAIL}`")]);
