@@ -240,50 +240,6 @@ fn without_null(schema: &mut serde_json::Value) {
     }
 }
 
-/// A kind whose only errors come from what anyone who may tag can write: its changes
-/// (those from `before` on) are left out of the plan and each error is recorded as
-/// blocked; returns the addresses left out.
-fn block_kind(plan: &mut Plan, before: usize, errors: Diagnostics) -> Vec<String> {
-    let removed: Vec<String> = plan.changes.drain(before..).map(|c| c.address).collect();
-    for d in errors.0 {
-        let mut error = d.message.clone();
-        for c in &d.causes {
-            error.push_str("; ");
-            error.push_str(c);
-        }
-        if !removed.is_empty() {
-            error.push_str(&format!(
-                "; {} other change(s) of its kind are left out until it is resolved",
-                removed.len()
-            ));
-        }
-        plan.block(crate::plan::Blocked {
-            target: d.blocks.clone().unwrap_or_default(),
-            at: d.location().unwrap_or_default(),
-            error,
-            ids: Vec::new(),
-        });
-    }
-    removed
-}
-
-/// Leave out every change that waits, directly or not, for one left out.
-fn leave_out_dependents(plan: &mut Plan, mut left_out: BTreeSet<String>) {
-    loop {
-        let before = plan.changes.len();
-        plan.changes.retain(|c| {
-            let keep = !c.depends_on.iter().any(|d| left_out.contains(d));
-            if !keep {
-                left_out.insert(c.address.clone());
-            }
-            keep
-        });
-        if plan.changes.len() == before {
-            break;
-        }
-    }
-}
-
 /// Builds everything that lists the kinds from one line per kind. The order is the
 /// planning order: a kind may depend on changes of kinds above it.
 macro_rules! registry {
@@ -451,12 +407,12 @@ macro_rules! registry {
                 let before = plan.changes.len();
                 if let Err(d) = <$kind as Kind>::plan(&cx, &mut plan) {
                     match d.0.iter().all(|d| d.blocks.is_some()) {
-                        true => left_out.extend(block_kind(&mut plan, before, d)),
+                        true => left_out.extend(common::block::kind(&mut plan, before, d)),
                         false => diags.0.extend(d.0),
                     }
                 }
             } )*
-            leave_out_dependents(&mut plan, left_out);
+            common::block::dependents(&mut plan, left_out);
             crate::plan::impact::link_accounts(&mut plan);
             diags.into_result(plan)
         }

@@ -4,10 +4,12 @@
 //! the trail's root-usage alarm), [`topic`] (plinth's SNS topics those alarms notify),
 //! [`impact`] (the accounts a policy or a grant reaches, for the plan's blast radius),
 //! [`adopt`] (taking over a declared resource that lacks plinth's tag) and [`org_policy`]
-//! (the engine every organization policy kind plans with: SCPs, RCPs, management policies).
+//! (the engine every organization policy kind plans with: SCPs, RCPs, management policies),
+//! and [`block`] (a kind left out when only forgeable signs stop it).
 
 pub mod adopt;
 pub mod alarm;
+pub mod block;
 pub mod impact;
 pub mod org_policy;
 pub mod placement;

@@ -1,0 +1,146 @@
+//! What a target itself is ([`target`]), and how an unresolved one is reported
+//! ([`report`]): an unknown target stops the plan, an ambiguous one is blocked in it.
+
+use super::Unresolved;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::kinds::{Context, account, organizational_units};
+use crate::observed::Resolved;
+use crate::plan::{Blocked, Plan, Ref};
+use crate::types::Target;
+
+/// A target itself: its live id, or the change of this plan that creates it (an OU, or
+/// an account, which must also be in its OU before anything is attached to it), with
+/// the changes to wait for. `Err` says why there is none, or why live names leave it
+/// ambiguous. An `account:<name>` declared in `[[account]]` means that declaration's
+/// account (matched by id or e-mail), whatever live accounts are named.
+pub fn target(cx: &Context<'_>, plan: &Plan, target: &Target) -> Result<(Ref, Vec<String>), Unresolved> {
+    if let Target::Account(name) = target
+        && let Some(found) = declared_account(cx, plan, name)
+    {
+        return found;
+    }
+    match cx.observed.org.resolve(target) {
+        Resolved::Id(id) => Ok((Ref::Id(id), vec![])),
+        Resolved::Ambiguous { ids, why } => Err(Unresolved::Ambiguous { ids, why }),
+        Resolved::Unknown(why) => {
+            let planned = match target {
+                Target::Ou(path) => {
+                    let addr = organizational_units::address(path);
+                    plan.find(&addr).map(|_| (addr.clone(), vec![addr]))
+                }
+                Target::Account(_) | Target::Root => None,
+            };
+            match planned {
+                Some((addr, deps)) => Ok((Ref::Planned(addr), deps)),
+                None => Err(Unresolved::Unknown(why)),
+            }
+        }
+    }
+}
+
+/// The account an `[[account]]` of this name is: live (by id or e-mail), or created by
+/// this plan; `None` when no `[[account]]` has the name.
+pub(super) fn declared_account(
+    cx: &Context<'_>,
+    plan: &Plan,
+    name: &str,
+) -> Option<Result<(Ref, Vec<String>), Unresolved>> {
+    let decl = cx
+        .baseline
+        .file
+        .account
+        .iter()
+        .find(|d| d.get_ref().name.get_ref().as_str() == name)?;
+    let decl = decl.get_ref();
+    let org = &cx.observed.org;
+    Some(match account::lookup(org, decl) {
+        account::Match::Live(a) => Ok((Ref::Id(a.id.clone()), account::moves(plan, name))),
+        account::Match::NameOnly(others) => Err(Unresolved::Ambiguous {
+            ids: others.iter().map(|a| a.id.clone()).collect(),
+            why: account::name_only(decl, &others),
+        }),
+        account::Match::Missing => match account::planned(plan, name) {
+            Some((addr, deps)) => Ok((Ref::Planned(addr), deps)),
+            None => Err(Unresolved::Unknown(format!(
+                "the `[[account]]` named `{name}` is not in the organization and this plan does not create it"
+            ))),
+        },
+    })
+}
+
+/// Report a target that does not resolve: an unknown one is the baseline's mistake, an
+/// error that stops the plan (`diags`); an ambiguous one is the live names' doing, so the
+/// target is recorded in the plan as blocked and the rest of the plan goes ahead.
+pub fn report(
+    cx: &Context<'_>,
+    plan: &mut Plan,
+    diags: &mut Diagnostics,
+    target: &Target,
+    span: std::ops::Range<usize>,
+    why: Unresolved,
+) {
+    match why {
+        Unresolved::Unknown(why) => diags.push(unknown_target(cx, target, span, &why)),
+        Unresolved::Ambiguous { ids, why } => {
+            let (line, col) = cx.baseline.source.line_col(span.start);
+            plan.block(Blocked {
+                target: target.to_string(),
+                at: format!("{}:{line}:{col}", cx.baseline.source.path.display()),
+                error: why,
+                ids,
+            });
+        }
+    }
+}
+
+/// The error for a target that is neither live nor created by this plan.
+pub fn unknown_target(cx: &Context<'_>, target: &Target, span: std::ops::Range<usize>, why: &str) -> Diagnostic {
+    let d = Diagnostic::error(format!("unknown target `{target}`"))
+        .at(&cx.baseline.source, span)
+        .cause(why.to_owned());
+    match target {
+        Target::Ou(path) => d.hint(format!(
+            "declare it as `[[organizational_units]] path = \"{path}\"` to have plinth create it, or fix the path (paths start below the root)"
+        )),
+        Target::Account(_) => d.hint("name an account of this organization by its 12-digit id or its exact name"),
+        Target::Root => d,
+    }
+}
+
+/// A linked account: its live id, or the reference to the account this plan creates and
+/// the changes to wait for.
+pub type Linked = (Option<String>, Option<Ref>, Vec<String>);
+
+/// The account a per-account resource filters on (a billing alarm's or a budget's
+/// `LinkedAccount`), if it names one, by id or name: its live id; or, for an account this
+/// plan creates, no id yet but the reference the apply resolves and the changes to wait
+/// for. `Err` is a diagnostic pointing at the name: the account is not in the
+/// organization. `Ok(None)`: live names make it ambiguous; it is blocked in the plan, and
+/// the resource is left as it is.
+pub fn linked_account(
+    cx: &Context<'_>,
+    plan: &mut Plan,
+    account: Option<&toml::Spanned<String>>,
+    what: &str,
+) -> Result<Option<Linked>, Diagnostic> {
+    let Some(account) = account else {
+        return Ok(Some((None, None, vec![])));
+    };
+    let t = Target::Account(account.get_ref().clone());
+    match target(cx, plan, &t) {
+        Ok((Ref::Id(id), _)) => Ok(Some((Some(id), None, vec![]))),
+        Ok((planned @ Ref::Planned(_), deps)) => Ok(Some((None, Some(planned), deps))),
+        Err(Unresolved::Unknown(why)) => Err(Diagnostic::error(format!(
+            "unknown account `{}` in {what}",
+            account.get_ref()
+        ))
+        .at(&cx.baseline.source, account.span())
+        .cause(why)
+        .hint("name an account of this organization by its 12-digit id or its exact name")),
+        Err(ambiguous) => {
+            let mut none = Diagnostics::default();
+            report(cx, plan, &mut none, &t, account.span(), ambiguous);
+            Ok(None)
+        }
+    }
+}
