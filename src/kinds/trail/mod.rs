@@ -230,7 +230,8 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     };
 
     // The trail: what the baseline does not name, the live trail keeps.
-    let want = settings::desired(t, observed.trail.as_ref().map(|i| &i.settings), logs, &mut plan.notes);
+    let live = observed.trail.as_ref().map(|i| &i.settings);
+    let want = settings::desired(t, (live, account), logs, (&mut plan.notes, &mut plan.warnings));
     let mut selector_deps = vec![];
     let (logging, selectors) = match &observed.trail {
         Some(info) if info.home_region != HOME_REGION => {

@@ -15,11 +15,15 @@ use crate::observed::TrailSettings;
 /// The settings plinth puts on the trail: the baseline's, with the live trail's SSE-KMS
 /// key and CloudWatch Logs delivery where the baseline names none (`logs`: plinth's log
 /// group and role ARNs when `cloudwatch_logs = true`). Each setting kept is a note.
+///
+/// Only what is in the management account (`account`) is kept: a key or log group of
+/// another account is someone else's to disable, and is replaced by the baseline's
+/// values, with a warning.
 pub(super) fn desired(
     t: &TrailSection,
-    live: Option<&TrailSettings>,
+    (live, account): (Option<&TrailSettings>, &str),
     logs: Option<(String, String)>,
-    notes: &mut Vec<String>,
+    (notes, warnings): (&mut Vec<String>, &mut Vec<String>),
 ) -> TrailSettings {
     let name = t.name.get_ref().as_str();
     let kms = t.kms_key_arn.as_ref().map(|k| k.get_ref().as_str());
@@ -27,7 +31,15 @@ pub(super) fn desired(
     let Some(live) = live else {
         return want;
     };
+    // The account an ARN names, when it is an ARN; a bare key id is the trail's account's.
+    let foreign = |arn: &str| arn.split(':').nth(4).is_some_and(|a| arn.starts_with("arn:") && a != account);
     if kms.is_none()
+        && let Some(key) = live.kms_key_id.as_ref().filter(|k| foreign(k))
+    {
+        warnings.push(format!(
+            "trail `{name}` is encrypted with `{key}`, a key of another account, which plinth does not keep: its owner could disable it and stop log delivery; set `kms_key_arn` to a key of account {account}"
+        ));
+    } else if kms.is_none()
         && let Some(key) = &live.kms_key_id
     {
         want.kms_key_id = Some(key.clone());
@@ -36,6 +48,12 @@ pub(super) fn desired(
         ));
     }
     if t.cloudwatch_logs.is_none()
+        && let Some(group) = live.cloud_watch_logs_log_group_arn.as_ref().filter(|g| foreign(g))
+    {
+        warnings.push(format!(
+            "trail `{name}` delivers to `{group}`, a log group of another account, which plinth does not keep; set `cloudwatch_logs` to deliver to one of account {account}"
+        ));
+    } else if t.cloudwatch_logs.is_none()
         && let Some(group) = &live.cloud_watch_logs_log_group_arn
     {
         want.cloud_watch_logs_log_group_arn = Some(group.clone());

@@ -188,3 +188,23 @@ fn a_deny_under_plinths_sid_in_the_bucket_policy_is_kept_and_said() {
         p.warnings
     );
 }
+
+#[test]
+fn a_key_or_log_group_of_another_account_is_not_kept() {
+    // Someone with `UpdateTrail` points plinth's trail at a key and a log group of an
+    // account they control: plinth puts the baseline's values back and warns.
+    let mut state = protected_trail(true);
+    let trail = state.trail.as_mut().unwrap();
+    trail.settings.kms_key_id = Some("arn:aws:kms:us-east-1:999999999999:key/outside".into());
+    trail.settings.cloud_watch_logs_log_group_arn =
+        Some("arn:aws:logs:us-east-1:999999999999:log-group:outside:*".into());
+    let p = compute(&base(BASELINE), &observed(state), PlanOptions::default()).unwrap();
+    let update = p.changes.iter().find(|c| c.address == "trail").expect("the trail is updated");
+    let Op::Cloudtrail(CloudTrailOp::UpdateTrail { settings }) = &update.op else {
+        panic!("{:?}", update.op)
+    };
+    assert_eq!(settings.kms_key_id, None);
+    assert_eq!(settings.cloud_watch_logs_log_group_arn, None);
+    assert!(p.warnings.iter().any(|w| w.contains("a key of another account")), "{:?}", p.warnings);
+    assert!(p.warnings.iter().any(|w| w.contains("a log group of another account")), "{:?}", p.warnings);
+}
