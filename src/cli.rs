@@ -164,8 +164,8 @@ pub enum Command {
     /// Find drift and repair the kinds allowed, once or every DURATION; for schedulers
     ///
     /// By default a pass repairs the guardrails only: policies, the trail, alarms. Whatever
-    /// `--repair` names, it never adopts, deletes, creates or moves an account, or deletes
-    /// root credentials unless an `--allow-*` flag below names that write: such changes,
+    /// `--repair` names, it never adopts, detaches or deletes, creates or moves an account,
+    /// or deletes root credentials unless an `--allow-*` flag below names that write: such changes,
     /// and those that wait for them, are reported as not repaired, with the flag they need.
     ///
     /// Each pass ends with one summary record on standard output (JSON with `--log-format

@@ -57,6 +57,8 @@ fn dot_dot_and_links_out_are_refused() {
 #[test]
 fn a_directory_named_in_policy_roots_may_hold_policy_files() {
     let (top, dir) = world();
+    // The baseline's repository holds both.
+    std::fs::create_dir(top.path().join(".git")).unwrap();
     std::fs::create_dir(top.path().join("shared")).unwrap();
     std::fs::write(top.path().join("shared/deny.json"), SCP).unwrap();
     let refused = baseline(&dir, "../shared/deny.json", "");
@@ -100,11 +102,29 @@ fn a_line_that_does_not_read_as_text_is_never_shown() {
 }
 
 #[test]
-fn a_policy_root_is_relative_and_never_a_system_directory() {
-    let (_top, dir) = world();
+fn a_policy_root_is_relative_and_inside_the_baseline_s_repository() {
+    let (top, dir) = world();
     let err = baseline(&dir, "x.json", "policy_roots = [\"/proc/self\"]");
     assert!(err.contains("policy root `/proc/self` is an absolute path"), "{err}");
+    // No repository: nothing above the baseline's directory.
     let up = "../".repeat(dir.components().count());
-    let err = baseline(&dir, "x.json", &format!("policy_roots = [\"{up}proc/self\"]"));
-    assert!(err.contains("is a system directory"), "{err}");
+    for root in [format!("{up}proc/self"), "../..".to_owned(), "..".to_owned()] {
+        let err = baseline(&dir, "x.json", &format!("policy_roots = [\"{root}\"]"));
+        assert!(
+            err.contains("is outside the repository that holds the baseline"),
+            "{root}: {err}"
+        );
+    }
+    // In a repository (a `.git` above the baseline), a root anywhere inside it is fine,
+    // and one above it is not.
+    std::fs::create_dir(top.path().join(".git")).unwrap();
+    std::fs::create_dir(top.path().join("shared")).unwrap();
+    std::fs::write(top.path().join("shared/deny.json"), SCP).unwrap();
+    let err = baseline(&dir, "../shared/deny.json", "policy_roots = [\"../shared\"]");
+    assert!(err.is_empty(), "{err}");
+    let err = baseline(&dir, "x.json", "policy_roots = [\"../..\"]");
+    assert!(
+        err.contains("is outside the repository that holds the baseline"),
+        "{err}"
+    );
 }

@@ -46,6 +46,11 @@ fn roots(source: &SourceFile, base_dir: &Path, file: &BaselineFile, diags: &mut 
         base_dir
     };
     let mut out: Vec<PathBuf> = std::fs::canonicalize(dir).into_iter().collect();
+    // A root stays inside the repository that holds the baseline (the nearest directory
+    // above it with `.git`), or inside the baseline's directory when there is none: the
+    // person who writes `policy_roots` writes `file` too, so a root outside would let a
+    // pull request read any file of the machine plinth runs on.
+    let fence = out.first().map(|d| repository_of(d).unwrap_or_else(|| d.clone()));
     for root in &file.organization.policy_roots {
         if root.get_ref().is_absolute() {
             diags.push(
@@ -59,15 +64,18 @@ fn roots(source: &SourceFile, base_dir: &Path, file: &BaselineFile, diags: &mut 
             continue;
         }
         match std::fs::canonicalize(dir.join(root.get_ref())) {
-            // The kernel's and devices' file systems hold no policies, but the process's
-            // environment and memory.
-            Ok(p) if ["/proc", "/sys", "/dev"].iter().any(|k| p.starts_with(k)) => diags.push(
+            Ok(p) if fence.as_ref().is_none_or(|f| !p.starts_with(f)) => diags.push(
                 Diagnostic::error(format!(
-                    "policy root `{}` is a system directory",
+                    "policy root `{}` is outside the repository that holds the baseline",
                     root.get_ref().display()
                 ))
                 .at(source, root.span())
-                .cause(format!("it resolves to `{}`", p.display())),
+                .cause(format!(
+                    "it resolves to `{}`; policy roots must be inside `{}`",
+                    p.display(),
+                    fence.as_ref().map_or_else(String::new, |f| f.display().to_string())
+                ))
+                .hint("keep shared policy files in the baseline's repository"),
             ),
             Ok(p) if p.is_dir() => out.push(p),
             Ok(p) => diags.push(
@@ -84,6 +92,11 @@ fn roots(source: &SourceFile, base_dir: &Path, file: &BaselineFile, diags: &mut 
         }
     }
     out
+}
+
+/// The nearest directory at or above `dir` that holds a `.git` (a repository's top).
+fn repository_of(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf)
 }
 
 fn read_policy_file(

@@ -148,8 +148,8 @@ pub struct OrganizationSection {
     #[schemars(with = "Region")]
     pub home_region: Spanned<Region>,
     /// Directories besides the baseline's own that policy `file`s may be read from
-    /// (relative to the baseline's directory). A policy file anywhere else, by an absolute
-    /// path, `..` or a symbolic link, is an error.
+    /// (relative to the baseline's directory, inside the repository that holds it). A
+    /// policy file anywhere else, by an absolute path, `..` or a symbolic link, is an error.
     #[serde(default)]
     #[schemars(with = "Vec<PathBuf>")]
     pub policy_roots: Vec<Spanned<PathBuf>>,
