@@ -1,7 +1,9 @@
 //! User-facing diagnostics: `error:` / `Caused by:` / `hint:` with a file:line:column
 //! location and a caret under the offending text, readable without colour.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -148,7 +150,7 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
         match &self.label {
-            None => writeln!(f, "error: {}", self.message)?,
+            None => writeln!(f, "error: {}", printable(&self.message))?,
             Some(label) => {
                 let path = display_path(&label.file.path);
                 let span = label.file.first_line_span(&label.span);
@@ -162,11 +164,13 @@ impl fmt::Display for Diagnostic {
                 writeln!(f, "{}", Renderer::plain().render(&report))?;
             }
         }
+        // Causes carry what AWS and the organization said (names, error messages): shown
+        // as characters, never as terminal control sequences.
         for cause in &self.causes {
-            writeln!(f, "  Caused by: {cause}")?;
+            writeln!(f, "  Caused by: {}", printable(cause))?;
         }
         if let Some(hint) = &self.hint {
-            writeln!(f, "hint: {hint}")?;
+            writeln!(f, "hint: {}", printable(hint))?;
         }
         Ok(())
     }
@@ -211,6 +215,47 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+/// A character that must not reach a reader as it is: C0 controls (ESC among them), DEL
+/// and C1 controls, which a terminal acts on; the bidirectional formatting characters
+/// (marks, embeddings, overrides, isolates), which reorder what is shown around them;
+/// and the Unicode line and paragraph separators, which some viewers break lines at.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'
+        )
+}
+
+/// A hidden character as it is shown: `\n`, `\r`, `\t`, or `\u{1b}`.
+pub fn push_visible(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c => {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        }
+    }
+}
+
+/// A value for a terminal (and an error, a log line), on one line: every [hidden](is_hidden) character shown as an
+/// escape, the rest as it is. A plain value comes back borrowed, unchanged.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_hidden(c) {
+            push_visible(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +284,20 @@ mod tests {
             let text = Diagnostic::error("bad").at(&f, span.clone()).to_string();
             assert!(text.contains("--> p.json:"), "{span:?}: {text}");
         }
+    }
+
+    #[test]
+    fn causes_and_hints_from_aws_show_hidden_characters_as_escapes() {
+        let d = Diagnostic::error("cannot attach `p`")
+            .cause("AWS said: no account `\u{1b}[2Jx\u{202e}y`\nfake line")
+            .hint("a\tb");
+        let shown = d.to_string();
+        assert!(
+            shown.contains(r"no account `\u{1b}[2Jx\u{202e}y`\nfake line"),
+            "{shown}"
+        );
+        assert!(shown.contains(r"hint: a\tb"), "{shown}");
+        assert!(!shown.chars().any(|c| c != '\n' && is_hidden(c)), "{shown:?}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("types", &[]),
     ("policy", &["diag", "types"]),
     ("observed", &["types"]),
-    ("plan", &["observed", "policy", "types"]),
+    ("plan", &["diag", "observed", "policy", "types"]),
     ("aws", &["diag", "observed", "plan", "types"]),
     ("kinds", &["arn", "aws", "diag", "observed", "plan", "policy", "types"]),
     ("baseline", &["diag", "kinds", "types"]),
@@ -27,7 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("import", &["aws", "baseline", "diag", "engine", "kinds", "types"]),
     ("saved", &["baseline", "diag", "kinds", "plan"]),
     ("report", &["aws", "diag", "engine", "import", "observed", "types"]),
-    ("render", &["apply", "plan", "policy", "report"]),
+    ("render", &["apply", "diag", "plan", "policy", "report"]),
     (
         "reconcile",
         &[

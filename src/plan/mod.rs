@@ -227,18 +227,17 @@ pub struct Blocked {
 }
 
 impl fmt::Display for Blocked {
-    /// `` `ou:Workloads/Prod` (baseline.toml:13:11): why ``, control characters of live
+    /// `` `ou:Workloads/Prod` (baseline.toml:13:11): why ``, hidden characters of live
     /// names shown as escapes (for logs; renderers escape for their own formats).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shown: String = self
-            .error
-            .chars()
-            .map(|c| match c.is_control() {
-                true => c.escape_unicode().to_string(),
-                false => c.to_string(),
-            })
-            .collect();
-        write!(f, "`{}` ({}): {shown}", self.target, self.at)
+        use crate::diag::printable;
+        write!(
+            f,
+            "`{}` ({}): {}",
+            printable(&self.target),
+            printable(&self.at),
+            printable(&self.error)
+        )
     }
 }
 

@@ -261,8 +261,12 @@ impl fmt::Display for Summary {
             self.reads,
             self.writes
         )?;
+        // Addresses and failures carry live names and AWS's words: shown as characters.
         for left in &self.not_repaired_changes {
-            write!(f, "\n  not repaired: {left}")?;
+            write!(f, "\n  not repaired: {}", crate::diag::printable(left))?;
+        }
+        for failure in &self.failures {
+            write!(f, "\n  failed: {}", crate::diag::printable(failure))?;
         }
         for e in &self.errors {
             write!(f, "\n  error: {e}")?;

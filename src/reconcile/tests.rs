@@ -367,3 +367,20 @@ fn a_detach_waits_for_allow_delete_unattended() {
     };
     assert_eq!(select(&plan, &Repair::All, &delete).0.changes.len(), 2);
 }
+
+#[test]
+fn the_text_record_shows_live_names_and_aws_words_as_characters() {
+    let s = Summary {
+        failed: 1,
+        failures: vec!["scp.a -> ou:Prod\u{1b}[2J: AccessDenied".into()],
+        not_repaired_changes: vec!["scp.b -> ou:x\u{202e}y: needs `--allow-delete`".into()],
+        ..Summary::default()
+    };
+    let shown = s.to_string();
+    assert!(
+        shown.contains(r"failed: scp.a -> ou:Prod\u{1b}[2J: AccessDenied"),
+        "{shown}"
+    );
+    assert!(shown.contains(r"not repaired: scp.b -> ou:x\u{202e}y"), "{shown}");
+    assert!(!shown.contains('\u{1b}') && !shown.contains('\u{202e}'), "{shown:?}");
+}

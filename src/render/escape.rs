@@ -19,49 +19,9 @@
 //!   written as `\uXXXX` escapes too, so JSON printed to a terminal is as safe as text
 //!   while a parser still reads the true value.
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
-/// A character that must not reach a reader as it is: C0 controls (ESC among them), DEL
-/// and C1 controls, which a terminal acts on; the bidirectional formatting characters
-/// (marks, embeddings, overrides, isolates), which reorder what is shown around them;
-/// and the Unicode line and paragraph separators, which some viewers break lines at.
-pub fn is_hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'
-        )
-}
-
-/// A hidden character as it is shown: `\n`, `\r`, `\t`, or `\u{1b}`.
-fn push_visible(out: &mut String, c: char) {
-    match c {
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        c => {
-            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-        }
-    }
-}
-
-/// A value for a terminal, on one line: every [hidden](is_hidden) character shown as an
-/// escape, the rest as it is. A plain value comes back borrowed, unchanged.
-pub fn text(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_hidden) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if is_hidden(c) {
-            push_visible(&mut out, c);
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
+pub use crate::diag::{is_hidden, printable as text, push_visible};
 
 /// A value for the access report's HTML page, in text and in quoted attributes (`"` and
 /// `'` both): hidden characters shown as in [`text`], then `&`, `<`, `>`, `"`, `'` as
@@ -244,7 +204,10 @@ mod tests {
 
     #[test]
     fn text_shows_what_a_terminal_would_act_on() {
-        assert!(matches!(text("Workloads/Prod"), Cow::Borrowed("Workloads/Prod")));
+        assert!(matches!(
+            text("Workloads/Prod"),
+            std::borrow::Cow::Borrowed("Workloads/Prod")
+        ));
         assert_eq!(text("a\u{1b}[2Jb\r\nc\td"), "a\\u{1b}[2Jb\\r\\nc\\td");
         assert_eq!(text("x\u{7f}\u{9b}y"), "x\\u{7f}\\u{9b}y");
         assert_eq!(
