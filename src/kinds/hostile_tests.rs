@@ -312,3 +312,21 @@ fn a_forgeable_tag_on_a_declared_policy_blocks_its_kind_not_the_whole_plan() {
     assert!(blocked.error.contains("does not make it plinth's"), "{}", blocked.error);
     assert!(blocked.at.starts_with("baseline.toml:"), "{}", blocked.at);
 }
+
+#[test]
+fn a_child_of_a_path_with_a_look_alike_is_created_under_the_real_parent() {
+    let b = baseline(&BASELINE.replace("path = \"Workloads/Prod\"", "path = \"Workloads/Prod/Team\""));
+    let mut o = converged(&baseline(BASELINE));
+    o.org.ous.insert(0, decoy());
+    let plan = compute_ok(&b, &o, false);
+    let team = plan
+        .changes
+        .iter()
+        .find(|c| c.address == "organizational_units.Workloads/Prod/Team")
+        .expect("created");
+    assert!(
+        matches!(&team.op, Op::Organizations(OrganizationsOp::CreateOrganizationalUnit { parent: Ref::Id(p), .. }) if p == "ou-p"),
+        "{:?}",
+        team.op
+    );
+}

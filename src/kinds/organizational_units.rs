@@ -123,8 +123,9 @@ fn plan_ous(cx: &Context<'_>, plan: &mut Plan) {
             }
             let (parent, depends_on) = match path.parent() {
                 None => (Ref::Id(org.root_id.clone()), vec![]),
-                Some(parent) => match org.ou_at(&parent) {
-                    OuLookup::Found(p) => (Ref::Id(p.id.clone()), vec![]),
+                // The parent name by name (a look-alike elsewhere does not make it another).
+                Some(parent) => match org.ou_named(&parent) {
+                    Ok(Some(p)) => (Ref::Id(p.id.clone()), vec![]),
                     _ => (Ref::Planned(address(&parent)), vec![address(&parent)]),
                 },
             };

@@ -201,14 +201,21 @@ impl Organizations {
         // Policies attached to each target of interest, for the per-target limit.
         if state.scp_enabled {
             state.attached = self
-                .attached(&state, OrgPolicyType::Scp, &state.scps, &scp_scope.targets)
+                .attached(
+                    &state,
+                    OrgPolicyType::Scp,
+                    &state.scps,
+                    (&scp_scope.targets, &scope.accounts),
+                )
                 .await?;
         }
         let mut sets = std::mem::take(&mut state.policy_sets);
         for (t, set) in &mut sets {
             if set.enabled {
                 let targets = scope.policies.get(t).map(|s| s.targets.as_slice()).unwrap_or_default();
-                set.attached = self.attached(&state, *t, &set.policies, targets).await?;
+                set.attached = self
+                    .attached(&state, *t, &set.policies, (targets, &scope.accounts))
+                    .await?;
             }
         }
         state.policy_sets = sets;
@@ -222,12 +229,24 @@ impl Organizations {
         state: &OrgState,
         policy_type: OrgPolicyType,
         policies: &[crate::observed::Scp],
-        targets: &[Target],
+        (targets, declared): (&[Target], &[(String, String)]),
     ) -> Result<BTreeMap<String, Vec<String>>, AwsError> {
         let mut interesting: BTreeSet<String> = policies.iter().flat_map(|p| p.targets.iter().cloned()).collect();
         for t in targets {
-            if let Resolved::Id(id) = state.resolve(t) {
-                interesting.insert(id);
+            // An `[[account]]`'s name means the account of its e-mail, never a live name.
+            let by_email = match t {
+                Target::Account(name) => declared
+                    .iter()
+                    .find(|(_, n)| n == name)
+                    .and_then(|(email, _)| state.accounts.iter().find(|a| a.email.eq_ignore_ascii_case(email)))
+                    .map(|a| a.id.clone()),
+                _ => None,
+            };
+            match (by_email, state.resolve(t)) {
+                (Some(id), _) | (None, Resolved::Id(id)) => {
+                    interesting.insert(id);
+                }
+                _ => {}
             }
         }
         stream::iter(interesting)
