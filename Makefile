@@ -4,7 +4,7 @@
 VENV   := .venv
 PYTHON ?= python3
 
-.PHONY: demo test lint venv build clean bench bench-apply browser
+.PHONY: demo test lint venv build clean bench bench-apply browser iam-policies
 
 demo: venv build
 	tests/support/demo.sh
@@ -33,6 +33,11 @@ lint:
 
 build:
 	cargo build --locked
+
+# The IAM policies deploy/ ships (deploy/iam/*.json and the CloudFormation task role's),
+# regenerated from `plinth iam-policy --generic` after a kind's actions or scopes change.
+iam-policies: build
+	$(PYTHON) deploy/iam/regenerate.py target/debug/plinth .
 
 venv: $(VENV)/.installed
 

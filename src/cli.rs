@@ -18,6 +18,7 @@ Examples:
   plinth bootstrap                        a fresh management account: organization, then baseline
   plinth force-unlock plinth/o-abc123     free the apply lock a crashed run left (asks first)
   plinth schema > baseline.schema.json    the baseline's JSON Schema, for editors
+  plinth iam-policy apply                 the least-privilege policy of the role that applies
 
 Interrupts: the first Ctrl-C or SIGTERM during an apply starts no new change, lets those
 in flight finish, releases the apply lock and exits 130 (SIGTERM: 143); a second one
@@ -205,6 +206,48 @@ pub enum Command {
     /// Only for a run that is certainly gone: a lock nobody renews is taken over by itself
     /// once its lease (60 s) passes, and one held by a dead process on the same host at once.
     ForceUnlock(ForceUnlockArgs),
+    /// Print the least-privilege IAM policy plinth's role needs for this baseline
+    ///
+    /// `plan`: the read-only policy of `validate`, `plan`, `import` and a drift check
+    /// (`reconcile --repair none`). `apply`: the policy of `apply` and `reconcile`. Every
+    /// action is one plinth calls (or AWS checks behind one); writes are limited to the
+    /// resources plinth names itself (the trail's log role `plinth-cloudtrail-logs-*`,
+    /// passed only to CloudTrail; alarms `plinth-billing-*`; budgets `plinth-*`; the lock
+    /// table) and to those the baseline names (its bucket, trail and topic). Only writes
+    /// to what AWS names as it creates it (policy, OU and permission-set ids) stay on `*`.
+    /// Makes no AWS call.
+    #[command(after_help = IAM_POLICY_EXAMPLES)]
+    IamPolicy(IamPolicyArgs),
+}
+
+const IAM_POLICY_EXAMPLES: &str = "\
+Examples:
+  plinth iam-policy apply -f baseline.toml > plinth-apply.json
+                                          the apply role's policy, scoped to the baseline
+  plinth iam-policy plan --generic        the read-only policy deploy/iam/ ships, for any
+                                          baseline that keeps plinth's default names";
+
+#[derive(Debug, Args)]
+pub struct IamPolicyArgs {
+    /// Which role: `plan` (read-only) or `apply`
+    #[arg(value_enum)]
+    pub role: IamRole,
+    /// Read no baseline: resources the baseline would name (bucket, trail) are wildcards,
+    /// and the billing topic is plinth's default `plinth-billing-alerts`; what deploy/iam/ holds
+    #[arg(long)]
+    pub generic: bool,
+    /// The SNS topic `reconcile --notify-topic` publishes to; any topic of the account
+    /// otherwise
+    #[arg(long, value_name = "ARN")]
+    pub notify_topic: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IamRole {
+    /// Read-only: validate, plan, import, drift checks
+    Plan,
+    /// apply and reconcile
+    Apply,
 }
 
 #[derive(Debug, Args)]

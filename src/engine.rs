@@ -12,44 +12,6 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::{self, ObserveCx, Observed};
 use crate::plan::{Change, Op, Plan, PlanOptions, Ref};
 
-/// What every run calls whatever the kinds: preflight, the organization's structure, the
-/// apply lock, and drift notifications.
-pub const IAM_ACTIONS: kinds::IamActions = kinds::IamActions {
-    plan: &[
-        "sts:GetCallerIdentity",
-        "organizations:DescribeOrganization",
-        "organizations:ListRoots",
-        "organizations:ListOrganizationalUnitsForParent",
-        "organizations:ListAccounts",
-        "organizations:ListAccountsForParent",
-        "organizations:ListParents",
-    ],
-    apply: &[
-        "dynamodb:DescribeTable",
-        "dynamodb:CreateTable",
-        "dynamodb:TagResource",
-        "dynamodb:GetItem",
-        "dynamodb:PutItem",
-        "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem",
-        "sns:Publish",
-    ],
-};
-
-/// The IAM actions of a plan and of an apply, everything included: what the policies in
-/// `deploy/iam/` allow, exactly.
-pub fn iam_actions() -> (
-    std::collections::BTreeSet<&'static str>,
-    std::collections::BTreeSet<&'static str>,
-) {
-    let (mut plan, kinds_apply) = kinds::iam_actions();
-    plan.extend(IAM_ACTIONS.plan);
-    let mut apply = plan.clone();
-    apply.extend(kinds_apply);
-    apply.extend(IAM_ACTIONS.apply);
-    (plan, apply)
-}
-
 /// The apply's lanes: one per service an operation goes to.
 const LANES: &[&str] = &[
     "organizations",

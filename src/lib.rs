@@ -12,6 +12,7 @@ pub mod aws;
 pub mod baseline;
 pub mod diag;
 pub mod engine;
+pub mod iam_policy;
 pub mod import;
 pub mod kinds;
 pub mod lock;

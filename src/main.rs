@@ -88,6 +88,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
     if let Command::Report(args) = &cli.command {
         return report(&cli.global, args).await;
     }
+    if let Command::IamPolicy(args) = &cli.command {
+        return iam_policy(&cli.global, args);
+    }
     if let Command::Schema = &cli.command {
         let schema = serde_json::to_string_pretty(&plinth::kinds::schema()).unwrap_or_default();
         emit(&format!("{schema}\n"));
@@ -123,12 +126,38 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Reconcile(_) | Command::ForceUnlock(_) | Command::Schema | Command::Import(_) | Command::Report(_) => {
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Reconcile(_)
+        | Command::ForceUnlock(_)
+        | Command::Schema
+        | Command::Import(_)
+        | Command::Report(_)
+        | Command::IamPolicy(_) => Ok(ExitCode::SUCCESS),
         Command::Apply(args) => apply(&cli.global, &baseline, &args).await,
         Command::Bootstrap(args) => bootstrap(&cli.global, &baseline, &args).await,
     }
+}
+
+/// `plinth iam-policy`: the policy document on standard output.
+fn iam_policy(global: &cli::GlobalArgs, args: &cli::IamPolicyArgs) -> Result<ExitCode, Diagnostics> {
+    use plinth::iam_policy;
+    use plinth::kinds::Phase;
+    let baseline = if args.generic {
+        None
+    } else if !global.baseline.exists() {
+        return Err(Diagnostic::error(format!("cannot read baseline `{}`", global.baseline.display()))
+            .cause("no such file")
+            .hint("pass the baseline with `-f FILE`, or `--generic` for the policy deploy/iam/ ships: plinth's default names, wildcards where a baseline names the bucket and trail")
+            .into());
+    } else {
+        Some(baseline::load(&global.baseline)?)
+    };
+    let names = iam_policy::names(baseline.as_ref().map(|b| &b.file), args.notify_topic.as_deref());
+    let phase = match args.role {
+        cli::IamRole::Plan => Phase::Plan,
+        cli::IamRole::Apply => Phase::Apply,
+    };
+    emit(&iam_policy::to_text(&iam_policy::document(phase, &names)));
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Plan (or read a saved plan), show it, confirm, and apply it under the lock.

@@ -190,6 +190,7 @@ fn help_teaches() {
     insta::assert_snapshot!("plan_help", help(&["plan", "--help"]));
     insta::assert_snapshot!("apply_help", help(&["apply", "--help"]));
     insta::assert_snapshot!("reconcile_help", help(&["reconcile", "--help"]));
+    insta::assert_snapshot!("iam_policy_help", help(&["iam-policy", "--help"]));
     // `reconcile --repair` names every kind of the registry, and the guardrails as they are.
     let reconcile = help(&["reconcile", "--help"])
         .split_whitespace()

@@ -23,6 +23,7 @@ mod emulator;
 mod faults;
 mod hostile;
 mod hostile_names;
+mod iam_policy;
 mod impact;
 mod import;
 mod interrupt;

@@ -108,7 +108,7 @@ const BEHIND_CALLS: &[(&str, &str)] = &[
     ),
 ];
 
-const BASELINE: &str = r#"
+pub(crate) const BASELINE: &str = r#"
 [organization]
 management_account_id = "123456789012"
 
@@ -202,8 +202,9 @@ permission_set = "ReadOnly"
 groups = ["developers"]
 targets = ["account:sandbox"]
 "#;
-const INLINE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"billing:*","Resource":"*"}]}"#;
-const DENY: &str =
+pub(crate) const INLINE: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"billing:*","Resource":"*"}]}"#;
+pub(crate) const DENY: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:DeleteBucket","Resource":"*"}]}"#;
 
 fn policy_actions(file: &str) -> BTreeSet<String> {
@@ -567,11 +568,11 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
 }
 
 /// The policies are the union of what the engine and each kind of the registry declare
-/// (`Kind::IAM`, `engine::IAM_ACTIONS`): a kind brings its own actions, and nothing else
+/// (`Kind::IAM`, `iam_policy::ENGINE`): a kind brings its own actions, and nothing else
 /// has to know them.
 #[test]
 fn the_policies_are_what_the_engine_and_the_kinds_declare() {
-    let (plan, apply) = plinth::engine::iam_actions();
+    let (plan, apply) = plinth::iam_policy::actions();
     let owned = |set: BTreeSet<&str>| set.into_iter().map(str::to_owned).collect::<BTreeSet<String>>();
     let (plan, apply) = (owned(plan), owned(apply));
     let diff = |declared: &BTreeSet<String>, file: &str| {

@@ -169,11 +169,21 @@ impl CloudTrail {
                     Err(e) => Err(e),
                 }
             }
-            CloudTrailOp::UpdateTrail { settings: s } => {
+            CloudTrailOp::UpdateTrail { settings: s, logs } => {
                 retry_eventually(&ROLE_NOT_READY, || async {
-                    self.client
-                        .update_trail()
-                        .name(&s.name)
+                    let call = self.client.update_trail();
+                    // Unchanged delivery is left out: naming the role again would make AWS
+                    // check `iam:PassRole` on a role that may not be plinth's.
+                    let call = if *logs {
+                        // Empty strings turn CloudWatch Logs delivery off.
+                        call.cloud_watch_logs_log_group_arn(
+                            s.cloud_watch_logs_log_group_arn.clone().unwrap_or_default(),
+                        )
+                        .cloud_watch_logs_role_arn(s.cloud_watch_logs_role_arn.clone().unwrap_or_default())
+                    } else {
+                        call
+                    };
+                    call.name(&s.name)
                         .s3_bucket_name(&s.s3_bucket)
                         .is_organization_trail(s.is_organization_trail)
                         .is_multi_region_trail(s.is_multi_region_trail)
@@ -181,9 +191,6 @@ impl CloudTrail {
                         .enable_log_file_validation(s.log_file_validation)
                         // An empty key id turns SSE-KMS off, as the baseline then asks.
                         .kms_key_id(s.kms_key_id.clone().unwrap_or_default())
-                        // Empty strings turn CloudWatch Logs delivery off.
-                        .cloud_watch_logs_log_group_arn(s.cloud_watch_logs_log_group_arn.clone().unwrap_or_default())
-                        .cloud_watch_logs_role_arn(s.cloud_watch_logs_role_arn.clone().unwrap_or_default())
                         .send()
                         .await
                         .ctx(SERVICE, "UpdateTrail")

@@ -15,8 +15,8 @@ use crate::plan::RootAccessOp;
 const IAM: &str = "IAM";
 const STS: &str = "STS";
 /// AWS's task policies for root sessions.
-const AUDIT_TASK: &str = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials";
-const DELETE_TASK: &str = "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials";
+pub const AUDIT_TASK: &str = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials";
+pub const DELETE_TASK: &str = "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials";
 /// A root session lasts at most 15 minutes; one task takes seconds.
 const SESSION_SECONDS: i32 = 900;
 /// Member accounts audited at once (each: one `AssumeRoot` and four IAM reads).

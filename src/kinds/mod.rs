@@ -9,6 +9,7 @@
 
 pub mod common;
 mod files;
+pub mod iam;
 pub mod import;
 // Each kind's module is declared by its `registry!` line, below.
 
@@ -29,6 +30,7 @@ use crate::plan::{Plan, PlanOptions};
 use crate::policy::PolicyKind;
 use crate::types::{AccountId, Region, Target};
 pub use files::read_policy_files;
+pub use iam::{Condition, IamActions, Names, Phase, Scope};
 pub use import::{ImportCx, Imported};
 
 /// One kind of resource plinth manages.
@@ -53,6 +55,8 @@ pub trait Kind {
 
     /// The IAM actions it needs, for the least-privilege policies in `deploy/iam/`.
     const IAM: IamActions = IamActions { plan: &[], apply: &[] };
+    /// The resources its writes are limited to, where plinth knows them ([`iam`]).
+    const SCOPES: &'static [Scope] = &[];
     /// Policy files its section names, read and parsed while the baseline loads.
     fn policy_files(_section: &Self::Section) -> Vec<(&Spanned<PathBuf>, PolicyKind)> {
         Vec::new()
@@ -89,17 +93,6 @@ pub trait Kind {
     fn import(_cx: &ImportCx<'_>) -> impl Future<Output = Result<Imported, Diagnostics>> {
         async { Ok(Imported::default()) }
     }
-}
-
-/// IAM actions a part of plinth calls (or AWS checks behind a call, like `TagResource` for
-/// a create with tags). `deploy/iam/plinth-plan.json` allows every `plan` action of the
-/// engine and the kinds; `plinth-apply.json` allows those and every `apply` action.
-#[derive(Debug, Clone, Copy)]
-pub struct IamActions {
-    /// Reads a plan makes.
-    pub plan: &'static [&'static str],
-    /// What only an apply needs: writes, and the reads that go with them.
-    pub apply: &'static [&'static str],
 }
 
 /// What `plinth validate` prints of a baseline, kind by kind.
@@ -296,6 +289,13 @@ macro_rules! registry {
                 apply.extend(<$kind as Kind>::IAM.apply);
             )*
             (plan, apply)
+        }
+
+        /// Every kind's scoped statements ([`Kind::SCOPES`]), in planning order.
+        pub fn iam_scopes() -> Vec<&'static Scope> {
+            let mut out = Vec::new();
+            $( out.extend(<$kind as Kind>::SCOPES); )*
+            out
         }
 
         /// The policy files every section names.

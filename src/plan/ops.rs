@@ -201,6 +201,10 @@ pub enum S3Op {
     },
 }
 
+pub(crate) fn yes() -> bool {
+    true
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "call")]
 pub enum CloudTrailOp {
@@ -208,8 +212,13 @@ pub enum CloudTrailOp {
     CreateTrail {
         settings: TrailSettings,
     },
+    /// Updates the trail's settings; CloudWatch Logs delivery only when `logs` (otherwise
+    /// the call leaves it as it is and passes no role, so plinth needs `iam:PassRole` only
+    /// for its own log role).
     UpdateTrail {
         settings: TrailSettings,
+        #[serde(default = "crate::plan::ops::yes")]
+        logs: bool,
     },
     /// Puts the whole list of event selectors: the live ones with management events
     /// completed (CloudTrail replaces the list whole).

@@ -17,6 +17,7 @@ pub use section::{BillingAlarm, BillingSection};
 
 use crate::diag::Diagnostics;
 use crate::kinds::common::{adopt, alarm, placement, topic};
+use crate::kinds::iam::{Names, Phase, Scope};
 use crate::kinds::{Baseline, Context, IamActions, Kind, ObserveCx};
 use crate::observed::{Alarm, AlarmSpec, OWNER_TAG_KEY, OWNER_TAG_VALUE};
 use crate::plan::{Action, Address, Change, CloudWatchOp, Op, Orphan, Plan};
@@ -48,6 +49,22 @@ impl Kind for Billing {
             "sns:Subscribe",
         ],
     };
+    const SCOPES: &'static [Scope] = &[
+        Scope {
+            sid: "PlinthBillingAlarms",
+            phase: Phase::Apply,
+            actions: &["cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:DeleteAlarms"],
+            resources: alarm_arns,
+            condition: None,
+        },
+        Scope {
+            sid: "PlinthBillingTopic",
+            phase: Phase::Apply,
+            actions: &["sns:CreateTopic", "sns:TagResource", "sns:SetTopicAttributes", "sns:Subscribe"],
+            resources: topic_arn,
+            condition: None,
+        },
+    ];
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
         section::validate(baseline, diags);
@@ -89,6 +106,32 @@ pub const REGION: &str = "us-east-1";
 pub const TOPIC_ADDRESS: &str = "billing.topic";
 /// Six hours: AWS updates billing metrics a few times a day.
 pub const PERIOD_SECONDS: i32 = 21_600;
+
+/// plinth's alarms (`plinth-billing-*`: an orphan is deleted by that name) and those the
+/// baseline adopts by their own `alarm_name`.
+fn alarm_arns(n: &Names<'_>) -> Vec<String> {
+    let section = n.baseline.and_then(|b| b.billing.as_ref());
+    if n.baseline.is_some() && section.is_none() {
+        return Vec::new();
+    }
+    let adopted = section
+        .into_iter()
+        .flat_map(|s| &s.get_ref().alarm)
+        .filter_map(|a| a.get_ref().alarm_name.as_ref().map(|n| n.get_ref().clone()));
+    std::iter::once(format!("{ALARM_PREFIX}*"))
+        .chain(adopted)
+        .map(|name| n.arn("cloudwatch", REGION, &format!("alarm:{name}")))
+        .collect()
+}
+
+/// The baseline's topic (`topic_name`), plinth's default one without a baseline.
+fn topic_arn(n: &Names<'_>) -> Vec<String> {
+    let name = match n.baseline {
+        Some(b) => b.billing.as_ref().map(|s| s.get_ref().topic_name.get_ref().to_string()),
+        None => Some(crate::types::TopicName::default_billing().to_string()),
+    };
+    name.map(|t| n.arn("sns", REGION, &t)).into_iter().collect()
+}
 
 pub fn alarm_name(name: &str) -> String {
     format!("{ALARM_PREFIX}{name}")

@@ -17,6 +17,7 @@ use toml::Spanned;
 pub use section::{BudgetDecl, Recipient};
 
 use super::common::{adopt, placement, topic};
+use super::iam::{Names, Phase, Scope};
 use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, ObserveCx};
 use crate::diag::Diagnostics;
 use crate::observed::{
@@ -37,6 +38,13 @@ pub struct BudgetState {
     pub budgets: Vec<Budget>,
 }
 
+fn budget_arns(n: &Names<'_>) -> Vec<String> {
+    if n.baseline.is_some_and(|b| b.budget.is_empty()) {
+        return Vec::new();
+    }
+    vec![format!("arn:aws:budgets::{}:budget/{PREFIX}*", n.account)]
+}
+
 impl Kind for Budgets {
     const NAME: &'static str = "budget";
     const GUARDRAIL: bool = true;
@@ -47,6 +55,14 @@ impl Kind for Budgets {
         plan: &["budgets:ViewBudget", "budgets:ListTagsForResource"],
         apply: &["budgets:ModifyBudget", "budgets:TagResource"],
     };
+    /// Every budget plinth writes or deletes carries its prefix.
+    const SCOPES: &'static [Scope] = &[Scope {
+        sid: "PlinthBudgets",
+        phase: Phase::Apply,
+        actions: &["budgets:ModifyBudget", "budgets:TagResource"],
+        resources: budget_arns,
+        condition: None,
+    }];
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
         section::validate(baseline, diags);

@@ -13,7 +13,9 @@ mod scp_check;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use super::iam::{Condition, Names, Phase, Scope};
 use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, ObserveCx};
+use crate::aws::root_access::{AUDIT_TASK, DELETE_TASK};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::observed::{OrgState, RootAudit, RootFeatures};
 use crate::plan::Plan;
@@ -87,6 +89,27 @@ pub struct AccountAudit {
     pub audit: RootAudit,
 }
 
+/// `sts:AssumeRoot` names no resource plinth can narrow further: the member account is
+/// any the organization holds. Nothing when the baseline has no `[root_access]`.
+fn any_member_root(n: &Names<'_>) -> Vec<String> {
+    if n.baseline.is_some_and(|b| b.root_access.is_none()) {
+        return Vec::new();
+    }
+    vec!["*".to_owned()]
+}
+
+fn removal_root(n: &Names<'_>) -> Vec<String> {
+    let removes = |b: &super::BaselineFile| {
+        b.root_access
+            .as_ref()
+            .is_some_and(|r| *r.get_ref().remove_root_credentials.get_ref())
+    };
+    if n.baseline.is_some_and(|b| !removes(b)) {
+        return Vec::new();
+    }
+    vec!["*".to_owned()]
+}
+
 impl Kind for RootAccess {
     const NAME: &'static str = "root_access";
     type Section = Option<Spanned<RootAccessSection>>;
@@ -106,6 +129,32 @@ impl Kind for RootAccess {
             "iam:EnableOrganizationsRootSessions",
         ],
     };
+    /// A root session in a member account only with AWS's root-task policies plinth uses:
+    /// the audit for a plan, the deletion of credentials for an apply that removes them.
+    const SCOPES: &'static [Scope] = &[
+        Scope {
+            sid: "PlinthRootSessions",
+            phase: Phase::Plan,
+            actions: &["sts:AssumeRoot"],
+            resources: any_member_root,
+            condition: Some(Condition {
+                operator: "StringEquals",
+                key: "sts:TaskPolicyArn",
+                values: &[AUDIT_TASK],
+            }),
+        },
+        Scope {
+            sid: "PlinthRootCredentialsRemoval",
+            phase: Phase::Apply,
+            actions: &["sts:AssumeRoot"],
+            resources: removal_root,
+            condition: Some(Condition {
+                operator: "StringEquals",
+                key: "sts:TaskPolicyArn",
+                values: &[DELETE_TASK],
+            }),
+        },
+    ];
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
         let Some(section) = &baseline.file.root_access else {

@@ -26,13 +26,25 @@ use toml::Spanned;
 
 use crate::aws::organizations::ReadScope;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::kinds::{Baseline, Context, Description, IamActions, Kind, ObserveCx};
+use crate::kinds::iam::{Names, Phase};
+use crate::kinds::{Baseline, Context, Description, IamActions, Kind, ObserveCx, Scope};
 use crate::observed::{Boundary, PermissionSetSpec, PrincipalKind, SsoState};
 use crate::plan::{Address, Op, Plan, Ref, SsoCall, SsoOp};
 use crate::policy::PolicyKind;
 use section::{PermissionSetDecl, SsoSection};
 
 pub struct Sso;
+
+/// The roles and SAML provider IAM Identity Center makes in the management account.
+fn identity_center_roles(n: &Names<'_>) -> Vec<String> {
+    if n.baseline.is_some_and(|b| b.sso.is_none()) {
+        return Vec::new();
+    }
+    vec![
+        format!("arn:aws:iam::{}:role/aws-reserved/sso.amazonaws.com/*", n.account),
+        format!("arn:aws:iam::{}:saml-provider/AWSSSO_*", n.account),
+    ]
+}
 
 impl Kind for Sso {
     const NAME: &'static str = "sso";
@@ -94,6 +106,28 @@ impl Kind for Sso {
             "iam:UpdateSAMLProvider",
         ],
     };
+    const SCOPES: &'static [Scope] = &[Scope {
+        sid: "PlinthIdentityCenterRoles",
+        phase: Phase::Apply,
+        actions: &[
+            "iam:GetRole",
+            "iam:CreateRole",
+            "iam:UpdateRole",
+            "iam:UpdateRoleDescription",
+            "iam:DeleteRole",
+            "iam:PutRolePolicy",
+            "iam:DeleteRolePolicy",
+            "iam:ListRolePolicies",
+            "iam:AttachRolePolicy",
+            "iam:DetachRolePolicy",
+            "iam:ListAttachedRolePolicies",
+            "iam:GetSAMLProvider",
+            "iam:CreateSAMLProvider",
+            "iam:UpdateSAMLProvider",
+        ],
+        resources: identity_center_roles,
+        condition: None,
+    }];
 
     fn policy_files(section: &Self::Section) -> Vec<(&Spanned<PathBuf>, PolicyKind)> {
         section

@@ -13,6 +13,7 @@
 //! key and CloudWatch Logs delivery stay, with a note ([`settings`]).
 
 mod bucket;
+mod iam;
 mod import;
 mod logs;
 mod observe;
@@ -34,7 +35,7 @@ pub use section::TrailSection;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::common::adopt;
-use crate::kinds::{Baseline, Context, IamActions, Kind, ObserveCx};
+use crate::kinds::{Baseline, Context, IamActions, Kind, ObserveCx, Scope};
 use crate::observed::TrailInfo;
 use crate::plan::{Action, Address, Change, CloudTrailOp, Op, OrganizationsOp, Plan};
 use crate::policy;
@@ -102,6 +103,8 @@ impl Kind for Trail {
             "sns:Subscribe",
         ],
     };
+
+    const SCOPES: &'static [Scope] = iam::SCOPES;
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
         section::validate(baseline, diags);
@@ -284,7 +287,11 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                         at(TRAIL_ADDRESS),
                         Action::Update,
                         differences.join("; "),
-                        Op::Cloudtrail(CloudTrailOp::UpdateTrail { settings: want.clone() }),
+                        Op::Cloudtrail(CloudTrailOp::UpdateTrail {
+                            settings: want.clone(),
+                            logs: info.settings.cloud_watch_logs_log_group_arn != want.cloud_watch_logs_log_group_arn
+                                || info.settings.cloud_watch_logs_role_arn != want.cloud_watch_logs_role_arn,
+                        }),
                     )
                     .before(serde_json::to_value(&info.settings).ok())
                     .after(serde_json::to_value(&want).ok())

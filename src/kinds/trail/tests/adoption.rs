@@ -60,9 +60,12 @@ fn a_weaker_trail_is_strengthened_when_adopted_never_the_other_way() {
     let p = compute(&base(BASELINE), &observed(state), PlanOptions::default()).unwrap();
     let update = p.find(TRAIL_ADDRESS).unwrap();
     assert_eq!(update.reason, "multi-region is off; log file validation is off");
-    let Op::Cloudtrail(CloudTrailOp::UpdateTrail { settings }) = &update.op else {
+    let Op::Cloudtrail(CloudTrailOp::UpdateTrail { settings, logs }) = &update.op else {
         panic!()
     };
+    // Delivery unchanged: the call leaves it out, passing no role (no `iam:PassRole` on a
+    // role that is not plinth's).
+    assert!(!logs);
     assert!(settings.log_file_validation && settings.is_multi_region_trail);
     assert_eq!(settings.kms_key_id.as_deref(), Some(KEY));
     assert_eq!(settings.cloud_watch_logs_log_group_arn.as_deref(), Some(GROUP));
@@ -93,9 +96,10 @@ fn a_key_or_delivery_the_baseline_names_replaces_the_live_one() {
             "CloudWatch Logs delivery is on, the baseline has `cloudwatch_logs = false`; KMS key is `{KEY}`, baseline says `{other}`"
         )
     );
-    let Op::Cloudtrail(CloudTrailOp::UpdateTrail { settings }) = &update.op else {
+    let Op::Cloudtrail(CloudTrailOp::UpdateTrail { settings, logs }) = &update.op else {
         panic!()
     };
+    assert!(logs, "delivery turned off: the call says so");
     assert_eq!(settings.kms_key_id.as_deref(), Some(other));
     assert_eq!(settings.cloud_watch_logs_log_group_arn, None);
     assert!(p.notes.iter().all(|n| !n.starts_with("keeps trail")), "{:?}", p.notes);
@@ -200,7 +204,7 @@ fn a_key_or_log_group_of_another_account_is_not_kept() {
         Some("arn:aws:logs:us-east-1:999999999999:log-group:outside:*".into());
     let p = compute(&base(BASELINE), &observed(state), PlanOptions::default()).unwrap();
     let update = p.changes.iter().find(|c| c.address == "trail").expect("the trail is updated");
-    let Op::Cloudtrail(CloudTrailOp::UpdateTrail { settings }) = &update.op else {
+    let Op::Cloudtrail(CloudTrailOp::UpdateTrail { settings, .. }) = &update.op else {
         panic!("{:?}", update.op)
     };
     assert_eq!(settings.kms_key_id, None);

@@ -1,0 +1,272 @@
+//! The least-privilege IAM policies plinth's own role needs, made from what the engine and
+//! every kind of the registry declare ([`crate::kinds::Scope`]): `plinth iam-policy plan`
+//! and `plinth iam-policy apply` print them; `deploy/iam/` holds them without a baseline.
+//!
+//! Each policy has a read statement on `*` (reads follow what the live organization holds:
+//! `plinth import` lists every trail), a write statement on `*` for what names no resource
+//! plinth could know before AWS creates it (policy, OU and permission-set ids), and one
+//! statement per [`Scope`]: the writes whose resources plinth names itself (the trail's
+//! log role, its alarms, budgets and lock table) or reads from the baseline (the bucket,
+//! the trail, the billing topic). A scoped action is allowed nowhere else.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value, json};
+
+use crate::kinds::{self, BaselineFile};
+use crate::kinds::{Condition, IamActions, Names, Phase, Scope};
+
+/// What every run calls whatever the kinds: preflight, the organization's structure, the
+/// apply lock, and drift notifications.
+pub const ENGINE: IamActions = IamActions {
+    plan: &[
+        "sts:GetCallerIdentity",
+        "organizations:DescribeOrganization",
+        "organizations:ListRoots",
+        "organizations:ListOrganizationalUnitsForParent",
+        "organizations:ListAccounts",
+        "organizations:ListAccountsForParent",
+        "organizations:ListParents",
+    ],
+    apply: &[
+        "dynamodb:DescribeTable",
+        "dynamodb:CreateTable",
+        "dynamodb:TagResource",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "sns:Publish",
+    ],
+};
+
+const ENGINE_SCOPES: &[Scope] = &[
+    Scope {
+        sid: "PlinthApplyLock",
+        phase: Phase::Apply,
+        actions: &[
+            "dynamodb:DescribeTable",
+            "dynamodb:CreateTable",
+            "dynamodb:TagResource",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+        ],
+        resources: lock_table,
+        condition: None,
+    },
+    Scope {
+        sid: "PlinthDriftNotifications",
+        phase: Phase::Apply,
+        actions: &["sns:Publish"],
+        resources: notify_topic,
+        condition: None,
+    },
+];
+
+fn lock_table(n: &Names<'_>) -> Vec<String> {
+    vec![n.arn("dynamodb", "us-east-1", &format!("table/{}", crate::lock::TABLE))]
+}
+
+/// `reconcile --notify-topic`'s topic when named; any topic of the account otherwise.
+fn notify_topic(n: &Names<'_>) -> Vec<String> {
+    vec![match n.notify_topic {
+        Some(arn) => arn.to_owned(),
+        None => format!("arn:aws:sns:*:{}:*", n.account),
+    }]
+}
+
+/// The IAM actions of a plan and of an apply, everything included.
+pub fn actions() -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
+    let (mut plan, kinds_apply) = kinds::iam_actions();
+    plan.extend(ENGINE.plan);
+    let mut apply = plan.clone();
+    apply.extend(kinds_apply);
+    apply.extend(ENGINE.apply);
+    (plan, apply)
+}
+
+/// Every scoped statement: the engine's, then the kinds' in planning order.
+pub fn scopes() -> Vec<&'static Scope> {
+    ENGINE_SCOPES.iter().chain(kinds::iam_scopes()).collect()
+}
+
+/// The names resources are made of: the baseline's, or wildcards without one.
+pub fn names<'a>(baseline: Option<&'a BaselineFile>, notify_topic: Option<&'a str>) -> Names<'a> {
+    match baseline {
+        Some(file) => Names {
+            account: file.organization.management_account_id.get_ref().as_str(),
+            baseline: Some(file),
+            notify_topic,
+        },
+        None => Names {
+            notify_topic,
+            ..Names::GENERIC
+        },
+    }
+}
+
+/// The policy document for `phase`: the plan policy (reads) or the apply policy.
+pub fn document(phase: Phase, names: &Names<'_>) -> Value {
+    let (plan, apply) = actions();
+    let scopes: Vec<&Scope> = scopes()
+        .into_iter()
+        .filter(|s| phase == Phase::Apply || s.phase == Phase::Plan)
+        .collect();
+    // A scoped read stays on `*` unless a plan-phase scope limits it (then it is not a
+    // read plinth makes of anything else); a scoped write is allowed only on its resources.
+    let scoped_reads: BTreeSet<&str> = scopes
+        .iter()
+        .filter(|s| s.phase == Phase::Plan)
+        .flat_map(|s| s.actions.iter().copied())
+        .collect();
+    let scoped: BTreeSet<&str> = scopes.iter().flat_map(|s| s.actions.iter().copied()).collect();
+    let reads: Vec<&str> = plan.difference(&scoped_reads).copied().collect();
+    let mut statements = vec![statement("PlinthRead", &reads, &["*".to_owned()], None)];
+    if phase == Phase::Apply {
+        let writes: Vec<&str> = apply
+            .difference(&plan)
+            .filter(|a| !scoped.contains(*a))
+            .copied()
+            .collect();
+        statements.push(statement("PlinthWrite", &writes, &["*".to_owned()], None));
+    }
+    for s in scopes {
+        let resources = (s.resources)(names);
+        if resources.is_empty() {
+            continue; // the baseline has nothing this statement would be for
+        }
+        let mut actions = s.actions.to_vec();
+        actions.sort_unstable();
+        statements.push(statement(s.sid, &actions, &resources, s.condition));
+    }
+    json!({ "Version": "2012-10-17", "Statement": statements })
+}
+
+fn statement(sid: &str, actions: &[&str], resources: &[String], condition: Option<Condition>) -> Value {
+    let mut s = Map::new();
+    s.insert("Sid".into(), json!(sid));
+    s.insert("Effect".into(), json!("Allow"));
+    s.insert("Action".into(), json!(actions));
+    s.insert(
+        "Resource".into(),
+        match resources {
+            [one] => json!(one),
+            many => json!(many),
+        },
+    );
+    if let Some(c) = condition {
+        s.insert("Condition".into(), json!({ c.operator: { c.key: c.values } }));
+    }
+    Value::Object(s)
+}
+
+/// The document as `deploy/iam/` holds it: two-space JSON and a final newline.
+pub fn to_text(document: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(document).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statements(doc: &Value) -> Vec<Value> {
+        doc["Statement"].as_array().unwrap().clone()
+    }
+
+    #[test]
+    fn every_scoped_action_is_one_its_kind_declares_and_every_sid_is_unique() {
+        let (plan, apply) = actions();
+        let mut sids = BTreeSet::new();
+        for s in scopes() {
+            assert!(sids.insert(s.sid), "two statements are named {}", s.sid);
+            let declared = if s.phase == Phase::Plan { &plan } else { &apply };
+            for a in s.actions {
+                assert!(declared.contains(a), "{} scopes {a}, which nothing declares", s.sid);
+            }
+        }
+    }
+
+    #[test]
+    fn a_scoped_write_is_not_also_allowed_on_every_resource() {
+        let doc = document(Phase::Apply, &Names::GENERIC);
+        let any: BTreeSet<String> = statements(&doc)
+            .iter()
+            .filter(|s| s["Resource"] == "*" && s["Condition"].is_null())
+            .flat_map(|s| s["Action"].as_array().unwrap().clone())
+            .map(|a| a.as_str().unwrap().to_owned())
+            .collect();
+        for s in scopes().into_iter().filter(|s| s.phase == Phase::Apply) {
+            for a in s.actions {
+                let read = actions().0.contains(a);
+                assert!(read || !any.contains(*a), "{a} ({}) is also allowed on `*`", s.sid);
+            }
+        }
+        for a in [
+            "s3:PutBucketPolicy",
+            "iam:PassRole",
+            "iam:CreateRole",
+            "cloudwatch:DeleteAlarms",
+        ] {
+            assert!(!any.contains(a), "{a} on `*`");
+        }
+    }
+
+    #[test]
+    fn the_plan_policy_has_no_write_and_its_root_session_is_for_the_audit_only() {
+        let doc = document(Phase::Plan, &Names::GENERIC);
+        let ss = statements(&doc);
+        assert!(ss.iter().all(|s| s["Sid"] != "PlinthWrite"), "{doc:#}");
+        let root = ss.iter().find(|s| s["Action"] == json!(["sts:AssumeRoot"])).unwrap();
+        assert_eq!(
+            root["Condition"]["StringEquals"]["sts:TaskPolicyArn"],
+            json!([crate::aws::root_access::AUDIT_TASK])
+        );
+        let apply = document(Phase::Apply, &Names::GENERIC);
+        let tasks: Vec<Value> = statements(&apply)
+            .iter()
+            .filter(|s| s["Action"] == json!(["sts:AssumeRoot"]))
+            .map(|s| s["Condition"]["StringEquals"]["sts:TaskPolicyArn"].clone())
+            .collect();
+        assert_eq!(
+            tasks,
+            vec![
+                json!([crate::aws::root_access::AUDIT_TASK]),
+                json!([crate::aws::root_access::DELETE_TASK])
+            ]
+        );
+    }
+
+    #[test]
+    fn without_a_baseline_the_names_plinth_fixes_are_kept_and_the_rest_are_wildcards() {
+        let doc = document(Phase::Apply, &Names::GENERIC);
+        let resource = |sid: &str| {
+            statements(&doc)
+                .into_iter()
+                .find(|s| s["Sid"] == sid)
+                .unwrap_or_else(|| panic!("no {sid}"))["Resource"]
+                .clone()
+        };
+        assert_eq!(
+            resource("PlinthTrailLogsRole"),
+            "arn:aws:iam::*:role/plinth-cloudtrail-logs-*"
+        );
+        assert_eq!(resource("PlinthTrailBucket"), "arn:aws:s3:::*");
+        assert_eq!(
+            resource("PlinthBillingAlarms"),
+            "arn:aws:cloudwatch:us-east-1:*:alarm:plinth-billing-*"
+        );
+        assert_eq!(
+            resource("PlinthBillingTopic"),
+            "arn:aws:sns:us-east-1:*:plinth-billing-alerts"
+        );
+        assert_eq!(
+            resource("PlinthApplyLock"),
+            "arn:aws:dynamodb:us-east-1:*:table/plinth-locks"
+        );
+        assert_eq!(resource("PlinthDriftNotifications"), "arn:aws:sns:*:*:*");
+    }
+}

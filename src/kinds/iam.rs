@@ -1,0 +1,75 @@
+//! What each part of plinth needs of IAM: the actions it calls ([`IamActions`]) and, for
+//! the writes whose resources plinth names itself or reads from the baseline, those
+//! resources ([`Scope`]). `plinth iam-policy` (src/iam_policy.rs) turns them into the
+//! policies of `deploy/iam/`: an action no scope names is allowed on `*`; a scoped one only
+//! on its resources.
+
+use super::BaselineFile;
+
+/// IAM actions a part of plinth calls (or AWS checks behind a call, like `TagResource` for
+/// a create with tags). The plan policy allows every `plan` action of the engine and the
+/// kinds; the apply policy allows those and every `apply` action.
+#[derive(Debug, Clone, Copy)]
+pub struct IamActions {
+    /// Reads a plan makes.
+    pub plan: &'static [&'static str],
+    /// What only an apply needs: writes, and the reads that go with them.
+    pub apply: &'static [&'static str],
+}
+
+/// Which policy a scoped statement belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Both: the plan policy and the apply policy.
+    Plan,
+    /// The apply policy only.
+    Apply,
+}
+
+/// One condition of a scoped statement: `{operator: {key: values}}`.
+#[derive(Debug, Clone, Copy)]
+pub struct Condition {
+    pub operator: &'static str,
+    pub key: &'static str,
+    pub values: &'static [&'static str],
+}
+
+/// Actions allowed only on the resources plinth writes: a statement of its own.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    /// The statement's `Sid`; unique across plinth.
+    pub sid: &'static str,
+    pub phase: Phase,
+    /// Each is also listed in the kind's [`IamActions`].
+    pub actions: &'static [&'static str],
+    /// The resource ARNs (IAM wildcards allowed), from the names plinth fixes and, when
+    /// there is one, the baseline's.
+    pub resources: fn(&Names<'_>) -> Vec<String>,
+    pub condition: Option<Condition>,
+}
+
+/// What resource ARNs are made of. Without a baseline (`deploy/iam/`), every name the
+/// baseline would give is a wildcard; with one, the exact names it gives.
+#[derive(Debug, Clone, Copy)]
+pub struct Names<'a> {
+    /// The management account's id; `*` without a baseline.
+    pub account: &'a str,
+    pub baseline: Option<&'a BaselineFile>,
+    /// The SNS topic `reconcile --notify-topic` publishes to, when known.
+    pub notify_topic: Option<&'a str>,
+}
+
+impl Names<'_> {
+    /// No baseline: names plinth fixes, wildcards for the rest.
+    pub const GENERIC: Names<'static> = Names {
+        account: "*",
+        baseline: None,
+        notify_topic: None,
+    };
+
+    /// An ARN of a resource in the management account, in us-east-1 where the service is
+    /// regional (every regional resource plinth writes lives there).
+    pub fn arn(&self, service: &str, region: &str, resource: &str) -> String {
+        format!("arn:aws:{service}:{region}:{}:{resource}", self.account)
+    }
+}
