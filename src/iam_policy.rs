@@ -28,16 +28,8 @@ pub const ENGINE: IamActions = IamActions {
         "organizations:ListAccountsForParent",
         "organizations:ListParents",
     ],
-    apply: &[
-        "dynamodb:DescribeTable",
-        "dynamodb:CreateTable",
-        "dynamodb:TagResource",
-        "dynamodb:GetItem",
-        "dynamodb:PutItem",
-        "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem",
-        "sns:Publish",
-    ],
+    // The lock and notifications are in `ENGINE_SCOPES`.
+    apply: &[],
 };
 
 const ENGINE_SCOPES: &[Scope] = &[
@@ -77,13 +69,22 @@ fn notify_topic(n: &Names<'_>) -> Vec<String> {
     }]
 }
 
-/// The IAM actions of a plan and of an apply, everything included.
+/// The IAM actions of a plan and of an apply, everything included: the lists of
+/// [`IamActions`] and the actions of every [`Scope`] of the phase.
 pub fn actions() -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
     let (mut plan, kinds_apply) = kinds::iam_actions();
     plan.extend(ENGINE.plan);
+    let scoped = |phase| {
+        scopes()
+            .into_iter()
+            .filter(move |s| s.phase == phase)
+            .flat_map(|s| s.actions.iter().copied())
+    };
+    plan.extend(scoped(Phase::Plan));
     let mut apply = plan.clone();
     apply.extend(kinds_apply);
     apply.extend(ENGINE.apply);
+    apply.extend(scoped(Phase::Apply));
     (plan, apply)
 }
 
@@ -178,15 +179,10 @@ mod tests {
     }
 
     #[test]
-    fn every_scoped_action_is_one_its_kind_declares_and_every_sid_is_unique() {
-        let (plan, apply) = actions();
+    fn every_sid_is_unique() {
         let mut sids = BTreeSet::new();
         for s in scopes() {
             assert!(sids.insert(s.sid), "two statements are named {}", s.sid);
-            let declared = if s.phase == Phase::Plan { &plan } else { &apply };
-            for a in s.actions {
-                assert!(declared.contains(a), "{} scopes {a}, which nothing declares", s.sid);
-            }
         }
     }
 

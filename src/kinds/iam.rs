@@ -13,7 +13,8 @@ use super::BaselineFile;
 pub struct IamActions {
     /// Reads a plan makes.
     pub plan: &'static [&'static str],
-    /// What only an apply needs: writes, and the reads that go with them.
+    /// What only an apply needs: writes, and the reads that go with them. A write whose
+    /// resource plinth knows is listed in a [`Scope`] instead, and only there.
     pub apply: &'static [&'static str],
 }
 
@@ -40,7 +41,8 @@ pub struct Scope {
     /// The statement's `Sid`; unique across plinth.
     pub sid: &'static str,
     pub phase: Phase,
-    /// Each is also listed in the kind's [`IamActions`].
+    /// Allowed only on `resources` (a read listed in [`IamActions`] too stays allowed on
+    /// `*` as well).
     pub actions: &'static [&'static str],
     /// The resource ARNs (IAM wildcards allowed), from the names plinth fixes and, when
     /// there is one, the baseline's.

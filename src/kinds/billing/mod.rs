@@ -39,15 +39,8 @@ impl Kind for Billing {
             "sns:ListSubscriptionsByTopic",
             "sns:ListTagsForResource",
         ],
-        apply: &[
-            "cloudwatch:PutMetricAlarm",
-            "cloudwatch:TagResource",
-            "cloudwatch:DeleteAlarms",
-            "sns:CreateTopic",
-            "sns:TagResource",
-            "sns:SetTopicAttributes",
-            "sns:Subscribe",
-        ],
+        // The writes are in `SCOPES`.
+        apply: &[],
     };
     const SCOPES: &'static [Scope] = &[
         Scope {

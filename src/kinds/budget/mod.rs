@@ -53,7 +53,8 @@ impl Kind for Budgets {
     type State = BudgetState;
     const IAM: IamActions = IamActions {
         plan: &["budgets:ViewBudget", "budgets:ListTagsForResource"],
-        apply: &["budgets:ModifyBudget", "budgets:TagResource"],
+        // The writes are in `SCOPES`.
+        apply: &[],
     };
     /// Every budget plinth writes or deletes carries its prefix.
     const SCOPES: &'static [Scope] = &[Scope {

@@ -121,7 +121,6 @@ impl Kind for RootAccess {
         plan: &[
             "organizations:ListAWSServiceAccessForOrganization",
             "iam:ListOrganizationsFeatures",
-            "sts:AssumeRoot",
         ],
         apply: &[
             "organizations:EnableAWSServiceAccess",

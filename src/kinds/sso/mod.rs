@@ -88,24 +88,10 @@ impl Kind for Sso {
             "sso:DescribeAccountAssignmentDeletionStatus",
             "sso:ListAccountAssignments",
             "sso:DeletePermissionSet",
-            // IAM Identity Center creates its roles and SAML provider in the management
-            // account with the caller's permissions when it provisions there.
-            "iam:GetRole",
-            "iam:CreateRole",
-            "iam:UpdateRole",
-            "iam:UpdateRoleDescription",
-            "iam:DeleteRole",
-            "iam:PutRolePolicy",
-            "iam:DeleteRolePolicy",
-            "iam:ListRolePolicies",
-            "iam:AttachRolePolicy",
-            "iam:DetachRolePolicy",
-            "iam:ListAttachedRolePolicies",
-            "iam:GetSAMLProvider",
-            "iam:CreateSAMLProvider",
-            "iam:UpdateSAMLProvider",
         ],
     };
+    /// IAM Identity Center creates its roles and SAML provider in the management account
+    /// with the caller's permissions when it provisions there.
     const SCOPES: &'static [Scope] = &[Scope {
         sid: "PlinthIdentityCenterRoles",
         phase: Phase::Apply,

@@ -73,35 +73,8 @@ impl Kind for Trail {
             "sns:ListSubscriptionsByTopic",
             "sns:ListTagsForResource",
         ],
-        apply: &[
-            "organizations:EnableAWSServiceAccess",
-            "s3:CreateBucket",
-            "s3:TagResource",
-            "s3:PutBucketPublicAccessBlock",
-            "s3:PutEncryptionConfiguration",
-            "s3:PutBucketPolicy",
-            "s3:PutBucketTagging",
-            "cloudtrail:CreateTrail",
-            "cloudtrail:AddTags",
-            "cloudtrail:UpdateTrail",
-            "cloudtrail:PutEventSelectors",
-            "cloudtrail:StartLogging",
-            "logs:CreateLogGroup",
-            "logs:TagResource",
-            "logs:PutMetricFilter",
-            "iam:CreateRole",
-            "iam:TagRole",
-            "iam:UpdateAssumeRolePolicy",
-            "iam:PutRolePolicy",
-            // CreateTrail and UpdateTrail pass the log delivery role to CloudTrail.
-            "iam:PassRole",
-            "cloudwatch:PutMetricAlarm",
-            "cloudwatch:TagResource",
-            "sns:CreateTopic",
-            "sns:TagResource",
-            "sns:SetTopicAttributes",
-            "sns:Subscribe",
-        ],
+        // The writes are in `SCOPES`, each limited to its resources.
+        apply: &["organizations:EnableAWSServiceAccess"],
     };
 
     const SCOPES: &'static [Scope] = iam::SCOPES;
