@@ -46,6 +46,7 @@ mod schema;
 mod scp;
 mod sso;
 mod sso_adapter;
+mod supply_chain;
 mod tag_policy;
 mod trail;
 mod trail_adoption;
