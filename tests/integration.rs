@@ -17,6 +17,7 @@ mod bootstrap;
 mod budget;
 mod cli;
 mod contacts;
+mod container_user;
 mod deploy;
 mod ec2_declarative;
 mod emulator;
