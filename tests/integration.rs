@@ -34,6 +34,7 @@ mod management_adapters;
 mod organizations_adapter;
 mod ownership;
 mod pace;
+mod pod_security;
 mod policy_files;
 mod properties;
 mod rcp;
