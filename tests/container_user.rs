@@ -231,3 +231,29 @@ fn the_docker_run_check_finds_a_run_without_the_flag() {
     assert_eq!(missing.len(), 1, "{missing:?}");
     assert!(missing[0].starts_with("without.yml: docker run --rm -v"), "{missing:?}");
 }
+
+/// The scheduled ECS task runs as the image's user, whatever `USER` an image built FROM
+/// plinth left behind, with every capability dropped and a read-only root.
+#[test]
+fn the_scheduled_task_runs_as_the_image_user_with_no_capability() {
+    let template = repo().join("deploy/cloudformation/plinth-scheduled.yaml");
+    let out = Command::new(crate::support::python())
+        .args([
+            "-c",
+            "import sys, json\nfrom cfnlint.decode import decode\nt, _ = decode(sys.argv[1])\nprint(json.dumps(t['Resources']['TaskDefinition']['Properties']['ContainerDefinitions']))",
+        ])
+        .arg(&template)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let containers: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (uid, gid) = dockerfile_user();
+    assert_eq!(containers.as_array().unwrap().len(), 1);
+    let plinth = &containers[0];
+    assert_eq!(plinth["User"], serde_json::json!(format!("{uid}:{gid}")));
+    assert_eq!(
+        plinth["LinuxParameters"]["Capabilities"]["Drop"],
+        serde_json::json!(["ALL"])
+    );
+    assert_eq!(plinth["ReadonlyRootFilesystem"], serde_json::json!(true));
+}
