@@ -85,6 +85,22 @@ fn deployments_use_the_image_the_release_publishes() {
     ] {
         assert!(read(f).contains(&image), "{f} does not run {image}");
     }
+    // The CronJob names the image by digest too: the release fills in the digest it
+    // pushed (tests/supply_chain.rs runs that step), the repository's copy holds a
+    // placeholder of the same form.
+    let cron = read("deploy/kubernetes/cronjob.yaml");
+    let line = cron
+        .lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("image: "))
+        .unwrap();
+    let digest = line
+        .strip_prefix(&format!("{image}@sha256:"))
+        .unwrap_or_else(|| panic!("the CronJob's image `{line}` is not {image}@sha256:<digest>"));
+    assert!(
+        digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{line}"
+    );
 }
 
 /// The plinth command lines written in deploy/, as argument lists.
