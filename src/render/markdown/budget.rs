@@ -30,7 +30,7 @@ fn chars(s: &str) -> usize {
 const SECTIONS: [&str; 5] = [
     "the errors",
     "the impact summary",
-    "the resources kept out of the baseline",
+    "the resources kept though no longer in the baseline",
     "the notes",
     "the warnings",
 ];
@@ -86,7 +86,7 @@ pub(super) fn fit(parts: &Parts, budget: &Budget) -> String {
     let notes = take(&parts.notes, "the notes", &mut left, &mut left_out);
     let orphans = take(
         &parts.orphans,
-        "the resources kept out of the baseline",
+        "the resources kept though no longer in the baseline",
         &mut left,
         &mut left_out,
     );
@@ -157,7 +157,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
