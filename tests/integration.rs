@@ -33,6 +33,7 @@ mod management_adapters;
 mod organizations_adapter;
 mod ownership;
 mod pace;
+mod pipeline;
 mod policy_files;
 mod properties;
 mod rcp;
