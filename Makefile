@@ -12,7 +12,7 @@ demo: venv build
 test: venv browser jq
 	cargo test --locked --all-targets
 
-# jq, for the workflow tests' stand-in of `gh api --jq` (tests/pipeline.rs): Debian's
+# jq, for the workflow tests' stand-in of `gh api --jq` (tests/pipeline_runs.rs): Debian's
 # package, installed when missing (as root; otherwise it says what to install).
 jq:
 	@command -v jq >/dev/null || { \

@@ -34,6 +34,7 @@ mod organizations_adapter;
 mod ownership;
 mod pace;
 mod pipeline;
+mod pipeline_runs;
 mod policy_files;
 mod properties;
 mod rcp;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A stand-in for `docker run`, for the workflow tests (tests/pipeline.rs): runs the
+"""A stand-in for `docker run`, for the workflow tests (tests/pipeline_runs.rs): runs the
 plinth binary at $PLINTH_BIN with the arguments that follow the image, in the host
 directory mounted at the `-w` directory, with container paths mapped back to the host
 paths mounted there. Appends the docker arguments to $DOCKER_STAND_IN_LOG as one JSON

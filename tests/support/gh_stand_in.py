@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A stand-in for the GitHub CLI's `gh api`, for the workflow tests (tests/pipeline.rs).
+"""A stand-in for the GitHub CLI's `gh api`, for the workflow tests (tests/pipeline_runs.rs).
 
 Answers GET requests from the JSON file $GH_STAND_IN_ANSWERS: an object from request path
 (query string included) to the answer, or, for `--paginate`, to a list of pages. Applies
