@@ -411,6 +411,13 @@ fn a_merge_without_a_reviewed_plan_applies_nothing_and_says_so() {
         "{body}"
     );
 
+    // GitHub's API failing: the step fails as such, not as "no reviewed plan".
+    let runner = Runner::new(json!({}));
+    let ran = runner.run(find, dir.path(), &env);
+    assert_eq!(ran.code, Some(1));
+    assert!(ran.stderr.contains("HTTP 404"), "{}", ran.stderr);
+    assert!(ran.outputs.is_empty());
+
     // A commit pushed straight to the branch: no pull request, nothing to tell.
     let runner = Runner::new(json!({pulls.clone(): []}));
     let ran = runner.run(find, dir.path(), &env);
