@@ -4,13 +4,23 @@
 VENV   := .venv
 PYTHON ?= python3
 
-.PHONY: demo test lint venv build clean bench bench-apply browser iam-policies
+.PHONY: demo test lint venv build clean bench bench-apply browser iam-policies jq
 
 demo: venv build
 	tests/support/demo.sh
 
-test: venv browser
+test: venv browser jq
 	cargo test --locked --all-targets
+
+# jq, for the workflow tests' stand-in of `gh api --jq` (tests/pipeline_runs.rs): Debian's
+# package, installed when missing (as root; otherwise it says what to install).
+jq:
+	@command -v jq >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's jq for the workflow tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q jq >/dev/null; \
+	  else echo "error: the workflow tests need jq: sudo apt-get install jq"; exit 1; fi; }
 
 # Headless Chromium for the access report's browser test: Debian's package, installed
 # when missing (as root; otherwise it says what to install).

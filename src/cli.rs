@@ -13,6 +13,7 @@ Examples:
   plinth apply --auto-approve             apply without asking (CI, schedulers)
   plinth plan --out plan.json             save the plan for review ...
   plinth apply plan.json                  ... and apply exactly that plan later
+  plinth show plan.json                   print a saved plan again (no AWS call)
   plinth reconcile                        one scheduled pass: repair guardrail drift only
   plinth reconcile --repair scp,billing   ... SCP and billing drift only
   plinth bootstrap                        a fresh management account: organization, then baseline
@@ -157,6 +158,11 @@ pub enum Command {
     Plan(PlanArgs),
     /// Plan, show the plan, ask for confirmation, and make the changes
     Apply(ApplyArgs),
+    /// Print a plan saved by `plinth plan --out`; reads no baseline and makes no AWS call
+    ///
+    /// It shows what the file says. `plinth apply PLAN_FILE` does not trust the file: it
+    /// plans again and applies only a plan equal to it.
+    Show(ShowArgs),
     /// Set up a fresh management account: create the organization (all features) if there
     /// is none, list what only the console can do, then apply the baseline
     ///
@@ -400,14 +406,61 @@ pub struct PlanArgs {
     /// `plinth apply FILE`
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub comment: CommentArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A plan saved by `plinth plan --out`
+    #[arg(value_name = "PLAN_FILE")]
+    pub plan_file: PathBuf,
+    /// How to print the plan on standard output
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    #[command(flatten)]
+    pub comment: CommentArgs,
+}
+
+/// How long a Markdown plan may be, for a pull-request comment.
+#[derive(Debug, Default, Args)]
+pub struct CommentArgs {
+    /// With `--format markdown`: at most N characters (a GitHub comment holds 65536),
+    /// keeping the title, the summary and as many whole sections and changes as fit, and
+    /// ending with a note of what was left out
+    #[arg(long, value_name = "N", value_parser = max_chars)]
+    pub max_chars: Option<usize>,
+    /// Where the full plan is kept (a CI artifact's name, a file), named by the note that
+    /// ends a plan cut by `--max-chars`
+    #[arg(long, value_name = "WHERE", requires = "max_chars")]
+    pub full_plan: Option<String>,
+}
+
+/// A comment size plinth can keep: room for the title, the summary and the closing note.
+fn max_chars(s: &str) -> Result<usize, String> {
+    let n: usize = s.parse().map_err(|_| format!("`{s}` is not a number of characters"))?;
+    let min = plinth::render::markdown::MIN_CHARS;
+    if n < min {
+        return Err(format!(
+            "at least {min} characters: the title, the summary and the closing note need them"
+        ));
+    }
+    Ok(n)
 }
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
     /// A plan saved by `plinth plan --out`: plinth plans again and applies only if the new
-    /// plan equals the saved one change for change; otherwise it refuses, writing nothing
+    /// plan equals the saved one change for change; otherwise it refuses, writing nothing,
+    /// and exits 3
     #[arg(value_name = "PLAN_FILE")]
     pub plan_file: Option<PathBuf>,
+    /// With PLAN_FILE: accept a baseline whose files are not those the plan was made from
+    /// (the default branch moved on after the pull request was planned) when the plan made
+    /// now still equals the saved one change for change: what is applied is still exactly
+    /// the saved plan
+    #[arg(long, requires = "plan_file")]
+    pub baseline_may_differ: bool,
     /// Apply without asking; required when standard input is not a terminal
     #[arg(long)]
     pub auto_approve: bool,

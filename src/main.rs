@@ -9,7 +9,7 @@ use plinth::engine::Session;
 use plinth::lock::LockOptions;
 use plinth::plan::{Plan, PlanOptions};
 use plinth::render;
-use plinth::saved::SavedPlan;
+use plinth::saved::{Accept, SavedPlan};
 
 mod cli;
 mod schedule;
@@ -17,6 +17,8 @@ use cli::{Cli, Command, LogFormat, PlanFormat};
 
 /// Exit code for "the plan has changes" with `--detailed-exitcode`.
 const EXIT_CHANGES: u8 = 2;
+/// Exit code of `apply PLAN_FILE` refusing the saved plan, having written nothing.
+const EXIT_REFUSED: u8 = 3;
 
 fn main() -> ExitCode {
     // Usage errors exit 1, not clap's 2, which means "changes" or "drift" for plinth.
@@ -91,6 +93,11 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
     if let Command::IamPolicy(args) = &cli.command {
         return iam_policy(&cli.global, args);
     }
+    if let Command::Show(args) = &cli.command {
+        let saved = SavedPlan::load(&args.plan_file)?;
+        emit(&render_plan(&saved.plan, args.format, &args.comment)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Command::Schema = &cli.command {
         let schema = serde_json::to_string_pretty(&plinth::kinds::schema()).unwrap_or_default();
         emit(&format!("{schema}\n"));
@@ -109,7 +116,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
                     },
                 )
                 .await?;
-            print_plan(&plan, args.format);
+            let shown = render_plan(&plan, args.format, &args.comment)?;
+            emit(&shown);
             if let Some(out) = &args.out {
                 let saved = SavedPlan::new(&baseline, &observed, args.allow_delete, plan.clone());
                 std::fs::write(out, saved.to_json()).map_err(|e| {
@@ -131,7 +139,8 @@ async fn run(cli: Cli) -> Result<ExitCode, Diagnostics> {
         | Command::Schema
         | Command::Import(_)
         | Command::Report(_)
-        | Command::IamPolicy(_) => Ok(ExitCode::SUCCESS),
+        | Command::IamPolicy(_)
+        | Command::Show(_) => Ok(ExitCode::SUCCESS),
         Command::Apply(args) => apply(&cli.global, &baseline, &args).await,
         Command::Bootstrap(args) => bootstrap(&cli.global, &baseline, &args).await,
     }
@@ -166,10 +175,24 @@ async fn apply(global: &cli::GlobalArgs, baseline: &Baseline, args: &cli::ApplyA
         timeout: *args.lock_timeout,
         ..LockOptions::default()
     };
+    let accept = Accept {
+        allow_delete: args.allow_delete,
+        baseline_may_differ: args.baseline_may_differ,
+    };
+    // A refused saved plan exits 3, so that CI tells it from a failure.
+    let refused = |d: Diagnostics| {
+        eprint!("{d}");
+        Ok(ExitCode::from(EXIT_REFUSED))
+    };
     // A saved plan is read, and checked against the baseline's files, before any AWS call.
-    let saved = args.plan_file.as_deref().map(SavedPlan::load).transpose()?;
-    if let Some(saved) = &saved {
-        saved.check_baseline(baseline)?;
+    let saved = match args.plan_file.as_deref().map(SavedPlan::load).transpose() {
+        Ok(saved) => saved,
+        Err(d) => return refused(d),
+    };
+    if let Some(saved) = saved.as_ref().filter(|_| !args.baseline_may_differ)
+        && let Err(d) = saved.check_baseline(baseline)
+    {
+        return refused(d);
     }
     let session = connect(global, baseline).await;
     // Deletions come from this command line only, never from a plan file.
@@ -180,10 +203,13 @@ async fn apply(global: &cli::GlobalArgs, baseline: &Baseline, args: &cli::ApplyA
     // With a saved plan, what is shown and applied is the plan made now, once it equals
     // the saved one: nothing in the file is executed.
     let shown = match &saved {
-        Some(saved) => saved.verify(baseline, now, args.allow_delete)?,
+        Some(saved) => match saved.verify(baseline, now, accept) {
+            Ok(plan) => plan,
+            Err(d) => return refused(d),
+        },
         None => now,
     };
-    print_plan(&shown, args.format);
+    emit(&render_plan(&shown, args.format, &cli::CommentArgs::default())?);
     // Blocked targets are errors; the rest of the plan is applied all the same.
     let blocked = if shown.blocked.is_empty() {
         ExitCode::SUCCESS
@@ -198,6 +224,7 @@ async fn apply(global: &cli::GlobalArgs, baseline: &Baseline, args: &cli::ApplyA
         confirm(&shown)?;
     }
     let organization_id = observed.org.organization_id.clone();
+    let refused_under_lock = std::cell::Cell::new(false);
     let report = session
         .apply_locked(baseline, options, &organization_id, lock_options, |_, fresh| {
             // Under the lock: apply only what was shown, if it still holds.
@@ -208,7 +235,9 @@ async fn apply(global: &cli::GlobalArgs, baseline: &Baseline, args: &cli::ApplyA
                 return Ok(fresh);
             }
             match &saved {
-                Some(saved) => saved.verify(baseline, fresh, args.allow_delete),
+                Some(saved) => saved
+                    .verify(baseline, fresh, accept)
+                    .inspect_err(|_| refused_under_lock.set(true)),
                 None if fresh.changes == shown.changes => Ok(fresh),
                 None => Err(
                     Diagnostic::error("the organization changed while plinth waited for the apply lock")
@@ -218,7 +247,11 @@ async fn apply(global: &cli::GlobalArgs, baseline: &Baseline, args: &cli::ApplyA
                 ),
             }
         })
-        .await?;
+        .await;
+    let report = match report {
+        Err(d) if refused_under_lock.get() => return refused(d),
+        other => other?,
+    };
     emit(&match args.format {
         PlanFormat::Json => render::json::report(&report),
         _ => render::text::report(&report),
@@ -262,6 +295,7 @@ async fn bootstrap(
         plan_file: None,
         auto_approve: args.auto_approve,
         allow_delete: false,
+        baseline_may_differ: false,
         format: args.format,
         lock_timeout: args.lock_timeout,
     };
@@ -384,13 +418,25 @@ fn emit(text: &str) {
     }
 }
 
-fn print_plan(plan: &Plan, format: PlanFormat) {
-    let out = match format {
-        PlanFormat::Text => render::text::plan(plan),
-        PlanFormat::Json => render::json::plan(plan),
-        PlanFormat::Markdown => render::markdown::plan(plan),
-    };
-    emit(&out);
+/// The plan in `format`; a Markdown plan within `--max-chars` when given.
+fn render_plan(plan: &Plan, format: PlanFormat, comment: &cli::CommentArgs) -> Result<String, Diagnostics> {
+    Ok(match (format, comment.max_chars) {
+        (PlanFormat::Text, None) => render::text::plan(plan),
+        (PlanFormat::Json, None) => render::json::plan(plan),
+        (PlanFormat::Markdown, None) => render::markdown::plan(plan),
+        (PlanFormat::Markdown, Some(max_chars)) => render::markdown::plan_within(
+            plan,
+            &render::markdown::Budget {
+                max_chars,
+                full_plan: comment.full_plan.clone(),
+            },
+        ),
+        (_, Some(_)) => {
+            return Err(Diagnostic::error("`--max-chars` is for `--format markdown` only")
+                .hint("add `--format markdown`, or leave `--max-chars` out")
+                .into());
+        }
+    })
 }
 
 fn confirm(plan: &Plan) -> Result<(), Diagnostics> {

@@ -90,6 +90,16 @@ fn comparable(change: &Change) -> Value {
     serde_json::to_value(&c).unwrap_or(Value::Null)
 }
 
+/// What `plinth apply PLAN_FILE` was told on its command line.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Accept {
+    /// `--allow-delete`: deletions are planned.
+    pub allow_delete: bool,
+    /// `--baseline-may-differ`: the baseline's files may differ from the plan's, if the
+    /// plan made now is the saved one.
+    pub baseline_may_differ: bool,
+}
+
 fn replan_hint() -> &'static str {
     "plan again with `plinth plan --out FILE`, review it, and apply that"
 }
@@ -163,9 +173,20 @@ impl SavedPlan {
     /// Refuse unless the baseline's files are the ones the plan was made from. Makes no
     /// AWS call, so a changed baseline is refused before plinth reads the organization.
     pub fn check_baseline(&self, baseline: &Baseline) -> Result<(), Diagnostics> {
+        match self.baseline_changes(baseline) {
+            None => Ok(()),
+            Some(changed) => Err(Diagnostic::error("the baseline is not the one this plan was made from")
+                .cause(changed)
+                .hint(replan_hint())
+                .into()),
+        }
+    }
+
+    /// How the baseline's files differ from those the plan was made from, if they do.
+    fn baseline_changes(&self, baseline: &Baseline) -> Option<String> {
         let files = baseline_fingerprints(baseline);
         if files == self.baseline_files {
-            return Ok(());
+            return None;
         }
         let mut changed: Vec<String> = Vec::new();
         for (path, sum) in &files {
@@ -178,18 +199,20 @@ impl SavedPlan {
         for path in self.baseline_files.keys().filter(|p| !files.contains_key(*p)) {
             changed.push(format!("`{path}` is no longer part of the baseline"));
         }
-        Err(Diagnostic::error("the baseline is not the one this plan was made from")
-            .cause(changed.join("; "))
-            .hint(replan_hint())
-            .into())
+        Some(changed.join("; "))
     }
 
     /// The plan to apply: `fresh`, planned now from the baseline and the live state, if
     /// it equals the saved plan change for change and op for op; otherwise a refusal that
     /// names every change that differs. The saved changes are only compared with, never
-    /// executed.
-    pub fn verify(&self, baseline: &Baseline, fresh: Plan, allow_delete: bool) -> Result<Plan, Diagnostics> {
-        self.check_baseline(baseline)?;
+    /// executed. The baseline's files must be those the plan was made from, unless
+    /// `accept.baseline_may_differ`: then the comparison alone decides, since what is
+    /// applied is the plan made now, which must equal the saved one all the same.
+    pub fn verify(&self, baseline: &Baseline, fresh: Plan, accept: Accept) -> Result<Plan, Diagnostics> {
+        let baseline_changes = self.baseline_changes(baseline);
+        if !accept.baseline_may_differ {
+            self.check_baseline(baseline)?;
+        }
         let index = |plan: &Plan| -> BTreeMap<String, Vec<Value>> {
             let mut by_address: BTreeMap<String, Vec<Value>> = BTreeMap::new();
             for c in &plan.changes {
@@ -202,6 +225,12 @@ impl SavedPlan {
         };
         let (saved, now) = (index(&self.plan), index(&fresh));
         if saved == now {
+            if let Some(changed) = baseline_changes {
+                tracing::info!(
+                    baseline = %changed,
+                    "the baseline's files are not those the plan was made from, but the plan made now is the saved plan"
+                );
+            }
             return Ok(fresh);
         }
         let symbol = |plan: &Plan, address: &str| {
@@ -221,10 +250,19 @@ impl SavedPlan {
         for address in saved.keys().filter(|a| !now.contains_key(*a)) {
             what.push(format!("no longer `{} {address}`", symbol(&self.plan, address)));
         }
-        let mut d = Diagnostic::error("the organization changed since this plan was made, or the plan file was edited")
-            .cause(format!("planning now gives: {}", what.join("; ")));
-        if self.allow_delete && !allow_delete {
+        let message = if baseline_changes.is_some() {
+            "the baseline and perhaps the organization changed since this plan was made, or the plan file was edited"
+        } else {
+            "the organization changed since this plan was made, or the plan file was edited"
+        };
+        let mut d = Diagnostic::error(message).cause(format!("planning now gives: {}", what.join("; ")));
+        if self.allow_delete && !accept.allow_delete {
             d = d.cause("the plan was made with `--allow-delete`; apply plans deletions only when given it too");
+        }
+        if let Some(changed) = baseline_changes {
+            d = d.cause(format!(
+                "the baseline's files are not those the plan was made from: {changed}"
+            ));
         }
         Err(d.hint(replan_hint()).into())
     }

@@ -146,7 +146,8 @@ fn command_lines() -> Vec<Vec<String>> {
             lines.push(args.split_whitespace().map(str::to_owned).collect());
         }
     }
-    assert_eq!(lines.len(), 6, "{lines:?}");
+    // The Dockerfile, the CronJob, the scheduled task; plan and show, apply, reconcile.
+    assert_eq!(lines.len(), 7, "{lines:?}");
     lines
 }
 
@@ -290,16 +291,18 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// The pull-request workflow's plan step, run with a stand-in for `docker`: a plan with
-/// blocked targets (plinth exits 1 after printing it) is still posted and kept, and the
-/// job fails at its end; plinth failing without a plan stops the job at once.
+/// blocked targets (plinth exits 1 after printing it) is still kept and posted, and the
+/// workflow fails at its end; plinth failing without a plan stops the job at once. The
+/// artifact is uploaded before the comment job, which needs the plan job, starts.
 #[test]
 fn the_plan_workflow_posts_a_plan_with_blocked_targets_and_then_fails() {
     let wf = repo().join("deploy/github/plinth-plan.yml");
-    let steps = python(
-        "import sys, yaml, json\nw = yaml.safe_load(open(sys.argv[1]))\nprint(json.dumps(w['jobs']['plan']['steps']))",
+    let jobs = python(
+        "import sys, yaml, json\nw = yaml.safe_load(open(sys.argv[1]))\nprint(json.dumps(w['jobs']))",
         &[&wf],
     );
-    let steps: Vec<serde_json::Value> = serde_json::from_str(&steps).unwrap();
+    let jobs: serde_json::Value = serde_json::from_str(&jobs).unwrap();
+    let steps = jobs["plan"]["steps"].as_array().unwrap();
     let position = |pred: &dyn Fn(&serde_json::Value) -> bool| steps.iter().position(pred).unwrap();
     let plan = position(&|s| s["name"] == "plinth plan");
     let upload = position(&|s| {
@@ -307,10 +310,26 @@ fn the_plan_workflow_posts_a_plan_with_blocked_targets_and_then_fails() {
             .as_str()
             .is_some_and(|u| u.starts_with("actions/upload-artifact"))
     });
-    let comment = position(&|s| s["name"] == "Post or update the plan comment");
-    let fail = position(&|s| s["name"] == "Fail when targets are blocked");
-    assert!(plan < upload && upload < comment && comment < fail, "{steps:?}");
-    assert_eq!(steps[fail]["if"], "steps.plan.outputs.exitcode == '1'");
+    assert!(plan < upload && upload == steps.len() - 1, "{steps:?}");
+    assert_eq!(
+        jobs["plan"]["outputs"]["exitcode"],
+        "${{ steps.plan.outputs.exitcode }}"
+    );
+    // The comment job starts once the plan job (its upload included) has succeeded.
+    assert_eq!(jobs["comment"]["needs"], "plan");
+    assert!(jobs["comment"].get("if").is_none(), "{}", jobs["comment"]);
+    let comment_steps = jobs["comment"]["steps"].as_array().unwrap();
+    let names: Vec<&str> = comment_steps
+        .iter()
+        .map(|s| s["name"].as_str().or(s["uses"].as_str()).unwrap())
+        .collect();
+    assert!(names[0].starts_with("actions/download-artifact@"), "{names:?}");
+    assert_eq!(
+        names[1..],
+        ["Post or update the plan comment", "Fail when targets are blocked"]
+    );
+    assert_eq!(comment_steps[0]["with"]["name"], steps[upload]["with"]["name"]);
+    assert_eq!(comment_steps[2]["if"], "needs.plan.outputs.exitcode == '1'");
 
     let script = steps[plan]["run"].as_str().unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -318,7 +337,12 @@ fn the_plan_workflow_posts_a_plan_with_blocked_targets_and_then_fails() {
         let bin = dir.path().join("bin");
         std::fs::create_dir_all(&bin).unwrap();
         let docker = bin.join("docker");
-        std::fs::write(&docker, format!("#!/bin/sh\nprintf '{docker_prints}'\nexit 1\n")).unwrap();
+        // `plan` prints and exits 1; `show` (no AWS call) succeeds.
+        std::fs::write(
+            &docker,
+            format!("#!/bin/sh\ncase \"$*\" in *' show '*) exit 0 ;; esac\nprintf '{docker_prints}'\nexit 1\n"),
+        )
+        .unwrap();
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -332,6 +356,7 @@ fn the_plan_workflow_posts_a_plan_with_blocked_targets_and_then_fails() {
             .env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()))
             .env("GITHUB_OUTPUT", &output)
             .env("PLINTH_IMAGE", "plinth:test")
+            .env("ARTIFACT", "plinth-plan-abc")
             .status()
             .unwrap();
         (status.code(), std::fs::read_to_string(&output).unwrap_or_default())

@@ -35,6 +35,8 @@ mod management_adapters;
 mod organizations_adapter;
 mod ownership;
 mod pace;
+mod pipeline;
+mod pipeline_runs;
 mod pod_security;
 mod policy_files;
 mod properties;

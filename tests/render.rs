@@ -235,3 +235,17 @@ fn a_wide_impact_stays_a_short_comment() {
     let text = render::text::plan(&plan);
     assert!(text.contains("and 995 more"));
 }
+
+/// The plan cut to a comment's budget: the title, the summary table, whole sections and
+/// changes in order while they fit, and a closing note naming what was left out and
+/// where the whole plan is.
+#[test]
+fn markdown_within_a_budget() {
+    let budget = render::markdown::Budget {
+        max_chars: 3_000,
+        full_plan: Some("plinth-plan-0123abc".into()),
+    };
+    let md = render::markdown::plan_within(&sample_plan(false), &budget);
+    assert!(md.chars().count() <= 3_000, "{} characters", md.chars().count());
+    insta::assert_snapshot!(md);
+}

@@ -71,7 +71,7 @@ async fn the_reviewed_plan_is_the_plan_applied() {
         b.dir(),
         &["apply", "plan.json", "-f", "baseline.toml", "--auto-approve"],
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains("error: the organization changed since this plan was made"),
@@ -93,7 +93,7 @@ async fn a_changed_baseline_is_refused_naming_the_file() {
         b.dir(),
         &["apply", "plan.json", "-f", "baseline.toml", "--auto-approve"],
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains("error: the baseline is not the one this plan was made from"),
@@ -126,7 +126,7 @@ async fn a_changed_organization_is_refused_saying_what_differs() {
         b.dir(),
         &["apply", "plan.json", "-f", "baseline.toml", "--auto-approve"],
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains("the organization changed since this plan was made"),
@@ -149,7 +149,7 @@ fn corrupted_truncated_or_foreign_plan_files_are_refused_before_any_call() {
             .env("AWS_SECRET_ACCESS_KEY", "x")
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(out.status.code(), Some(3));
         text(&out.stderr)
     };
     let truncated = run(r#"{"format_version": 1, "plinth_version": "0.1.0", "baseline_files": {"#);
@@ -273,7 +273,7 @@ async fn an_edited_plan_file_is_refused_with_zero_writes() {
             &["apply", &file, "-f", "baseline.toml", "--auto-approve"],
         );
         let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert_eq!(out.status.code(), Some(3), "{name}: {stderr}");
         assert!(stderr.contains("or the plan file was edited"), "{name}: {stderr}");
         assert!(text(&out.stdout).is_empty(), "{name}: nothing is shown as the plan");
     }
@@ -303,7 +303,7 @@ async fn a_plan_of_another_plinth_version_or_with_deletions_needs_a_fresh_look()
         b.dir(),
         &["apply", "old.json", "-f", "baseline.toml", "--auto-approve"],
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("was made by another version of plinth"), "{stderr}");
     assert!(stderr.contains("it was made by plinth 0.0.1"), "{stderr}");
@@ -348,9 +348,144 @@ async fn inline_policy_files_of_permission_sets_are_fingerprinted() {
         b.dir(),
         &["apply", "plan.json", "-f", "baseline.toml", "--auto-approve"],
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(
         text(&out.stderr).contains("`policies/inline.json` changed"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// A pull request planned before another one was merged: the default branch's baseline
+/// is not the one planned, but the plan made now is the reviewed plan change for change.
+/// Refused by default, before any AWS call; applied with `--baseline-may-differ`, since
+/// what is applied is exactly what was reviewed.
+#[tokio::test]
+async fn a_plan_made_before_other_merges_applies_with_baseline_may_differ_when_it_still_holds() {
+    let (emu, b) = setup().await;
+    // The other pull request declares an OU that exists: no change of its own.
+    b.rewrite(&format!("{BASELINE}\n[[organizational_units]]\npath = \"Workloads\"\n"));
+    let out = plinth(
+        &emu,
+        b.dir(),
+        &["apply", "plan.json", "-f", "baseline.toml", "--auto-approve"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("error: the baseline is not the one this plan was made from"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = plinth(
+        &emu,
+        b.dir(),
+        &[
+            "apply",
+            "plan.json",
+            "-f",
+            "baseline.toml",
+            "--auto-approve",
+            "--baseline-may-differ",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Apply complete: 5 done, 0 failed, 0 skipped."));
+    let org = emu.organizations().await;
+    let scp = crate::support::live_scp(&org, "deny-s3-delete").await.expect("created");
+    assert_eq!(scp.targets.len(), 1);
+}
+
+/// With `--baseline-may-differ`, a baseline that changes the plan is refused all the
+/// same, naming what differs and the files that changed, with nothing written.
+#[tokio::test]
+async fn a_moved_baseline_that_changes_the_plan_is_refused_with_baseline_may_differ() {
+    let (emu, b) = setup().await;
+    std::fs::write(
+        b.dir().join("policies/deny-s3-delete.json"),
+        POLICY.replace("DeleteBucket", "DeleteObject"),
+    )
+    .unwrap();
+    let out = plinth(
+        &emu,
+        b.dir(),
+        &[
+            "apply",
+            "plan.json",
+            "-f",
+            "baseline.toml",
+            "--auto-approve",
+            "--baseline-may-differ",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("error: the baseline and perhaps the organization changed since this plan was made"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`+ scp.custom.deny-s3-delete` differs"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "the baseline's files are not those the plan was made from: `policies/deny-s3-delete.json` changed"
+        ),
+        "{stderr}"
+    );
+    let org = emu.organizations().await;
+    assert!(crate::support::live_scp(&org, "deny-s3-delete").await.is_none());
+    // The flag asks for a plan file.
+    let out = plinth(
+        &emu,
+        b.dir(),
+        &["apply", "--baseline-may-differ", "-f", "baseline.toml"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("PLAN_FILE"), "{}", text(&out.stderr));
+}
+
+/// `plinth show` prints a saved plan as `plinth plan` printed it, reading no baseline and
+/// calling no AWS endpoint; `--max-chars` is for Markdown, and no less than 2,000 (the
+/// cut itself: tests/pipeline.rs and `render::markdown::budget`).
+#[tokio::test]
+async fn a_saved_plan_is_shown_again_without_aws() {
+    let (emu, b) = setup().await;
+    let planned = plinth(&emu, b.dir(), &["plan", "-f", "baseline.toml", "--format", "markdown"]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::copy(b.dir().join("plan.json"), elsewhere.path().join("plan.json")).unwrap();
+    let show = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_plinth"))
+            .current_dir(elsewhere.path())
+            .arg("show")
+            .args(args)
+            // Nothing listens here: an AWS call would fail.
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .output()
+            .unwrap()
+    };
+    let out = show(&["plan.json", "--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), text(&planned.stdout));
+    let out = show(&[
+        "plan.json",
+        "--format",
+        "markdown",
+        "--max-chars",
+        "2000",
+        "--full-plan",
+        "plan.json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        text(&planned.stdout),
+        "a plan that fits is shown whole"
+    );
+    let out = show(&["plan.json", "--max-chars", "2000"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("error: `--max-chars` is for `--format markdown` only"));
+    let out = show(&["plan.json", "--format", "markdown", "--max-chars", "1999"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("at least 2000 characters"),
         "{}",
         text(&out.stderr)
     );

@@ -8,6 +8,8 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+mod budget;
+
 use super::escape::markdown::{code, fence, prose, text};
 use super::escape::{self, html};
 use super::impact::MARKDOWN;
@@ -19,70 +21,148 @@ use crate::policy::diff::StatementDiff;
 /// Marker that lets a CI job find and update its own comment.
 pub const COMMENT_MARKER: &str = "<!-- plinth-plan -->";
 
+pub use budget::{Budget, MIN_CHARS};
+
+/// The whole plan as one comment.
 pub fn plan(plan: &Plan) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "{COMMENT_MARKER}");
-    if !plan.blocked.is_empty() {
-        let _ = writeln!(out, "### plinth plan: errors; {}\n", summary_line(plan));
-        super::blocked::markdown(plan, &mut out);
+    parts(plan).join()
+}
+
+/// The plan as a comment of at most [`Budget::max_chars`] characters (never fewer than
+/// [`MIN_CHARS`]): the whole plan when it fits; otherwise the title, the summary table and
+/// as many whole sections and changes as fit, never a part of one, then a note saying
+/// what was left out and where the full plan is.
+pub fn plan_within(plan: &Plan, budget: &Budget) -> String {
+    budget::fit(&parts(plan), budget)
+}
+
+/// The comment in its parts, in the order it shows them; each part is whole Markdown (a
+/// block, a list item with its nested blocks), so any selection of them joins into
+/// well-formed Markdown.
+struct Parts {
+    /// The marker and the title line (or the whole text of an empty plan).
+    title: String,
+    blocked: String,
+    impact: String,
+    /// The counts per action.
+    table: String,
+    /// Changes grouped by kind, in the kinds' order.
+    areas: Vec<Area>,
+    orphans: String,
+    notes: String,
+    warnings: String,
+}
+
+struct Area {
+    kind: String,
+    /// Each change as a list item with everything nested under it.
+    changes: Vec<String>,
+}
+
+impl Parts {
+    fn join(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&self.title);
+        out.push_str(&self.blocked);
+        out.push_str(&self.impact);
+        out.push_str(&self.table);
+        for area in &self.areas {
+            out.push_str(&area_heading(&area.kind, area.changes.len(), area.changes.len()));
+            for c in &area.changes {
+                out.push_str(c);
+            }
+        }
+        out.push_str(&self.orphans);
+        out.push_str(&self.notes);
+        out.push_str(&self.warnings);
+        out
     }
+}
+
+/// `#### `scp` (6 changes)`, or with fewer shown, `(40 changes, 12 shown here)`.
+fn area_heading(kind: &str, total: usize, shown: usize) -> String {
+    let mut count = format!("{total} change{}", if total == 1 { "" } else { "s" });
+    if shown < total {
+        let _ = write!(count, ", {shown} shown here");
+    }
+    format!("\n#### {} ({count})\n\n", code(kind))
+}
+
+fn parts(plan: &Plan) -> Parts {
+    let mut title = format!("{COMMENT_MARKER}\n");
+    let mut blocked = String::new();
+    if !plan.blocked.is_empty() {
+        let _ = writeln!(title, "### plinth plan: errors; {}\n", summary_line(plan));
+        super::blocked::markdown(plan, &mut blocked);
+    }
+    let (mut impact_part, mut table) = (String::new(), String::new());
+    let mut areas = Vec::new();
     if plan.is_empty() && plan.blocked.is_empty() {
         let _ = writeln!(
-            out,
+            title,
             "### plinth plan: no changes\n\nThe organization matches the baseline."
         );
     } else if !plan.is_empty() {
         if plan.blocked.is_empty() {
-            let _ = writeln!(out, "### plinth plan: {}", summary_line(plan));
+            let _ = writeln!(title, "### plinth plan: {}", summary_line(plan));
         }
-        impact(&mut out, plan);
-        out.push('\n');
+        impact(&mut impact_part, plan);
+        table.push('\n');
         let counts = plan.summary();
-        let _ = writeln!(out, "| {} |", Action::ALL.map(|a| a.as_str()).join(" | "));
-        let _ = writeln!(out, "|{}", "---:|".repeat(Action::ALL.len()));
+        let _ = writeln!(table, "| {} |", Action::ALL.map(|a| a.as_str()).join(" | "));
+        let _ = writeln!(table, "|{}", "---:|".repeat(Action::ALL.len()));
         let _ = writeln!(
-            out,
+            table,
             "| {} |",
             Action::ALL
                 .map(|a| counts.get(&a).copied().unwrap_or(0).to_string())
                 .join(" | ")
         );
-        let mut areas: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
+        let mut by_kind: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
         for c in &plan.changes {
-            areas.entry(c.kind.as_str()).or_default().push(c);
+            by_kind.entry(c.kind.as_str()).or_default().push(c);
         }
-        for (area, changes) in areas {
-            let _ = writeln!(
-                out,
-                "\n#### {} ({} change{})\n",
-                code(area),
-                changes.len(),
-                if changes.len() == 1 { "" } else { "s" }
-            );
-            for c in changes {
-                change(&mut out, c);
+        areas = by_kind
+            .into_iter()
+            .map(|(kind, changes)| Area {
+                kind: kind.to_owned(),
+                changes: changes
+                    .into_iter()
+                    .map(|c| {
+                        let mut out = String::new();
+                        change(&mut out, c);
+                        out
+                    })
+                    .collect(),
+            })
+            .collect();
+    }
+    let list = |heading: &str, items: Vec<String>| {
+        let mut out = String::new();
+        if !items.is_empty() {
+            let _ = writeln!(out, "\n#### {heading}\n");
+            for item in items {
+                let _ = writeln!(out, "- {item}");
             }
         }
+        out
+    };
+    Parts {
+        title,
+        blocked,
+        impact: impact_part,
+        table,
+        areas,
+        orphans: list(
+            "Kept, no longer in the baseline",
+            plan.orphans
+                .iter()
+                .map(|o| format!("{}: {}", code(&o.address), prose(&o.reason)))
+                .collect(),
+        ),
+        notes: list("Notes", plan.notes.iter().map(|n| prose(n)).collect()),
+        warnings: list("Warnings", plan.warnings.iter().map(|w| prose(w)).collect()),
     }
-    if !plan.orphans.is_empty() {
-        let _ = writeln!(out, "\n#### Kept, no longer in the baseline\n");
-        for o in &plan.orphans {
-            let _ = writeln!(out, "- {}: {}", code(&o.address), prose(&o.reason));
-        }
-    }
-    if !plan.notes.is_empty() {
-        let _ = writeln!(out, "\n#### Notes\n");
-        for n in &plan.notes {
-            let _ = writeln!(out, "- {}", prose(n));
-        }
-    }
-    if !plan.warnings.is_empty() {
-        let _ = writeln!(out, "\n#### Warnings\n");
-        for w in &plan.warnings {
-            let _ = writeln!(out, "- {}", prose(w));
-        }
-    }
-    out
 }
 
 /// Lines of the impact summary shown before the rest are collapsed.
