@@ -38,6 +38,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // The binary's modules, beside main.rs.
     ("cli", &[]),
     ("schedule", &["cli"]),
+    ("commands", &["cli"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
