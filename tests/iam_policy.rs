@@ -25,6 +25,9 @@ fn plinth(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// AWS's managed policy that caps the trail's log role at writing log events.
+const LOG_ROLE_BOUNDARY: &str = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
+
 /// Writes plinth may make on `*`: AWS names these resources as it creates them (policy,
 /// OU, account and permission-set ids), or the action takes no resource.
 const UNSCOPED_WRITES: &[(&str, &str)] = &[
@@ -170,6 +173,42 @@ fn with_a_baseline_no_write_plinth_can_name_is_left_on_every_resource() {
     ] {
         assert!(!allows(&apply, action, resource), "{action} on {resource}");
     }
+    // The log role is created, and given a policy, only with the boundary that caps it.
+    let bounded = statements(&apply)
+        .iter()
+        .find(|s| {
+            list(&s["Action"]).contains(&"iam:CreateRole".to_owned())
+                && s["Resource"]
+                    .as_str()
+                    .is_some_and(|r| r.contains("plinth-cloudtrail-logs"))
+        })
+        .unwrap();
+    assert_eq!(
+        list(&bounded["Action"]),
+        ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"]
+    );
+    assert_eq!(
+        bounded["Condition"]["StringEquals"]["iam:PermissionsBoundary"],
+        serde_json::json!([plinth::kinds::trail::LOGS_ROLE_BOUNDARY])
+    );
+    // The log role is created, and given a policy, only with the boundary that caps it.
+    let bounded = statements(&apply)
+        .iter()
+        .find(|s| {
+            list(&s["Action"]).contains(&"iam:CreateRole".to_owned())
+                && s["Resource"]
+                    .as_str()
+                    .is_some_and(|r| r.contains("plinth-cloudtrail-logs"))
+        })
+        .unwrap();
+    assert_eq!(
+        list(&bounded["Action"]),
+        ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"]
+    );
+    assert_eq!(
+        bounded["Condition"]["StringEquals"]["iam:PermissionsBoundary"],
+        serde_json::json!([LOG_ROLE_BOUNDARY])
+    );
     let pass = statements(&apply)
         .iter()
         .find(|s| list(&s["Action"]) == ["iam:PassRole"])
@@ -240,14 +279,16 @@ async fn what_plinth_writes_lies_inside_the_scopes_of_its_policy() {
 
     let conf = emu.sdk_config().await;
     let mut written: Vec<(&str, String)> = Vec::new();
-    for role in aws_sdk_iam::Client::new(&conf)
-        .list_roles()
-        .send()
-        .await
-        .unwrap()
-        .roles()
-    {
+    let iam = aws_sdk_iam::Client::new(&conf);
+    for role in iam.list_roles().send().await.unwrap().roles() {
         if role.role_name().starts_with("plinth-") {
+            // Created with the boundary the policy's condition requires.
+            let live = iam.get_role().role_name(role.role_name()).send().await.unwrap();
+            let boundary = live
+                .role()
+                .and_then(|r| r.permissions_boundary())
+                .and_then(|b| b.permissions_boundary_arn());
+            assert_eq!(boundary, Some(LOG_ROLE_BOUNDARY));
             for action in ["iam:CreateRole", "iam:PutRolePolicy", "iam:PassRole"] {
                 written.push((action, role.arn().to_owned()));
             }

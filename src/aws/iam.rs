@@ -62,17 +62,26 @@ impl Iam {
             arn: role.arn().to_owned(),
             trust_policy: decode(role.assume_role_policy_document().unwrap_or_default()),
             inline_policy,
+            permissions_boundary: role
+                .permissions_boundary()
+                .and_then(|b| b.permissions_boundary_arn())
+                .map(str::to_owned),
         }))
     }
 
     pub async fn execute(&self, op: &IamOp) -> Result<Option<String>, AwsError> {
         match op {
-            IamOp::CreateRole { name, trust_policy } => {
+            IamOp::CreateRole {
+                name,
+                trust_policy,
+                permissions_boundary,
+            } => {
                 let created = self
                     .client
                     .create_role()
                     .role_name(name)
                     .assume_role_policy_document(trust_policy)
+                    .set_permissions_boundary(permissions_boundary.clone())
                     .description("Managed by plinth: CloudTrail delivers the organization trail to CloudWatch Logs")
                     .tags(owner_tag()?)
                     .send()
@@ -96,6 +105,16 @@ impl Iam {
                     .send()
                     .await
                     .ctx(SERVICE, "UpdateAssumeRolePolicy")?;
+                Ok(None)
+            }
+            IamOp::PutRolePermissionsBoundary { name, boundary } => {
+                self.client
+                    .put_role_permissions_boundary()
+                    .role_name(name)
+                    .permissions_boundary(boundary)
+                    .send()
+                    .await
+                    .ctx(SERVICE, "PutRolePermissionsBoundary")?;
                 Ok(None)
             }
             IamOp::TagRole { name } => {

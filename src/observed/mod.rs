@@ -95,6 +95,9 @@ pub struct Role {
     pub trust_policy: String,
     /// plinth's inline policy on the role, decoded, if present.
     pub inline_policy: Option<String>,
+    /// The ARN of the role's permissions boundary, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

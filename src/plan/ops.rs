@@ -155,10 +155,17 @@ pub struct MetricFilterSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "call")]
 pub enum IamOp {
-    /// Creates the role, tagged `managed-by=plinth`.
+    /// Creates the role, tagged `managed-by=plinth`, with this permissions boundary.
     CreateRole {
         name: String,
         trust_policy: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        permissions_boundary: Option<String>,
+    },
+    /// Sets the role's permissions boundary (the most its policies can ever allow).
+    PutRolePermissionsBoundary {
+        name: String,
+        boundary: String,
     },
     UpdateAssumeRolePolicy {
         name: String,

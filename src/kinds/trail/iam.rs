@@ -3,7 +3,9 @@
 
 use crate::kinds::iam::{Condition, Names, Phase, Scope};
 
-use super::{ALERT_TOPIC, HOME_REGION, ROOT_ALARM, SERVICE_PRINCIPAL, log_group_name, logs_role_name};
+use super::{
+    ALERT_TOPIC, HOME_REGION, LOGS_ROLE_BOUNDARY, ROOT_ALARM, SERVICE_PRINCIPAL, log_group_name, logs_role_name,
+};
 
 /// The trail's name, or `*` without a baseline.
 fn trail(n: &Names<'_>) -> Option<String> {
@@ -120,15 +122,28 @@ pub(super) const SCOPES: &[Scope] = &[
         resources: log_group,
         condition: None,
     },
+    // Creating the role, and giving it a policy, only with the boundary that caps it at
+    // writing log events: a holder of plinth's role cannot make a `plinth-cloudtrail-logs-*`
+    // role that does more, whatever trust and policies it gives it.
     Scope {
-        sid: "PlinthTrailLogsRole",
+        sid: "PlinthTrailLogsRoleBounded",
         phase: Phase::Apply,
         actions: &[
             "iam:CreateRole",
-            "iam:TagRole",
-            "iam:UpdateAssumeRolePolicy",
             "iam:PutRolePolicy",
+            "iam:PutRolePermissionsBoundary",
         ],
+        resources: role,
+        condition: Some(Condition {
+            operator: "StringEquals",
+            key: "iam:PermissionsBoundary",
+            values: &[LOGS_ROLE_BOUNDARY],
+        }),
+    },
+    Scope {
+        sid: "PlinthTrailLogsRole",
+        phase: Phase::Apply,
+        actions: &["iam:TagRole", "iam:UpdateAssumeRolePolicy"],
         resources: role,
         condition: None,
     },

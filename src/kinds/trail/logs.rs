@@ -93,6 +93,7 @@ pub(super) fn plan_log_delivery(
                     Op::Iam(IamOp::CreateRole {
                         name: role.clone(),
                         trust_policy: policy::minify(&trust),
+                        permissions_boundary: Some(LOGS_ROLE_BOUNDARY.to_owned()),
                     }),
                 )
                 .after(Some(trust.clone())),
@@ -110,6 +111,28 @@ pub(super) fn plan_log_delivery(
                 role_deps.push(change.address.clone());
                 trail_deps.push(change.address.clone());
                 plan.changes.push(change);
+            }
+            if r.permissions_boundary.as_deref() != Some(LOGS_ROLE_BOUNDARY) {
+                let why = match &r.permissions_boundary {
+                    None => "the role has no permissions boundary".to_owned(),
+                    Some(other) => format!("the role's permissions boundary is `{other}`"),
+                };
+                plan.changes.push(
+                    Change::new(
+                        at("trail.logs_role.boundary"),
+                        Action::Update,
+                        format!("{why}, not `{LOGS_ROLE_BOUNDARY}`: whatever its policies say, the role can only write log events"),
+                        Op::Iam(IamOp::PutRolePermissionsBoundary {
+                            name: role.clone(),
+                            boundary: LOGS_ROLE_BOUNDARY.to_owned(),
+                        }),
+                    )
+                    .before(r.permissions_boundary.as_ref().map(|b| json!(b)))
+                    .after(Some(json!(LOGS_ROLE_BOUNDARY)))
+                    .depends_on(role_deps.clone()),
+                );
+                // plinth's role policy on the role is only allowed once it is bounded.
+                role_deps.push("trail.logs_role.boundary".to_owned());
             }
             let reason = "the role's trust policy is not CloudTrail's for this trail";
             let change = crate::plan::policy_document_change(

@@ -114,6 +114,11 @@ pub const BUCKET_POLICY_ADDRESS: &str = "trail.bucket.policy";
 
 /// CloudWatch Logs delivery and the root-usage alarm.
 pub const LOGS_ROLE_POLICY_NAME: &str = "plinth-cloudtrail-logs";
+/// The log role's permissions boundary: AWS's managed policy that allows creating log
+/// groups and streams and putting log events, nothing else. plinth's own policy may
+/// create and change a `plinth-cloudtrail-logs-*` role only with this boundary, so whoever
+/// holds plinth's role cannot make one that does more.
+pub const LOGS_ROLE_BOUNDARY: &str = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
 pub const ROOT_FILTER_NAME: &str = "plinth-root-usage";
 pub const ROOT_METRIC: &str = "RootAccountUsage";
 pub const ROOT_NAMESPACE: &str = "plinth/CloudTrail";
