@@ -236,6 +236,34 @@ mod tests {
         );
     }
 
+    fn sids_for(targets: &str) -> Vec<String> {
+        let text = format!(
+            "[organization]\nmanagement_account_id = \"123456789012\"\n\n[[account]]\nname = \"payments\"\nid = \"111111111111\"\nemail = \"p@example.com\"\nou = \"Workloads\"\n\n[[sso.permission_set]]\nname = \"Dev\"\nmanaged_policies = [\"arn:aws:iam::aws:policy/ReadOnlyAccess\"]\n\n[[sso.assignment]]\npermission_set = \"Dev\"\ngroups = [\"developers\"]\ntargets = [{targets}]\n"
+        );
+        let b = crate::baseline::parse(crate::diag::SourceFile::new("baseline.toml", text))
+            .unwrap_or_else(|d| panic!("{d}"));
+        let doc = document(Phase::Apply, &names(Some(&b.file), None));
+        statements(&doc)
+            .iter()
+            .map(|s| s["Sid"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn identity_centers_roles_in_the_management_account_only_when_an_assignment_can_reach_it() {
+        let has = |targets: &str| sids_for(targets).iter().any(|s| s == "PlinthIdentityCenterRoles");
+        assert!(!has("\"account:payments\"\n"), "a declared member account only");
+        assert!(!has("\"account:222222222222\"\n"), "another account's id");
+        for reaches in [
+            "\"root\"",
+            "\"ou:Workloads\"",
+            "\"account:123456789012\"",
+            "\"account:undeclared\"",
+        ] {
+            assert!(has(reaches), "{reaches}");
+        }
+    }
+
     #[test]
     fn without_a_baseline_the_names_plinth_fixes_are_kept_and_the_rest_are_wildcards() {
         let doc = document(Phase::Apply, &Names::GENERIC);

@@ -27,6 +27,7 @@ use toml::Spanned;
 use crate::aws::organizations::ReadScope;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::iam::{Names, Phase};
+use crate::types::Target;
 use crate::kinds::{Baseline, Context, Description, IamActions, Kind, ObserveCx, Scope};
 use crate::observed::{Boundary, PermissionSetSpec, PrincipalKind, SsoState};
 use crate::plan::{Address, Op, Plan, Ref, SsoCall, SsoOp};
@@ -35,15 +36,40 @@ use section::{PermissionSetDecl, SsoSection};
 
 pub struct Sso;
 
-/// The roles and SAML provider IAM Identity Center makes in the management account.
+/// The roles and SAML provider IAM Identity Center makes in the management account, when
+/// an assignment can put a permission set there. Whoever holds these can give themselves
+/// the management account (change the SAML provider, the roles' policies): a baseline
+/// that assigns nothing there does not get them.
 fn identity_center_roles(n: &Names<'_>) -> Vec<String> {
-    if n.baseline.is_some_and(|b| b.sso.is_none()) {
+    if n.baseline.is_some_and(|b| !reaches_management_account(b, n.account)) {
         return Vec::new();
     }
     vec![
         format!("arn:aws:iam::{}:role/aws-reserved/sso.amazonaws.com/*", n.account),
         format!("arn:aws:iam::{}:saml-provider/AWSSSO_*", n.account),
     ]
+}
+
+/// Whether an assignment could provision a permission set in the management account: a
+/// target at the root or in an OU (the management account may sit in one), or an account
+/// that is, or may be, the management account (its id; a name not declared with another id).
+fn reaches_management_account(b: &super::BaselineFile, management: &str) -> bool {
+    let Some(sso) = &b.sso else { return false };
+    let declared_elsewhere = |name: &str| {
+        b.account.iter().any(|d| {
+            let d = d.get_ref();
+            d.name.get_ref().as_str() == name && d.id.as_ref().is_some_and(|id| id.get_ref().as_str() != management)
+        })
+    };
+    sso.get_ref()
+        .assignment
+        .iter()
+        .flat_map(|a| a.get_ref().targets.get_ref())
+        .any(|t| match t.get_ref() {
+            Target::Root | Target::Ou(_) => true,
+            Target::Account(x) if x.len() == 12 && x.bytes().all(|c| c.is_ascii_digit()) => x == management,
+            Target::Account(name) => !declared_elsewhere(name),
+        })
 }
 
 impl Kind for Sso {
