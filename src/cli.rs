@@ -246,6 +246,14 @@ pub struct IamPolicyArgs {
     /// otherwise
     #[arg(long, value_name = "ARN")]
     pub notify_topic: Option<String>,
+    /// The role of a scheduled `reconcile --repair KINDS` (`guardrails`, `none`, `all`, or
+    /// kinds): writes of those kinds only, and no delete or detach without
+    /// `--allow-delete`. Without it, the policy of `plinth apply`: every kind's writes
+    #[arg(long, value_name = "KINDS")]
+    pub repair: Option<plinth::reconcile::Repair>,
+    /// With `--repair`: the run deletes and detaches too (`reconcile --allow-delete`)
+    #[arg(long, requires = "repair")]
+    pub allow_delete: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -114,6 +114,18 @@ pub fn iam_policy(global: &cli::GlobalArgs, args: &cli::IamPolicyArgs) -> Result
         cli::IamRole::Plan => Phase::Plan,
         cli::IamRole::Apply => Phase::Apply,
     };
-    emit(&iam_policy::to_text(&iam_policy::document(phase, &names)));
+    let kinds = args.repair.as_ref().map(|r| match r {
+        plinth::reconcile::Repair::All => None,
+        plinth::reconcile::Repair::None => Some(Default::default()),
+        plinth::reconcile::Repair::Kinds(k) => Some(k.clone()),
+    });
+    let writes = match &kinds {
+        None => iam_policy::Writes::ALL,
+        Some(kinds) => iam_policy::Writes {
+            kinds: kinds.as_ref(),
+            delete: args.allow_delete,
+        },
+    };
+    emit(&iam_policy::to_text(&iam_policy::document(phase, &names, &writes)));
     Ok(ExitCode::SUCCESS)
 }

@@ -13,6 +13,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
+use crate::kinds::iam::KindIam;
 use crate::kinds::{self, BaselineFile};
 use crate::kinds::{Condition, IamActions, Names, Phase, Scope};
 
@@ -30,6 +31,7 @@ pub const ENGINE: IamActions = IamActions {
     ],
     // The lock and notifications are in `ENGINE_SCOPES`.
     apply: &[],
+    delete: &[],
 };
 
 const ENGINE_SCOPES: &[Scope] = &[
@@ -69,28 +71,58 @@ fn notify_topic(n: &Names<'_>) -> Vec<String> {
     }]
 }
 
+/// Which kinds' writes an apply policy allows: all (`plinth apply`, a person), or those
+/// of the kinds a scheduled `reconcile --repair KINDS` repairs, with deletes only when it
+/// is given `--allow-delete`.
+#[derive(Debug, Clone, Copy)]
+pub struct Writes<'a> {
+    /// The `--repair` kinds; `None` for every kind.
+    pub kinds: Option<&'a BTreeSet<String>>,
+    /// Deletes and detaches ([`IamActions::delete`], [`Phase::Delete`] scopes).
+    pub delete: bool,
+}
+
+impl Writes<'_> {
+    /// Everything: the policy of `plinth apply`.
+    pub const ALL: Writes<'static> = Writes {
+        kinds: None,
+        delete: true,
+    };
+
+    fn of(&self, k: &KindIam) -> bool {
+        self.kinds.is_none_or(|kinds| kinds.contains(k.repaired_with))
+    }
+}
+
 /// The IAM actions of a plan and of an apply, everything included: the lists of
 /// [`IamActions`] and the actions of every [`Scope`] of the phase.
 pub fn actions() -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
-    let (mut plan, kinds_apply) = kinds::iam_actions();
-    plan.extend(ENGINE.plan);
-    let scoped = |phase| {
-        scopes()
-            .into_iter()
-            .filter(move |s| s.phase == phase)
-            .flat_map(|s| s.actions.iter().copied())
-    };
-    plan.extend(scoped(Phase::Plan));
-    let mut apply = plan.clone();
-    apply.extend(kinds_apply);
-    apply.extend(ENGINE.apply);
-    apply.extend(scoped(Phase::Apply));
+    let kinds = kinds::iam();
+    let mut plan: BTreeSet<&str> = ENGINE.plan.iter().copied().collect();
+    let mut apply = BTreeSet::new();
+    for k in &kinds {
+        plan.extend(k.actions.plan);
+        apply.extend(k.actions.apply.iter().chain(k.actions.delete));
+    }
+    for (_, s) in scopes() {
+        if s.phase == Phase::Plan {
+            plan.extend(s.actions);
+        } else {
+            apply.extend(s.actions);
+        }
+    }
+    apply.extend(plan.iter().copied());
     (plan, apply)
 }
 
-/// Every scoped statement: the engine's, then the kinds' in planning order.
-pub fn scopes() -> Vec<&'static Scope> {
-    ENGINE_SCOPES.iter().chain(kinds::iam_scopes()).collect()
+/// Every scoped statement with the kind that declares it (`None`: the engine's), the
+/// engine's first, then the kinds' in planning order.
+pub fn scopes() -> Vec<(Option<KindIam>, &'static Scope)> {
+    let engine = ENGINE_SCOPES.iter().map(|s| (None, s));
+    let kinds = kinds::iam()
+        .into_iter()
+        .flat_map(|k| k.scopes.iter().map(move |s| (Some(k), s)));
+    engine.chain(kinds).collect()
 }
 
 /// The names resources are made of: the baseline's, or wildcards without one.
@@ -108,32 +140,45 @@ pub fn names<'a>(baseline: Option<&'a BaselineFile>, notify_topic: Option<&'a st
     }
 }
 
-/// The policy document for `phase`: the plan policy (reads) or the apply policy.
-pub fn document(phase: Phase, names: &Names<'_>) -> Value {
-    let (plan, apply) = actions();
-    let scopes: Vec<&Scope> = scopes()
-        .into_iter()
-        .filter(|s| phase == Phase::Apply || s.phase == Phase::Plan)
-        .collect();
-    // A scoped read stays on `*` unless a plan-phase scope limits it (then it is not a
-    // read plinth makes of anything else); a scoped write is allowed only on its resources.
-    let scoped_reads: BTreeSet<&str> = scopes
+/// The policy document for `phase` ([`Phase::Plan`]: reads only; otherwise the apply
+/// policy, with the writes `writes` allows).
+pub fn document(phase: Phase, names: &Names<'_>, writes: &Writes<'_>) -> Value {
+    let (plan, _) = actions();
+    let apply = phase != Phase::Plan;
+    let wanted = |kind: &Option<KindIam>, s: &Scope| match s.phase {
+        Phase::Plan => true,
+        Phase::Apply => apply && kind.as_ref().is_none_or(|k| writes.of(k)),
+        Phase::Delete => apply && writes.delete && kind.as_ref().is_none_or(|k| writes.of(k)),
+    };
+    let all = scopes();
+    // An action any scope limits is allowed nowhere else (a read stays on `*` unless a
+    // plan-phase scope limits it).
+    let scoped: BTreeSet<&str> = all.iter().flat_map(|(_, s)| s.actions.iter().copied()).collect();
+    let scoped_reads: BTreeSet<&str> = all
         .iter()
-        .filter(|s| s.phase == Phase::Plan)
-        .flat_map(|s| s.actions.iter().copied())
+        .filter(|(_, s)| s.phase == Phase::Plan)
+        .flat_map(|(_, s)| s.actions.iter().copied())
         .collect();
-    let scoped: BTreeSet<&str> = scopes.iter().flat_map(|s| s.actions.iter().copied()).collect();
     let reads: Vec<&str> = plan.difference(&scoped_reads).copied().collect();
     let mut statements = vec![statement("PlinthRead", &reads, &["*".to_owned()], None)];
-    if phase == Phase::Apply {
-        let writes: Vec<&str> = apply
-            .difference(&plan)
-            .filter(|a| !scoped.contains(*a))
-            .copied()
+    if apply {
+        let mut on_any = BTreeSet::new();
+        for k in kinds::iam().iter().filter(|k| writes.of(k)) {
+            on_any.extend(k.actions.apply);
+            if writes.delete {
+                on_any.extend(k.actions.delete);
+            }
+        }
+        on_any.extend(ENGINE.apply);
+        let on_any: Vec<&str> = on_any
+            .into_iter()
+            .filter(|a| !plan.contains(a) && !scoped.contains(a))
             .collect();
-        statements.push(statement("PlinthWrite", &writes, &["*".to_owned()], None));
+        if !on_any.is_empty() {
+            statements.push(statement("PlinthWrite", &on_any, &["*".to_owned()], None));
+        }
     }
-    for s in scopes {
+    for (_, s) in all.iter().filter(|(k, s)| wanted(k, s)) {
         let resources = (s.resources)(names);
         if resources.is_empty() {
             continue; // the baseline has nothing this statement would be for
@@ -181,21 +226,21 @@ mod tests {
     #[test]
     fn every_sid_is_unique() {
         let mut sids = BTreeSet::new();
-        for s in scopes() {
+        for (_, s) in scopes() {
             assert!(sids.insert(s.sid), "two statements are named {}", s.sid);
         }
     }
 
     #[test]
     fn a_scoped_write_is_not_also_allowed_on_every_resource() {
-        let doc = document(Phase::Apply, &Names::GENERIC);
+        let doc = document(Phase::Apply, &Names::GENERIC, &Writes::ALL);
         let any: BTreeSet<String> = statements(&doc)
             .iter()
             .filter(|s| s["Resource"] == "*" && s["Condition"].is_null())
             .flat_map(|s| s["Action"].as_array().unwrap().clone())
             .map(|a| a.as_str().unwrap().to_owned())
             .collect();
-        for s in scopes().into_iter().filter(|s| s.phase == Phase::Apply) {
+        for (_, s) in scopes().into_iter().filter(|(_, s)| s.phase != Phase::Plan) {
             for a in s.actions {
                 let read = actions().0.contains(a);
                 assert!(read || !any.contains(*a), "{a} ({}) is also allowed on `*`", s.sid);
@@ -213,7 +258,7 @@ mod tests {
 
     #[test]
     fn the_plan_policy_has_no_write_and_its_root_session_is_for_the_audit_only() {
-        let doc = document(Phase::Plan, &Names::GENERIC);
+        let doc = document(Phase::Plan, &Names::GENERIC, &Writes::ALL);
         let ss = statements(&doc);
         assert!(ss.iter().all(|s| s["Sid"] != "PlinthWrite"), "{doc:#}");
         let root = ss.iter().find(|s| s["Action"] == json!(["sts:AssumeRoot"])).unwrap();
@@ -221,7 +266,7 @@ mod tests {
             root["Condition"]["StringEquals"]["sts:TaskPolicyArn"],
             json!([crate::aws::root_access::AUDIT_TASK])
         );
-        let apply = document(Phase::Apply, &Names::GENERIC);
+        let apply = document(Phase::Apply, &Names::GENERIC, &Writes::ALL);
         let tasks: Vec<Value> = statements(&apply)
             .iter()
             .filter(|s| s["Action"] == json!(["sts:AssumeRoot"]))
@@ -242,7 +287,7 @@ mod tests {
         );
         let b = crate::baseline::parse(crate::diag::SourceFile::new("baseline.toml", text))
             .unwrap_or_else(|d| panic!("{d}"));
-        let doc = document(Phase::Apply, &names(Some(&b.file), None));
+        let doc = document(Phase::Apply, &names(Some(&b.file), None), &Writes::ALL);
         statements(&doc)
             .iter()
             .map(|s| s["Sid"].as_str().unwrap().to_owned())
@@ -266,7 +311,7 @@ mod tests {
 
     #[test]
     fn without_a_baseline_the_names_plinth_fixes_are_kept_and_the_rest_are_wildcards() {
-        let doc = document(Phase::Apply, &Names::GENERIC);
+        let doc = document(Phase::Apply, &Names::GENERIC, &Writes::ALL);
         let resource = |sid: &str| {
             statements(&doc)
                 .into_iter()

@@ -74,15 +74,24 @@ fn allows(doc: &Value, action: &str, resource: &str) -> bool {
     })
 }
 
+/// deploy/iam's files and the `plinth iam-policy` arguments that print them.
+const SHIPPED: &[(&str, &[&str])] = &[
+    ("plan", &["plan"]),
+    ("apply", &["apply"]),
+    ("reconcile", &["apply", "--repair", "guardrails"]),
+];
+
 #[test]
 fn the_shipped_policies_are_what_plinth_iam_policy_prints() {
-    for role in ["plan", "apply"] {
-        let file = format!("deploy/iam/plinth-{role}.json");
+    for (name, args) in SHIPPED {
+        let file = format!("deploy/iam/plinth-{name}.json");
         let committed = std::fs::read_to_string(repo().join(&file)).unwrap();
+        let args = [&["iam-policy"], *args, &["--generic"]].concat();
         assert_eq!(
             committed,
-            plinth(&["iam-policy", role, "--generic"]),
-            "{file} is not `plinth iam-policy {role} --generic`: run `make iam-policies`"
+            plinth(&args),
+            "{file} is not `plinth {}`: run `make iam-policies`",
+            args.join(" ")
         );
     }
     // The CloudFormation task role's policy, as CloudFormation reads the template.
@@ -97,11 +106,135 @@ fn the_shipped_policies_are_what_plinth_iam_policy_prints() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let in_template: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let generated: Value = serde_json::from_str(&plinth(&["iam-policy", "apply", "--generic"])).unwrap();
+    let generated: Value =
+        serde_json::from_str(&plinth(&["iam-policy", "apply", "--repair", "guardrails", "--generic"])).unwrap();
     assert_eq!(
         in_template, generated,
-        "the task role's policy is not `plinth iam-policy apply --generic`: run `make iam-policies`"
+        "the task role's policy is not `plinth iam-policy apply --repair guardrails --generic`: run `make iam-policies`"
     );
+}
+
+/// The scheduled role (`--repair guardrails`, no `--allow-delete`) can put guardrails back,
+/// not take them away, grant access, or touch accounts and root users.
+#[test]
+fn the_scheduled_role_cannot_take_a_guardrail_away_or_grant_access() {
+    let reconcile: Value =
+        serde_json::from_str(&plinth(&["iam-policy", "apply", "--repair", "guardrails", "--generic"])).unwrap();
+    let (reads, _) = iam_policy::actions();
+    let writes: BTreeSet<String> = statements(&reconcile)
+        .iter()
+        .flat_map(|s| list(&s["Action"]))
+        .filter(|a| !reads.contains(a.as_str()))
+        .collect();
+    for forbidden in [
+        "organizations:DetachPolicy",
+        "organizations:DeletePolicy",
+        "organizations:CreateAccount",
+        "organizations:MoveAccount",
+        "cloudwatch:DeleteAlarms",
+        "account:PutAlternateContact",
+        "iam:EnableOrganizationsRootCredentialsManagement",
+        "iam:AttachRolePolicy",
+        "iam:UpdateSAMLProvider",
+    ] {
+        assert!(!writes.contains(forbidden), "{forbidden} in the scheduled role");
+    }
+    assert!(!writes.iter().any(|a| a.starts_with("sso:")), "{writes:?}");
+    // Root sessions only to audit.
+    for s in statements(&reconcile)
+        .iter()
+        .filter(|s| list(&s["Action"]) == ["sts:AssumeRoot"])
+    {
+        assert_eq!(
+            s["Condition"]["StringEquals"]["sts:TaskPolicyArn"],
+            serde_json::json!(["arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"])
+        );
+    }
+    // With `--allow-delete` it may detach and delete, still nothing else.
+    let with_delete: Value = serde_json::from_str(&plinth(&[
+        "iam-policy",
+        "apply",
+        "--repair",
+        "guardrails",
+        "--allow-delete",
+        "--generic",
+    ]))
+    .unwrap();
+    assert!(allows(&with_delete, "organizations:DetachPolicy", "*"));
+    assert!(!allows(&with_delete, "organizations:CreateAccount", "*"));
+}
+
+/// A scheduled guardrail pass, from scratch and after drift, calls nothing the scheduled
+/// role's policy (for its baseline) does not allow.
+#[tokio::test]
+async fn a_guardrail_pass_calls_only_what_the_scheduled_role_allows() {
+    let emu = Emulator::start();
+    let org = emu.organizations().await;
+    seed(&org).await;
+    let ic = support::IdentityCenter::of(&emu).await;
+    ic.create_group("developers").await;
+    ic.create_user("alice").await;
+    let b = TempBaseline::new(
+        crate::least_privilege::BASELINE,
+        &[
+            ("policies/deny.json", crate::least_privilege::DENY),
+            ("policies/inline.json", crate::least_privilege::INLINE),
+        ],
+    );
+    let baseline = b.load();
+    let repair = plinth::reconcile::Repair::default();
+    let kinds = repair.kinds().unwrap();
+    let doc = iam_policy::document(
+        Phase::Apply,
+        &iam_policy::names(Some(&baseline.file), None),
+        &iam_policy::Writes {
+            kinds: Some(&kinds),
+            delete: false,
+        },
+    );
+    let allowed: BTreeSet<String> = statements(&doc).iter().flat_map(|s| list(&s["Action"])).collect();
+    let mut called = BTreeSet::new();
+    for round in 0..2 {
+        let s = Session::new(plinth::aws::Aws::from_sdk(emu.sdk_config().await));
+        let summary = plinth::reconcile::pass(
+            &s,
+            &baseline,
+            &repair,
+            &plinth::reconcile::Allow::default(),
+            LockOptions::default(),
+        )
+        .await
+        .unwrap_or_else(|d| panic!("{d}"));
+        assert!(summary.errors.is_empty(), "{summary}");
+        for call in s.aws.counter.snapshot().calls.keys() {
+            called.insert(plinth::aws::counter::iam_action(call).unwrap());
+        }
+        if round == 0 {
+            // Drift: an SCP's document edited out of band.
+            let live = support::live_scp(&org, "deny-s3-delete").await.unwrap();
+            org.update_policy()
+                .policy_id(&live.id)
+                .content(crate::least_privilege::DENY.replace("DeleteBucket", "DeleteObject"))
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    let outside: Vec<&String> = called.difference(&allowed).collect();
+    assert!(
+        outside.is_empty(),
+        "a guardrail pass called {outside:?}, which its role does not allow"
+    );
+    // It did write: the trail, the SCPs, the alarms, the lock.
+    for write in [
+        "cloudtrail:CreateTrail",
+        "organizations:CreatePolicy",
+        "organizations:UpdatePolicy",
+        "cloudwatch:PutMetricAlarm",
+        "dynamodb:PutItem",
+    ] {
+        assert!(called.contains(write), "{write} not called: {called:?}");
+    }
 }
 
 #[test]
@@ -275,7 +408,11 @@ async fn what_plinth_writes_lies_inside_the_scopes_of_its_policy() {
         .await
         .unwrap_or_else(|d| panic!("{d}"));
     assert!(report.is_success(), "{report:#?}");
-    let doc = iam_policy::document(Phase::Apply, &iam_policy::names(Some(&baseline.file), None));
+    let doc = iam_policy::document(
+        Phase::Apply,
+        &iam_policy::names(Some(&baseline.file), None),
+        &iam_policy::Writes::ALL,
+    );
 
     let conf = emu.sdk_config().await;
     let mut written: Vec<(&str, String)> = Vec::new();

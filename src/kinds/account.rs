@@ -58,6 +58,7 @@ impl Kind for Accounts {
             "organizations:MoveAccount",
             "organizations:TagResource",
         ],
+        delete: &[],
     };
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {

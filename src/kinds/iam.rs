@@ -8,7 +8,7 @@ use super::BaselineFile;
 
 /// IAM actions a part of plinth calls (or AWS checks behind a call, like `TagResource` for
 /// a create with tags). The plan policy allows every `plan` action of the engine and the
-/// kinds; the apply policy allows those and every `apply` action.
+/// kinds; the apply policy allows those and every `apply` and `delete` action.
 #[derive(Debug, Clone, Copy)]
 pub struct IamActions {
     /// Reads a plan makes.
@@ -16,6 +16,27 @@ pub struct IamActions {
     /// What only an apply needs: writes, and the reads that go with them. A write whose
     /// resource plinth knows is listed in a [`Scope`] instead, and only there.
     pub apply: &'static [&'static str],
+    /// Writes that take a control away (delete, detach): only with `--allow-delete`, so
+    /// a scheduled role without it (`plinth iam-policy apply --repair ...`) lacks them.
+    pub delete: &'static [&'static str],
+}
+
+impl IamActions {
+    pub const NONE: IamActions = IamActions {
+        plan: &[],
+        apply: &[],
+        delete: &[],
+    };
+}
+
+/// A kind's declarations, as the registry lists them.
+#[derive(Debug, Clone, Copy)]
+pub struct KindIam {
+    pub kind: &'static str,
+    /// The `--repair` value that repairs it.
+    pub repaired_with: &'static str,
+    pub actions: IamActions,
+    pub scopes: &'static [Scope],
 }
 
 /// Which policy a scoped statement belongs to.
@@ -25,6 +46,8 @@ pub enum Phase {
     Plan,
     /// The apply policy only.
     Apply,
+    /// The apply policy, when it may delete ([`IamActions::delete`]).
+    Delete,
 }
 
 /// One condition of a scoped statement: `{operator: {key: values}}`.

@@ -54,7 +54,7 @@ pub trait Kind {
     type State: Default + Clone + fmt::Debug + PartialEq + Serialize + Send + Sync;
 
     /// The IAM actions it needs, for the least-privilege policies in `deploy/iam/`.
-    const IAM: IamActions = IamActions { plan: &[], apply: &[] };
+    const IAM: IamActions = IamActions::NONE;
     /// The resources its writes are limited to, where plinth knows them ([`iam`]).
     const SCOPES: &'static [Scope] = &[];
     /// Policy files its section names, read and parsed while the baseline loads.
@@ -281,21 +281,14 @@ macro_rules! registry {
             out
         }
 
-        /// Every kind's IAM actions: (plan, apply).
-        pub fn iam_actions() -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
-            let (mut plan, mut apply) = (BTreeSet::new(), BTreeSet::new());
-            $(
-                plan.extend(<$kind as Kind>::IAM.plan);
-                apply.extend(<$kind as Kind>::IAM.apply);
-            )*
-            (plan, apply)
-        }
-
-        /// Every kind's scoped statements ([`Kind::SCOPES`]), in planning order.
-        pub fn iam_scopes() -> Vec<&'static Scope> {
-            let mut out = Vec::new();
-            $( out.extend(<$kind as Kind>::SCOPES); )*
-            out
+        /// Every kind's IAM declarations ([`Kind::IAM`], [`Kind::SCOPES`]), in planning order.
+        pub fn iam() -> Vec<iam::KindIam> {
+            vec![$( iam::KindIam {
+                kind: <$kind as Kind>::NAME,
+                repaired_with: <$kind as Kind>::REPAIRED_WITH.unwrap_or(<$kind as Kind>::NAME),
+                actions: <$kind as Kind>::IAM,
+                scopes: <$kind as Kind>::SCOPES,
+            } ),*]
         }
 
         /// The policy files every section names.

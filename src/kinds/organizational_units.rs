@@ -35,6 +35,7 @@ impl Kind for OrganizationalUnits {
     const IAM: IamActions = IamActions {
         plan: &[],
         apply: &["organizations:CreateOrganizationalUnit"],
+        delete: &[],
     };
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {

@@ -41,12 +41,21 @@ impl Kind for Billing {
         ],
         // The writes are in `SCOPES`.
         apply: &[],
+        delete: &[],
     };
     const SCOPES: &'static [Scope] = &[
         Scope {
             sid: "PlinthBillingAlarms",
             phase: Phase::Apply,
-            actions: &["cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:DeleteAlarms"],
+            actions: &["cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"],
+            resources: alarm_arns,
+            condition: None,
+        },
+        // An orphan alarm (`plinth-billing-*` the baseline no longer has) is deleted.
+        Scope {
+            sid: "PlinthBillingAlarmsDelete",
+            phase: Phase::Delete,
+            actions: &["cloudwatch:DeleteAlarms"],
             resources: alarm_arns,
             condition: None,
         },

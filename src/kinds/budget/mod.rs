@@ -55,6 +55,7 @@ impl Kind for Budgets {
         plan: &["budgets:ViewBudget", "budgets:ListTagsForResource"],
         // The writes are in `SCOPES`.
         apply: &[],
+        delete: &[],
     };
     /// Every budget plinth writes or deletes carries its prefix.
     const SCOPES: &'static [Scope] = &[Scope {

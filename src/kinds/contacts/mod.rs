@@ -56,6 +56,7 @@ impl Kind for Contacts {
             "account:GetAlternateContact",
         ],
         apply: &["organizations:EnableAWSServiceAccess", "account:PutAlternateContact"],
+        delete: &[],
     };
 
     fn describe(baseline: &Baseline, out: &mut Description) {

@@ -55,11 +55,10 @@ impl Kind for Ec2Declarative {
             "organizations:EnablePolicyType",
             "organizations:CreatePolicy",
             "organizations:UpdatePolicy",
-            "organizations:DeletePolicy",
-            "organizations:AttachPolicy",
-            "organizations:DetachPolicy",
-            "organizations:TagResource",
+                "organizations:AttachPolicy",
+                "organizations:TagResource",
         ],
+        delete: &["organizations:DetachPolicy", "organizations:DeletePolicy"],
     };
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {

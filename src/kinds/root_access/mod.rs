@@ -127,6 +127,7 @@ impl Kind for RootAccess {
             "iam:EnableOrganizationsRootCredentialsManagement",
             "iam:EnableOrganizationsRootSessions",
         ],
+        delete: &[],
     };
     /// A root session in a member account only with AWS's root-task policies plinth uses:
     /// the audit for a plan, the deletion of credentials for an apply that removes them.
@@ -144,7 +145,7 @@ impl Kind for RootAccess {
         },
         Scope {
             sid: "PlinthRootCredentialsRemoval",
-            phase: Phase::Apply,
+            phase: Phase::Delete,
             actions: &["sts:AssumeRoot"],
             resources: removal_root,
             condition: Some(Condition {

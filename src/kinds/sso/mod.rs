@@ -110,9 +110,11 @@ impl Kind for Sso {
             "sso:DescribePermissionSetProvisioningStatus",
             "sso:CreateAccountAssignment",
             "sso:DescribeAccountAssignmentCreationStatus",
+            "sso:ListAccountAssignments",
+        ],
+        delete: &[
             "sso:DeleteAccountAssignment",
             "sso:DescribeAccountAssignmentDeletionStatus",
-            "sso:ListAccountAssignments",
             "sso:DeletePermissionSet",
         ],
     };

@@ -75,6 +75,7 @@ impl Kind for Trail {
         ],
         // The writes are in `SCOPES`, each limited to its resources.
         apply: &["organizations:EnableAWSServiceAccess"],
+        delete: &[],
     };
 
     const SCOPES: &'static [Scope] = iam::SCOPES;

@@ -36,11 +36,10 @@ pub const IAM: crate::kinds::IamActions = crate::kinds::IamActions {
         "organizations:EnablePolicyType",
         "organizations:CreatePolicy",
         "organizations:UpdatePolicy",
-        "organizations:DeletePolicy",
         "organizations:AttachPolicy",
-        "organizations:DetachPolicy",
         "organizations:TagResource",
     ],
+    delete: &["organizations:DetachPolicy", "organizations:DeletePolicy"],
 };
 
 /// A policy the baseline wants, ready to compare with what is live.
