@@ -94,6 +94,12 @@ impl Writes<'_> {
     }
 }
 
+/// A read by AWS's naming of its actions: what an apply reads as it goes (`sso:ListAccountAssignments`).
+fn is_read(action: &str) -> bool {
+    let verb = action.split_once(':').map_or(action, |(_, v)| v);
+    ["List", "Describe", "Get"].iter().any(|p| verb.starts_with(p))
+}
+
 /// The IAM actions of a plan and of an apply, everything included: the lists of
 /// [`IamActions`] and the actions of every [`Scope`] of the phase.
 pub fn actions() -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
@@ -145,9 +151,11 @@ pub fn names<'a>(baseline: Option<&'a BaselineFile>, notify_topic: Option<&'a st
 pub fn document(phase: Phase, names: &Names<'_>, writes: &Writes<'_>) -> Value {
     let (plan, _) = actions();
     let apply = phase != Phase::Plan;
+    // A kind the baseline does not declare: its reads and deletes, no other write.
+    let declared = |k: &KindIam| names.baseline.is_none_or(|b| (k.declared)(b));
     let wanted = |kind: &Option<KindIam>, s: &Scope| match s.phase {
         Phase::Plan => true,
-        Phase::Apply => apply && kind.as_ref().is_none_or(|k| writes.of(k)),
+        Phase::Apply => apply && kind.as_ref().is_none_or(|k| writes.of(k) && declared(k)),
         Phase::Delete => apply && writes.delete && kind.as_ref().is_none_or(|k| writes.of(k)),
     };
     let all = scopes();
@@ -164,7 +172,8 @@ pub fn document(phase: Phase, names: &Names<'_>, writes: &Writes<'_>) -> Value {
     if apply {
         let mut on_any = BTreeSet::new();
         for k in kinds::iam().iter().filter(|k| writes.of(k)) {
-            on_any.extend(k.actions.apply);
+            let used = declared(k);
+            on_any.extend(k.actions.apply.iter().filter(|a| used || is_read(a)));
             if writes.delete {
                 on_any.extend(k.actions.delete);
             }
@@ -306,6 +315,43 @@ mod tests {
             "\"account:undeclared\"",
         ] {
             assert!(has(reaches), "{reaches}");
+        }
+    }
+
+    #[test]
+    fn a_kind_the_baseline_does_not_declare_keeps_its_reads_and_deletes_only() {
+        let text = "[organization]\nmanagement_account_id = \"123456789012\"\n\n[scp.deny_leave_organization]\nattach = [\"root\"]\n";
+        let b = crate::baseline::parse(crate::diag::SourceFile::new("baseline.toml", text))
+            .unwrap_or_else(|d| panic!("{d}"));
+        let doc = document(Phase::Apply, &names(Some(&b.file), None), &Writes::ALL);
+        let allowed: BTreeSet<String> = statements(&doc)
+            .iter()
+            .flat_map(|s| s["Action"].as_array().unwrap().clone())
+            .map(|a| a.as_str().unwrap().to_owned())
+            .collect();
+        for absent in [
+            "sso:CreateAccountAssignment",
+            "sso:CreatePermissionSet",
+            "sso:AttachManagedPolicyToPermissionSet",
+            "organizations:CreateAccount",
+            "organizations:MoveAccount",
+            "account:PutAlternateContact",
+            "iam:EnableOrganizationsRootSessions",
+            "cloudtrail:CreateTrail",
+            "s3:PutBucketPolicy",
+        ] {
+            assert!(!allowed.contains(absent), "{absent}");
+        }
+        // What plinth made before the section was removed can still be cleaned up.
+        for kept in [
+            "sso:DeletePermissionSet",
+            "sso:DeleteAccountAssignment",
+            "sso:ListAccountAssignments",
+            "cloudwatch:DeleteAlarms",
+            "organizations:CreatePolicy",
+            "organizations:DeletePolicy",
+        ] {
+            assert!(allowed.contains(kept), "{kept}");
         }
     }
 

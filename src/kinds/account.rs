@@ -60,6 +60,9 @@ impl Kind for Accounts {
         ],
         delete: &[],
     };
+    fn declared(section: &Self::Section) -> bool {
+        !section.is_empty()
+    }
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
         validate(baseline, diags);

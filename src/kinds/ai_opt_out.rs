@@ -29,6 +29,9 @@ impl Kind for AiOptOut {
     type Schema = AiOptOutSection;
     type State = ();
     const IAM: IamActions = org_policy::IAM;
+    fn declared(section: &Self::Section) -> bool {
+        section.is_some()
+    }
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
         org_policy::validate(&baseline.source, TYPE, &desired(baseline), diags);

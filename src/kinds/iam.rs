@@ -37,6 +37,8 @@ pub struct KindIam {
     pub repaired_with: &'static str,
     pub actions: IamActions,
     pub scopes: &'static [Scope],
+    /// [`super::Kind::declared`] of the baseline's section.
+    pub declared: fn(&BaselineFile) -> bool,
 }
 
 /// Which policy a scoped statement belongs to.

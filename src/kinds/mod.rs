@@ -57,6 +57,12 @@ pub trait Kind {
     const IAM: IamActions = IamActions::NONE;
     /// The resources its writes are limited to, where plinth knows them ([`iam`]).
     const SCOPES: &'static [Scope] = &[];
+    /// Whether the baseline declares anything of this kind. When it does not, a
+    /// baseline's IAM policy (`plinth iam-policy -f`) keeps only the kind's reads and
+    /// deletes (to clean up what plinth made before), not its other writes.
+    fn declared(_section: &Self::Section) -> bool {
+        true
+    }
     /// Policy files its section names, read and parsed while the baseline loads.
     fn policy_files(_section: &Self::Section) -> Vec<(&Spanned<PathBuf>, PolicyKind)> {
         Vec::new()
@@ -288,6 +294,7 @@ macro_rules! registry {
                 repaired_with: <$kind as Kind>::REPAIRED_WITH.unwrap_or(<$kind as Kind>::NAME),
                 actions: <$kind as Kind>::IAM,
                 scopes: <$kind as Kind>::SCOPES,
+                declared: |file: &BaselineFile| <$kind as Kind>::declared(&file.$name),
             } ),*]
         }
 

@@ -28,6 +28,9 @@ impl Kind for TagPolicies {
     type Schema = Vec<TagPolicy>;
     type State = ();
     const IAM: IamActions = org_policy::IAM;
+    fn declared(section: &Self::Section) -> bool {
+        !section.is_empty()
+    }
 
     fn policy_files(section: &Self::Section) -> Vec<(&Spanned<PathBuf>, PolicyKind)> {
         section

@@ -43,6 +43,9 @@ impl Kind for Billing {
         apply: &[],
         delete: &[],
     };
+    fn declared(section: &Self::Section) -> bool {
+        section.is_some()
+    }
     const SCOPES: &'static [Scope] = &[
         Scope {
             sid: "PlinthBillingAlarms",
@@ -56,7 +59,7 @@ impl Kind for Billing {
             sid: "PlinthBillingAlarmsDelete",
             phase: Phase::Delete,
             actions: &["cloudwatch:DeleteAlarms"],
-            resources: alarm_arns,
+            resources: orphan_alarm_arns,
             condition: None,
         },
         Scope {
@@ -124,6 +127,12 @@ fn alarm_arns(n: &Names<'_>) -> Vec<String> {
         .chain(adopted)
         .map(|name| n.arn("cloudwatch", REGION, &format!("alarm:{name}")))
         .collect()
+}
+
+/// plinth's alarms, which it reads (and deletes when they left the baseline) even when the
+/// baseline has no `[billing]` any more.
+fn orphan_alarm_arns(n: &Names<'_>) -> Vec<String> {
+    vec![n.arn("cloudwatch", REGION, &format!("alarm:{ALARM_PREFIX}*"))]
 }
 
 /// The baseline's topic (`topic_name`), plinth's default one without a baseline.

@@ -38,10 +38,9 @@ pub struct BudgetState {
     pub budgets: Vec<Budget>,
 }
 
+/// plinth's budgets: those it creates and, once they leave the baseline, deletes (with
+/// the same action), so a baseline without `[[budget]]` keeps them too.
 fn budget_arns(n: &Names<'_>) -> Vec<String> {
-    if n.baseline.is_some_and(|b| b.budget.is_empty()) {
-        return Vec::new();
-    }
     vec![format!("arn:aws:budgets::{}:budget/{PREFIX}*", n.account)]
 }
 

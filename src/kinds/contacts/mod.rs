@@ -58,6 +58,9 @@ impl Kind for Contacts {
         apply: &["organizations:EnableAWSServiceAccess", "account:PutAlternateContact"],
         delete: &[],
     };
+    fn declared(section: &Self::Section) -> bool {
+        section.is_some()
+    }
 
     fn describe(baseline: &Baseline, out: &mut Description) {
         if let Some(section) = &baseline.file.contacts {

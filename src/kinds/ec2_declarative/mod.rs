@@ -60,6 +60,9 @@ impl Kind for Ec2Declarative {
         ],
         delete: &["organizations:DetachPolicy", "organizations:DeletePolicy"],
     };
+    fn declared(section: &Self::Section) -> bool {
+        section.is_some()
+    }
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
         if let Some(section) = &baseline.file.ec2_declarative

@@ -129,6 +129,9 @@ impl Kind for RootAccess {
         ],
         delete: &[],
     };
+    fn declared(section: &Self::Section) -> bool {
+        section.is_some()
+    }
     /// A root session in a member account only with AWS's root-task policies plinth uses:
     /// the audit for a plan, the deletion of credentials for an apply that removes them.
     const SCOPES: &'static [Scope] = &[

@@ -118,6 +118,9 @@ impl Kind for Sso {
             "sso:DeletePermissionSet",
         ],
     };
+    fn declared(section: &Self::Section) -> bool {
+        section.is_some()
+    }
     /// IAM Identity Center creates its roles and SAML provider in the management account
     /// with the caller's permissions when it provisions there.
     const SCOPES: &'static [Scope] = &[Scope {

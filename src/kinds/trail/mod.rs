@@ -77,6 +77,9 @@ impl Kind for Trail {
         apply: &["organizations:EnableAWSServiceAccess"],
         delete: &[],
     };
+    fn declared(section: &Self::Section) -> bool {
+        section.is_some()
+    }
 
     const SCOPES: &'static [Scope] = iam::SCOPES;
 
