@@ -92,9 +92,9 @@ pub struct Diagnostic {
     pub label: Option<Box<Label>>,
     pub causes: Vec<String>,
     pub hint: Option<String>,
-    /// Set when the error comes from what someone inside the organization can write (a
-    /// tag anyone may set): the planner's whole kind is then left out of the plan as
-    /// blocked, under this subject, instead of stopping the whole plan.
+    /// Set when the error comes from what others can write (a tag anyone may set, a
+    /// bucket name another account registered): the planner's whole kind is then left out
+    /// of the plan as blocked, under this subject, instead of stopping the whole plan.
     pub blocks: Option<String>,
 }
 

@@ -55,4 +55,5 @@ mod supply_chain;
 mod tag_policy;
 mod trail;
 mod trail_adoption;
+mod trail_bucket_owner;
 mod unattended;

@@ -1,12 +1,22 @@
 //! The S3 adapter's reading of the trail bucket, on mocked SDK responses: the answers
-//! that decide between "missing", "someone else's" and "present".
+//! that decide between "missing", "another account's" and "present", and the expected
+//! owner every request on the bucket names.
 
 use aws_sdk_s3::Client;
+use aws_sdk_s3::operation::get_bucket_policy::GetBucketPolicyOutput;
+use aws_sdk_s3::operation::get_bucket_tagging::GetBucketTaggingOutput;
 use aws_sdk_s3::operation::get_public_access_block::GetPublicAccessBlockOutput;
+use aws_sdk_s3::operation::put_bucket_encryption::PutBucketEncryptionOutput;
+use aws_sdk_s3::operation::put_bucket_policy::PutBucketPolicyOutput;
+use aws_sdk_s3::operation::put_bucket_tagging::PutBucketTaggingOutput;
+use aws_sdk_s3::operation::put_public_access_block::PutPublicAccessBlockOutput;
 use aws_sdk_s3::types::PublicAccessBlockConfiguration;
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use plinth::aws::s3::S3;
 use plinth::observed::{Bucket, PublicAccessBlock};
+use plinth::plan::S3Op;
+
+const OWNER: &str = "123456789012";
 
 fn s3_error(status: u16, code: &str) -> (u16, Option<String>) {
     (
@@ -18,15 +28,15 @@ fn s3_error(status: u16, code: &str) -> (u16, Option<String>) {
 }
 
 #[tokio::test]
-async fn another_accounts_bucket_is_unreadable_not_missing() {
+async fn another_accounts_bucket_is_another_accounts_not_missing() {
     let (status, body) = s3_error(403, "AccessDenied");
     let policy = mock!(Client::get_bucket_policy)
         .sequence()
         .http_status(status, body)
         .build();
     let client = mock_client!(aws_sdk_s3, RuleMode::Sequential, &[&policy]);
-    match S3::new(client).read_bucket("someone-elses").await.unwrap() {
-        Bucket::Unreadable { error } => assert!(error.contains("S3.GetBucketPolicy: AccessDenied"), "{error}"),
+    match S3::new(client).read_bucket("someone-elses", OWNER).await.unwrap() {
+        Bucket::OtherAccount { error } => assert!(error.contains("S3.GetBucketPolicy: AccessDenied"), "{error}"),
         other => panic!("{other:?}"),
     }
 }
@@ -39,7 +49,10 @@ async fn a_missing_bucket_is_missing() {
         .http_status(status, body)
         .build();
     let client = mock_client!(aws_sdk_s3, RuleMode::Sequential, &[&policy]);
-    assert_eq!(S3::new(client).read_bucket("nope").await.unwrap(), Bucket::Missing);
+    assert_eq!(
+        S3::new(client).read_bucket("nope", OWNER).await.unwrap(),
+        Bucket::Missing
+    );
 }
 
 #[tokio::test]
@@ -67,7 +80,7 @@ async fn a_bucket_without_policy_or_encryption_is_present_with_nothing_set() {
     let tags = mock!(Client::get_bucket_tagging).sequence().http_status(s3, b3).build();
     let client = mock_client!(aws_sdk_s3, RuleMode::MatchAny, &[&policy, &pab, &enc, &tags]);
     assert_eq!(
-        S3::new(client).read_bucket("mine").await.unwrap(),
+        S3::new(client).read_bucket("mine", OWNER).await.unwrap(),
         Bucket::Present {
             // No tag set at all: not plinth's.
             owned: false,
@@ -77,4 +90,74 @@ async fn a_bucket_without_policy_or_encryption_is_present_with_nothing_set() {
             policy: None
         }
     );
+}
+
+#[tokio::test]
+async fn every_request_on_the_bucket_but_its_creation_names_the_expected_owner() {
+    // Each rule answers only a request that names the management account as the owner.
+    let policy = mock!(Client::get_bucket_policy)
+        .match_requests(|r| r.expected_bucket_owner() == Some(OWNER))
+        .then_output(|| GetBucketPolicyOutput::builder().policy("{}").build());
+    let pab = mock!(Client::get_public_access_block)
+        .match_requests(|r| r.expected_bucket_owner() == Some(OWNER))
+        .then_output(|| GetPublicAccessBlockOutput::builder().build());
+    let (status, body) = s3_error(404, "ServerSideEncryptionConfigurationNotFoundError");
+    let enc = mock!(Client::get_bucket_encryption)
+        .match_requests(|r| r.expected_bucket_owner() == Some(OWNER))
+        .sequence()
+        .http_status(status, body)
+        .build();
+    let tags = mock!(Client::get_bucket_tagging)
+        .match_requests(|r| r.expected_bucket_owner() == Some(OWNER))
+        .then_output(|| {
+            GetBucketTaggingOutput::builder()
+                .set_tag_set(Some(vec![]))
+                .build()
+                .unwrap()
+        });
+    let put_tags = mock!(Client::put_bucket_tagging)
+        .match_requests(|r| r.expected_bucket_owner() == Some(OWNER))
+        .then_output(|| PutBucketTaggingOutput::builder().build());
+    let put_pab = mock!(Client::put_public_access_block)
+        .match_requests(|r| r.expected_bucket_owner() == Some(OWNER))
+        .then_output(|| PutPublicAccessBlockOutput::builder().build());
+    let put_enc = mock!(Client::put_bucket_encryption)
+        .match_requests(|r| r.expected_bucket_owner() == Some(OWNER))
+        .then_output(|| PutBucketEncryptionOutput::builder().build());
+    let put_policy = mock!(Client::put_bucket_policy)
+        .match_requests(|r| r.expected_bucket_owner() == Some(OWNER))
+        .then_output(|| PutBucketPolicyOutput::builder().build());
+    let rules = [&policy, &pab, &enc, &tags, &put_tags, &put_pab, &put_enc, &put_policy];
+    let client = mock_client!(aws_sdk_s3, RuleMode::MatchAny, &rules);
+    let s3 = S3::new(client);
+    assert!(matches!(
+        s3.read_bucket("mine", OWNER).await.unwrap(),
+        Bucket::Present { .. }
+    ));
+    let (bucket, expected_owner) = ("mine".to_owned(), OWNER.to_owned());
+    for op in [
+        S3Op::TagBucket {
+            bucket: bucket.clone(),
+            expected_owner: expected_owner.clone(),
+        },
+        S3Op::PutPublicAccessBlock {
+            bucket: bucket.clone(),
+            expected_owner: expected_owner.clone(),
+        },
+        S3Op::PutBucketEncryption {
+            bucket: bucket.clone(),
+            kms_key: None,
+            expected_owner: expected_owner.clone(),
+        },
+        S3Op::PutBucketPolicy {
+            bucket: bucket.clone(),
+            policy: "{}".into(),
+            expected_owner: expected_owner.clone(),
+        },
+    ] {
+        s3.execute(&op).await.unwrap_or_else(|e| panic!("{op:?}: {e}"));
+    }
+    for (rule, calls) in rules.iter().zip([1, 1, 1, 2, 1, 1, 1, 1]) {
+        assert_eq!(rule.num_calls(), calls);
+    }
 }

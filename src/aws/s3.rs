@@ -1,5 +1,10 @@
 //! S3: the trail's log bucket (us-east-1): existence, tags, public access block, default
 //! encryption and bucket policy, four reads in all.
+//!
+//! Bucket names are global: anyone may hold the baseline's. Every request on the bucket
+//! but `CreateBucket` (which cannot) carries `ExpectedBucketOwner`, the management
+//! account, so S3 answers `AccessDenied` for another account's bucket, whatever its tags
+//! and policy let this account do; after a create, the requests that follow carry it.
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::types::{
@@ -24,28 +29,20 @@ impl S3 {
         S3 { client }
     }
 
-    pub async fn read_bucket(&self, bucket: &str) -> Result<Bucket, AwsError> {
-        let policy = match self
-            .client
-            .get_bucket_policy()
-            .bucket(bucket)
-            .send()
-            .await
-            .ctx(SERVICE, "GetBucketPolicy")
-        {
-            Ok(out) => out.policy().map(str::to_owned),
-            Err(e) if e.is("NoSuchBucketPolicy") => None,
-            Err(e) if e.is("NoSuchBucket") => return Ok(Bucket::Missing),
-            Err(e) if e.is("AccessDenied") || e.is("AllAccessDisabled") => {
-                return Ok(Bucket::Unreadable { error: e.to_string() });
-            }
-            Err(e) => return Err(e),
+    /// The bucket, read as one of account `owner`'s (`ExpectedBucketOwner`): another
+    /// account's is [`Bucket::OtherAccount`], never read further.
+    pub async fn read_bucket(&self, bucket: &str, owner: &str) -> Result<Bucket, AwsError> {
+        let policy = match self.read_policy(bucket, owner).await? {
+            Policy::Read(policy) => policy,
+            Policy::Missing => return Ok(Bucket::Missing),
+            Policy::OtherAccount(error) => return Ok(Bucket::OtherAccount { error }),
         };
         let (pab, encryption, tagging) = futures::join!(
             async {
                 self.client
                     .get_public_access_block()
                     .bucket(bucket)
+                    .expected_bucket_owner(owner)
                     .send()
                     .await
                     .ctx(SERVICE, "GetPublicAccessBlock")
@@ -54,6 +51,7 @@ impl S3 {
                 self.client
                     .get_bucket_encryption()
                     .bucket(bucket)
+                    .expected_bucket_owner(owner)
                     .send()
                     .await
                     .ctx(SERVICE, "GetBucketEncryption")
@@ -62,6 +60,7 @@ impl S3 {
                 self.client
                     .get_bucket_tagging()
                     .bucket(bucket)
+                    .expected_bucket_owner(owner)
                     .send()
                     .await
                     .ctx(SERVICE, "GetBucketTagging")
@@ -108,14 +107,45 @@ impl S3 {
         })
     }
 
+    /// The refusal S3 answers when the bucket exists and is not account `owner`'s (for
+    /// `plinth import`, which only needs to know that); `None` for a bucket of `owner`'s
+    /// or none at all. One read.
+    pub async fn other_account(&self, bucket: &str, owner: &str) -> Result<Option<String>, AwsError> {
+        Ok(match self.read_policy(bucket, owner).await? {
+            Policy::OtherAccount(error) => Some(error),
+            Policy::Read(_) | Policy::Missing => None,
+        })
+    }
+
+    /// The bucket policy, asked as account `owner`'s bucket.
+    async fn read_policy(&self, bucket: &str, owner: &str) -> Result<Policy, AwsError> {
+        match self
+            .client
+            .get_bucket_policy()
+            .bucket(bucket)
+            .expected_bucket_owner(owner)
+            .send()
+            .await
+            .ctx(SERVICE, "GetBucketPolicy")
+        {
+            Ok(out) => Ok(Policy::Read(out.policy().map(str::to_owned))),
+            Err(e) if e.is("NoSuchBucketPolicy") => Ok(Policy::Read(None)),
+            Err(e) if e.is("NoSuchBucket") => Ok(Policy::Missing),
+            // What S3 answers for another account's bucket, its policy whatever it is.
+            Err(e) if e.is("AccessDenied") || e.is("AllAccessDisabled") => Ok(Policy::OtherAccount(e.to_string())),
+            Err(e) => Err(e),
+        }
+    }
+
     pub async fn execute(&self, op: &S3Op) -> Result<Option<String>, AwsError> {
         match op {
-            S3Op::TagBucket { bucket } => {
+            S3Op::TagBucket { bucket, expected_owner } => {
                 // PutBucketTagging replaces the set: keep every tag but plinth's own.
                 let mut tags: Vec<Tag> = match self
                     .client
                     .get_bucket_tagging()
                     .bucket(bucket)
+                    .expected_bucket_owner(expected_owner)
                     .send()
                     .await
                     .ctx(SERVICE, "GetBucketTagging")
@@ -137,6 +167,7 @@ impl S3 {
                 self.client
                     .put_bucket_tagging()
                     .bucket(bucket)
+                    .expected_bucket_owner(expected_owner)
                     .tagging(tagging)
                     .send()
                     .await
@@ -144,6 +175,8 @@ impl S3 {
             }
             S3Op::CreateBucket { bucket } => {
                 // us-east-1 takes no location constraint; the tag comes in the same call.
+                // No `ExpectedBucketOwner` here (S3 takes none): a bucket someone else holds
+                // fails with `BucketAlreadyExists`, and the changes after this one carry it.
                 let owner = owner_tag()?;
                 let created = self
                     .client
@@ -161,7 +194,7 @@ impl S3 {
                     }
                 }
             }
-            S3Op::PutPublicAccessBlock { bucket } => {
+            S3Op::PutPublicAccessBlock { bucket, expected_owner } => {
                 let all = PublicAccessBlockConfiguration::builder()
                     .block_public_acls(true)
                     .ignore_public_acls(true)
@@ -171,12 +204,17 @@ impl S3 {
                 self.client
                     .put_public_access_block()
                     .bucket(bucket)
+                    .expected_bucket_owner(expected_owner)
                     .public_access_block_configuration(all)
                     .send()
                     .await
                     .ctx(SERVICE, "PutPublicAccessBlock")?;
             }
-            S3Op::PutBucketEncryption { bucket, kms_key } => {
+            S3Op::PutBucketEncryption {
+                bucket,
+                kms_key,
+                expected_owner,
+            } => {
                 let default = match kms_key {
                     Some(key) => ServerSideEncryptionByDefault::builder()
                         .sse_algorithm(ServerSideEncryption::AwsKms)
@@ -197,15 +235,21 @@ impl S3 {
                 self.client
                     .put_bucket_encryption()
                     .bucket(bucket)
+                    .expected_bucket_owner(expected_owner)
                     .server_side_encryption_configuration(config)
                     .send()
                     .await
                     .ctx(SERVICE, "PutBucketEncryption")?;
             }
-            S3Op::PutBucketPolicy { bucket, policy } => {
+            S3Op::PutBucketPolicy {
+                bucket,
+                policy,
+                expected_owner,
+            } => {
                 self.client
                     .put_bucket_policy()
                     .bucket(bucket)
+                    .expected_bucket_owner(expected_owner)
                     .policy(policy)
                     .send()
                     .await
@@ -214,6 +258,14 @@ impl S3 {
         }
         Ok(None)
     }
+}
+
+/// The bucket policy, or why there is none to read.
+enum Policy {
+    Read(Option<String>),
+    Missing,
+    /// S3's refusal: the bucket is not the expected owner's.
+    OtherAccount(String),
 }
 
 /// plinth's ownership tag, `managed-by=plinth`.

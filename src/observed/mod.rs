@@ -113,8 +113,9 @@ pub struct MetricFilter {
 pub enum Bucket {
     #[default]
     Missing,
-    /// It exists but this account may not read it: another account's bucket.
-    Unreadable { error: String },
+    /// S3 refused it as a bucket of the management account (`ExpectedBucketOwner`):
+    /// another account's, whatever its tags and policy say. The refusal, as S3 worded it.
+    OtherAccount { error: String },
     Present {
         /// plinth's: tagged `managed-by=plinth`, no sign of another tool ([`ownership`]).
         owned: bool,

@@ -224,6 +224,10 @@ pub struct Blocked {
     pub error: String,
     /// The live ids it could mean.
     pub ids: Vec<String>,
+    /// What resolves it, for a kind left out by its own error (a foreign bucket, another
+    /// tool's tag); `None` for an ambiguous name, whose remedy the renderers state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 impl fmt::Display for Blocked {

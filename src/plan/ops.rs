@@ -182,6 +182,9 @@ pub enum IamOp {
     },
 }
 
+/// The trail's bucket. Every call but `CreateBucket` names the account the bucket must
+/// belong to, the management account (`expected_owner`, sent as `ExpectedBucketOwner`):
+/// S3 refuses it on a bucket of any other account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "call")]
 pub enum S3Op {
@@ -192,19 +195,23 @@ pub enum S3Op {
     /// the adapter reads it first and keeps every other tag), adopting it.
     TagBucket {
         bucket: String,
+        expected_owner: String,
     },
     /// Blocks every kind of public access.
     PutPublicAccessBlock {
         bucket: String,
+        expected_owner: String,
     },
     /// SSE-KMS with the key, or SSE-S3 without one.
     PutBucketEncryption {
         bucket: String,
         kms_key: Option<String>,
+        expected_owner: String,
     },
     PutBucketPolicy {
         bucket: String,
         policy: String,
+        expected_owner: String,
     },
 }
 

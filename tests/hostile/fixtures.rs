@@ -267,6 +267,7 @@ pub fn hostile_plan() -> Plan {
             "OU path is ou-1 name by name from the root, but the names of ou-2 (named `{H}`) also join to it"
         ),
         ids: vec!["ou-1".into(), "ou-2".into()],
+        hint: None,
     });
     plan.notes.extend([H.to_owned(), LEAD.to_owned(), format!("`{TRAIL}`")]);
     plan.warnings.extend([TRAIL.to_owned(), format!("`{OU}` is `{H}`")]);

@@ -46,6 +46,14 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
   general purpose bucket in the same call; moto ignores them). The shim puts them on
   moto's bucket after moto creates it, so ownership by tag works as on AWS.
 
+* S3 `ExpectedBucketOwner` (the `x-amz-expected-bucket-owner` header), which moto
+  ignores. moto keeps each bucket in the backend of the account that created it and
+  records that account in `s3_backends.bucket_accounts` (the global bucket namespace);
+  a request on a bucket (or one of its objects) whose header names another account is
+  answered `403 AccessDenied`, as AWS does, before moto handles it. A request without
+  the header, or on a bucket that does not exist (`NoSuchBucket`, as on AWS), goes to
+  moto unchanged; moto still lets other accounts in, as a bucket policy could on AWS.
+
 * Organizations uniqueness, which moto does not enforce. `CreateAccount` with an e-mail
   address an account of the organization already has: AWS's request fails with
   `EMAIL_ALREADY_EXISTS`; the shim answers a FAILED status with that reason (and
@@ -503,6 +511,31 @@ def install_s3_shims():
     S3Response._bucket_response_put = bucket_response_put
 
 
+def install_s3_expected_owner_shim():
+    """A bucket of another account than `x-amz-expected-bucket-owner` answers AccessDenied."""
+    from moto.s3.exceptions import S3AccessDeniedError
+    from moto.s3.models import s3_backends
+    from moto.s3.responses import S3Response
+
+    def refuse_other_owner(self, request, full_url):
+        expected = request.headers.get("x-amz-expected-bucket-owner")
+        if not expected:
+            return
+        holder = s3_backends.bucket_accounts.get(self.parse_bucket_name_from_url(request, full_url))
+        if holder is not None and holder[1] != expected:
+            raise S3AccessDeniedError()
+
+    # Both are called inside moto's handling of S3ClientError, which answers in S3's form.
+    for name in ("_bucket_response", "_key_response"):
+        original = getattr(S3Response, name)
+
+        def checked(self, request, full_url, _original=original):
+            refuse_other_owner(self, request, full_url)
+            return _original(self, request, full_url)
+
+        setattr(S3Response, name, checked)
+
+
 def install_organizations_shims():
     """CreateAccount rejects an e-mail address already in the organization, as AWS does."""
     from moto.core.utils import unix_time, utcnow
@@ -909,6 +942,7 @@ def main():
     install_organizations_shims()
     install_organizations_policy_shims()
     install_s3_shims()
+    install_s3_expected_owner_shim()
     emulator_management.install_budgets_shims()
     emulator_management.install_account_shims()
     emulator_management.install_root_access_shims()

@@ -30,6 +30,7 @@ pub fn kind(plan: &mut Plan, before: usize, errors: Diagnostics) -> Vec<String> 
             at: d.location().unwrap_or_default(),
             error,
             ids: Vec::new(),
+            hint: d.hint.clone(),
         });
     }
     removed

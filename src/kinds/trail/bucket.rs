@@ -1,8 +1,11 @@
 //! The trail's bucket: created (tagged) when missing, public access blocked, encrypted
 //! (never weakened: SSE-KMS the baseline names no key for is kept, with a note), its
 //! policy carrying plinth's statements next to everyone else's, which are never removed.
+//! Only a bucket of the management account: S3 bucket names are global, and another
+//! account's bucket of the baseline's name (S3 refuses it under `ExpectedBucketOwner`) is
+//! never created, adopted or written to; the trail is left out of the plan (blocked).
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::*;
 use crate::diag::SourceFile;
@@ -10,13 +13,15 @@ use crate::kinds::common::adopt;
 use crate::observed::{Bucket, BucketEncryption, PublicAccessBlock};
 use crate::plan::{Action, Change, Op, S3Op};
 
-/// The bucket's changes; the ones the trail must wait for are added to `trail_deps`.
+/// The bucket's changes, each sent as the bucket of `owner` (the management account); the
+/// ones the trail must wait for are added to `trail_deps`.
 pub(super) fn plan_bucket(
     plan: &mut Plan,
     t: &TrailSection,
     observed: &TrailState,
     src: &SourceFile,
     ours: &[Value],
+    owner: &str,
     trail_deps: &mut Vec<String>,
 ) -> Result<(), Diagnostics> {
     let bucket = t.bucket.get_ref().as_str();
@@ -31,16 +36,8 @@ pub(super) fn plan_bucket(
         kms_key: kms.map(str::to_owned),
     };
     let (pab, encryption, live_policy, bucket_deps) = match &observed.bucket {
-        Bucket::Unreadable { error } => {
-            let statements = serde_json::to_string_pretty(&json!({ "Version": "2012-10-17", "Statement": ours }))
-                .unwrap_or_default();
-            return Err(Diagnostic::error(format!("plinth cannot read bucket `{bucket}`; it seems to belong to another account"))
-                .at(src, t.bucket.span())
-                .cause(error.clone())
-                .hint(format!(
-                    "this is a prerequisite plinth cannot fix: in the account that owns the bucket, add these statements to its bucket policy (and let this account read the policy), or choose a bucket name of your own:\n{statements}"
-                ))
-                .into());
+        Bucket::OtherAccount { error } => {
+            return Err(other_account(t, observed, src, owner, error).into());
         }
         Bucket::Missing => {
             plan.changes.push(Change::new(
@@ -70,7 +67,10 @@ pub(super) fn plan_bucket(
                 let change = adopt::change(
                     &at(BUCKET_ADDRESS),
                     &format!("bucket `{bucket}`"),
-                    Op::S3(S3Op::TagBucket { bucket: bucket.into() }),
+                    Op::S3(S3Op::TagBucket {
+                        bucket: bucket.into(),
+                        expected_owner: owner.into(),
+                    }),
                 );
                 deps.push(change.address.clone());
                 plan.changes.push(change);
@@ -88,7 +88,10 @@ pub(super) fn plan_bucket(
                 at(format!("{BUCKET_ADDRESS}.public_access_block")),
                 if pab.is_none() { Action::Create } else { Action::Update },
                 reason,
-                Op::S3(S3Op::PutPublicAccessBlock { bucket: bucket.into() }),
+                Op::S3(S3Op::PutPublicAccessBlock {
+                    bucket: bucket.into(),
+                    expected_owner: owner.into(),
+                }),
             )
             .before(pab.as_ref().and_then(|p| serde_json::to_value(p).ok()))
             .after(serde_json::to_value(PublicAccessBlock::ALL).ok())
@@ -127,6 +130,7 @@ pub(super) fn plan_bucket(
                 Op::S3(S3Op::PutBucketEncryption {
                     bucket: bucket.into(),
                     kms_key: kms.map(str::to_owned),
+                    expected_owner: owner.into(),
                 }),
             )
             .before(encryption.as_ref().and_then(|e| serde_json::to_value(e).ok()))
@@ -151,6 +155,7 @@ pub(super) fn plan_bucket(
             Op::S3(S3Op::PutBucketPolicy {
                 bucket: bucket.into(),
                 policy,
+                expected_owner: owner.into(),
             })
         },
     ) {
@@ -160,4 +165,28 @@ pub(super) fn plan_bucket(
     trail_deps.extend(bucket_deps);
 
     Ok(())
+}
+
+/// A bucket of the baseline's name that another account holds: S3 names are global, so
+/// anyone may have registered it (first, or after the log bucket was deleted), tagged it
+/// and let CloudTrail write to it. The trail is left out of the plan (blocked, as what an
+/// outsider can cause must not stop the rest of the organization's repair): nothing of it
+/// is created, adopted or pointed at that bucket.
+fn other_account(t: &TrailSection, observed: &TrailState, src: &SourceFile, owner: &str, error: &str) -> Diagnostic {
+    let bucket = t.bucket.get_ref().as_str();
+    let d = Diagnostic::error(format!("bucket `{bucket}` belongs to another account"))
+        .at(src, t.bucket.span())
+        .cause(format!("S3 refuses it as a bucket of account {owner} (`ExpectedBucketOwner`): {error}"));
+    let d = match &observed.trail {
+        Some(trail) if trail.settings.s3_bucket == bucket => d.cause(format!(
+            "trail `{}` delivers to it now: the organization's logs go to that account",
+            trail.settings.name
+        )),
+        _ => d,
+    };
+    d.hint(format!(
+        "S3 bucket names are global: set `bucket` to a name of account {owner}'s own (plinth creates it when missing) \
+         and plinth points the trail there; plinth never creates, adopts or writes to another account's bucket"
+    ))
+    .blocking(Trail::NAME)
 }

@@ -1,6 +1,8 @@
 //! `plinth import` for `[trail]`: the organization trail homed in us-east-1 (one; others
 //! are listed as left out), its bucket and KMS key, and CloudWatch Logs delivery and the
-//! root-usage alarm where they are plinth's.
+//! root-usage alarm where they are plinth's. A bucket of another account is imported
+//! with a warning (and a comment): plinth plans nothing of a trail whose bucket is not the
+//! management account's.
 
 use super::*;
 use crate::kinds::import::{ImportCx, Imported};
@@ -49,14 +51,31 @@ pub(super) async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {
         return Ok(out);
     };
     let s = &info.settings;
+    let account = cx.org.management_account_id.as_str();
+    let foreign = c
+        .s3
+        .other_account(&s.s3_bucket, account)
+        .await
+        .map_err(|e| c.failure("cannot read the trail's bucket", e))?;
     let t = &mut out.toml;
-    t.table(Trail::NAME)
-        .string("name", &s.name)
-        .string("bucket", &s.s3_bucket);
+    t.table(Trail::NAME);
+    if let Some(error) = foreign {
+        t.comment(&format!(
+            "bucket `{}` belongs to another account: plinth plans nothing of this trail until `bucket`\n\
+             names a bucket of account {account}'s own",
+            s.s3_bucket
+        ));
+        out.warnings.push(format!(
+            "trail `{}` delivers to bucket `{}`, which belongs to another account (S3 refuses it as account \
+             {account}'s: {error}): the organization's logs go to that account, and plinth plans nothing of the \
+             trail until `bucket` names a bucket of the management account's own",
+            s.name, s.s3_bucket
+        ));
+    }
+    t.string("name", &s.name).string("bucket", &s.s3_bucket);
     if let Some(key) = &s.kms_key_id {
         t.string("kms_key_arn", key);
     }
-    let account = cx.org.management_account_id.as_str();
     let plinth_group = log_group_arn(account, &log_group_name(&s.name));
     match &s.cloud_watch_logs_log_group_arn {
         Some(group) if group.trim_end_matches(":*") == plinth_group.trim_end_matches(":*") => {

@@ -202,7 +202,8 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         trail_deps.push(TRUSTED_ACCESS_ADDRESS.to_owned());
     }
 
-    bucket::plan_bucket(plan, t, observed, src, &ours, &mut trail_deps)?;
+    let owner = cx.baseline.management_account_id().as_str();
+    bucket::plan_bucket(plan, t, observed, src, &ours, owner, &mut trail_deps)?;
 
     // CloudWatch Logs delivery: the log group and the role CloudTrail writes with.
     let logs = if t.cloudwatch_logs() {

@@ -35,9 +35,11 @@ pub(super) async fn observe(cx: &ObserveCx<'_>) -> Result<TrailState, Diagnostic
     };
     let t = section.get_ref();
     let c = cx.clients;
+    // The bucket must be the management account's (the preflight checked the caller is it).
+    let owner = cx.baseline.management_account_id().as_str();
     let (trusted_access, bucket, trail) = futures::try_join!(
         c.organizations.has_trusted_access(SERVICE_PRINCIPAL),
-        c.s3.read_bucket(t.bucket.get_ref().as_str()),
+        c.s3.read_bucket(t.bucket.get_ref().as_str(), owner),
         c.cloudtrail.read_trail(t.name.get_ref().as_str())
     )
     .map_err(|e| c.failure("cannot read the organization trail", e))?;

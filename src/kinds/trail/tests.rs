@@ -51,23 +51,71 @@ fn from_nothing_the_trail_waits_for_trusted_access_and_the_bucket_policy() {
 }
 
 #[test]
-fn a_bucket_of_another_account_is_a_prerequisite_with_the_statements_to_add() {
+fn every_bucket_write_names_the_management_account_as_the_owner() {
+    let p = compute(
+        &base(BASELINE),
+        &observed(TrailState::default()),
+        PlanOptions::default(),
+    )
+    .unwrap();
+    let ops: Vec<&S3Op> = p
+        .changes
+        .iter()
+        .filter_map(|c| match &c.op {
+            Op::S3(op) => Some(op),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ops.len(), 4, "create, public access block, encryption, policy: {ops:#?}");
+    for op in ops {
+        match op {
+            // S3 takes no expected owner at creation; the writes after it carry one.
+            S3Op::CreateBucket { .. } => {}
+            S3Op::TagBucket { expected_owner, .. }
+            | S3Op::PutPublicAccessBlock { expected_owner, .. }
+            | S3Op::PutBucketEncryption { expected_owner, .. }
+            | S3Op::PutBucketPolicy { expected_owner, .. } => assert_eq!(expected_owner, "123456789012"),
+        }
+    }
+}
+
+#[test]
+fn a_bucket_of_another_account_blocks_the_trail_and_nothing_else() {
+    // The log bucket was deleted and someone else registered its name: the trail still
+    // delivers there, stopped or not.
     let t = TrailState {
-        bucket: Bucket::Unreadable {
+        bucket: Bucket::OtherAccount {
             error: "S3.GetBucketPolicy: AccessDenied: Access Denied".into(),
         },
+        trail: Some(TrailInfo {
+            logging: false,
+            ..trail_info(true, None)
+        }),
         ..TrailState::default()
     };
-    let err = compute(&base(BASELINE), &observed(t), PlanOptions::default())
-        .unwrap_err()
-        .to_string();
+    let text = format!("{BASELINE}\n[scp.deny_leave_organization]\nattach = [\"root\"]\n");
+    let plan = compute(&base(&text), &observed(t), PlanOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    let [blocked] = plan.blocked.as_slice() else {
+        panic!("{:#?}", plan.blocked)
+    };
+    assert_eq!((blocked.target.as_str(), blocked.at.as_str()), ("trail", "baseline.toml:6:10"));
+    for part in [
+        "bucket `example-logs` belongs to another account",
+        "S3 refuses it as a bucket of account 123456789012 (`ExpectedBucketOwner`): S3.GetBucketPolicy: AccessDenied",
+        "trail `org-trail` delivers to it now",
+    ] {
+        assert!(blocked.error.contains(part), "{part}: {}", blocked.error);
+    }
+    let hint = blocked.hint.as_deref().unwrap_or_default();
     assert!(
-        err.contains("plinth cannot read bucket `example-logs`; it seems to belong to another account"),
-        "{err}"
+        hint.contains("set `bucket` to a name of account 123456789012's own"),
+        "{hint}"
     );
-    assert!(err.contains("Caused by: S3.GetBucketPolicy: AccessDenied"), "{err}");
-    assert!(err.contains("\"Sid\": \"PlinthCloudTrailOrganizationWrite\""), "{err}");
-    assert!(err.contains("baseline.toml:6:10"), "{err}");
+    // Nothing of the trail (no bucket created or adopted, no trusted access, no logging
+    // started on the foreign bucket); the rest of the baseline goes ahead.
+    let addresses: Vec<&str> = plan.changes.iter().map(|c| c.address.as_str()).collect();
+    assert!(!addresses.iter().any(|a| a.starts_with("trail")), "{addresses:?}");
+    assert!(addresses.iter().any(|a| a.starts_with("scp.")), "{addresses:?}");
 }
 
 #[test]
@@ -177,7 +225,8 @@ fn an_untagged_bucket_is_adopted_before_it_is_corrected() {
     assert_eq!(
         tag.op,
         Op::S3(S3Op::TagBucket {
-            bucket: "example-logs".into()
+            bucket: "example-logs".into(),
+            expected_owner: "123456789012".into(),
         })
     );
 }

@@ -88,6 +88,7 @@ pub fn report(
                 at: format!("{}:{line}:{col}", cx.baseline.source.path.display()),
                 error: why,
                 ids,
+                hint: None,
             });
         }
     }
