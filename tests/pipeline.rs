@@ -222,7 +222,7 @@ fn every_job_has_the_least_permissions() {
         (
             "plinth-apply.yml",
             "find",
-            json!({"contents": "read", "pull-requests": "read", "actions": "read"}),
+            json!({"contents": "read", "pull-requests": "read", "issues": "read", "actions": "read"}),
         ),
         (
             "plinth-apply.yml",
