@@ -326,3 +326,54 @@ async fn the_reviewed_plan_is_capped_in_the_comment_kept_whole_and_applied_only_
         assert_eq!(scp.targets.len(), 1);
     }
 }
+
+/// Blocked targets fail the plan run, and the apply after merge takes only a run that
+/// succeeded: the comment says the plan will not be applied, and still fits GitHub's
+/// 65,536 characters however long the plan (a `docker` that answers `show` with all the
+/// characters it is allowed).
+#[test]
+fn a_plan_with_blocked_targets_says_in_its_comment_that_it_will_not_be_applied() {
+    let wf = workflow("plinth-plan.yml");
+    let script = step(&wf, "plan", "plan")["run"].as_str().unwrap();
+    for (code, blocked) in [(1, true), (2, false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let docker = bin.join("docker");
+        std::fs::write(
+            &docker,
+            format!(
+                "#!/bin/bash\nfor a; do [ \"$prev\" = --max-chars ] && max=$a; prev=$a; done\n\
+                 case \"$*\" in *' show '*) printf '<!-- plinth-plan -->\\n'; head -c $((max - 21)) /dev/zero | tr '\\0' x; exit 0 ;; esac\n\
+                 printf '<!-- plinth-plan -->\\n### plinth plan: errors; 1 to attach\\n'\nexit {code}\n"
+            ),
+        )
+        .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let output = dir.path().join("github_output");
+        let out = Command::new("bash")
+            .args(["-e", "-c", script])
+            .current_dir(dir.path())
+            .env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()))
+            .env("GITHUB_OUTPUT", &output)
+            .env("PLINTH_IMAGE", "plinth:test")
+            .env("ARTIFACT", "plinth-plan-7-abc")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let comment = std::fs::read_to_string(dir.path().join("comment.md")).unwrap();
+        let note = "**This run fails: targets are blocked (above), so this plan will not be applied if this pull request is merged.**";
+        assert_eq!(comment.contains(note), blocked, "{}", &comment[comment.len() - 400..]);
+        if blocked {
+            assert!(comment.trim_end().ends_with("then push again to plan anew."));
+            assert!(comment.chars().count() <= 65_536, "{}", comment.chars().count());
+            assert!(comment.chars().count() > 65_000);
+        } else {
+            assert_eq!(comment.chars().count(), 65_536);
+        }
+    }
+}
