@@ -36,6 +36,7 @@ mod organizations_adapter;
 mod ownership;
 mod pace;
 mod pipeline;
+mod pipeline_find;
 mod pipeline_runs;
 mod pod_security;
 mod policy_files;

@@ -222,7 +222,7 @@ fn every_job_has_the_least_permissions() {
         (
             "plinth-apply.yml",
             "find",
-            json!({"contents": "read", "pull-requests": "read", "actions": "read"}),
+            json!({"contents": "read", "pull-requests": "read", "issues": "read", "actions": "read"}),
         ),
         (
             "plinth-apply.yml",
@@ -277,4 +277,51 @@ fn checkouts_keep_no_credentials_and_scripts_expand_no_expression() {
         }
         assert!(docker_runs > 0, "{file}");
     }
+}
+
+/// One apply at a time, on the apply job: GitHub cancels an apply still waiting when a
+/// third merge's is queued. Had the whole workflow run waited (workflow-level
+/// concurrency), none of its jobs would run once cancelled; a cancelled apply job leaves
+/// `report`, which then tells the pull request that nothing was applied by this run.
+#[test]
+fn a_superseded_apply_tells_its_pull_request() {
+    let wf = workflow("plinth-apply.yml");
+    assert!(wf.get("concurrency").is_none(), "{}", wf["concurrency"]);
+    assert_eq!(
+        wf["jobs"]["apply"]["concurrency"],
+        json!({"group": "plinth-apply", "cancel-in-progress": false})
+    );
+    let report = &wf["jobs"]["report"];
+    assert_eq!(report["needs"], json!(["find", "apply"]));
+    assert_eq!(
+        report["if"],
+        "(failure() || cancelled() || needs.apply.result == 'cancelled') && needs.find.outputs.pr != ''"
+    );
+    let comment = step(&wf, "report", "Comment on the pull request");
+    assert_eq!(
+        comment["env"]["OUTCOME"],
+        "${{ needs.apply.outputs.outcome || (needs.apply.result == 'cancelled' && 'cancelled') || needs.find.outputs.outcome }}"
+    );
+    let runner = crate::pipeline_runs::Runner::new(json!({}));
+    let dir = tempfile::tempdir().unwrap();
+    let ran = runner.run(
+        comment["run"].as_str().unwrap(),
+        dir.path(),
+        &[
+            ("PR", "7".into()),
+            ("OUTCOME", "cancelled".into()),
+            ("RUN_URL", "u".into()),
+        ],
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let writes = runner.gh_writes();
+    assert_eq!(writes.len(), 1);
+    assert_eq!(writes[0]["path"], "repos/owner/repo/issues/7/comments");
+    let body = writes[0]["fields"]["body"].as_str().unwrap();
+    assert!(
+        body.contains("its apply was cancelled, or superseded by a later merge's apply while it waited")
+            && body.contains("Nothing was applied by this run")
+            && body.contains("Plan again in a new pull request"),
+        "{body}"
+    );
 }

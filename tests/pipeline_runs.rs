@@ -14,18 +14,18 @@ use crate::support::{self, Emulator, TempBaseline, live_scp, seed};
 
 /// A directory with stand-ins for `gh` and `docker` first on PATH, and what a step's
 /// script gets from the runner.
-struct Runner {
+pub(crate) struct Runner {
     dir: tempfile::TempDir,
 }
 
-struct Ran {
-    code: Option<i32>,
-    outputs: BTreeMap<String, String>,
-    stderr: String,
+pub(crate) struct Ran {
+    pub(crate) code: Option<i32>,
+    pub(crate) outputs: BTreeMap<String, String>,
+    pub(crate) stderr: String,
 }
 
 impl Runner {
-    fn new(gh_answers: Value) -> Runner {
+    pub(crate) fn new(gh_answers: Value) -> Runner {
         let dir = tempfile::tempdir().unwrap();
         let bin = dir.path().join("bin");
         std::fs::create_dir_all(&bin).unwrap();
@@ -55,7 +55,7 @@ impl Runner {
     }
 
     /// Run a step's script as the runner does (`bash -e`), in `cwd`, with `env`.
-    fn run(&self, script: &str, cwd: &Path, env: &[(&str, String)]) -> Ran {
+    pub(crate) fn run(&self, script: &str, cwd: &Path, env: &[(&str, String)]) -> Ran {
         let output = self.dir.path().join("github_output");
         let _ = std::fs::remove_file(&output);
         let mut cmd = Command::new("bash");
@@ -93,7 +93,7 @@ impl Runner {
         }
     }
 
-    fn log(&self, name: &str) -> Vec<Value> {
+    pub(crate) fn log(&self, name: &str) -> Vec<Value> {
         std::fs::read_to_string(self.dir.path().join(name))
             .unwrap_or_default()
             .lines()
@@ -102,7 +102,7 @@ impl Runner {
     }
 
     /// The requests that wrote something through `gh api`.
-    fn gh_writes(&self) -> Vec<Value> {
+    pub(crate) fn gh_writes(&self) -> Vec<Value> {
         self.log("gh.log")
             .into_iter()
             .filter(|r| r["method"] != "GET")
@@ -203,7 +203,7 @@ async fn the_reviewed_plan_is_capped_in_the_comment_kept_whole_and_applied_only_
     // The pull request's plan.
     let plan_wf = workflow("plinth-plan.yml");
     let runner = Runner::new(json!({}));
-    let artifact = "plinth-plan-0123456789abcdef0123456789abcdef01234567";
+    let artifact = "plinth-plan-7-0123456789abcdef0123456789abcdef01234567";
     let mut env = emu_env.clone();
     env.push(("ARTIFACT", artifact.to_owned()));
     let ran = runner.run(step(&plan_wf, "plan", "plan")["run"].as_str().unwrap(), b.dir(), &env);
@@ -327,105 +327,53 @@ async fn the_reviewed_plan_is_capped_in_the_comment_kept_whole_and_applied_only_
     }
 }
 
-/// After merge, no reviewed plan (the plan workflow never ran on the pull request's last
-/// commit): the find job fails, so the apply job (which needs it) never starts, nor is
-/// its approval asked for; the pull request is told what to do.
+/// Blocked targets fail the plan run, and the apply after merge takes only a run that
+/// succeeded: the comment says the plan will not be applied, and still fits GitHub's
+/// 65,536 characters however long the plan (a `docker` that answers `show` with all the
+/// characters it is allowed).
 #[test]
-fn a_merge_without_a_reviewed_plan_applies_nothing_and_says_so() {
-    let wf = workflow("plinth-apply.yml");
-    let find = step(&wf, "find", "find")["run"].as_str().unwrap();
-    let sha = "1111111111111111111111111111111111111111";
-    let head = "2222222222222222222222222222222222222222";
-    let pulls = format!("repos/owner/repo/commits/{sha}/pulls");
-    let runs = format!("repos/owner/repo/actions/workflows/plinth-plan.yml/runs?event=pull_request&head_sha={head}");
-    let pr = |number: u64, merge: &str, base: &str, merged: bool| {
-        json!({"number": number, "merge_commit_sha": merge, "base": {"ref": base}, "head": {"sha": head},
-               "merged_at": if merged { json!("2026-12-01T10:00:00Z") } else { Value::Null }})
-    };
-    let answers = |run: Value| {
-        json!({
-            pulls.clone(): [pr(6, sha, "release", true), pr(5, "3333333333333333333333333333333333333333", "main", true), pr(7, sha, "main", true), pr(8, sha, "main", false)],
-            runs.clone(): {"workflow_runs": [
-                {"id": 90, "head_sha": head, "status": "in_progress"},
-                run,
-                {"id": 70, "head_sha": "4444444444444444444444444444444444444444", "status": "completed"},
-            ]},
-        })
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let env = [("GITHUB_SHA", sha.to_owned()), ("DEFAULT_BRANCH", "main".to_owned())];
-
-    let runner = Runner::new(answers(json!({"id": 80, "head_sha": head, "status": "completed"})));
-    let ran = runner.run(find, dir.path(), &env);
-    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
-    assert_eq!(
-        ran.outputs,
-        BTreeMap::from([
-            ("pr".into(), "7".into()),
-            ("head".into(), head.into()),
-            ("run".into(), "80".into()),
-            ("outcome".into(), "found".into())
-        ])
-    );
-    let download = steps(&wf, "apply")
-        .iter()
-        .find(|s| uses(s, "actions/download-artifact"))
+fn a_plan_with_blocked_targets_says_in_its_comment_that_it_will_not_be_applied() {
+    let wf = workflow("plinth-plan.yml");
+    let script = step(&wf, "plan", "plan")["run"].as_str().unwrap();
+    for (code, blocked) in [(1, true), (2, false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let docker = bin.join("docker");
+        std::fs::write(
+            &docker,
+            format!(
+                "#!/bin/bash\nfor a; do [ \"$prev\" = --max-chars ] && max=$a; prev=$a; done\n\
+                 case \"$*\" in *' show '*) printf '<!-- plinth-plan -->\\n'; head -c $((max - 21)) /dev/zero | tr '\\0' x; exit 0 ;; esac\n\
+                 printf '<!-- plinth-plan -->\\n### plinth plan: errors; 1 to attach\\n'\nexit {code}\n"
+            ),
+        )
         .unwrap();
-    assert_eq!(
-        download["with"],
-        json!({"name": "plinth-plan-${{ needs.find.outputs.head }}", "run-id": "${{ needs.find.outputs.run }}",
-               "github-token": "${{ github.token }}", "path": "${{ runner.temp }}/reviewed"})
-    );
-
-    // The plan workflow's only run for that commit is still going: no reviewed plan.
-    let runner = Runner::new(answers(
-        json!({"id": 85, "head_sha": "5555555555555555555555555555555555555555", "status": "completed"}),
-    ));
-    let ran = runner.run(find, dir.path(), &env);
-    assert_eq!(ran.code, Some(1));
-    assert_eq!(ran.outputs.get("outcome").map(String::as_str), Some("no-plan"));
-    assert_eq!(ran.outputs.get("pr").map(String::as_str), Some("7"));
-    assert!(!ran.outputs.contains_key("run"));
-    assert_eq!(wf["jobs"]["report"]["needs"], json!(["find", "apply"]));
-    assert_eq!(wf["jobs"]["report"]["if"], "failure() && needs.find.outputs.pr != ''");
-    let report = step(&wf, "report", "Comment on the pull request");
-    assert_eq!(
-        report["env"]["OUTCOME"],
-        "${{ needs.apply.outputs.outcome || needs.find.outputs.outcome }}"
-    );
-    let ran = runner.run(
-        report["run"].as_str().unwrap(),
-        dir.path(),
-        &[
-            ("PR", "7".into()),
-            ("OUTCOME", "no-plan".into()),
-            ("RUN_URL", "u".into()),
-        ],
-    );
-    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
-    let writes = runner.gh_writes();
-    assert_eq!(writes.len(), 1);
-    let body = writes[0]["fields"]["body"].as_str().unwrap();
-    assert!(
-        body.contains("no reviewed plan was found") && body.contains("Plan again in a new pull request"),
-        "{body}"
-    );
-
-    // GitHub's API failing: the step fails as such, not as "no reviewed plan".
-    let runner = Runner::new(json!({}));
-    let ran = runner.run(find, dir.path(), &env);
-    assert_eq!(ran.code, Some(1));
-    assert!(ran.stderr.contains("HTTP 404"), "{}", ran.stderr);
-    assert!(ran.outputs.is_empty());
-
-    // A commit pushed straight to the branch: no pull request, nothing to tell.
-    let runner = Runner::new(json!({pulls.clone(): []}));
-    let ran = runner.run(find, dir.path(), &env);
-    assert_eq!(ran.code, Some(1));
-    assert!(
-        ran.stderr.contains("was not merged from a pull request"),
-        "{}",
-        ran.stderr
-    );
-    assert!(ran.outputs.is_empty());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let output = dir.path().join("github_output");
+        let out = Command::new("bash")
+            .args(["-e", "-c", script])
+            .current_dir(dir.path())
+            .env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()))
+            .env("GITHUB_OUTPUT", &output)
+            .env("PLINTH_IMAGE", "plinth:test")
+            .env("ARTIFACT", "plinth-plan-7-abc")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let comment = std::fs::read_to_string(dir.path().join("comment.md")).unwrap();
+        let note = "**This run fails: targets are blocked (above), so this plan will not be applied if this pull request is merged.**";
+        assert_eq!(comment.contains(note), blocked, "{}", &comment[comment.len() - 400..]);
+        if blocked {
+            assert!(comment.trim_end().ends_with("then push again to plan anew."));
+            assert!(comment.chars().count() <= 65_536, "{}", comment.chars().count());
+            assert!(comment.chars().count() > 65_000);
+        } else {
+            assert_eq!(comment.chars().count(), 65_536);
+        }
+    }
 }

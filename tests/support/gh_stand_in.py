@@ -2,7 +2,8 @@
 """A stand-in for the GitHub CLI's `gh api`, for the workflow tests (tests/pipeline_runs.rs).
 
 Answers GET requests from the JSON file $GH_STAND_IN_ANSWERS: an object from request path
-(query string included) to the answer, or, for `--paginate`, to a list of pages. Applies
+(query string included; a GET's fields are its query string, `k=v` joined by `&` in the
+order given, unencoded) to the answer, or, for `--paginate`, to a list of pages. Applies
 `--jq` as gh does, to each page, with Debian's `jq` (strings printed raw). Appends every
 request to $GH_STAND_IN_LOG as one JSON line: method, path, and fields, a field's `@file`
 read as gh reads it.
@@ -50,6 +51,8 @@ def main(argv):
         return
     with open(os.environ["GH_STAND_IN_ANSWERS"], encoding="utf-8") as f:
         answers = json.load(f)
+    if fields:
+        path += "?" + "&".join(f"{k}={v}" for k, v in fields.items())
     if path not in answers:
         sys.exit(f"gh: HTTP 404: Not Found ({path})")
     pages = answers[path] if paginate else [answers[path]]
