@@ -25,6 +25,7 @@ mod faults;
 mod hostile;
 mod hostile_names;
 mod iam_policy;
+mod iam_policy_runs;
 mod impact;
 mod import;
 mod interrupt;
