@@ -245,24 +245,6 @@ fn with_a_baseline_no_write_plinth_can_name_is_left_on_every_resource() {
     );
     assert_eq!(
         bounded["Condition"]["StringEquals"]["iam:PermissionsBoundary"],
-        serde_json::json!([plinth::kinds::trail::LOGS_ROLE_BOUNDARY])
-    );
-    // The log role is created, and given a policy, only with the boundary that caps it.
-    let bounded = statements(&apply)
-        .iter()
-        .find(|s| {
-            list(&s["Action"]).contains(&"iam:CreateRole".to_owned())
-                && s["Resource"]
-                    .as_str()
-                    .is_some_and(|r| r.contains("plinth-cloudtrail-logs"))
-        })
-        .unwrap();
-    assert_eq!(
-        list(&bounded["Action"]),
-        ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"]
-    );
-    assert_eq!(
-        bounded["Condition"]["StringEquals"]["iam:PermissionsBoundary"],
         serde_json::json!([LOG_ROLE_BOUNDARY])
     );
     let pass = statements(&apply)

@@ -340,12 +340,6 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
         .send()
         .await
         .unwrap();
-    // The log role's permissions boundary taken away: plinth puts it back.
-    iam.delete_role_permissions_boundary()
-        .role_name("plinth-cloudtrail-logs-org-trail")
-        .send()
-        .await
-        .unwrap();
     let live = support::live_scp(&org, "deny-s3-delete").await.unwrap();
     org.update_policy()
         .policy_id(&live.id)
