@@ -33,6 +33,7 @@ mod least_privilege;
 mod lock;
 mod lock_lease;
 mod management_adapters;
+mod management_policy;
 mod organizations_adapter;
 mod ownership;
 mod pace;

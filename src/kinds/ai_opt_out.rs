@@ -49,6 +49,7 @@ impl Kind for AiOptOut {
         let setup = Setup {
             kind: Self::NAME,
             policy_type: TYPE,
+            group: None,
             trusted_access: None,
         };
         org_policy::plan(cx, plan, setup, &desired(cx.baseline))
@@ -60,6 +61,7 @@ impl Kind for AiOptOut {
             policy_type: TYPE,
             custom_table: None,
             dir: "ai-opt-out",
+            type_key: None,
         };
         let out = importer.run(cx, |name, document, attach| {
             if name != NAME_IN_AWS {

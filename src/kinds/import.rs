@@ -66,6 +66,16 @@ pub struct Imported {
     pub warnings: Vec<String>,
 }
 
+impl Imported {
+    /// Another part's sections, files, left-outs and warnings after this one's.
+    pub fn append(&mut self, other: Imported) {
+        self.toml.append(&other.toml);
+        self.files.extend(other.files);
+        self.skipped.extend(other.skipped);
+        self.warnings.extend(other.warnings);
+    }
+}
+
 /// A TOML document written line by line.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Toml(pub String);

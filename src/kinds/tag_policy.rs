@@ -57,6 +57,7 @@ impl Kind for TagPolicies {
         let setup = Setup {
             kind: Self::NAME,
             policy_type: TYPE,
+            group: None,
             trusted_access: None,
         };
         org_policy::plan(cx, plan, setup, &desired(cx.baseline))
@@ -68,6 +69,7 @@ impl Kind for TagPolicies {
             policy_type: TYPE,
             custom_table: Some(Self::NAME),
             dir: "tag",
+            type_key: None,
         };
         let out = importer.run(cx, |_, _, _| Recognised::Custom);
         async { Ok(out) }

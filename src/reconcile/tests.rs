@@ -129,6 +129,7 @@ fn the_default_is_the_guardrails_and_nothing_that_grants_moves_or_reads_per_acco
             "billing",
             "budget",
             "ec2_declarative",
+            "management_policy",
             "rcp",
             "scp",
             "tag_policy",

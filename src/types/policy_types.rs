@@ -1,14 +1,11 @@
-//! The organization policy types plinth manages, and each type's rules in one table.
+//! Every organization policy type, and each type's rules in one table.
 //!
-//! Limits are AWS's published defaults, "Quotas and service limits for AWS Organizations"
-//! (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>,
-//! "Maximum size of a policy document" and "Maximum number of policies attached to a root,
-//! OU, or account", read 2026-11) and "Managing AWS Organizations policies"
-//! (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies.html>,
-//! "Affects management account"). AWS raised the per-type count of policies in an
-//! organization (SCPs to 10,000) and added RCPs (5,120 characters, 5 per target) and
-//! declarative policies (10,000 characters, 10 per target) in 2024-2025; the sizes and
-//! per-target counts below are the current ones.
+//! Each row cites where its figures come from (`TypeRules::source`): mostly AWS's
+//! "Quotas and service limits for AWS Organizations" ("Maximum size of a policy document",
+//! "Maximum number of policies attached to a root, OU, or account") and "Managing AWS
+//! Organizations policies" ("Affects management account"); for the newer management types,
+//! each type's syntax page. `aws/organizations/sdk_types.rs` checks that every type
+//! the SDK knows is here or deliberately left out.
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +23,9 @@ pub enum Syntax {
 pub struct TypeRules {
     /// The type as the Organizations API names it.
     pub api: &'static str,
+    /// Its short name in a baseline: `[[management_policy]] type = "backup"`, and the
+    /// prefix of its `[limits]` keys (`scp_characters`).
+    pub key: &'static str,
     /// What a person calls one: `SCP`, `tag policy`.
     pub noun: &'static str,
     /// The noun with its article, for messages: `an SCP`, `a tag policy`.
@@ -47,9 +47,12 @@ pub struct TypeRules {
     /// The service principal that needs trusted access before the type is enabled.
     pub trusted_access: Option<&'static str>,
     pub syntax: Syntax,
+    /// Where the figures above come from, and when they were read.
+    pub source: &'static str,
 }
 
-/// The organization policy types plinth manages.
+/// The organization policy types: every type of the Organizations API plinth knows
+/// (`aws/organizations/sdk_types.rs` checks this list against the SDK's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum PolicyType {
     #[serde(rename = "SERVICE_CONTROL_POLICY")]
@@ -62,12 +65,62 @@ pub enum PolicyType {
     Tag,
     #[serde(rename = "DECLARATIVE_POLICY_EC2")]
     Ec2Declarative,
+    #[serde(rename = "S3_POLICY")]
+    S3,
+    #[serde(rename = "BACKUP_POLICY")]
+    Backup,
+    #[serde(rename = "CHATBOT_POLICY")]
+    Chatbot,
+    #[serde(rename = "SECURITYHUB_POLICY")]
+    SecurityHub,
+    #[serde(rename = "INSPECTOR_POLICY")]
+    Inspector,
+    #[serde(rename = "GUARDDUTY_POLICY")]
+    GuardDuty,
+    #[serde(rename = "BEDROCK_POLICY")]
+    Bedrock,
+    #[serde(rename = "UPGRADE_ROLLOUT_POLICY")]
+    UpgradeRollout,
+    #[serde(rename = "NETWORK_SECURITY_DIRECTOR_POLICY")]
+    NetworkSecurityDirector,
 }
 
-/// The one table of type rules (sources in the module comment).
-const RULES: [TypeRules; 5] = [
+/// AWS's quotas page, the source of most figures below.
+const QUOTAS: &str = "AWS Organizations User Guide, \"Quotas and service limits for AWS Organizations\" (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html), read 2026-12";
+
+/// A management policy type's rules: it affects the management account too, AWS attaches
+/// no default policy, and a target may carry none.
+const fn management(
+    api: &'static str,
+    key: &'static str,
+    (noun, a_noun): (&'static str, &'static str),
+    (max_size, max_per_target): (usize, usize),
+    top_key: &'static str,
+    trusted_access: Option<&'static str>,
+    source: &'static str,
+) -> TypeRules {
+    TypeRules {
+        api,
+        key,
+        noun,
+        a_noun,
+        max_size,
+        max_per_target,
+        aws_default: None,
+        default_detachable: true,
+        affects_management_account: true,
+        keeps_one: false,
+        trusted_access,
+        syntax: Syntax::Management { top_key },
+        source,
+    }
+}
+
+/// The one table of type rules, in enum order (sources in each row).
+const RULES: [TypeRules; 14] = [
     TypeRules {
         api: "SERVICE_CONTROL_POLICY",
+        key: "scp",
         noun: "SCP",
         a_noun: "an SCP",
         max_size: 5_120,
@@ -78,9 +131,11 @@ const RULES: [TypeRules; 5] = [
         keeps_one: true,
         trusted_access: None,
         syntax: Syntax::Iam,
+        source: QUOTAS,
     },
     TypeRules {
         api: "RESOURCE_CONTROL_POLICY",
+        key: "rcp",
         noun: "RCP",
         a_noun: "an RCP",
         max_size: 5_120,
@@ -91,59 +146,153 @@ const RULES: [TypeRules; 5] = [
         keeps_one: true,
         trusted_access: None,
         syntax: Syntax::Iam,
+        source: QUOTAS,
     },
-    TypeRules {
-        api: "AISERVICES_OPT_OUT_POLICY",
-        noun: "AI services opt-out policy",
-        a_noun: "an AI services opt-out policy",
-        max_size: 2_500,
-        max_per_target: 5,
-        aws_default: None,
-        default_detachable: true,
-        affects_management_account: true,
-        keeps_one: false,
-        trusted_access: None,
-        syntax: Syntax::Management { top_key: "services" },
-    },
-    TypeRules {
-        api: "TAG_POLICY",
-        noun: "tag policy",
-        a_noun: "a tag policy",
-        max_size: 10_000,
-        max_per_target: 10,
-        aws_default: None,
-        default_detachable: true,
-        affects_management_account: true,
-        keeps_one: false,
-        trusted_access: None,
-        syntax: Syntax::Management { top_key: "tags" },
-    },
-    TypeRules {
-        api: "DECLARATIVE_POLICY_EC2",
-        noun: "EC2 declarative policy",
-        a_noun: "an EC2 declarative policy",
-        max_size: 10_000,
-        max_per_target: 10,
-        aws_default: None,
-        default_detachable: true,
-        affects_management_account: true,
-        keeps_one: false,
+    management(
+        "AISERVICES_OPT_OUT_POLICY",
+        "ai_opt_out",
+        ("AI services opt-out policy", "an AI services opt-out policy"),
+        (2_500, 5),
+        "services",
+        None,
+        QUOTAS,
+    ),
+    management(
+        "TAG_POLICY",
+        "tag",
+        ("tag policy", "a tag policy"),
+        (10_000, 10),
+        "tags",
+        None,
+        QUOTAS,
+    ),
+    management(
+        "DECLARATIVE_POLICY_EC2",
+        "ec2_declarative",
+        ("EC2 declarative policy", "an EC2 declarative policy"),
+        (10_000, 10),
+        "ec2_attributes",
         // "Declarative policies: enabling trusted access", orgs_manage_policies_declarative.
-        trusted_access: Some("declarative-policies.ec2.amazonaws.com"),
-        syntax: Syntax::Management {
-            top_key: "ec2_attributes",
-        },
-    },
+        Some("declarative-policies.ec2.amazonaws.com"),
+        QUOTAS,
+    ),
+    management(
+        "S3_POLICY",
+        "s3",
+        ("S3 policy", "an S3 policy"),
+        (10_000, 10),
+        "s3_attributes",
+        None,
+        "AWS Organizations User Guide, \"Amazon S3 policy syntax and examples\" (orgs_manage_policies_s3_syntax.html) for the syntax; size and count as for declarative policies on the quotas page, read 2026-12",
+    ),
+    management(
+        "BACKUP_POLICY",
+        "backup",
+        ("backup policy", "a backup policy"),
+        (10_000, 10),
+        "plans",
+        None,
+        QUOTAS,
+    ),
+    management(
+        "CHATBOT_POLICY",
+        "chatbot",
+        ("chat applications policy", "a chat applications policy"),
+        (10_000, 10),
+        "chatbot",
+        None,
+        QUOTAS,
+    ),
+    management(
+        "SECURITYHUB_POLICY",
+        "securityhub",
+        ("Security Hub policy", "a Security Hub policy"),
+        (10_000, 10),
+        "securityhub",
+        None,
+        QUOTAS,
+    ),
+    management(
+        "INSPECTOR_POLICY",
+        "inspector",
+        ("Inspector policy", "an Inspector policy"),
+        (10_000, 10),
+        "inspector",
+        None,
+        "AWS Organizations User Guide, \"Amazon Inspector policy syntax and examples\" (orgs_manage_policies_inspector_syntax.html), read 2026-12; size and count as for the other management types on the quotas page",
+    ),
+    management(
+        "GUARDDUTY_POLICY",
+        "guardduty",
+        ("GuardDuty policy", "a GuardDuty policy"),
+        (10_000, 10),
+        "guardduty",
+        None,
+        "AWS Organizations User Guide, \"Amazon GuardDuty policy syntax and examples\" (orgs_manage_policies_guardduty_syntax.html), read 2026-12; size and count as for the other management types on the quotas page",
+    ),
+    management(
+        "BEDROCK_POLICY",
+        "bedrock",
+        ("Bedrock policy", "a Bedrock policy"),
+        (10_000, 10),
+        "bedrock",
+        None,
+        "AWS Organizations User Guide, \"Amazon Bedrock policy syntax and examples\" (orgs_manage_policies_bedrock_syntax.html), read 2026-12; size and count as for the other management types on the quotas page",
+    ),
+    management(
+        "UPGRADE_ROLLOUT_POLICY",
+        "upgrade_rollout",
+        ("upgrade rollout policy", "an upgrade rollout policy"),
+        (5_120, 10),
+        "upgrade_rollout",
+        None,
+        "AWS Organizations User Guide, \"Upgrade rollout policy syntax and examples\" (orgs_manage_policies_upgrade_syntax.html: \"maximum policy size of 5,120 bytes\"), read 2026-12; count as for the other management types",
+    ),
+    management(
+        "NETWORK_SECURITY_DIRECTOR_POLICY",
+        "network_security_director",
+        ("Network Security Director policy", "a Network Security Director policy"),
+        (10_000, 10),
+        "network_security_director",
+        None,
+        "AWS Organizations User Guide, \"AWS Shield network security director policy syntax and examples\" (orgs_manage_policies_network_security_director_syntax.html), read 2026-12; size and count as for the other management types on the quotas page",
+    ),
 ];
 
 impl PolicyType {
-    pub const ALL: [PolicyType; 5] = [
+    pub const ALL: [PolicyType; 14] = [
         PolicyType::Scp,
         PolicyType::Rcp,
         PolicyType::AiOptOut,
         PolicyType::Tag,
         PolicyType::Ec2Declarative,
+        PolicyType::S3,
+        PolicyType::Backup,
+        PolicyType::Chatbot,
+        PolicyType::SecurityHub,
+        PolicyType::Inspector,
+        PolicyType::GuardDuty,
+        PolicyType::Bedrock,
+        PolicyType::UpgradeRollout,
+        PolicyType::NetworkSecurityDirector,
     ];
+
+    /// The types `[[management_policy]]` manages: those without a section of their own.
+    pub const GENERIC: [PolicyType; 8] = [
+        PolicyType::Backup,
+        PolicyType::Chatbot,
+        PolicyType::SecurityHub,
+        PolicyType::Inspector,
+        PolicyType::GuardDuty,
+        PolicyType::Bedrock,
+        PolicyType::UpgradeRollout,
+        PolicyType::NetworkSecurityDirector,
+    ];
+
+    /// The type a baseline names by its short name (`backup`).
+    pub fn from_key(key: &str) -> Option<PolicyType> {
+        Self::ALL.into_iter().find(|t| t.rules().key == key)
+    }
 
     pub const fn rules(self) -> &'static TypeRules {
         &RULES[self as usize]
@@ -164,6 +313,70 @@ impl std::fmt::Display for PolicyType {
     }
 }
 
+/// `[[management_policy]]`'s `type`: the short name of a management policy type without a
+/// section of its own (`backup`, `securityhub`), checked while parsing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ManagementType(PolicyType);
+
+impl ManagementType {
+    pub fn get(self) -> PolicyType {
+        self.0
+    }
+
+    /// The short names `type` accepts.
+    pub fn keys() -> Vec<&'static str> {
+        PolicyType::GENERIC.iter().map(|t| t.rules().key).collect()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ManagementType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let key = String::deserialize(d)?;
+        if let Some(t) = PolicyType::from_key(&key).filter(|t| PolicyType::GENERIC.contains(t)) {
+            return Ok(ManagementType(t));
+        }
+        let section = match PolicyType::from_key(&key) {
+            Some(PolicyType::Scp) => Some("`[scp]`"),
+            Some(PolicyType::Rcp) => Some("`[rcp]`"),
+            Some(PolicyType::AiOptOut) => Some("`[ai_opt_out]`"),
+            Some(PolicyType::Tag) => Some("`[[tag_policy]]`"),
+            Some(PolicyType::Ec2Declarative) => Some("`[ec2_declarative]`"),
+            Some(PolicyType::S3) => Some("`[s3_policy]`"),
+            _ => None,
+        };
+        let hint = match section {
+            Some(section) => format!("{} policies have a section of their own: {section}", key),
+            None => format!(
+                "use one of {}",
+                ManagementType::keys()
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        Err(serde::de::Error::custom(super::with_hint(
+            format!("`{key}` is not a management policy type `[[management_policy]]` takes"),
+            Some(hint),
+        )))
+    }
+}
+
+impl schemars::JsonSchema for ManagementType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ManagementType".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "enum": ManagementType::keys() })
+    }
+}
+
+impl std::fmt::Display for ManagementType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.rules().key)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +392,27 @@ mod tests {
         assert_eq!(PolicyType::AiOptOut.rules().max_size, 2_500);
         for t in PolicyType::ALL {
             assert_eq!(serde_json::to_value(t).unwrap(), serde_json::json!(t.api()));
+            assert_eq!(PolicyType::from_key(t.rules().key), Some(t), "keys are unique");
+            assert!(t.rules().source.contains("read 2026"), "{t} cites a dated source");
+        }
+    }
+
+    #[test]
+    fn generic_types_are_the_management_types_without_a_section() {
+        let sectioned = [
+            PolicyType::Scp,
+            PolicyType::Rcp,
+            PolicyType::AiOptOut,
+            PolicyType::Tag,
+            PolicyType::Ec2Declarative,
+            PolicyType::S3,
+        ];
+        for t in PolicyType::ALL {
+            assert_eq!(PolicyType::GENERIC.contains(&t), !sectioned.contains(&t), "{t}");
+        }
+        for t in PolicyType::GENERIC {
+            assert!(matches!(t.rules().syntax, Syntax::Management { .. }), "{t}");
+            assert!(t.rules().affects_management_account && t.rules().aws_default.is_none());
         }
     }
 }

@@ -65,9 +65,12 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
 * Organizations policy types, which moto models loosely. AWS's rules, on moto's own
   stored policies, roots and attachments (plinth checks all of these before it calls,
   so these make the emulator refuse what AWS refuses rather than accept it):
-  - `DECLARATIVE_POLICY_EC2` is a policy type (moto lists AI opt-out, backup, RCP, SCP
-    and tag policies only): it can be enabled on the root, and its policies created,
-    listed, attached and described like any other type's, with AWS's ARN form.
+  - Every policy type of the Organizations API is one (moto builds AI opt-out, RCP, SCP
+    and tag policies only, and lists backup policies it cannot create; the shim adds
+    backup, EC2 declarative, S3, chat applications, Security Hub, Inspector, GuardDuty,
+    Bedrock, upgrade rollout and Network Security Director policies): each can be
+    enabled on the root, and its policies created, listed, attached and described like
+    any other type's, with AWS's ARN form.
   - `declarative-policies.ec2.amazonaws.com` may be given trusted access.
   - `AttachPolicy` of a customer managed policy whose type is not enabled on the root
     answers `PolicyTypeNotEnabledException`.
@@ -75,7 +78,7 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
     that would put more policies of a type on a target than AWS allows answer
     `ConstraintViolationException` (`POLICY_CONTENT_LIMIT_EXCEEDED`,
     `MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED`), by AWS's per-type limits (the same
-    figures as `src/policy/org_types.rs`).
+    figures as `src/types/policy_types.rs`).
   - `RCPFullAWSAccess` cannot be detached (`ConstraintViolationException`), as on AWS.
 
 * The management account's own services (tests/support/emulator_management.py, whose
@@ -583,16 +586,25 @@ def install_organizations_shims():
     backend_class.create_organizational_unit = create_organizational_unit
 
 
-# AWS's per-type limits (src/policy/org_types.rs): (maximum characters, maximum per target).
+# AWS's per-type limits (src/types/policy_types.rs): (maximum characters, maximum per target).
 POLICY_LIMITS = {
     "SERVICE_CONTROL_POLICY": (5120, 5),
     "RESOURCE_CONTROL_POLICY": (5120, 5),
     "AISERVICES_OPT_OUT_POLICY": (2500, 5),
     "TAG_POLICY": (10000, 10),
     "DECLARATIVE_POLICY_EC2": (10000, 10),
+    "S3_POLICY": (10000, 10),
     "BACKUP_POLICY": (10000, 10),
+    "CHATBOT_POLICY": (10000, 10),
+    "SECURITYHUB_POLICY": (10000, 10),
+    "INSPECTOR_POLICY": (10000, 10),
+    "GUARDDUTY_POLICY": (10000, 10),
+    "BEDROCK_POLICY": (10000, 10),
+    "UPGRADE_ROLLOUT_POLICY": (5120, 10),
+    "NETWORK_SECURITY_DIRECTOR_POLICY": (10000, 10),
 }
-DECLARATIVE = "DECLARATIVE_POLICY_EC2"
+# Service principals AWS lets have trusted access that moto's list lacks.
+TRUSTED_SERVICES = ["declarative-policies.ec2.amazonaws.com"]
 
 
 def install_organizations_policy_shims():
@@ -603,23 +615,30 @@ def install_organizations_policy_shims():
         PolicyTypeNotEnabledException,
     )
 
+    # The types moto cannot build (it lists backup policies but has no ARN form for them).
+    moto_builds = {"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY", "AISERVICES_OPT_OUT_POLICY", "TAG_POLICY"}
+    added = [t for t in POLICY_LIMITS if t not in moto_builds]
     for cls in (org_models.FakeRoot, org_models.FakePolicy):
-        if DECLARATIVE not in cls.SUPPORTED_POLICY_TYPES:
-            cls.SUPPORTED_POLICY_TYPES.append(DECLARATIVE)
+        for policy_type in POLICY_LIMITS:
+            if policy_type not in cls.SUPPORTED_POLICY_TYPES:
+                cls.SUPPORTED_POLICY_TYPES.append(policy_type)
     trusted = org_models.FakeServiceAccess.TRUSTED_SERVICES
-    if "declarative-policies.ec2.amazonaws.com" not in trusted:
-        trusted.append("declarative-policies.ec2.amazonaws.com")
+    for principal in TRUSTED_SERVICES:
+        if principal not in trusted:
+            trusted.append(principal)
 
     policy_class = org_models.FakePolicy
     original_init = policy_class.__init__
 
     def policy_init(self, organization, **kwargs):
-        if kwargs.get("Type") != DECLARATIVE:
+        policy_type = kwargs.get("Type")
+        if policy_type not in added:
             return original_init(self, organization, **kwargs)
-        # moto builds every other type the same way; only the ARN differs.
+        # moto builds every other type the same way; only the ARN differs: AWS's form
+        # names the type in lower case (`policy/o-…/backup_policy/p-…`).
         original_init(self, organization, **{**kwargs, "Type": "TAG_POLICY"})
-        self.type = DECLARATIVE
-        self._arn_format = "arn:{0}:organizations::{1}:policy/{2}/declarative_policy_ec2/{3}"
+        self.type = policy_type
+        self._arn_format = "arn:{0}:organizations::{1}:policy/{2}/" + policy_type.lower() + "/{3}"
 
     policy_class.__init__ = policy_init
 

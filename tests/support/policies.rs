@@ -31,8 +31,21 @@ pub struct Case {
     pub edited: &'static str,
 }
 
+/// A backup policy in AWS's documented shape: resources tagged `backup=daily`, nightly.
+pub const BACKUP: &str = r#"{"plans": {"nightly": {"regions": {"@@assign": ["us-east-1"]}, "rules": {"daily": {"schedule_expression": {"@@assign": "cron(0 5 ? * * *)"}, "target_backup_vault_name": {"@@assign": "Default"}}}, "selections": {"tags": {"tagged": {"iam_role_arn": {"@@assign": "arn:aws:iam::$account:role/backup"}, "tag_key": {"@@assign": "backup"}, "tag_value": {"@@assign": ["daily"]}}}}}}}"#;
+
+/// A Security Hub policy as AWS's syntax page shows it: enabled in every Region.
+pub const SECURITYHUB: &str = r#"{"securityhub": {"enable_in_regions": {"@@append": ["ALL_SUPPORTED"]}, "disable_in_regions": {"@@append": []}}}"#;
+
 fn baseline(section: &str) -> TempBaseline {
-    TempBaseline::new(&format!("{HEAD}{section}"), &[("policies/tags.json", TAGS)])
+    TempBaseline::new(
+        &format!("{HEAD}{section}"),
+        &[
+            ("policies/tags.json", TAGS),
+            ("policies/backup.json", BACKUP),
+            ("policies/securityhub.json", SECURITYHUB),
+        ],
+    )
 }
 
 fn lines(plan: &Plan) -> Vec<String> {
@@ -74,7 +87,9 @@ pub async fn scenario(case: Case) {
     let org = emu.organizations().await;
     let seeded = seed(&org).await;
     let b = baseline(case.section);
-    let k = case.kind;
+    // Where the type's own addresses start: the kind (`tag_policy`), or the kind and the
+    // type for a kind of several (`management_policy.backup`).
+    let k = case.address.rsplit_once('.').map_or(case.kind, |(base, _)| base);
 
     // From scratch: the type (and its trusted access) enabled before anything is attached.
     let first = plan(&emu, &b, false).await;

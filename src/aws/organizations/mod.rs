@@ -18,6 +18,8 @@ use crate::types::policy_types::PolicyType as OrgPolicyType;
 
 mod create_account;
 mod policies;
+#[cfg(test)]
+mod sdk_types;
 mod structure;
 mod write;
 

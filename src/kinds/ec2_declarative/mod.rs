@@ -105,6 +105,7 @@ impl Kind for Ec2Declarative {
         let setup = Setup {
             kind: Self::NAME,
             policy_type: TYPE,
+            group: None,
             trusted_access: Some(cx.observed.ec2_declarative.trusted_access),
         };
         org_policy::plan(cx, plan, setup, &desired(cx.baseline))
@@ -116,6 +117,7 @@ impl Kind for Ec2Declarative {
             policy_type: TYPE,
             custom_table: None,
             dir: "ec2",
+            type_key: None,
         };
         let out = importer.run(cx, |name, live, attach| {
             if name != NAME_IN_AWS {

@@ -92,6 +92,7 @@ impl Kind for Rcps {
         let setup = Setup {
             kind: Self::NAME,
             policy_type: TYPE,
+            group: None,
             trusted_access: None,
         };
         org_policy::plan(cx, plan, setup, &desired)
@@ -103,6 +104,7 @@ impl Kind for Rcps {
             policy_type: TYPE,
             custom_table: Some("rcp.custom"),
             dir: "rcp",
+            type_key: None,
         };
         let out = importer.run(cx, |name, document, attach| recognise(cx, name, document, attach));
         async { Ok(out) }

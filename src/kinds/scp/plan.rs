@@ -17,6 +17,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let setup = Setup {
         kind: Scps::NAME,
         policy_type: PolicyType::Scp,
+        group: None,
         trusted_access: None,
     };
     org_policy::plan(cx, plan, setup, &desired)

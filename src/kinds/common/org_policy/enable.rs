@@ -11,11 +11,13 @@ pub(super) fn enable(plan: &mut Plan, setup: Setup, root_id: &str) -> Vec<String
         kind,
         policy_type,
         trusted_access,
+        ..
     } = setup;
+    let base = setup.base();
     let rules = policy_type.rules();
     let mut enable_deps = vec![];
     if let (Some(false), Some(principal)) = (trusted_access, rules.trusted_access) {
-        let address = format!("{kind}.trusted_access");
+        let address = format!("{base}.trusted_access");
         plan.changes.push(Change {
             kind: kind.to_owned(),
             impact: None,
@@ -35,7 +37,7 @@ pub(super) fn enable(plan: &mut Plan, setup: Setup, root_id: &str) -> Vec<String
         });
         enable_deps.push(address);
     }
-    let address = format!("{kind}.policy_type");
+    let address = format!("{base}.policy_type");
     plan.changes.push(Change {
         kind: kind.to_owned(),
         impact: None,

@@ -25,6 +25,8 @@ pub struct Importer<'a> {
     pub custom_table: Option<&'a str>,
     /// The folder below `policies/` their documents go in.
     pub dir: &'a str,
+    /// For a table of several types (`management_policy`): the type's `type = "…"`.
+    pub type_key: Option<&'a str>,
 }
 
 impl Importer<'_> {
@@ -72,8 +74,11 @@ impl Importer<'_> {
                         let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
                         text.push('\n');
                         out.files.push((file.clone(), text));
-                        custom
-                            .array_table(table)
+                        let entry = custom.array_table(table);
+                        if let Some(key) = self.type_key {
+                            entry.string("type", key);
+                        }
+                        entry
                             .string("name", &p.name)
                             .string("file", &file)
                             .string("description", &p.description)

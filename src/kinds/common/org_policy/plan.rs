@@ -32,9 +32,23 @@ pub struct Setup {
     /// The kind's registry name: the first part of every address.
     pub kind: &'static str,
     pub policy_type: PolicyType,
+    /// Where the type's own addresses go below the kind: `None` for a kind of one type
+    /// (`scp.policy_type`), the type's key for a kind of several
+    /// (`management_policy.backup.policy_type`).
+    pub group: Option<&'static str>,
     /// Whether the type's service principal has trusted access (read by the kind when
     /// the type needs it; `None` when it does not).
     pub trusted_access: Option<bool>,
+}
+
+impl Setup {
+    /// The start of the type's own addresses (`scp`, `management_policy.backup`).
+    pub fn base(&self) -> String {
+        match self.group {
+            Some(group) => format!("{}.{group}", self.kind),
+            None => self.kind.to_owned(),
+        }
+    }
 }
 
 /// A target as the plan knows it: live, or created earlier in this plan.
@@ -299,7 +313,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
         .iter()
         .filter(|p| p.owned && !desired_names.contains(p.name.as_str()))
     {
-        let addr = format!("{kind}.orphan.{}", p.name);
+        let addr = format!("{}.orphan.{}", setup.base(), p.name);
         if !cx.options.allow_delete {
             plan.orphans.push(Orphan {
                 address: addr,
@@ -329,7 +343,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
         if set.len() > max
             && let Some((span, shown)) = attach_spans.get(key)
         {
-            let prefix = format!("{kind}.");
+            let prefix = format!("{}.", setup.base());
             let names: Vec<String> = set
                 .iter()
                 .map(|id| {

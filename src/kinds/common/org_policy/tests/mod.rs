@@ -17,14 +17,7 @@ fn from_scratch_the_type_is_enabled_then_the_policy_created_then_attached() {
     for case in &CASES {
         let b = baseline(case.section);
         let p = plan(&b, &org(), false);
-        let k = case.kind;
-        let key = if case.kind == "rcp" {
-            "enforce_tls"
-        } else if case.kind == "tag_policy" {
-            "cost-center"
-        } else {
-            "policy"
-        };
+        let (k, key) = (case.base, case.key);
         let mut want = vec![];
         if case.policy_type.rules().trusted_access.is_some() {
             want.push(format!("+ enable {k}.trusted_access"));
@@ -152,7 +145,7 @@ fn a_dropped_policy_is_an_orphan_kept_unless_deletion_is_allowed() {
         let kept = plan(&without, &o, false);
         assert!(kept.changes.is_empty(), "{}: {:?}", case.kind, lines(&kept));
         assert_eq!(kept.orphans.len(), 1, "{}", case.kind);
-        assert!(kept.orphans[0].address.starts_with(&format!("{}.orphan.", case.kind)));
+        assert!(kept.orphans[0].address.starts_with(&format!("{}.orphan.", case.base)));
         assert!(kept.orphans[0].reason.contains("--allow-delete"));
         let gone = plan(&without, &o, true);
         let actions: Vec<Action> = gone.changes.iter().map(|c| c.action).collect();

@@ -20,39 +20,62 @@ management_account_id = "123456789012"
 pub(super) const TAGS: &str =
     r#"{"tags": {"costcenter": {"tag_key": {"@@assign": "CostCenter"}, "tag_value": {"@@assign": ["100", "200"]}}}}"#;
 
+/// A backup policy: AWS's documented shape, one plan backing up tagged resources nightly.
+pub(super) const BACKUP: &str = r#"{"plans": {"nightly": {"regions": {"@@assign": ["us-east-1"]}, "rules": {"daily": {"schedule_expression": {"@@assign": "cron(0 5 ? * * *)"}, "target_backup_vault_name": {"@@assign": "Default"}}}, "selections": {"tags": {"tagged": {"iam_role_arn": {"@@assign": "arn:aws:iam::$account:role/backup"}, "tag_key": {"@@assign": "backup"}, "tag_value": {"@@assign": ["daily"]}}}}}}}"#;
+
 pub(super) struct Case {
     pub(super) kind: &'static str,
+    /// Where the type's addresses start (`rcp`, `management_policy.backup`), and the
+    /// declared policy's address below it.
+    pub(super) base: &'static str,
+    pub(super) key: &'static str,
     pub(super) policy_type: PolicyType,
     pub(super) section: &'static str,
 }
 
-pub(super) const CASES: [Case; 4] = [
+pub(super) const CASES: [Case; 5] = [
     Case {
         kind: "rcp",
+        base: "rcp",
+        key: "enforce_tls",
         policy_type: PolicyType::Rcp,
         section: "[rcp.enforce_tls]\nattach = [\"root\", \"ou:Workloads\"]\n",
     },
     Case {
         kind: "ai_opt_out",
+        base: "ai_opt_out",
+        key: "policy",
         policy_type: PolicyType::AiOptOut,
         section: "[ai_opt_out]\nattach = [\"root\", \"ou:Workloads\"]\n",
     },
     Case {
         kind: "tag_policy",
+        base: "tag_policy",
+        key: "cost-center",
         policy_type: PolicyType::Tag,
         section: "[[tag_policy]]\nname = \"cost-center\"\nfile = \"tags.json\"\nattach = [\"root\", \"ou:Workloads\"]\n",
     },
     Case {
         kind: "ec2_declarative",
+        base: "ec2_declarative",
+        key: "policy",
         policy_type: PolicyType::Ec2Declarative,
         section: "[ec2_declarative]\nimds = \"required_v2\"\nserial_console = false\nattach = [\"root\", \"ou:Workloads\"]\n",
     },
+    Case {
+        kind: "management_policy",
+        base: "management_policy.backup",
+        key: "nightly",
+        policy_type: PolicyType::Backup,
+        section: "[[management_policy]]\ntype = \"backup\"\nname = \"nightly\"\nfile = \"backup.json\"\nattach = [\"root\", \"ou:Workloads\"]\n",
+    },
 ];
 
-/// A baseline of `HEAD` and `section`, with the tag policy file beside it.
+/// A baseline of `HEAD` and `section`, with the tag and backup policy files beside it.
 pub(super) fn baseline(section: &str) -> Baseline {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("tags.json"), TAGS).unwrap();
+    std::fs::write(dir.path().join("backup.json"), BACKUP).unwrap();
     let path = dir.path().join("baseline.toml");
     let b = baseline::parse(SourceFile::new(path, format!("{HEAD}{section}"))).unwrap_or_else(|d| panic!("{d}"));
     drop(dir);
