@@ -49,6 +49,7 @@ mod render;
 mod report;
 mod root_access;
 mod s3_adapter;
+mod s3_policy;
 mod saved_plan;
 mod schema;
 mod scp;

@@ -446,6 +446,8 @@ registry! {
     tag_policy: tag_policy::TagPolicies,
     /// EC2 declarative policies: IMDSv2, public AMI and snapshot sharing, serial console, VPC block public access.
     ec2_declarative: ec2_declarative::Ec2Declarative,
+    /// S3 Block Public Access set by the organization, overriding accounts' own settings.
+    s3_policy: s3_policy::S3Policy,
     /// Management policies of the types without a section: backup, chat applications, Security Hub, Inspector, GuardDuty, Bedrock, upgrade rollout, Network Security Director.
     management_policy: management_policy::ManagementPolicies,
 }

@@ -131,6 +131,7 @@ fn the_default_is_the_guardrails_and_nothing_that_grants_moves_or_reads_per_acco
             "ec2_declarative",
             "management_policy",
             "rcp",
+            "s3_policy",
             "scp",
             "tag_policy",
             "trail"

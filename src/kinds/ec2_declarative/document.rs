@@ -97,6 +97,9 @@ pub fn document(s: &Ec2DeclarativeSection) -> Value {
             json!({"internet_gateway_block": {"mode": assign(mode), "exclusions_allowed": assign("enabled")}}),
         );
     }
+    if let Some(allowed) = &s.allowed_images {
+        attrs.insert("allowed_images_settings".into(), super::allowed_images::attribute(allowed));
+    }
     json!({"ec2_attributes": Value::Object(attrs)})
 }
 
@@ -128,6 +131,7 @@ pub fn settings_of(live: &Value, attach: &[String]) -> Imported {
         },
         vpc_block_public_access: assigned(live, &["vpc_block_public_access", "internet_gateway_block", "mode"])
             .and_then(|t| VpcBlock::ALL.iter().find(|(_, n)| *n == t).map(|(x, _)| *x)),
+        allowed_images: super::allowed_images::read(&live["ec2_attributes"]["allowed_images_settings"]),
         exception_message: assigned(live, &["exception_message"]).map(str::to_owned),
         attach: Spanned::new(0..0, vec![]),
     };
@@ -163,6 +167,9 @@ impl Imported {
         if let Some(x) = s.vpc_block_public_access {
             let name = VpcBlock::ALL.iter().find(|(y, _)| *y == x).map_or("", |(_, n)| n);
             part.string("vpc_block_public_access", name);
+        }
+        if let Some(a) = &s.allowed_images {
+            part.raw("allowed_images", super::allowed_images::toml(a));
         }
         if let Some(m) = &s.exception_message {
             part.string("exception_message", m);

@@ -1,10 +1,11 @@
 //! `[ec2_declarative]`: settings EC2 itself enforces in every account the policy reaches
-//! (IMDSv2, no public AMIs or snapshots, serial console, VPC block public access), as one
+//! (IMDSv2, no public AMIs or snapshots, serial console, VPC block public access, allowed AMIs), as one
 //! EC2 declarative policy generated from the section ([`document`]). Accounts cannot
 //! change what it sets. Needs trusted access for `declarative-policies.ec2.amazonaws.com`
 //! before the type is enabled; planned by the shared engine (`common::org_policy`) with the
 //! type's rules (10,000 characters, 10 per target, no AWS default policy).
 
+mod allowed_images;
 mod document;
 #[cfg(test)]
 mod tests;
@@ -12,6 +13,7 @@ mod tests;
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use self::allowed_images::{AllowedImages, AllowedImagesState, ImageProvider};
 pub use self::document::{Imds, SnapshotSharing, VpcBlock, document, settings_of};
 use super::common::org_policy::{self, Desired, Importer, Recognised, Setup};
 use super::import::Toml;
@@ -71,7 +73,7 @@ impl Kind for Ec2Declarative {
             diags.push(
                 Diagnostic::error("`[ec2_declarative]` sets nothing")
                     .at(&baseline.source, section.span())
-                    .hint("set at least one of `imds`, `image_block_public_access`, `snapshot_block_public_access`, `serial_console`, `vpc_block_public_access`"),
+                    .hint("set at least one of `imds`, `image_block_public_access`, `snapshot_block_public_access`, `serial_console`, `vpc_block_public_access`, `allowed_images`"),
             );
         }
         org_policy::validate(&baseline.source, TYPE, &desired(baseline), diags);
@@ -159,6 +161,9 @@ pub struct Ec2DeclarativeSection {
     /// VPC block public access for internet gateways: `off`, `block_ingress` or
     /// `block_bidirectional` (accounts may still exclude subnets).
     pub vpc_block_public_access: Option<VpcBlock>,
+    /// Allowed AMIs: the images instances may be launched from
+    /// (`{ state = "enabled", providers = ["amazon", "123456789012"] }`).
+    pub allowed_images: Option<AllowedImages>,
     /// What a denied request says (a link to your wiki, say).
     pub exception_message: Option<String>,
     #[schemars(with = "Vec<Target>")]
@@ -183,6 +188,9 @@ impl Ec2DeclarativeSection {
         }
         if self.vpc_block_public_access.is_some() {
             out.push("vpc_block_public_access");
+        }
+        if self.allowed_images.is_some() {
+            out.push("allowed_images");
         }
         out
     }

@@ -18,6 +18,7 @@ image_block_public_access = true
 snapshot_block_public_access = "block_all_sharing"
 serial_console = false
 vpc_block_public_access = "block_ingress"
+allowed_images = { state = "enabled", providers = ["amazon", "123456789012"] }
 exception_message = "See the wiki"
 attach = ["root"]
 "#;
@@ -34,6 +35,10 @@ fn every_setting_becomes_its_attribute() {
     assert_eq!(a["serial_console_access"]["status"]["@@assign"], "disabled");
     assert_eq!(a["vpc_block_public_access"]["internet_gateway_block"]["mode"]["@@assign"], "block_ingress");
     assert_eq!(a["exception_message"], json!({"@@assign": "See the wiki"}));
+    assert_eq!(
+        a["allowed_images_settings"],
+        json!({"state": {"@@assign": "enabled"}, "image_criteria": {"criteria_1": {"allowed_image_providers": {"@@assign": ["amazon", "123456789012"]}}}})
+    );
     // Read back for import: the same document.
     let read = settings_of(&doc, &["root".into()]);
     assert!(crate::policy::management::equivalent(&document(&read.section), &doc));
@@ -75,4 +80,28 @@ fn its_iam_actions_are_every_policy_kinds_and_trusted_access() {
 fn a_live_policy_with_no_setting_plinth_knows_reads_as_none() {
     let read = settings_of(&json!({"ec2_attributes": {"allowed_images_settings": {}}}), &[]);
     assert!(read.section.settings().is_empty());
+}
+
+#[test]
+fn allowed_images_check_providers_while_parsing_and_read_back_only_what_plinth_writes() {
+    let e = parse("[ec2_declarative]\nallowed_images = { state = \"enabled\", providers = [\"amazon\", \"1234\"] }\nattach = [\"root\"]\n")
+        .unwrap_err();
+    assert!(e.contains("`1234` is not an image provider"), "{e}");
+    assert!(e.contains("baseline.toml:5:"), "{e}");
+    assert!(e.contains("hint: use `amazon`, `aws_marketplace`, `aws_backup_vault` or a 12-digit AWS account ID"), "{e}");
+    let e = parse("[ec2_declarative]\nallowed_images = { state = \"on\", providers = [\"amazon\"] }\nattach = [\"root\"]\n").unwrap_err();
+    assert!(e.contains("unknown variant `on`"), "{e}");
+    let b = parse("[ec2_declarative]\nallowed_images = { state = \"audit_mode\", providers = [\"aws_backup_vault\"] }\nattach = [\"root\"]\n").unwrap();
+    assert_eq!(b.file.ec2_declarative.as_ref().unwrap().get_ref().settings(), ["allowed_images"]);
+    // Two sets of criteria, or a criterion plinth does not write: not read back (the plan
+    // then shows the live attribute as a difference), the other settings still are.
+    let two = json!({"ec2_attributes": {
+        "serial_console_access": {"status": {"@@assign": "disabled"}},
+        "allowed_images_settings": {"state": {"@@assign": "enabled"}, "image_criteria": {
+            "criteria_1": {"allowed_image_providers": {"@@assign": ["amazon"]}},
+            "criteria_2": {"allowed_image_providers": {"@@assign": ["123456789012"]}}
+        }}
+    }});
+    let read = settings_of(&two, &[]);
+    assert_eq!(read.section.settings(), ["serial_console"]);
 }

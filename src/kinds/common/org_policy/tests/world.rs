@@ -33,7 +33,7 @@ pub(super) struct Case {
     pub(super) section: &'static str,
 }
 
-pub(super) const CASES: [Case; 5] = [
+pub(super) const CASES: [Case; 6] = [
     Case {
         kind: "rcp",
         base: "rcp",
@@ -61,6 +61,13 @@ pub(super) const CASES: [Case; 5] = [
         key: "policy",
         policy_type: PolicyType::Ec2Declarative,
         section: "[ec2_declarative]\nimds = \"required_v2\"\nserial_console = false\nattach = [\"root\", \"ou:Workloads\"]\n",
+    },
+    Case {
+        kind: "s3_policy",
+        base: "s3_policy",
+        key: "policy",
+        policy_type: PolicyType::S3,
+        section: "[s3_policy]\nblock_public_access = \"all\"\nattach = [\"root\", \"ou:Workloads\"]\n",
     },
     Case {
         kind: "management_policy",

@@ -1,0 +1,211 @@
+//! `[s3_policy]`: S3 Block Public Access for every account the policy reaches, set by the
+//! organization and overriding each account's own setting, as one S3 policy generated
+//! from the section (AWS's "Amazon S3 policy syntax and examples":
+//! `{"s3_attributes": {"public_access_block_configuration": {"@@assign": "all"}}}`).
+//! AWS takes all four settings together (`all`) or none of them (`none`), not one by one.
+//! Planned by the shared engine (`common::org_policy`) with the type's rules.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use toml::Spanned;
+
+use super::common::org_policy::{self, Desired, Importer, Recognised, Setup};
+use super::import::Toml;
+use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, Targets};
+use crate::aws::organizations::ReadScope;
+use crate::diag::Diagnostics;
+use crate::plan::Plan;
+use crate::types::policy_types::PolicyType;
+use crate::types::{PolicyName, Target};
+
+pub struct S3Policy;
+
+const TYPE: PolicyType = PolicyType::S3;
+/// The policy's name in AWS unless the section names it (an imported policy keeps its own).
+const NAME_IN_AWS: &str = "plinth-s3-block-public-access";
+
+impl Kind for S3Policy {
+    const NAME: &'static str = "s3_policy";
+    const GUARDRAIL: bool = true;
+    type Section = Option<Spanned<S3PolicySection>>;
+    type Schema = S3PolicySection;
+    type State = ();
+    const IAM: IamActions = org_policy::IAM;
+    fn declared(section: &Self::Section) -> bool {
+        section.is_some()
+    }
+
+    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+        org_policy::validate(&baseline.source, TYPE, &desired(baseline), diags);
+    }
+
+    fn scope(baseline: &Baseline, scope: &mut ReadScope) {
+        org_policy::scope(scope, TYPE, &desired(baseline));
+    }
+
+    fn describe(baseline: &Baseline, out: &mut Description) {
+        org_policy::describe(TYPE, &desired(baseline), &mut out.text);
+    }
+
+    /// With `none`, the plan also warns: accounts lose their own Block Public Access.
+    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+        if let Some(section) = &cx.baseline.file.s3_policy
+            && section.get_ref().block_public_access == BlockPublicAccess::None
+        {
+            plan.warnings.push(
+                "`[s3_policy]` says `block_public_access = \"none\"`: S3 Block Public Access is off in every account it reaches, and accounts cannot turn it on; to leave it to each account, remove `[s3_policy]`".into(),
+            );
+        }
+        let setup = Setup {
+            kind: Self::NAME,
+            policy_type: TYPE,
+            group: None,
+            trusted_access: None,
+        };
+        org_policy::plan(cx, plan, setup, &desired(cx.baseline))
+    }
+
+    /// An S3 policy plinth can describe (Block Public Access all or none, nothing else) is
+    /// recognised under its own name; another is listed as left out. One at most: the
+    /// section is one policy.
+    fn import(cx: &ImportCx<'_>) -> impl std::future::Future<Output = Result<Imported, Diagnostics>> {
+        let importer = Importer {
+            policy_type: TYPE,
+            custom_table: None,
+            dir: "s3",
+            type_key: None,
+        };
+        let taken = std::cell::Cell::new(false);
+        let out = importer.run(cx, |name, document, attach| {
+            let Some(setting) = setting_of(document).filter(|_| !taken.get()) else {
+                return Recognised::Custom;
+            };
+            taken.set(true);
+            let mut part = Toml::default();
+            part.table(Self::NAME);
+            part.comment("recognised: plinth generates exactly this document");
+            if name != NAME_IN_AWS {
+                part.string("name", name);
+            }
+            part.string("block_public_access", setting.as_str());
+            part.strings("attach", attach);
+            Recognised::Generated(part)
+        });
+        async { Ok(out) }
+    }
+}
+
+/// `[s3_policy]`: S3 Block Public Access set by the organization.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct S3PolicySection {
+    /// `all`: the four Block Public Access settings on in every account reached, whatever
+    /// the account sets; `none`: all four off there (accounts cannot turn them on).
+    pub block_public_access: BlockPublicAccess,
+    /// The policy's name in AWS (default `plinth-s3-block-public-access`; `plinth import`
+    /// keeps an existing policy's name).
+    #[schemars(with = "Option<PolicyName>")]
+    pub name: Option<PolicyName>,
+    #[schemars(with = "Vec<Target>")]
+    pub attach: Targets,
+}
+
+/// What AWS's S3 policy can say: all four settings on, or all four off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockPublicAccess {
+    All,
+    None,
+}
+
+impl BlockPublicAccess {
+    fn as_str(self) -> &'static str {
+        match self {
+            BlockPublicAccess::All => "all",
+            BlockPublicAccess::None => "none",
+        }
+    }
+}
+
+pub fn document_for(setting: BlockPublicAccess) -> Value {
+    json!({"s3_attributes": {"public_access_block_configuration": {"@@assign": setting.as_str()}}})
+}
+
+/// The setting a live document says, when it says exactly what plinth would generate.
+fn setting_of(document: &Value) -> Option<BlockPublicAccess> {
+    [BlockPublicAccess::All, BlockPublicAccess::None]
+        .into_iter()
+        .find(|s| crate::policy::management::equivalent(document, &document_for(*s)))
+}
+
+fn desired(baseline: &Baseline) -> Vec<Desired> {
+    let Some(section) = &baseline.file.s3_policy else {
+        return vec![];
+    };
+    let s = section.get_ref();
+    let name = s.name.as_ref().map_or(NAME_IN_AWS.to_owned(), |n| n.to_string());
+    vec![Desired::new(
+        S3Policy::NAME,
+        "policy",
+        name,
+        "Managed by plinth: S3 Block Public Access set by the organization",
+        document_for(s.block_public_access),
+        s.attach.get_ref(),
+        section.span(),
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::SourceFile;
+    use crate::policy::{PolicyKind, check_document};
+
+    fn parse(section: &str) -> Result<Baseline, String> {
+        let text = format!("[organization]\nmanagement_account_id = \"123456789012\"\n\n{section}");
+        crate::baseline::parse(SourceFile::new("baseline.toml", text)).map_err(|d| d.to_string())
+    }
+
+    #[test]
+    fn all_is_aws_documented_document_and_reads_back() {
+        let doc = document_for(BlockPublicAccess::All);
+        check_document(&doc, PolicyKind::Management(TYPE)).unwrap();
+        assert_eq!(doc["s3_attributes"]["public_access_block_configuration"]["@@assign"], "all");
+        assert_eq!(setting_of(&doc), Some(BlockPublicAccess::All));
+        assert_eq!(setting_of(&document_for(BlockPublicAccess::None)), Some(BlockPublicAccess::None));
+        let more = json!({"s3_attributes": {"public_access_block_configuration": {"@@assign": "all"}, "other": {}}});
+        assert_eq!(setting_of(&more), None, "a document with more than plinth writes is not recognised");
+    }
+
+    #[test]
+    fn a_setting_aws_does_not_take_is_refused_where_it_is_written() {
+        let e = parse("[s3_policy]\nblock_public_access = \"block_public_acls\"\nattach = [\"root\"]\n").unwrap_err();
+        assert!(e.contains("baseline.toml:5:23"), "{e}");
+        assert!(e.contains("`all`") && e.contains("`none`"), "{e}");
+    }
+
+    #[test]
+    fn none_warns_that_accounts_lose_the_setting() {
+        let org = crate::kinds::tests::empty_org();
+        let options = crate::plan::PlanOptions::default();
+        let b = parse("[s3_policy]\nblock_public_access = \"none\"\nattach = [\"root\"]\n").unwrap();
+        let p = crate::kinds::compute(&b, &org, options).unwrap();
+        assert!(
+            p.warnings.iter().any(|w| w.contains("S3 Block Public Access is off in every account it reaches")),
+            "{:?}",
+            p.warnings
+        );
+        let b = parse("[s3_policy]\nblock_public_access = \"all\"\nattach = [\"root\"]\n").unwrap();
+        let p = crate::kinds::compute(&b, &org, options).unwrap();
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn the_policy_is_named_by_plinth_unless_the_section_names_it() {
+        let b = parse("[s3_policy]\nblock_public_access = \"all\"\nattach = [\"root\"]\n").unwrap();
+        assert_eq!(desired(&b)[0].name, NAME_IN_AWS);
+        let b = parse("[s3_policy]\nname = \"org-bpa\"\nblock_public_access = \"all\"\nattach = [\"root\"]\n").unwrap();
+        assert_eq!(desired(&b)[0].name, "org-bpa");
+        assert_eq!(desired(&b)[0].address(), "s3_policy.policy");
+    }
+}
