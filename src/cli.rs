@@ -345,10 +345,11 @@ pub struct BootstrapArgs {
 #[derive(Debug, Args)]
 pub struct ReconcileArgs {
     /// What to repair: `guardrails` (the default: scp with its OUs, trail, billing, budget,
-    /// rcp, ai_opt_out, tag_policy, ec2_declarative), `all`, `none` (report only), or a
-    /// list of kinds (baseline sections), which may include `guardrails`:
-    /// organizational_units, account, scp, trail, billing, budget, contacts, root_access,
-    /// sso, rcp, ai_opt_out, tag_policy, ec2_declarative. A list also limits the reads made
+    /// rcp, ai_opt_out, tag_policy, ec2_declarative, s3_policy, management_policy), `all`,
+    /// `none` (report only), or a list of kinds (baseline sections), which may include
+    /// `guardrails`: organizational_units, account, scp, trail, billing, budget, contacts,
+    /// root_access, sso, rcp, ai_opt_out, tag_policy, ec2_declarative, s3_policy,
+    /// management_policy. A list also limits the reads made
     /// per account (contacts, root_access's audit) to the kinds it names
     #[arg(long, default_value = "guardrails", value_name = "KINDS")]
     pub repair: plinth::reconcile::Repair,

@@ -85,7 +85,9 @@ async fn what_plinth_made_imports_to_a_baseline_that_plans_empty() {
         "[rcp.org_only]\n# recognised: plinth generates exactly this document from these values\ntrusted_accounts = [\"999999999999\"]\nattach = [\"ou:Workloads\"]",
         "[ai_opt_out]\n# recognised: plinth generates exactly this document\nattach = [\"root\"]",
         "[[tag_policy]]\nname = \"cost-center\"\nfile = \"policies/tag/cost-center.json\"",
-        "[ec2_declarative]\n# recognised: plinth generates exactly this document from these values\nimds = \"required_v2\"\nimage_block_public_access = true\nsnapshot_block_public_access = \"block_all_sharing\"\nserial_console = false\nattach = [\"root\"]",
+        "[ec2_declarative]\n# recognised: plinth generates exactly this document from these values\nimds = \"required_v2\"\nimage_block_public_access = true\nsnapshot_block_public_access = \"block_all_sharing\"\nserial_console = false\nallowed_images = { state = \"audit_mode\", providers = [\"amazon\", \"aws_marketplace\"] }\nattach = [\"root\"]",
+        "[s3_policy]\n# recognised: plinth generates exactly this document\nblock_public_access = \"all\"\nattach = [\"root\"]",
+        "[[management_policy]]\ntype = \"backup\"\nname = \"nightly-backups\"\nfile = \"policies/backup/nightly-backups.json\"",
     ] {
         assert!(text.contains(section), "{section} missing from:\n{text}");
     }

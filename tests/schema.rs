@@ -63,6 +63,7 @@ const LOADER_ONLY: &[(&str, &str)] = &[
     ("sso-too-many-managed-policies", "a count across two lists"),
     ("sso-unknown-permission-set", "a reference to another entry"),
     ("tag-policy-not-a-tag-policy", "the policy file's content"),
+    ("management-policy-wrong-top-key", "the policy file's content"),
     ("tag-policy-oversized", "the policy file's size"),
     ("too-many-scps-on-a-target", "a count across sections"),
     ("trail-notify-without-alarm", "one key needs another"),
