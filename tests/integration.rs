@@ -46,6 +46,7 @@ mod rcp;
 mod reconcile;
 mod render;
 mod report;
+mod report_effective;
 mod root_access;
 mod s3_adapter;
 mod saved_plan;
