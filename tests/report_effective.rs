@@ -168,9 +168,11 @@ fn html_folds_each_document_and_says_none_plainly() {
     assert!(html.contains("Each account shows its effective AI services opt-out policy, tag policy"));
 }
 
-/// Root: tag policy `root-tags`; Workloads: tag policy `workload-tags` (appends a value,
-/// assigns `enforced_for`) and AI opt-out policy `opt-out`. dev-1 (Workloads) is under
-/// both merged; tools (root) under the root's tag policy and no AI opt-out policy.
+/// Root: tag policy `root-tags` (its tag key closed to the levels below); Workloads: tag
+/// policy `workload-tags` (renames the key, which is ignored; appends one value and
+/// removes another; assigns `enforced_for`) and AI opt-out policy `opt-out`. dev-1
+/// (Workloads) is under both merged; tools (root) under the root's tag policy and no AI
+/// opt-out policy.
 #[tokio::test]
 async fn the_report_shows_each_accounts_effective_policies_merged_by_aws() {
     let emu = Emulator::start();
@@ -229,7 +231,7 @@ async fn the_report_shows_each_accounts_effective_policies_merged_by_aws() {
         "root-tags",
         SdkPolicyType::TagPolicy,
         json!({"tags": {"costcenter": {
-            "tag_key": {"@@assign": "CostCenter"},
+            "tag_key": {"@@operators_allowed_for_child_policies": ["@@none"], "@@assign": "CostCenter"},
             "tag_value": {"@@assign": ["Development", "Support"]}
         }}}),
         seeded.root_id.clone(),
@@ -239,7 +241,8 @@ async fn the_report_shows_each_accounts_effective_policies_merged_by_aws() {
         "workload-tags",
         SdkPolicyType::TagPolicy,
         json!({"tags": {"costcenter": {
-            "tag_value": {"@@append": ["Sandbox"]},
+            "tag_key": {"@@assign": "COSTCENTER"},
+            "tag_value": {"@@append": ["Sandbox"], "@@remove": ["Support"]},
             "enforced_for": {"@@assign": ["ec2:instance"]}
         }}}),
         seeded.workloads_ou.clone(),
@@ -290,7 +293,7 @@ async fn the_report_shows_each_accounts_effective_policies_merged_by_aws() {
             {"policy_type": "tag policy", "api": "TAG_POLICY",
              "document": {"tags": {"costcenter": {
                  "tag_key": "CostCenter",
-                 "tag_value": ["Development", "Support", "Sandbox"],
+                 "tag_value": ["Development", "Sandbox"],
                  "enforced_for": ["ec2:instance"]
              }}}},
         ])
