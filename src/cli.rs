@@ -193,10 +193,12 @@ pub enum Command {
     /// permission set, under which guardrails
     ///
     /// Reads the organization whole (every OU and account, every policy of every type and
-    /// where it is attached, AWS's own included; the trails; the billing alarms; IAM
+    /// where it is attached, AWS's own included; each account's effective policy of each
+    /// management policy type enabled on the root; the trails; the billing alarms; IAM
     /// Identity Center's permission sets and assignments) and makes no change. The HTML
     /// report is one file that opens offline: a collapsible OU tree with the policies in
-    /// force on every OU and account, and an access matrix that filters by group or user,
+    /// force on every OU and account and each account's effective policies folded under
+    /// it, and an access matrix that filters by group or user,
     /// OU and account, with a search box; filters can be linked to
     /// (`report.html#principal=group:developers&ou=Workloads`). Needs the management
     /// account's credentials; reads no baseline.

@@ -1,6 +1,7 @@
-//! The least-privilege IAM policies plinth's own role needs, made from what the engine and
-//! every kind of the registry declare ([`crate::kinds::Scope`]): `plinth iam-policy plan`
-//! and `plinth iam-policy apply` print them; `deploy/iam/` holds them without a baseline.
+//! The least-privilege IAM policies plinth's own role needs, made from what the engine,
+//! `plinth report` ([`REPORT`]) and every kind of the registry declare
+//! ([`crate::kinds::Scope`]): `plinth iam-policy plan` and `plinth iam-policy apply` print
+//! them; `deploy/iam/` holds them without a baseline.
 //!
 //! Each policy has a read statement on `*` (reads follow what the live organization holds:
 //! `plinth import` lists every trail), a write statement on `*` for what names no resource
@@ -33,6 +34,11 @@ pub const ENGINE: IamActions = IamActions {
     apply: &[],
     delete: &[],
 };
+
+/// What `plinth report` reads beyond the engine's and the kinds' reads: each account's
+/// effective management policies. Read-only, so in the plan policy (and the apply
+/// policy, which holds every read).
+pub const REPORT: &[&str] = &["organizations:DescribeEffectivePolicy"];
 
 const ENGINE_SCOPES: &[Scope] = &[
     Scope {
@@ -104,7 +110,7 @@ fn is_read(action: &str) -> bool {
 /// [`IamActions`] and the actions of every [`Scope`] of the phase.
 pub fn actions() -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
     let kinds = kinds::iam();
-    let mut plan: BTreeSet<&str> = ENGINE.plan.iter().copied().collect();
+    let mut plan: BTreeSet<&str> = ENGINE.plan.iter().chain(REPORT).copied().collect();
     let mut apply = BTreeSet::new();
     for k in &kinds {
         plan.extend(k.actions.plan);

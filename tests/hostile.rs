@@ -89,6 +89,7 @@ fn the_markdown_report_shows_hostile_names_as_characters() {
     assert!(headings[0].starts_with("Access report: organization"), "{headings:?}");
     let expected = [
         "Organization: OUs, accounts and the policies in force",
+        "Effective management policies",
         "Trails",
         "Billing alarms",
         "Permission sets",
@@ -105,7 +106,7 @@ fn the_html_report_shows_hostile_names_as_characters() {
     let own = [
         "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "p", "code", "input", "nav", "a",
         "main", "section", "details", "summary", "b", "span", "ul", "li", "table", "thead", "tbody", "tr", "th", "td",
-        "select", "option", "div", "script", "br", "!doctype",
+        "select", "option", "div", "script", "br", "pre", "!doctype",
     ];
     let (css, js) = (html.find("<style>").unwrap(), html.find("<script>").unwrap());
     let body = &html[html.find("</style>").unwrap()..js];
@@ -177,4 +178,7 @@ fn the_json_report_carries_the_true_values() {
         .map(|a| a["name"].as_str().unwrap())
         .collect();
     assert!(names.contains(&H) && names.contains(&TRAIL), "{names:?}");
+    let effective = &v["root"]["accounts"][0]["effective_policies"];
+    assert_eq!(effective[0]["document"]["tags"][H]["tag_value"], json!([TRAIL, OU]));
+    assert_eq!(effective[1]["document"], Value::Null);
 }

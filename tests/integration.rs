@@ -47,6 +47,7 @@ mod rcp;
 mod reconcile;
 mod render;
 mod report;
+mod report_effective;
 mod root_access;
 mod s3_adapter;
 mod s3_policy;

@@ -533,7 +533,14 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
     .unwrap_or_else(|d| panic!("{d}"));
     reads.push(s.aws.counter.snapshot());
 
-    // `plinth report` too.
+    // `plinth report` too, with a management policy type enabled: each account's
+    // effective policy of it (`DescribeEffectivePolicy`).
+    org.enable_policy_type()
+        .root_id(&root)
+        .policy_type(PolicyType::TagPolicy)
+        .send()
+        .await
+        .unwrap();
     let s = session(&emu).await;
     plinth::report::read(&s, &plinth::types::Region::us_east_1())
         .await
@@ -573,9 +580,9 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
     );
 }
 
-/// The policies are the union of what the engine and each kind of the registry declare
-/// (`Kind::IAM`, `iam_policy::ENGINE`): a kind brings its own actions, and nothing else
-/// has to know them.
+/// The policies are the union of what the engine, the report and each kind of the
+/// registry declare (`Kind::IAM`, `iam_policy::ENGINE`, `iam_policy::REPORT`): a kind
+/// brings its own actions, and nothing else has to know them.
 #[test]
 fn the_policies_are_what_the_engine_and_the_kinds_declare() {
     let (plan, apply) = plinth::iam_policy::actions();

@@ -41,6 +41,12 @@ fn scp(id: &str, name: &str, owned: bool, targets: &[&str]) -> Scp {
 /// everywhere, plinth's region deny on the root, a hand-made SCP on prod-1; developers
 /// have PowerUser in dev-1 and prod-1, auditors ReadOnly in prod-1.
 fn fixture() -> Report {
+    let (org, sso) = org_and_sso();
+    plinth::report::build(&org, &sso, &[], &[], &[])
+}
+
+/// What [`fixture`] is built from.
+pub(crate) fn org_and_sso() -> (OrgState, SsoState) {
     let org = OrgState {
         organization_id: "o-example".into(),
         management_account_id: "123456789012".into(),
@@ -112,7 +118,7 @@ fn fixture() -> Report {
         ],
         ..SsoState::default()
     };
-    plinth::report::build(&org, &sso, &[], &[])
+    (org, sso)
 }
 
 #[test]
@@ -364,7 +370,7 @@ fn a_thousand_account_report_stays_small_folded_and_filters_in_a_browser() {
         }
     }
     org.scps.push(scp("p-region", "plinth-region-deny", true, &["r-root"]));
-    let report = plinth::report::build(&org, &sso, &[], &[]);
+    let report = plinth::report::build(&org, &sso, &[], &[], &[]);
     assert_eq!(report.access.len(), 3000);
     let html = plinth::render::report::html::report(&report);
     assert!(html.len() < 3_000_000, "{} bytes", html.len());

@@ -32,6 +32,17 @@ pub struct OrgState {
     pub policy_sets: BTreeMap<PolicyType, PolicySet>,
 }
 
+/// An account's effective policy of one management policy type: what AWS makes of the
+/// policies of the type attached to the root, the account's OUs and the account
+/// (`DescribeEffectivePolicy`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EffectivePolicy {
+    pub account_id: String,
+    pub policy_type: PolicyType,
+    /// The document as AWS gives it; `None` when no policy of the type reaches the account.
+    pub content: Option<String>,
+}
+
 /// The policies of one type other than SCPs, as [`OrgState`] holds SCPs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PolicySet {

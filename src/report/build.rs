@@ -2,12 +2,30 @@
 
 use std::collections::BTreeMap;
 
-use super::{AccountInfo, AlarmStatus, Grant, InForce, OuNode, PolicyInfo, Report, SetInfo, TrailStatus};
-use crate::observed::{Alarm, Boundary, OrgState, SsoState, TrailInfo};
-use crate::types::policy_types::PolicyType;
+use super::{AccountInfo, AlarmStatus, Effective, Grant, InForce, OuNode, PolicyInfo, Report, SetInfo, TrailStatus};
+use crate::observed::{Alarm, Boundary, EffectivePolicy, OrgState, SsoState, TrailInfo};
+use crate::types::policy_types::{PolicyType, Syntax};
 
-/// Assemble the report. `alarms` come with their state (`OK`, `ALARM`, …).
-pub fn build(org: &OrgState, sso: &SsoState, trails: &[TrailInfo], alarms: &[(Alarm, String)]) -> Report {
+/// The policy types whose effective policy each account is asked for: the management
+/// policy types (`DescribeEffectivePolicy` takes no SCP or RCP) enabled on the root, in
+/// the order of the types' table.
+pub fn effective_types(org: &OrgState) -> Vec<PolicyType> {
+    PolicyType::ALL
+        .into_iter()
+        .filter(|t| matches!(t.rules().syntax, Syntax::Management { .. }) && org.policies_of(*t).enabled)
+        .collect()
+}
+
+/// Assemble the report. `alarms` come with their state (`OK`, `ALARM`, …); `effective`
+/// holds each account's effective policy of each of [`effective_types`] (an account or
+/// type missing there shows nothing for it, not `none`).
+pub fn build(
+    org: &OrgState,
+    sso: &SsoState,
+    trails: &[TrailInfo],
+    alarms: &[(Alarm, String)],
+    effective: &[EffectivePolicy],
+) -> Report {
     let mut policies = Vec::new();
     // Policy ids attached directly to each target.
     let mut attached: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -40,7 +58,25 @@ pub fn build(org: &OrgState, sso: &SsoState, trails: &[TrailInfo], alarms: &[(Al
             })
             .collect()
     };
-    let root = node(org, &org.root_id, "", "Root", here(&org.root_id, "root"), &here);
+    let types = effective_types(org);
+    let mut by_account: BTreeMap<&str, Vec<Effective>> = BTreeMap::new();
+    for t in &types {
+        for e in effective.iter().filter(|e| e.policy_type == *t) {
+            by_account.entry(e.account_id.as_str()).or_default().push(Effective {
+                policy_type: t.rules().noun.to_owned(),
+                api: t.api().to_owned(),
+                document: e
+                    .content
+                    .as_ref()
+                    .map(|c| serde_json::from_str(c).unwrap_or_else(|_| serde_json::Value::String(c.clone()))),
+            });
+        }
+    }
+    let places = Places {
+        here: &here,
+        effective: &by_account,
+    };
+    let root = node(org, &org.root_id, "", "Root", here(&org.root_id, "root"), &places);
 
     let mut sets: Vec<SetInfo> = sso
         .permission_sets
@@ -110,6 +146,7 @@ pub fn build(org: &OrgState, sso: &SsoState, trails: &[TrailInfo], alarms: &[(Al
         management_account_id: org.management_account_id.clone(),
         root,
         policies,
+        effective_policy_types: types.iter().map(|t| t.rules().noun.to_owned()).collect(),
         trails: trails
             .iter()
             .map(|t| TrailStatus {
@@ -139,23 +176,23 @@ pub fn build(org: &OrgState, sso: &SsoState, trails: &[TrailInfo], alarms: &[(Al
     }
 }
 
+/// What [`node`] looks up by target: the policies attached there (`here(id, via)`), and
+/// each account's effective policies.
+struct Places<'a> {
+    here: &'a dyn Fn(&str, &str) -> Vec<InForce>,
+    effective: &'a BTreeMap<&'a str, Vec<Effective>>,
+}
+
 /// The OU (or root) `id` at `path`, with `in_force` (what is attached here and above),
 /// its accounts and its child OUs.
-fn node(
-    org: &OrgState,
-    id: &str,
-    path: &str,
-    name: &str,
-    in_force: Vec<InForce>,
-    here: &dyn Fn(&str, &str) -> Vec<InForce>,
-) -> OuNode {
+fn node(org: &OrgState, id: &str, path: &str, name: &str, in_force: Vec<InForce>, places: &Places<'_>) -> OuNode {
     let mut accounts: Vec<AccountInfo> = org
         .accounts
         .iter()
         .filter(|a| a.parent_id.as_deref() == Some(id) || (path.is_empty() && a.parent_id.is_none()))
         .map(|a| {
             let mut policies = in_force.clone();
-            policies.extend(here(&a.id, "account"));
+            policies.extend((places.here)(&a.id, "account"));
             AccountInfo {
                 id: a.id.clone(),
                 name: a.name.clone(),
@@ -163,6 +200,7 @@ fn node(
                 management: a.id == org.management_account_id,
                 suspended: a.suspended,
                 policies,
+                effective_policies: places.effective.get(a.id.as_str()).cloned().unwrap_or_default(),
             }
         })
         .collect();
@@ -173,8 +211,8 @@ fn node(
         .filter(|o| o.parent_id == id)
         .map(|o| {
             let mut policies = in_force.clone();
-            policies.extend(here(&o.id, &format!("ou:{}", org.ou_label(&o.id))));
-            node(org, &o.id, &o.path, &o.name, policies, here)
+            policies.extend((places.here)(&o.id, &format!("ou:{}", org.ou_label(&o.id))));
+            node(org, &o.id, &o.path, &o.name, policies, places)
         })
         .collect();
     children.sort_by(|a, b| a.name.cmp(&b.name));

@@ -1,6 +1,6 @@
 //! `plinth report`: who can reach which account, with which permission set, under which
 //! guardrails, read from the live organization (the reads of a plan and of `plinth
-//! import`, no writes). [`Report`] is plain data built by [`build`] from what was read,
+//! import`, and each account's effective management policies; no writes). [`Report`] is plain data built by [`build`] from what was read,
 //! so it is testable without AWS; [`read`] does the reading; the renderers
 //! (`src/render/report/`) take only the report.
 
@@ -9,7 +9,7 @@ mod read;
 
 use serde::Serialize;
 
-pub use build::build;
+pub use build::{build, effective_types};
 pub use read::read;
 
 /// The JSON form's version; within it, fields are only added.
@@ -24,6 +24,9 @@ pub struct Report {
     pub root: OuNode,
     /// Every policy read, by id.
     pub policies: Vec<PolicyInfo>,
+    /// The management policy types enabled on the root (`tag policy`, …): each account
+    /// shows its effective policy of each.
+    pub effective_policy_types: Vec<String>,
     pub trails: Vec<TrailStatus>,
     pub billing_alarms: Vec<AlarmStatus>,
     /// IAM Identity Center's permission sets, with their session and policies.
@@ -58,6 +61,22 @@ pub struct AccountInfo {
     pub suspended: bool,
     /// Policies in force: attached to the account, its OUs or the root.
     pub policies: Vec<InForce>,
+    /// Its effective policy of each management policy type enabled on the root, in the
+    /// order of [`Report::effective_policy_types`].
+    pub effective_policies: Vec<Effective>,
+}
+
+/// An account's effective policy of one management policy type: the policies of the type
+/// on the root, its OUs and the account merged by AWS's inheritance rules, as AWS
+/// computes it (`DescribeEffectivePolicy`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Effective {
+    /// `tag policy`, `AI services opt-out policy`: as in [`PolicyInfo::policy_type`].
+    pub policy_type: String,
+    /// The type as the Organizations API names it: `TAG_POLICY`.
+    pub api: String,
+    /// The effective document; `None` (`null`) when no policy of the type reaches the account.
+    pub document: Option<serde_json::Value>,
 }
 
 /// A policy in force at a place, and where it is attached.

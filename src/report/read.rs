@@ -1,6 +1,7 @@
 //! The reads of a report: the organization whole (every account with its parent, every
-//! policy of every type with its targets, AWS's own included), IAM Identity Center whole,
-//! the trails and the billing alarms, at once. No writes.
+//! policy of every type with its targets, AWS's own included, then each account's
+//! effective policy of each management type enabled on the root), IAM Identity Center
+//! whole, the trails and the billing alarms, at once. No writes.
 
 use crate::aws::organizations::ReadScope;
 use crate::diag::Diagnostics;
@@ -20,11 +21,18 @@ pub async fn read(session: &Session, home_region: &Region) -> Result<Report, Dia
     };
     let sso_client = clients.sso(home_region.as_str());
     let org = async {
-        clients
+        let org = clients
             .organizations
             .read(&summary, &scope)
             .await
-            .map_err(|e| clients.failure("cannot read the organization", e))
+            .map_err(|e| clients.failure("cannot read the organization", e))?;
+        let accounts: Vec<String> = org.accounts.iter().map(|a| a.id.clone()).collect();
+        let effective = clients
+            .organizations
+            .effective_policies(&accounts, &super::effective_types(&org))
+            .await
+            .map_err(|e| clients.failure("cannot read the accounts' effective policies", e))?;
+        Ok::<_, Diagnostics>((org, effective))
     };
     let sso = async {
         sso_client
@@ -49,7 +57,7 @@ pub async fn read(session: &Session, home_region: &Region) -> Result<Report, Dia
             .await
             .map_err(|e| clients.failure("cannot read the billing alarms", e))
     };
-    let (org, sso, trails, mut alarms) = futures::try_join!(org, sso, trails, alarms)?;
+    let ((org, effective), sso, trails, mut alarms) = futures::try_join!(org, sso, trails, alarms)?;
     alarms.sort_by(|a, b| a.0.spec.name.cmp(&b.0.spec.name));
-    Ok(super::build(&org, &sso, &trails, &alarms))
+    Ok(super::build(&org, &sso, &trails, &alarms, &effective))
 }

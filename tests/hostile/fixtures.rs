@@ -12,7 +12,7 @@ use plinth::observed::{
 use plinth::plan::impact::{Effect, Impact, ImpactAccount, Subject};
 use plinth::plan::{Action, Change, Orphan, Plan, PlanOptions};
 use plinth::policy::diff::StatementDiff;
-use plinth::report::{AlarmStatus, Report, SetInfo, TrailStatus};
+use plinth::report::{AlarmStatus, Effective, Report, SetInfo, TrailStatus};
 use serde_json::json;
 
 /// A name as someone inside the organization may write it.
@@ -301,11 +301,24 @@ pub fn hostile_report() -> ApplyReport {
     }
 }
 
-/// The access report of that organization, with a hostile trail, alarm, permission set
-/// and note besides.
+/// The access report of that organization, with a hostile trail, alarm, permission set,
+/// effective policy document and note besides.
 pub fn access_report() -> Report {
     let (org, sso) = org_and_sso();
-    let mut r = plinth::report::build(&org, &sso, &[], &[]);
+    let mut r = plinth::report::build(&org, &sso, &[], &[], &[]);
+    r.effective_policy_types.extend([H.to_owned(), LEAD.to_owned()]);
+    r.root.accounts[0].effective_policies.extend([
+        Effective {
+            policy_type: H.into(),
+            api: TRAIL.into(),
+            document: Some(json!({ "tags": { H: { "tag_key": LEAD, "tag_value": [TRAIL, OU] } } })),
+        },
+        Effective {
+            policy_type: LEAD.into(),
+            api: OU.into(),
+            document: None,
+        },
+    ]);
     r.trails.push(TrailStatus {
         name: H.into(),
         home_region: LEAD.into(),

@@ -81,6 +81,12 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
     figures as `src/types/policy_types.rs`).
   - `RCPFullAWSAccess` cannot be detached (`ConstraintViolationException`), as on AWS.
 
+* Organizations `DescribeEffectivePolicy` (tests/support/emulator_effective.py, whose
+  docstring details it): each account's effective management policy of a type, merged
+  from moto's stored policies and attachments (root, OUs, account) by AWS's inheritance
+  operators; `EffectivePolicyNotFoundException` for a type not enabled on the root or an
+  account no policy of the type reaches, as AWS answers.
+
 * The management account's own services (tests/support/emulator_management.py, whose
   docstring details each): AWS Budgets' `UpdateBudget`, subscribers and tags, and
   budgets that auto-adjust; the Account API's rules for `AccountId` (trusted access,
@@ -128,6 +134,7 @@ import threading
 import time
 
 import cbor2
+import emulator_effective
 import emulator_management
 import botocore.session
 from moto.moto_server.werkzeug_app import (
@@ -960,6 +967,7 @@ def main():
     install_sso_admin_shims()
     install_organizations_shims()
     install_organizations_policy_shims()
+    emulator_effective.install_effective_policy_shim()
     install_s3_shims()
     install_s3_expected_owner_shim()
     emulator_management.install_budgets_shims()

@@ -3,7 +3,8 @@
 //!
 //! Reads scale with the baseline, not the organization: the OU tree walked once,
 //! each account listed once (see [`structure`]), then tags, content and attachments only for the SCPs and targets
-//! the baseline is about, concurrently within [`CONCURRENCY`].
+//! the baseline is about, concurrently within [`CONCURRENCY`]. For `plinth report`, each
+//! account's effective management policies ([`effective`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,6 +18,7 @@ use crate::types::Target;
 use crate::types::policy_types::PolicyType as OrgPolicyType;
 
 mod create_account;
+mod effective;
 mod policies;
 #[cfg(test)]
 mod sdk_types;

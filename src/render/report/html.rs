@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::{accounts, ou_shown, policy_index, policy_name, split_in_force, walk};
+use super::{accounts, document_lines, ou_shown, policy_index, policy_name, split_in_force, walk};
 use crate::report::{OuNode, PolicyInfo, Report};
 
 const CSS: &str = include_str!("page.css");
@@ -45,6 +45,14 @@ pub fn report(report: &Report) -> String {
         out,
         "<section id=\"tree\"><h2>Organization: OUs, accounts, policies in force</h2>"
     );
+    if !report.effective_policy_types.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">Each account shows its effective {} (what AWS makes of the policies \
+             attached to the root, its OUs and the account): unfold one to read it.</p>",
+            esc(&report.effective_policy_types.join(", "))
+        );
+    }
     // A large organization's OUs start folded (the search box unfolds them).
     tree(&mut out, &report.root, &index, all.len() <= OPEN_UP_TO);
     out.push_str("</section>\n");
@@ -111,6 +119,7 @@ fn tree(out: &mut String, node: &OuNode, index: &BTreeMap<&str, &PolicyInfo>, un
                 esc(&label)
             );
         }
+        effective(&mut body, &a.effective_policies);
         let _ = writeln!(out, " data-search=\"{}\">{body}</li>", esc(&search));
     }
     out.push_str("</ul>\n");
@@ -118,6 +127,32 @@ fn tree(out: &mut String, node: &OuNode, index: &BTreeMap<&str, &PolicyInfo>, un
         tree(out, c, index, unfold);
     }
     out.push_str("</details>\n");
+}
+
+/// An account's effective management policies: each document folded in a `<details>`
+/// (pretty JSON, each line escaped), or a plain `no … policy` when none reaches it.
+fn effective(body: &mut String, policies: &[crate::report::Effective]) {
+    if policies.is_empty() {
+        return;
+    }
+    body.push_str("<div class=\"eff\">");
+    for e in policies {
+        match &e.document {
+            Some(document) => {
+                let lines: Vec<String> = document_lines(document).iter().map(|l| esc(l)).collect();
+                let _ = write!(
+                    body,
+                    "<details><summary>effective {}</summary><pre><code>{}</code></pre></details>",
+                    esc(&e.policy_type),
+                    lines.join("\n")
+                );
+            }
+            None => {
+                let _ = write!(body, "<span class=\"muted\">no {}</span>", esc(&e.policy_type));
+            }
+        }
+    }
+    body.push_str("</div>");
 }
 
 fn guardrails(out: &mut String, report: &Report) {

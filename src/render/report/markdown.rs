@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{accounts, ou_shown, policy_index, policy_name_in, split_in_force, walk};
-use crate::render::escape::markdown::{code, code_cell, prose, text};
+use super::{accounts, document_lines, ou_shown, policy_index, policy_name_in, split_in_force, walk};
+use crate::render::escape::markdown::{code, code_cell, fence, prose, text};
 use crate::report::{PolicyInfo, Report};
 
 pub fn report(report: &Report) -> String {
@@ -84,6 +84,8 @@ pub fn report(report: &Report) -> String {
             );
         }
     }
+
+    effective(&mut out, report);
 
     let _ = writeln!(out, "\n## Trails\n");
     if report.trails.is_empty() {
@@ -194,6 +196,52 @@ pub fn report(report: &Report) -> String {
         }
     }
     out
+}
+
+/// Each account's effective management policies: the document in a fenced JSON block
+/// (each line escaped, the fence longer than any backtick run inside), or `none`.
+fn effective(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "\n## Effective management policies\n");
+    if report.effective_policy_types.is_empty() {
+        let _ = writeln!(out, "No management policy type is enabled on the root.");
+        return;
+    }
+    let types: Vec<String> = report.effective_policy_types.iter().map(|t| text(t)).collect();
+    let _ = writeln!(
+        out,
+        "What AWS makes of the policies attached to the root, each account's OUs and the account \
+         (`DescribeEffectivePolicy`), for each type enabled on the root: {}.\n",
+        types.join(", ")
+    );
+    for (ou, a) in accounts(report) {
+        let place = if ou.is_empty() {
+            ou_shown(ou).to_owned()
+        } else {
+            code(ou)
+        };
+        let _ = writeln!(out, "- account {} {} in {place}", code(&a.name), text(&a.id));
+        for e in &a.effective_policies {
+            let Some(document) = &e.document else {
+                let _ = writeln!(
+                    out,
+                    "  - {}: none (no policy of the type reaches the account)",
+                    text(&e.policy_type)
+                );
+                continue;
+            };
+            let lines: Vec<String> = document_lines(document)
+                .iter()
+                .map(|l| crate::render::escape::text(l).into_owned())
+                .collect();
+            let body = lines.join("\n");
+            let fence = fence(&body);
+            let _ = writeln!(out, "  - {}:\n\n    {fence}json", text(&e.policy_type));
+            for line in &lines {
+                let _ = writeln!(out, "    {line}");
+            }
+            let _ = writeln!(out, "    {fence}\n");
+        }
+    }
 }
 
 /// A policy as the report names it, its live name a code span: `SCP `deny-deletes``.

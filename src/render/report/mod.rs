@@ -16,6 +16,14 @@ pub fn json(report: &Report) -> String {
     out
 }
 
+/// An effective policy document as the report shows it: pretty JSON (two spaces),
+/// its hidden characters as `\uXXXX` escapes (`crate::render::escape::json`), cut into
+/// lines; the caller escapes each line for its format.
+pub(crate) fn document_lines(document: &serde_json::Value) -> Vec<String> {
+    let pretty = crate::render::escape::json(serde_json::to_string_pretty(document).unwrap_or_default());
+    pretty.lines().map(str::to_owned).collect()
+}
+
 /// Policies by id.
 pub(crate) fn policy_index(report: &Report) -> BTreeMap<&str, &PolicyInfo> {
     report.policies.iter().map(|p| (p.id.as_str(), p)).collect()
