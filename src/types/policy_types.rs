@@ -1,14 +1,11 @@
 //! The organization policy types plinth manages, and each type's rules in one table.
 //!
-//! Limits are AWS's published defaults, "Quotas and service limits for AWS Organizations"
-//! (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>,
-//! "Maximum size of a policy document" and "Maximum number of policies attached to a root,
-//! OU, or account", read 2026-11) and "Managing AWS Organizations policies"
+//! Each row's `source` says where its size and per-target figures come from and when they
+//! were read; the figures change (AWS doubled both SCP limits on 2026-05-15), and a
+//! baseline can raise or lower what plinth enforces without a new release (`[limits]`,
+//! `kinds::limits`). The other rules come from "Managing AWS Organizations policies"
 //! (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies.html>,
-//! "Affects management account"). AWS raised the per-type count of policies in an
-//! organization (SCPs to 10,000) and added RCPs (5,120 characters, 5 per target) and
-//! declarative policies (10,000 characters, 10 per target) in 2024-2025; the sizes and
-//! per-target counts below are the current ones.
+//! "Affects management account").
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +23,9 @@ pub enum Syntax {
 pub struct TypeRules {
     /// The type as the Organizations API names it.
     pub api: &'static str,
+    /// The type's short name in the baseline: `[limits]` keys are `<key>_characters` and
+    /// `<key>_per_target`.
+    pub key: &'static str,
     /// What a person calls one: `SCP`, `tag policy`.
     pub noun: &'static str,
     /// The noun with its article, for messages: `an SCP`, `a tag policy`.
@@ -47,6 +47,8 @@ pub struct TypeRules {
     /// The service principal that needs trusted access before the type is enabled.
     pub trusted_access: Option<&'static str>,
     pub syntax: Syntax,
+    /// Where `max_size` and `max_per_target` come from, and when they were read.
+    pub source: &'static str,
 }
 
 /// The organization policy types plinth manages.
@@ -64,23 +66,26 @@ pub enum PolicyType {
     Ec2Declarative,
 }
 
-/// The one table of type rules (sources in the module comment).
+/// The one table of type rules (each row's limits cite their `source`).
 const RULES: [TypeRules; 5] = [
     TypeRules {
         api: "SERVICE_CONTROL_POLICY",
+        key: "scp",
         noun: "SCP",
         a_noun: "an SCP",
-        max_size: 5_120,
-        max_per_target: 5,
+        max_size: 10_240,
+        max_per_target: 10,
         aws_default: Some("FullAWSAccess"),
         default_detachable: true,
         affects_management_account: false,
         keeps_one: true,
         trusted_access: None,
         syntax: Syntax::Iam,
+        source: "AWS What's New of 2026-05-15 <https://aws.amazon.com/about-aws/whats-new/2026/05/aws-organizations-increased-scp-quotas/>, as cited in landing-zone-accelerator-on-aws issue #1119 of 2026-05-29: 10,240 characters and 10 per root, OU or account, in every partition, up from 5,120 and 5; LocalStack's SCP validation, localstack-docs pull request #758 of 2026-07-07: 10,240 characters; Landing Zone Accelerator 1.16.0, pull request #1120: its check raised to 10 per target; read 2026-12",
     },
     TypeRules {
         api: "RESOURCE_CONTROL_POLICY",
+        key: "rcp",
         noun: "RCP",
         a_noun: "an RCP",
         max_size: 5_120,
@@ -91,9 +96,11 @@ const RULES: [TypeRules; 5] = [
         keeps_one: true,
         trusted_access: None,
         syntax: Syntax::Iam,
+        source: "AWS's quotas page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>: 5,120 characters, 5 per root, OU or account; read 2026-11, rechecked 2026-12: the 2026-05-15 increase named SCPs only",
     },
     TypeRules {
         api: "AISERVICES_OPT_OUT_POLICY",
+        key: "ai_opt_out",
         noun: "AI services opt-out policy",
         a_noun: "an AI services opt-out policy",
         max_size: 2_500,
@@ -104,9 +111,11 @@ const RULES: [TypeRules; 5] = [
         keeps_one: false,
         trusted_access: None,
         syntax: Syntax::Management { top_key: "services" },
+        source: "AWS's quotas page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>: 2,500 characters, 5 per root, OU or account; read 2026-11, rechecked 2026-12",
     },
     TypeRules {
         api: "TAG_POLICY",
+        key: "tag",
         noun: "tag policy",
         a_noun: "a tag policy",
         max_size: 10_000,
@@ -117,9 +126,11 @@ const RULES: [TypeRules; 5] = [
         keeps_one: false,
         trusted_access: None,
         syntax: Syntax::Management { top_key: "tags" },
+        source: "AWS's quotas page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>: 10,000 characters, 10 per root, OU or account; read 2026-11, rechecked 2026-12",
     },
     TypeRules {
         api: "DECLARATIVE_POLICY_EC2",
+        key: "ec2_declarative",
         noun: "EC2 declarative policy",
         a_noun: "an EC2 declarative policy",
         max_size: 10_000,
@@ -133,6 +144,7 @@ const RULES: [TypeRules; 5] = [
         syntax: Syntax::Management {
             top_key: "ec2_attributes",
         },
+        source: "AWS's quotas page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>: 10,000 characters, 10 per root, OU or account; read 2026-11, rechecked 2026-12",
     },
 ];
 
@@ -158,6 +170,16 @@ impl PolicyType {
     }
 }
 
+impl TypeRules {
+    /// The noun in the plural: `SCPs`, `tag policies`.
+    pub fn nouns(&self) -> String {
+        match self.noun.strip_suffix("policy") {
+            Some(stem) => format!("{stem}policies"),
+            None => format!("{}s", self.noun),
+        }
+    }
+}
+
 impl std::fmt::Display for PolicyType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.api())
@@ -180,5 +202,65 @@ mod tests {
         for t in PolicyType::ALL {
             assert_eq!(serde_json::to_value(t).unwrap(), serde_json::json!(t.api()));
         }
+    }
+
+    #[test]
+    fn nouns_in_the_plural() {
+        assert_eq!(PolicyType::Scp.rules().nouns(), "SCPs");
+        assert_eq!(PolicyType::Tag.rules().nouns(), "tag policies");
+        assert_eq!(PolicyType::AiOptOut.rules().nouns(), "AI services opt-out policies");
+    }
+
+    #[test]
+    fn scps_have_the_limits_aws_doubled_in_2026() {
+        let scp = PolicyType::Scp.rules();
+        assert_eq!((scp.max_size, scp.max_per_target), (10_240, 10));
+        assert!(
+            scp.source.contains("aws-organizations-increased-scp-quotas"),
+            "{}",
+            scp.source
+        );
+        let rcp = PolicyType::Rcp.rules();
+        assert_eq!((rcp.max_size, rcp.max_per_target), (5_120, 5));
+    }
+
+    /// `12,345` for 12345, as the sources write figures.
+    fn grouped(n: usize) -> String {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    #[test]
+    fn every_row_cites_its_figures_with_a_date_and_has_a_distinct_key() {
+        let mut keys = std::collections::BTreeSet::new();
+        for t in PolicyType::ALL {
+            let r = t.rules();
+            assert!(
+                r.key
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{}",
+                r.key
+            );
+            assert!(keys.insert(r.key), "the key `{}` is used twice", r.key);
+            let size = format!("{} characters", grouped(r.max_size));
+            let count = format!("{} per root, OU or account", r.max_per_target);
+            assert!(r.source.contains(&size), "{}: the source does not say {size}", r.api);
+            assert!(r.source.contains(&count), "{}: the source does not say {count}", r.api);
+            assert!(
+                r.source.contains("read 20"),
+                "{}: the source says when it was read",
+                r.api
+            );
+        }
+        assert_eq!(grouped(10_240), "10,240");
+        assert_eq!(grouped(500), "500");
     }
 }
