@@ -240,3 +240,44 @@ async fn limits_raised_in_the_baseline_let_plinth_send_what_only_aws_then_judges
     // Everything AWS accepts is in place: FullAWSAccess and nine of the baseline's.
     assert_eq!(scps_on(&org, &seeded.security_ou).await.len(), 10);
 }
+
+#[test]
+fn validate_shows_the_limits_a_baseline_sets_with_their_warnings() {
+    let b = TempBaseline::new(
+        &format!(
+            "{HEAD}\n[limits]\nscp_characters = 12000\nscp_per_target = 12\n\n[scp.deny_leave_organization]\nattach = [\"root\"]\n"
+        ),
+        &[],
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plinth"))
+        .args(["validate", "-f"])
+        .arg(&b.path)
+        // An AWS call would fail here: validate makes none.
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<&str> = stdout.lines().collect();
+    let path = b.path.display();
+    assert!(
+        lines[0].starts_with(&format!(
+            "warning: `scp_characters = 12000` in `[limits]` ({path}:5:1): plinth knows 10240 characters for SCPs ("
+        )),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "warning: `scp_per_target = 12` in `[limits]` ({path}:6:1): plinth knows 10 SCPs per root, OU or account ("
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\nLimits this baseline sets: 12000 characters for SCPs (plinth knows 10240), 12 SCPs per root, OU or account (plinth knows 10).\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(`plinth-deny-leave-organization`, 150 of 12000 characters)"),
+        "{stdout}"
+    );
+}
