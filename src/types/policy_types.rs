@@ -2,8 +2,8 @@
 //!
 //! Each row's `source` says where its size and per-target figures come from and when they
 //! were read; the figures change (AWS doubled both SCP limits on 2026-05-15), and a
-//! baseline can raise or lower what plinth enforces without a new release (`[limits]`,
-//! `kinds::limits`). The other rules come from "Managing AWS Organizations policies"
+//! baseline can raise or lower what plinth enforces without a new release (its `[limits]`
+//! section, keyed by each row's `key`). The other rules come from "Managing AWS Organizations policies"
 //! (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies.html>,
 //! "Affects management account").
 
