@@ -3,7 +3,7 @@
 //! Every file in tests/corpus/bad is loaded and its diagnostics snapshotted; then the
 //! `plinth plan` binary runs on it with an endpoint nothing listens on, which proves the
 //! error comes before the first AWS call. Errors that need the live organization
-//! (unknown targets, the 5-SCP limit counting live policies) run against the emulator
+//! (unknown targets, the per-target limit counting live policies) run against the emulator
 //! and assert zero write calls.
 
 use std::path::{Path, PathBuf};
@@ -102,7 +102,7 @@ async fn unknown_live_targets_are_errors_with_no_write() {
 }
 
 #[tokio::test]
-async fn live_policies_count_toward_five_per_target() {
+async fn live_policies_count_toward_the_per_target_limit() {
     let emu = Emulator::start();
     let org = emu.organizations().await;
     let seeded = seed(&org).await;
@@ -112,8 +112,8 @@ async fn live_policies_count_toward_five_per_target() {
         .send()
         .await
         .unwrap();
-    // Security already carries FullAWSAccess and three of the user's SCPs.
-    for i in 0..3 {
+    // Security already carries FullAWSAccess and eight of the user's SCPs.
+    for i in 0..8 {
         let p = org
             .create_policy()
             .name(format!("theirs-{i}"))
@@ -143,7 +143,10 @@ async fn live_policies_count_toward_five_per_target() {
         .await
         .unwrap_err()
         .to_string();
-    assert!(err.contains("`ou:Security` would carry 6 SCPs; AWS allows 5"), "{err}");
+    assert!(
+        err.contains("`ou:Security` would carry 11 SCPs; AWS allows 10"),
+        "{err}"
+    );
     assert!(err.contains("theirs-0") && err.contains("FullAWSAccess"), "{err}");
     assert_eq!(session.aws.counter.snapshot().writes(), 0);
 }

@@ -42,6 +42,7 @@ mod pipeline_find;
 mod pipeline_runs;
 mod pod_security;
 mod policy_files;
+mod policy_limits;
 mod properties;
 mod rcp;
 mod reconcile;

@@ -157,7 +157,7 @@ fn the_schema_lists_every_section_and_rejects_unknown_keys() {
     let mut sections: Vec<&str> = properties.keys().map(String::as_str).collect();
     sections.sort();
     let mut expected: Vec<&str> = plinth::kinds::NAMES.to_vec();
-    expected.push("organization");
+    expected.extend(["organization", "limits"]);
     expected.sort();
     assert_eq!(sections, expected);
     assert_eq!(schema["additionalProperties"], false);
@@ -166,4 +166,25 @@ fn the_schema_lists_every_section_and_rejects_unknown_keys() {
             assert_eq!(def["additionalProperties"], false, "{name} accepts unknown keys");
         }
     }
+}
+
+#[test]
+fn the_schema_takes_limits_of_every_policy_type_and_nothing_else() {
+    let validator = validator();
+    let doc = |limits: serde_json::Value| serde_json::json!({"organization": {"management_account_id": "123456789012"}, "limits": limits});
+    let mut every = serde_json::Map::new();
+    for t in plinth::types::policy_types::PolicyType::ALL {
+        let key = t.rules().key;
+        every.insert(format!("{key}_characters"), 12_000.into());
+        every.insert(format!("{key}_per_target"), 12.into());
+    }
+    let every = doc(every.into());
+    assert!(
+        validator.is_valid(&every),
+        "{:?}",
+        validator.iter_errors(&every).map(|e| e.to_string()).collect::<Vec<_>>()
+    );
+    assert!(!validator.is_valid(&doc(serde_json::json!({"scp_size": 12000}))));
+    assert!(!validator.is_valid(&doc(serde_json::json!({"scp_per_target": 0}))));
+    assert!(!validator.is_valid(&doc(serde_json::json!({"scp_per_target": 1.5}))));
 }

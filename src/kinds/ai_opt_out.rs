@@ -34,7 +34,7 @@ impl Kind for AiOptOut {
     }
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        org_policy::validate(&baseline.source, TYPE, &desired(baseline), diags);
+        org_policy::validate(baseline, TYPE, &desired(baseline), diags);
     }
 
     fn scope(baseline: &Baseline, scope: &mut ReadScope) {
@@ -42,7 +42,7 @@ impl Kind for AiOptOut {
     }
 
     fn describe(baseline: &Baseline, out: &mut Description) {
-        org_policy::describe(TYPE, &desired(baseline), &mut out.text);
+        org_policy::describe(baseline, TYPE, &desired(baseline), &mut out.text);
     }
 
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {

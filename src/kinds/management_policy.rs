@@ -47,7 +47,7 @@ impl Kind for ManagementPolicies {
         for t in PolicyType::GENERIC {
             let names = of_type(baseline, t).map(|p| &p.get_ref().name);
             org_policy::duplicate_names(src, t.rules().noun, names, diags);
-            org_policy::validate(src, t, &desired(baseline, t), diags);
+            org_policy::validate(baseline, t, &desired(baseline, t), diags);
         }
     }
 
@@ -59,7 +59,7 @@ impl Kind for ManagementPolicies {
 
     fn describe(baseline: &Baseline, out: &mut Description) {
         for t in declared_types(baseline) {
-            org_policy::describe(t, &desired(baseline, t), &mut out.text);
+            org_policy::describe(baseline, t, &desired(baseline, t), &mut out.text);
         }
     }
 

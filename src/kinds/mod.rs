@@ -11,6 +11,7 @@ pub mod common;
 mod files;
 pub mod iam;
 pub mod import;
+pub mod limits;
 // Each kind's module is declared by its `registry!` line, below.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -184,6 +185,11 @@ impl Baseline {
     pub fn home_region(&self) -> &Region {
         self.file.organization.home_region.get_ref()
     }
+    /// The policy limits plinth enforces: AWS's as plinth knows them, or the baseline's
+    /// `[limits]`.
+    pub fn limits(&self) -> &limits::LimitsSection {
+        &self.file.limits
+    }
     /// A policy file a section names (read while loading).
     pub fn policy_file(&self, path: &Spanned<PathBuf>) -> Option<&PolicyFile> {
         self.policy_files.get(path.get_ref())
@@ -251,6 +257,9 @@ macro_rules! registry {
         #[serde(deny_unknown_fields)]
         pub struct BaselineFile {
             pub organization: OrganizationSection,
+            /// `[limits]`: policy limits plinth enforces other than those it knows.
+            #[serde(default)]
+            pub limits: limits::LimitsSection,
             $( $(#[doc = $doc])* #[serde(default)] pub $name: <$kind as Kind>::Section, )*
         }
 
@@ -321,6 +330,9 @@ macro_rules! registry {
             let mut organization = generator.subschema_for::<OrganizationSection>().to_value();
             organization["description"] = "Which organization this baseline is for.".into();
             properties.insert("organization".into(), organization);
+            let mut limits = generator.subschema_for::<limits::LimitsSection>().to_value();
+            limits["description"] = "Policy limits plinth enforces other than the AWS figures it knows: `<type>_characters` and `<type>_per_target`; each one set is a warning.".into();
+            properties.insert("limits".into(), limits);
             $( {
                 let mut section = generator.subschema_for::<<$kind as Kind>::Schema>().to_value();
                 let doc: &str = concat!($($doc, "\n"),*).trim();
@@ -346,6 +358,11 @@ macro_rules! registry {
         /// What `plinth validate` says of every kind, in registry order.
         pub fn describe(baseline: &Baseline) -> Description {
             let mut out = Description::default();
+            out.warnings.extend(baseline.limits().warnings(&baseline.source));
+            if let Some(line) = baseline.limits().describe() {
+                out.text.push_str(&line);
+                out.text.push('\n');
+            }
             $( <$kind as Kind>::describe(baseline, &mut out); )*
             out
         }
@@ -401,6 +418,7 @@ macro_rules! registry {
         pub fn compute(baseline: &Baseline, observed: &Observed, options: PlanOptions) -> Result<Plan, Diagnostics> {
             let cx = Context { baseline, observed, options };
             let mut plan = Plan::default();
+            plan.warnings.extend(baseline.limits().warnings(&baseline.source));
             let mut diags = Diagnostics::default();
             let mut left_out = BTreeSet::new();
             $( {

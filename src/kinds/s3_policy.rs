@@ -36,7 +36,7 @@ impl Kind for S3Policy {
     }
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        org_policy::validate(&baseline.source, TYPE, &desired(baseline), diags);
+        org_policy::validate(baseline, TYPE, &desired(baseline), diags);
     }
 
     fn scope(baseline: &Baseline, scope: &mut ReadScope) {
@@ -44,7 +44,7 @@ impl Kind for S3Policy {
     }
 
     fn describe(baseline: &Baseline, out: &mut Description) {
-        org_policy::describe(TYPE, &desired(baseline), &mut out.text);
+        org_policy::describe(baseline, TYPE, &desired(baseline), &mut out.text);
     }
 
     /// With `none`, the plan also warns: accounts lose their own Block Public Access.

@@ -42,7 +42,7 @@ impl Kind for TagPolicies {
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
         let src = &baseline.source;
         org_policy::duplicate_names(src, "tag policy", baseline.file.tag_policy.iter().map(|t| &t.get_ref().name), diags);
-        org_policy::validate(src, TYPE, &desired(baseline), diags);
+        org_policy::validate(baseline, TYPE, &desired(baseline), diags);
     }
 
     fn scope(baseline: &Baseline, scope: &mut ReadScope) {
@@ -50,7 +50,7 @@ impl Kind for TagPolicies {
     }
 
     fn describe(baseline: &Baseline, out: &mut Description) {
-        org_policy::describe(TYPE, &desired(baseline), &mut out.text);
+        org_policy::describe(baseline, TYPE, &desired(baseline), &mut out.text);
     }
 
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {

@@ -387,10 +387,10 @@ fn never_detaches_the_last_scp_of_a_target() {
 }
 
 #[test]
-fn counts_live_policies_plinth_does_not_own_against_the_limit_of_five() {
+fn counts_live_policies_plinth_does_not_own_against_the_limit_of_ten() {
     let b = baseline(BASELINE);
     let mut o = converged(&b);
-    for i in 0..3 {
+    for i in 0..8 {
         let id = format!("p-user{i}");
         o.org.scps.push(Scp {
             id: id.clone(),
@@ -404,9 +404,9 @@ fn counts_live_policies_plinth_does_not_own_against_the_limit_of_five() {
         });
         o.org.attached.get_mut("r-root").unwrap().push(id);
     }
-    // Root: FullAWSAccess + 3 of the user's + plinth's 2 = 6.
+    // Root: FullAWSAccess + 8 of the user's + plinth's 2 = 11.
     let err = compute(&b, &o, PlanOptions::default()).unwrap_err().to_string();
-    assert!(err.contains("`root` would carry 6 SCPs; AWS allows 5"), "{err}");
+    assert!(err.contains("`root` would carry 11 SCPs; AWS allows 10"), "{err}");
     assert!(err.contains("FullAWSAccess"), "{err}");
 }
 

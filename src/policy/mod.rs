@@ -14,9 +14,10 @@ use serde_json::Value;
 use crate::diag::{Diagnostic, SourceFile};
 use crate::types::policy_types;
 
-/// AWS's limit on an SCP document, in characters (`types::policy_types` has every type's).
+/// AWS's limit on an SCP document, in characters, as plinth knows it (`types::policy_types`
+/// has every type's, with sources; a baseline's `[limits]` may enforce another).
 pub const MAX_SCP_SIZE: usize = policy_types::PolicyType::Scp.rules().max_size;
-/// AWS's limit on SCPs attached directly to one root, OU or account.
+/// AWS's limit on SCPs attached directly to one root, OU or account, as plinth knows it.
 pub const MAX_SCPS_PER_TARGET: usize = policy_types::PolicyType::Scp.rules().max_per_target;
 
 /// Minified JSON, as plinth stores policies.

@@ -1,11 +1,14 @@
 //! Every organization policy type, and each type's rules in one table.
 //!
-//! Each row cites where its figures come from (`TypeRules::source`): mostly AWS's
-//! "Quotas and service limits for AWS Organizations" ("Maximum size of a policy document",
-//! "Maximum number of policies attached to a root, OU, or account") and "Managing AWS
-//! Organizations policies" ("Affects management account"); for the newer management types,
-//! each type's syntax page. `aws/organizations/sdk_types.rs` checks that every type
-//! the SDK knows is here or deliberately left out.
+//! Each row's `source` says where its size and per-target figures come from and when they
+//! were read; the figures change (AWS doubled both SCP limits on 2026-05-15), and a
+//! baseline can raise or lower what plinth enforces without a new release (its `[limits]`
+//! section, keyed by each row's `key`). The other rules come from "Managing AWS
+//! Organizations policies"
+//! (<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies.html>,
+//! "Affects management account") and, for the newer management types, each type's syntax
+//! page. `aws/organizations/sdk_types.rs` checks that every type the SDK knows is here or
+//! deliberately left out.
 
 use serde::{Deserialize, Serialize};
 
@@ -23,8 +26,8 @@ pub enum Syntax {
 pub struct TypeRules {
     /// The type as the Organizations API names it.
     pub api: &'static str,
-    /// Its short name in a baseline: `[[management_policy]] type = "backup"`, and the
-    /// prefix of its `[limits]` keys (`scp_characters`).
+    /// Its short name in a baseline: `[[management_policy]] type = "backup"`; `[limits]`
+    /// keys are `<key>_characters` and `<key>_per_target`.
     pub key: &'static str,
     /// What a person calls one: `SCP`, `tag policy`.
     pub noun: &'static str,
@@ -47,7 +50,7 @@ pub struct TypeRules {
     /// The service principal that needs trusted access before the type is enabled.
     pub trusted_access: Option<&'static str>,
     pub syntax: Syntax,
-    /// Where the figures above come from, and when they were read.
+    /// Where `max_size` and `max_per_target` come from, and when they were read.
     pub source: &'static str,
 }
 
@@ -85,9 +88,6 @@ pub enum PolicyType {
     NetworkSecurityDirector,
 }
 
-/// AWS's quotas page, the source of most figures below.
-const QUOTAS: &str = "AWS Organizations User Guide, \"Quotas and service limits for AWS Organizations\" (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html), read 2026-12";
-
 /// A management policy type's rules: it affects the management account too, AWS attaches
 /// no default policy, and a target may carry none.
 const fn management(
@@ -123,15 +123,15 @@ const RULES: [TypeRules; 14] = [
         key: "scp",
         noun: "SCP",
         a_noun: "an SCP",
-        max_size: 5_120,
-        max_per_target: 5,
+        max_size: 10_240,
+        max_per_target: 10,
         aws_default: Some("FullAWSAccess"),
         default_detachable: true,
         affects_management_account: false,
         keeps_one: true,
         trusted_access: None,
         syntax: Syntax::Iam,
-        source: QUOTAS,
+        source: "AWS What's New of 2026-05-15 <https://aws.amazon.com/about-aws/whats-new/2026/05/aws-organizations-increased-scp-quotas/>, as cited in landing-zone-accelerator-on-aws issue #1119 of 2026-05-29: 10,240 characters and 10 per root, OU or account, in every partition, up from 5,120 and 5; LocalStack's SCP validation, localstack-docs pull request #758 of 2026-07-07: 10,240 characters; Landing Zone Accelerator 1.16.0, pull request #1120: its check raised to 10 per target; read 2026-12",
     },
     TypeRules {
         api: "RESOURCE_CONTROL_POLICY",
@@ -146,7 +146,7 @@ const RULES: [TypeRules; 14] = [
         keeps_one: true,
         trusted_access: None,
         syntax: Syntax::Iam,
-        source: QUOTAS,
+        source: "AWS's quotas page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>: 5,120 characters, 5 per root, OU or account; read 2026-11, rechecked 2026-12: the 2026-05-15 increase named SCPs only",
     },
     management(
         "AISERVICES_OPT_OUT_POLICY",
@@ -155,7 +155,7 @@ const RULES: [TypeRules; 14] = [
         (2_500, 5),
         "services",
         None,
-        QUOTAS,
+        "AWS's quotas page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>: 2,500 characters, 5 per root, OU or account; read 2026-11, rechecked 2026-12",
     ),
     management(
         "TAG_POLICY",
@@ -164,7 +164,7 @@ const RULES: [TypeRules; 14] = [
         (10_000, 10),
         "tags",
         None,
-        QUOTAS,
+        "AWS's quotas page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>: 10,000 characters, 10 per root, OU or account; read 2026-11, rechecked 2026-12",
     ),
     management(
         "DECLARATIVE_POLICY_EC2",
@@ -174,7 +174,7 @@ const RULES: [TypeRules; 14] = [
         "ec2_attributes",
         // "Declarative policies: enabling trusted access", orgs_manage_policies_declarative.
         Some("declarative-policies.ec2.amazonaws.com"),
-        QUOTAS,
+        "AWS's quotas page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>: 10,000 characters, 10 per root, OU or account; read 2026-11, rechecked 2026-12",
     ),
     management(
         "S3_POLICY",
@@ -183,7 +183,7 @@ const RULES: [TypeRules; 14] = [
         (10_000, 10),
         "s3_attributes",
         None,
-        "AWS Organizations User Guide, \"Amazon S3 policy syntax and examples\" (orgs_manage_policies_s3_syntax.html) for the syntax; size and count as for declarative policies on the quotas page, read 2026-12",
+        "AWS's S3 policy syntax page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_s3_syntax.html> (the document, all or none) and quotas page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html> (declarative policies): 10,000 characters, 10 per root, OU or account; read 2026-12",
     ),
     management(
         "BACKUP_POLICY",
@@ -192,7 +192,7 @@ const RULES: [TypeRules; 14] = [
         (10_000, 10),
         "plans",
         None,
-        QUOTAS,
+        "AWS's quotas page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>: 10,000 characters, 10 per root, OU or account; read 2026-12",
     ),
     management(
         "CHATBOT_POLICY",
@@ -201,7 +201,7 @@ const RULES: [TypeRules; 14] = [
         (10_000, 10),
         "chatbot",
         None,
-        QUOTAS,
+        "AWS's quotas page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>: 10,000 characters for chat applications policies; 10 per root, OU or account, as for the other management types; read 2026-12",
     ),
     management(
         "SECURITYHUB_POLICY",
@@ -210,7 +210,7 @@ const RULES: [TypeRules; 14] = [
         (10_000, 10),
         "securityhub",
         None,
-        QUOTAS,
+        "AWS's quotas page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>: 10,000 characters for Security Hub policies; 10 per root, OU or account, as for the other management types; read 2026-12",
     ),
     management(
         "INSPECTOR_POLICY",
@@ -219,7 +219,7 @@ const RULES: [TypeRules; 14] = [
         (10_000, 10),
         "inspector",
         None,
-        "AWS Organizations User Guide, \"Amazon Inspector policy syntax and examples\" (orgs_manage_policies_inspector_syntax.html), read 2026-12; size and count as for the other management types on the quotas page",
+        "AWS's Inspector policy syntax page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_inspector_syntax.html> (the `inspector` key); no figure of its own found: 10,000 characters, 10 per root, OU or account, as for the other management types; read 2026-12",
     ),
     management(
         "GUARDDUTY_POLICY",
@@ -228,7 +228,7 @@ const RULES: [TypeRules; 14] = [
         (10_000, 10),
         "guardduty",
         None,
-        "AWS Organizations User Guide, \"Amazon GuardDuty policy syntax and examples\" (orgs_manage_policies_guardduty_syntax.html), read 2026-12; size and count as for the other management types on the quotas page",
+        "AWS's GuardDuty policy syntax page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_guardduty_syntax.html> (the `guardduty` key); no figure of its own found: 10,000 characters, 10 per root, OU or account, as for the other management types; read 2026-12",
     ),
     management(
         "BEDROCK_POLICY",
@@ -237,7 +237,7 @@ const RULES: [TypeRules; 14] = [
         (10_000, 10),
         "bedrock",
         None,
-        "AWS Organizations User Guide, \"Amazon Bedrock policy syntax and examples\" (orgs_manage_policies_bedrock_syntax.html), read 2026-12; size and count as for the other management types on the quotas page",
+        "AWS's Bedrock policy syntax page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_bedrock_syntax.html> (the `bedrock` key); no figure of its own found: 10,000 characters, 10 per root, OU or account, as for the other management types; read 2026-12",
     ),
     management(
         "UPGRADE_ROLLOUT_POLICY",
@@ -246,7 +246,7 @@ const RULES: [TypeRules; 14] = [
         (5_120, 10),
         "upgrade_rollout",
         None,
-        "AWS Organizations User Guide, \"Upgrade rollout policy syntax and examples\" (orgs_manage_policies_upgrade_syntax.html: \"maximum policy size of 5,120 bytes\"), read 2026-12; count as for the other management types",
+        "AWS's upgrade rollout policy syntax page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_upgrade_syntax.html>: a maximum policy size of 5,120 bytes, enforced as 5,120 characters (the same for ASCII documents); 10 per root, OU or account, as for the other management types; read 2026-12",
     ),
     management(
         "NETWORK_SECURITY_DIRECTOR_POLICY",
@@ -255,7 +255,7 @@ const RULES: [TypeRules; 14] = [
         (10_000, 10),
         "network_security_director",
         None,
-        "AWS Organizations User Guide, \"AWS Shield network security director policy syntax and examples\" (orgs_manage_policies_network_security_director_syntax.html), read 2026-12; size and count as for the other management types on the quotas page",
+        "AWS's Network Security Director policy syntax page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_network_security_director_syntax.html> (the `network_security_director` key); no figure of its own found: 10,000 characters, 10 per root, OU or account, as for the other management types; read 2026-12",
     ),
 ];
 
@@ -304,6 +304,16 @@ impl PolicyType {
 
     pub fn from_api(api: &str) -> Option<PolicyType> {
         Self::ALL.into_iter().find(|t| t.api() == api)
+    }
+}
+
+impl TypeRules {
+    /// The noun in the plural: `SCPs`, `tag policies`.
+    pub fn nouns(&self) -> String {
+        match self.noun.strip_suffix("policy") {
+            Some(stem) => format!("{stem}policies"),
+            None => format!("{}s", self.noun),
+        }
     }
 }
 
@@ -414,5 +424,65 @@ mod tests {
             assert!(matches!(t.rules().syntax, Syntax::Management { .. }), "{t}");
             assert!(t.rules().affects_management_account && t.rules().aws_default.is_none());
         }
+    }
+
+    #[test]
+    fn nouns_in_the_plural() {
+        assert_eq!(PolicyType::Scp.rules().nouns(), "SCPs");
+        assert_eq!(PolicyType::Tag.rules().nouns(), "tag policies");
+        assert_eq!(PolicyType::AiOptOut.rules().nouns(), "AI services opt-out policies");
+    }
+
+    #[test]
+    fn scps_have_the_limits_aws_doubled_in_2026() {
+        let scp = PolicyType::Scp.rules();
+        assert_eq!((scp.max_size, scp.max_per_target), (10_240, 10));
+        assert!(
+            scp.source.contains("aws-organizations-increased-scp-quotas"),
+            "{}",
+            scp.source
+        );
+        let rcp = PolicyType::Rcp.rules();
+        assert_eq!((rcp.max_size, rcp.max_per_target), (5_120, 5));
+    }
+
+    /// `12,345` for 12345, as the sources write figures.
+    fn grouped(n: usize) -> String {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    #[test]
+    fn every_row_cites_its_figures_with_a_date_and_has_a_distinct_key() {
+        let mut keys = std::collections::BTreeSet::new();
+        for t in PolicyType::ALL {
+            let r = t.rules();
+            assert!(
+                r.key
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{}",
+                r.key
+            );
+            assert!(keys.insert(r.key), "the key `{}` is used twice", r.key);
+            let size = format!("{} characters", grouped(r.max_size));
+            let count = format!("{} per root, OU or account", r.max_per_target);
+            assert!(r.source.contains(&size), "{}: the source does not say {size}", r.api);
+            assert!(r.source.contains(&count), "{}: the source does not say {count}", r.api);
+            assert!(
+                r.source.contains("read 20"),
+                "{}: the source says when it was read",
+                r.api
+            );
+        }
+        assert_eq!(grouped(10_240), "10,240");
+        assert_eq!(grouped(500), "500");
     }
 }

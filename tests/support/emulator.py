@@ -78,7 +78,7 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
     that would put more policies of a type on a target than AWS allows answer
     `ConstraintViolationException` (`POLICY_CONTENT_LIMIT_EXCEEDED`,
     `MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED`), by AWS's per-type limits (the same
-    figures as `src/types/policy_types.rs`).
+    figures as plinth's table, `src/types/policy_types.rs`).
   - `RCPFullAWSAccess` cannot be detached (`ConstraintViolationException`), as on AWS.
 
 * Organizations `DescribeEffectivePolicy` (tests/support/emulator_effective.py, whose
@@ -593,9 +593,11 @@ def install_organizations_shims():
     backend_class.create_organizational_unit = create_organizational_unit
 
 
-# AWS's per-type limits (src/types/policy_types.rs): (maximum characters, maximum per target).
+# AWS's per-type limits, as plinth's table knows them (src/types/policy_types.rs, each row
+# with its source; tests/policy_limits.rs checks the two agree): (maximum characters,
+# maximum per target). SCPs: 10,240 and 10 since 2026-05-15.
 POLICY_LIMITS = {
-    "SERVICE_CONTROL_POLICY": (5120, 5),
+    "SERVICE_CONTROL_POLICY": (10240, 10),
     "RESOURCE_CONTROL_POLICY": (5120, 5),
     "AISERVICES_OPT_OUT_POLICY": (2500, 5),
     "TAG_POLICY": (10000, 10),

@@ -76,7 +76,7 @@ impl Kind for Ec2Declarative {
                     .hint("set at least one of `imds`, `image_block_public_access`, `snapshot_block_public_access`, `serial_console`, `vpc_block_public_access`, `allowed_images`"),
             );
         }
-        org_policy::validate(&baseline.source, TYPE, &desired(baseline), diags);
+        org_policy::validate(baseline, TYPE, &desired(baseline), diags);
     }
 
     fn scope(baseline: &Baseline, scope: &mut ReadScope) {
@@ -100,7 +100,7 @@ impl Kind for Ec2Declarative {
     }
 
     fn describe(baseline: &Baseline, out: &mut Description) {
-        org_policy::describe(TYPE, &desired(baseline), &mut out.text);
+        org_policy::describe(baseline, TYPE, &desired(baseline), &mut out.text);
     }
 
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {

@@ -70,7 +70,7 @@ impl Kind for Rcps {
                 );
             }
         }
-        org_policy::validate(src, TYPE, &desired(baseline, None), diags);
+        org_policy::validate(baseline, TYPE, &desired(baseline, None), diags);
     }
 
     fn scope(baseline: &Baseline, scope: &mut ReadScope) {
@@ -84,7 +84,7 @@ impl Kind for Rcps {
                 "\n`{ORG_ID_PLACEHOLDER}` stands for the organization's id, filled in when plinth plans\n"
             ));
         }
-        org_policy::describe(TYPE, &desired, &mut out.text);
+        org_policy::describe(baseline, TYPE, &desired, &mut out.text);
     }
 
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {

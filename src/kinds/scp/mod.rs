@@ -60,7 +60,7 @@ impl Kind for Scps {
     fn describe(baseline: &Baseline, out: &mut Description) {
         let (desired, warnings) = desired::desired_scps(baseline);
         out.warnings.extend(warnings);
-        org_policy::describe(PolicyType::Scp, &desired, &mut out.text);
+        org_policy::describe(baseline, PolicyType::Scp, &desired, &mut out.text);
     }
 
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
@@ -157,5 +157,5 @@ fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
         );
     }
     let (desired, _) = desired::desired_scps(baseline);
-    org_policy::validate(src, PolicyType::Scp, &desired, diags);
+    org_policy::validate(baseline, PolicyType::Scp, &desired, diags);
 }

@@ -19,6 +19,7 @@ use toml::Spanned;
 pub use self::import::{Importer, Recognised};
 pub use self::plan::{Setup, plan};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
+use crate::kinds::Baseline;
 use crate::policy::minify;
 use crate::types::Target;
 use crate::types::policy_types::{PolicyType, Syntax};
@@ -88,18 +89,26 @@ impl Desired {
 }
 
 /// What AWS would reject, checked on the baseline alone: each document's size, a target
-/// listed twice, more policies of the type on one target than AWS allows.
-pub fn validate(src: &SourceFile, policy_type: PolicyType, desired: &[Desired], diags: &mut Diagnostics) {
+/// listed twice, more policies of the type on one target than AWS allows (the limits
+/// plinth knows, or the baseline's `[limits]`).
+pub fn validate(baseline: &Baseline, policy_type: PolicyType, desired: &[Desired], diags: &mut Diagnostics) {
+    let src = &baseline.source;
     let rules = policy_type.rules();
-    let (noun, max_size, max) = (rules.noun, rules.max_size, rules.max_per_target);
+    let noun = rules.noun;
+    let (size_limit, count_limit) = (
+        baseline.limits().characters(policy_type),
+        baseline.limits().per_target(policy_type),
+    );
+    let max = count_limit.value;
     let mut per_target: BTreeMap<&Target, Vec<&str>> = BTreeMap::new();
     for p in desired {
         let size = p.content.chars().count();
-        if size > max_size {
+        if size > size_limit.value {
             diags.push(
                 Diagnostic::error(format!(
-                    "{noun} `{}` is {size} characters minified; AWS allows {max_size}",
-                    p.name
+                    "{noun} `{}` is {size} characters minified; {}",
+                    p.name,
+                    size_limit.allows()
                 ))
                 .at(src, p.span.clone())
                 .hint(match rules.syntax {
@@ -131,26 +140,34 @@ pub fn validate(src: &SourceFile, policy_type: PolicyType, desired: &[Desired], 
             // FullAWSAccess may have been, so the plan counts it from what is live.
             let own = usize::from(rules.aws_default.is_some() && !rules.default_detachable);
             if list.len() + own == max + 1 {
-                let default = rules
-                    .aws_default
-                    .map(|d| format!(", `{d}` included"))
-                    .unwrap_or_default();
+                let default = match rules.aws_default {
+                    Some(d) if rules.default_detachable => format!(", `{d}` included where it is attached"),
+                    Some(d) => format!(", `{d}` included"),
+                    None => String::new(),
+                };
                 diags.push(
-                    Diagnostic::error(format!("`{}` would carry more than {max} {noun}s", t.get_ref()))
-                        .at(src, t.span())
-                        .cause(format!("the baseline alone attaches {} to it", list.join(", ")))
-                        .hint(format!(
-                            "AWS allows {max} {noun}s per root, OU or account{default}; merge policies or attach some to a parent OU"
-                        )),
+                    Diagnostic::error(format!(
+                        "`{}` would carry more than {max} {}",
+                        t.get_ref(),
+                        rules.nouns()
+                    ))
+                    .at(src, t.span())
+                    .cause(format!("the baseline alone attaches {} to it", list.join(", ")))
+                    .hint(format!(
+                        "{} {} per root, OU or account{default}; merge policies or attach some to a parent OU",
+                        count_limit.allows(),
+                        rules.nouns()
+                    )),
                 );
             }
         }
     }
 }
 
-/// What `plinth validate` shows: each document as plinth will send it, its size and targets.
-pub fn describe(policy_type: PolicyType, desired: &[Desired], out: &mut String) {
-    let rules = policy_type.rules();
+/// What `plinth validate` shows: each document as plinth will send it, its size (against
+/// the limit plinth enforces) and targets.
+pub fn describe(baseline: &Baseline, policy_type: PolicyType, desired: &[Desired], out: &mut String) {
+    let max_size = baseline.limits().characters(policy_type).value;
     for d in desired {
         let targets: Vec<String> = d.attach.iter().map(|t| t.get_ref().to_string()).collect();
         let _ = writeln!(
@@ -159,7 +176,7 @@ pub fn describe(policy_type: PolicyType, desired: &[Desired], out: &mut String) 
             d.address(),
             d.name,
             d.content.chars().count(),
-            rules.max_size,
+            max_size,
             targets.join(", ")
         );
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&d.document).unwrap_or_default());

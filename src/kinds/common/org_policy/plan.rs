@@ -337,8 +337,11 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
         deletes.push((addr, p));
     }
 
-    // At most so many policies of the type per target, counting what is live and not plinth's.
-    let max = rules.max_per_target;
+    // At most so many policies of the type per target, counting what is live and not
+    // plinth's (AWS's default policy too, where it is attached): the limit plinth knows,
+    // or the baseline's `[limits]`.
+    let limit = baseline.limits().per_target(policy_type);
+    let max = limit.value;
     for (key, set) in &final_sets {
         if set.len() > max
             && let Some((span, shown)) = attach_spans.get(key)
@@ -352,7 +355,12 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
                 })
                 .collect();
             diags.push(
-                Diagnostic::error(format!("`{shown}` would carry {} {noun}s; AWS allows {max}", set.len()))
+                Diagnostic::error(format!(
+                    "`{shown}` would carry {} {}; {}",
+                    set.len(),
+                    rules.nouns(),
+                    limit.allows()
+                ))
                 .at(src, span.clone())
                 .cause(format!("after this plan it would carry: {}", names.join(", ")))
                 .hint(

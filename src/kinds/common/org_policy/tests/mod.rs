@@ -185,9 +185,9 @@ fn policies_plinth_does_not_own_and_aws_defaults_count_against_the_per_target_li
         }
         let err = compute(&b, &o, PlanOptions::default()).unwrap_err().to_string();
         let want = format!(
-            "`root` would carry {} {}s; AWS allows {}",
+            "`root` would carry {} {}; AWS allows {}",
             rules.max_per_target + 1,
-            rules.noun,
+            rules.nouns(),
             rules.max_per_target
         );
         assert!(err.contains(&want), "{}: {err}", case.kind);
