@@ -192,12 +192,15 @@ impl LimitsSection {
     }
 }
 
-/// The hint for an unknown key: every valid one.
+/// The hint for an unknown key: the two forms, and every type's short name.
 fn valid_keys() -> String {
-    let keys: Vec<String> = LimitKey::all().map(|k| format!("`{}`", k.name())).collect();
+    let types: Vec<String> = crate::types::policy_types::PolicyType::ALL
+        .iter()
+        .map(|t| format!("`{}`", t.rules().key))
+        .collect();
     format!(
-        "`[limits]` takes `<type>_characters` and `<type>_per_target`, positive integers, for each policy type: {}",
-        keys.join(", ")
+        "`[limits]` takes `<type>_characters` and `<type>_per_target` (such as `scp_characters`), positive integers, where `<type>` is one of {}",
+        types.join(", ")
     )
 }
 

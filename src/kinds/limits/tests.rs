@@ -159,8 +159,9 @@ fn an_unknown_key_is_an_error_at_its_position_listing_the_valid_ones() {
     assert!(d.location().unwrap().ends_with("baseline.toml:5:1"), "{d}");
     assert_eq!(d.message, "unknown key `scp_chars` in `[limits]`");
     let hint = d.hint.as_deref().unwrap();
-    for key in LimitKey::all() {
-        assert!(hint.contains(&format!("`{}`", key.name())), "{hint}");
+    assert!(hint.contains("`<type>_characters` and `<type>_per_target`"), "{hint}");
+    for t in crate::types::policy_types::PolicyType::ALL {
+        assert!(hint.contains(&format!("`{}`", t.rules().key)), "{hint}");
     }
 }
 
