@@ -13,7 +13,7 @@ mod observe;
 pub mod section;
 
 pub use observe::BillingState;
-pub use section::{BillingAlarm, BillingSection};
+pub use section::{AlarmDescription, BillingAlarm, BillingSection, MissingData, TopicPolicy};
 
 use crate::diag::Diagnostics;
 use crate::kinds::common::{adopt, alarm, placement, topic};
@@ -156,6 +156,19 @@ pub fn full_name(alarm: &BillingAlarm) -> String {
     }
 }
 
+/// plinth's description of an alarm that declares none: the account as the baseline
+/// names it, stable even before a new account has an id.
+pub fn default_description(alarm: &BillingAlarm) -> String {
+    let threshold = alarm.threshold_usd.get_ref().get();
+    match &alarm.account {
+        Some(account) => format!(
+            "Managed by plinth: estimated charges of account {} over {threshold} USD",
+            account.get_ref()
+        ),
+        None => format!("Managed by plinth: estimated charges of the organization over {threshold} USD"),
+    }
+}
+
 /// The alarm the baseline declares.
 pub fn desired_alarm(alarm: &BillingAlarm, account_id: Option<&str>, topic_arn: &str) -> AlarmSpec {
     let mut dimensions = BTreeMap::from([("Currency".to_owned(), "USD".to_owned())]);
@@ -165,13 +178,9 @@ pub fn desired_alarm(alarm: &BillingAlarm, account_id: Option<&str>, topic_arn: 
     let threshold = alarm.threshold_usd.get_ref().get();
     AlarmSpec {
         name: full_name(alarm),
-        // The account as the baseline names it: stable even before a new account has an id.
-        description: match &alarm.account {
-            Some(account) => format!(
-                "Managed by plinth: estimated charges of account {} over {threshold} USD",
-                account.get_ref()
-            ),
-            None => format!("Managed by plinth: estimated charges of the organization over {threshold} USD"),
+        description: match &alarm.description {
+            Some(d) => d.get_ref().as_str().to_owned(),
+            None => default_description(alarm),
         },
         namespace: "AWS/Billing".into(),
         metric_name: "EstimatedCharges".into(),
@@ -181,7 +190,7 @@ pub fn desired_alarm(alarm: &BillingAlarm, account_id: Option<&str>, topic_arn: 
         evaluation_periods: 1,
         threshold,
         comparison_operator: "GreaterThanThreshold".into(),
-        treat_missing_data: "notBreaching".into(),
+        treat_missing_data: alarm.treat_missing_data.as_str().into(),
         alarm_actions: vec![topic_arn.to_owned()],
         actions_enabled: true,
     }
@@ -215,6 +224,7 @@ fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                         .iter()
                         .any(|r| *r.get_ref() == crate::kinds::budget::Recipient::BillingTopic)
                 }),
+                keep_policy: billing.topic_policy == TopicPolicy::Keep,
             },
             observed.topic.as_ref(),
         );

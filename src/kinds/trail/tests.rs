@@ -320,3 +320,4 @@ fn sse_kms_is_never_weakened_to_sse_s3() {
 
 mod adoption;
 mod log_role;
+mod bucket_policy;
