@@ -100,7 +100,7 @@ fn check_description(s: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(crate::types::with_hint(
-            format!("an alarm description of {} characters", s.chars().count()),
+            format!("an alarm description of {} characters is too long", s.chars().count()),
             Some("CloudWatch takes at most 1024 characters".into()),
         ))
     }

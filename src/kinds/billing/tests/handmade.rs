@@ -141,7 +141,7 @@ fn bad_values_are_refused_where_they_are_written() {
     assert!(e.contains("baseline.toml:13:22"), "{e}");
     assert!(e.contains("unknown variant `notbreaching`"), "{e}");
     let e = bad("Tell finance", &"x".repeat(1100));
-    assert!(e.contains("an alarm description of 1130 characters"), "{e}");
+    assert!(e.contains("an alarm description of 1130 characters is too long"), "{e}");
     assert!(e.contains("baseline.toml:12:15"), "{e}");
     let e = bad("\"keep\"", "\"mine\"");
     assert!(e.contains("unknown variant `mine`, expected `plinth` or `keep`"), "{e}");
