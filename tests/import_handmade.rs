@@ -275,3 +275,77 @@ async fn an_organization_built_from_aws_guides_is_adopted_by_tagging_alone() {
         (Some("missing"), Some(DESCRIPTION))
     );
 }
+
+#[tokio::test]
+async fn import_warns_of_what_plinth_still_sets_whatever_the_baseline_says() {
+    let emu = Emulator::start();
+    built_from_the_guides(&emu).await;
+    // Hand-made differently: an alarm over a day's average notifying no one (so the
+    // baseline's plan makes plinth's topic for it), public access allowed, the trail
+    // reading management events only.
+    let config = emu.sdk_config().await;
+    aws_sdk_cloudwatch::Client::new(&config)
+        .put_metric_alarm()
+        .alarm_name(ALARM)
+        .namespace("AWS/Billing")
+        .metric_name("EstimatedCharges")
+        .statistic(aws_sdk_cloudwatch::types::Statistic::Average)
+        .period(86_400)
+        .evaluation_periods(1)
+        .threshold(100.0)
+        .comparison_operator(aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanThreshold)
+        .send()
+        .await
+        .unwrap();
+    aws_sdk_s3::Client::new(&config)
+        .delete_public_access_block()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .unwrap();
+    aws_sdk_cloudtrail::Client::new(&config)
+        .put_event_selectors()
+        .trail_name(TRAIL)
+        .event_selectors(
+            aws_sdk_cloudtrail::types::EventSelector::builder()
+                .read_write_type(aws_sdk_cloudtrail::types::ReadWriteType::ReadOnly)
+                .include_management_events(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let report = import(
+        &emu.session().await,
+        &ImportOptions {
+            dir: dir.path().to_owned(),
+            only: vec!["trail".into(), "billing".into()],
+            include_others: false,
+            home_region: Region::us_east_1(),
+        },
+    )
+    .await
+    .unwrap_or_else(|d| panic!("{d}"));
+    let warned: Vec<&str> = report.warnings.iter().map(String::as_str).collect();
+    assert_eq!(
+        warned,
+        [
+            "the imported baseline's plan will change trail `acme-org-trail`'s event selectors (management events are \
+             not selected for both read and write): plinth sets it on every trail",
+            "the imported baseline's plan will block all public access to bucket `acme-organization-trail-logs`: \
+             plinth sets it on every trail",
+            "the imported baseline's plan will change alarm `Estimated charges over 100 USD`, as plinth sets it on \
+             every billing alarm: period is 86400 s, baseline says 21600 s; statistic is Average, baseline says \
+             Maximum; dimensions is {}, baseline says {\"Currency\": \"USD\"}; actions is [], baseline says \
+             [\"arn:aws:sns:us-east-1:123456789012:plinth-billing-alerts\"]",
+        ]
+    );
+    // The description left unset reads as empty, the missing-data treatment as CloudWatch's default.
+    let text = std::fs::read_to_string(&report.baseline).unwrap();
+    assert!(
+        text.contains("threshold_usd = 100\ndescription = \"\"\ntreat_missing_data = \"missing\"\n"),
+        "{text}"
+    );
+}

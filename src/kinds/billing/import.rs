@@ -88,7 +88,9 @@ pub(super) async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {
         ));
         t.string("topic_policy", "keep");
     }
-    let topic_arn = topic.map(|name| topic_arn(account, name)).unwrap_or_default();
+    // Without one, the baseline's plan creates plinth's own for the alarms to notify.
+    let default_topic = TopicName::default_billing();
+    let topic_arn = topic_arn(account, topic.unwrap_or(default_topic.as_str()));
     let mut taken = BTreeSet::new();
     for alarm in &alarms {
         let name = &alarm.spec.name;

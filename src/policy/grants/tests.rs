@@ -81,7 +81,8 @@ fn narrower_grants_are_not_recognised() {
 
 #[test]
 fn wider_or_different_grants_are_not_recognised() {
-    let variants: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let variants: Vec<(&str, Edit)> = vec![
         (
             "a wider resource",
             Box::new(|s| s["Resource"] = json!("arn:aws:s3:::logs/*")),
