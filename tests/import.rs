@@ -78,6 +78,19 @@ async fn what_plinth_made_imports_to_a_baseline_that_plans_empty() {
         text.contains("root_usage_alarm = true\nnotify = [\"security@example.com\"]"),
         "{text}"
     );
+    // plinth's own values are defaults, left out; and import finds nothing plinth would impose.
+    for default in ["topic_policy", "treat_missing_data", "log_file_validation"] {
+        assert!(!text.contains(default), "{default} in\n{text}");
+    }
+    assert!(
+        text.contains("threshold_usd = 300\n\n"),
+        "an alarm's description in\n{text}"
+    );
+    assert!(
+        !report.warnings.iter().any(|w| w.contains("plan will")),
+        "{:?}",
+        report.warnings
+    );
 
     // Every policy kind of the example, recognised as plinth's or written with its file.
     for section in [

@@ -28,6 +28,7 @@ mod iam_policy;
 mod iam_policy_runs;
 mod impact;
 mod import;
+mod import_handmade;
 mod interrupt;
 mod least_privilege;
 mod lock;

@@ -185,8 +185,18 @@ async fn adopting_a_trail_keeps_its_kms_key_log_delivery_and_bucket_protections(
     for s in guide["Statement"].as_array().unwrap() {
         assert!(statements.contains(s), "{s} dropped from {policy}");
     }
+    // The guide grants the ACL check and the organization's path exactly as plinth would
+    // (under its own Sids): plinth adds only the management account's path it lacks.
     let sids: Vec<&str> = statements.iter().filter_map(|s| s["Sid"].as_str()).collect();
-    assert!(sids.contains(&"PlinthCloudTrailOrganizationWrite"), "{sids:?}");
+    assert_eq!(
+        sids,
+        [
+            "AWSCloudTrailAclCheck20150319",
+            "AWSCloudTrailWrite20150319",
+            "DenyInsecureTransport",
+            "PlinthCloudTrailWrite"
+        ]
+    );
     let tags = s3.get_bucket_tagging().bucket(BUCKET).send().await.unwrap();
     assert!(
         tags.tag_set()

@@ -107,16 +107,6 @@ impl S3 {
         })
     }
 
-    /// The refusal S3 answers when the bucket exists and is not account `owner`'s (for
-    /// `plinth import`, which only needs to know that); `None` for a bucket of `owner`'s
-    /// or none at all. One read.
-    pub async fn other_account(&self, bucket: &str, owner: &str) -> Result<Option<String>, AwsError> {
-        Ok(match self.read_policy(bucket, owner).await? {
-            Policy::OtherAccount(error) => Some(error),
-            Policy::Read(_) | Policy::Missing => None,
-        })
-    }
-
     /// The bucket policy, asked as account `owner`'s bucket.
     async fn read_policy(&self, bucket: &str, owner: &str) -> Result<Policy, AwsError> {
         match self

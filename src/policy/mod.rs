@@ -3,6 +3,7 @@
 //! generates are `baseline::scp`).
 
 pub mod diff;
+pub mod grants;
 pub mod management;
 mod merge;
 pub mod normalize;

@@ -46,6 +46,11 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
   general purpose bucket in the same call; moto ignores them). The shim puts them on
   moto's bucket after moto creates it, so ownership by tag works as on AWS.
 
+* S3's defaults for a new bucket. Since 2023 AWS creates every general purpose bucket
+  with all four public access block settings on and SSE-S3 default encryption
+  (`AES256`, bucket key off); moto creates it with neither. The shim sets both on moto's
+  bucket when moto creates it; `Put…`/`Delete…` change them as before.
+
 * S3 `ExpectedBucketOwner` (the `x-amz-expected-bucket-owner` header), which moto
   ignores. moto keeps each bucket in the backend of the account that created it and
   records that account in `s3_backends.bucket_accounts` (the global bucket namespace);
@@ -53,6 +58,12 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
   answered `403 AccessDenied`, as AWS does, before moto handles it. A request without
   the header, or on a bucket that does not exist (`NoSuchBucket`, as on AWS), goes to
   moto unchanged; moto still lets other accounts in, as a bucket policy could on AWS.
+
+* CloudTrail's event selectors of a new trail. AWS gives a trail made without
+  `PutEventSelectors` one basic selector, management events read and write
+  (`ReadWriteType: All`, `IncludeManagementEvents: true`), which `GetEventSelectors`
+  answers; moto gives it none. The shim puts AWS's selector on moto's trail when moto
+  creates it, so `PutEventSelectors` (basic or advanced) replaces it as on AWS.
 
 * Organizations uniqueness, which moto does not enforce. `CreateAccount` with an e-mail
   address an account of the organization already has: AWS's request fails with
@@ -521,6 +532,26 @@ def install_s3_shims():
     S3Response._bucket_response_put = bucket_response_put
 
 
+def install_s3_new_bucket_defaults():
+    """A new bucket blocks all public access and has SSE-S3 default encryption, as on AWS."""
+    from moto.s3.models import PublicAccessBlock, S3Backend
+
+    original = S3Backend.create_bucket
+
+    def create_bucket(self, bucket_name, *args, **kwargs):
+        bucket = original(self, bucket_name, *args, **kwargs)
+        bucket.public_access_block = PublicAccessBlock(True, True, True, True)
+        bucket.encryption = {
+            "Rule": {
+                "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+                "BucketKeyEnabled": "false",
+            }
+        }
+        return bucket
+
+    S3Backend.create_bucket = create_bucket
+
+
 def install_s3_expected_owner_shim():
     """A bucket of another account than `x-amz-expected-bucket-owner` answers AccessDenied."""
     from moto.s3.exceptions import S3AccessDeniedError
@@ -544,6 +575,26 @@ def install_s3_expected_owner_shim():
             return _original(self, request, full_url)
 
         setattr(S3Response, name, checked)
+
+
+def install_cloudtrail_shims():
+    """A new trail selects management events, read and write, as on AWS."""
+    from moto.cloudtrail.models import Trail
+
+    original = Trail.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.event_selectors = [
+            {
+                "ReadWriteType": "All",
+                "IncludeManagementEvents": True,
+                "DataResources": [],
+                "ExcludeManagementEventSources": [],
+            }
+        ]
+
+    Trail.__init__ = init
 
 
 def install_organizations_shims():
@@ -972,6 +1023,8 @@ def main():
     emulator_effective.install_effective_policy_shim()
     install_s3_shims()
     install_s3_expected_owner_shim()
+    install_s3_new_bucket_defaults()
+    install_cloudtrail_shims()
     emulator_management.install_budgets_shims()
     emulator_management.install_account_shims()
     emulator_management.install_root_access_shims()

@@ -1,12 +1,15 @@
 //! `plinth import` for `[billing]`: every `AWS/Billing` `EstimatedCharges` alarm (plinth's
-//! by its name, others by `alarm_name`, to be adopted), and the SNS topic they notify
-//! with its e-mail subscribers.
+//! by its name, others by `alarm_name`, to be adopted) with its description and
+//! missing-data treatment where they are not plinth's defaults, and the SNS topic they
+//! notify with its e-mail subscribers, and `topic_policy = "keep"` when its policy lacks
+//! plinth's statement. What plinth sets on every billing alarm whatever the baseline says
+//! (period, statistic, comparison, actions) and a live alarm lacks is a warning.
 
 use std::collections::BTreeSet;
 
-use super::{ALARM_PREFIX, REGION};
+use super::{ALARM_PREFIX, MissingData, REGION};
 use crate::diag::Diagnostics;
-use crate::kinds::common::topic::topic_arn;
+use crate::kinds::common::topic::{BUDGETS_POLICY_SID, TOPIC_POLICY_SID, topic_arn, topic_policy};
 use crate::kinds::import::{ImportCx, Imported};
 use crate::observed::Alarm;
 use crate::types::TopicName;
@@ -47,8 +50,19 @@ pub(super) async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {
         None => None,
     };
     let mut notify = Vec::new();
+    let mut keep_policy = false;
     if let Some(name) = topic {
-        let live = c.sns.read_topic(&topic_arn(account, name)).await.map_err(fail)?;
+        let arn = topic_arn(account, name);
+        let live = c.sns.read_topic(&arn).await.map_err(fail)?;
+        // A topic whose policy plinth would change (its statement for CloudWatch missing,
+        // and no live one granting exactly that) keeps its own.
+        if let Some(policy) = live.as_ref().map(|t| t.policy.as_deref()) {
+            let budgets = policy.is_some_and(|p| p.contains(BUDGETS_POLICY_SID));
+            let want = topic_policy(policy, &arn, account, budgets);
+            keep_policy = !policy
+                .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
+                .is_some_and(|live| crate::policy::normalize::equivalent(&live, &want));
+        }
         let mut emails: Vec<String> = live
             .iter()
             .flat_map(|t| &t.subscriptions)
@@ -67,6 +81,16 @@ pub(super) async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {
     if let Some(name) = topic.filter(|n| *n != TopicName::default_billing().as_str()) {
         t.string("topic_name", name);
     }
+    if keep_policy {
+        t.comment(&format!(
+            "the topic's access policy lacks plinth's `{TOPIC_POLICY_SID}` statement: kept as it is\n\
+             (`topic_policy = \"plinth\"` puts plinth's statement in)"
+        ));
+        t.string("topic_policy", "keep");
+    }
+    // Without one, the baseline's plan creates plinth's own for the alarms to notify.
+    let default_topic = TopicName::default_billing();
+    let topic_arn = topic_arn(account, topic.unwrap_or(default_topic.as_str()));
     let mut taken = BTreeSet::new();
     for alarm in &alarms {
         let name = &alarm.spec.name;
@@ -76,12 +100,12 @@ pub(super) async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {
             ));
             continue;
         }
-        write_alarm(cx, alarm, &mut taken, &mut out);
+        write_alarm(cx, alarm, &topic_arn, &mut taken, &mut out);
     }
     Ok(out)
 }
 
-fn write_alarm(cx: &ImportCx<'_>, alarm: &Alarm, taken: &mut BTreeSet<String>, out: &mut Imported) {
+fn write_alarm(cx: &ImportCx<'_>, alarm: &Alarm, topic_arn: &str, taken: &mut BTreeSet<String>, out: &mut Imported) {
     let spec = &alarm.spec;
     let (name, full) = match spec.name.strip_prefix(ALARM_PREFIX) {
         Some(short) => (short.to_owned(), None),
@@ -103,10 +127,35 @@ fn write_alarm(cx: &ImportCx<'_>, alarm: &Alarm, taken: &mut BTreeSet<String>, o
     if let Some(full) = full {
         t.string("alarm_name", full);
     }
-    if let Some(account) = account {
-        t.string("account", &account);
+    if let Some(account) = &account {
+        t.string("account", account);
     }
     t.raw("threshold_usd", spec.threshold);
+    // plinth's description for what was just written, as the planner will make it.
+    if spec.description != super::description_of(account.as_deref(), spec.threshold) {
+        t.string("description", &spec.description);
+    }
+    match MissingData::parse(&spec.treat_missing_data) {
+        Some(MissingData::NotBreaching) => {}
+        Some(m) => {
+            t.string("treat_missing_data", m.as_str());
+        }
+        None => out.warnings.push(format!(
+            "alarm `{}` treats missing data as `{}`, which plinth does not know: the baseline says `notBreaching`",
+            spec.name, spec.treat_missing_data
+        )),
+    }
+    // What plinth sets on every billing alarm, where this one differs.
+    let mut want = spec.clone();
+    super::impose(&mut want, topic_arn);
+    let differences = crate::kinds::common::alarm::differences(spec, &want);
+    if !differences.is_empty() {
+        out.warnings.push(format!(
+            "the imported baseline's plan will change alarm `{}`, as plinth sets it on every billing alarm: {}",
+            spec.name,
+            differences.join("; ")
+        ));
+    }
 }
 
 /// A baseline alarm name (`[A-Za-z0-9._-]`) for an alarm named otherwise.

@@ -13,7 +13,7 @@ mod observe;
 pub mod section;
 
 pub use observe::BillingState;
-pub use section::{BillingAlarm, BillingSection};
+pub use section::{AlarmDescription, BillingAlarm, BillingSection, MissingData, TopicPolicy};
 
 use crate::diag::Diagnostics;
 use crate::kinds::common::{adopt, alarm, placement, topic};
@@ -156,35 +156,66 @@ pub fn full_name(alarm: &BillingAlarm) -> String {
     }
 }
 
+/// plinth's description of an alarm that declares none: the account as the baseline
+/// names it, stable even before a new account has an id.
+pub fn default_description(alarm: &BillingAlarm) -> String {
+    description_of(
+        alarm.account.as_ref().map(|a| a.get_ref().as_str()),
+        alarm.threshold_usd.get_ref().get(),
+    )
+}
+
+/// plinth's description of an alarm of `account` (as the baseline names it) or of the
+/// whole bill, over `threshold` USD.
+pub fn description_of(account: Option<&str>, threshold: f64) -> String {
+    match account {
+        Some(account) => format!("Managed by plinth: estimated charges of account {account} over {threshold} USD"),
+        None => format!("Managed by plinth: estimated charges of the organization over {threshold} USD"),
+    }
+}
+
 /// The alarm the baseline declares.
 pub fn desired_alarm(alarm: &BillingAlarm, account_id: Option<&str>, topic_arn: &str) -> AlarmSpec {
-    let mut dimensions = BTreeMap::from([("Currency".to_owned(), "USD".to_owned())]);
+    let mut dimensions = BTreeMap::new();
     if let Some(id) = account_id {
         dimensions.insert("LinkedAccount".into(), id.to_owned());
     }
-    let threshold = alarm.threshold_usd.get_ref().get();
-    AlarmSpec {
+    let mut spec = AlarmSpec {
         name: full_name(alarm),
-        // The account as the baseline names it: stable even before a new account has an id.
-        description: match &alarm.account {
-            Some(account) => format!(
-                "Managed by plinth: estimated charges of account {} over {threshold} USD",
-                account.get_ref()
-            ),
-            None => format!("Managed by plinth: estimated charges of the organization over {threshold} USD"),
+        description: match &alarm.description {
+            Some(d) => d.get_ref().as_str().to_owned(),
+            None => default_description(alarm),
         },
-        namespace: "AWS/Billing".into(),
-        metric_name: "EstimatedCharges".into(),
+        namespace: String::new(),
+        metric_name: String::new(),
         dimensions,
-        statistic: "Maximum".into(),
-        period: PERIOD_SECONDS,
-        evaluation_periods: 1,
-        threshold,
-        comparison_operator: "GreaterThanThreshold".into(),
-        treat_missing_data: "notBreaching".into(),
-        alarm_actions: vec![topic_arn.to_owned()],
-        actions_enabled: true,
-    }
+        statistic: String::new(),
+        period: 0,
+        evaluation_periods: 0,
+        threshold: alarm.threshold_usd.get_ref().get(),
+        comparison_operator: String::new(),
+        treat_missing_data: alarm.treat_missing_data.as_str().into(),
+        alarm_actions: vec![],
+        actions_enabled: false,
+    };
+    impose(&mut spec, topic_arn);
+    spec
+}
+
+/// What plinth sets on every billing alarm whatever the baseline says: the metric, its
+/// `Currency=USD` dimension (beside `LinkedAccount`), the statistic and period, one
+/// evaluation period, the comparison, and actions on, notifying the topic alone.
+pub fn impose(spec: &mut AlarmSpec, topic_arn: &str) {
+    spec.namespace = "AWS/Billing".into();
+    spec.metric_name = "EstimatedCharges".into();
+    spec.dimensions.retain(|k, _| k == "LinkedAccount");
+    spec.dimensions.insert("Currency".into(), "USD".into());
+    spec.statistic = "Maximum".into();
+    spec.period = PERIOD_SECONDS;
+    spec.evaluation_periods = 1;
+    spec.comparison_operator = "GreaterThanThreshold".into();
+    spec.alarm_actions = vec![topic_arn.to_owned()];
+    spec.actions_enabled = true;
 }
 
 fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
@@ -215,6 +246,7 @@ fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                         .iter()
                         .any(|r| *r.get_ref() == crate::kinds::budget::Recipient::BillingTopic)
                 }),
+                keep_policy: billing.topic_policy == TopicPolicy::Keep,
             },
             observed.topic.as_ref(),
         );

@@ -2,12 +2,15 @@
 
 use std::collections::HashMap;
 
-use serde::Deserialize;
+use std::fmt;
+
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::Baseline;
-use crate::types::{AlarmName, Email, TopicName, Usd};
+use crate::types::{AlarmName, Email, TopicName, Usd, string_newtype};
 
 /// `[billing]`: CloudWatch billing alarms in us-east-1 notifying an SNS topic.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -20,9 +23,87 @@ pub struct BillingSection {
     #[serde(default = "default_topic_name")]
     #[schemars(with = "TopicName")]
     pub topic_name: Spanned<TopicName>,
+    /// `plinth` (default): plinth puts its statement letting CloudWatch publish plinth's
+    /// alarms (and AWS Budgets, when a budget notifies the topic) in the topic's access
+    /// policy. `keep`: plinth leaves an existing topic's policy as it is, for a topic
+    /// whose own policy lets them publish (AWS's default topic policy does).
+    #[serde(default)]
+    pub topic_policy: TopicPolicy,
     #[serde(default)]
     #[schemars(with = "Vec<BillingAlarm>")]
     pub alarm: Vec<Spanned<BillingAlarm>>,
+}
+
+/// Who writes the billing topic's access policy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TopicPolicy {
+    /// plinth's statements are put in; everyone else's are kept.
+    #[default]
+    Plinth,
+    /// The topic's policy is left as it is.
+    Keep,
+}
+
+/// What an alarm does while its metric has no data (CloudWatch's `TreatMissingData`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum MissingData {
+    /// Missing data counts as within the threshold (plinth's default).
+    #[default]
+    NotBreaching,
+    /// Missing data counts as over the threshold.
+    Breaching,
+    /// The alarm keeps its state.
+    Ignore,
+    /// The alarm goes to `INSUFFICIENT_DATA` (CloudWatch's own default, and the console's).
+    Missing,
+}
+
+impl MissingData {
+    pub const ALL: [MissingData; 4] = [
+        MissingData::NotBreaching,
+        MissingData::Breaching,
+        MissingData::Ignore,
+        MissingData::Missing,
+    ];
+
+    /// CloudWatch's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MissingData::NotBreaching => "notBreaching",
+            MissingData::Breaching => "breaching",
+            MissingData::Ignore => "ignore",
+            MissingData::Missing => "missing",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MissingData> {
+        MissingData::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
+/// An alarm's description: CloudWatch takes at most 1,024 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlarmDescription(String);
+
+string_newtype!(AlarmDescription, check_description, "maxLength" => 1024);
+
+impl AlarmDescription {
+    pub fn new(s: &str) -> Result<Self, String> {
+        check_description(s).map(|()| AlarmDescription(s.to_owned()))
+    }
+}
+
+fn check_description(s: &str) -> Result<(), String> {
+    if s.chars().count() <= 1024 {
+        Ok(())
+    } else {
+        Err(crate::types::with_hint(
+            format!("an alarm description of {} characters is too long", s.chars().count()),
+            Some("CloudWatch takes at most 1024 characters".into()),
+        ))
+    }
 }
 
 fn default_topic_name() -> Spanned<TopicName> {
@@ -43,6 +124,13 @@ pub struct BillingAlarm {
     /// `plinth-billing-<name>` when absent.
     #[schemars(with = "Option<String>")]
     pub alarm_name: Option<Spanned<String>>,
+    /// The alarm's description; plinth's own (`Managed by plinth: estimated charges of …`)
+    /// when absent.
+    #[schemars(with = "Option<AlarmDescription>")]
+    pub description: Option<Spanned<AlarmDescription>>,
+    /// What the alarm does while billing data is missing.
+    #[serde(default)]
+    pub treat_missing_data: MissingData,
 }
 
 pub(super) fn validate(baseline: &Baseline, diags: &mut Diagnostics) {

@@ -378,3 +378,5 @@ fn adopting_a_topic_keeps_its_statements_and_never_removes_a_deny() {
     };
     assert!(policy.contains("TheirOwn") && policy.contains(TOPIC_POLICY_SID), "{policy}");
 }
+
+mod handmade;

@@ -33,6 +33,9 @@ pub struct TopicDecl<'a> {
     pub notify: &'a [Spanned<Email>],
     /// AWS Budgets publishes to it too (a `[[budget]]` notifies the topic).
     pub budgets: bool,
+    /// The baseline leaves an existing topic's access policy as it is
+    /// (`topic_policy = "keep"`): plinth puts none of its statements there.
+    pub keep_policy: bool,
 }
 
 pub fn topic_arn(account: &str, name: &str) -> String {
@@ -84,17 +87,27 @@ fn owner_statement(topic_arn: &str, account: &str) -> Value {
     })
 }
 
-/// The topic policy plinth wants: the live one with plinth's statement put in (others'
-/// statements kept), or, for a new topic, the owner's access and plinth's statement; with
-/// `budgets`, also the statement that lets AWS Budgets publish (without, plinth's
-/// statement for it is taken out).
-pub fn topic_policy(live: Option<&str>, topic_arn: &str, account: &str, budgets: bool) -> Value {
+/// plinth's statements for the topic: CloudWatch's, and with `budgets` AWS Budgets'.
+fn our_statements(topic_arn: &str, account: &str, budgets: bool) -> Vec<Value> {
     let mut ours = vec![topic_statement(topic_arn, account)];
     if budgets {
         ours.push(budgets_statement(topic_arn, account));
     }
+    ours
+}
+
+/// The topic policy plinth wants: the live one with plinth's statement put in (others'
+/// statements kept, and none of ours that a live statement already grants exactly:
+/// `policy::grants`), or, for a new topic, the owner's access and plinth's statement;
+/// with `budgets`, also the statement that lets AWS Budgets publish (without, plinth's
+/// statement for it is taken out).
+pub fn topic_policy(live: Option<&str>, topic_arn: &str, account: &str, budgets: bool) -> Value {
+    let mut ours = our_statements(topic_arn, account, budgets);
     let mut doc = match live {
-        Some(_) => crate::policy::merge_statements(live, &ours),
+        Some(_) => {
+            let (ours, _) = crate::policy::grants::not_yet_granted(live, &ours);
+            crate::policy::merge_statements(live, &ours)
+        }
         None => {
             ours.insert(0, owner_statement(topic_arn, account));
             crate::policy::merge_statements(None, &ours)
@@ -160,7 +173,9 @@ pub fn plan_topic(
                 deps.push(change.address.clone());
                 plan.changes.push(change);
             }
-            topic_policy_change(plan, &decl.address, t, account, decl.budgets, &deps);
+            if !decl.keep_policy {
+                topic_policy_change(plan, &decl.address, t, account, decl.budgets, &deps);
+            }
         }
     }
 
@@ -227,6 +242,12 @@ fn topic_policy_change(
     for sid in crate::policy::denies_under(topic.policy.as_deref(), &ours) {
         plan.warnings.push(shadowed(&format!("topic `{}`", topic.arn), &sid));
     }
+    let wanted = our_statements(&topic.arn, account, budgets);
+    let (_, recognised) = crate::policy::grants::not_yet_granted(topic.policy.as_deref(), &wanted);
+    if !recognised.is_empty() {
+        plan.notes
+            .push(already_granted(&format!("topic `{}`", topic.arn), &recognised));
+    }
     let reason = format!("the topic policy lacks plinth's `{TOPIC_POLICY_SID}` statement or it differs");
     let change = crate::plan::policy_document_change(
         Address::new(address.kind, format!("{address}.policy")),
@@ -241,6 +262,15 @@ fn topic_policy_change(
         },
     );
     plan.changes.extend(change.map(|c| c.depends_on(deps.to_vec())));
+}
+
+/// The note for statements of plinth's that `what`'s policy already grants under other `Sid`s.
+pub fn already_granted(what: &str, sids: &[String]) -> String {
+    let sids: Vec<String> = sids.iter().map(|s| format!("`{s}`")).collect();
+    format!(
+        "{what}'s policy already grants exactly what plinth's {} would, under other Sids: plinth adds no duplicate",
+        sids.join(", ")
+    )
 }
 
 /// The warning for a `Deny` someone put under one of plinth's `Sid`s in `what`'s policy.

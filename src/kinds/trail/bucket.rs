@@ -1,6 +1,7 @@
 //! The trail's bucket: created (tagged) when missing, public access blocked, encrypted
 //! (never weakened: SSE-KMS the baseline names no key for is kept, with a note), its
-//! policy carrying plinth's statements next to everyone else's, which are never removed.
+//! policy carrying plinth's statements next to everyone else's, which are never removed;
+//! one of plinth's that a live statement already grants exactly is not added again.
 //! Only a bucket of the management account: S3 bucket names are global, and another
 //! account's bucket of the baseline's name (S3 refuses it under `ExpectedBucketOwner`) is
 //! never created, adopted or written to; the trail is left out of the plan (blocked).
@@ -138,7 +139,16 @@ pub(super) fn plan_bucket(
             .depends_on(bucket_deps.clone()),
         );
     }
-    let want_policy = policy::merge_statements(live_policy.as_deref(), ours);
+    // A live statement that grants exactly what one of ours would (AWS's guide's, under
+    // its own Sids) makes ours a duplicate: it stays out.
+    let (missing, recognised) = policy::grants::not_yet_granted(live_policy.as_deref(), ours);
+    if !recognised.is_empty() {
+        plan.notes.push(crate::kinds::common::topic::already_granted(
+            &format!("bucket `{bucket}`"),
+            &recognised,
+        ));
+    }
+    let want_policy = policy::merge_statements(live_policy.as_deref(), &missing);
     for sid in policy::denies_under(live_policy.as_deref(), ours) {
         plan.warnings
             .push(crate::kinds::common::topic::shadowed(&format!("bucket `{bucket}`"), &sid));

@@ -1,8 +1,11 @@
 //! `plinth import` for `[trail]`: the organization trail homed in us-east-1 (one; others
-//! are listed as left out), its bucket and KMS key, and CloudWatch Logs delivery and the
-//! root-usage alarm where they are plinth's. A bucket of another account is imported
-//! with a warning (and a comment): plinth plans nothing of a trail whose bucket is not the
-//! management account's.
+//! are listed as left out), its bucket and KMS key, log file validation, and CloudWatch
+//! Logs delivery and the root-usage alarm where they are plinth's. A bucket of another
+//! account is imported with a warning (and a comment): plinth plans nothing of a trail
+//! whose bucket is not the management account's. What plinth sets whatever a baseline
+//! says (every region, global service events, management events read and write, the
+//! bucket's public access block, encryption and policy statements) and the live trail
+//! lacks is a warning: the imported baseline's plan will change it.
 
 use super::*;
 use crate::kinds::import::{ImportCx, Imported};
@@ -52,14 +55,15 @@ pub(super) async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {
     };
     let s = &info.settings;
     let account = cx.org.management_account_id.as_str();
-    let foreign = c
+    let bucket = c
         .s3
-        .other_account(&s.s3_bucket, account)
+        .read_bucket(&s.s3_bucket, account)
         .await
         .map_err(|e| c.failure("cannot read the trail's bucket", e))?;
+    out.warnings.extend(imposed(&info, &bucket, account, &cx.org.organization_id));
     let t = &mut out.toml;
     t.table(Trail::NAME);
-    if let Some(error) = foreign {
+    if let crate::observed::Bucket::OtherAccount { error } = &bucket {
         t.comment(&format!(
             "bucket `{}` belongs to another account: plinth plans nothing of this trail until `bucket`\n\
              names a bucket of account {account}'s own",
@@ -75,6 +79,9 @@ pub(super) async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {
     t.string("name", &s.name).string("bucket", &s.s3_bucket);
     if let Some(key) = &s.kms_key_id {
         t.string("kms_key_arn", key);
+    }
+    if !s.log_file_validation {
+        t.raw("log_file_validation", false);
     }
     let plinth_group = log_group_arn(account, &log_group_name(&s.name));
     match &s.cloud_watch_logs_log_group_arn {
@@ -123,4 +130,68 @@ pub(super) async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {
         None => {}
     }
     Ok(out)
+}
+
+/// What plinth's plan will set on the trail and its bucket whatever the baseline says,
+/// where the live ones differ: one warning each.
+fn imposed(info: &TrailInfo, bucket: &crate::observed::Bucket, account: &str, organization_id: &str) -> Vec<String> {
+    use crate::observed::{Bucket, PublicAccessBlock};
+    let s = &info.settings;
+    let name = &s.name;
+    let mut out = Vec::new();
+    let mut will = |what: String| out.push(format!("the imported baseline's plan will {what}: plinth sets it on every trail"));
+    if !s.is_multi_region_trail {
+        will(format!("make trail `{name}` multi-region"));
+    }
+    if !s.include_global_service_events {
+        will(format!("turn on global service events for trail `{name}`"));
+    }
+    if let Some((_, why)) = selectors::repair(&info.selectors) {
+        will(format!("change trail `{name}`'s event selectors ({why})"));
+    }
+    let b = &s.s3_bucket;
+    match bucket {
+        Bucket::Missing => will(format!("create bucket `{b}`, which does not exist")),
+        Bucket::OtherAccount { .. } => {}
+        Bucket::Present {
+            public_access_block,
+            encryption,
+            policy,
+            ..
+        } => {
+            if public_access_block.as_ref() != Some(&PublicAccessBlock::ALL) {
+                will(format!("block all public access to bucket `{b}`"));
+            }
+            if encryption.is_none() {
+                will(format!("turn on bucket `{b}`'s default encryption (SSE-S3)"));
+            }
+            let ours = bucket_statements(b, &trail_arn(account, name), account, organization_id);
+            let (missing, _) = policy::grants::not_yet_granted(policy.as_deref(), &ours);
+            // As the planner puts them in: a statement of plinth's already there is no change.
+            let live: Vec<serde_json::Value> = policy
+                .as_deref()
+                .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
+                .and_then(|d| d.get("Statement").cloned())
+                .map(|st| match st {
+                    serde_json::Value::Array(items) => items,
+                    one => vec![one],
+                })
+                .unwrap_or_default()
+                .iter()
+                .map(policy::normalize::canonical_statement)
+                .collect();
+            let sids: Vec<String> = missing
+                .iter()
+                .filter(|m| !live.contains(&policy::normalize::canonical_statement(m)))
+                .filter_map(|m| m["Sid"].as_str().map(|s| format!("`{s}`")))
+                .collect();
+            if !sids.is_empty() {
+                will(format!(
+                    "add plinth's {} to bucket `{b}`'s policy (no live statement grants exactly that)",
+                    sids.join(", ")
+                ));
+            }
+        }
+    }
+    out
 }

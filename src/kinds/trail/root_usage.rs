@@ -96,6 +96,7 @@ pub(super) fn plan_root_usage(cx: &Context<'_>, plan: &mut Plan, diags: &mut Dia
                 name_span: t.notify[0].span(),
                 notify: &t.notify,
                 budgets: false,
+                keep_policy: false,
             },
             observed.alert_topic.as_ref(),
         )

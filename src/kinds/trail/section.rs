@@ -19,6 +19,10 @@ pub struct TrailSection {
     /// SSE-KMS for the logs and the bucket, with this key (in us-east-1); SSE-S3 otherwise.
     #[schemars(with = "Option<KmsKeyArn>")]
     pub kms_key_arn: Option<Spanned<KmsKeyArn>>,
+    /// Log file integrity validation (digest files); on unless `false`.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub log_file_validation: Option<Spanned<bool>>,
     /// Deliver the trail to a CloudWatch Logs log group too (with the role CloudTrail writes with).
     #[serde(default)]
     #[schemars(with = "Option<bool>")]
@@ -36,6 +40,9 @@ pub struct TrailSection {
 impl TrailSection {
     pub fn cloudwatch_logs(&self) -> bool {
         self.cloudwatch_logs.as_ref().is_some_and(|b| *b.get_ref())
+    }
+    pub fn log_file_validation(&self) -> bool {
+        self.log_file_validation.as_ref().is_none_or(|b| *b.get_ref())
     }
     pub fn root_usage_alarm(&self) -> bool {
         self.root_usage_alarm.as_ref().is_some_and(|b| *b.get_ref())

@@ -7,7 +7,7 @@
 //! names replaces them (`kms_key_arn = "..."`, `cloudwatch_logs = true` for plinth's own
 //! group, `cloudwatch_logs = false` to turn delivery off). The rest plinth sets is only
 //! ever stronger than anything live: organization-wide, every region, global service
-//! events, log file validation.
+//! events, and log file validation unless the baseline says `log_file_validation = false`.
 
 use super::TrailSection;
 use crate::observed::TrailSettings;
@@ -28,6 +28,7 @@ pub(super) fn desired(
     let name = t.name.get_ref().as_str();
     let kms = t.kms_key_arn.as_ref().map(|k| k.get_ref().as_str());
     let mut want = desired_settings(name, t.bucket.get_ref().as_str(), kms, logs);
+    want.log_file_validation = t.log_file_validation();
     let Some(live) = live else {
         return want;
     };

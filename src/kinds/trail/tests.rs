@@ -318,5 +318,24 @@ fn sse_kms_is_never_weakened_to_sse_s3() {
     );
 }
 
+#[test]
+fn log_file_validation_is_on_unless_the_baseline_says_false() {
+    let mut info = trail_info(true, None);
+    info.settings.log_file_validation = false;
+    let state = TrailState {
+        trusted_access: true,
+        bucket: owned_bucket(),
+        trail: Some(info),
+        ..TrailState::default()
+    };
+    let on = compute(&base(BASELINE), &observed(state.clone()), PlanOptions::default()).unwrap();
+    let change = on.find(TRAIL_ADDRESS).unwrap();
+    assert_eq!(change.reason, "log file validation is off");
+    let off = format!("{BASELINE}log_file_validation = false\n");
+    let off = compute(&base(&off), &observed(state), PlanOptions::default()).unwrap();
+    assert!(off.find(TRAIL_ADDRESS).is_none(), "{:#?}", off.changes);
+}
+
 mod adoption;
 mod log_role;
+mod bucket_policy;
