@@ -116,8 +116,15 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
-/// Every grant of an `Allow` statement, or `None` when it cannot be read as grants.
-fn grants(statement: &Value) -> Option<BTreeSet<Grant>> {
+/// At most so many grants are read from one statement: a statement naming more
+/// principals × actions × resources than this is not read (it matches nothing, and
+/// plinth's own statement is added beside it), so a crafted live policy costs little.
+const MAX_GRANTS: usize = 1024;
+
+/// Every grant of an `Allow` statement, or `None` when it cannot be read as grants, names
+/// more than [`MAX_GRANTS`], or (with `within`) grants anything outside `within`: that
+/// check is made grant by grant, so a live statement is dropped at its first foreign grant.
+fn grants(statement: &Value, within: Option<&BTreeSet<Grant>>) -> Option<BTreeSet<Grant>> {
     let Value::Object(map) = statement else {
         return None;
     };
@@ -125,20 +132,31 @@ fn grants(statement: &Value) -> Option<BTreeSet<Grant>> {
     if map.keys().any(|k| !known.contains(&k.as_str())) || map.get("Effect")?.as_str()? != "Allow" {
         return None;
     }
-    let principals = principals(map.get("Principal")?)?;
-    let actions = strings(map.get("Action")?)?;
-    let resources = strings(map.get("Resource")?)?;
+    let principals: BTreeSet<String> = principals(map.get("Principal")?)?.into_iter().collect();
+    let actions: BTreeSet<String> = strings(map.get("Action")?)?
+        .into_iter()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let resources: BTreeSet<&str> = strings(map.get("Resource")?)?.into_iter().collect();
+    let count = principals.len().checked_mul(actions.len())?.checked_mul(resources.len())?;
+    if count > MAX_GRANTS {
+        return None;
+    }
     let condition = condition(map.get("Condition"))?;
     let mut out = BTreeSet::new();
     for principal in &principals {
         for action in &actions {
             for resource in &resources {
-                out.insert(Grant {
+                let grant = Grant {
                     principal: principal.clone(),
-                    action: action.to_ascii_lowercase(),
+                    action: action.clone(),
                     resource: (*resource).to_owned(),
                     condition: condition.clone(),
-                });
+                };
+                if within.is_some_and(|w| !w.contains(&grant)) {
+                    return None;
+                }
+                out.insert(grant);
             }
         }
     }
@@ -153,19 +171,18 @@ pub fn recognised(live: Option<&str>, ours: &[Value]) -> Vec<usize> {
     };
     let live = statements(&doc);
     let our_sids: BTreeSet<&str> = ours.iter().filter_map(sid).collect();
-    let all_ours: BTreeSet<Grant> = ours.iter().filter_map(grants).flatten().collect();
+    let all_ours: BTreeSet<Grant> = ours.iter().filter_map(|s| grants(s, None)).flatten().collect();
     // Live allows that grant nothing but what ours grant, under none of our Sids.
     let granted: BTreeSet<Grant> = live
         .iter()
         .filter(|s| !sid(s).is_some_and(|s| our_sids.contains(s)))
-        .filter_map(|s| grants(s))
-        .filter(|g| g.is_subset(&all_ours))
+        .filter_map(|s| grants(s, Some(&all_ours)))
         .flatten()
         .collect();
     ours.iter()
         .enumerate()
         .filter(|(_, s)| !live.iter().any(|l| sid(l).is_some() && sid(l) == sid(s)))
-        .filter(|(_, s)| grants(s).is_some_and(|g| g.is_subset(&granted)))
+        .filter(|(_, s)| grants(s, None).is_some_and(|g| g.is_subset(&granted)))
         .map(|(i, _)| i)
         .collect()
 }

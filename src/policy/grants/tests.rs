@@ -166,3 +166,27 @@ fn no_policy_or_an_unreadable_one_recognises_nothing() {
     assert!(recognised(Some("not json"), &ours()).is_empty());
     assert!(recognised(Some("{}"), &ours()).is_empty());
 }
+
+#[test]
+fn a_huge_live_statement_is_read_no_further_than_its_first_foreign_grant_or_not_at_all() {
+    // 300 principals × 150 actions × 400 resources: not expanded (it would be 18 million
+    // grants); plinth's own statements are simply added beside it.
+    let principals: Vec<String> = (0..300).map(|i| format!("arn:aws:iam::{:012}:root", i)).collect();
+    let actions: Vec<String> = (0..150).map(|i| format!("s3:Action{i}")).collect();
+    let resources: Vec<String> = (0..400).map(|i| format!("arn:aws:s3:::logs/p{i}/*")).collect();
+    let huge = json!({
+        "Sid": "Everything", "Effect": "Allow",
+        "Principal": {"AWS": principals}, "Action": actions, "Resource": resources,
+        "Condition": {"StringEquals": {"aws:SourceArn": "x".repeat(5_000)}}
+    });
+    let started = std::time::Instant::now();
+    let live = policy(vec![huge.clone()]);
+    assert!(recognised(Some(&live), &ours()).is_empty());
+    // The same statement repeated (one principal, action and resource over and over)
+    // still grants what ours grant only when it is small enough to read.
+    let mut repeated = write("AWSCloudTrailWrite20150319", "111111111111");
+    repeated["Action"] = json!(vec!["s3:PutObject"; 5_000]);
+    let live = policy(vec![repeated, huge]);
+    assert_eq!(recognised(Some(&live), &ours()), [1]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+}
