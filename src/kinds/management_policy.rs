@@ -63,11 +63,16 @@ impl Kind for ManagementPolicies {
         }
     }
 
-    /// Each type in turn: the declared ones, and the ones where plinth owns a policy the
-    /// baseline dropped (read because the type is enabled).
+    /// Each type the baseline declares, in turn. A type it does not declare is never
+    /// planned: a policy of it carrying plinth's tag (which anyone allowed to tag
+    /// policies can set) is only named in a warning, never updated, detached or deleted.
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         let mut diags = Diagnostics::default();
         for t in PolicyType::GENERIC {
+            if of_type(cx.baseline, t).next().is_none() {
+                warn_undeclared(cx, t, plan);
+                continue;
+            }
             let setup = Setup {
                 kind: Self::NAME,
                 policy_type: t,
@@ -129,6 +134,20 @@ fn declared_types(baseline: &Baseline) -> impl Iterator<Item = PolicyType> + '_ 
     PolicyType::GENERIC
         .into_iter()
         .filter(|t| of_type(baseline, *t).next().is_some())
+}
+
+/// Policies of a type the baseline does not declare that carry plinth's tag: left alone.
+fn warn_undeclared(cx: &Context<'_>, t: PolicyType, plan: &mut Plan) {
+    let rules = t.rules();
+    for p in cx.observed.org.policies_of(t).policies.iter().filter(|p| p.owned) {
+        plan.warnings.push(format!(
+            "{} `{}` ({}) carries plinth's tag, but the baseline declares no `[[management_policy]]` of type `{}`: left alone; declare the type to manage it, or delete the policy by hand",
+            rules.noun,
+            crate::diag::printable(&p.name),
+            p.id,
+            rules.key
+        ));
+    }
 }
 
 fn desired(baseline: &Baseline, t: PolicyType) -> Vec<Desired> {

@@ -138,7 +138,10 @@ fn grants(statement: &Value, within: Option<&BTreeSet<Grant>>) -> Option<BTreeSe
         .map(str::to_ascii_lowercase)
         .collect();
     let resources: BTreeSet<&str> = strings(map.get("Resource")?)?.into_iter().collect();
-    let count = principals.len().checked_mul(actions.len())?.checked_mul(resources.len())?;
+    let count = principals
+        .len()
+        .checked_mul(actions.len())?
+        .checked_mul(resources.len())?;
     if count > MAX_GRANTS {
         return None;
     }

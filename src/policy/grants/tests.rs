@@ -188,5 +188,9 @@ fn a_huge_live_statement_is_read_no_further_than_its_first_foreign_grant_or_not_
     repeated["Action"] = json!(vec!["s3:PutObject"; 5_000]);
     let live = policy(vec![repeated, huge]);
     assert_eq!(recognised(Some(&live), &ours()), [1]);
-    assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -139,7 +139,8 @@ fn detached_and_deleted_policies_are_put_back() {
 
 #[test]
 fn a_dropped_policy_is_an_orphan_kept_unless_deletion_is_allowed() {
-    for case in &CASES {
+    // `[[management_policy]]` plans only the types it declares (its own test below).
+    for case in CASES.iter().filter(|c| c.kind != "management_policy") {
         let (_, mut o) = converged(case);
         let without = baseline("");
         let kept = plan(&without, &o, false);
@@ -164,6 +165,42 @@ fn a_dropped_policy_is_an_orphan_kept_unless_deletion_is_allowed() {
             assert!(set(&mut o, case.policy_type).attached["r-root"].contains(&format!("p-{name}")));
         }
     }
+}
+
+#[test]
+fn a_management_type_the_baseline_no_longer_declares_is_left_alone_with_a_warning() {
+    let case = CASES.iter().find(|c| c.kind == "management_policy").unwrap();
+    let (_, o) = converged(case);
+    // No `[[management_policy]]` of the type: even with `--allow-delete`, plinth's tag on
+    // a live backup policy (anyone allowed to tag can set it) steers nothing.
+    for allow_delete in [false, true] {
+        let p = plan(&baseline(""), &o, allow_delete);
+        assert!(p.changes.is_empty() && p.orphans.is_empty(), "{:?}", lines(&p));
+        assert!(
+            p.warnings.iter().any(|w| w.contains("backup policy `nightly`")
+                && w.contains("declares no `[[management_policy]]` of type `backup`: left alone")),
+            "{:?}",
+            p.warnings
+        );
+    }
+    // The type still declared, the policy dropped: an orphan like any other kind's.
+    let other =
+        "[[management_policy]]\ntype = \"backup\"\nname = \"weekly\"\nfile = \"backup.json\"\nattach = [\"root\"]\n";
+    let p = plan(&baseline(other), &o, false);
+    assert_eq!(p.orphans.len(), 1, "{:?}", p.orphans);
+    assert!(
+        p.orphans[0]
+            .address
+            .starts_with("management_policy.backup.orphan.nightly")
+    );
+    let p = plan(&baseline(other), &o, true);
+    assert!(
+        lines(&p)
+            .iter()
+            .any(|l| l == "- delete management_policy.backup.orphan.nightly"),
+        "{:?}",
+        lines(&p)
+    );
 }
 
 #[test]
