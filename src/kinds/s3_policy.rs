@@ -1,8 +1,9 @@
 //! `[s3_policy]`: S3 Block Public Access for every account the policy reaches, set by the
 //! organization and overriding each account's own setting, as one S3 policy generated
 //! from the section (AWS's "Amazon S3 policy syntax and examples":
-//! `{"s3_attributes": {"public_access_block_configuration": {"@@assign": "all"}}}`).
-//! AWS takes all four settings together (`all`) or none of them (`none`), not one by one.
+//! `{"s3_attributes": {"public_access_block_configuration": {"@@assign": "all"}}}`), locked
+//! against S3 policies attached below unless `allow_account_override`. AWS takes all four
+//! settings together (`all`) or none of them (`none`), not one by one.
 //! Planned by the shared engine (`common::org_policy`) with the type's rules.
 
 use serde::Deserialize;
@@ -77,7 +78,7 @@ impl Kind for S3Policy {
         };
         let taken = std::cell::Cell::new(false);
         let out = importer.run(cx, |name, document, attach| {
-            let Some(setting) = setting_of(document).filter(|_| !taken.get()) else {
+            let Some((setting, open)) = setting_of(document).filter(|_| !taken.get()) else {
                 return Recognised::Custom;
             };
             taken.set(true);
@@ -88,6 +89,9 @@ impl Kind for S3Policy {
                 part.string("name", name);
             }
             part.string("block_public_access", setting.as_str());
+            if open {
+                part.raw("allow_account_override", true);
+            }
             part.strings("attach", attach);
             Recognised::Generated(part)
         });
@@ -102,6 +106,10 @@ pub struct S3PolicySection {
     /// `all`: the four Block Public Access settings on in every account reached, whatever
     /// the account sets; `none`: all four off there (accounts cannot turn them on).
     pub block_public_access: BlockPublicAccess,
+    /// Let S3 policies attached below (to an OU or account) change the setting (default
+    /// `false`: locked, `@@operators_allowed_for_child_policies: ["@@none"]`).
+    #[serde(default)]
+    pub allow_account_override: bool,
     /// The policy's name in AWS (default `plinth-s3-block-public-access`; `plinth import`
     /// keeps an existing policy's name).
     #[schemars(with = "Option<PolicyName>")]
@@ -127,15 +135,27 @@ impl BlockPublicAccess {
     }
 }
 
-pub fn document_for(setting: BlockPublicAccess) -> Value {
-    json!({"s3_attributes": {"public_access_block_configuration": {"@@assign": setting.as_str()}}})
+/// AWS's S3 policy for the setting; unless overrides are allowed, policies attached
+/// below may not change it (`@@operators_allowed_for_child_policies: ["@@none"]` at each
+/// level, as `[ai_opt_out]` locks its choice).
+pub fn document_for(setting: BlockPublicAccess, allow_account_override: bool) -> Value {
+    if allow_account_override {
+        return json!({"s3_attributes": {"public_access_block_configuration": {"@@assign": setting.as_str()}}});
+    }
+    let none = json!(["@@none"]);
+    json!({"s3_attributes": {
+        "@@operators_allowed_for_child_policies": none,
+        "public_access_block_configuration": {"@@operators_allowed_for_child_policies": none, "@@assign": setting.as_str()}
+    }})
 }
 
-/// The setting a live document says, when it says exactly what plinth would generate.
-fn setting_of(document: &Value) -> Option<BlockPublicAccess> {
+/// The setting (and whether it is open to child policies) a live document says, when it
+/// says exactly what plinth would generate.
+fn setting_of(document: &Value) -> Option<(BlockPublicAccess, bool)> {
     [BlockPublicAccess::All, BlockPublicAccess::None]
         .into_iter()
-        .find(|s| crate::policy::management::equivalent(document, &document_for(*s)))
+        .flat_map(|s| [(s, false), (s, true)])
+        .find(|(s, open)| crate::policy::management::equivalent(document, &document_for(*s, *open)))
 }
 
 fn desired(baseline: &Baseline) -> Vec<Desired> {
@@ -149,7 +169,7 @@ fn desired(baseline: &Baseline) -> Vec<Desired> {
         "policy",
         name,
         "Managed by plinth: S3 Block Public Access set by the organization",
-        document_for(s.block_public_access),
+        document_for(s.block_public_access, s.allow_account_override),
         s.attach.get_ref(),
         section.span(),
     )]
@@ -167,12 +187,23 @@ mod tests {
     }
 
     #[test]
-    fn all_is_aws_documented_document_and_reads_back() {
-        let doc = document_for(BlockPublicAccess::All);
+    fn all_is_aws_documented_document_locked_against_child_policies_and_reads_back() {
+        let doc = document_for(BlockPublicAccess::All, false);
         check_document(&doc, PolicyKind::Management(TYPE)).unwrap();
-        assert_eq!(doc["s3_attributes"]["public_access_block_configuration"]["@@assign"], "all");
-        assert_eq!(setting_of(&doc), Some(BlockPublicAccess::All));
-        assert_eq!(setting_of(&document_for(BlockPublicAccess::None)), Some(BlockPublicAccess::None));
+        let setting = &doc["s3_attributes"]["public_access_block_configuration"];
+        assert_eq!(setting["@@assign"], "all");
+        assert_eq!(setting["@@operators_allowed_for_child_policies"], json!(["@@none"]));
+        assert_eq!(doc["s3_attributes"]["@@operators_allowed_for_child_policies"], json!(["@@none"]));
+        assert_eq!(setting_of(&doc), Some((BlockPublicAccess::All, false)));
+        // AWS's own example, open to child policies: `allow_account_override = true`.
+        let open = json!({"s3_attributes": {"public_access_block_configuration": {"@@assign": "all"}}});
+        check_document(&open, PolicyKind::Management(TYPE)).unwrap();
+        assert_eq!(open, document_for(BlockPublicAccess::All, true));
+        assert_eq!(setting_of(&open), Some((BlockPublicAccess::All, true)));
+        assert_eq!(
+            setting_of(&document_for(BlockPublicAccess::None, false)),
+            Some((BlockPublicAccess::None, false))
+        );
         let more = json!({"s3_attributes": {"public_access_block_configuration": {"@@assign": "all"}, "other": {}}});
         assert_eq!(setting_of(&more), None, "a document with more than plinth writes is not recognised");
     }

@@ -17,6 +17,10 @@ pub struct AllowedImages {
     /// Where allowed images come from: `amazon`, `aws_marketplace`, `aws_backup_vault`,
     /// or an AWS account ID.
     pub providers: Vec<ImageProvider>,
+    /// Let EC2 declarative policies attached below (to an OU or account) change these
+    /// settings (default `false`: locked, `@@operators_allowed_for_child_policies: ["@@none"]`).
+    #[serde(default)]
+    pub allow_account_override: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
@@ -80,34 +84,53 @@ impl schemars::JsonSchema for ImageProvider {
     }
 }
 
-/// The `allowed_images_settings` attribute.
+const LOCK: &str = "@@operators_allowed_for_child_policies";
+
+/// The `allowed_images_settings` attribute, locked at each level unless overrides are
+/// allowed: a policy attached below could otherwise `@@append` a provider.
 pub fn attribute(a: &AllowedImages) -> Value {
     let providers: Vec<&str> = a.providers.iter().map(ImageProvider::as_str).collect();
-    json!({
+    let mut attr = json!({
         "state": {"@@assign": a.state.as_str()},
         "image_criteria": {"criteria_1": {"allowed_image_providers": {"@@assign": providers}}}
-    })
+    });
+    if !a.allow_account_override {
+        let none = json!(["@@none"]);
+        attr[LOCK] = none.clone();
+        attr["state"][LOCK] = none.clone();
+        attr["image_criteria"][LOCK] = none.clone();
+        attr["image_criteria"]["criteria_1"][LOCK] = none.clone();
+        attr["image_criteria"]["criteria_1"]["allowed_image_providers"][LOCK] = none;
+    }
+    attr
 }
 
-/// The setting a live attribute reads as, when it has one set of criteria of providers
-/// plinth can write (anything else is left out, and the plan shows it as a difference).
+/// The setting a live attribute reads as, when it is exactly what plinth writes for some
+/// setting: one set of criteria naming only providers, locked or open throughout. Anything
+/// else (more criteria, image names, ages, a partial lock) reads as nothing, and import
+/// leaves the policy out rather than narrow or widen what it allows.
 pub fn read(attr: &Value) -> Option<AllowedImages> {
     let state = attr["state"]["@@assign"].as_str()?;
     let state = AllowedImagesState::ALL.iter().find(|(_, n)| *n == state)?.0;
     let criteria = attr["image_criteria"].as_object()?;
-    let [(_, only)] = criteria.iter().collect::<Vec<_>>()[..] else {
-        return None;
-    };
+    let only = criteria.iter().find(|(k, _)| !k.starts_with("@@")).map(|(_, v)| v)?;
     let list = only["allowed_image_providers"]["@@assign"].as_array()?;
     let providers = list
         .iter()
         .map(|p| p.as_str().filter(|s| ImageProvider::check(s).is_ok()).map(|s| ImageProvider(s.to_owned())))
         .collect::<Option<Vec<_>>>()?;
-    Some(AllowedImages { state, providers })
+    let allow_account_override = attr.get(LOCK).is_none();
+    let read = AllowedImages {
+        state,
+        providers,
+        allow_account_override,
+    };
+    crate::policy::management::equivalent(attr, &attribute(&read)).then_some(read)
 }
 
 /// `allowed_images = { state = "…", providers = […] }`, for `plinth import`.
 pub fn toml(a: &AllowedImages) -> String {
     let providers: Vec<String> = a.providers.iter().map(|p| format!("\"{}\"", p.as_str())).collect();
-    format!("{{ state = \"{}\", providers = [{}] }}", a.state.as_str(), providers.join(", "))
+    let open = if a.allow_account_override { ", allow_account_override = true" } else { "" };
+    format!("{{ state = \"{}\", providers = [{}]{open} }}", a.state.as_str(), providers.join(", "))
 }

@@ -76,6 +76,23 @@ impl Kind for Ec2Declarative {
                     .hint("set at least one of `imds`, `image_block_public_access`, `snapshot_block_public_access`, `serial_console`, `vpc_block_public_access`, `allowed_images`"),
             );
         }
+        if let Some(section) = &baseline.file.ec2_declarative
+            && let Some(allowed) = &section.get_ref().allowed_images
+        {
+            let mut seen = std::collections::BTreeSet::new();
+            let twice: Vec<&str> = allowed.providers.iter().filter(|p| !seen.insert(*p)).map(|p| p.as_str()).collect();
+            if allowed.providers.is_empty() || !twice.is_empty() {
+                let message = match twice.first() {
+                    Some(p) => format!("`allowed_images` names the provider `{p}` twice"),
+                    None => "`allowed_images` names no provider: no image could be used".to_owned(),
+                };
+                diags.push(
+                    Diagnostic::error(message)
+                        .at(&baseline.source, section.span())
+                        .hint("list each provider once: `amazon`, `aws_marketplace`, `aws_backup_vault` or account IDs"),
+                );
+            }
+        }
         org_policy::validate(baseline, TYPE, &desired(baseline), diags);
     }
 
@@ -126,6 +143,11 @@ impl Kind for Ec2Declarative {
                 return Recognised::Custom;
             }
             let read = settings_of(live, attach);
+            if live["ec2_attributes"].get("allowed_images_settings").is_some() && read.section.allowed_images.is_none() {
+                // Allowed AMIs plinth cannot write (more criteria, image names, ages):
+                // imported, the plan would narrow or widen them. Left out.
+                return Recognised::Custom;
+            }
             if read.section.settings().is_empty() {
                 // No setting plinth knows: a section would set nothing (and not load).
                 return Recognised::Custom;

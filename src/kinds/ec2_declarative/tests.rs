@@ -35,9 +35,18 @@ fn every_setting_becomes_its_attribute() {
     assert_eq!(a["serial_console_access"]["status"]["@@assign"], "disabled");
     assert_eq!(a["vpc_block_public_access"]["internet_gateway_block"]["mode"]["@@assign"], "block_ingress");
     assert_eq!(a["exception_message"], json!({"@@assign": "See the wiki"}));
+    // Locked at every level: a policy attached below cannot `@@append` a provider.
+    let none = json!(["@@none"]);
     assert_eq!(
         a["allowed_images_settings"],
-        json!({"state": {"@@assign": "enabled"}, "image_criteria": {"criteria_1": {"allowed_image_providers": {"@@assign": ["amazon", "123456789012"]}}}})
+        json!({
+            "@@operators_allowed_for_child_policies": none,
+            "state": {"@@assign": "enabled", "@@operators_allowed_for_child_policies": none},
+            "image_criteria": {"@@operators_allowed_for_child_policies": none, "criteria_1": {
+                "@@operators_allowed_for_child_policies": none,
+                "allowed_image_providers": {"@@assign": ["amazon", "123456789012"], "@@operators_allowed_for_child_policies": none}
+            }}
+        })
     );
     // Read back for import: the same document.
     let read = settings_of(&doc, &["root".into()]);
@@ -104,4 +113,21 @@ fn allowed_images_check_providers_while_parsing_and_read_back_only_what_plinth_w
     }});
     let read = settings_of(&two, &[]);
     assert_eq!(read.section.settings(), ["serial_console"]);
+    // Image names beside the providers: narrower than providers alone, so not read back.
+    let named = json!({"ec2_attributes": {"allowed_images_settings": {"state": {"@@assign": "enabled"}, "image_criteria": {
+        "criteria_1": {"allowed_image_providers": {"@@assign": ["123456789012"]}, "image_names": {"@@assign": ["golden-*"]}}
+    }}}});
+    assert!(settings_of(&named, &[]).section.allowed_images.is_none());
+    // AWS's own example, open to child policies: read back with `allow_account_override`.
+    let open = json!({"ec2_attributes": {"allowed_images_settings": {"state": {"@@assign": "audit_mode"}, "image_criteria": {
+        "criteria_1": {"allowed_image_providers": {"@@assign": ["amazon"]}}
+    }}}});
+    let read = settings_of(&open, &[]).section.allowed_images.unwrap();
+    assert!(read.allow_account_override);
+    assert_eq!(super::allowed_images::toml(&read), "{ state = \"audit_mode\", providers = [\"amazon\"], allow_account_override = true }");
+    // No provider, or one twice: refused before any call.
+    let e = parse("[ec2_declarative]\nallowed_images = { state = \"enabled\", providers = [] }\nattach = [\"root\"]\n").unwrap_err();
+    assert!(e.contains("`allowed_images` names no provider"), "{e}");
+    let e = parse("[ec2_declarative]\nallowed_images = { state = \"enabled\", providers = [\"amazon\", \"amazon\"] }\nattach = [\"root\"]\n").unwrap_err();
+    assert!(e.contains("names the provider `amazon` twice"), "{e}");
 }
