@@ -28,7 +28,7 @@ pub async fn import(global: &cli::GlobalArgs, args: &cli::ImportArgs) -> Result<
     )
     .await?;
     for w in &report.warnings {
-        tracing::warn!("{w}");
+        tracing::warn!("{}", plinth::diag::printable(w));
     }
     tracing::info!(
         policy_files = report.files.len(),

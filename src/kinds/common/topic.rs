@@ -173,7 +173,9 @@ pub fn plan_topic(
                 deps.push(change.address.clone());
                 plan.changes.push(change);
             }
-            if !decl.keep_policy {
+            if decl.keep_policy {
+                kept_policy_warnings(plan, t, decl.budgets);
+            } else {
                 topic_policy_change(plan, &decl.address, t, account, decl.budgets, &deps);
             }
         }
@@ -223,6 +225,58 @@ pub fn plan_topic(
         }
     }
     (arn, deps)
+}
+
+/// What plinth still checks in a topic policy the baseline keeps as it is: a `Deny` that
+/// can stop the topic's publishers (someone could silence the alarms that way, and plinth
+/// repairs nothing there), and AWS Budgets publishing with nothing of plinth's letting it.
+fn kept_policy_warnings(plan: &mut Plan, topic: &Topic, budgets: bool) {
+    let what = format!("topic `{}`", topic.arn);
+    for sid in denies_publish(topic.policy.as_deref()) {
+        plan.warnings.push(format!(
+            "{what}'s policy, which the baseline keeps as it is (`topic_policy = \"keep\"`), denies `sns:Publish` in statement {sid}: alarms or budgets may not reach the topic"
+        ));
+    }
+    if budgets {
+        plan.warnings.push(format!(
+            "{what}: a `[[budget]]` notifies it, but with `topic_policy = \"keep\"` plinth adds no `{BUDGETS_POLICY_SID}` statement; the kept policy must let `budgets.amazonaws.com` publish"
+        ));
+    }
+}
+
+/// The statements of a live policy that deny `sns:Publish` (by name or wildcard), shown
+/// by `Sid` (or position), printable.
+fn denies_publish(live: Option<&str>) -> Vec<String> {
+    let Some(doc) = live.and_then(|p| serde_json::from_str::<Value>(p).ok()) else {
+        return vec![];
+    };
+    let statements = match &doc["Statement"] {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    let publishes = |a: &str| {
+        let a = a.to_ascii_lowercase();
+        a == "*"
+            || a == "sns:*"
+            || a == "sns:publish"
+            || (a.starts_with("sns:") && a.ends_with('*') && "sns:publish".starts_with(a.trim_end_matches('*')))
+    };
+    let mut out = vec![];
+    for (i, s) in statements.iter().enumerate() {
+        let actions: Vec<&str> = match &s["Action"] {
+            Value::String(a) => vec![a.as_str()],
+            Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        let not_action = s.get("NotAction").is_some();
+        if s["Effect"] == "Deny" && (not_action || actions.iter().any(|a| publishes(a))) {
+            out.push(match s["Sid"].as_str() {
+                Some(sid) => format!("`{}`", crate::diag::printable(sid)),
+                None => format!("{}", i + 1),
+            });
+        }
+    }
+    out
 }
 
 /// Put plinth's statement into an owned topic's policy when it is missing or differs.

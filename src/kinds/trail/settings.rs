@@ -29,6 +29,11 @@ pub(super) fn desired(
     let kms = t.kms_key_arn.as_ref().map(|k| k.get_ref().as_str());
     let mut want = desired_settings(name, t.bucket.get_ref().as_str(), kms, logs);
     want.log_file_validation = t.log_file_validation();
+    if !want.log_file_validation {
+        warnings.push(format!(
+            "trail `{name}` has no log file validation (`log_file_validation = false`): a changed or deleted log file cannot be detected; remove the line to turn it on"
+        ));
+    }
     let Some(live) = live else {
         return want;
     };

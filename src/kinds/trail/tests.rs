@@ -334,6 +334,13 @@ fn log_file_validation_is_on_unless_the_baseline_says_false() {
     let off = format!("{BASELINE}log_file_validation = false\n");
     let off = compute(&base(&off), &observed(state), PlanOptions::default()).unwrap();
     assert!(off.find(TRAIL_ADDRESS).is_none(), "{:#?}", off.changes);
+    // Turning a guardrail off is said in every plan, not only in the diff that did it.
+    assert!(
+        off.warnings.iter().any(|w| w.contains("has no log file validation")),
+        "{:?}",
+        off.warnings
+    );
+    assert!(!on.warnings.iter().any(|w| w.contains("log file validation")), "{:?}", on.warnings);
 }
 
 mod adoption;

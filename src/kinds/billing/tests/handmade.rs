@@ -146,3 +146,35 @@ fn bad_values_are_refused_where_they_are_written() {
     let e = bad("\"keep\"", "\"mine\"");
     assert!(e.contains("unknown variant `mine`, expected `plinth` or `keep`"), "{e}");
 }
+
+#[test]
+fn a_kept_topic_policy_that_denies_publishing_is_a_warning() {
+    let kept = b(&BASELINE.replace("[billing]\n", "[billing]\ntopic_policy = \"keep\"\n"));
+    let p = plan_of(&kept, &with_topic_policy(&kept, default_topic_policy()), false);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    // Someone adds a Deny for CloudWatch: nothing to repair (the policy is kept), but said.
+    let mut doc: serde_json::Value = serde_json::from_str(&default_topic_policy()).unwrap();
+    doc["Statement"].as_array_mut().unwrap().push(json!({
+        "Sid": "Quiet", "Effect": "Deny", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Action": "sns:Pub*", "Resource": ARN
+    }));
+    let p = plan_of(&kept, &with_topic_policy(&kept, doc.to_string()), false);
+    assert_eq!(addresses(&p), ["= billing.topic (adopt)"]);
+    assert!(
+        p.warnings.iter().any(|w| w.contains("denies `sns:Publish` in statement `Quiet`")),
+        "{:?}",
+        p.warnings
+    );
+    // A budget notifying the kept topic: plinth adds no statement for AWS Budgets there.
+    let with_budget = format!(
+        "{}\n[[budget]]\nname = \"org\"\namount_usd = 100\nactual_alert_percent = 80\nnotify = [\"billing\"]\n",
+        BASELINE.replace("[billing]\n", "[billing]\ntopic_policy = \"keep\"\n")
+    );
+    let kept = b(&with_budget);
+    let p = plan_of(&kept, &with_topic_policy(&kept, default_topic_policy()), false);
+    assert!(
+        p.warnings.iter().any(|w| w.contains("a `[[budget]]` notifies it") && w.contains("PlinthAllowBudgets")),
+        "{:?}",
+        p.warnings
+    );
+}
