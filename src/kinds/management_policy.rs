@@ -44,6 +44,19 @@ impl Kind for ManagementPolicies {
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
         let src = &baseline.source;
+        for p in &baseline.file.management_policy {
+            // AWS's `CreatePolicy` takes a description of at most 512 characters.
+            if let Some(d) = p.get_ref().description.as_ref().filter(|d| d.chars().count() > 512) {
+                diags.push(
+                    crate::diag::Diagnostic::error(format!(
+                        "the description of `{}` is {} characters; AWS allows 512",
+                        p.get_ref().name.get_ref(),
+                        d.chars().count()
+                    ))
+                    .at(src, p.span()),
+                );
+            }
+        }
         for t in PolicyType::GENERIC {
             let names = of_type(baseline, t).map(|p| &p.get_ref().name);
             org_policy::duplicate_names(src, t.rules().noun, names, diags);
@@ -223,6 +236,15 @@ mod tests {
         let e = parse(&entry("upgrade_rollout"), &long).unwrap_err();
         assert!(e.contains("upgrade rollout policy `p` is"), "{e}");
         assert!(e.contains("AWS allows 5120"), "{e}");
+    }
+
+    #[test]
+    fn a_description_longer_than_aws_takes_is_refused() {
+        let long = entry("backup").replace("attach", &format!("description = \"{}\"\nattach", "d".repeat(513)));
+        let e = parse(&long, BACKUP).unwrap_err();
+        assert!(e.contains("the description of `p` is 513 characters; AWS allows 512"), "{e}");
+        let ok = entry("backup").replace("attach", &format!("description = \"{}\"\nattach", "d".repeat(512)));
+        parse(&ok, BACKUP).unwrap();
     }
 
     #[test]
