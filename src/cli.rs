@@ -273,7 +273,8 @@ pub struct ImportArgs {
     #[arg(short = 'o', long = "out", default_value = "imported", value_name = "DIR")]
     pub out: PathBuf,
     /// Only these kinds (baseline sections), comma-separated: organizational_units,
-    /// account, scp, trail, billing, sso
+    /// account, scp, trail, billing, budget, contacts, root_access, sso, rcp, ai_opt_out,
+    /// tag_policy, ec2_declarative, s3_policy, management_policy
     #[arg(long, value_name = "KINDS", value_delimiter = ',', value_parser = kind_name)]
     pub only: Vec<String>,
     /// Import what another tool manages too (AWS Control Tower, CloudFormation stacks):

@@ -53,7 +53,7 @@ impl PolicyKind {
         match self {
             PolicyKind::Management(t) => match t.rules().syntax {
                 policy_types::Syntax::Management { top_key } => {
-                    format!("a {} is `{{\"{top_key}\": {{…: {{\"@@assign\": …}}}}}}`", t.rules().noun)
+                    format!("{} is `{{\"{top_key}\": {{…: {{\"@@assign\": …}}}}}}`", t.rules().a_noun)
                 }
                 policy_types::Syntax::Iam => String::new(),
             },

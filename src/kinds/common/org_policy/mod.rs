@@ -154,9 +154,13 @@ pub fn validate(baseline: &Baseline, policy_type: PolicyType, desired: &[Desired
                     .at(src, t.span())
                     .cause(format!("the baseline alone attaches {} to it", list.join(", ")))
                     .hint(format!(
-                        "{} {} per root, OU or account{default}; merge policies or attach some to a parent OU",
+                        "{} {} per root, OU or account{default}; merge policies{}",
                         count_limit.allows(),
-                        rules.nouns()
+                        rules.nouns(),
+                        match t.get_ref() {
+                            Target::Root => "",
+                            _ => " or attach some to a parent OU",
+                        }
                     )),
                 );
             }

@@ -80,7 +80,9 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
     // Where each declared policy ends up attached, for what its detaches really take away.
     let mut kept_on: BTreeMap<String, Vec<Target>> = BTreeMap::new();
 
-    let type_dep = if !view.enabled && !desired.is_empty() {
+    // The type is enabled when something will be attached: a declared policy attached
+    // nowhere (as `plinth import` writes one) needs no change to the root.
+    let type_dep = if !view.enabled && desired.iter().any(|d| !d.attach.is_empty()) {
         super::enable::enable(plan, setup, &org.root_id)
     } else {
         vec![]

@@ -279,3 +279,18 @@ fn another_tools_policy_of_the_same_name_is_an_error_and_an_untagged_one_is_adop
         assert!(err.contains("CloudFormation stack `guardrails`"), "{err}");
     }
 }
+
+#[test]
+fn a_policy_attached_nowhere_is_created_without_enabling_its_type() {
+    // As `plinth import` writes a live policy attached nowhere: nothing to attach, so the
+    // root is left as it is.
+    for case in &CASES {
+        let section = case
+            .section
+            .replace("attach = [\"root\", \"ou:Workloads\"]", "attach = []");
+        assert_ne!(section, case.section, "{}", case.kind);
+        let p = plan(&baseline(&section), &org(), false);
+        let (k, key) = (case.base, case.key);
+        assert_eq!(lines(&p), [format!("+ create {k}.{key}")], "{k}");
+    }
+}
