@@ -210,6 +210,10 @@ mod tests {
         let e = parse(&entry("backups"), BACKUP).unwrap_err();
         assert!(e.contains("`backups` is not a management policy type `[[management_policy]]` takes"), "{e}");
         assert!(e.contains("b.toml:5:8"), "{e}");
+        assert!(e.contains("hint: did you mean `backup`?"), "{e}");
+        let e = parse(&entry("SecurityHub"), BACKUP).unwrap_err();
+        assert!(e.contains("hint: did you mean `securityhub`?"), "{e}");
+        let e = parse(&entry("macie"), BACKUP).unwrap_err();
         assert!(e.contains("hint: use one of `backup`, `chatbot`, `securityhub`"), "{e}");
     }
 

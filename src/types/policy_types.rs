@@ -354,9 +354,17 @@ impl<'de> serde::Deserialize<'de> for ManagementType {
             Some(PolicyType::S3) => Some("`[s3_policy]`"),
             _ => None,
         };
-        let hint = match section {
-            Some(section) => format!("{} policies have a section of their own: {section}", key),
-            None => format!(
+        let lower = key.to_ascii_lowercase();
+        let near = ManagementType::keys()
+            .into_iter()
+            .map(|k| (strsim::jaro_winkler(k, &lower), k))
+            .filter(|(score, _)| *score > 0.85)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, k)| k);
+        let hint = match (section, near) {
+            (Some(section), _) => format!("{key} policies have a section of their own: {section}"),
+            (None, Some(k)) => format!("did you mean `{k}`?"),
+            (None, None) => format!(
                 "use one of {}",
                 ManagementType::keys()
                     .iter()
