@@ -121,11 +121,29 @@ pub fn parse_document(source: &SourceFile, kind: PolicyKind) -> Result<Value, Di
             source.path.display(),
             kind.noun()
         ))
-        .at(source, 0..1)
+        .at(source, locate(&source.text, &problem))
         .cause(problem)
         .hint(kind.shape())
     })?;
     Ok(doc)
+}
+
+/// Where in a policy file a structural problem is: the first name the problem quotes in
+/// backticks that the file has exactly once as a JSON string (`"plans"`, `"@@asign"`);
+/// else (the name is missing, or there twice and so ambiguous) the document's first
+/// character.
+fn locate(text: &str, problem: &str) -> std::ops::Range<usize> {
+    problem
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|name| !name.is_empty())
+        .find_map(|name| {
+            let quoted = format!("\"{name}\"");
+            let at = text.find(&quoted)?;
+            (text.matches(&quoted).count() == 1).then_some(at..at + quoted.len())
+        })
+        .unwrap_or(0..1)
 }
 
 /// The structure AWS requires of an SCP.
@@ -244,6 +262,20 @@ fn rcp_rules(st: &serde_json::Map<String, Value>, n: usize) -> Result<(), String
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_structural_problem_points_at_the_name_it_quotes_when_the_file_has_it_once() {
+        let text = "{\n  \"plans\": {\"nightly\": {}}\n}";
+        let at = super::locate(
+            text,
+            "unknown top-level key `plans`; this policy type takes `securityhub`",
+        );
+        assert_eq!(&text[at], "\"plans\"");
+        // Missing, or there twice: the start of the document.
+        assert_eq!(super::locate(text, "`Version` is missing"), 0..1);
+        let twice = "{\"a\": {\"Effect\": 1}, \"b\": {\"Effect\": 2}}";
+        assert_eq!(super::locate(twice, "statement 2: `Effect` is not a string"), 0..1);
+    }
+
     use super::*;
     use serde_json::json;
 
