@@ -98,23 +98,13 @@ pub struct GlobalArgs {
 
 /// `SERVICE=N`: a service plinth calls, and a rate above zero.
 fn max_rate(s: &str) -> Result<(String, f64), String> {
-    const SERVICES: &[&str] = &[
-        "organizations",
-        "sso",
-        "cloudwatch",
-        "cloudtrail",
-        "sns",
-        "s3",
-        "logs",
-        "iam",
-        "dynamodb",
-        "sts",
-    ];
     let (service, rate) = s
         .split_once('=')
         .ok_or_else(|| format!("expected SERVICE=N, such as `cloudwatch=1`, not `{s}`"))?;
-    if !SERVICES.contains(&service) {
-        return Err(format!("unknown service `{service}`; one of {}", SERVICES.join(", ")));
+    // Each service's budget by the one name the service table gives it.
+    let names = plinth::types::service::Service::max_rate_names();
+    if !names.contains(&service) {
+        return Err(format!("unknown service `{service}`; one of {}", names.join(", ")));
     }
     let rate: f64 = rate
         .parse()

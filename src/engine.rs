@@ -2,6 +2,7 @@
 //! read the live state, plan, and (when asked) apply through the adapters.
 
 use crate::apply::{self, ApplyReport, Executor};
+use crate::aws::Service;
 use crate::aws::clients::Clients;
 use crate::aws::dynamodb::Dynamo;
 use crate::aws::organizations::OrgSummary;
@@ -12,54 +13,15 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::{self, ObserveCx, Observed};
 use crate::plan::{Change, Op, Plan, PlanOptions, Ref};
 
-/// The apply's lanes: one per service an operation goes to.
-const LANES: &[&str] = &[
-    "organizations",
-    "cloudwatch",
-    "sns",
-    "s3",
-    "cloudtrail",
-    "logs",
-    "iam",
-    "sso",
-    "budgets",
-    "account",
-    "root_access",
-];
-
-fn lane_of(op: &Op) -> &'static str {
-    match op {
-        Op::Organizations(_) => "organizations",
-        Op::Cloudwatch(_) => "cloudwatch",
-        Op::Sns(_) => "sns",
-        Op::S3(_) => "s3",
-        Op::Cloudtrail(_) => "cloudtrail",
-        Op::Logs(_) => "logs",
-        Op::Iam(_) => "iam",
-        Op::Sso(_) => "sso",
-        Op::Budgets(_) => "budgets",
-        Op::Account(_) => "account",
-        Op::RootAccess(_) => "root_access",
-    }
-}
-
-/// Changes of one service other than IAM Identity Center that run at once (each waits
-/// for its quota's token anyway; more would only queue against the attempt timeout).
-const OTHER_CHANGES_AT_ONCE: usize = 4;
-/// IAM Identity Center changes that run at once. Its requests wait for the service's rate
-/// limiter inside the SDK call, where the wait counts against the attempt timeout: this
-/// keeps the queue at about a second (20 requests at 20 per second).
-const SSO_CHANGES_AT_ONCE: usize = 20;
-
 /// One run's connection to AWS: the adapters, all reporting to one call counter.
 pub struct Session {
     pub aws: Aws,
     clients: Clients,
     sts: Sts,
     dynamo: Dynamo,
-    /// The apply's lanes, one per service: at most [`SSO_CHANGES_AT_ONCE`] IAM Identity
-    /// Center changes at once, and [`OTHER_CHANGES_AT_ONCE`] of each other service.
-    lanes: std::collections::BTreeMap<&'static str, std::sync::Arc<tokio::sync::Semaphore>>,
+    /// The apply's lanes, one per service (`Op::service`), each as wide as the service
+    /// table says.
+    lanes: std::collections::BTreeMap<Service, std::sync::Arc<tokio::sync::Semaphore>>,
     /// The kinds whose per-account reads this session makes; `None` for all.
     account_reads: Option<std::collections::BTreeSet<String>>,
 }
@@ -74,16 +36,9 @@ impl Session {
             clients: Clients::new(aws.clone()),
             sts: aws.sts(),
             dynamo: aws.dynamodb_us_east_1(),
-            lanes: LANES
+            lanes: Service::ALL
                 .iter()
-                .map(|&lane| {
-                    let slots = if lane == "sso" {
-                        SSO_CHANGES_AT_ONCE
-                    } else {
-                        OTHER_CHANGES_AT_ONCE
-                    };
-                    (lane, std::sync::Arc::new(tokio::sync::Semaphore::new(slots)))
-                })
+                .map(|&s| (s, std::sync::Arc::new(tokio::sync::Semaphore::new(s.lane_width()))))
                 .collect(),
             account_reads: None,
             aws,
@@ -265,11 +220,11 @@ impl Session {
 
 impl Executor for Session {
     fn lane(&self, change: &Change) -> &'static str {
-        lane_of(&change.op)
+        change.op.service().sdk_name()
     }
 
     fn reserve(&self, change: &Change) -> Option<apply::Reservation> {
-        let Some(lane) = self.lanes.get(lane_of(&change.op)) else {
+        let Some(lane) = self.lanes.get(&change.op.service()) else {
             return Some(Box::new(()));
         };
         let permit = lane.clone().try_acquire_owned().ok()?;

@@ -152,3 +152,29 @@ async fn a_call_that_waits_long_for_its_token_still_goes_through() {
     }
     assert!(started.elapsed() >= Duration::from_secs(6), "{:?}", started.elapsed());
 }
+
+/// Every service of the table is accepted under its one `--max-rate` name (`account` and
+/// `budgets` were refused once though the pacer knew both), and a refusal lists them all.
+#[test]
+fn max_rate_takes_every_service_of_the_table() {
+    let run = |arg: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_plinth"))
+            .args(["validate", "-f", "baselines/example.toml", "--max-rate", arg])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap()
+    };
+    let names = plinth::types::service::Service::max_rate_names();
+    assert!(names.contains(&"account") && names.contains(&"budgets"), "{names:?}");
+    for name in &names {
+        let out = run(&format!("{name}=1"));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let stderr = String::from_utf8_lossy(&run("cloudwatchlogs=1").stderr).to_string();
+    assert!(stderr.contains(&format!("one of {}", names.join(", "))), "{stderr}");
+}

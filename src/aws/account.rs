@@ -10,7 +10,7 @@ use super::{AwsError, Context};
 use crate::observed::{ContactSpec, ContactType};
 use crate::plan::{AccountOp, Ref};
 
-const SERVICE: &str = "Account";
+const SERVICE: &str = super::Service::Account.sdk_name();
 /// Reads in flight; the pacer holds them to `GetAlternateContact`'s 10 a second.
 const CONCURRENCY: usize = 8;
 

@@ -14,7 +14,7 @@ use crate::observed::{
 };
 use crate::plan::CloudTrailOp;
 
-const SERVICE: &str = "CloudTrail";
+const SERVICE: &str = super::Service::CloudTrail.sdk_name();
 /// What CloudTrail answers while a just-created log group or role is not visible to it yet.
 const ROLE_NOT_READY: [&str; 2] = [
     "InvalidCloudWatchLogsRoleArnException",

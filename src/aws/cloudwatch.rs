@@ -14,7 +14,7 @@ use super::{AwsError, Context};
 use crate::observed::{Alarm, AlarmSpec, OWNER_TAG_KEY, OWNER_TAG_VALUE, Ownership, ownership};
 use crate::plan::{CloudWatchOp, Ref};
 
-const SERVICE: &str = "CloudWatch";
+const SERVICE: &str = super::Service::CloudWatch.sdk_name();
 pub const CONCURRENCY: usize = 4;
 
 pub struct CloudWatch {

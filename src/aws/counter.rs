@@ -25,24 +25,10 @@ pub fn is_read(operation: &str) -> bool {
             .any(|p| operation.starts_with(p))
 }
 
-/// The IAM prefix of a service, by its name in the SDK: `SSO Admin` → `sso`.
+/// The IAM prefix of a service, by its name in the SDK: `SSO Admin` → `sso` (the
+/// service table's column).
 pub fn iam_prefix(service: &str) -> Option<&'static str> {
-    Some(match service {
-        "Organizations" => "organizations",
-        "CloudWatch" => "cloudwatch",
-        "CloudWatch Logs" => "logs",
-        "SNS" => "sns",
-        "S3" => "s3",
-        "CloudTrail" => "cloudtrail",
-        "IAM" => "iam",
-        "DynamoDB" => "dynamodb",
-        "STS" => "sts",
-        "SSO Admin" => "sso",
-        "Budgets" => "budgets",
-        "Account" => "account",
-        "identitystore" => "identitystore",
-        _ => return None,
-    })
+    super::Service::from_sdk(service).map(super::Service::iam_prefix)
 }
 
 /// The IAM action that authorises a counted call (`S3.GetBucketEncryption` →

@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::types::{
 use super::{AwsError, Context};
 use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE};
 
-const SERVICE: &str = "DynamoDB";
+const SERVICE: &str = super::Service::DynamoDb.sdk_name();
 
 /// One lock item: who holds it, the lease it promised to renew within, and the record
 /// version number it last wrote. A waiter never compares clocks with the holder: it

@@ -7,7 +7,7 @@ use super::{AwsError, Context};
 use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Ownership, Role, ownership};
 use crate::plan::IamOp;
 
-const SERVICE: &str = "IAM";
+const SERVICE: &str = super::Service::Iam.sdk_name();
 
 pub struct Iam {
     client: Client,

@@ -7,7 +7,7 @@ use super::{AwsError, Context};
 use crate::observed::{LogGroup, MetricFilter, OWNER_TAG_KEY, OWNER_TAG_VALUE, Ownership, ownership};
 use crate::plan::LogsOp;
 
-const SERVICE: &str = "CloudWatchLogs";
+const SERVICE: &str = super::Service::Logs.sdk_name();
 
 pub struct Logs {
     client: Client,

@@ -31,6 +31,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_types::SdkConfig;
 use aws_types::region::Region;
 
+pub use crate::types::service::Service;
 pub use counter::{CallCounter, Counts};
 use error::FailFast;
 pub use error::{AwsError, Context, retry_eventually};

@@ -16,6 +16,8 @@
 //! control plane at this volume), [`DEFAULT`] applies: conservative, and far above what a
 //! run of plinth needs there.
 
+use super::Service;
+
 /// A token bucket: `rate` calls per second on average, `burst` at once after a pause.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Quota {
@@ -30,20 +32,20 @@ const fn q(rate: f64, burst: u32) -> Quota {
 /// For every operation of a service without a figure of its own.
 pub const DEFAULT: Quota = q(10.0, 10);
 
-/// Limits that every operation of a service shares, by the service's name in the SDK:
+/// Limits that every operation of a service shares, by its row of the service table:
 /// (service, bucket, quota); services that name the same bucket share it. A call takes a
 /// token from its service's shared bucket, then from its operation's.
-pub const SHARED: &[(&str, &str, Quota)] = &[
+pub const SHARED: &[(Service, &str, Quota)] = &[
     // One limit for the admin API and the identity store, evenly spaced.
-    ("SSO Admin", "iam-identity-center", q(20.0, 1)),
-    ("identitystore", "iam-identity-center", q(20.0, 1)),
+    (Service::Sso, "iam-identity-center", q(20.0, 1)),
+    (Service::IdentityStore, "iam-identity-center", q(20.0, 1)),
 ];
 
-/// Per operation, by the service's name in the SDK and the operation's.
-pub const PER_OPERATION: &[(&str, &[&str], Quota)] = &[
-    ("Organizations", &["ListAccounts"], q(8.0, 12)),
+/// Per operation, by the service and the operation's name in the SDK.
+pub const PER_OPERATION: &[(Service, &[&str], Quota)] = &[
+    (Service::Organizations, &["ListAccounts"], q(8.0, 12)),
     (
-        "Organizations",
+        Service::Organizations,
         &[
             "ListAccountsForParent",
             "ListOrganizationalUnitsForParent",
@@ -55,10 +57,10 @@ pub const PER_OPERATION: &[(&str, &[&str], Quota)] = &[
         ],
         q(5.0, 8),
     ),
-    ("Organizations", &["DescribePolicy"], q(2.0, 2)),
-    ("Organizations", &["ListTagsForResource"], q(10.0, 15)),
+    (Service::Organizations, &["DescribePolicy"], q(2.0, 2)),
+    (Service::Organizations, &["ListTagsForResource"], q(10.0, 15)),
     (
-        "Organizations",
+        Service::Organizations,
         &[
             "CreatePolicy",
             "UpdatePolicy",
@@ -68,22 +70,22 @@ pub const PER_OPERATION: &[(&str, &[&str], Quota)] = &[
         ],
         q(2.0, 3),
     ),
-    ("Organizations", &["TagResource"], q(4.0, 6)),
-    ("Organizations", &["MoveAccount"], q(2.0, 3)),
-    ("Organizations", &["CreateAccount"], q(0.1, 3)),
-    ("Organizations", &["DescribeCreateAccountStatus"], q(2.0, 3)),
+    (Service::Organizations, &["TagResource"], q(4.0, 6)),
+    (Service::Organizations, &["MoveAccount"], q(2.0, 3)),
+    (Service::Organizations, &["CreateAccount"], q(0.1, 3)),
+    (Service::Organizations, &["DescribeCreateAccountStatus"], q(2.0, 3)),
     (
-        "Organizations",
+        Service::Organizations,
         &["EnableAWSServiceAccess", "EnablePolicyType", "CreateOrganizationalUnit"],
         q(1.0, 2),
     ),
-    ("CloudWatch", &["PutMetricAlarm", "DeleteAlarms"], q(3.0, 3)),
-    ("CloudWatch", &["DescribeAlarms"], q(9.0, 9)),
-    ("CloudWatch", &["TagResource"], q(20.0, 20)),
-    ("CloudWatch", &["ListTagsForResource"], q(10.0, 10)),
-    ("CloudWatch", &["ListMetrics"], q(25.0, 25)),
+    (Service::CloudWatch, &["PutMetricAlarm", "DeleteAlarms"], q(3.0, 3)),
+    (Service::CloudWatch, &["DescribeAlarms"], q(9.0, 9)),
+    (Service::CloudWatch, &["TagResource"], q(20.0, 20)),
+    (Service::CloudWatch, &["ListTagsForResource"], q(10.0, 10)),
+    (Service::CloudWatch, &["ListMetrics"], q(25.0, 25)),
     (
-        "CloudTrail",
+        Service::CloudTrail,
         &[
             "GetTrail",
             "GetTrailStatus",
@@ -94,7 +96,7 @@ pub const PER_OPERATION: &[(&str, &[&str], Quota)] = &[
         q(10.0, 10),
     ),
     (
-        "CloudTrail",
+        Service::CloudTrail,
         &[
             "CreateTrail",
             "UpdateTrail",
@@ -104,18 +106,19 @@ pub const PER_OPERATION: &[(&str, &[&str], Quota)] = &[
         ],
         q(1.0, 1),
     ),
-    ("SNS", &["Subscribe"], q(100.0, 100)),
-    ("SNS", &["ListSubscriptionsByTopic"], q(30.0, 30)),
-    ("Account", &["PutAlternateContact"], q(5.0, 8)),
-    ("Account", &["GetAlternateContact"], q(10.0, 15)),
+    (Service::Sns, &["Subscribe"], q(100.0, 100)),
+    (Service::Sns, &["ListSubscriptionsByTopic"], q(30.0, 30)),
+    (Service::Account, &["PutAlternateContact"], q(5.0, 8)),
+    (Service::Account, &["GetAlternateContact"], q(10.0, 15)),
 ];
 
 /// The quota of an operation: its own figure, else the default (none for operations of a
 /// service with a shared bucket and no figure of their own: the shared one paces them).
 pub fn of(service: &str, operation: &str) -> Option<Quota> {
+    let known = Service::from_sdk(service);
     PER_OPERATION
         .iter()
-        .find(|(s, ops, _)| *s == service && ops.contains(&operation))
+        .find(|(s, ops, _)| Some(*s) == known && ops.contains(&operation))
         .map(|(_, _, quota)| *quota)
         .or_else(|| shared(service).is_none().then_some(DEFAULT))
 }
@@ -124,7 +127,7 @@ pub fn of(service: &str, operation: &str) -> Option<Quota> {
 pub fn shared(service: &str) -> Option<(&'static str, Quota)> {
     SHARED
         .iter()
-        .find(|(s, _, _)| *s == service)
+        .find(|(s, _, _)| s.sdk_name() == service)
         .map(|(_, bucket, quota)| (*bucket, *quota))
 }
 
@@ -136,7 +139,7 @@ pub fn as_json() -> serde_json::Value {
     let mut operations = serde_json::Map::new();
     for (service, ops, q) in PER_OPERATION {
         for op in *ops {
-            operations.insert(format!("{service}.{op}"), quota(q));
+            operations.insert(format!("{}.{op}", service.sdk_name()), quota(q));
         }
     }
     let shared: serde_json::Map<String, serde_json::Value> = SHARED
@@ -144,7 +147,7 @@ pub fn as_json() -> serde_json::Value {
         .map(|(service, bucket, q)| {
             let mut v = quota(q);
             v["bucket"] = (*bucket).into();
-            ((*service).to_owned(), v)
+            (service.sdk_name().to_owned(), v)
         })
         .collect();
     serde_json::json!({ "operations": operations, "shared": shared, "default": quota(&DEFAULT) })
@@ -173,7 +176,7 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for (service, ops, _) in PER_OPERATION {
             for op in *ops {
-                assert!(seen.insert((*service, *op)), "{service}.{op} is listed twice");
+                assert!(seen.insert((*service, *op)), "{service:?}.{op} is listed twice");
             }
         }
     }

@@ -12,8 +12,8 @@ use super::{AwsError, Context};
 use crate::observed::{RootAudit, RootCredential, RootCredentials, RootFeatures};
 use crate::plan::RootAccessOp;
 
-const IAM: &str = "IAM";
-const STS: &str = "STS";
+const IAM: &str = super::Service::Iam.sdk_name();
+const STS: &str = super::Service::Sts.sdk_name();
 /// AWS's task policies for root sessions.
 pub const AUDIT_TASK: &str = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials";
 pub const DELETE_TASK: &str = "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials";

@@ -18,7 +18,7 @@ use crate::observed::{
 };
 use crate::plan::S3Op;
 
-const SERVICE: &str = "S3";
+const SERVICE: &str = super::Service::S3.sdk_name();
 
 pub struct S3 {
     client: Client,

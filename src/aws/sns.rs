@@ -7,7 +7,7 @@ use super::{AwsError, Context};
 use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, Ownership, Subscription, Topic, ownership};
 use crate::plan::SnsOp;
 
-const SERVICE: &str = "SNS";
+const SERVICE: &str = super::Service::Sns.sdk_name();
 
 pub struct Sns {
     client: Client,

@@ -24,7 +24,7 @@ impl Sts {
             .get_caller_identity()
             .send()
             .await
-            .ctx("STS", "GetCallerIdentity")?;
+            .ctx(super::Service::Sts.sdk_name(), "GetCallerIdentity")?;
         Ok(CallerIdentity {
             account: out.account().unwrap_or_default().to_owned(),
             arn: out.arn().unwrap_or_default().to_owned(),

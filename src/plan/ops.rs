@@ -9,6 +9,7 @@ use crate::observed::{
     PermissionSetSpec, PrincipalKind, RootCredential, TrailSettings,
 };
 use crate::types::policy_types::PolicyType;
+use crate::types::service::Service;
 
 /// A reference to a resource: one that exists, or one an earlier change in the same
 /// plan creates (named by that change's address).
@@ -44,6 +45,25 @@ pub enum Op {
     Budgets(BudgetsOp),
     Account(AccountOp),
     RootAccess(RootAccessOp),
+}
+
+impl Op {
+    /// The service the operation goes to (its row of the service table): its apply lane.
+    /// Centralized root access runs as IAM (its root sessions call IAM's APIs).
+    pub fn service(&self) -> Service {
+        match self {
+            Op::Organizations(_) => Service::Organizations,
+            Op::Cloudwatch(_) => Service::CloudWatch,
+            Op::Sns(_) => Service::Sns,
+            Op::S3(_) => Service::S3,
+            Op::Cloudtrail(_) => Service::CloudTrail,
+            Op::Logs(_) => Service::Logs,
+            Op::Iam(_) | Op::RootAccess(_) => Service::Iam,
+            Op::Sso(_) => Service::Sso,
+            Op::Budgets(_) => Service::Budgets,
+            Op::Account(_) => Service::Account,
+        }
+    }
 }
 
 /// An IAM Identity Center operation, on the organization's instance.

@@ -10,6 +10,7 @@ mod names;
 mod org;
 pub mod policy_types;
 pub mod regions;
+pub mod service;
 
 pub use names::*;
 pub use org::*;

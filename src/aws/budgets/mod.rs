@@ -16,7 +16,7 @@ use crate::observed::{
 use crate::plan::{BudgetsCall, BudgetsOp, Ref};
 use shapes::{budget, linked_account, notification, owner_tag, subscribers};
 
-const SERVICE: &str = "Budgets";
+const SERVICE: &str = crate::aws::Service::Budgets.sdk_name();
 /// Budgets read at once (each is a few small reads; AWS publishes no rate for Budgets,
 /// and the pacer's default applies).
 const CONCURRENCY: usize = 4;

@@ -255,13 +255,10 @@ impl Pacer {
     }
 }
 
-/// The name `--max-rate` gives a service's budget: its IAM prefix, with the identity
-/// store counted as `sso` (IAM Identity Center's APIs share one limit).
+/// The name `--max-rate` gives a service's budget, by the service's name in the SDK: its
+/// IAM prefix, with the identity store counted as `sso` (the service table's column).
 pub fn budget(service: &str) -> Option<&'static str> {
-    match service {
-        "identitystore" => Some("sso"),
-        other => super::counter::iam_prefix(other),
-    }
+    super::Service::from_sdk(service).map(super::Service::max_rate_name)
 }
 
 /// Which call a request is for, written on the request by [`Tag`].

@@ -162,3 +162,37 @@ async fn the_pacer_applies_the_quota_table_and_max_rate() {
     }
     took(start, 0.3);
 }
+
+/// The counter, the pacer and `--max-rate` read one service table: every service the SDK
+/// names has its IAM prefix and its budget, and `--max-rate NAME=N` paces each service
+/// under that name (the identity store under `sso`).
+#[tokio::test(start_paused = true)]
+async fn every_service_is_counted_and_paced_under_its_table_names() {
+    use crate::aws::Service;
+    use crate::aws::counter::iam_prefix;
+    for &service in Service::ALL {
+        let sdk = service.sdk_name();
+        assert_eq!(iam_prefix(sdk), Some(service.iam_prefix()), "{sdk}");
+        assert_eq!(budget(sdk), Some(service.max_rate_name()), "{sdk}");
+        assert!(Service::max_rate_names().contains(&service.max_rate_name()), "{sdk}");
+
+        // Half a call per second: three calls take four seconds (a hair more).
+        let pacer = Pacer::new(BTreeMap::from([(service.max_rate_name().to_owned(), 0.5)]));
+        let start = Instant::now();
+        for _ in 0..3 {
+            pacer.acquire(sdk, "ProbeOperation").await;
+        }
+        let took = (Instant::now() - start).as_secs_f64();
+        let want = 4.0 / HEADROOM;
+        assert!((took - want).abs() < 0.001, "{sdk}: took {took} s, expected {want} s");
+    }
+    // The logs adapter and the counter spell CloudWatch Logs the SDK's one way.
+    assert_eq!(budget("CloudWatch Logs"), Some("logs"));
+    assert_eq!(budget("CloudWatchLogs"), None);
+    // Every quota row names a service of the table, by the SDK's name in the emulator's copy.
+    let table = quotas::as_json();
+    for key in table["operations"].as_object().unwrap().keys() {
+        let (service, _) = key.rsplit_once('.').unwrap();
+        assert!(Service::from_sdk(service).is_some(), "{key}");
+    }
+}

@@ -25,7 +25,7 @@ mod sdk_types;
 mod structure;
 mod write;
 
-const SERVICE: &str = "Organizations";
+const SERVICE: &str = crate::aws::Service::Organizations.sdk_name();
 /// Organizations allows a few requests per second per account; stay well inside it.
 pub const CONCURRENCY: usize = 4;
 

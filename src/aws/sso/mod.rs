@@ -50,8 +50,8 @@ use crate::observed::{
 };
 use crate::plan::{Ref, SsoCall, SsoOp};
 
-const SERVICE: &str = "SSO Admin";
-const STORE: &str = "identitystore";
+const SERVICE: &str = crate::aws::Service::Sso.sdk_name();
+const STORE: &str = crate::aws::Service::IdentityStore.sdk_name();
 /// AWS allows at most this many assignment operations in flight.
 pub const MAX_ASSIGNMENTS_IN_FLIGHT: usize = 10;
 /// Concurrent reads; the rate limiter, not this, sets the pace (and this bounds how long
