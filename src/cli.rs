@@ -91,7 +91,7 @@ pub struct GlobalArgs {
     pub timeout: humantime::Duration,
     /// Call SERVICE at most N times per second, below AWS's published quota, when other
     /// tools share the account's budget (repeatable; SERVICE as in IAM: organizations,
-    /// sso, cloudwatch, cloudtrail, sns, s3, logs, iam, dynamodb, sts)
+    /// sso, cloudwatch, cloudtrail, sns, s3, logs, iam, dynamodb, sts, budgets, account)
     #[arg(long, global = true, value_name = "SERVICE=N", value_parser = max_rate)]
     pub max_rate: Vec<(String, f64)>,
 }
