@@ -58,7 +58,9 @@ pub fn emit(text: &str) -> Result<(), Error> {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             Error::ReaderGone
         } else {
-            Diagnostic::error("cannot write to standard output").cause(e.to_string()).into()
+            Diagnostic::error("cannot write to standard output")
+                .cause(e.to_string())
+                .into()
         }
     })
 }

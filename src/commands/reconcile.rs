@@ -9,8 +9,8 @@ use plinth::diag::Diagnostics;
 use plinth::engine::Session;
 use plinth::lock::LockOptions;
 
-use crate::cli::{self, LogFormat};
 use super::{Error, connect, connect_options, emit};
+use crate::cli::{self, LogFormat};
 
 /// Reconcile once, or every `--every` until stopped. The baseline is read again each pass
 /// (it may have been updated). A pass that fails is reported (and published with
