@@ -14,6 +14,9 @@
 //! large one: about 30 minutes, most of it `PutMetricAlarm` at 3 a second). Under
 //! `cargo test` it runs at 30 accounts, so CI keeps it working.
 
+// A benchmark is a plain program whose report is its standard output.
+#![allow(clippy::print_stdout)]
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -190,7 +193,7 @@ async fn main() {
         .map(|(op, c)| (op, c["throttled"].as_u64().unwrap_or(0)))
         .filter(|(_, n)| *n > 0)
         .collect();
-    by_operation.sort_by_key(|(op, n)| (std::cmp::Reverse(*n), op.to_string()));
+    by_operation.sort_by_key(|(op, n)| (std::cmp::Reverse(*n), (*op).clone()));
     for (op, n) in by_operation {
         println!("  {op:<45} {n} throttled");
     }

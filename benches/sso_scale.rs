@@ -10,6 +10,9 @@
 //! The emulator is seeded directly through the SDK (not through plinth, which would be
 //! held to IAM Identity Center's 20 calls per second).
 
+// A benchmark is a plain program whose report is its standard output.
+#![allow(clippy::print_stdout)]
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 

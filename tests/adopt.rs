@@ -206,6 +206,6 @@ async fn a_bucket_keeps_its_other_tags_when_adopted() {
         .await
         .unwrap();
     let mut pairs: Vec<(&str, &str)> = tags.tag_set().iter().map(|t| (t.key(), t.value())).collect();
-    pairs.sort();
+    pairs.sort_unstable();
     assert_eq!(pairs, [("cost-center", "security"), ("managed-by", "plinth")]);
 }

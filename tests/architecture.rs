@@ -35,9 +35,9 @@ const LAYERS: &[(&str, &[&str])] = &[
             "apply", "baseline", "diag", "engine", "kinds", "lock", "plan", "shutdown",
         ],
     ),
-    // The binary's modules, beside main.rs.
+    // The binary's modules, beside main.rs: the command line, and one file per command
+    // under `commands/`.
     ("cli", &[]),
-    ("schedule", &["cli"]),
     ("commands", &["cli"]),
 ];
 

@@ -129,7 +129,7 @@ async fn apply_from_scratch_then_zero_writes_and_a_handful_of_reads() {
         .await
         .unwrap();
     let mut endpoints: Vec<&str> = subs.subscriptions().iter().map(|s| s.endpoint().unwrap()).collect();
-    endpoints.sort();
+    endpoints.sort_unstable();
     assert_eq!(endpoints, ["finance@example.com", "ops@example.com"]);
     let attrs = w.sns.get_topic_attributes().topic_arn(TOPIC).send().await.unwrap();
     let policy = &attrs.attributes().unwrap()["Policy"];

@@ -243,3 +243,41 @@ fn missing_credentials_are_reported_as_such() {
     );
     assert!(!stderr.contains("DispatchFailure"), "no SDK debug dump: {stderr}");
 }
+
+/// `plinth schema` with its standard output already closed by the reader (`| head` that
+/// stopped reading): plinth ends quietly and successfully.
+#[test]
+fn a_reader_gone_ends_plinth_quietly() {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_plinth"))
+        .arg("schema")
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run plinth");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "");
+}
+
+/// Standard output that cannot be written to (a full device) is an error, exit 1.
+#[test]
+fn an_unwritable_standard_output_is_an_error() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = Command::new(env!("CARGO_BIN_EXE_plinth"))
+        .arg("schema")
+        .stdin(Stdio::null())
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run plinth");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        "error: cannot write to standard output\n  Caused by: No space left on device (os error 28)\n"
+    );
+}

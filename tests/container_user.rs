@@ -34,14 +34,13 @@ fn repo() -> PathBuf {
 fn require_root(what: &str) {
     let out = Command::new("id").arg("-u").output().expect("run `id -u`");
     let uid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    if uid != "0" {
-        panic!(
-            "{what} needs root (running as uid {uid}): it makes a directory owned by another uid \
-             and runs plinth under other uids with `setpriv` (util-linux). Run the tests as \
-             root, as CI does (e.g. `sudo --preserve-env env \"PATH=$PATH\" cargo test --test \
-             integration container_user`)"
-        );
-    }
+    assert!(
+        uid == "0",
+        "{what} needs root (running as uid {uid}): it makes a directory owned by another uid \
+         and runs plinth under other uids with `setpriv` (util-linux). Run the tests as \
+         root, as CI does (e.g. `sudo --preserve-env env \"PATH=$PATH\" cargo test --test \
+         integration container_user`)"
+    );
 }
 
 /// The image's user from the Dockerfile's last `USER` line, which must name uid and gid

@@ -227,7 +227,7 @@ async fn a_full_apply_killed_at_any_of_20_points_is_finished_by_the_next_run() {
     let whole = started.elapsed();
     drop(emu);
     // From before the lock is taken to the last changes, two runs at a time.
-    let points: Vec<Duration> = (0..20).map(|k| whole.mul_f64((k as f64 + 0.5) / 20.0)).collect();
+    let points: Vec<Duration> = (0..20).map(|k| whole.mul_f64((f64::from(k) + 0.5) / 20.0)).collect();
     for pair in points.chunks(2) {
         let runs: Vec<_> = pair
             .iter()

@@ -426,7 +426,7 @@ async fn retried_writes_that_find_their_work_done_succeed() {
     assert_eq!(
         orgs.execute(&attach, &|r| match r {
             plinth::plan::Ref::Id(i) => Some(i.clone()),
-            _ => None,
+            plinth::plan::Ref::Planned(_) => None,
         })
         .await
         .unwrap(),

@@ -114,7 +114,7 @@ macro_rules! negative {
 }
 
 negative!(host_process_is_refused, "HostProcess", |p: &mut Pod| {
-    p.spec["securityContext"]["windowsOptions"]["hostProcess"] = json!(true)
+    p.spec["securityContext"]["windowsOptions"]["hostProcess"] = json!(true);
 });
 negative!(
     host_namespaces_are_refused,
@@ -134,10 +134,10 @@ negative!(
     |p: &mut Pod| { first_container(p)["securityContext"]["capabilities"]["add"] = json!(["SYS_ADMIN"]) }
 );
 negative!(host_path_volumes_are_refused, "HostPath Volumes", |p: &mut Pod| {
-    p.spec["volumes"][0] = json!({"name": "baseline", "hostPath": {"path": "/etc"}})
+    p.spec["volumes"][0] = json!({"name": "baseline", "hostPath": {"path": "/etc"}});
 });
 negative!(host_ports_are_refused, "Host Ports", |p: &mut Pod| {
-    first_container(p)["ports"] = json!([{"containerPort": 8080, "hostPort": 8080}])
+    first_container(p)["ports"] = json!([{"containerPort": 8080, "hostPort": 8080}]);
 });
 negative!(
     host_probes_and_hooks_are_refused,
@@ -159,13 +159,13 @@ negative!(
     |p: &mut Pod| first_container(p)["securityContext"]["seLinuxOptions"] = json!({"user": "system_u"}),
 );
 negative!(unmasked_proc_is_refused, "/proc Mount Type", |p: &mut Pod| {
-    first_container(p)["securityContext"]["procMount"] = json!("Unmasked")
+    first_container(p)["securityContext"]["procMount"] = json!("Unmasked");
 });
 negative!(unconfined_seccomp_is_refused, "Seccomp (baseline)", |p: &mut Pod| {
-    first_container(p)["securityContext"]["seccompProfile"] = json!({"type": "Unconfined"})
+    first_container(p)["securityContext"]["seccompProfile"] = json!({"type": "Unconfined"});
 });
 negative!(unsafe_sysctls_are_refused, "Sysctls", |p: &mut Pod| {
-    p.spec["securityContext"]["sysctls"] = json!([{"name": "kernel.msgmax", "value": "65536"}])
+    p.spec["securityContext"]["sysctls"] = json!([{"name": "kernel.msgmax", "value": "65536"}]);
 });
 negative!(
     other_volume_types_are_refused,

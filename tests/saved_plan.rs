@@ -223,7 +223,7 @@ async fn an_edited_plan_file_is_refused_with_zero_writes() {
             "target",
             Box::new(move |p| {
                 change_mut(p, "scp.custom.deny-s3-delete -> ou:Workloads")["op"]["target"] =
-                    serde_json::json!({"id": seeded_security})
+                    serde_json::json!({"id": seeded_security});
             }),
         ),
         // A document that allows what the reviewed one denied.
@@ -231,7 +231,7 @@ async fn an_edited_plan_file_is_refused_with_zero_writes() {
             "document",
             Box::new(|p| {
                 change_mut(p, "scp.custom.deny-s3-delete")["op"]["content"] =
-                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#.into()
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#.into();
             }),
         ),
         // An op for another service in a region of the attacker's choosing.
@@ -243,7 +243,7 @@ async fn an_edited_plan_file_is_refused_with_zero_writes() {
                     "instance_arn": "arn:aws:sso:::instance/ssoins-0000000000000000",
                     "call": "DeletePermissionSet",
                     "permission_set": "arn:aws:sso:::permissionSet/ssoins-0000000000000000/ps-1"
-                })
+                });
             }),
         ),
         // Dependencies dropped: attachments would race their policies.

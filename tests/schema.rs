@@ -155,10 +155,10 @@ fn the_schema_lists_every_section_and_rejects_unknown_keys() {
     let schema = plinth::kinds::schema();
     let properties = schema["properties"].as_object().unwrap();
     let mut sections: Vec<&str> = properties.keys().map(String::as_str).collect();
-    sections.sort();
+    sections.sort_unstable();
     let mut expected: Vec<&str> = plinth::kinds::NAMES.to_vec();
     expected.extend(["organization", "limits"]);
-    expected.sort();
+    expected.sort_unstable();
     assert_eq!(sections, expected);
     assert_eq!(schema["additionalProperties"], false);
     for (name, def) in schema["$defs"].as_object().unwrap() {

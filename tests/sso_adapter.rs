@@ -373,7 +373,7 @@ async fn at_most_ten_assignment_operations_are_in_flight() {
     assert_eq!(times.len(), 25);
     // Any 11 consecutive starts span at least the second one operation holds its slot.
     for w in times.windows(11) {
-        assert!(w[10] - w[0] >= Duration::from_secs(1), "{:?}", w);
+        assert!(w[10] - w[0] >= Duration::from_secs(1), "{w:?}");
     }
     // And the slots are used: 25 operations take three rounds, not 25.
     assert!(times[24] - times[0] < Duration::from_secs(4), "{times:?}");

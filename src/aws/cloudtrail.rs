@@ -236,8 +236,7 @@ fn basic_from_sdk(s: &SdkSelector) -> EventSelector {
     EventSelector {
         read_write_type: s
             .read_write_type()
-            .map(|r| r.as_str().to_owned())
-            .unwrap_or_else(|| "All".into()),
+            .map_or_else(|| "All".into(), |r| r.as_str().to_owned()),
         include_management_events: s.include_management_events().unwrap_or(true),
         data_resources: s
             .data_resources()

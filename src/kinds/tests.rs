@@ -162,7 +162,7 @@ fn from_scratch_plans_every_resource_in_dependency_order() {
     // Accounts are attached by id, even when named.
     match &plan.find("scp.deny_leave_organization -> account:sandbox").unwrap().op {
         Op::Organizations(OrganizationsOp::AttachPolicy { target, .. }) => {
-            assert_eq!(target, &Ref::Id("222222222222".into()))
+            assert_eq!(target, &Ref::Id("222222222222".into()));
         }
         other => panic!("{other:?}"),
     }

@@ -67,8 +67,7 @@ fn host() -> String {
         })
         .filter(|h| !h.is_empty())
         // A colon would end the host's field of the holder name.
-        .map(|h| h.replace(':', "_"))
-        .unwrap_or_else(|| "unknown-host".into())
+        .map_or_else(|| "unknown-host".into(), |h| h.replace(':', "_"))
 }
 
 fn pid_namespace() -> Option<String> {

@@ -207,7 +207,7 @@ pub async fn acquire_as(
             unrenewed.as_secs()
         );
         tokio::select! {
-            () = tokio::time::sleep(waits.next().unwrap_or(Duration::from_secs(2)).min(options.timeout - waited)) => {}
+            () = tokio::time::sleep(waits.next().unwrap_or(Duration::from_secs(2)).min(options.timeout.saturating_sub(waited))) => {}
             // An interrupt while waiting: nothing was started, so stop waiting.
             () = crate::shutdown::wait() => {
                 return Err(Diagnostic::error("interrupted while waiting for the apply lock; nothing was changed").into());
@@ -311,7 +311,7 @@ impl Held {
         match self.dynamo.release(TABLE, &self.lock_id, &self.holder).await {
             Ok(()) => tracing::info!(lock_id = %self.lock_id, "released the apply lock"),
             Err(e) => {
-                tracing::warn!(error = %e, "could not release the apply lock; another run takes it over once its lease passes")
+                tracing::warn!(error = %e, "could not release the apply lock; another run takes it over once its lease passes");
             }
         }
     }

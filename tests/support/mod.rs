@@ -69,15 +69,12 @@ impl Emulator {
             // Keep draining so the emulator never blocks on a full pipe.
             for _ in lines {}
         });
-        let line = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(line) => line,
-            Err(_) => {
-                let _ = child.kill();
-                panic!(
-                    "the emulator did not start within 60 s; its log:\n{}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                );
-            }
+        let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) else {
+            let _ = child.kill();
+            panic!(
+                "the emulator did not start within 60 s; its log:\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
         };
         let port = line
             .strip_prefix("PLINTH_EMULATOR_PORT=")

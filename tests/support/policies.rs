@@ -134,7 +134,7 @@ pub async fn scenario(case: Case) {
         );
     }
     let reads = assert_converged(&emu, &b).await;
-    println!("{k}: converged plan, {reads} reads, 0 writes");
+    eprintln!("{k}: converged plan, {reads} reads, 0 writes");
 
     // Drift: content edited and one attachment removed, by hand.
     org.update_policy()
@@ -233,5 +233,5 @@ pub async fn scenario(case: Case) {
         assert_eq!(names, ["RCPFullAWSAccess"]);
     }
     let after = assert_converged(&emu, &without).await;
-    println!("{k}: after the delete, {after} reads");
+    eprintln!("{k}: after the delete, {after} reads");
 }

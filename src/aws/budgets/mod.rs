@@ -103,10 +103,10 @@ impl Budgets {
             name: name.clone(),
         };
         Ok(Budget {
-            managed_by,
             spec,
             arn,
             owned,
+            managed_by,
         })
     }
 

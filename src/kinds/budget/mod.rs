@@ -274,7 +274,7 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         let mut want = want;
         if planned_account.is_some() {
             // The account is created in this run: nothing live can filter on it yet.
-            want.linked_account = live.spec.linked_account.clone();
+            want.linked_account.clone_from(&live.spec.linked_account);
         }
         let differences = differences(&live.spec, &want);
         if !differences.is_empty() {

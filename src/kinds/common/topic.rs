@@ -103,15 +103,12 @@ fn our_statements(topic_arn: &str, account: &str, budgets: bool) -> Vec<Value> {
 /// statement for it is taken out).
 pub fn topic_policy(live: Option<&str>, topic_arn: &str, account: &str, budgets: bool) -> Value {
     let mut ours = our_statements(topic_arn, account, budgets);
-    let mut doc = match live {
-        Some(_) => {
-            let (ours, _) = crate::policy::grants::not_yet_granted(live, &ours);
-            crate::policy::merge_statements(live, &ours)
-        }
-        None => {
-            ours.insert(0, owner_statement(topic_arn, account));
-            crate::policy::merge_statements(None, &ours)
-        }
+    let mut doc = if live.is_some() {
+        let (ours, _) = crate::policy::grants::not_yet_granted(live, &ours);
+        crate::policy::merge_statements(live, &ours)
+    } else {
+        ours.insert(0, owner_statement(topic_arn, account));
+        crate::policy::merge_statements(None, &ours)
     };
     // plinth's statement for AWS Budgets goes once no budget notifies the topic.
     if !budgets && let Some(Value::Array(statements)) = doc.get_mut("Statement") {

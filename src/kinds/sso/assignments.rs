@@ -25,7 +25,6 @@ pub(super) fn plan_assignments(
     mut diags: Diagnostics,
 ) -> Result<(), Diagnostics> {
     let sso = &cx.observed.sso;
-    let _src = &cx.baseline.source;
     // Principals: every name must be in the identity store.
     let mut principals: BTreeMap<(PrincipalKind, &str), &str> = BTreeMap::new();
     for a in &section.assignment {

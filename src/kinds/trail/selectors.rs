@@ -90,19 +90,16 @@ fn repair_advanced(live: &[AdvancedSelector]) -> Option<(Vec<AdvancedSelector>, 
         return None;
     }
     let mut out = live.to_vec();
-    match out.iter_mut().find(|s| selects_management(s)) {
-        Some(s) => {
-            s.field_selectors = vec![category()];
-            Some((
-                out,
-                "the management-event selector leaves some management events out (read-only or event source conditions)"
-                    .into(),
-            ))
-        }
-        None => {
-            out.insert(0, management_events_advanced());
-            Some((out, "no advanced event selector selects management events".into()))
-        }
+    if let Some(s) = out.iter_mut().find(|s| selects_management(s)) {
+        s.field_selectors = vec![category()];
+        Some((
+            out,
+            "the management-event selector leaves some management events out (read-only or event source conditions)"
+                .into(),
+        ))
+    } else {
+        out.insert(0, management_events_advanced());
+        Some((out, "no advanced event selector selects management events".into()))
     }
 }
 

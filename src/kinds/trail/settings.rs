@@ -63,7 +63,7 @@ pub(super) fn desired(
         && let Some(group) = &live.cloud_watch_logs_log_group_arn
     {
         want.cloud_watch_logs_log_group_arn = Some(group.clone());
-        want.cloud_watch_logs_role_arn = live.cloud_watch_logs_role_arn.clone();
+        want.cloud_watch_logs_role_arn.clone_from(&live.cloud_watch_logs_role_arn);
         notes.push(format!(
             "keeps trail `{name}`'s CloudWatch Logs delivery to `{group}`{} (the baseline does not set `cloudwatch_logs`; `cloudwatch_logs = false` turns it off)",
             live.cloud_watch_logs_role_arn

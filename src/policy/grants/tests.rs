@@ -114,7 +114,7 @@ fn wider_or_different_grants_are_not_recognised() {
             "a pattern instead of the ARN",
             Box::new(|s| {
                 s["Condition"] = json!({"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"},
-                    "ArnLike": {"aws:SourceArn": "arn:aws:cloudtrail:*"}})
+                    "ArnLike": {"aws:SourceArn": "arn:aws:cloudtrail:*"}});
             }),
         ),
         ("a deny", Box::new(|s| s["Effect"] = json!("Deny"))),
@@ -171,7 +171,7 @@ fn no_policy_or_an_unreadable_one_recognises_nothing() {
 fn a_huge_live_statement_is_read_no_further_than_its_first_foreign_grant_or_not_at_all() {
     // 300 principals × 150 actions × 400 resources: not expanded (it would be 18 million
     // grants); plinth's own statements are simply added beside it.
-    let principals: Vec<String> = (0..300).map(|i| format!("arn:aws:iam::{:012}:root", i)).collect();
+    let principals: Vec<String> = (0..300).map(|i| format!("arn:aws:iam::{i:012}:root")).collect();
     let actions: Vec<String> = (0..150).map(|i| format!("s3:Action{i}")).collect();
     let resources: Vec<String> = (0..400).map(|i| format!("arn:aws:s3:::logs/p{i}/*")).collect();
     let huge = json!({

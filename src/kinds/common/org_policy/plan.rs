@@ -256,7 +256,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
             attach_spans
                 .entry(key.clone())
                 .or_insert_with(|| (t.span(), target.to_string()));
-            let live_targets: &[String] = live.map(|p| p.targets.as_slice()).unwrap_or(&[]);
+            let live_targets: &[String] = live.map_or(&[], |p| p.targets.as_slice());
             let attached = matches!(&key, TargetKey::Live(id) if live_targets.contains(id));
             final_sets
                 .entry(key.clone())

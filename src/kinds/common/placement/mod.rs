@@ -150,7 +150,7 @@ impl<'a> Placement<'a> {
             if let Where::Path(p) = &a.at
                 && p.is_empty()
             {
-                a.ou_shown = "root".to_owned();
+                "root".clone_into(&mut a.ou_shown);
             }
         }
         let planned_ous = cx

@@ -9,15 +9,16 @@ use plinth::diag::Diagnostics;
 use plinth::engine::Session;
 use plinth::lock::LockOptions;
 
+use super::{Error, connect, connect_options, emit};
 use crate::cli::{self, LogFormat};
-use crate::{connect, connect_options, emit};
 
 /// Reconcile once, or every `--every` until stopped. The baseline is read again each pass
 /// (it may have been updated). A pass that fails is reported (and published with
 /// `--notify-topic`), and the next one comes sooner, backing off from a tenth of the
 /// interval up to the interval itself: kube-rs's error policy, never a busy loop. The
 /// first signal stops the loop between passes.
-pub async fn reconcile(global: &cli::GlobalArgs, args: &cli::ReconcileArgs) -> ExitCode {
+/// Standard output closed ends the loop at once, as it ends every command.
+pub async fn run(global: &cli::GlobalArgs, args: &cli::ReconcileArgs) -> Result<ExitCode, Error> {
     use backon::BackoffBuilder;
     let mut retry: Option<backon::ExponentialBackoff> = None;
     loop {
@@ -26,7 +27,8 @@ pub async fn reconcile(global: &cli::GlobalArgs, args: &cli::ReconcileArgs) -> E
                 retry = None;
                 code
             }
-            Err(diags) => {
+            Err(Error::ReaderGone) => return Err(Error::ReaderGone),
+            Err(Error::Failed(diags)) => {
                 eprint!("{diags}");
                 if let Some(topic) = &args.notify_topic {
                     notify_failure(global, topic, &diags).await;
@@ -35,7 +37,7 @@ pub async fn reconcile(global: &cli::GlobalArgs, args: &cli::ReconcileArgs) -> E
             }
         };
         let Some(every) = args.every.map(|e| *e) else {
-            return ExitCode::from(code);
+            return Ok(ExitCode::from(code));
         };
         let wait = if code == 1 {
             let backoff = retry.get_or_insert_with(|| {
@@ -59,7 +61,7 @@ pub async fn reconcile(global: &cli::GlobalArgs, args: &cli::ReconcileArgs) -> E
             () = tokio::time::sleep(wait) => {}
             () = plinth::shutdown::wait() => {
                 tracing::info!("stopping between passes");
-                return ExitCode::from(code);
+                return Ok(ExitCode::from(code));
             }
         }
     }
@@ -75,7 +77,7 @@ async fn notify_failure(global: &cli::GlobalArgs, topic: &str, diags: &Diagnosti
     }
 }
 
-async fn reconcile_pass(global: &cli::GlobalArgs, args: &cli::ReconcileArgs) -> Result<u8, Diagnostics> {
+async fn reconcile_pass(global: &cli::GlobalArgs, args: &cli::ReconcileArgs) -> Result<u8, Error> {
     let baseline = baseline::load(&global.baseline)?;
     // A pass reads per account only for the kinds it repairs (contacts, root access).
     let session = connect(global, &baseline).await.with_account_reads(args.repair.kinds());
@@ -88,7 +90,7 @@ async fn reconcile_pass(global: &cli::GlobalArgs, args: &cli::ReconcileArgs) -> 
         LogFormat::Json => serde_json::to_string(&summary).expect("summaries serialise") + "\n",
         LogFormat::Text => format!("{summary}\n"),
     };
-    emit(&record);
+    emit(&record)?;
     if let Some(topic) = &args.notify_topic
         && (summary.drift_found > 0 || summary.failed > 0)
     {
