@@ -33,8 +33,11 @@ pub struct TypeRules {
     pub noun: &'static str,
     /// The noun with its article, for messages: `an SCP`, `a tag policy`.
     pub a_noun: &'static str,
-    /// Maximum document size, in characters (minified, as plinth sends it).
+    /// Maximum document size, in characters (minified, as plinth sends it), or in bytes
+    /// where AWS counts bytes (`in_bytes`).
     pub max_size: usize,
+    /// AWS states the type's size in bytes, not characters (upgrade rollout policies).
+    pub in_bytes: bool,
     /// Maximum policies of the type attached directly to one root, OU or account,
     /// AWS's own default policy included.
     pub max_per_target: usize,
@@ -105,6 +108,7 @@ const fn management(
         noun,
         a_noun,
         max_size,
+        in_bytes: false,
         max_per_target,
         aws_default: None,
         default_detachable: true,
@@ -124,6 +128,7 @@ const RULES: [TypeRules; 14] = [
         noun: "SCP",
         a_noun: "an SCP",
         max_size: 10_240,
+        in_bytes: false,
         max_per_target: 10,
         aws_default: Some("FullAWSAccess"),
         default_detachable: true,
@@ -139,6 +144,7 @@ const RULES: [TypeRules; 14] = [
         noun: "RCP",
         a_noun: "an RCP",
         max_size: 5_120,
+        in_bytes: false,
         max_per_target: 5,
         aws_default: Some("RCPFullAWSAccess"),
         default_detachable: false,
@@ -239,15 +245,18 @@ const RULES: [TypeRules; 14] = [
         None,
         "AWS's Bedrock policy syntax page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_bedrock_syntax.html> (the `bedrock` key); no figure of its own found: 10,000 characters, 10 per root, OU or account, as for the other management types; read 2026-12",
     ),
-    management(
-        "UPGRADE_ROLLOUT_POLICY",
-        "upgrade_rollout",
-        ("upgrade rollout policy", "an upgrade rollout policy"),
-        (5_120, 10),
-        "upgrade_rollout",
-        None,
-        "AWS's upgrade rollout policy syntax page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_upgrade_syntax.html>: a maximum policy size of 5,120 bytes, enforced as 5,120 characters (the same for ASCII documents); 10 per root, OU or account, as for the other management types; read 2026-12",
-    ),
+    TypeRules {
+        in_bytes: true,
+        ..management(
+            "UPGRADE_ROLLOUT_POLICY",
+            "upgrade_rollout",
+            ("upgrade rollout policy", "an upgrade rollout policy"),
+            (5_120, 10),
+            "upgrade_rollout",
+            None,
+            "AWS's upgrade rollout policy syntax page <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_upgrade_syntax.html>: a maximum policy size of 5,120 bytes, counted in bytes; 10 per root, OU or account, as for the other management types; read 2026-12",
+        )
+    },
     management(
         "NETWORK_SECURITY_DIRECTOR_POLICY",
         "network_security_director",
@@ -308,6 +317,20 @@ impl PolicyType {
 }
 
 impl TypeRules {
+    /// A document's size as AWS counts it for this type: characters, or bytes.
+    pub fn size_of(&self, content: &str) -> usize {
+        if self.in_bytes {
+            content.len()
+        } else {
+            content.chars().count()
+        }
+    }
+
+    /// What the size counts: `characters` or `bytes`.
+    pub fn unit(&self) -> &'static str {
+        if self.in_bytes { "bytes" } else { "characters" }
+    }
+
     /// The noun in the plural: `SCPs`, `tag policies`.
     pub fn nouns(&self) -> String {
         match self.noun.strip_suffix("policy") {

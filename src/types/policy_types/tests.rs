@@ -82,7 +82,7 @@ fn every_row_cites_its_figures_with_a_date_and_has_a_distinct_key() {
             r.key
         );
         assert!(keys.insert(r.key), "the key `{}` is used twice", r.key);
-        let size = format!("{} characters", grouped(r.max_size));
+        let size = format!("{} {}", grouped(r.max_size), r.unit());
         let count = format!("{} per root, OU or account", r.max_per_target);
         assert!(r.source.contains(&size), "{}: the source does not say {size}", r.api);
         assert!(r.source.contains(&count), "{}: the source does not say {count}", r.api);
@@ -94,4 +94,15 @@ fn every_row_cites_its_figures_with_a_date_and_has_a_distinct_key() {
     }
     assert_eq!(grouped(10_240), "10,240");
     assert_eq!(grouped(500), "500");
+}
+
+#[test]
+fn upgrade_rollout_policies_are_measured_in_bytes_and_the_others_in_characters() {
+    let text = "é".repeat(10);
+    let rollout = PolicyType::UpgradeRollout.rules();
+    assert_eq!((rollout.size_of(&text), rollout.unit()), (20, "bytes"));
+    assert_eq!(rollout.max_size, 5_120);
+    for t in PolicyType::ALL.into_iter().filter(|t| *t != PolicyType::UpgradeRollout) {
+        assert_eq!((t.rules().size_of(&text), t.rules().unit()), (10, "characters"), "{t}");
+    }
 }

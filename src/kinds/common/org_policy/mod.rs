@@ -102,12 +102,13 @@ pub fn validate(baseline: &Baseline, policy_type: PolicyType, desired: &[Desired
     let max = count_limit.value;
     let mut per_target: BTreeMap<&Target, Vec<&str>> = BTreeMap::new();
     for p in desired {
-        let size = p.content.chars().count();
+        let size = rules.size_of(&p.content);
         if size > size_limit.value {
             diags.push(
                 Diagnostic::error(format!(
-                    "{noun} `{}` is {size} characters minified; {}",
+                    "{noun} `{}` is {size} {} minified; {}",
                     p.name,
+                    rules.unit(),
                     size_limit.allows()
                 ))
                 .at(src, p.span.clone())
@@ -172,15 +173,17 @@ pub fn validate(baseline: &Baseline, policy_type: PolicyType, desired: &[Desired
 /// the limit plinth enforces) and targets.
 pub fn describe(baseline: &Baseline, policy_type: PolicyType, desired: &[Desired], out: &mut String) {
     let max_size = baseline.limits().characters(policy_type).value;
+    let rules = policy_type.rules();
     for d in desired {
         let targets: Vec<String> = d.attach.iter().map(|t| t.get_ref().to_string()).collect();
         let _ = writeln!(
             out,
-            "\n{} (`{}`, {} of {} characters), attached to {}:",
+            "\n{} (`{}`, {} of {} {}), attached to {}:",
             d.address(),
             d.name,
-            d.content.chars().count(),
+            rules.size_of(&d.content),
             max_size,
+            rules.unit(),
             targets.join(", ")
         );
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&d.document).unwrap_or_default());
