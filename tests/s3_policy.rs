@@ -17,3 +17,72 @@ async fn s3_policies() {
     })
     .await;
 }
+
+/// Live names anyone allowed to make policies can choose break nothing: an S3 policy
+/// under a `plinth-` name that is not plinth's, and a backup policy whose name a baseline
+/// cannot carry, are left out of the imported baseline with the reason; import succeeds.
+#[tokio::test]
+async fn live_names_a_baseline_cannot_carry_are_left_out_of_import() {
+    use crate::support::{Emulator, policies::BACKUP, seed};
+    use plinth::import::{ImportOptions, import};
+
+    let emu = Emulator::start();
+    let org = emu.organizations().await;
+    let seeded = seed(&org).await;
+    for (name, policy_type, content) in [
+        (
+            "plinth-lookalike",
+            PolicyType::S3Policy,
+            r#"{"s3_attributes":{"public_access_block_configuration":{"@@assign":"all"}}}"#,
+        ),
+        ("nightly/backups", PolicyType::BackupPolicy, BACKUP),
+    ] {
+        org.enable_policy_type()
+            .root_id(&seeded.root_id)
+            .policy_type(policy_type.clone())
+            .send()
+            .await
+            .unwrap();
+        let made = org
+            .create_policy()
+            .name(name)
+            .description("made by hand")
+            .r#type(policy_type)
+            .content(content)
+            .send()
+            .await
+            .unwrap();
+        let id = made
+            .policy()
+            .and_then(|p| p.policy_summary())
+            .and_then(|s| s.id())
+            .unwrap();
+        org.attach_policy()
+            .policy_id(id)
+            .target_id(&seeded.root_id)
+            .send()
+            .await
+            .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let options = ImportOptions {
+        dir: dir.path().to_owned(),
+        only: vec![],
+        include_others: false,
+        home_region: plinth::types::Region::us_east_1(),
+    };
+    let report = import(&emu.session().await, &options)
+        .await
+        .unwrap_or_else(|d| panic!("{d}"));
+    let text = std::fs::read_to_string(&report.baseline).unwrap();
+    assert!(
+        !text.contains("[s3_policy]") && !text.contains("[[management_policy]]"),
+        "{text}"
+    );
+    let skipped = report.skipped.join("\n");
+    assert!(skipped.contains("S3 policy `plinth-lookalike`"), "{skipped}");
+    assert!(
+        skipped.contains("backup policy `nightly/backups`") && skipped.contains("a baseline's policy names cannot"),
+        "{skipped}"
+    );
+}

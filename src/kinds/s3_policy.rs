@@ -78,7 +78,10 @@ impl Kind for S3Policy {
         };
         let taken = std::cell::Cell::new(false);
         let out = importer.run(cx, |name, document, attach| {
-            let Some((setting, open)) = setting_of(document).filter(|_| !taken.get()) else {
+            // Under a name a baseline can carry (plinth's own, or one `name` accepts): an
+            // S3 policy of any other name is left out rather than break the import.
+            let nameable = name == NAME_IN_AWS || crate::types::PolicyName::accepts(name);
+            let Some((setting, open)) = setting_of(document).filter(|_| !taken.get() && nameable) else {
                 return Recognised::Custom;
             };
             taken.set(true);

@@ -16,6 +16,11 @@ impl PolicyName {
     pub fn new_unchecked(s: &str) -> Self {
         PolicyName(s.to_owned())
     }
+
+    /// Whether a baseline can name a policy `s` (what `plinth import` may write).
+    pub fn accepts(s: &str) -> bool {
+        check_policy_name(s).is_ok()
+    }
 }
 
 pub(super) fn check_policy_name(s: &str) -> Result<(), String> {
@@ -25,8 +30,11 @@ pub(super) fn check_policy_name(s: &str) -> Result<(), String> {
     }
     if !s.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@-_ ".contains(c)) {
         return Err(with_hint(
-            format!("policy name `{s}` has a character AWS rejects"),
-            Some("use letters, digits, spaces and `+=,.@-_`".into()),
+            format!("policy name `{s}` has a character plinth's policy names do not take"),
+            Some(
+                "use letters, digits, spaces and `+=,.@-_`; AWS takes more, but these names stay safe in plan addresses, file names and shells"
+                    .into(),
+            ),
         ));
     }
     if s.starts_with("plinth-") {

@@ -69,6 +69,13 @@ impl Importer<'_> {
                     generated.append(&part);
                 }
                 Recognised::Custom => match self.custom_table {
+                    Some(_) if !p.name.starts_with("plinth-") && !crate::types::PolicyName::accepts(&p.name) => {
+                        out.skipped.push(format!(
+                            "{noun} `{}` ({}): its name has characters a baseline's policy names cannot",
+                            crate::diag::printable(&p.name),
+                            p.id
+                        ));
+                    }
                     Some(table) if !p.name.starts_with("plinth-") => {
                         let file = format!("policies/{}/{}", self.dir, file_name(&p.name, "json", &mut taken));
                         let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
