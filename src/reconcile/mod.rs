@@ -175,23 +175,53 @@ pub fn select(plan: &Plan, repair: &Repair, allow: &Allow) -> (Plan, Vec<(String
             why.insert(&c.address, flag.to_owned());
         }
     }
-    // Then changes that wait for one the run may not make, until nothing changes.
-    loop {
-        let blocked: Vec<(&str, &str)> = plan
-            .changes
+    // Then changes that wait for one the run may not make, level by level: each level's
+    // changes are the dependents of the one before, so every change and dependency edge
+    // is looked at a bounded number of times, however long the plan.
+    let index: std::collections::HashMap<&str, usize> = plan
+        .changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.address.as_str(), i))
+        .collect();
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); plan.changes.len()];
+    for (i, c) in plan.changes.iter().enumerate() {
+        for d in &c.depends_on {
+            if let Some(&j) = index.get(d.as_str()) {
+                dependents[j].push(i);
+            }
+        }
+    }
+    let mut queued = vec![false; plan.changes.len()];
+    let mut level: Vec<usize> = (0..plan.changes.len())
+        .filter(|&i| why.contains_key(plan.changes[i].address.as_str()))
+        .collect();
+    while !level.is_empty() {
+        let mut next = Vec::new();
+        for &j in &level {
+            for &i in &dependents[j] {
+                if !queued[i] && !why.contains_key(plan.changes[i].address.as_str()) {
+                    queued[i] = true;
+                    next.push(i);
+                }
+            }
+        }
+        // Each names the first of its dependencies held back by an earlier level.
+        let found: Vec<(usize, &str)> = next
             .iter()
-            .filter(|c| !why.contains_key(c.address.as_str()))
-            .filter_map(|c| {
+            .filter_map(|&i| {
+                let c = &plan.changes[i];
                 let d = c.depends_on.iter().find(|d| why.contains_key(d.as_str()))?;
-                Some((c.address.as_str(), d.as_str()))
+                Some((i, d.as_str()))
             })
             .collect();
-        if blocked.is_empty() {
-            break;
+        for &(i, d) in &found {
+            why.insert(
+                &plan.changes[i].address,
+                format!("it depends on `{d}`, which this pass does not repair"),
+            );
         }
-        for (c, d) in blocked {
-            why.insert(c, format!("it depends on `{d}`, which this pass does not repair"));
-        }
+        level = found.into_iter().map(|(i, _)| i).collect();
     }
     let mut left = Vec::new();
     let mut selected = Plan {
