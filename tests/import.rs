@@ -6,25 +6,8 @@ use crate::support;
 
 use std::path::Path;
 
-use crate::support::{Emulator, example_baseline, seed_demo};
-use plinth::engine::Session;
-use plinth::import::{ImportOptions, ImportReport, import};
+use crate::support::{Emulator, example_baseline, import_into, seed_demo};
 use plinth::plan::PlanOptions;
-use plinth::types::Region;
-
-async fn import_into(session: &Session, dir: &Path) -> ImportReport {
-    import(
-        session,
-        &ImportOptions {
-            dir: dir.to_owned(),
-            only: vec![],
-            include_others: false,
-            home_region: Region::us_east_1(),
-        },
-    )
-    .await
-    .unwrap_or_else(|d| panic!("{d}"))
-}
 
 fn read_dir(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();

@@ -143,17 +143,7 @@ async fn an_organization_built_from_aws_guides_is_adopted_by_tagging_alone() {
 
     let dir = tempfile::tempdir().unwrap();
     let session = emu.session().await;
-    let report = import(
-        &session,
-        &ImportOptions {
-            dir: dir.path().to_owned(),
-            only: vec![],
-            include_others: false,
-            home_region: Region::us_east_1(),
-        },
-    )
-    .await
-    .unwrap_or_else(|d| panic!("{d}"));
+    let report = crate::support::import_into(&session, dir.path()).await;
     assert_eq!(session.aws.counter.snapshot().writes(), 0);
     let text = std::fs::read_to_string(&report.baseline).unwrap();
     // Nothing the plan would impose: no warning says plinth will change anything.

@@ -520,17 +520,7 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
     // `plinth import` reads with the plan policy.
     let s = session(&emu).await;
     let dir = tempfile::tempdir().unwrap();
-    plinth::import::import(
-        &s,
-        &plinth::import::ImportOptions {
-            dir: dir.path().to_owned(),
-            only: vec![],
-            include_others: false,
-            home_region: plinth::types::Region::us_east_1(),
-        },
-    )
-    .await
-    .unwrap_or_else(|d| panic!("{d}"));
+    crate::support::import_into(&s, dir.path()).await;
     reads.push(s.aws.counter.snapshot());
 
     // `plinth report` too, with a management policy type enabled: each account's

@@ -36,8 +36,7 @@ async fn security_hub_policies() {
 /// baseline plans only to adopt it, and once adopted plans empty.
 #[tokio::test]
 async fn a_hand_made_backup_policy_imports_and_is_only_adopted() {
-    use crate::support::{Emulator, policies::BACKUP, seed};
-    use plinth::import::{ImportOptions, import};
+    use crate::support::{Emulator, import_into, policies::BACKUP, seed};
     use plinth::plan::{Action, PlanOptions};
 
     let emu = Emulator::start();
@@ -74,15 +73,7 @@ async fn a_hand_made_backup_policy_imports_and_is_only_adopted() {
         .unwrap();
 
     let dir = tempfile::tempdir().unwrap();
-    let options = ImportOptions {
-        dir: dir.path().to_owned(),
-        only: vec![],
-        include_others: false,
-        home_region: plinth::types::Region::us_east_1(),
-    };
-    let report = import(&emu.session().await, &options)
-        .await
-        .unwrap_or_else(|d| panic!("{d}"));
+    let report = import_into(&emu.session().await, dir.path()).await;
     let text = std::fs::read_to_string(&report.baseline).unwrap();
     let entry = "[[management_policy]]\ntype = \"backup\"\nname = \"org-backups\"\nfile = \"policies/backup/org-backups.json\"\ndescription = \"Nightly backups of tagged resources\"\nattach = [\"ou:Workloads\"]";
     assert!(text.contains(entry), "{text}");

@@ -23,8 +23,7 @@ async fn s3_policies() {
 /// cannot carry, are left out of the imported baseline with the reason; import succeeds.
 #[tokio::test]
 async fn live_names_a_baseline_cannot_carry_are_left_out_of_import() {
-    use crate::support::{Emulator, policies::BACKUP, seed};
-    use plinth::import::{ImportOptions, import};
+    use crate::support::{Emulator, import_into, policies::BACKUP, seed};
 
     let emu = Emulator::start();
     let org = emu.organizations().await;
@@ -65,15 +64,7 @@ async fn live_names_a_baseline_cannot_carry_are_left_out_of_import() {
             .unwrap();
     }
     let dir = tempfile::tempdir().unwrap();
-    let options = ImportOptions {
-        dir: dir.path().to_owned(),
-        only: vec![],
-        include_others: false,
-        home_region: plinth::types::Region::us_east_1(),
-    };
-    let report = import(&emu.session().await, &options)
-        .await
-        .unwrap_or_else(|d| panic!("{d}"));
+    let report = import_into(&emu.session().await, dir.path()).await;
     let text = std::fs::read_to_string(&report.baseline).unwrap();
     assert!(
         !text.contains("[s3_policy]") && !text.contains("[[management_policy]]"),

@@ -644,3 +644,19 @@ pub fn seed_demo(emu: &Emulator) {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// `plinth import` of every kind into `dir`, as `plinth import --dir DIR` runs it; panics
+/// with the diagnostic when import fails.
+pub async fn import_into(session: &plinth::engine::Session, dir: &std::path::Path) -> plinth::import::ImportReport {
+    plinth::import::import(
+        session,
+        &plinth::import::ImportOptions {
+            dir: dir.to_owned(),
+            only: vec![],
+            include_others: false,
+            home_region: plinth::types::Region::us_east_1(),
+        },
+    )
+    .await
+    .unwrap_or_else(|d| panic!("{d}"))
+}
