@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::baseline::Baseline;
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::kinds::Observed;
-use crate::plan::{Change, Plan};
+use crate::plan::{Address, Change, Plan};
 
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -213,8 +213,8 @@ impl SavedPlan {
         if !accept.baseline_may_differ {
             self.check_baseline(baseline)?;
         }
-        let index = |plan: &Plan| -> BTreeMap<String, Vec<Value>> {
-            let mut by_address: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let index = |plan: &Plan| -> BTreeMap<Address, Vec<Value>> {
+            let mut by_address: BTreeMap<Address, Vec<Value>> = BTreeMap::new();
             for c in &plan.changes {
                 by_address.entry(c.address.clone()).or_default().push(comparable(c));
             }
@@ -233,12 +233,7 @@ impl SavedPlan {
             }
             return Ok(fresh);
         }
-        let symbol = |plan: &Plan, address: &str| {
-            plan.changes
-                .iter()
-                .find(|c| c.address == address)
-                .map_or("", |c| c.action.symbol())
-        };
+        let symbol = |plan: &Plan, address: &Address| plan.find(address).map_or("", |c| c.action.symbol());
         let mut what = Vec::new();
         for (address, changes) in &now {
             match saved.get(address) {
@@ -271,14 +266,11 @@ impl SavedPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Action, Address, Op, OrganizationsOp, Ref};
+    use crate::plan::{Action, Op, OrganizationsOp, Ref};
 
     fn change(address: &str, deps: &[&str]) -> Change {
         Change::new(
-            Address {
-                kind: "scp",
-                name: address.into(),
-            },
+            address.parse().unwrap(),
             Action::Attach,
             "the baseline attaches it",
             Op::Organizations(OrganizationsOp::AttachPolicy {
@@ -286,7 +278,7 @@ mod tests {
                 target: Ref::Id("r-1".into()),
             }),
         )
-        .depends_on(deps.iter().map(|d| d.to_string()).collect())
+        .depends_on(deps.iter().map(|d| d.parse().unwrap()).collect())
     }
 
     #[test]
@@ -300,11 +292,11 @@ mod tests {
     #[test]
     fn comparison_ignores_change_and_dependency_order_but_not_content() {
         let saved = Plan {
-            changes: vec![change("a", &["x", "y"]), change("b", &[])],
+            changes: vec![change("scp.a", &["scp.x", "scp.y"]), change("scp.b", &[])],
             ..Plan::default()
         };
         let reordered = Plan {
-            changes: vec![change("b", &[]), change("a", &["y", "x"])],
+            changes: vec![change("scp.b", &[]), change("scp.a", &["scp.y", "scp.x"])],
             ..Plan::default()
         };
         let idx = |p: &Plan| {
@@ -314,7 +306,7 @@ mod tests {
         };
         assert_eq!(idx(&saved), idx(&reordered));
         let mut other = reordered.clone();
-        other.changes[1].depends_on.push("z".into());
+        other.changes[1].depends_on.push("scp.z".parse().unwrap());
         assert_ne!(idx(&saved), idx(&other));
     }
 }

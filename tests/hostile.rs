@@ -59,7 +59,10 @@ fn the_json_plan_carries_the_true_values() {
     assert_eq!(change["impact"]["accounts"][0]["name"], H);
     assert_eq!(change["after"]["Statement"][0]["Sid"], H);
     assert!(v["notes"].as_array().unwrap().contains(&json!(H)));
-    assert_eq!(v["orphans"].as_array().unwrap().last().unwrap()["address"], H);
+    assert_eq!(
+        v["orphans"].as_array().unwrap().last().unwrap()["address"],
+        format!("scp.{H}")
+    );
     // And back: a saved plan is the plan.
     let back: Plan = serde_json::from_str(&serde_json::to_string(&plan).unwrap()).unwrap();
     assert_eq!(back, plan);
@@ -74,7 +77,7 @@ fn the_apply_report_shows_hostile_names_and_errors_as_characters() {
     let out = render::json::report(&report);
     assert_terminal_safe(&out);
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["outcomes"][0]["address"], H);
+    assert_eq!(v["outcomes"][0]["address"], format!("scp.{H}"));
     assert_eq!(
         v["outcomes"][1]["error"],
         format!("organizations.AttachPolicy: DuplicatePolicyAttachmentException: {H}")

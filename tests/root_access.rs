@@ -236,7 +236,9 @@ async fn trusted_access_is_read_once_per_plan_however_many_kinds_ask() {
     session.aws.counter.reset();
     let plan = session.plan(&b.load(), PlanOptions::default()).await.unwrap();
     assert!(
-        plan.changes.iter().all(|c| !c.address.ends_with("trusted_access")),
+        plan.changes
+            .iter()
+            .all(|c| !c.address.as_str().ends_with("trusted_access")),
         "{:#?}",
         plan.changes
     );

@@ -309,7 +309,11 @@ async fn policies_plinth_does_not_own_are_never_touched() {
         .plan(&b.load(), PlanOptions { allow_delete: true })
         .await
         .unwrap();
-    assert!(plan.changes.iter().all(|c| !c.address.contains("their-policy")));
+    assert!(
+        plan.changes
+            .iter()
+            .all(|c| !c.address.as_str().contains("their-policy"))
+    );
     assert!(session.apply(&plan).await.is_success());
 
     let after = live_scp(&org, "their-policy").await.expect("still there");

@@ -215,7 +215,7 @@ async fn creates_permission_sets_and_assignments_then_writes_nothing() {
     let create = p.find("sso.assignment:PowerUser user:alice -> account:".to_owned().as_str());
     assert!(create.is_none(), "addresses name the account");
     let assignment = p
-        .find(&format!(
+        .find(format!(
             "sso.assignment:PowerUser group:developers -> account:{}",
             w.sandbox
         ))
@@ -622,7 +622,8 @@ async fn a_hand_made_permission_set_of_a_declared_name_is_adopted_then_corrected
         .changes
         .iter()
         .filter(|c| {
-            c.address.starts_with("sso.permission_set:PowerUser.") || c.address == "sso.permission_set:PowerUser"
+            c.address.as_str().starts_with("sso.permission_set:PowerUser.")
+                || c.address == "sso.permission_set:PowerUser"
         })
         .collect();
     assert!(!corrections.is_empty(), "{:#?}", lines(&p));

@@ -410,7 +410,12 @@ async fn a_trail_or_bucket_without_plinths_tag_is_adopted_before_it_is_repaired(
     let shown: Vec<(String, Vec<String>)> = plan
         .changes
         .iter()
-        .map(|c| (format!("{} {}", c.action.symbol(), c.address), c.depends_on.clone()))
+        .map(|c| {
+            (
+                format!("{} {}", c.action.symbol(), c.address),
+                c.depends_on.iter().map(ToString::to_string).collect(),
+            )
+        })
         .collect();
     assert_eq!(
         shown,

@@ -177,7 +177,7 @@ fn blocked_trail(plan: &Plan) -> &Blocked {
     );
     // Nothing of the trail.
     assert!(
-        !plan.changes.iter().any(|c| c.address.starts_with("trail")),
+        !plan.changes.iter().any(|c| c.address.as_str().starts_with("trail")),
         "{:#?}",
         plan.changes
     );

@@ -3,7 +3,7 @@
 //! report says exactly what was done, what failed (with AWS's error) and what was
 //! skipped because of it. A re-run plans only what is still missing.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use std::sync::{Mutex, PoisonError};
 
@@ -12,7 +12,7 @@ use futures::stream::FuturesUnordered;
 use serde::Serialize;
 
 use crate::aws::AwsError;
-use crate::plan::{Action, Change, Plan, Ref};
+use crate::plan::{Action, AddrMap, Address, Change, Plan, Ref};
 
 /// Runs one change against AWS. The real one dispatches to the service adapters;
 /// tests use fakes.
@@ -87,7 +87,7 @@ pub enum Status {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Outcome {
-    pub address: String,
+    pub address: Address,
     pub action: Action,
     #[serde(flatten)]
     pub status: Status,
@@ -126,7 +126,7 @@ pub type Gate<'a> = &'a (dyn Fn() -> Option<String> + Sync);
 /// change starts, the ones in flight finish, and the rest are reported skipped with that
 /// reason.
 pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> ApplyReport {
-    let created: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
+    let created: Mutex<AddrMap<String>> = Mutex::new(AddrMap::new());
     let resolve = |r: &Ref| match r {
         Ref::Id(id) => Some(id.clone()),
         Ref::Planned(addr) => created
@@ -140,6 +140,14 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> Ap
     let mut graph = Graph::of(changes);
     let mut finished: Vec<Option<Status>> = vec![None; total];
     let (mut done, mut not_done) = (0, 0);
+    // A saved plan edited by hand may name a dependency it does not hold: what depends on
+    // it does not start ([`Plan::finish`] makes sure planned ones hold theirs).
+    for (i, missing) in std::mem::take(&mut graph.missing) {
+        finished[i] = Some(Status::Skipped {
+            because: format!("`{missing}`, which it depends on, is not in the plan"),
+        });
+        not_done += 1 + skip_dependents(&graph, changes, &mut finished, i);
+    }
     // What may start, by lane, in the order it became ready.
     let mut ready: BTreeMap<&str, VecDeque<usize>> = BTreeMap::new();
     for i in graph.ready_at_start() {
@@ -223,18 +231,7 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> Ap
             Err(status) => {
                 not_done += 1;
                 finished[i] = Some(status);
-                // What waits on it will not start: skipped, and what waits on those.
-                let mut blocked = vec![i];
-                while let Some(j) = blocked.pop() {
-                    for &d in &graph.dependents[j] {
-                        if finished[d].is_none() {
-                            let because = format!("`{}` did not succeed", changes[j].address);
-                            finished[d] = Some(Status::Skipped { because });
-                            not_done += 1;
-                            blocked.push(d);
-                        }
-                    }
-                }
+                not_done += skip_dependents(&graph, changes, &mut finished, i);
             }
         }
     }
@@ -254,8 +251,26 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> Ap
     }
 }
 
+/// What waits on change `i`, which did not succeed, will not start: skipped, and what
+/// waits on those. Returns how many.
+fn skip_dependents(graph: &Graph, changes: &[Change], finished: &mut [Option<Status>], i: usize) -> usize {
+    let mut skipped = 0;
+    let mut blocked = vec![i];
+    while let Some(j) = blocked.pop() {
+        for &d in &graph.dependents[j] {
+            if finished[d].is_none() {
+                let because = format!("`{}` did not succeed", changes[j].address);
+                finished[d] = Some(Status::Skipped { because });
+                skipped += 1;
+                blocked.push(d);
+            }
+        }
+    }
+    skipped
+}
+
 /// The plan's dependencies, by index: each change's count of dependencies not yet done
-/// (a dependency outside the plan counts as done) and what depends on each. Finishing a
+/// (a dependency outside the plan is one of `missing`, never done) and what depends on each. Finishing a
 /// change touches only its dependents, so a 20,000-change apply does no work per change
 /// that grows with the plan (scanning every waiting change after each one kept the
 /// executor from polling its calls for tens of milliseconds, and evenly paced requests
@@ -263,24 +278,29 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> Ap
 struct Graph {
     waiting_on: Vec<usize>,
     dependents: Vec<Vec<usize>>,
+    /// Changes with a dependency outside the plan, and the first such dependency.
+    missing: Vec<(usize, Address)>,
 }
 
 impl Graph {
     fn of(changes: &[Change]) -> Graph {
-        let index: HashMap<&str, usize> = changes
+        let index: AddrMap<usize> = changes
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.address.as_str(), i))
+            .map(|(i, c)| (c.address.clone(), i))
             .collect();
         let mut graph = Graph {
             waiting_on: vec![0; changes.len()],
             dependents: vec![Vec::new(); changes.len()],
+            missing: Vec::new(),
         };
         for (i, c) in changes.iter().enumerate() {
             for d in &c.depends_on {
-                if let Some(&j) = index.get(d.as_str()) {
-                    graph.waiting_on[i] += 1;
-                    graph.dependents[j].push(i);
+                graph.waiting_on[i] += 1;
+                match index.get(d) {
+                    Some(&j) => graph.dependents[j].push(i),
+                    None if graph.missing.last().is_some_and(|(m, _)| *m == i) => {}
+                    None => graph.missing.push((i, d.clone())),
                 }
             }
         }

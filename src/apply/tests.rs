@@ -30,7 +30,7 @@ impl Executor for Fake {
             let id = resolve(policy).expect("created earlier");
             self.log.lock().unwrap().push(format!("attach {id}"));
         } else {
-            self.log.lock().unwrap().push(change.address.clone());
+            self.log.lock().unwrap().push(change.address.to_string());
         }
         if change.address == self.fail {
             return Err(AwsError {
@@ -43,18 +43,8 @@ impl Executor for Fake {
 }
 
 fn change(address: &str, action: Action, deps: &[&str], op: OrganizationsOp) -> Change {
-    Change {
-        kind: "test".into(),
-        address: address.into(),
-        action,
-        reason: String::new(),
-        before: None,
-        after: None,
-        statement_diff: vec![],
-        depends_on: deps.iter().map(|s| s.to_string()).collect(),
-        op: Op::Organizations(op),
-        impact: None,
-    }
+    Change::new(address.parse().unwrap(), action, "", Op::Organizations(op))
+        .depends_on(deps.iter().map(|s| s.parse().unwrap()).collect())
 }
 
 fn plan() -> Plan {
@@ -65,7 +55,7 @@ fn plan() -> Plan {
         content: String::new(),
     };
     let attach = |p: &str| OrganizationsOp::AttachPolicy {
-        policy: Ref::Planned(p.into()),
+        policy: Ref::Planned(p.parse().unwrap()),
         target: Ref::Id("r-root".into()),
     };
     Plan {
@@ -122,6 +112,32 @@ async fn a_failure_skips_its_dependents_and_nothing_else() {
 }
 
 #[tokio::test]
+async fn a_dependency_missing_from_the_plan_is_not_taken_as_done() {
+    let fake = Fake {
+        fail: "",
+        log: Mutex::new(vec![]),
+    };
+    let mut plan = plan();
+    // As a hand-edited saved plan might: `scp.b`'s creation waits for a change it lacks.
+    plan.changes[1].depends_on.push("scp.gone".parse().unwrap());
+    let report = apply(&plan, &fake, &|| None).await;
+    assert_eq!((report.done(), report.skipped()), (2, 2), "{report:?}");
+    assert_eq!(
+        report.outcomes[1].status,
+        Status::Skipped {
+            because: "`scp.gone`, which it depends on, is not in the plan".into()
+        }
+    );
+    assert_eq!(
+        report.outcomes[3].status,
+        Status::Skipped {
+            because: "`scp.b` did not succeed".into()
+        }
+    );
+    assert!(!fake.log.lock().unwrap().iter().any(|l| l.contains("scp.b")));
+}
+
+#[tokio::test]
 async fn a_closed_gate_starts_no_further_change() {
     let fake = Fake {
         fail: "",
@@ -155,7 +171,7 @@ impl Executor for Timed {
         self.ended
             .lock()
             .unwrap()
-            .insert(change.address.clone(), tokio::time::Instant::now());
+            .insert(change.address.to_string(), tokio::time::Instant::now());
         Ok(None)
     }
 }
@@ -167,28 +183,28 @@ async fn a_slow_change_holds_up_only_what_depends_on_it() {
     };
     let plan = Plan {
         changes: vec![
-            change("account:payments", Action::Create, &[], op()),
+            change("account.payments", Action::Create, &[], op()),
             change("scp.a", Action::Create, &[], op()),
             change("scp.a -> root", Action::Attach, &["scp.a"], op()),
             change(
-                "account:payments -> ou:Prod",
+                "account.payments -> ou:Prod",
                 Action::Update,
-                &["account:payments"],
+                &["account.payments"],
                 op(),
             ),
         ],
         ..Plan::default()
     };
     let timed = Timed {
-        slow: "account:payments",
+        slow: "account.payments",
         ended: Mutex::new(BTreeMap::new()),
     };
     let report = apply(&plan, &timed, &|| None).await;
     assert!(report.is_success(), "{report:?}");
     let ended = timed.ended.lock().unwrap().clone();
     // The attach follows its policy at once, not after the 15-minute account creation.
-    assert!(ended["scp.a -> root"] < ended["account:payments"], "{ended:?}");
-    assert!(ended["account:payments -> ou:Prod"] > ended["account:payments"]);
+    assert!(ended["scp.a -> root"] < ended["account.payments"], "{ended:?}");
+    assert!(ended["account.payments -> ou:Prod"] > ended["account.payments"]);
 }
 
 /// Two lanes: "alarms" (changes whose address starts with `billing.`) with one slot,
@@ -204,17 +220,17 @@ impl Executor for Lanes {
         change: &Change,
         _: &(dyn Fn(&Ref) -> Option<String> + Sync),
     ) -> Result<Option<String>, AwsError> {
-        let took = if change.address.starts_with("billing.") { 10 } else { 1 };
+        let took = if change.address.kind() == "billing" { 10 } else { 1 };
         tokio::time::sleep(std::time::Duration::from_secs(took)).await;
         self.ended
             .lock()
             .unwrap()
-            .insert(change.address.clone(), tokio::time::Instant::now());
+            .insert(change.address.to_string(), tokio::time::Instant::now());
         Ok(None)
     }
 
     fn lane(&self, change: &Change) -> &'static str {
-        if change.address.starts_with("billing.") {
+        if change.address.kind() == "billing" {
             "alarms"
         } else {
             ""
@@ -222,7 +238,7 @@ impl Executor for Lanes {
     }
 
     fn reserve(&self, change: &Change) -> Option<Reservation> {
-        if change.address.starts_with("billing.") {
+        if change.address.kind() == "billing" {
             let permit = self.alarms.clone().try_acquire_owned().ok()?;
             Some(Box::new(permit))
         } else {

@@ -121,16 +121,12 @@ impl Kind for Accounts {
 }
 
 /// The address of the change that creates the declared account `name`.
-pub fn address(name: &str) -> String {
-    at(name).to_string()
-}
-
-fn at(name: &str) -> Address {
+pub fn address(name: &str) -> Address {
     Address::new(Accounts::NAME, format!("{}.{name}", Accounts::NAME))
 }
 
 fn move_address(name: &str, ou: &impl std::fmt::Display) -> Address {
-    Address::new(Accounts::NAME, format!("{} -> ou:{ou}", at(name)))
+    address(name).to(format_args!("ou:{ou}"))
 }
 
 fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
@@ -163,7 +159,7 @@ fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
 
 /// An account this plan creates: its address, and the changes that must succeed before
 /// it can carry the rest of the baseline (its creation, and its move into its OU).
-pub fn planned(plan: &Plan, name: &str) -> Option<(String, Vec<String>)> {
+pub fn planned(plan: &Plan, name: &str) -> Option<(Address, Vec<Address>)> {
     let addr = address(name);
     plan.find(&addr)?;
     let mut deps = vec![addr.clone()];
@@ -172,11 +168,11 @@ pub fn planned(plan: &Plan, name: &str) -> Option<(String, Vec<String>)> {
 }
 
 /// The changes of this plan that move the declared account `name` into its OU.
-pub fn moves(plan: &Plan, name: &str) -> Vec<String> {
-    let moved = format!("{} -> ", at(name));
+pub fn moves(plan: &Plan, name: &str) -> Vec<Address> {
+    let account = address(name);
     plan.changes
         .iter()
-        .filter(|c| c.address.starts_with(&moved))
+        .filter(|c| c.address.target().is_some() && c.address.source() == account.as_str())
         .map(|c| c.address.clone())
         .collect()
 }
@@ -304,7 +300,7 @@ fn plan_accounts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                 };
                 if here.is_some() && here != wanted {
                     let shown = here.map(|p| org.describe_target(p)).unwrap_or_default();
-                    plan.changes.push(
+                    plan.add(
                         Change::new(
                             move_address(name, ou),
                             Action::Update,
@@ -334,12 +330,12 @@ fn plan_accounts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
 }
 
 /// A new account, and its move from the root into its OU.
-fn plan_create(cx: &Context<'_>, plan: &mut Plan, a: &AccountDecl, destination: Ref, ou_dep: Vec<String>) {
+fn plan_create(cx: &Context<'_>, plan: &mut Plan, a: &AccountDecl, destination: Ref, ou_dep: Vec<Address>) {
     let org = &cx.observed.org;
     let (name, email, ou) = (a.name.get_ref().as_str(), a.email.get_ref().as_str(), a.ou.get_ref());
     let addr = address(name);
-    plan.changes.push(Change::new(
-        at(name),
+    plan.add(Change::new(
+        address(name),
         Action::Create,
         format!("no account `{name}` ({email}) in the organization"),
         Op::Organizations(OrganizationsOp::CreateAccount {
@@ -349,7 +345,7 @@ fn plan_create(cx: &Context<'_>, plan: &mut Plan, a: &AccountDecl, destination: 
     ));
     let mut deps = vec![addr.clone()];
     deps.extend(ou_dep);
-    plan.changes.push(
+    plan.add(
         Change::new(
             move_address(name, ou),
             Action::Update,

@@ -25,7 +25,7 @@ use toml::Spanned;
 
 use crate::aws::clients::Clients;
 use crate::aws::organizations::ReadScope;
-use crate::diag::{Diagnostics, SourceFile};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::observed::OrgState;
 use crate::plan::{Plan, PlanOptions};
 use crate::policy::PolicyKind;
@@ -431,6 +431,16 @@ macro_rules! registry {
                 }
             } )*
             common::block::dependents(&mut plan, left_out);
+            let mut plan = match plan.finish() {
+                Ok(plan) => plan,
+                // A planner's bug: no plan is safer than one whose order is wrong.
+                Err(e) => {
+                    diags.push(Diagnostic::error(format!("plinth made an inconsistent plan: {e}")).hint(
+                        "this is a bug in plinth; please report it with the baseline, leaving out anything private",
+                    ));
+                    return Err(diags);
+                }
+            };
             crate::plan::impact::link_accounts(&mut plan);
             diags.into_result(plan)
         }

@@ -90,11 +90,7 @@ impl Kind for OrganizationalUnits {
 }
 
 /// The address of the change that creates the OU at `path`.
-pub fn address(path: &OuPath) -> String {
-    at(path).to_string()
-}
-
-fn at(path: &OuPath) -> Address {
+pub fn address(path: &OuPath) -> Address {
     Address::new(
         OrganizationalUnits::NAME,
         format!("{}.{path}", OrganizationalUnits::NAME),
@@ -140,8 +136,7 @@ fn plan_ous(cx: &Context<'_>, plan: &mut Plan) {
                 parent,
                 name: path.name().to_owned(),
             });
-            plan.changes
-                .push(Change::new(at(&path), Action::Create, reason, op).depends_on(depends_on));
+            plan.add(Change::new(address(&path), Action::Create, reason, op).depends_on(depends_on));
         }
     }
 }

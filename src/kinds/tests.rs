@@ -154,8 +154,11 @@ fn from_scratch_plans_every_resource_in_dependency_order() {
     );
     match &attach_prod.op {
         Op::Organizations(OrganizationsOp::AttachPolicy { policy, target }) => {
-            assert_eq!(policy, &Ref::Planned("scp.deny_leave_organization".into()));
-            assert_eq!(target, &Ref::Planned("organizational_units.Workloads/Prod".into()));
+            assert_eq!(policy, &Ref::Planned("scp.deny_leave_organization".parse().unwrap()));
+            assert_eq!(
+                target,
+                &Ref::Planned("organizational_units.Workloads/Prod".parse().unwrap())
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -288,7 +291,13 @@ fn a_differing_policy_without_the_tag_is_adopted_then_corrected() {
     let shown: Vec<(&str, &str, Vec<String>)> = plan
         .changes
         .iter()
-        .map(|c| (c.action.symbol(), c.address.as_str(), c.depends_on.clone()))
+        .map(|c| {
+            (
+                c.action.symbol(),
+                c.address.as_str(),
+                c.depends_on.iter().map(ToString::to_string).collect(),
+            )
+        })
         .collect();
     assert_eq!(shown[0], ("=", "scp.region_deny (adopt)", vec![]));
     assert_eq!(

@@ -172,7 +172,7 @@ pub fn line(change: &super::Change) -> Option<Line<'_>> {
         not_affected: i.not_affected.as_deref(),
         gains: &i.gains,
         loses: &i.loses,
-        changes: vec![&change.address],
+        changes: vec![change.address.as_str()],
     })
 }
 

@@ -5,6 +5,8 @@
 //! The kinds' planners (`src/kinds/`) build plans; renderers (`src/render/`) and apply
 //! read them. Nothing here knows a kind by name.
 
+mod address;
+mod graph;
 pub mod impact;
 pub mod ops;
 
@@ -15,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::policy::diff::StatementDiff;
+pub use address::{AddrMap, Address, BadAddress};
+pub use graph::GraphError;
 pub use ops::*;
 
 /// What a change does. Each action carries the symbol plans show it with.
@@ -63,45 +67,9 @@ impl Action {
     ];
 }
 
-/// The address of the change that adopts the resource at `address`: the resource's own
-/// address stays for the update that may follow it.
-pub fn adopt_address(address: &Address) -> Address {
-    Address {
-        kind: address.kind,
-        name: format!("{} (adopt)", address.name),
-    }
-}
-
 impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
-    }
-}
-
-/// Where a change acts: the kind it belongs to (its registry name, which is also its
-/// baseline section and `--repair` value) and the change's stable name, which starts with
-/// the kind: `scp.region_deny -> root`, `trail`, `organizational_units.Workloads`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Address {
-    pub kind: &'static str,
-    pub name: String,
-}
-
-impl Address {
-    /// `name` is `kind` itself, or `kind.` followed by the resource.
-    pub fn new(kind: &'static str, name: impl Into<String>) -> Address {
-        let name = name.into();
-        debug_assert!(
-            name == kind || name.strip_prefix(kind).is_some_and(|rest| rest.starts_with('.')),
-            "address `{name}` does not start with its kind `{kind}`"
-        );
-        Address { kind, name }
-    }
-}
-
-impl fmt::Display for Address {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.name)
     }
 }
 
@@ -112,7 +80,7 @@ pub struct Change {
     pub kind: String,
     /// Stable name of the resource or relation, starting with the kind: `scp.region_deny`,
     /// `scp.region_deny -> ou:Workloads/Prod`, `organizational_units.Workloads`.
-    pub address: String,
+    pub address: Address,
     pub action: Action,
     /// Why: what differs between the baseline and the live state.
     pub reason: String,
@@ -125,19 +93,23 @@ pub struct Change {
     pub statement_diff: Vec<StatementDiff>,
     /// Addresses of changes that must succeed first.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub depends_on: Vec<String>,
+    pub depends_on: Vec<Address>,
     pub op: Op,
     /// The accounts the change reaches and what they gain or lose ([`impact`]); none for
     /// changes that reach no account's permissions (a trail, an alarm, a budget).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub impact: Option<impact::Impact>,
+    /// Changes of kinds planned later that this one waits for if they are planned:
+    /// [`Plan::finish`] moves those into `depends_on` and drops the rest.
+    #[serde(skip)]
+    if_planned: Vec<Address>,
 }
 
 impl Change {
     pub fn new(address: Address, action: Action, reason: impl Into<String>, op: Op) -> Change {
         Change {
-            kind: address.kind.to_owned(),
-            address: address.name,
+            kind: address.kind().to_owned(),
+            address,
             action,
             reason: reason.into(),
             before: None,
@@ -146,6 +118,7 @@ impl Change {
             depends_on: Vec::new(),
             op,
             impact: None,
+            if_planned: Vec::new(),
         }
     }
 
@@ -159,8 +132,16 @@ impl Change {
         self
     }
 
-    pub fn depends_on(mut self, deps: Vec<String>) -> Change {
+    pub fn depends_on(mut self, deps: Vec<Address>) -> Change {
         self.depends_on = deps;
+        self
+    }
+
+    /// Wait for changes a kind later in the registry may plan (the billing topic, for
+    /// the trail's root-usage alarm): kept if they are in the finished plan, dropped if
+    /// not, since then what they would make exists already.
+    pub fn depends_on_if_planned(mut self, deps: Vec<Address>) -> Change {
+        self.if_planned = deps;
         self
     }
 
@@ -205,7 +186,7 @@ pub fn policy_document_change(
 /// allows deletion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Orphan {
-    pub address: String,
+    pub address: Address,
     pub reason: String,
 }
 
@@ -274,8 +255,14 @@ impl Plan {
         counts
     }
 
-    pub fn find(&self, address: &str) -> Option<&Change> {
+    pub fn find(&self, address: impl AsRef<str>) -> Option<&Change> {
+        let address = address.as_ref();
         self.changes.iter().find(|c| c.address == address)
+    }
+
+    /// Add a change; [`Plan::finish`] checks that its address is the only one.
+    pub fn add(&mut self, change: Change) {
+        self.changes.push(change);
     }
 
     /// Record a blocked target once (several kinds may name the same one at one place).

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Address;
 use crate::observed::{
     AlarmSpec, Boundary, BudgetNotification, BudgetSpec, BudgetSubscriber, ContactSpec, ContactType, MetricFilter,
     PermissionSetSpec, PrincipalKind, RootCredential, TrailSettings,
@@ -17,14 +18,15 @@ use crate::types::service::Service;
 #[serde(rename_all = "snake_case")]
 pub enum Ref {
     Id(String),
-    Planned(String),
+    Planned(Address),
 }
 
 impl Ref {
     /// The live id, or the address of the change that creates it.
     pub fn key(&self) -> &str {
         match self {
-            Ref::Id(s) | Ref::Planned(s) => s,
+            Ref::Id(s) => s,
+            Ref::Planned(a) => a.as_str(),
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::baseline::Baseline;
 use crate::diag::Diagnostics;
 use crate::engine::Session;
 use crate::lock::LockOptions;
-use crate::plan::{Action, Change, Op, OrganizationsOp, Plan, PlanOptions, RootAccessOp};
+use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Plan, PlanOptions, RootAccessOp};
 
 /// The kind whose `--repair` value repairs a change: its own, or the one the registry
 /// says repairs it (OUs exist to carry SCPs, so `scp` repairs them).
@@ -166,28 +166,26 @@ impl Allow {
 /// The changes a run may make: those of kinds `--repair` names that need no `--allow-*`
 /// flag the run lacks, and whose dependencies it may make too. The rest come back, in
 /// plan order, with the reason each is left.
-pub fn select(plan: &Plan, repair: &Repair, allow: &Allow) -> (Plan, Vec<(String, String)>) {
+pub fn select(plan: &Plan, repair: &Repair, allow: &Allow) -> (Plan, Vec<(Address, String)>) {
     let mut why: BTreeMap<&str, String> = BTreeMap::new();
     for c in &plan.changes {
         if !repair.allows(kind_of(c)) {
-            why.insert(&c.address, format!("`--repair {repair}` excludes `{}`", kind_of(c)));
+            why.insert(
+                c.address.as_str(),
+                format!("`--repair {repair}` excludes `{}`", kind_of(c)),
+            );
         } else if let Some(flag) = allow.withholds(c) {
-            why.insert(&c.address, flag.to_owned());
+            why.insert(c.address.as_str(), flag.to_owned());
         }
     }
     // Then changes that wait for one the run may not make, level by level: each level's
     // changes are the dependents of the one before, so every change and dependency edge
     // is looked at a bounded number of times, however long the plan.
-    let index: std::collections::HashMap<&str, usize> = plan
-        .changes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.address.as_str(), i))
-        .collect();
+    let index = plan.index();
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); plan.changes.len()];
     for (i, c) in plan.changes.iter().enumerate() {
         for d in &c.depends_on {
-            if let Some(&j) = index.get(d.as_str()) {
+            if let Some(&j) = index.get(d) {
                 dependents[j].push(i);
             }
         }
@@ -217,7 +215,7 @@ pub fn select(plan: &Plan, repair: &Repair, allow: &Allow) -> (Plan, Vec<(String
             .collect();
         for &(i, d) in &found {
             why.insert(
-                &plan.changes[i].address,
+                plan.changes[i].address.as_str(),
                 format!("it depends on `{d}`, which this pass does not repair"),
             );
         }

@@ -6,7 +6,8 @@ use crate::observed::RootCredential;
 use crate::plan::{Address, Ref};
 
 fn with_op(kind: &'static str, address: &str, action: Action, op: Op, deps: &[&str]) -> Change {
-    Change::new(Address::new(kind, address), action, "", op).depends_on(deps.iter().map(|d| d.to_string()).collect())
+    Change::new(Address::new(kind, address), action, "", op)
+        .depends_on(deps.iter().map(|d| d.parse().unwrap()).collect())
 }
 
 fn change(kind: &'static str, address: &str, deps: &[&str]) -> Change {
@@ -64,7 +65,7 @@ fn guarded() -> Plan {
                 "account",
                 "account.new -> ou:Prod",
                 Action::Update,
-                move_to(Ref::Planned("account.new".into())),
+                move_to(Ref::Planned("account.new".parse().unwrap())),
                 &["account.new"],
             ),
             with_op(
@@ -98,10 +99,10 @@ fn chosen(selected: &Plan) -> Vec<&str> {
     selected.changes.iter().map(|c| c.address.as_str()).collect()
 }
 
-fn reason<'a>(left: &'a [(String, String)], address: &str) -> &'a str {
+fn reason<'a>(left: &'a [(Address, String)], address: &str) -> &'a str {
     &left
         .iter()
-        .find(|(a, _)| a == address)
+        .find(|(a, _)| *a == address)
         .unwrap_or_else(|| panic!("{address} not left: {left:?}"))
         .1
 }
@@ -359,7 +360,7 @@ fn a_detach_waits_for_allow_delete_unattended() {
     assert_eq!(
         left,
         [(
-            "scp.a -> ou:Prod-old".to_owned(),
+            "scp.a -> ou:Prod-old".parse().unwrap(),
             "detaching a policy takes a control away from its target; it needs `--allow-delete`".to_owned()
         )]
     );

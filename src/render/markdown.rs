@@ -157,7 +157,7 @@ fn parts(plan: &Plan) -> Parts {
             "Kept, no longer in the baseline",
             plan.orphans
                 .iter()
-                .map(|o| format!("{}: {}", code(&o.address), prose(&o.reason)))
+                .map(|o| format!("{}: {}", code(o.address.as_str()), prose(&o.reason)))
                 .collect(),
         ),
         notes: list("Notes", plan.notes.iter().map(|n| prose(n)).collect()),
@@ -209,7 +209,7 @@ fn change(out: &mut String, c: &Change) {
         "- {} **{}** {}: {}",
         code(c.action.symbol()),
         c.action,
-        code(&c.address),
+        code(c.address.as_str()),
         prose(&c.reason)
     );
     if c.action == Action::Create

@@ -28,7 +28,7 @@ pub fn plan(plan: &Plan) -> String {
     } else {
         let _ = writeln!(out, "plinth will make these changes:\n");
         for c in &plan.changes {
-            let _ = writeln!(out, "  {} {}", c.action.symbol(), t(&c.address));
+            let _ = writeln!(out, "  {} {}", c.action.symbol(), t(c.address.as_str()));
             let _ = writeln!(out, "      {}: {}", c.action, t(&c.reason));
             if let Some(line) = crate::plan::impact::line(c) {
                 let _ = writeln!(out, "      impact: {}", TEXT.sentence(&line));
@@ -67,7 +67,7 @@ pub fn plan(plan: &Plan) -> String {
     if !plan.orphans.is_empty() {
         let _ = writeln!(out, "Kept, no longer in the baseline:\n");
         for o in &plan.orphans {
-            let _ = writeln!(out, "  ! {}\n      {}\n", t(&o.address), t(&o.reason));
+            let _ = writeln!(out, "  ! {}\n      {}\n", t(o.address.as_str()), t(&o.reason));
         }
     }
     for n in &plan.notes {
@@ -88,7 +88,13 @@ pub fn report(report: &ApplyReport) -> String {
         match &o.status {
             Status::Done { id } => {
                 let id = id.as_deref().map(|i| format!(" ({})", t(i))).unwrap_or_default();
-                let _ = writeln!(out, "  {} {} {}{id}: done", o.action.symbol(), o.action, t(&o.address));
+                let _ = writeln!(
+                    out,
+                    "  {} {} {}{id}: done",
+                    o.action.symbol(),
+                    o.action,
+                    t(o.address.as_str())
+                );
             }
             Status::Failed { error } => {
                 let _ = writeln!(
@@ -96,7 +102,7 @@ pub fn report(report: &ApplyReport) -> String {
                     "  {} {} {}: FAILED\n      {}",
                     o.action.symbol(),
                     o.action,
-                    t(&o.address),
+                    t(o.address.as_str()),
                     t(error)
                 );
             }
@@ -106,7 +112,7 @@ pub fn report(report: &ApplyReport) -> String {
                     "  {} {} {}: skipped, {}",
                     o.action.symbol(),
                     o.action,
-                    t(&o.address),
+                    t(o.address.as_str()),
                     t(because)
                 );
             }

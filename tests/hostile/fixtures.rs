@@ -179,10 +179,7 @@ pub fn hostile_plan() -> Plan {
     let statement = |sid: &str, actions: usize| json!({"Sid": sid, "Effect": "Deny", "Action": (0..actions).map(|n| format!("{H}:{n}")).collect::<Vec<_>>(), "Resource": H});
     let change = |address: String, action: Action, reason: String| {
         Change::new(
-            plinth::plan::Address {
-                kind: "scp",
-                name: address,
-            },
+            address.parse::<plinth::plan::Address>().unwrap(),
             action,
             reason,
             op.clone(),
@@ -220,7 +217,7 @@ pub fn hostile_plan() -> Plan {
         json!({"Version": "2012-10-17", "Statement": [statement(H, 1), statement(LEAD, 2)]}),
     ))
     .impact(Some(impact(Subject::Policy, Effect::Gain, format!("SCP `{H}`"))));
-    create.depends_on = vec![H.into()];
+    create.depends_on = vec![format!("scp.{H}").parse().unwrap()];
     let settings = change(format!("scp.{LEAD}"), Action::Create, H.into())
         .after(Some(json!({"name": H, "description": H, "relay_state": LEAD})))
         .impact(Some(impact(
@@ -257,7 +254,7 @@ pub fn hostile_plan() -> Plan {
     ];
     plan.changes.extend([create, settings, update]);
     plan.orphans.push(Orphan {
-        address: H.into(),
+        address: format!("scp.{H}").parse().unwrap(),
         reason: format!("SCP `{H}` ({LEAD}) is kept"),
     });
     plan.blocked.push(plinth::plan::Blocked {
@@ -276,7 +273,7 @@ pub fn hostile_plan() -> Plan {
 
 pub fn hostile_report() -> ApplyReport {
     let outcome = |address: &str, action, status| Outcome {
-        address: address.into(),
+        address: format!("scp.{address}").parse().unwrap(),
         action,
         status,
     };

@@ -109,6 +109,11 @@ pub const ALARM_PREFIX: &str = "plinth-billing-";
 /// Billing metrics and their alarms live in us-east-1 only.
 pub const REGION: &str = "us-east-1";
 pub const TOPIC_ADDRESS: &str = "billing.topic";
+
+/// The billing topic's address, which alarms and budgets of other kinds wait for.
+pub fn topic_address() -> Address {
+    Address::kind_root(Billing::NAME).child("topic")
+}
 /// Six hours: AWS updates billing metrics a few times a day.
 pub const PERIOD_SECONDS: i32 = 21_600;
 
@@ -230,7 +235,7 @@ fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             plan,
             &mut diags,
             &topic::TopicDecl {
-                address: at(TOPIC_ADDRESS),
+                within: Address::kind_root(Billing::NAME),
                 notify_key: "billing.notify",
                 name: billing.topic_name.get_ref().as_str(),
                 name_span: if billing.topic_name.span().is_empty() {
@@ -300,12 +305,12 @@ fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                     Op::Cloudwatch(CloudWatchOp::TagResource { alarm_arn: arn.clone() }),
                 );
                 update_deps.push(change.address.clone());
-                plan.changes.push(change);
+                plan.add(change);
             }
             let live = found.map(|l| &l.spec);
             let missing = format!("no alarm `{}` in CloudWatch ({REGION})", want.name);
             if let Some(change) = alarm::change(address, live, want, &missing, (linked_account, deps), update_deps) {
-                plan.changes.push(change);
+                plan.add(change);
             }
         }
 
@@ -343,7 +348,7 @@ fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             name.trim_start_matches(ALARM_PREFIX)
         ));
         if cx.options.allow_delete {
-            plan.changes.push(
+            plan.add(
                 Change::new(
                     address,
                     Action::Delete,
@@ -354,7 +359,7 @@ fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             );
         } else {
             plan.orphans.push(Orphan {
-                address: address.name,
+                address,
                 reason: format!(
                     "alarm `{name}` is managed by plinth but no longer in the baseline; kept; run with `--allow-delete` to delete it"
                 ),

@@ -1,7 +1,5 @@
 //! A budget's alerts (notifications) and their recipients (subscribers), one change each.
 
-use super::Budgets;
-use crate::kinds::Kind;
 use crate::observed::{Budget, BudgetNotification, BudgetSpec};
 use crate::plan::{Action, Address, BudgetsCall, Change, Op, Plan};
 
@@ -12,19 +10,16 @@ pub(super) fn plan(
     address: &Address,
     live: &Budget,
     want: &BudgetSpec,
-    deps: &[String],
+    deps: &[Address],
     op: &dyn Fn(BudgetsCall) -> Op,
 ) {
     let name = &live.spec.name;
     let alert_at = |n: &BudgetNotification| {
-        Address::new(
-            Budgets::NAME,
-            format!("{address}.alert.{}_{}", n.kind.as_str(), n.threshold_percent),
-        )
+        address.child(format_args!("alert.{}_{}", n.kind.as_str(), n.threshold_percent))
     };
     for n in &want.notifications {
         let Some(found) = live.spec.notifications.iter().find(|l| l.same_alert(n)) else {
-            plan.changes.push(
+            plan.add(
                 Change::new(
                     alert_at(n),
                     Action::Create,
@@ -42,9 +37,9 @@ pub(super) fn plan(
         // A notification keeps at least one recipient: removals wait for additions.
         let mut added = Vec::new();
         for s in n.subscribers.iter().filter(|s| !found.subscribers.contains(s)) {
-            let recipient_at = Address::new(Budgets::NAME, format!("{}.recipient.{}", alert_at(n), s.address));
-            added.push(recipient_at.to_string());
-            plan.changes.push(
+            let recipient_at = alert_at(n).child("recipient").child(&s.address);
+            added.push(recipient_at.clone());
+            plan.add(
                 Change::new(
                     recipient_at,
                     Action::Create,
@@ -59,9 +54,9 @@ pub(super) fn plan(
             );
         }
         for s in found.subscribers.iter().filter(|s| !n.subscribers.contains(s)) {
-            plan.changes.push(
+            plan.add(
                 Change::new(
-                    Address::new(Budgets::NAME, format!("{}.recipient.{}", alert_at(n), s.address)),
+                    alert_at(n).child("recipient").child(&s.address),
                     Action::Delete,
                     format!("`{}` is notified of this alert but not in the budget's `notify`", s.address),
                     op(BudgetsCall::DeleteSubscriber {
@@ -75,7 +70,7 @@ pub(super) fn plan(
         }
     }
     for l in live.spec.notifications.iter().filter(|l| !want.notifications.iter().any(|n| n.same_alert(l))) {
-        plan.changes.push(
+        plan.add(
             Change::new(
                 alert_at(l),
                 Action::Delete,

@@ -208,10 +208,11 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let topic_arn = billing_topic(cx);
     // Alerts to the billing topic wait for the topic and its policy (which lets AWS
     // Budgets publish) when this plan changes them.
-    let topic_deps: Vec<String> = plan
+    let topic = crate::kinds::billing::topic_address();
+    let topic_deps: Vec<Address> = plan
         .changes
         .iter()
-        .filter(|c| c.address.starts_with(crate::kinds::billing::TOPIC_ADDRESS))
+        .filter(|c| c.address.is_about(&topic))
         .map(|c| c.address.clone())
         .collect();
     let mut diags = Diagnostics::default();
@@ -241,7 +242,7 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         let want = desired(b, linked, topic_arn.as_deref());
         let Some(live) = cx.observed.budget.budgets.iter().find(|l| l.spec.name == name) else {
             let after = Some(shown(&want));
-            plan.changes.push(
+            plan.add(
                 Change::new(
                     address,
                     Action::Create,
@@ -269,7 +270,7 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                 }),
             );
             deps.push(change.address.clone());
-            plan.changes.push(change);
+            plan.add(change);
         }
         let mut want = want;
         if planned_account.is_some() {
@@ -278,7 +279,7 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         }
         let differences = differences(&live.spec, &want);
         if !differences.is_empty() {
-            plan.changes.push(
+            plan.add(
                 Change::new(
                     address.clone(),
                     Action::Update,
@@ -316,7 +317,7 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         }
         let address = at(format!("{}.orphan.{}", Budgets::NAME, name.trim_start_matches(PREFIX)));
         if cx.options.allow_delete {
-            plan.changes.push(
+            plan.add(
                 Change::new(
                     address,
                     Action::Delete,
@@ -327,7 +328,7 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             );
         } else {
             plan.orphans.push(Orphan {
-                address: address.name,
+                address,
                 reason: format!(
                     "budget `{name}` is managed by plinth but no longer in the baseline; kept; run with `--allow-delete` to delete it"
                 ),

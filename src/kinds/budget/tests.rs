@@ -221,7 +221,7 @@ fn an_untagged_budget_is_adopted_first_and_another_tools_is_an_error() {
     let plan = budget_changes(&base, &observed, PlanOptions::default());
     assert_eq!(plan.changes[0].action, Action::Adopt);
     assert_eq!(plan.changes[0].address, "budget.org-monthly (adopt)");
-    assert!(plan.changes[1].depends_on.contains(&"budget.org-monthly (adopt)".to_owned()));
+    assert!(plan.changes[1].depends_on.iter().any(|d| *d == "budget.org-monthly (adopt)"));
 
     live(&mut observed, "plinth-org-monthly").managed_by = crate::observed::other_manager("x", [("aws:cloudformation:stack-name", "finance")]);
     let err = compute(&base, &observed, PlanOptions::default()).unwrap_err().to_string();

@@ -9,13 +9,13 @@ use std::ops::Range;
 
 use crate::diag::{Diagnostic, SourceFile};
 use crate::observed::{OWNER_TAG_KEY, OWNER_TAG_VALUE, OtherManager};
-use crate::plan::{Action, Address, Change, Op, adopt_address};
+use crate::plan::{Action, Address, Change, Op};
 
 /// The change that adopts `what` (`SNS topic `x``), at the address of the resource's
 /// own change with ` (adopt)` after it.
 pub fn change(address: &Address, what: &str, op: Op) -> Change {
     Change::new(
-        adopt_address(address),
+        address.adopt(),
         Action::Adopt,
         format!(
             "{what} exists without the `{OWNER_TAG_KEY}={OWNER_TAG_VALUE}` tag; the baseline declares it, so plinth takes it over"

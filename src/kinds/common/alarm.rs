@@ -70,8 +70,8 @@ pub fn change(
     live: Option<&AlarmSpec>,
     want: AlarmSpec,
     missing: &str,
-    (linked_account, create_deps): (Option<Ref>, Vec<String>),
-    update_deps: Vec<String>,
+    (linked_account, create_deps): (Option<Ref>, Vec<Address>),
+    update_deps: Vec<Address>,
 ) -> Option<Change> {
     let after = serde_json::to_value(&want).ok();
     let Some(live) = live else {

@@ -6,13 +6,13 @@
 use std::collections::BTreeSet;
 
 use crate::diag::Diagnostics;
-use crate::plan::Plan;
+use crate::plan::{Address, Plan};
 
 /// A kind whose only errors come from what anyone who may tag can write: its changes
 /// (those from `before` on) are left out of the plan and each error is recorded as
 /// blocked; returns the addresses left out.
-pub fn kind(plan: &mut Plan, before: usize, errors: Diagnostics) -> Vec<String> {
-    let removed: Vec<String> = plan.changes.drain(before..).map(|c| c.address).collect();
+pub fn kind(plan: &mut Plan, before: usize, errors: Diagnostics) -> Vec<Address> {
+    let removed: Vec<Address> = plan.changes.drain(before..).map(|c| c.address).collect();
     for d in errors.0 {
         let mut error = d.message.clone();
         for c in &d.causes {
@@ -37,7 +37,7 @@ pub fn kind(plan: &mut Plan, before: usize, errors: Diagnostics) -> Vec<String> 
 }
 
 /// Leave out every change that waits, directly or not, for one left out.
-pub fn dependents(plan: &mut Plan, mut left_out: BTreeSet<String>) {
+pub fn dependents(plan: &mut Plan, mut left_out: BTreeSet<Address>) {
     loop {
         let before = plan.changes.len();
         plan.changes.retain(|c| {

@@ -23,8 +23,9 @@ pub const ALARM_NAME_PREFIX: &str = "plinth-";
 
 /// A topic the baseline declares.
 pub struct TopicDecl<'a> {
-    /// Plan address of the topic (`<kind>.….topic`); subscriptions go beside it.
-    pub address: Address,
+    /// Where the topic's changes go: the topic at `<within>.topic`, its policy at
+    /// `<within>.topic.policy`, subscriptions at `<within>.subscription.<e-mail>`.
+    pub within: Address,
     /// The baseline key listing the e-mails, for notes.
     pub notify_key: &'a str,
     pub name: &'a str,
@@ -36,6 +37,13 @@ pub struct TopicDecl<'a> {
     /// The baseline leaves an existing topic's access policy as it is
     /// (`topic_policy = "keep"`): plinth puts none of its statements there.
     pub keep_policy: bool,
+}
+
+impl TopicDecl<'_> {
+    /// The topic's own address: `billing.topic`.
+    pub fn address(&self) -> Address {
+        self.within.child("topic")
+    }
 }
 
 pub fn topic_arn(account: &str, name: &str) -> String {
@@ -126,16 +134,17 @@ pub fn plan_topic(
     diags: &mut Diagnostics,
     decl: &TopicDecl<'_>,
     observed: Option<&Topic>,
-) -> (String, Vec<String>) {
+) -> (String, Vec<Address>) {
     let account = cx.observed.org.management_account_id.as_str();
     let arn = topic_arn(account, decl.name);
     let mut deps = vec![];
+    let address = decl.address();
     match observed {
         None => {
             let policy = topic_policy(None, &arn, account, decl.budgets);
-            plan.changes.push(
+            plan.add(
                 Change::new(
-                    decl.address.clone(),
+                    address.clone(),
                     Action::Create,
                     format!("no SNS topic `{}` in {REGION}", decl.name),
                     Op::Sns(SnsOp::CreateTopic {
@@ -145,7 +154,7 @@ pub fn plan_topic(
                 )
                 .after(Some(policy)),
             );
-            deps.push(decl.address.to_string());
+            deps.push(address.clone());
         }
         Some(Topic {
             managed_by: Some(other),
@@ -161,19 +170,19 @@ pub fn plan_topic(
         Some(t) => {
             if !t.owned {
                 let change = adopt::change(
-                    &decl.address,
+                    &address,
                     &format!("SNS topic `{}`", decl.name),
                     Op::Sns(SnsOp::TagResource {
                         topic_arn: t.arn.clone(),
                     }),
                 );
                 deps.push(change.address.clone());
-                plan.changes.push(change);
+                plan.add(change);
             }
             if decl.keep_policy {
                 kept_policy_warnings(plan, t, decl.budgets);
             } else {
-                topic_policy_change(plan, &decl.address, t, account, decl.budgets, &deps);
+                topic_policy_change(plan, &address, t, account, decl.budgets, &deps);
             }
         }
     }
@@ -191,12 +200,9 @@ pub fn plan_topic(
                 decl.name
             )),
             Some(_) => {}
-            None => plan.changes.push(
+            None => plan.add(
                 Change::new(
-                    Address::new(
-                        decl.address.kind,
-                        format!("{}.subscription.{email}", decl.address.name.trim_end_matches(".topic")),
-                    ),
+                    decl.within.child("subscription").child(email),
                     Action::Create,
                     format!("`{email}` is not subscribed to the topic"),
                     Op::Sns(SnsOp::Subscribe {
@@ -283,7 +289,7 @@ fn topic_policy_change(
     topic: &Topic,
     account: &str,
     budgets: bool,
-    deps: &[String],
+    deps: &[Address],
 ) {
     let want = topic_policy(topic.policy.as_deref(), &topic.arn, account, budgets);
     let ours = [
@@ -301,7 +307,7 @@ fn topic_policy_change(
     }
     let reason = format!("the topic policy lacks plinth's `{TOPIC_POLICY_SID}` statement or it differs");
     let change = crate::plan::policy_document_change(
-        Address::new(address.kind, format!("{address}.policy")),
+        address.child("policy"),
         topic.policy.as_deref(),
         &want,
         (&reason, &reason),
@@ -312,7 +318,9 @@ fn topic_policy_change(
             })
         },
     );
-    plan.changes.extend(change.map(|c| c.depends_on(deps.to_vec())));
+    if let Some(change) = change {
+        plan.add(change.depends_on(deps.to_vec()));
+    }
 }
 
 /// The note for statements of plinth's that `what`'s policy already grants under other `Sid`s.

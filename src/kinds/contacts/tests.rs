@@ -200,7 +200,7 @@ fn wanted_names(base: &str) -> Vec<(String, String)> {
     plan.changes
         .iter()
         .filter_map(|c| match &c.op {
-            Op::Account(AccountOp::PutAlternateContact { contact, .. }) => Some((c.address.clone(), contact.name.clone())),
+            Op::Account(AccountOp::PutAlternateContact { contact, .. }) => Some((c.address.to_string(), contact.name.clone())),
             _ => None,
         })
         .collect()

@@ -31,9 +31,9 @@ pub(super) fn plan_root_access(cx: &Context<'_>, plan: &mut Plan) -> Result<(), 
     let mut deps = vec![];
     let wants_features = s.credentials_management || s.root_sessions;
     if wants_features && !observed.trusted_access {
-        let address = format!("{}.trusted_access", RootAccess::NAME);
-        plan.changes.push(Change::new(
-            at(address.clone()),
+        let address = Address::kind_root(RootAccess::NAME).child("trusted_access");
+        plan.add(Change::new(
+            address.clone(),
             Action::Enable,
             format!("`{PRINCIPAL}` has no trusted access to the organization; centralized root access needs it"),
             Op::Organizations(OrganizationsOp::EnableAwsServiceAccess {
@@ -59,7 +59,7 @@ pub(super) fn plan_root_access(cx: &Context<'_>, plan: &mut Plan) -> Result<(), 
         ),
     ] {
         if wanted && !live {
-            plan.changes.push(
+            plan.add(
                 Change::new(
                     at(format!("{}.{key}", RootAccess::NAME)),
                     Action::Enable,
@@ -131,7 +131,7 @@ pub(super) fn plan_root_access(cx: &Context<'_>, plan: &mut Plan) -> Result<(), 
                     continue;
                 }
                 for credential in creds.each() {
-                    plan.changes.push(
+                    plan.add(
                         Change::new(
                             at(format!("{}.{name}.{}", RootAccess::NAME, credential.label())),
                             Action::Delete,

@@ -13,7 +13,7 @@ use crate::kinds::common::impact;
 use crate::kinds::common::placement::{self, Needs, Placement, Unresolved};
 use crate::plan::impact::Effect;
 use crate::observed::{Assignment, PermissionSet, PrincipalKind};
-use crate::plan::{Action, Change, adopt_address};
+use crate::plan::{Action, Address, Change};
 
 pub(super) fn plan_assignments(
     cx: &Context<'_>,
@@ -129,9 +129,9 @@ pub(super) fn plan_assignments(
         };
         let mut deps = set_deps.clone();
         deps.extend(account_deps.iter().cloned());
-        plan.changes.push(
+        plan.add(
             Change::new(
-                at(assignment_address(set, *kind, name, account_key)),
+                assignment_address(set, *kind, name, account_key),
                 Action::Create,
                 format!("the baseline gives {} `{name}` `{set}` in this account", kind.as_str()),
                 op(SsoCall::CreateAccountAssignment {
@@ -161,16 +161,16 @@ pub(super) fn plan_assignments(
             .map(|p| p.arn.clone())
             .unwrap_or_default();
         // An adopted set's assignments change only once it carries the tag.
-        let adopt = adopt_address(&at(address(set))).name;
-        let set_deps: Vec<String> = plan
+        let adopt = address(set).adopt();
+        let set_deps: Vec<Address> = plan
             .changes
             .iter()
             .filter(|c| c.address == adopt)
             .map(|c| c.address.clone())
             .collect();
-        plan.changes.push(
+        plan.add(
             Change::new(
-                at(assignment_address(set, *kind, name, account)),
+                assignment_address(set, *kind, name, account),
                 Action::Delete,
                 format!(
                     "{} `{name}` has plinth's `{set}` in account {account}, which the baseline does not give it",

@@ -226,30 +226,27 @@ impl Kind for Sso {
     }
 }
 
-/// An address of this kind, from its full name.
-fn at(name: impl Into<String>) -> Address {
-    Address::new(Sso::NAME, name)
-}
-
 /// A grant: (permission set name, principal kind, principal name, account key).
 type Grant = (String, PrincipalKind, String, String);
 use crate::kinds::common::placement::Needs;
 
-pub fn address(name: &str) -> String {
-    format!("sso.permission_set:{name}")
+pub fn address(name: &str) -> Address {
+    Address::kind_root(Sso::NAME).child(format_args!("permission_set:{name}"))
 }
 
-fn provision_address(name: &str) -> String {
-    format!("{}.provision", address(name))
+fn provision_address(name: &str) -> Address {
+    address(name).child("provision")
 }
 
 /// `account` is a live account id, or the address of the change that creates the account
 /// (`account:<name>`).
-fn assignment_address(set: &str, kind: PrincipalKind, principal: &str, account: &str) -> String {
+fn assignment_address(set: &str, kind: PrincipalKind, principal: &str, account: &str) -> Address {
     // Shown as a target: `account:<id>`, or `account:<name>` for one this plan creates.
     let account = account.strip_prefix("account.").unwrap_or(account);
     let account = format!("account:{account}");
-    format!("sso.assignment:{set} {}:{principal} -> {account}", kind.as_str())
+    Address::kind_root(Sso::NAME)
+        .child(format_args!("assignment:{set} {}:{principal}", kind.as_str()))
+        .to(account)
 }
 
 /// The permission set the baseline declares, in AWS's terms.

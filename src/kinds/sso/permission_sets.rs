@@ -11,7 +11,7 @@ use super::*;
 use crate::diag::Diagnostics;
 use crate::kinds::common::adopt;
 use crate::observed::{PermissionSet, PermissionSetDetails, PermissionSetSpec};
-use crate::plan::{Action, Change, Orphan};
+use crate::plan::{Action, Address, Change, Orphan};
 
 /// Plan the declared permission sets; returns the reference each assignment uses (with
 /// the changes it waits for) and the names the baseline declares.
@@ -33,9 +33,9 @@ pub(super) fn plan_sets<'a>(
         match sso.permission_sets.iter().find(|p| p.name == name) {
             None => {
                 let addr = address(name);
-                plan.changes.push(
+                plan.add(
                     Change::new(
-                        at(addr.clone()),
+                        addr.clone(),
                         Action::Create,
                         format!("no permission set `{name}` in IAM Identity Center"),
                         op(SsoCall::CreatePermissionSet {
@@ -61,17 +61,17 @@ pub(super) fn plan_sets<'a>(
             Some(live) => {
                 let adopted = (!live.owned).then(|| {
                     let change = adopt::change(
-                        &at(address(name)),
+                        &address(name),
                         &format!("permission set `{name}`"),
                         op(SsoCall::TagResource {
                             permission_set: live.arn.clone(),
                         }),
                     );
                     let addr = change.address.clone();
-                    plan.changes.push(change);
+                    plan.add(change);
                     addr
                 });
-                let mut deps = update_permission_set(plan, live, &want, &op, adopted.as_deref());
+                let mut deps = update_permission_set(plan, live, &want, &op, adopted.as_ref());
                 deps.extend(adopted);
                 set_refs.insert(name, (Ref::Id(live.arn.clone()), deps));
             }
@@ -98,9 +98,9 @@ pub(super) fn plan_sets<'a>(
     {
         let addr = address(&live.name);
         if cx.options.allow_delete {
-            plan.changes.push(
+            plan.add(
                 Change::new(
-                    at(addr),
+                    addr,
                     Action::Delete,
                     format!(
                         "plinth created `{}` and the baseline no longer declares it; its assignments go first",
@@ -134,18 +134,18 @@ fn update_permission_set(
     live: &PermissionSet,
     want: &PermissionSetSpec,
     op: &impl Fn(SsoCall) -> Op,
-    adopted: Option<&str>,
-) -> Vec<String> {
+    adopted: Option<&Address>,
+) -> Vec<Address> {
     let name = want.name.as_str();
     let addr = address(name);
     let arn = live.arn.clone();
     let details = live.details.clone().unwrap_or_default();
-    let mut changed: Vec<String> = Vec::new();
+    let mut changed: Vec<Address> = Vec::new();
     // Every correction of an adopted set waits for its tag.
     let mut push = |plan: &mut Plan, mut change: Change| {
         changed.push(change.address.clone());
-        change.depends_on.extend(adopted.map(str::to_owned));
-        plan.changes.push(change);
+        change.depends_on.extend(adopted.cloned());
+        plan.add(change);
     };
 
     // Description, session duration, relay state: one update.
@@ -164,7 +164,7 @@ fn update_permission_set(
         push(
             plan,
             Change::new(
-                at(addr.clone()),
+                addr.clone(),
                 Action::Update,
                 format!(
                     "{} differ{} from the baseline",
@@ -200,7 +200,7 @@ fn update_permission_set(
         push(
             plan,
             Change::new(
-                at(format!("{addr} -> {p}")),
+                addr.to(p),
                 Action::Attach,
                 "the baseline attaches this AWS managed policy",
                 op(SsoCall::AttachManagedPolicy {
@@ -218,7 +218,7 @@ fn update_permission_set(
         push(
             plan,
             Change::new(
-                at(format!("{addr} -> {p}")),
+                addr.to(p),
                 Action::Detach,
                 "attached, but not in the baseline",
                 op(SsoCall::DetachManagedPolicy {
@@ -238,7 +238,7 @@ fn update_permission_set(
         push(
             plan,
             Change::new(
-                at(format!("{addr} -> customer_managed:{path}{n}")),
+                addr.to(format_args!("customer_managed:{path}{n}")),
                 Action::Attach,
                 "the baseline references this customer managed policy",
                 op(SsoCall::AttachCustomerManagedPolicy {
@@ -257,7 +257,7 @@ fn update_permission_set(
         push(
             plan,
             Change::new(
-                at(format!("{addr} -> customer_managed:{path}{n}")),
+                addr.to(format_args!("customer_managed:{path}{n}")),
                 Action::Detach,
                 "referenced, but not in the baseline",
                 op(SsoCall::DetachCustomerManagedPolicy {
@@ -270,12 +270,12 @@ fn update_permission_set(
     }
 
     // Inline policy, compared semantically.
-    let inline_addr = format!("{addr}.inline_policy");
+    let inline_addr = addr.child("inline_policy");
     match &want.inline_policy {
         Some(policy) => {
             let doc: serde_json::Value = serde_json::from_str(policy).unwrap_or_default();
             if let Some(change) = crate::plan::policy_document_change(
-                at(inline_addr),
+                inline_addr.clone(),
                 details.inline_policy.as_deref(),
                 &doc,
                 (
@@ -297,7 +297,7 @@ fn update_permission_set(
                 push(
                     plan,
                     Change::new(
-                        at(inline_addr),
+                        inline_addr.clone(),
                         Action::Delete,
                         "the permission set has an inline policy the baseline does not declare",
                         op(SsoCall::DeleteInlinePolicy {
@@ -311,12 +311,12 @@ fn update_permission_set(
     }
 
     // Permissions boundary.
-    let boundary_addr = format!("{addr}.permissions_boundary");
+    let boundary_addr = addr.child("permissions_boundary");
     match (&details.permissions_boundary, &want.permissions_boundary) {
         (live_b, Some(b)) if live_b.as_ref() != Some(b) => push(
             plan,
             Change::new(
-                at(boundary_addr),
+                boundary_addr.clone(),
                 if live_b.is_some() {
                     Action::Update
                 } else {
@@ -338,7 +338,7 @@ fn update_permission_set(
         (Some(live_b), None) => push(
             plan,
             Change::new(
-                at(boundary_addr),
+                boundary_addr.clone(),
                 Action::Delete,
                 "the permission set has a permissions boundary the baseline does not declare",
                 op(SsoCall::DeletePermissionsBoundary {
@@ -364,15 +364,15 @@ fn update_permission_set(
             "the permission set changes: every account that has it gets the new version".to_owned()
         };
         let change = Change::new(
-            at(provision_address(name)),
+            provision_address(name),
             Action::Update,
             reason,
             op(SsoCall::ProvisionPermissionSet {
                 permission_set: arn.clone(),
             }),
         )
-        .depends_on(changed.iter().cloned().chain(adopted.map(str::to_owned)).collect());
-        plan.changes.push(change);
+        .depends_on(changed.iter().chain(adopted).cloned().collect());
+        plan.add(change);
     }
     changed
 }

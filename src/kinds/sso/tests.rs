@@ -137,8 +137,8 @@ fn an_ou_target_covers_every_account_below_it_including_ones_this_plan_creates()
     else {
         panic!("{:?}", new.op)
     };
-    assert_eq!(*permission_set, Ref::Planned("sso.permission_set:Dev".into()));
-    assert_eq!(*account, Ref::Planned("account.payments".into()));
+    assert_eq!(*permission_set, Ref::Planned("sso.permission_set:Dev".parse().unwrap()));
+    assert_eq!(*account, Ref::Planned("account.payments".parse().unwrap()));
     // The management account is at the root, not in Workloads.
     assert!(!lines.iter().any(|l| l.ends_with("account:123456789012")), "{lines:?}");
 }

@@ -12,7 +12,7 @@ use super::*;
 use crate::diag::SourceFile;
 use crate::kinds::common::adopt;
 use crate::observed::{Bucket, BucketEncryption, PublicAccessBlock};
-use crate::plan::{Action, Change, Op, S3Op};
+use crate::plan::{Action, Address, Change, Op, S3Op};
 
 /// The bucket's changes, each sent as the bucket of `owner` (the management account); the
 /// ones the trail must wait for are added to `trail_deps`.
@@ -23,7 +23,7 @@ pub(super) fn plan_bucket(
     src: &SourceFile,
     ours: &[Value],
     owner: &str,
-    trail_deps: &mut Vec<String>,
+    trail_deps: &mut Vec<Address>,
 ) -> Result<(), Diagnostics> {
     let bucket = t.bucket.get_ref().as_str();
     let kms = t.kms_key_arn.as_ref().map(|k| k.get_ref().as_str());
@@ -41,13 +41,13 @@ pub(super) fn plan_bucket(
             return Err(other_account(t, observed, src, owner, error).into());
         }
         Bucket::Missing => {
-            plan.changes.push(Change::new(
+            plan.add(Change::new(
                 at(BUCKET_ADDRESS),
                 Action::Create,
                 format!("no bucket `{bucket}`"),
                 Op::S3(S3Op::CreateBucket { bucket: bucket.into() }),
             ));
-            (None, None, None, vec![BUCKET_ADDRESS.to_owned()])
+            (None, None, None, vec![at(BUCKET_ADDRESS)])
         }
         Bucket::Present {
             owned: false,
@@ -74,7 +74,7 @@ pub(super) fn plan_bucket(
                     }),
                 );
                 deps.push(change.address.clone());
-                plan.changes.push(change);
+                plan.add(change);
             }
             (public_access_block.clone(), encryption.clone(), policy.clone(), deps)
         }
@@ -84,7 +84,7 @@ pub(super) fn plan_bucket(
             None => "the bucket has no public access block".to_owned(),
             Some(_) => "the bucket's public access block does not block everything".to_owned(),
         };
-        plan.changes.push(
+        plan.add(
             Change::new(
                 at(format!("{BUCKET_ADDRESS}.public_access_block")),
                 if pab.is_none() { Action::Create } else { Action::Update },
@@ -115,7 +115,7 @@ pub(super) fn plan_bucket(
                 .map_or(String::new(), |k| format!(" with key `{k}`"))
         ));
     } else if encryption.as_ref() != Some(&want_encryption) {
-        plan.changes.push(
+        plan.add(
             Change::new(
                 at(format!("{BUCKET_ADDRESS}.encryption")),
                 if encryption.is_none() {
@@ -169,8 +169,8 @@ pub(super) fn plan_bucket(
             })
         },
     ) {
-        plan.changes.push(change.depends_on(bucket_deps.clone()));
-        trail_deps.push(BUCKET_POLICY_ADDRESS.to_owned());
+        plan.add(change.depends_on(bucket_deps.clone()));
+        trail_deps.push(at(BUCKET_POLICY_ADDRESS));
     }
     trail_deps.extend(bucket_deps);
 

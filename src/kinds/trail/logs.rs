@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::plan::{Action, Change, IamOp, LogsOp, Op};
+use crate::plan::{Action, Address, Change, IamOp, LogsOp, Op};
 
 fn logs_trust_policy(trail_arn: &str) -> Value {
     json!({
@@ -54,19 +54,19 @@ pub(super) fn plan_log_delivery(
     account: &str,
     trail: &str,
     trail_arn: &str,
-    trail_deps: &mut Vec<String>,
+    trail_deps: &mut Vec<Address>,
 ) -> (String, String) {
     let group = log_group_name(trail);
     let role = logs_role_name(trail);
     match &observed.log_group {
         None => {
-            plan.changes.push(Change::new(
+            plan.add(Change::new(
                 at("trail.log_group"),
                 Action::Create,
                 format!("no log group `{group}` in {HOME_REGION}"),
                 Op::Logs(LogsOp::CreateLogGroup { name: group.clone() }),
             ));
-            trail_deps.push("trail.log_group".into());
+            trail_deps.push(at("trail.log_group"));
         }
         Some(g) if !g.owned => {
             let change = adopt::change(
@@ -77,7 +77,7 @@ pub(super) fn plan_log_delivery(
                 }),
             );
             trail_deps.push(change.address.clone());
-            plan.changes.push(change);
+            plan.add(change);
         }
         Some(_) => {}
     }
@@ -85,7 +85,7 @@ pub(super) fn plan_log_delivery(
     let mut role_deps = vec![];
     match &observed.logs_role {
         None => {
-            plan.changes.push(
+            plan.add(
                 Change::new(
                     at("trail.logs_role"),
                     Action::Create,
@@ -98,8 +98,8 @@ pub(super) fn plan_log_delivery(
                 )
                 .after(Some(trust.clone())),
             );
-            role_deps.push("trail.logs_role".to_owned());
-            trail_deps.push("trail.logs_role".into());
+            role_deps.push(at("trail.logs_role"));
+            trail_deps.push(at("trail.logs_role"));
         }
         Some(r) => {
             if !r.owned {
@@ -110,14 +110,14 @@ pub(super) fn plan_log_delivery(
                 );
                 role_deps.push(change.address.clone());
                 trail_deps.push(change.address.clone());
-                plan.changes.push(change);
+                plan.add(change);
             }
             if r.permissions_boundary.as_deref() != Some(LOGS_ROLE_BOUNDARY) {
                 let why = match &r.permissions_boundary {
                     None => "the role has no permissions boundary".to_owned(),
                     Some(other) => format!("the role's permissions boundary is `{other}`"),
                 };
-                plan.changes.push(
+                plan.add(
                     Change::new(
                         at("trail.logs_role.boundary"),
                         Action::Update,
@@ -132,7 +132,7 @@ pub(super) fn plan_log_delivery(
                     .depends_on(role_deps.clone()),
                 );
                 // plinth's role policy on the role is only allowed once it is bounded.
-                role_deps.push("trail.logs_role.boundary".to_owned());
+                role_deps.push(at("trail.logs_role.boundary"));
             }
             let reason = "the role's trust policy is not CloudTrail's for this trail";
             let change = crate::plan::policy_document_change(
@@ -148,8 +148,8 @@ pub(super) fn plan_log_delivery(
                 },
             );
             if let Some(change) = change {
-                plan.changes.push(change.depends_on(role_deps.clone()));
-                trail_deps.push("trail.logs_role".into());
+                plan.add(change.depends_on(role_deps.clone()));
+                trail_deps.push(at("trail.logs_role"));
             }
         }
     }
@@ -170,8 +170,8 @@ pub(super) fn plan_log_delivery(
         },
     );
     if let Some(change) = change {
-        plan.changes.push(change.depends_on(role_deps));
-        trail_deps.push("trail.logs_role.policy".into());
+        plan.add(change.depends_on(role_deps));
+        trail_deps.push(at("trail.logs_role.policy"));
     }
     (
         log_group_arn(account, &group),

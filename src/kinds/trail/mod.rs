@@ -191,7 +191,7 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let mut trail_deps = Vec::new();
 
     if !observed.trusted_access {
-        plan.changes.push(Change::new(
+        plan.add(Change::new(
             at(TRUSTED_ACCESS_ADDRESS),
             Action::Enable,
             format!("`{SERVICE_PRINCIPAL}` has no trusted access to the organization; an organization trail needs it"),
@@ -199,7 +199,7 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                 service_principal: SERVICE_PRINCIPAL.into(),
             }),
         ));
-        trail_deps.push(TRUSTED_ACCESS_ADDRESS.to_owned());
+        trail_deps.push(at(TRUSTED_ACCESS_ADDRESS));
     }
 
     let owner = cx.baseline.management_account_id().as_str();
@@ -237,7 +237,7 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             return Err(adopt::managed_elsewhere(src, t.name.span(), &format!("trail `{name}`"), other).into());
         }
         None => {
-            plan.changes.push(
+            plan.add(
                 Change::new(
                     at(TRAIL_ADDRESS),
                     Action::Create,
@@ -247,7 +247,7 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                 .after(serde_json::to_value(&want).ok())
                 .depends_on(trail_deps),
             );
-            selector_deps.push(TRAIL_ADDRESS.to_owned());
+            selector_deps.push(at(TRAIL_ADDRESS));
             (false, crate::observed::Selectors::default())
         }
         Some(info) => {
@@ -261,11 +261,11 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                 );
                 trail_deps.push(change.address.clone());
                 selector_deps.push(change.address.clone());
-                plan.changes.push(change);
+                plan.add(change);
             }
             let differences = settings_differences(&info.settings, &want);
             if !differences.is_empty() {
-                plan.changes.push(
+                plan.add(
                     Change::new(
                         at(TRAIL_ADDRESS),
                         Action::Update,
@@ -280,13 +280,13 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                     .after(serde_json::to_value(&want).ok())
                     .depends_on(trail_deps),
                 );
-                selector_deps.push(TRAIL_ADDRESS.to_owned());
+                selector_deps.push(at(TRAIL_ADDRESS));
             }
             (info.logging, info.selectors.clone())
         }
     };
     if let Some((want_selectors, why)) = selectors::repair(&selectors) {
-        plan.changes.push(
+        plan.add(
             Change::new(
                 at(format!("{TRAIL_ADDRESS}.event_selectors")),
                 Action::Update,
@@ -302,7 +302,7 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         );
     }
     if !logging {
-        plan.changes.push(
+        plan.add(
             Change::new(
                 at(format!("{TRAIL_ADDRESS}.logging")),
                 Action::Enable,

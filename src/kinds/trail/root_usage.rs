@@ -43,7 +43,7 @@ pub(super) fn plan_root_usage(cx: &Context<'_>, plan: &mut Plan, diags: &mut Dia
             .map(|c| c.address.clone())
             .into_iter()
             .collect();
-        plan.changes.push(
+        plan.add(
             Change::new(
                 at("trail.root_usage.metric_filter"),
                 if observed.root_usage_filter.is_none() {
@@ -75,22 +75,24 @@ pub(super) fn plan_root_usage(cx: &Context<'_>, plan: &mut Plan, diags: &mut Dia
     }
 
     // The topic: its own, with `notify`, or the billing topic.
-    let (topic_arn, topic_deps) = if t.notify.is_empty() {
+    // The billing topic is planned by a kind later in the registry: waited for if planned.
+    let (topic_arn, topic_deps, later) = if t.notify.is_empty() {
         // Validation requires `notify` or `[billing]`; without either there is no one to tell.
         let Some(billing) = cx.baseline.file.billing.as_ref().map(|b| b.get_ref()) else {
             return;
         };
         (
             topic::topic_arn(account, billing.topic_name.get_ref().as_str()),
-            vec![crate::kinds::billing::TOPIC_ADDRESS.to_owned()],
+            vec![],
+            vec![crate::kinds::billing::topic_address()],
         )
     } else {
-        topic::plan_topic(
+        let (arn, deps) = topic::plan_topic(
             cx,
             plan,
             diags,
             &topic::TopicDecl {
-                address: at("trail.alerts.topic"),
+                within: at("trail.alerts"),
                 notify_key: "trail.notify",
                 name: ALERT_TOPIC,
                 name_span: t.notify[0].span(),
@@ -99,7 +101,8 @@ pub(super) fn plan_root_usage(cx: &Context<'_>, plan: &mut Plan, diags: &mut Dia
                 keep_policy: false,
             },
             observed.alert_topic.as_ref(),
-        )
+        );
+        (arn, deps, vec![])
     };
     let want = root_usage_alarm(&topic_arn);
     let missing = format!("no alarm `{ROOT_ALARM}` in CloudWatch ({HOME_REGION})");
@@ -113,6 +116,6 @@ pub(super) fn plan_root_usage(cx: &Context<'_>, plan: &mut Plan, diags: &mut Dia
         (None, deps),
         topic_deps,
     ) {
-        plan.changes.push(change);
+        plan.add(change.depends_on_if_planned(later));
     }
 }

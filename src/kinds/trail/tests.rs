@@ -192,7 +192,7 @@ fn trail_info(owned: bool, managed_by: Option<crate::observed::OtherManager>) ->
 fn shown(plan: &crate::plan::Plan) -> Vec<(&str, &str, Vec<String>)> {
     plan.changes
         .iter()
-        .map(|c| (c.action.symbol(), c.address.as_str(), c.depends_on.clone()))
+        .map(|c| (c.action.symbol(), c.address.as_str(), c.depends_on.iter().map(ToString::to_string).collect()))
         .collect()
 }
 
@@ -346,3 +346,4 @@ fn log_file_validation_is_on_unless_the_baseline_says_false() {
 mod adoption;
 mod log_role;
 mod bucket_policy;
+mod root_usage;

@@ -20,6 +20,7 @@ pub use self::import::{Importer, Recognised};
 pub use self::plan::{Setup, plan};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::kinds::Baseline;
+use crate::plan::Address;
 use crate::policy::minify;
 use crate::types::Target;
 use crate::types::policy_types::{PolicyType, Syntax};
@@ -83,8 +84,8 @@ impl Desired {
         }
     }
 
-    pub fn address(&self) -> String {
-        format!("{}.{}", self.kind, self.key)
+    pub fn address(&self) -> Address {
+        Address::new(self.kind, format!("{}.{}", self.kind, self.key))
     }
 }
 

@@ -43,10 +43,11 @@ pub struct Setup {
 
 impl Setup {
     /// The start of the type's own addresses (`scp`, `management_policy.backup`).
-    pub fn base(&self) -> String {
+    pub fn base(&self) -> Address {
+        let kind = Address::kind_root(self.kind);
         match self.group {
-            Some(group) => format!("{}.{group}", self.kind),
-            None => self.kind.to_owned(),
+            Some(group) => kind.child(group),
+            None => kind,
         }
     }
 }
@@ -55,12 +56,12 @@ impl Setup {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum TargetKey {
     Live(String),
-    Planned(String),
+    Planned(Address),
 }
 
 /// Add the changes that make the organization's policies of one type match `desired`.
 pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]) -> Result<(), Diagnostics> {
-    let Setup { kind, policy_type, .. } = setup;
+    let policy_type = setup.policy_type;
     let rules = policy_type.rules();
     let noun = rules.noun;
     let baseline = cx.baseline;
@@ -110,7 +111,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
     let mut attaches = Vec::new();
     let mut detaches = Vec::new();
     // Policies this plan adopts, by id: their other changes wait for the tag.
-    let mut adopting: BTreeMap<String, String> = BTreeMap::new();
+    let mut adopting: BTreeMap<String, Address> = BTreeMap::new();
 
     for d in desired {
         let addr = d.address();
@@ -138,7 +139,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
             Some(p) => {
                 if !p.owned {
                     let change = adopt::change(
-                        &Address::new(kind, addr.clone()),
+                        &addr,
                         &format!("{noun} `{}` ({})", d.name, p.id),
                         Op::Organizations(OrganizationsOp::TagResource {
                             resource_id: p.id.clone(),
@@ -146,7 +147,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
                     );
                     adopt_dep.push(change.address.clone());
                     adopting.insert(p.id.clone(), change.address.clone());
-                    plan.changes.push(change);
+                    plan.add(change);
                 }
                 let live_doc: Option<Value> = p.content.as_deref().and_then(|c| serde_json::from_str(c).ok());
                 let content_differs = match &live_doc {
@@ -180,52 +181,41 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
                             p.description, d.description
                         ));
                     }
-                    plan.changes.push(Change {
-                        kind: kind.to_owned(),
-                        // A new description changes nothing an account can do.
-                        impact: content_differs
-                            .then(|| reach(&d.name, Effect::Change, &targets, &[]))
-                            .flatten(),
-                        address: addr.clone(),
-                        action: Action::Update,
-                        reason: reasons.join("; "),
-                        before: live_doc.clone().or_else(|| p.content.clone().map(Value::String)),
-                        after: Some(d.document.clone()),
-                        statement_diff,
-                        depends_on: adopt_dep.clone(),
-                        op: Op::Organizations(OrganizationsOp::UpdatePolicy {
-                            policy_id: p.id.clone(),
-                            description: d.description.clone(),
-                            content: d.content.clone(),
-                        }),
+                    let op = Op::Organizations(OrganizationsOp::UpdatePolicy {
+                        policy_id: p.id.clone(),
+                        description: d.description.clone(),
+                        content: d.content.clone(),
                     });
+                    let mut update = Change::new(addr.clone(), Action::Update, reasons.join("; "), op)
+                        .before(live_doc.clone().or_else(|| p.content.clone().map(Value::String)))
+                        .after(Some(d.document.clone()))
+                        .depends_on(adopt_dep.clone())
+                        // A new description changes nothing an account can do.
+                        .impact(
+                            content_differs
+                                .then(|| reach(&d.name, Effect::Change, &targets, &[]))
+                                .flatten(),
+                        );
+                    update.statement_diff = statement_diff;
+                    plan.add(update);
                 }
                 Ref::Id(p.id.clone())
             }
             None => {
-                plan.changes.push(Change {
-                    kind: kind.to_owned(),
-                    impact: None,
-                    address: addr.clone(),
-                    action: Action::Create,
-                    reason: format!("no {noun} named `{}` in the organization", d.name),
-                    before: None,
-                    after: Some(d.document.clone()),
-                    statement_diff: vec![],
-                    depends_on: vec![],
-                    op: Op::Organizations(OrganizationsOp::CreatePolicy {
-                        policy_type,
-                        name: d.name.clone(),
-                        description: d.description.clone(),
-                        content: d.content.clone(),
-                    }),
+                let op = Op::Organizations(OrganizationsOp::CreatePolicy {
+                    policy_type,
+                    name: d.name.clone(),
+                    description: d.description.clone(),
+                    content: d.content.clone(),
                 });
+                let reason = format!("no {noun} named `{}` in the organization", d.name);
+                plan.add(Change::new(addr.clone(), Action::Create, reason, op).after(Some(d.document.clone())));
                 Ref::Planned(addr.clone())
             }
         };
         let policy_key = match &policy_ref {
             Ref::Id(id) => id.clone(),
-            Ref::Planned(a) => a.clone(),
+            Ref::Planned(a) => a.to_string(),
         };
 
         // Attachments the baseline wants.
@@ -274,21 +264,16 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
                 depends_on.push(a.clone());
             }
             depends_on.extend(target_dep);
-            attaches.push(Change {
-                kind: kind.to_owned(),
-                impact: reach(&d.name, Effect::Gain, std::slice::from_ref(target), &was_on),
-                address: format!("{addr} -> {target}"),
-                action: Action::Attach,
-                reason: format!("the baseline attaches `{}` to `{target}`", d.name),
-                before: None,
-                after: None,
-                statement_diff: vec![],
-                depends_on,
-                op: Op::Organizations(OrganizationsOp::AttachPolicy {
-                    policy: policy_ref.clone(),
-                    target: target_ref,
-                }),
+            let op = Op::Organizations(OrganizationsOp::AttachPolicy {
+                policy: policy_ref.clone(),
+                target: target_ref,
             });
+            let reason = format!("the baseline attaches `{}` to `{target}`", d.name);
+            attaches.push(
+                Change::new(addr.to(target), Action::Attach, reason, op)
+                    .depends_on(depends_on)
+                    .impact(reach(&d.name, Effect::Gain, std::slice::from_ref(target), &was_on)),
+            );
         }
 
         // Attachments of an owned policy the baseline does not want.
@@ -315,7 +300,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
         .iter()
         .filter(|p| p.owned && !desired_names.contains(p.name.as_str()))
     {
-        let addr = format!("{}.orphan.{}", setup.base(), p.name);
+        let addr = setup.base().child("orphan").child(&p.name);
         if !cx.options.allow_delete {
             plan.orphans.push(Orphan {
                 address: addr,
@@ -348,7 +333,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
         if set.len() > max
             && let Some((span, shown)) = attach_spans.get(key)
         {
-            let prefix = format!("{}.", setup.base());
+            let prefix = format!("{}.", setup.base().as_str());
             let names: Vec<String> = set
                 .iter()
                 .map(|id| {
@@ -377,14 +362,14 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
     }
 
     // Detaches go after every attach to the same target, so a target is never left bare.
-    let mut orphan_detaches: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut orphan_detaches: BTreeMap<Address, Vec<Address>> = BTreeMap::new();
     // Orphans that stay attached somewhere, so cannot be deleted.
-    let mut blocked_deletes: BTreeSet<String> = BTreeSet::new();
+    let mut blocked_deletes: BTreeSet<Address> = BTreeSet::new();
     let mut detach_changes = Vec::new();
     for (policy_id, target_id, addr, name, orphan) in detaches {
         let key = TargetKey::Live(target_id.clone());
         let shown = org.describe_target(&target_id);
-        let change_addr = format!("{addr} -> {shown}");
+        let change_addr = addr.to(&shown);
         if plan.is_blocked(&target_id) {
             plan.warnings.push(format!(
                 "kept `{name}` on `{shown}`: a target of the baseline that live names make ambiguous could mean it (see the errors); nothing is detached there until that is fixed"
@@ -404,7 +389,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
             }
             continue;
         }
-        let depends_on: Vec<String> = attaches
+        let depends_on: Vec<Address> = attaches
             .iter()
             .filter(|a| matches!(&a.op, Op::Organizations(OrganizationsOp::AttachPolicy { target: Ref::Id(t), .. }) if *t == target_id))
             .map(|a| a.address.clone())
@@ -416,48 +401,40 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
                 .or_default()
                 .push(change_addr.clone());
         }
-        detach_changes.push(Change {
-            kind: kind.to_owned(),
-            impact: impact::target_of(org, &target_id).and_then(|t| {
-                let kept = if orphan { None } else { kept_on.get(&name) };
-                reach(&name, Effect::Lose, &[t], kept.map(Vec::as_slice).unwrap_or_default())
-            }),
-            address: change_addr,
-            action: Action::Detach,
-            reason: if orphan {
-                format!("`{name}` is being deleted and must be detached first")
-            } else {
-                format!("attached to `{shown}`, but the baseline does not attach `{name}` there")
-            },
-            before: None,
-            after: None,
-            statement_diff: vec![],
-            depends_on,
-            op: Op::Organizations(OrganizationsOp::DetachPolicy { policy_id, target_id }),
+        let reason = if orphan {
+            format!("`{name}` is being deleted and must be detached first")
+        } else {
+            format!("attached to `{shown}`, but the baseline does not attach `{name}` there")
+        };
+        let impact = impact::target_of(org, &target_id).and_then(|t| {
+            let kept = if orphan { None } else { kept_on.get(&name) };
+            reach(&name, Effect::Lose, &[t], kept.map(Vec::as_slice).unwrap_or_default())
         });
+        let op = Op::Organizations(OrganizationsOp::DetachPolicy { policy_id, target_id });
+        detach_changes.push(
+            Change::new(change_addr, Action::Detach, reason, op)
+                .depends_on(depends_on)
+                .impact(impact),
+        );
     }
-    plan.changes.extend(attaches);
-    plan.changes.extend(detach_changes);
+    for change in attaches.into_iter().chain(detach_changes) {
+        plan.add(change);
+    }
 
     for (addr, p) in deletes {
         if blocked_deletes.contains(&addr) {
             continue;
         }
         let depends_on = orphan_detaches.remove(&addr).unwrap_or_default();
-        plan.changes.push(Change {
-            kind: kind.to_owned(),
-            impact: None,
-            address: addr,
-            action: Action::Delete,
-            reason: "managed by plinth, no longer in the baseline, and `--allow-delete` was given".into(),
-            before: p.content.as_deref().and_then(|c| serde_json::from_str(c).ok()),
-            after: None,
-            statement_diff: vec![],
-            depends_on,
-            op: Op::Organizations(OrganizationsOp::DeletePolicy {
-                policy_id: p.id.clone(),
-            }),
+        let op = Op::Organizations(OrganizationsOp::DeletePolicy {
+            policy_id: p.id.clone(),
         });
+        let reason = "managed by plinth, no longer in the baseline, and `--allow-delete` was given";
+        plan.add(
+            Change::new(addr, Action::Delete, reason, op)
+                .before(p.content.as_deref().and_then(|c| serde_json::from_str(c).ok()))
+                .depends_on(depends_on),
+        );
     }
     Ok(())
 }

@@ -18,11 +18,11 @@ pub use target::*;
 use crate::kinds::{Context, account, organizational_units};
 use crate::observed::{OrgState, OuLookup, Resolved};
 use crate::plan::impact::{ImpactAccount, UNLISTED_OU};
-use crate::plan::{Plan, Ref};
+use crate::plan::{Address, Plan, Ref};
 use crate::types::Target;
 
 /// A resource to reference, and the plan changes that must succeed first.
-pub type Needs = (Ref, Vec<String>);
+pub type Needs = (Ref, Vec<Address>);
 
 /// Why a target means no resource of the live organization.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +103,7 @@ impl<'a> Placement<'a> {
                 None => {
                     if let Some((addr, deps)) = account::planned(plan, name) {
                         accounts.push(Placed {
-                            key: addr.clone(),
+                            key: addr.to_string(),
                             ou_shown: ou.clone(),
                             at: Where::Path(ou),
                             needs: (Ref::Planned(addr), deps),
@@ -159,7 +159,7 @@ impl<'a> Placement<'a> {
             .organizational_units
             .iter()
             .flat_map(|o| o.path.get_ref().with_ancestors())
-            .filter(|p| plan.find(&organizational_units::address(p)).is_some())
+            .filter(|p| plan.find(organizational_units::address(p)).is_some())
             .map(|p| p.to_string())
             .collect();
         let by_key = accounts.iter().enumerate().map(|(i, a)| (a.key.clone(), i)).collect();

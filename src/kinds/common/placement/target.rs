@@ -5,7 +5,7 @@ use super::Unresolved;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::{Context, account, organizational_units};
 use crate::observed::Resolved;
-use crate::plan::{Blocked, Plan, Ref};
+use crate::plan::{Address, Blocked, Plan, Ref};
 use crate::types::Target;
 
 /// A target itself: its live id, or the change of this plan that creates it (an OU, or
@@ -13,7 +13,7 @@ use crate::types::Target;
 /// the changes to wait for. `Err` says why there is none, or why live names leave it
 /// ambiguous. An `account:<name>` declared in `[[account]]` means that declaration's
 /// account (matched by id or e-mail), whatever live accounts are named.
-pub fn target(cx: &Context<'_>, plan: &Plan, target: &Target) -> Result<(Ref, Vec<String>), Unresolved> {
+pub fn target(cx: &Context<'_>, plan: &Plan, target: &Target) -> Result<(Ref, Vec<Address>), Unresolved> {
     if let Target::Account(name) = target
         && let Some(found) = declared_account(cx, plan, name)
     {
@@ -44,7 +44,7 @@ pub(super) fn declared_account(
     cx: &Context<'_>,
     plan: &Plan,
     name: &str,
-) -> Option<Result<(Ref, Vec<String>), Unresolved>> {
+) -> Option<Result<(Ref, Vec<Address>), Unresolved>> {
     let decl = cx
         .baseline
         .file
@@ -110,7 +110,7 @@ pub fn unknown_target(cx: &Context<'_>, target: &Target, span: std::ops::Range<u
 
 /// A linked account: its live id, or the reference to the account this plan creates and
 /// the changes to wait for.
-pub type Linked = (Option<String>, Option<Ref>, Vec<String>);
+pub type Linked = (Option<String>, Option<Ref>, Vec<Address>);
 
 /// The account a per-account resource filters on (a billing alarm's or a budget's
 /// `LinkedAccount`), if it names one, by id or name: its live id; or, for an account this

@@ -32,11 +32,11 @@ fn an_account_whose_ou_the_plan_did_not_list_is_reached_from_the_root_and_said_u
     let key = p
         .changes
         .iter()
-        .find(|c| c.action == Action::Attach && c.address.ends_with("-> root"))
+        .find(|c| c.action == Action::Attach && c.address.target() == Some("root"))
         .unwrap()
         .address
         .clone();
-    let (_, accounts, ous, _) = reached(&p, &key);
+    let (_, accounts, ous, _) = reached(&p, key.as_str());
     assert!(accounts.contains(&"tools (333333333333)".to_owned()), "{accounts:?}");
     assert_eq!(ous, [crate::plan::impact::UNLISTED_OU, "Workloads", "root"]);
     let line = crate::plan::impact::line(p.find(&key).unwrap()).unwrap();
@@ -67,11 +67,11 @@ fn attachments_reach_every_account_below_their_target_and_management_only_where_
         let key = p
             .changes
             .iter()
-            .find(|c| c.action == Action::Attach && c.address.ends_with("-> root"))
+            .find(|c| c.action == Action::Attach && c.address.target() == Some("root"))
             .unwrap()
             .address
             .clone();
-        let (effect, accounts, ous, not_affected) = reached(&p, &key);
+        let (effect, accounts, ous, not_affected) = reached(&p, key.as_str());
         assert_eq!(effect, Effect::Gain, "{k}");
         let restricts_management = case.policy_type.rules().affects_management_account;
         let mut want = vec!["sandbox (222222222222)", "tools (333333333333)"];
@@ -82,7 +82,7 @@ fn attachments_reach_every_account_below_their_target_and_management_only_where_
         assert_eq!(ous, ["Workloads", "root"], "{k}");
         assert_eq!(not_affected.is_some(), !restricts_management, "{k}: {not_affected:?}");
 
-        let ou = key.replace("-> root", "-> ou:Workloads");
+        let ou = key.as_str().replace("-> root", "-> ou:Workloads");
         let (_, accounts, ous, not_affected) = reached(&p, &ou);
         assert_eq!(accounts, ["sandbox (222222222222)"], "{k}");
         assert_eq!(ous, ["Workloads"], "{k}");
@@ -170,7 +170,7 @@ fn an_attach_where_the_policy_is_already_inherited_gains_nothing_there() {
     let c = p
         .changes
         .iter()
-        .find(|c| c.action == Action::Attach && c.address.ends_with("-> ou:Workloads"))
+        .find(|c| c.action == Action::Attach && c.address.target() == Some("ou:Workloads"))
         .expect("attached to Workloads");
     let i = c.impact.as_ref().unwrap();
     assert!(i.accounts.is_empty(), "{:?}", i.accounts);

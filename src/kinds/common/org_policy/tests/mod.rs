@@ -31,11 +31,11 @@ fn from_scratch_the_type_is_enabled_then_the_policy_created_then_attached() {
         assert_eq!(lines(&p), want, "{k}");
         let attach = p.changes.iter().find(|c| c.action == Action::Attach).unwrap();
         assert!(
-            attach.depends_on.contains(&format!("{k}.policy_type")),
+            attach.depends_on.iter().any(|d| *d == format!("{k}.policy_type")),
             "{k}: {:?}",
             attach.depends_on
         );
-        assert!(attach.depends_on.contains(&format!("{k}.{key}")), "{k}");
+        assert!(attach.depends_on.iter().any(|d| *d == format!("{k}.{key}")), "{k}");
         if case.policy_type.rules().trusted_access.is_some() {
             let enable = p
                 .changes
@@ -146,7 +146,12 @@ fn a_dropped_policy_is_an_orphan_kept_unless_deletion_is_allowed() {
         let kept = plan(&without, &o, false);
         assert!(kept.changes.is_empty(), "{}: {:?}", case.kind, lines(&kept));
         assert_eq!(kept.orphans.len(), 1, "{}", case.kind);
-        assert!(kept.orphans[0].address.starts_with(&format!("{}.orphan.", case.base)));
+        assert!(
+            kept.orphans[0]
+                .address
+                .as_str()
+                .starts_with(&format!("{}.orphan.", case.base))
+        );
         assert!(kept.orphans[0].reason.contains("--allow-delete"));
         let gone = plan(&without, &o, true);
         let actions: Vec<Action> = gone.changes.iter().map(|c| c.action).collect();
@@ -191,6 +196,7 @@ fn a_management_type_the_baseline_no_longer_declares_is_left_alone_with_a_warnin
     assert!(
         p.orphans[0]
             .address
+            .as_str()
             .starts_with("management_policy.backup.orphan.nightly")
     );
     let p = plan(&baseline(other), &o, true);

@@ -176,7 +176,7 @@ pub(super) fn apply(o: &mut Observed, t: PolicyType, plan: &Plan) {
                 let mut p = policy(&id, name, &serde_json::from_str::<Value>(content).unwrap(), true);
                 p.description = description.clone();
                 s.policies.push(p);
-                made.insert(c.address.clone(), id);
+                made.insert(c.address.to_string(), id);
             }
             OrganizationsOp::UpdatePolicy {
                 policy_id,
@@ -190,7 +190,7 @@ pub(super) fn apply(o: &mut Observed, t: PolicyType, plan: &Plan) {
             OrganizationsOp::AttachPolicy { policy, target } => {
                 let id = match policy {
                     Ref::Id(id) => id.clone(),
-                    Ref::Planned(a) => made[a].clone(),
+                    Ref::Planned(a) => made[a.as_str()].clone(),
                 };
                 let Ref::Id(target) = target else { panic!() };
                 assert!(s.enabled, "{} attached before its type is enabled", c.address);
