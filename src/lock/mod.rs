@@ -97,7 +97,7 @@ pub struct Held {
 
 fn failure(e: AwsError) -> Diagnostics {
     Diagnostic::error("cannot take the apply lock")
-        .cause(e.to_string())
+        .causes(e.causes())
         .hint(format!("plinth keeps its lock in the DynamoDB table `{TABLE}` (us-east-1); it needs dynamodb:CreateTable, DescribeTable, PutItem, GetItem, UpdateItem and DeleteItem on it"))
         .into()
 }
