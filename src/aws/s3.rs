@@ -120,9 +120,9 @@ impl S3 {
         {
             Ok(out) => Ok(Policy::Read(out.policy().map(str::to_owned))),
             Err(e) if e.is("NoSuchBucketPolicy") => Ok(Policy::Read(None)),
-            Err(e) if e.is("NoSuchBucket") => Ok(Policy::Missing),
+            Err(e) if e.is_not_found() => Ok(Policy::Missing),
             // What S3 answers for another account's bucket, its policy whatever it is.
-            Err(e) if e.is("AccessDenied") || e.is("AllAccessDisabled") => Ok(Policy::OtherAccount(e.to_string())),
+            Err(e) if e.is_access_denied() || e.is("AllAccessDisabled") => Ok(Policy::OtherAccount(e.to_string())),
             Err(e) => Err(e),
         }
     }
@@ -178,7 +178,7 @@ impl S3 {
                     .ctx(SERVICE, "CreateBucket");
                 match created {
                     // A retry of a create whose answer was lost.
-                    Err(e) if e.is("BucketAlreadyOwnedByYou") => {}
+                    Err(e) if e.is_already_exists() => {}
                     other => {
                         other?;
                     }

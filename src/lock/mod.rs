@@ -328,7 +328,7 @@ impl Drop for Held {
 /// The lock `lock_id` as it is, for `plinth force-unlock` to show before asking.
 pub async fn inspect(dynamo: &Dynamo, lock_id: &str) -> Result<Option<LockRecord>, Diagnostics> {
     match dynamo.read(TABLE, lock_id).await {
-        Err(e) if e.is("ResourceNotFoundException") => Ok(None),
+        Err(e) if e.is_not_found() => Ok(None),
         other => other.map_err(failure),
     }
 }

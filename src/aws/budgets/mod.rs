@@ -9,7 +9,7 @@ use aws_sdk_budgets::types::{
 };
 use futures::{StreamExt, TryStreamExt};
 
-use super::{AwsError, Context};
+use super::{AwsError, Context, ErrorKind};
 use crate::observed::{
     Budget, BudgetNotification, BudgetSpec, BudgetSubscriber, NotificationKind, Ownership, SubscriberKind, ownership,
 };
@@ -201,7 +201,7 @@ impl Budgets {
                 match call.send().await.ctx(SERVICE, "CreateBudget") {
                     Ok(_) => Ok(Some(arn)),
                     // A retry of a create whose answer was lost: the budget is there, tagged.
-                    Err(e) if e.is("DuplicateRecordException") && self.owned(&arn, &spec.name).await? => Ok(Some(arn)),
+                    Err(e) if e.is_already_exists() && self.owned(&arn, &spec.name).await? => Ok(Some(arn)),
                     Err(e) => Err(e),
                 }
             }
@@ -229,7 +229,7 @@ impl Budgets {
                     .await
                     .ctx(SERVICE, "CreateNotification")
                     .map(drop)
-                    .or_else(already("DuplicateRecordException"))?;
+                    .or_else(already(ErrorKind::AlreadyExists))?;
                 Ok(None)
             }
             BudgetsCall::DeleteNotification {
@@ -245,7 +245,7 @@ impl Budgets {
                     .await
                     .ctx(SERVICE, "DeleteNotification")
                     .map(drop)
-                    .or_else(already("NotFoundException"))?;
+                    .or_else(already(ErrorKind::NotFound))?;
                 Ok(None)
             }
             BudgetsCall::CreateSubscriber {
@@ -264,7 +264,7 @@ impl Budgets {
                     .await
                     .ctx(SERVICE, "CreateSubscriber")
                     .map(drop)
-                    .or_else(already("DuplicateRecordException"))?;
+                    .or_else(already(ErrorKind::AlreadyExists))?;
                 Ok(None)
             }
             BudgetsCall::DeleteSubscriber {
@@ -283,7 +283,7 @@ impl Budgets {
                     .await
                     .ctx(SERVICE, "DeleteSubscriber")
                     .map(drop)
-                    .or_else(already("NotFoundException"))?;
+                    .or_else(already(ErrorKind::NotFound))?;
                 Ok(None)
             }
             BudgetsCall::TagResource { budget_arn } => {
@@ -305,7 +305,7 @@ impl Budgets {
                     .await
                     .ctx(SERVICE, "DeleteBudget")
                     .map(drop)
-                    .or_else(already("NotFoundException"))?;
+                    .or_else(already(ErrorKind::NotFound))?;
                 Ok(None)
             }
         }
@@ -318,8 +318,8 @@ fn of(name: &str, tags: &[(String, String)]) -> Ownership {
 
 /// A retried write whose first answer was lost finds its work done: AWS's "already
 /// exists" or "not found" means what was asked holds.
-fn already(code: &'static str) -> impl Fn(AwsError) -> Result<(), AwsError> {
-    move |e| if e.is(code) { Ok(()) } else { Err(e) }
+fn already(kind: ErrorKind) -> impl Fn(AwsError) -> Result<(), AwsError> {
+    move |e| if e.kind() == kind { Ok(()) } else { Err(e) }
 }
 
 pub(super) fn invalid(operation: &'static str) -> impl Fn(aws_smithy_types::error::operation::BuildError) -> AwsError {

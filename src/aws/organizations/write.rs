@@ -31,7 +31,7 @@ impl Organizations {
                     .send()
                     .await
                     .ctx(SERVICE, "EnablePolicyType");
-                done_if(sent, "PolicyTypeAlreadyEnabledException")
+                done_if(sent, |e| e.is("PolicyTypeAlreadyEnabledException"))
             }
             OrganizationsOp::CreateOrganizationalUnit { parent, name } => {
                 let parent_id = resolve(parent).ok_or_else(|| unresolved(parent))?;
@@ -47,9 +47,7 @@ impl Organizations {
                 .await;
                 match sent {
                     Ok(out) => Ok(out.organizational_unit().and_then(|o| o.id()).map(str::to_owned)),
-                    Err(e) if e.is("DuplicateOrganizationalUnitException") => {
-                        self.created_ou(&parent_id, name, e).await
-                    }
+                    Err(e) if e.is_already_exists() => self.created_ou(&parent_id, name, e).await,
                     Err(e) => Err(e),
                 }
             }
@@ -86,7 +84,7 @@ impl Organizations {
                         .and_then(|p| p.policy_summary())
                         .and_then(|s| s.id())
                         .map(str::to_owned)),
-                    Err(e) if e.is("DuplicatePolicyException") => self.created_policy(*policy_type, name, e).await,
+                    Err(e) if e.is_already_exists() => self.created_policy(*policy_type, name, e).await,
                     Err(e) => Err(e),
                 }
             }
@@ -127,7 +125,7 @@ impl Organizations {
                     },
                 )
                 .await;
-                done_if(sent, "DuplicatePolicyAttachmentException")
+                done_if(sent, AwsError::is_already_exists)
             }
             OrganizationsOp::DetachPolicy { policy_id, target_id } => {
                 let sent = retry_eventually(&["ConcurrentModificationException"], || async {
@@ -140,7 +138,7 @@ impl Organizations {
                         .ctx(SERVICE, "DetachPolicy")
                 })
                 .await;
-                done_if(sent, "PolicyNotAttachedException")
+                done_if(sent, |e| e.is("PolicyNotAttachedException"))
             }
             OrganizationsOp::EnableAwsServiceAccess { service_principal } => {
                 self.client
@@ -170,7 +168,7 @@ impl Organizations {
                     .send()
                     .await
                     .ctx(SERVICE, "MoveAccount");
-                done_if(sent, "DuplicateAccountException")
+                done_if(sent, AwsError::is_already_exists)
             }
             OrganizationsOp::DeletePolicy { policy_id } => {
                 let sent = retry_eventually(&["PolicyInUseException", "ConcurrentModificationException"], || async {
@@ -182,7 +180,7 @@ impl Organizations {
                         .ctx(SERVICE, "DeletePolicy")
                 })
                 .await;
-                done_if(sent, "PolicyNotFoundException")
+                done_if(sent, AwsError::is_not_found)
             }
         }
     }
@@ -243,11 +241,15 @@ impl Organizations {
     }
 }
 
-/// A write whose error `code` means it is already done (a retried attach, enable, delete).
-pub(crate) fn done_if<T>(sent: Result<T, AwsError>, code: &str) -> Result<Option<String>, AwsError> {
+/// A write whose error, as `done` tells, means it is already done (a retried attach,
+/// enable, delete).
+pub(crate) fn done_if<T>(
+    sent: Result<T, AwsError>,
+    done: impl Fn(&AwsError) -> bool,
+) -> Result<Option<String>, AwsError> {
     match sent {
         Ok(_) => Ok(None),
-        Err(e) if e.is(code) => {
+        Err(e) if done(&e) => {
             tracing::info!(operation = e.operation, "already done: {}", e.message);
             Ok(None)
         }
