@@ -133,6 +133,13 @@ impl Diagnostic {
         self
     }
 
+    /// One `Caused by:` line each, in order (an error and what its source chain adds:
+    /// [`chain`], `AwsError::causes`).
+    pub fn causes<S: Into<String>>(mut self, causes: impl IntoIterator<Item = S>) -> Self {
+        self.causes.extend(causes.into_iter().map(Into::into));
+        self
+    }
+
     /// `path:line:col` of the label, if any.
     pub fn location(&self) -> Option<String> {
         self.label.as_ref().map(|l| {
@@ -215,6 +222,22 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+/// An error's words and its sources', outermost first, each once: a source whose words
+/// an error above it already shows (`cannot read: {source}`) is left out. `Display` only,
+/// never `Debug`, which for the SDK's errors holds whole responses.
+pub fn chain(err: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut texts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !text.is_empty() && !texts.iter().any(|t| t.contains(text.as_str())) {
+            texts.push(text);
+        }
+        next = e.source();
+    }
+    texts
+}
+
 /// A character that must not reach a reader as it is: C0 controls (ESC among them), DEL
 /// and C1 controls, which a terminal acts on; the bidirectional formatting characters
 /// (marks, embeddings, overrides, isolates), which reorder what is shown around them;
@@ -284,6 +307,39 @@ mod tests {
             let text = Diagnostic::error("bad").at(&f, span.clone()).to_string();
             assert!(text.contains("--> p.json:"), "{span:?}: {text}");
         }
+    }
+
+    #[derive(Debug)]
+    struct Wrapped(&'static str, Option<Box<Wrapped>>);
+
+    impl fmt::Display for Wrapped {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Wrapped {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|w| w as &(dyn std::error::Error + 'static))
+        }
+    }
+
+    #[test]
+    fn an_error_chain_is_each_errors_words_once_outermost_first() {
+        let inner = Wrapped("profile `ci` was not defined", None);
+        let repeated = Wrapped(
+            "cannot load the profile: profile `ci` was not defined",
+            Some(Box::new(inner)),
+        );
+        let outer = Wrapped("an error occurred while loading credentials", Some(Box::new(repeated)));
+        assert_eq!(
+            chain(&outer),
+            [
+                "an error occurred while loading credentials",
+                "cannot load the profile: profile `ci` was not defined",
+            ]
+        );
+        assert_eq!(chain(&Wrapped("alone", None)), ["alone"]);
     }
 
     #[test]

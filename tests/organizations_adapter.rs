@@ -438,3 +438,75 @@ async fn retried_writes_that_find_their_work_done_succeed() {
     };
     assert_eq!(orgs.execute(&enable, &|_| None).await.unwrap(), None);
 }
+
+/// CreateAccount goes without the SDK's retries: a throttled answer is plinth's to retry,
+/// after looking for the request, and a refusal is not sent again.
+#[tokio::test(start_paused = true)]
+async fn a_throttled_create_account_is_sent_again_and_a_refused_one_is_not() {
+    use aws_sdk_organizations::operation::create_account::CreateAccountOutput;
+    use aws_sdk_organizations::operation::list_create_account_status::ListCreateAccountStatusOutput;
+    let none_earlier =
+        mock!(Client::list_create_account_status).then_output(|| ListCreateAccountStatusOutput::builder().build());
+    let create = mock!(Client::create_account)
+        .sequence()
+        .http_status(400, json_error(400, "TooManyRequestsException", "Rate exceeded").1)
+        .output(|| {
+            CreateAccountOutput::builder()
+                .create_account_status(in_progress("car-2"))
+                .build()
+        })
+        .http_status(400, json_error(400, "AccessDeniedException", "not allowed").1)
+        .build();
+    let status = mock!(Client::describe_create_account_status).then_output(|| succeeded("car-2"));
+    let client = mock_client!(
+        aws_sdk_organizations,
+        RuleMode::MatchAny,
+        &[&none_earlier, &create, &status],
+        fast_retries
+    );
+    let orgs = Organizations::new(client);
+    let op = OrganizationsOp::CreateAccount {
+        name: "payments".into(),
+        email: "payments@example.com".into(),
+    };
+    let id = orgs.execute(&op, &|_| None).await.unwrap();
+    assert_eq!(id.as_deref(), Some("444455556666"));
+    assert_eq!(create.num_calls(), 2, "sent again after the throttled answer");
+    assert_eq!(none_earlier.num_calls(), 2, "looked for the request before each send");
+    let err = orgs.execute(&op, &|_| None).await.unwrap_err();
+    assert!(err.is_access_denied(), "{err}");
+    assert_eq!(create.num_calls(), 3, "a refusal is not sent again");
+}
+
+/// A repeated delete finds the policy gone: done. A detach of a policy from a target AWS
+/// does not know is an error, though "not found" too: only "not attached" is done.
+#[tokio::test]
+async fn a_delete_finding_the_policy_gone_is_done_and_a_detach_from_an_unknown_target_is_not() {
+    let gone = mock!(Client::delete_policy)
+        .sequence()
+        .http_status(400, json_error(400, "PolicyNotFoundException", "gone").1)
+        .build();
+    let detached = mock!(Client::detach_policy)
+        .sequence()
+        .http_status(400, json_error(400, "PolicyNotAttachedException", "not attached").1)
+        .http_status(400, json_error(400, "TargetNotFoundException", "no such target").1)
+        .build();
+    let client = mock_client!(
+        aws_sdk_organizations,
+        RuleMode::MatchAny,
+        &[&gone, &detached],
+        fast_retries
+    );
+    let orgs = Organizations::new(client);
+    let delete = OrganizationsOp::DeletePolicy {
+        policy_id: "p-old".into(),
+    };
+    assert_eq!(orgs.execute(&delete, &|_| None).await.unwrap(), None);
+    let detach = OrganizationsOp::DetachPolicy {
+        policy_id: "p-old".into(),
+        target_id: "ou-1".into(),
+    };
+    assert_eq!(orgs.execute(&detach, &|_| None).await.unwrap(), None);
+    let err = orgs.execute(&detach, &|_| None).await.unwrap_err();
+    assert!(err.is_not_found() && err.is("TargetNotFoundException"), "{err}");
+}

@@ -161,3 +161,40 @@ async fn every_request_on_the_bucket_but_its_creation_names_the_expected_owner()
         assert_eq!(rule.num_calls(), calls);
     }
 }
+
+/// `BucketAlreadyOwnedByYou` is a retried create done; `BucketAlreadyExists` is another
+/// account holding the name, an error (never "already exists" done).
+#[tokio::test]
+async fn a_create_finding_its_own_bucket_is_done_and_another_accounts_an_error() {
+    let (s1, b1) = s3_error(409, "BucketAlreadyOwnedByYou");
+    let (s2, b2) = s3_error(409, "BucketAlreadyExists");
+    let create = mock!(Client::create_bucket)
+        .sequence()
+        .http_status(s1, b1)
+        .http_status(s2, b2)
+        .build();
+    let s3 = S3::new(mock_client!(aws_sdk_s3, RuleMode::Sequential, &[&create]));
+    let op = S3Op::CreateBucket {
+        bucket: "trail-logs".into(),
+    };
+    assert_eq!(s3.execute(&op).await.unwrap(), None);
+    let err = s3.execute(&op).await.unwrap_err();
+    assert_eq!(err.code.as_deref(), Some("BucketAlreadyExists"));
+    assert!(!err.is_already_exists(), "{err}");
+}
+
+/// Tags missing on a bucket are no tags; the bucket missing while its tags are read is
+/// an error, not "no tags".
+#[tokio::test]
+async fn a_bucket_gone_while_its_tags_are_read_is_an_error_not_no_tags() {
+    let (s1, b1) = s3_error(404, "NoSuchBucket");
+    let tags = mock!(Client::get_bucket_tagging).sequence().http_status(s1, b1).build();
+    let s3 = S3::new(mock_client!(aws_sdk_s3, RuleMode::Sequential, &[&tags]));
+    let op = S3Op::TagBucket {
+        bucket: "trail-logs".into(),
+        expected_owner: OWNER.into(),
+    };
+    let err = s3.execute(&op).await.unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+    assert_eq!(err.operation, "GetBucketTagging");
+}

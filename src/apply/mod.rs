@@ -177,8 +177,10 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> Ap
                     (
                         i,
                         result.map_err(|e: AwsError| {
-                            tracing::error!(address = %c.address, error = %e, "change failed");
-                            Status::Failed { error: e.to_string() }
+                            // What the SDK's error adds (why credentials failed) included.
+                            let error = e.causes().join(": ");
+                            tracing::error!(address = %c.address, error = %error, "change failed");
+                            Status::Failed { error }
                         }),
                     )
                 });

@@ -60,7 +60,7 @@ impl AccountApi {
             .ctx(SERVICE, "GetAlternateContact")
         {
             Ok(out) => out,
-            Err(e) if e.is("ResourceNotFoundException") => return Ok(None),
+            Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(e),
         };
         Ok(out.alternate_contact().map(|c| ContactSpec {

@@ -15,7 +15,7 @@ use super::root_access::RootAccess;
 use super::s3::S3;
 use super::sns::Sns;
 use super::sso::Sso;
-use super::{Aws, AwsError};
+use super::{Aws, AwsError, ErrorKind};
 use crate::diag::{Diagnostic, Diagnostics};
 
 pub struct Clients {
@@ -77,7 +77,7 @@ impl Clients {
 fn failure(what: &str, e: AwsError, endpoint: Option<&str>) -> Diagnostics {
     if e.no_credentials {
         return Diagnostic::error("no AWS credentials found")
-            .cause(e.to_string())
+            .causes(e.causes())
             .hint(
                 "plinth uses the standard AWS credential chain: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`, \
                  a profile (`--profile` or `AWS_PROFILE`), IAM Identity Center (`aws sso login`), web identity, \
@@ -85,20 +85,19 @@ fn failure(what: &str, e: AwsError, endpoint: Option<&str>) -> Diagnostics {
             )
             .into();
     }
-    let hint = match e.code.as_deref() {
-        Some("AccessDeniedException" | "AccessDenied") => {
-            Some("plinth needs the read permissions listed in README.md".to_owned())
-        }
-        Some("ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId" | "UnrecognizedClientException") => {
-            Some("refresh the credentials (for SSO: `aws sso login`) and run again".to_owned())
-        }
-        None => Some(match endpoint {
+    let hint = match (e.kind(), e.code.as_deref()) {
+        (ErrorKind::AccessDenied, _) => Some("plinth needs the read permissions listed in README.md".to_owned()),
+        (
+            _,
+            Some("ExpiredToken" | "ExpiredTokenException" | "InvalidClientTokenId" | "UnrecognizedClientException"),
+        ) => Some("refresh the credentials (for SSO: `aws sso login`) and run again".to_owned()),
+        (_, None) => Some(match endpoint {
             Some(_) => "check the network and `--endpoint-url`".to_owned(),
             None => "check the network, the region and any proxy (`HTTPS_PROXY`)".to_owned(),
         }),
         _ => None,
     };
-    let d = Diagnostic::error(what.to_owned()).cause(e.to_string());
+    let d = Diagnostic::error(what.to_owned()).causes(e.causes());
     match hint {
         Some(h) => d.hint(h).into(),
         None => d.into(),

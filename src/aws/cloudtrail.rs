@@ -55,7 +55,7 @@ impl CloudTrail {
                 Some(t) => t.clone(),
                 None => return Ok(None),
             },
-            Err(e) if e.is("TrailNotFoundException") => return Ok(None),
+            Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(e),
         };
         let arn = trail.trail_arn().unwrap_or_default().to_owned();
@@ -162,7 +162,7 @@ impl CloudTrail {
                     Ok(out) => Ok(out.trail_arn().map(str::to_owned)),
                     // A retry of a create whose answer was lost: the trail is there, tagged
                     // in the same call; the next plan reconciles anything else.
-                    Err(e) if e.is("TrailAlreadyExistsException") => match self.read_trail(&s.name).await? {
+                    Err(e) if e.is_already_exists() => match self.read_trail(&s.name).await? {
                         Some(t) if t.owned => Ok(Some(t.arn)),
                         _ => Err(e),
                     },

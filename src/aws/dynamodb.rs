@@ -89,7 +89,7 @@ impl Dynamo {
         {
             Ok(out) if out.table().and_then(|t| t.table_status()) == Some(&TableStatus::Active) => return Ok(()),
             Ok(_) => {}
-            Err(e) if e.is("ResourceNotFoundException") => {
+            Err(e) if e.is_not_found() => {
                 tracing::info!(table, "creating the lock table");
                 let created = self
                     .client

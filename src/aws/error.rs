@@ -1,14 +1,19 @@
-//! Failures of AWS calls: [`AwsError`] (which call, what AWS said, transport failures in
-//! words a person can act on), the [`Context`] shorthand, the retry classifier that gives
-//! up at once when nothing listens, and [`retry_eventually`] for eventual consistency.
+//! Failures of AWS calls: [`AwsError`] (which call, what AWS said and its class
+//! [`ErrorKind`], transport failures in words a person can act on, the SDK's error kept
+//! as the source), the [`Context`] shorthand, the retry classifier that gives up at once
+//! when nothing listens, and [`retry_eventually`] for eventual consistency.
+
+mod kind;
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction, RetryClassifierPriority};
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+pub use kind::ErrorKind;
 
 /// Connection refused, or a host name that does not resolve: nothing to wait for, so the
 /// call fails at once instead of after every retry (the SDK counts these as transient).
@@ -60,6 +65,21 @@ fn unreachable(err: &(dyn std::error::Error + 'static)) -> Option<String> {
     None
 }
 
+/// The credential chain's failure, where the error's source chain holds one (a dispatch
+/// failure's).
+fn credentials_error<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a aws_credential_types::provider::error::CredentialsError> {
+    let mut source = err.source();
+    while let Some(s) = source {
+        if let Some(c) = s.downcast_ref::<aws_credential_types::provider::error::CredentialsError>() {
+            return Some(c);
+        }
+        source = s.source();
+    }
+    None
+}
+
 /// A transport failure in words a person can act on, from the error chain; `None` when
 /// the chain has nothing better than the SDK's own text.
 fn transport_message(err: &(dyn std::error::Error + 'static)) -> Option<String> {
@@ -93,11 +113,16 @@ fn transport_message(err: &(dyn std::error::Error + 'static)) -> Option<String> 
 }
 
 /// A failed AWS call: which one, and what AWS said.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// Two errors are equal when their data is (the fields but `source`). `Debug` shows the
+/// source's chain as text only: an SDK error may hold the raw response, and a response
+/// may carry credentials (`AssumeRoot`).
+#[derive(Clone)]
 pub struct AwsError {
     pub service: &'static str,
     pub operation: &'static str,
     /// AWS's error code, such as `ConstraintViolationException`; none for transport errors.
+    /// [`AwsError::kind`] is its class; the code tells apart answers a class would blur.
     pub code: Option<String>,
     pub message: String,
     /// The call never left: the credential chain found no usable credentials.
@@ -105,6 +130,47 @@ pub struct AwsError {
     /// The call never left: the apply lock's fence refused it (the lease was lapsed or
     /// lost); `message` says why.
     pub fenced: bool,
+    /// The SDK's error this one was made from ([`std::error::Error::source`]); none for
+    /// errors plinth raises itself.
+    pub source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+}
+
+impl PartialEq for AwsError {
+    fn eq(&self, other: &Self) -> bool {
+        let data = |e: &AwsError| {
+            (
+                e.service,
+                e.operation,
+                e.code.clone(),
+                e.message.clone(),
+                e.no_credentials,
+                e.fenced,
+            )
+        };
+        data(self) == data(other)
+    }
+}
+
+impl Eq for AwsError {}
+
+impl fmt::Debug for AwsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AwsError")
+            .field("service", &self.service)
+            .field("operation", &self.operation)
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("no_credentials", &self.no_credentials)
+            .field("fenced", &self.fenced)
+            .field("source", &self.source.as_deref().map(|s| crate::diag::chain(s)))
+            .finish()
+    }
+}
+
+impl std::error::Error for AwsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static))
+    }
 }
 
 impl fmt::Display for AwsError {
@@ -120,32 +186,26 @@ impl fmt::Display for AwsError {
 impl AwsError {
     pub fn new<E>(service: &'static str, operation: &'static str, err: E) -> Self
     where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        if let Some(stopped) = super::fence::stopped_in(&err) {
+        if let Some(stopped) = super::fence::stopped_in(&err).map(ToString::to_string) {
             return AwsError {
                 fenced: true,
-                ..AwsError::other(service, operation, stopped.to_string())
+                source: Some(Arc::new(err)),
+                ..AwsError::other(service, operation, stopped)
             };
         }
         let code = err.code().map(str::to_owned);
-        // A credential failure sits somewhere in the source chain of a dispatch failure.
-        let mut source = err.source();
-        let mut credentials = None;
-        while let Some(s) = source {
-            if let Some(c) = s.downcast_ref::<aws_credential_types::provider::error::CredentialsError>() {
-                credentials = Some(c.to_string());
-                break;
-            }
-            source = s.source();
-        }
+        let credentials = credentials_error(&err).map(ToString::to_string);
         let message = match (err.message(), &code, &credentials) {
             (Some(m), _, _) => m.to_owned(),
             (None, Some(_), _) => "no message".to_owned(),
             (None, None, Some(c)) => c.lines().next().unwrap_or_default().to_owned(),
+            // The chain's words only: the SDK's `Debug` of an error holds the raw
+            // response, which may carry credentials.
             (None, None, None) => transport_message(&err).unwrap_or_else(|| {
-                DisplayErrorContext(&err)
-                    .to_string()
+                crate::diag::chain(&err)
+                    .join(": ")
                     .lines()
                     .next()
                     .unwrap_or_default()
@@ -159,6 +219,7 @@ impl AwsError {
             message,
             no_credentials: credentials.is_some(),
             fenced: false,
+            source: Some(Arc::new(err)),
         }
     }
 
@@ -171,11 +232,63 @@ impl AwsError {
             message: message.into(),
             no_credentials: false,
             fenced: false,
+            source: None,
         }
     }
 
+    /// Whether AWS answered with exactly this code. For what a code means, whatever the
+    /// service, ask [`AwsError::kind`]; this is for answers a class would blur (S3's
+    /// `NoSuchTagSet`, `ConflictException`, `ConditionalCheckFailedException`).
     pub fn is(&self, code: &str) -> bool {
         self.code.as_deref() == Some(code)
+    }
+
+    /// The class of AWS's answer, from its code.
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::of(self.code.as_deref())
+    }
+
+    /// What the call names does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.kind() == ErrorKind::NotFound
+    }
+
+    /// What the call would create or add is there already.
+    pub fn is_already_exists(&self) -> bool {
+        self.kind() == ErrorKind::AlreadyExists
+    }
+
+    /// AWS asked to slow down.
+    pub fn is_throttled(&self) -> bool {
+        self.kind() == ErrorKind::Throttled
+    }
+
+    /// The caller lacks a permission for the call.
+    pub fn is_access_denied(&self) -> bool {
+        self.kind() == ErrorKind::AccessDenied
+    }
+
+    /// What to tell a person, outermost first: this error's own line, then what its
+    /// source chain knows beyond it. That is why no credentials were found, which the
+    /// SDK's own words ("an error occurred while loading credentials") leave out; AWS's
+    /// answers and transport failures say all in the line.
+    pub fn causes(&self) -> Vec<String> {
+        let mut causes = vec![self.to_string()];
+        let credentials = self
+            .source
+            .as_deref()
+            .and_then(|s| credentials_error(s as &(dyn std::error::Error + 'static)));
+        if let Some(reason) = credentials.and_then(std::error::Error::source) {
+            // One line each: the chain's own report lists each provider it tried on a line.
+            for text in crate::diag::chain(reason) {
+                for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                    if !causes.iter().any(|c| c.contains(line)) {
+                        causes.push(line.to_owned());
+                    }
+                }
+            }
+        }
+        causes
     }
 
     /// The error of a later step of a change, saying what the change did before it:
@@ -204,7 +317,7 @@ pub trait Context<T> {
 
 impl<T, E> Context<T> for Result<T, E>
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     fn ctx(self, service: &'static str, operation: &'static str) -> Result<T, AwsError> {
         self.map_err(|e| AwsError::new(service, operation, e))
@@ -230,3 +343,6 @@ where
         .notify(|e: &AwsError, delay| tracing::info!(error = %e, "not visible yet; retrying in {delay:?}"))
         .await
 }
+
+#[cfg(test)]
+mod tests;

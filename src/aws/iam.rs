@@ -39,7 +39,7 @@ impl Iam {
                 Some(r) => r.clone(),
                 None => return Ok(None),
             },
-            Err(e) if e.is("NoSuchEntity") => return Ok(None),
+            Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(e),
         };
         let inline_policy = match self
@@ -52,7 +52,7 @@ impl Iam {
             .ctx(SERVICE, "GetRolePolicy")
         {
             Ok(out) => Some(decode(out.policy_document())),
-            Err(e) if e.is("NoSuchEntity") => None,
+            Err(e) if e.is_not_found() => None,
             Err(e) => return Err(e),
         };
         let Ownership { owned, managed_by } = ownership(name, role.tags().iter().map(|t| (t.key(), t.value())));
@@ -90,7 +90,7 @@ impl Iam {
                 match created {
                     Ok(out) => Ok(out.role().map(|r| r.arn().to_owned())),
                     // A retry of a create whose answer was lost: the role is there, tagged.
-                    Err(e) if e.is("EntityAlreadyExists") => match self.read_role(name, "").await? {
+                    Err(e) if e.is_already_exists() => match self.read_role(name, "").await? {
                         Some(r) if r.owned => Ok(Some(r.arn)),
                         _ => Err(e),
                     },

@@ -66,7 +66,7 @@ impl Logs {
             .ctx(SERVICE, "DescribeMetricFilters")
         {
             Ok(out) => out,
-            Err(e) if e.is("ResourceNotFoundException") => return Ok(None),
+            Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(e),
         };
         Ok(out
@@ -106,7 +106,7 @@ impl Logs {
                     .ctx(SERVICE, "CreateLogGroup");
                 match created {
                     // A retry of a create whose answer was lost: the group is there, tagged.
-                    Err(e) if e.is("ResourceAlreadyExistsException") => match self.read_log_group(name).await? {
+                    Err(e) if e.is_already_exists() => match self.read_log_group(name).await? {
                         Some(g) if g.owned => {}
                         _ => return Err(e),
                     },

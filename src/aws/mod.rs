@@ -34,7 +34,7 @@ use aws_types::region::Region;
 pub use crate::types::service::Service;
 pub use counter::{CallCounter, Counts};
 use error::FailFast;
-pub use error::{AwsError, Context, retry_eventually};
+pub use error::{AwsError, Context, ErrorKind, retry_eventually};
 
 /// How to reach AWS: from flags, else the SDK's own environment and config files.
 #[derive(Debug, Clone, Default)]

@@ -65,9 +65,7 @@ impl RootAccess {
             .map(|account| async move {
                 match self.read_credentials(&account).await {
                     Ok(creds) => Ok((account, RootAudit::Credentials(creds))),
-                    Err(e) if e.is("AccessDenied") || e.is("AccessDeniedException") => {
-                        Ok((account, RootAudit::Refused(e.to_string())))
-                    }
+                    Err(e) if e.is_access_denied() => Ok((account, RootAudit::Refused(e.to_string()))),
                     Err(e) => Err(e),
                 }
             })
@@ -105,7 +103,7 @@ impl RootAccess {
         let iam = self.session(account, AUDIT_TASK).await?;
         let password = match iam.get_login_profile().send().await.ctx(IAM, "GetLoginProfile") {
             Ok(_) => true,
-            Err(e) if e.is("NoSuchEntity") => false,
+            Err(e) if e.is_not_found() => false,
             Err(e) => return Err(e),
         };
         let (keys, certificates, devices) = futures::try_join!(
@@ -187,7 +185,7 @@ impl RootAccess {
                 };
                 match done {
                     // Gone already (a retried delete whose answer was lost): what was asked holds.
-                    Err(e) if e.is("NoSuchEntity") => {}
+                    Err(e) if e.is_not_found() => {}
                     other => other?,
                 }
             }

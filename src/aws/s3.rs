@@ -120,133 +120,156 @@ impl S3 {
         {
             Ok(out) => Ok(Policy::Read(out.policy().map(str::to_owned))),
             Err(e) if e.is("NoSuchBucketPolicy") => Ok(Policy::Read(None)),
-            Err(e) if e.is("NoSuchBucket") => Ok(Policy::Missing),
+            Err(e) if e.is_not_found() => Ok(Policy::Missing),
             // What S3 answers for another account's bucket, its policy whatever it is.
-            Err(e) if e.is("AccessDenied") || e.is("AllAccessDisabled") => Ok(Policy::OtherAccount(e.to_string())),
+            Err(e) if e.is_access_denied() || e.is("AllAccessDisabled") => Ok(Policy::OtherAccount(e.to_string())),
             Err(e) => Err(e),
         }
     }
 
     pub async fn execute(&self, op: &S3Op) -> Result<Option<String>, AwsError> {
         match op {
-            S3Op::TagBucket { bucket, expected_owner } => {
-                // PutBucketTagging replaces the set: keep every tag but plinth's own.
-                let mut tags: Vec<Tag> = match self
-                    .client
-                    .get_bucket_tagging()
-                    .bucket(bucket)
-                    .expected_bucket_owner(expected_owner)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "GetBucketTagging")
-                {
-                    Ok(out) => out
-                        .tag_set()
-                        .iter()
-                        .filter(|t| t.key() != OWNER_TAG_KEY)
-                        .cloned()
-                        .collect(),
-                    Err(e) if e.is("NoSuchTagSet") => vec![],
-                    Err(e) => return Err(e),
-                };
-                tags.push(owner_tag()?);
-                let tagging = Tagging::builder()
-                    .set_tag_set(Some(tags))
-                    .build()
-                    .map_err(|e| AwsError::other(SERVICE, "PutBucketTagging", e.to_string()))?;
-                self.client
-                    .put_bucket_tagging()
-                    .bucket(bucket)
-                    .expected_bucket_owner(expected_owner)
-                    .tagging(tagging)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "PutBucketTagging")?;
-            }
-            S3Op::CreateBucket { bucket } => {
-                // us-east-1 takes no location constraint; the tag comes in the same call.
-                // No `ExpectedBucketOwner` here (S3 takes none): a bucket someone else holds
-                // fails with `BucketAlreadyExists`, and the changes after this one carry it.
-                let owner = owner_tag()?;
-                let created = self
-                    .client
-                    .create_bucket()
-                    .bucket(bucket)
-                    .create_bucket_configuration(CreateBucketConfiguration::builder().tags(owner).build())
-                    .send()
-                    .await
-                    .ctx(SERVICE, "CreateBucket");
-                match created {
-                    // A retry of a create whose answer was lost.
-                    Err(e) if e.is("BucketAlreadyOwnedByYou") => {}
-                    other => {
-                        other?;
-                    }
-                }
-            }
+            S3Op::TagBucket { bucket, expected_owner } => self.tag_bucket(bucket, expected_owner).await?,
+            S3Op::CreateBucket { bucket } => self.create_bucket(bucket).await?,
             S3Op::PutPublicAccessBlock { bucket, expected_owner } => {
-                let all = PublicAccessBlockConfiguration::builder()
-                    .block_public_acls(true)
-                    .ignore_public_acls(true)
-                    .block_public_policy(true)
-                    .restrict_public_buckets(true)
-                    .build();
-                self.client
-                    .put_public_access_block()
-                    .bucket(bucket)
-                    .expected_bucket_owner(expected_owner)
-                    .public_access_block_configuration(all)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "PutPublicAccessBlock")?;
+                self.put_public_access_block(bucket, expected_owner).await?;
             }
             S3Op::PutBucketEncryption {
                 bucket,
                 kms_key,
                 expected_owner,
             } => {
-                let default = match kms_key {
-                    Some(key) => ServerSideEncryptionByDefault::builder()
-                        .sse_algorithm(ServerSideEncryption::AwsKms)
-                        .kms_master_key_id(key),
-                    None => ServerSideEncryptionByDefault::builder().sse_algorithm(ServerSideEncryption::Aes256),
-                }
-                .build()
-                .expect("the algorithm is set");
-                let config = ServerSideEncryptionConfiguration::builder()
-                    .rules(
-                        ServerSideEncryptionRule::builder()
-                            .apply_server_side_encryption_by_default(default)
-                            .bucket_key_enabled(kms_key.is_some())
-                            .build(),
-                    )
-                    .build()
-                    .expect("a rule is set");
-                self.client
-                    .put_bucket_encryption()
-                    .bucket(bucket)
-                    .expected_bucket_owner(expected_owner)
-                    .server_side_encryption_configuration(config)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "PutBucketEncryption")?;
+                self.put_bucket_encryption(bucket, kms_key.as_deref(), expected_owner)
+                    .await?;
             }
             S3Op::PutBucketPolicy {
                 bucket,
                 policy,
                 expected_owner,
-            } => {
-                self.client
-                    .put_bucket_policy()
-                    .bucket(bucket)
-                    .expected_bucket_owner(expected_owner)
-                    .policy(policy)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "PutBucketPolicy")?;
-            }
+            } => self.put_bucket_policy(bucket, policy, expected_owner).await?,
         }
         Ok(None)
+    }
+
+    /// Adds plinth's ownership tag. PutBucketTagging replaces the set: every tag but
+    /// plinth's own is kept.
+    async fn tag_bucket(&self, bucket: &str, expected_owner: &str) -> Result<(), AwsError> {
+        let mut tags: Vec<Tag> = match self
+            .client
+            .get_bucket_tagging()
+            .bucket(bucket)
+            .expected_bucket_owner(expected_owner)
+            .send()
+            .await
+            .ctx(SERVICE, "GetBucketTagging")
+        {
+            Ok(out) => out
+                .tag_set()
+                .iter()
+                .filter(|t| t.key() != OWNER_TAG_KEY)
+                .cloned()
+                .collect(),
+            Err(e) if e.is("NoSuchTagSet") => vec![],
+            Err(e) => return Err(e),
+        };
+        tags.push(owner_tag()?);
+        let tagging = Tagging::builder()
+            .set_tag_set(Some(tags))
+            .build()
+            .map_err(|e| AwsError::other(SERVICE, "PutBucketTagging", e.to_string()))?;
+        self.client
+            .put_bucket_tagging()
+            .bucket(bucket)
+            .expected_bucket_owner(expected_owner)
+            .tagging(tagging)
+            .send()
+            .await
+            .ctx(SERVICE, "PutBucketTagging")
+            .map(drop)
+    }
+
+    async fn create_bucket(&self, bucket: &str) -> Result<(), AwsError> {
+        // us-east-1 takes no location constraint; the tag comes in the same call.
+        // No `ExpectedBucketOwner` here (S3 takes none): a bucket someone else holds
+        // fails with `BucketAlreadyExists`, and the changes after this one carry it.
+        let owner = owner_tag()?;
+        let created = self
+            .client
+            .create_bucket()
+            .bucket(bucket)
+            .create_bucket_configuration(CreateBucketConfiguration::builder().tags(owner).build())
+            .send()
+            .await
+            .ctx(SERVICE, "CreateBucket");
+        match created {
+            // A retry of a create whose answer was lost (`BucketAlreadyOwnedByYou`).
+            Err(e) if e.is_already_exists() => Ok(()),
+            other => other.map(drop),
+        }
+    }
+
+    async fn put_public_access_block(&self, bucket: &str, expected_owner: &str) -> Result<(), AwsError> {
+        let all = PublicAccessBlockConfiguration::builder()
+            .block_public_acls(true)
+            .ignore_public_acls(true)
+            .block_public_policy(true)
+            .restrict_public_buckets(true)
+            .build();
+        self.client
+            .put_public_access_block()
+            .bucket(bucket)
+            .expected_bucket_owner(expected_owner)
+            .public_access_block_configuration(all)
+            .send()
+            .await
+            .ctx(SERVICE, "PutPublicAccessBlock")
+            .map(drop)
+    }
+
+    async fn put_bucket_encryption(
+        &self,
+        bucket: &str,
+        kms_key: Option<&str>,
+        expected_owner: &str,
+    ) -> Result<(), AwsError> {
+        let default = match kms_key {
+            Some(key) => ServerSideEncryptionByDefault::builder()
+                .sse_algorithm(ServerSideEncryption::AwsKms)
+                .kms_master_key_id(key),
+            None => ServerSideEncryptionByDefault::builder().sse_algorithm(ServerSideEncryption::Aes256),
+        }
+        .build()
+        .expect("the algorithm is set");
+        let config = ServerSideEncryptionConfiguration::builder()
+            .rules(
+                ServerSideEncryptionRule::builder()
+                    .apply_server_side_encryption_by_default(default)
+                    .bucket_key_enabled(kms_key.is_some())
+                    .build(),
+            )
+            .build()
+            .expect("a rule is set");
+        self.client
+            .put_bucket_encryption()
+            .bucket(bucket)
+            .expected_bucket_owner(expected_owner)
+            .server_side_encryption_configuration(config)
+            .send()
+            .await
+            .ctx(SERVICE, "PutBucketEncryption")
+            .map(drop)
+    }
+
+    async fn put_bucket_policy(&self, bucket: &str, policy: &str, expected_owner: &str) -> Result<(), AwsError> {
+        self.client
+            .put_bucket_policy()
+            .bucket(bucket)
+            .expected_bucket_owner(expected_owner)
+            .policy(policy)
+            .send()
+            .await
+            .ctx(SERVICE, "PutBucketPolicy")
+            .map(drop)
     }
 }
 

@@ -29,7 +29,7 @@ impl Sns {
             .ctx(SERVICE, "GetTopicAttributes")
         {
             Ok(out) => out.attributes().cloned().unwrap_or_default(),
-            Err(e) if e.is("NotFound") || e.is("NotFoundException") => return Ok(None),
+            Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(e),
         };
         let (tags, pages) = futures::try_join!(

@@ -97,7 +97,7 @@ pub struct Held {
 
 fn failure(e: AwsError) -> Diagnostics {
     Diagnostic::error("cannot take the apply lock")
-        .cause(e.to_string())
+        .causes(e.causes())
         .hint(format!("plinth keeps its lock in the DynamoDB table `{TABLE}` (us-east-1); it needs dynamodb:CreateTable, DescribeTable, PutItem, GetItem, UpdateItem and DeleteItem on it"))
         .into()
 }
@@ -328,7 +328,7 @@ impl Drop for Held {
 /// The lock `lock_id` as it is, for `plinth force-unlock` to show before asking.
 pub async fn inspect(dynamo: &Dynamo, lock_id: &str) -> Result<Option<LockRecord>, Diagnostics> {
     match dynamo.read(TABLE, lock_id).await {
-        Err(e) if e.is("ResourceNotFoundException") => Ok(None),
+        Err(e) if e.is_not_found() => Ok(None),
         other => other.map_err(failure),
     }
 }

@@ -1,20 +1,19 @@
 //! AWS Budgets (a global service served from us-east-1): plinth's cost budgets in the
-//! management account, their notifications and subscribers, and their tags.
+//! management account, their notifications and subscribers, and their tags. Reads here;
+//! writes in `write`, AWS's shapes in `shapes`.
 
 mod shapes;
+mod write;
 
 use aws_sdk_budgets::Client;
-use aws_sdk_budgets::types::{
-    AutoAdjustType, Notification, NotificationType, NotificationWithSubscribers, SubscriptionType,
-};
+use aws_sdk_budgets::types::{AutoAdjustType, Notification, NotificationType, SubscriptionType};
 use futures::{StreamExt, TryStreamExt};
 
 use super::{AwsError, Context};
 use crate::observed::{
     Budget, BudgetNotification, BudgetSpec, BudgetSubscriber, NotificationKind, Ownership, SubscriberKind, ownership,
 };
-use crate::plan::{BudgetsCall, BudgetsOp, Ref};
-use shapes::{budget, linked_account, notification, owner_tag, subscribers};
+use shapes::linked_account;
 
 const SERVICE: &str = crate::aws::Service::Budgets.sdk_name();
 /// Budgets read at once (each is a few small reads; AWS publishes no rate for Budgets,
@@ -163,163 +162,10 @@ impl Budgets {
         });
         Ok(out)
     }
-
-    pub async fn execute(
-        &self,
-        op: &BudgetsOp,
-        resolve: &(dyn Fn(&Ref) -> Option<String> + Sync),
-    ) -> Result<Option<String>, AwsError> {
-        let account = &op.account_id;
-        match &op.call {
-            BudgetsCall::CreateBudget { spec, linked_account } => {
-                let mut spec = (**spec).clone();
-                if let Some(r) = linked_account {
-                    spec.linked_account = Some(resolve(r).ok_or_else(|| {
-                        AwsError::other(
-                            SERVICE,
-                            "CreateBudget",
-                            "the account this budget filters on was not created",
-                        )
-                    })?);
-                }
-                let mut call = self
-                    .client
-                    .create_budget()
-                    .account_id(account)
-                    .budget(budget(&spec, "CreateBudget")?)
-                    .resource_tags(owner_tag("CreateBudget")?);
-                for n in &spec.notifications {
-                    call = call.notifications_with_subscribers(
-                        NotificationWithSubscribers::builder()
-                            .notification(notification(n, "CreateBudget")?)
-                            .set_subscribers(Some(subscribers(&n.subscribers, "CreateBudget")?))
-                            .build()
-                            .map_err(|e| AwsError::other(SERVICE, "CreateBudget", e.to_string()))?,
-                    );
-                }
-                let arn = budget_arn(account, &spec.name);
-                match call.send().await.ctx(SERVICE, "CreateBudget") {
-                    Ok(_) => Ok(Some(arn)),
-                    // A retry of a create whose answer was lost: the budget is there, tagged.
-                    Err(e) if e.is("DuplicateRecordException") && self.owned(&arn, &spec.name).await? => Ok(Some(arn)),
-                    Err(e) => Err(e),
-                }
-            }
-            BudgetsCall::UpdateBudget { spec } => {
-                self.client
-                    .update_budget()
-                    .account_id(account)
-                    .new_budget(budget(spec, "UpdateBudget")?)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "UpdateBudget")?;
-                Ok(None)
-            }
-            BudgetsCall::CreateNotification {
-                budget,
-                notification: n,
-            } => {
-                self.client
-                    .create_notification()
-                    .account_id(account)
-                    .budget_name(budget)
-                    .notification(notification(n, "CreateNotification")?)
-                    .set_subscribers(Some(subscribers(&n.subscribers, "CreateNotification")?))
-                    .send()
-                    .await
-                    .ctx(SERVICE, "CreateNotification")
-                    .map(drop)
-                    .or_else(already("DuplicateRecordException"))?;
-                Ok(None)
-            }
-            BudgetsCall::DeleteNotification {
-                budget,
-                notification: n,
-            } => {
-                self.client
-                    .delete_notification()
-                    .account_id(account)
-                    .budget_name(budget)
-                    .notification(notification(n, "DeleteNotification")?)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "DeleteNotification")
-                    .map(drop)
-                    .or_else(already("NotFoundException"))?;
-                Ok(None)
-            }
-            BudgetsCall::CreateSubscriber {
-                budget,
-                notification: n,
-                subscriber,
-            } => {
-                let s = subscribers(std::slice::from_ref(subscriber), "CreateSubscriber")?;
-                self.client
-                    .create_subscriber()
-                    .account_id(account)
-                    .budget_name(budget)
-                    .notification(notification(n, "CreateSubscriber")?)
-                    .set_subscriber(s.into_iter().next())
-                    .send()
-                    .await
-                    .ctx(SERVICE, "CreateSubscriber")
-                    .map(drop)
-                    .or_else(already("DuplicateRecordException"))?;
-                Ok(None)
-            }
-            BudgetsCall::DeleteSubscriber {
-                budget,
-                notification: n,
-                subscriber,
-            } => {
-                let s = subscribers(std::slice::from_ref(subscriber), "DeleteSubscriber")?;
-                self.client
-                    .delete_subscriber()
-                    .account_id(account)
-                    .budget_name(budget)
-                    .notification(notification(n, "DeleteSubscriber")?)
-                    .set_subscriber(s.into_iter().next())
-                    .send()
-                    .await
-                    .ctx(SERVICE, "DeleteSubscriber")
-                    .map(drop)
-                    .or_else(already("NotFoundException"))?;
-                Ok(None)
-            }
-            BudgetsCall::TagResource { budget_arn } => {
-                self.client
-                    .tag_resource()
-                    .resource_arn(budget_arn)
-                    .resource_tags(owner_tag("TagResource")?)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "TagResource")?;
-                Ok(None)
-            }
-            BudgetsCall::DeleteBudget { budget } => {
-                self.client
-                    .delete_budget()
-                    .account_id(account)
-                    .budget_name(budget)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "DeleteBudget")
-                    .map(drop)
-                    .or_else(already("NotFoundException"))?;
-                Ok(None)
-            }
-        }
-    }
 }
 
 fn of(name: &str, tags: &[(String, String)]) -> Ownership {
     ownership(name, tags.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-}
-
-/// A retried write whose first answer was lost finds its work done: AWS's "already
-/// exists" or "not found" means what was asked holds.
-fn already(code: &'static str) -> impl Fn(AwsError) -> Result<(), AwsError> {
-    move |e| if e.is(code) { Ok(()) } else { Err(e) }
 }
 
 pub(super) fn invalid(operation: &'static str) -> impl Fn(aws_smithy_types::error::operation::BuildError) -> AwsError {

@@ -152,7 +152,7 @@ impl Organizations {
             };
             // Refused by the apply lock's fence: it was not sent, and is not sent again.
             let retryable = !e.fenced && e.code.is_none()
-                || e.is("TooManyRequestsException")
+                || e.is_throttled()
                 || e.is("ServiceException")
                 || e.is("ConcurrentModificationException");
             if !retryable {

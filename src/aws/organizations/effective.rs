@@ -40,6 +40,8 @@ impl Organizations {
                         .effective_policy()
                         .and_then(|p| p.policy_content())
                         .map(str::to_owned),
+                    // This code, not the class: an account AWS does not know
+                    // (`TargetNotFoundException`) is an error, never "no policy".
                     Err(e) if e.is("EffectivePolicyNotFoundException") => None,
                     Err(e) => return Err(e),
                 };
@@ -88,7 +90,16 @@ mod tests {
             .sequence()
             .http_status(400, error("AccessDeniedException"))
             .build();
-        let client = mock_client!(aws_sdk_organizations, RuleMode::MatchAny, &[&found, &none, &denied]);
+        let unknown = mock!(Client::describe_effective_policy)
+            .match_requests(|r| r.target_id() == Some("444444444444"))
+            .sequence()
+            .http_status(400, error("TargetNotFoundException"))
+            .build();
+        let client = mock_client!(
+            aws_sdk_organizations,
+            RuleMode::MatchAny,
+            &[&found, &none, &denied, &unknown]
+        );
         let org = Organizations::new(client);
         let accounts = ["111111111111".to_owned(), "222222222222".to_owned()];
         let read = org
@@ -118,5 +129,11 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(err.code.as_deref(), Some("AccessDeniedException"));
+        // An account AWS does not know is not found too, but not "no policy reaches it".
+        let err = org
+            .effective_policies(&["444444444444".to_owned()], &[PolicyType::Tag])
+            .await
+            .unwrap_err();
+        assert!(err.is_not_found() && err.is("TargetNotFoundException"), "{err}");
     }
 }

@@ -19,172 +19,210 @@ impl Organizations {
         op: &OrganizationsOp,
         resolve: &dyn Fn(&Ref) -> Option<String>,
     ) -> Result<Option<String>, AwsError> {
-        let unresolved =
-            |r: &Ref| AwsError::other(SERVICE, "resolve", format!("{r:?} was not created earlier in this run"));
+        let id = |r: &Ref| {
+            resolve(r).ok_or_else(|| {
+                AwsError::other(SERVICE, "resolve", format!("{r:?} was not created earlier in this run"))
+            })
+        };
         match op {
             OrganizationsOp::EnablePolicyType { root_id, policy_type } => {
-                let sent = self
-                    .client
-                    .enable_policy_type()
-                    .root_id(root_id)
-                    .policy_type(PolicyType::from(policy_type.as_str()))
-                    .send()
-                    .await
-                    .ctx(SERVICE, "EnablePolicyType");
-                done_if(sent, "PolicyTypeAlreadyEnabledException")
+                self.enable_policy_type(root_id, policy_type).await
             }
             OrganizationsOp::CreateOrganizationalUnit { parent, name } => {
-                let parent_id = resolve(parent).ok_or_else(|| unresolved(parent))?;
-                let sent = retry_eventually(&["ParentNotFoundException"], || async {
-                    self.client
-                        .create_organizational_unit()
-                        .parent_id(&parent_id)
-                        .name(name)
-                        .send()
-                        .await
-                        .ctx(SERVICE, "CreateOrganizationalUnit")
-                })
-                .await;
-                match sent {
-                    Ok(out) => Ok(out.organizational_unit().and_then(|o| o.id()).map(str::to_owned)),
-                    Err(e) if e.is("DuplicateOrganizationalUnitException") => {
-                        self.created_ou(&parent_id, name, e).await
-                    }
-                    Err(e) => Err(e),
-                }
+                self.create_organizational_unit(&id(parent)?, name).await
             }
-            OrganizationsOp::TagResource { resource_id } => {
-                self.client
-                    .tag_resource()
-                    .resource_id(resource_id)
-                    .tags(owner_tag()?)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "TagResource")?;
-                Ok(None)
-            }
+            OrganizationsOp::TagResource { resource_id } => self.tag_resource(resource_id).await,
             OrganizationsOp::CreatePolicy {
                 policy_type,
                 name,
                 description,
                 content,
-            } => {
-                let sent = self
-                    .client
-                    .create_policy()
-                    .name(name)
-                    .description(description)
-                    .content(content)
-                    .r#type(PolicyType::from(policy_type.api()))
-                    .tags(owner_tag()?)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "CreatePolicy");
-                match sent {
-                    Ok(out) => Ok(out
-                        .policy()
-                        .and_then(|p| p.policy_summary())
-                        .and_then(|s| s.id())
-                        .map(str::to_owned)),
-                    Err(e) if e.is("DuplicatePolicyException") => self.created_policy(*policy_type, name, e).await,
-                    Err(e) => Err(e),
-                }
-            }
+            } => self.create_policy(*policy_type, name, description, content).await,
             OrganizationsOp::UpdatePolicy {
                 policy_id,
                 description,
                 content,
-            } => {
-                self.client
-                    .update_policy()
-                    .policy_id(policy_id)
-                    .description(description)
-                    .content(content)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "UpdatePolicy")?;
-                Ok(None)
-            }
-            OrganizationsOp::AttachPolicy { policy, target } => {
-                let policy_id = resolve(policy).ok_or_else(|| unresolved(policy))?;
-                let target_id = resolve(target).ok_or_else(|| unresolved(target))?;
-                // Right after EnablePolicyType or a create, AWS may not see it yet.
-                let sent = retry_eventually(
-                    &[
-                        "PolicyTypeNotEnabledException",
-                        "PolicyNotFoundException",
-                        "TargetNotFoundException",
-                        "ConcurrentModificationException",
-                    ],
-                    || async {
-                        self.client
-                            .attach_policy()
-                            .policy_id(&policy_id)
-                            .target_id(&target_id)
-                            .send()
-                            .await
-                            .ctx(SERVICE, "AttachPolicy")
-                    },
-                )
-                .await;
-                done_if(sent, "DuplicatePolicyAttachmentException")
-            }
-            OrganizationsOp::DetachPolicy { policy_id, target_id } => {
-                let sent = retry_eventually(&["ConcurrentModificationException"], || async {
-                    self.client
-                        .detach_policy()
-                        .policy_id(policy_id)
-                        .target_id(target_id)
-                        .send()
-                        .await
-                        .ctx(SERVICE, "DetachPolicy")
-                })
-                .await;
-                done_if(sent, "PolicyNotAttachedException")
-            }
+            } => self.update_policy(policy_id, description, content).await,
+            OrganizationsOp::AttachPolicy { policy, target } => self.attach_policy(&id(policy)?, &id(target)?).await,
+            OrganizationsOp::DetachPolicy { policy_id, target_id } => self.detach_policy(policy_id, target_id).await,
             OrganizationsOp::EnableAwsServiceAccess { service_principal } => {
-                self.client
-                    .enable_aws_service_access()
-                    .service_principal(service_principal)
-                    .send()
-                    .await
-                    .ctx(SERVICE, "EnableAWSServiceAccess")?;
-                self.forget_trusted_access().await;
-                Ok(None)
+                self.enable_aws_service_access(service_principal).await
             }
             OrganizationsOp::CreateAccount { name, email } => self.create_account(name, email).await.map(Some),
             OrganizationsOp::MoveAccount {
                 account,
                 source,
                 destination,
-            } => {
-                let account_id = resolve(account).ok_or_else(|| unresolved(account))?;
-                let source_id = resolve(source).ok_or_else(|| unresolved(source))?;
-                let destination_id = resolve(destination).ok_or_else(|| unresolved(destination))?;
-                let sent = self
-                    .client
-                    .move_account()
-                    .account_id(account_id)
-                    .source_parent_id(source_id)
-                    .destination_parent_id(destination_id)
+            } => self.move_account(&id(account)?, &id(source)?, &id(destination)?).await,
+            OrganizationsOp::DeletePolicy { policy_id } => self.delete_policy(policy_id).await,
+        }
+    }
+
+    async fn enable_policy_type(&self, root_id: &str, policy_type: &str) -> Result<Option<String>, AwsError> {
+        let sent = self
+            .client
+            .enable_policy_type()
+            .root_id(root_id)
+            .policy_type(PolicyType::from(policy_type))
+            .send()
+            .await
+            .ctx(SERVICE, "EnablePolicyType");
+        done_if(sent, |e| e.is("PolicyTypeAlreadyEnabledException"))
+    }
+
+    async fn create_organizational_unit(&self, parent_id: &str, name: &str) -> Result<Option<String>, AwsError> {
+        let sent = retry_eventually(&["ParentNotFoundException"], || async {
+            self.client
+                .create_organizational_unit()
+                .parent_id(parent_id)
+                .name(name)
+                .send()
+                .await
+                .ctx(SERVICE, "CreateOrganizationalUnit")
+        })
+        .await;
+        match sent {
+            Ok(out) => Ok(out.organizational_unit().and_then(|o| o.id()).map(str::to_owned)),
+            Err(e) if e.is_already_exists() => self.created_ou(parent_id, name, e).await,
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn tag_resource(&self, resource_id: &str) -> Result<Option<String>, AwsError> {
+        self.client
+            .tag_resource()
+            .resource_id(resource_id)
+            .tags(owner_tag()?)
+            .send()
+            .await
+            .ctx(SERVICE, "TagResource")?;
+        Ok(None)
+    }
+
+    async fn create_policy(
+        &self,
+        policy_type: OrgPolicyType,
+        name: &str,
+        description: &str,
+        content: &str,
+    ) -> Result<Option<String>, AwsError> {
+        let sent = self
+            .client
+            .create_policy()
+            .name(name)
+            .description(description)
+            .content(content)
+            .r#type(PolicyType::from(policy_type.api()))
+            .tags(owner_tag()?)
+            .send()
+            .await
+            .ctx(SERVICE, "CreatePolicy");
+        match sent {
+            Ok(out) => Ok(out
+                .policy()
+                .and_then(|p| p.policy_summary())
+                .and_then(|s| s.id())
+                .map(str::to_owned)),
+            Err(e) if e.is_already_exists() => self.created_policy(policy_type, name, e).await,
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn update_policy(
+        &self,
+        policy_id: &str,
+        description: &str,
+        content: &str,
+    ) -> Result<Option<String>, AwsError> {
+        self.client
+            .update_policy()
+            .policy_id(policy_id)
+            .description(description)
+            .content(content)
+            .send()
+            .await
+            .ctx(SERVICE, "UpdatePolicy")?;
+        Ok(None)
+    }
+
+    async fn attach_policy(&self, policy_id: &str, target_id: &str) -> Result<Option<String>, AwsError> {
+        // Right after EnablePolicyType or a create, AWS may not see it yet.
+        let sent = retry_eventually(
+            &[
+                "PolicyTypeNotEnabledException",
+                "PolicyNotFoundException",
+                "TargetNotFoundException",
+                "ConcurrentModificationException",
+            ],
+            || async {
+                self.client
+                    .attach_policy()
+                    .policy_id(policy_id)
+                    .target_id(target_id)
                     .send()
                     .await
-                    .ctx(SERVICE, "MoveAccount");
-                done_if(sent, "DuplicateAccountException")
-            }
-            OrganizationsOp::DeletePolicy { policy_id } => {
-                let sent = retry_eventually(&["PolicyInUseException", "ConcurrentModificationException"], || async {
-                    self.client
-                        .delete_policy()
-                        .policy_id(policy_id)
-                        .send()
-                        .await
-                        .ctx(SERVICE, "DeletePolicy")
-                })
-                .await;
-                done_if(sent, "PolicyNotFoundException")
-            }
-        }
+                    .ctx(SERVICE, "AttachPolicy")
+            },
+        )
+        .await;
+        done_if(sent, AwsError::is_already_exists)
+    }
+
+    async fn detach_policy(&self, policy_id: &str, target_id: &str) -> Result<Option<String>, AwsError> {
+        let sent = retry_eventually(&["ConcurrentModificationException"], || async {
+            self.client
+                .detach_policy()
+                .policy_id(policy_id)
+                .target_id(target_id)
+                .send()
+                .await
+                .ctx(SERVICE, "DetachPolicy")
+        })
+        .await;
+        // This code, not the class: a target AWS does not know is an error.
+        done_if(sent, |e| e.is("PolicyNotAttachedException"))
+    }
+
+    async fn enable_aws_service_access(&self, service_principal: &str) -> Result<Option<String>, AwsError> {
+        self.client
+            .enable_aws_service_access()
+            .service_principal(service_principal)
+            .send()
+            .await
+            .ctx(SERVICE, "EnableAWSServiceAccess")?;
+        self.forget_trusted_access().await;
+        Ok(None)
+    }
+
+    async fn move_account(
+        &self,
+        account_id: &str,
+        source_id: &str,
+        destination_id: &str,
+    ) -> Result<Option<String>, AwsError> {
+        let sent = self
+            .client
+            .move_account()
+            .account_id(account_id)
+            .source_parent_id(source_id)
+            .destination_parent_id(destination_id)
+            .send()
+            .await
+            .ctx(SERVICE, "MoveAccount");
+        done_if(sent, AwsError::is_already_exists)
+    }
+
+    async fn delete_policy(&self, policy_id: &str) -> Result<Option<String>, AwsError> {
+        let sent = retry_eventually(&["PolicyInUseException", "ConcurrentModificationException"], || async {
+            self.client
+                .delete_policy()
+                .policy_id(policy_id)
+                .send()
+                .await
+                .ctx(SERVICE, "DeletePolicy")
+        })
+        .await;
+        done_if(sent, AwsError::is_not_found)
     }
 
     /// The id of the policy named `name` that a retried CreatePolicy made, or an error if
@@ -243,11 +281,15 @@ impl Organizations {
     }
 }
 
-/// A write whose error `code` means it is already done (a retried attach, enable, delete).
-pub(crate) fn done_if<T>(sent: Result<T, AwsError>, code: &str) -> Result<Option<String>, AwsError> {
+/// A write whose error, as `done` tells, means it is already done (a retried attach,
+/// enable, delete).
+pub(crate) fn done_if<T>(
+    sent: Result<T, AwsError>,
+    done: impl Fn(&AwsError) -> bool,
+) -> Result<Option<String>, AwsError> {
     match sent {
         Ok(_) => Ok(None),
-        Err(e) if e.is(code) => {
+        Err(e) if done(&e) => {
             tracing::info!(operation = e.operation, "already done: {}", e.message);
             Ok(None)
         }

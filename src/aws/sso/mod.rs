@@ -37,6 +37,7 @@ use tokio::sync::Semaphore;
 
 mod delete;
 mod everything;
+mod execute;
 mod principals;
 mod read;
 mod recover;

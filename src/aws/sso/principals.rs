@@ -124,7 +124,7 @@ impl Sso {
         };
         match result {
             Ok(id) => Ok(Some(id)),
-            Err(e) if e.is("ResourceNotFoundException") => Ok(None),
+            Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         }
     }

@@ -148,7 +148,7 @@ impl Sso {
                 .ctx(SERVICE, "GetPermissionsBoundaryForPermissionSet")
             {
                 Ok(out) => Ok(out.permissions_boundary().and_then(boundary_of)),
-                Err(e) if e.is("ResourceNotFoundException") => Ok(None),
+                Err(e) if e.is_not_found() => Ok(None),
                 Err(e) => Err(e),
             }
         };

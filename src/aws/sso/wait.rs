@@ -175,12 +175,12 @@ impl Sso {
         };
         match progress.status {
             Some(StatusValues::Failed) => Err(AwsError {
-                service: SERVICE,
-                operation,
                 code: Some("FAILED".into()),
-                message: progress.reason.unwrap_or_else(|| "AWS gave no reason".into()),
-                no_credentials: false,
-                fenced: false,
+                ..AwsError::other(
+                    SERVICE,
+                    operation,
+                    progress.reason.unwrap_or_else(|| "AWS gave no reason".into()),
+                )
             }),
             Some(StatusValues::Succeeded) => Ok(()),
             // No status, or one this plinth does not know: never taken for success.
