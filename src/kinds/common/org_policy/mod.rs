@@ -3,6 +3,9 @@
 //! derives its [`Desired`] documents from its section and hands them here to be checked
 //! before any call ([`validate`]), shown ([`describe`]) and planned ([`plan()`]).
 
+mod attach;
+mod detach;
+mod document;
 mod enable;
 pub mod import;
 mod plan;

@@ -1,0 +1,178 @@
+//! Where each declared policy is attached, owned policies the baseline dropped, and the
+//! limit on policies per target, which the attachments that remain must respect.
+
+use std::collections::BTreeSet;
+
+use super::Desired;
+use super::plan::{Detach, Scope, State, TargetKey};
+use crate::diag::Diagnostic;
+use crate::kinds::common::placement;
+use crate::plan::impact::Effect;
+use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Orphan, Plan, Ref};
+
+impl<'a> Scope<'a> {
+    /// The attachments `d` wants (and each target's final set), then the attachments of
+    /// its live policy that it does not want, as detaches.
+    pub(super) fn attachments(
+        &self,
+        plan: &mut Plan,
+        st: &mut State<'a>,
+        d: &Desired,
+        policy_ref: &Ref,
+        adopt_dep: &[Address],
+    ) {
+        let live = self.view.policies.iter().find(|p| p.name == d.name);
+        let was_on = self.was_on(live);
+        let policy_key = match policy_ref {
+            Ref::Id(id) => id.clone(),
+            Ref::Planned(a) => a.to_string(),
+        };
+        let mut wanted: BTreeSet<TargetKey> = BTreeSet::new();
+        for t in &d.attach {
+            let target = t.get_ref();
+            let (key, target_ref, target_dep) = match placement::target(self.cx, plan, target) {
+                Ok((r, deps)) => {
+                    let key = match &r {
+                        Ref::Id(id) => TargetKey::Live(id.clone()),
+                        Ref::Planned(addr) => TargetKey::Planned(addr.clone()),
+                    };
+                    (key, r, deps)
+                }
+                Err(why) => {
+                    placement::report(self.cx, plan, &mut st.diags, target, t.span(), why);
+                    continue;
+                }
+            };
+            let org = &self.cx.observed.org;
+            if !self.rules.affects_management_account
+                && matches!(&key, TargetKey::Live(id) if *id == org.management_account_id)
+            {
+                plan.warnings.push(format!(
+                    "`{}` is attached to `{target}`, the management account, which {}s never restrict; the attachment has no effect there",
+                    d.address(),
+                    self.rules.noun
+                ));
+            }
+            wanted.insert(key.clone());
+            st.attach_spans
+                .entry(key.clone())
+                .or_insert_with(|| (t.span(), target.to_string()));
+            let live_targets: &[String] = live.map_or(&[], |p| p.targets.as_slice());
+            let attached = matches!(&key, TargetKey::Live(id) if live_targets.contains(id));
+            st.final_set(self, key).insert(policy_key.clone());
+            if attached {
+                continue;
+            }
+            let mut depends_on = self.type_dep.clone();
+            depends_on.extend(adopt_dep.iter().cloned());
+            if let Ref::Planned(a) = policy_ref {
+                depends_on.push(a.clone());
+            }
+            depends_on.extend(target_dep);
+            let op = Op::Organizations(OrganizationsOp::AttachPolicy {
+                policy: policy_ref.clone(),
+                target: target_ref,
+            });
+            let reason = format!("the baseline attaches `{}` to `{target}`", d.name);
+            st.attaches.push(
+                Change::new(d.address().to(target), Action::Attach, reason, op)
+                    .depends_on(depends_on)
+                    .impact(self.reach(&d.name, Effect::Gain, std::slice::from_ref(target), &was_on)),
+            );
+        }
+
+        // Attachments of an owned policy the baseline does not want.
+        if let Some(p) = live {
+            for target_id in &p.targets {
+                let key = TargetKey::Live(target_id.clone());
+                if wanted.contains(&key) {
+                    continue;
+                }
+                st.final_set(self, key).remove(&p.id);
+                st.detaches.push(Detach {
+                    policy_id: p.id.clone(),
+                    target_id: target_id.clone(),
+                    addr: d.address(),
+                    name: d.name.clone(),
+                    orphan: false,
+                });
+            }
+        }
+    }
+
+    /// Owned policies the baseline no longer declares: kept as orphans, or, with
+    /// `--allow-delete`, detached everywhere and deleted.
+    pub(super) fn orphans(&self, plan: &mut Plan, st: &mut State<'a>, desired: &[Desired]) {
+        let desired_names: BTreeSet<&str> = desired.iter().map(|d| d.name.as_str()).collect();
+        let view = self.view;
+        for p in view
+            .policies
+            .iter()
+            .filter(|p| p.owned && !desired_names.contains(p.name.as_str()))
+        {
+            let addr = self.setup.base().child("orphan").child(&p.name);
+            if !self.cx.options.allow_delete {
+                plan.orphans.push(Orphan {
+                    address: addr,
+                    reason: format!(
+                        "{} `{}` ({}) is managed by plinth but no longer in the baseline; kept, attached to {} target{}; run with `--allow-delete` to delete it",
+                        self.rules.noun,
+                        p.name,
+                        p.id,
+                        p.targets.len(),
+                        if p.targets.len() == 1 { "" } else { "s" }
+                    ),
+                });
+                continue;
+            }
+            for target_id in &p.targets {
+                st.final_set(self, TargetKey::Live(target_id.clone())).remove(&p.id);
+                st.detaches.push(Detach {
+                    policy_id: p.id.clone(),
+                    target_id: target_id.clone(),
+                    addr: addr.clone(),
+                    name: p.name.clone(),
+                    orphan: true,
+                });
+            }
+            st.deletes.push((addr, p));
+        }
+    }
+
+    /// At most so many policies of the type per target, counting what is live and not
+    /// plinth's (AWS's default policy too, where it is attached): the limit plinth knows,
+    /// or the baseline's `[limits]`. Only targets the baseline attaches to are checked.
+    pub(super) fn check_limits(&self, st: &mut State<'a>) {
+        let baseline = self.cx.baseline;
+        let limit = baseline.limits().per_target(self.setup.policy_type);
+        let max = limit.value;
+        for (key, set) in &st.final_sets {
+            if set.len() > max
+                && let Some((span, shown)) = st.attach_spans.get(key)
+            {
+                let prefix = format!("{}.", self.setup.base().as_str());
+                let names: Vec<String> = set
+                    .iter()
+                    .map(|id| {
+                        self.view
+                            .by_id(id)
+                            .map_or_else(|| id.trim_start_matches(prefix.as_str()).to_owned(), |p| p.name.clone())
+                    })
+                    .collect();
+                st.diags.push(
+                    Diagnostic::error(format!(
+                        "`{shown}` would carry {} {}; {}",
+                        set.len(),
+                        self.rules.nouns(),
+                        limit.allows()
+                    ))
+                    .at(&baseline.source, span.clone())
+                    .cause(format!("after this plan it would carry: {}", names.join(", ")))
+                    .hint(
+                        "policies plinth does not manage count too; merge policies, or attach some to a parent OU instead",
+                    ),
+                );
+            }
+        }
+    }
+}
