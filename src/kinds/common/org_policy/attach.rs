@@ -7,6 +7,7 @@ use super::Desired;
 use super::plan::{Detach, Scope, State, TargetKey};
 use crate::diag::Diagnostic;
 use crate::kinds::common::placement;
+use crate::observed::Scp;
 use crate::plan::impact::Effect;
 use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Orphan, Plan, Ref};
 
@@ -81,22 +82,27 @@ impl<'a> Scope<'a> {
             );
         }
 
-        // Attachments of an owned policy the baseline does not want.
         if let Some(p) = live {
-            for target_id in &p.targets {
-                let key = TargetKey::Live(target_id.clone());
-                if wanted.contains(&key) {
-                    continue;
-                }
-                st.final_set(self, key).remove(&p.id);
-                st.detaches.push(Detach {
-                    policy_id: p.id.clone(),
-                    target_id: target_id.clone(),
-                    addr: d.address(),
-                    name: d.name.clone(),
-                    orphan: false,
-                });
+            self.unwanted(st, d, p, &wanted);
+        }
+    }
+
+    /// The attachments of `d`'s live policy `p` that it does not want (on no target of
+    /// `wanted`), as detaches.
+    fn unwanted(&self, st: &mut State<'a>, d: &Desired, p: &Scp, wanted: &BTreeSet<TargetKey>) {
+        for target_id in &p.targets {
+            let key = TargetKey::Live(target_id.clone());
+            if wanted.contains(&key) {
+                continue;
             }
+            st.final_set(self, key).remove(&p.id);
+            st.detaches.push(Detach {
+                policy_id: p.id.clone(),
+                target_id: target_id.clone(),
+                addr: d.address(),
+                name: d.name.clone(),
+                orphan: false,
+            });
         }
     }
 

@@ -5,8 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::plan::{Detach, Scope, State, TargetKey};
 use crate::kinds::common::impact;
+use crate::observed::Scp;
 use crate::plan::impact::Effect;
 use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Plan, Ref};
+use crate::types::Target;
 
 impl Scope<'_> {
     /// Add the attaches, then the detaches that may go, then the deletes whose policy is
@@ -48,21 +50,7 @@ impl Scope<'_> {
             plan.add(change);
         }
 
-        for (addr, p) in deletes {
-            if blocked_deletes.contains(&addr) {
-                continue;
-            }
-            let depends_on = orphan_detaches.remove(&addr).unwrap_or_default();
-            let op = Op::Organizations(OrganizationsOp::DeletePolicy {
-                policy_id: p.id.clone(),
-            });
-            let reason = "managed by plinth, no longer in the baseline, and `--allow-delete` was given";
-            plan.add(
-                Change::new(addr, Action::Delete, reason, op)
-                    .before(p.content.as_deref().and_then(|c| serde_json::from_str(c).ok()))
-                    .depends_on(depends_on),
-            );
-        }
+        add_deletes(plan, deletes, &blocked_deletes, orphan_detaches);
     }
 
     /// Why `detach` must not happen, as the warning that says so: its target may be one
@@ -92,7 +80,7 @@ impl Scope<'_> {
         &self,
         detach: Detach,
         depends_on: Vec<Address>,
-        kept_on: &BTreeMap<String, Vec<crate::types::Target>>,
+        kept_on: &BTreeMap<String, Vec<Target>>,
         orphan_detaches: &mut BTreeMap<Address, Vec<Address>>,
     ) -> Change {
         let Detach {
@@ -121,5 +109,29 @@ impl Scope<'_> {
         Change::new(change_addr, Action::Detach, reason, op)
             .depends_on(depends_on)
             .impact(impact)
+    }
+}
+
+/// Delete each orphan that no blocked detach keeps attached, after its detaches.
+fn add_deletes(
+    plan: &mut Plan,
+    deletes: Vec<(Address, &Scp)>,
+    blocked: &BTreeSet<Address>,
+    mut orphan_detaches: BTreeMap<Address, Vec<Address>>,
+) {
+    for (addr, p) in deletes {
+        if blocked.contains(&addr) {
+            continue;
+        }
+        let depends_on = orphan_detaches.remove(&addr).unwrap_or_default();
+        let op = Op::Organizations(OrganizationsOp::DeletePolicy {
+            policy_id: p.id.clone(),
+        });
+        let reason = "managed by plinth, no longer in the baseline, and `--allow-delete` was given";
+        plan.add(
+            Change::new(addr, Action::Delete, reason, op)
+                .before(p.content.as_deref().and_then(|c| serde_json::from_str(c).ok()))
+                .depends_on(depends_on),
+        );
     }
 }

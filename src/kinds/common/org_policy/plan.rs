@@ -10,6 +10,10 @@
 //! than AWS allows (its default policy counted); attachments go before detachments; the
 //! last SCP or RCP of a target is never detached; orphans are deleted only with
 //! `--allow-delete`.
+//!
+//! [`plan()`] runs the steps in order, each reading a [`Scope`] and adding to a [`State`]:
+//! each declared policy's document (`document.rs`) and attachments, then orphans and
+//! the per-target limit (`attach.rs`), then detaches and deletes (`detach.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -112,9 +116,9 @@ pub(super) struct Scope<'a> {
     pub(super) setup: Setup,
     pub(super) rules: &'static TypeRules,
     pub(super) view: PolicyView<'a>,
-    pub(super) placement: placement::Placement<'a>,
+    placement: placement::Placement<'a>,
     /// AWS's own policy of the type, on every target once the type is enabled.
-    pub(super) default_id: Option<String>,
+    default_id: Option<String>,
     /// The changes that enable the type, which every attach waits on.
     pub(super) type_dep: Vec<Address>,
 }
