@@ -66,6 +66,7 @@ const LOADER_ONLY: &[(&str, &str)] = &[
     ("management-policy-wrong-top-key", "the policy file's content"),
     ("tag-policy-oversized", "the policy file's size"),
     ("too-many-scps-on-a-target", "a count across sections"),
+    ("trail-duplicate-email", "a duplicate within a list, case-insensitive"),
     ("trail-notify-without-alarm", "one key needs another"),
     ("trail-root-alarm-without-logs", "one key needs another"),
     ("trail-root-alarm-without-topic", "one key needs another section"),

@@ -172,15 +172,6 @@ pub(super) fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
                 );
             }
         }
-        let mut emails = HashMap::new();
-        for email in &billing.notify {
-            let key = email.get_ref().as_str().to_ascii_lowercase();
-            if emails.insert(key, ()).is_some() {
-                diags.push(
-                    Diagnostic::error(format!("`{}` is listed twice in `billing.notify`", email.get_ref()))
-                        .at(src, email.span()),
-                );
-            }
-        }
+        crate::kinds::common::topic::check_notify(src, "billing.notify", &billing.notify, diags);
     }
 }

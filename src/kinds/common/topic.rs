@@ -46,6 +46,20 @@ impl TopicDecl<'_> {
     }
 }
 
+/// Each e-mail of a topic's `notify` list once (AWS compares addresses without case):
+/// a subscription is one change, at one address.
+pub fn check_notify(src: &crate::diag::SourceFile, key: &str, notify: &[Spanned<Email>], diags: &mut Diagnostics) {
+    let mut seen = std::collections::HashSet::new();
+    for email in notify {
+        if !seen.insert(email.get_ref().as_str().to_ascii_lowercase()) {
+            diags.push(
+                crate::diag::Diagnostic::error(format!("`{}` is listed twice in `{key}`", email.get_ref()))
+                    .at(src, email.span()),
+            );
+        }
+    }
+}
+
 pub fn topic_arn(account: &str, name: &str) -> String {
     format!("arn:aws:sns:{REGION}:{account}:{name}")
 }

@@ -73,6 +73,7 @@ pub(super) fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
                 );
             }
         }
+        crate::kinds::common::topic::check_notify(src, "trail.notify", &t.notify, diags);
         if let Some(first) = t.notify.first()
             && !t.root_usage_alarm()
         {
