@@ -5,7 +5,8 @@
 //! [`impact`] (the accounts a policy or a grant reaches, for the plan's blast radius),
 //! [`adopt`] (taking over a declared resource that lacks plinth's tag) and [`org_policy`]
 //! (the engine every organization policy kind plans with: SCPs, RCPs, management policies),
-//! and [`block`] (a kind left out when only forgeable signs stop it).
+//! [`block`] (a kind left out when only forgeable signs stop it) and [`trusted_access`]
+//! (the change that lets an AWS service act in the whole organization).
 
 pub mod adopt;
 pub mod alarm;
@@ -14,3 +15,4 @@ pub mod impact;
 pub mod org_policy;
 pub mod placement;
 pub mod topic;
+pub mod trusted_access;

@@ -8,7 +8,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::common::placement::{self, Placement, Unresolved};
 use crate::kinds::{Context, Kind, account};
 use crate::observed::{ContactSpec, ContactType};
-use crate::plan::{AccountOp, Action, Address, Change, Op, OrganizationsOp, Plan, Ref};
+use crate::plan::{AccountOp, Action, Address, Change, Op, Plan, Ref};
 use crate::types::Target;
 
 /// How specific a target is: an account over any OU, a deeper OU over its parent, and
@@ -44,16 +44,12 @@ pub(super) fn plan_contacts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Dia
     let mut diags = Diagnostics::default();
     let mut deps = vec![];
     if !observed.trusted_access {
-        let address = Address::kind_root(Contacts::NAME).child("trusted_access");
-        plan.add(Change::new(
-            address.clone(),
-            Action::Enable,
-            format!("`{PRINCIPAL}` has no trusted access to the organization; setting member accounts' contacts needs it"),
-            Op::Organizations(OrganizationsOp::EnableAwsServiceAccess {
-                service_principal: PRINCIPAL.to_owned(),
-            }),
+        deps.push(crate::kinds::common::trusted_access::enable(
+            plan,
+            &Address::kind_root(Contacts::NAME),
+            PRINCIPAL,
+            "setting member accounts' contacts needs it",
         ));
-        deps.push(address);
     }
 
     // Who gets which contact: the section's for every account, then the overrides, the

@@ -9,7 +9,7 @@ use crate::diag::Diagnostics;
 use crate::kinds::common::placement;
 use crate::kinds::{Baseline, Context, Kind};
 use crate::observed::RootAudit;
-use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Plan, Ref, RootAccessOp};
+use crate::plan::{Action, Address, Change, Op, Plan, Ref, RootAccessOp};
 
 fn at(name: String) -> Address {
     Address::new(RootAccess::NAME, name)
@@ -31,16 +31,12 @@ pub(super) fn plan_root_access(cx: &Context<'_>, plan: &mut Plan) -> Result<(), 
     let mut deps = vec![];
     let wants_features = s.credentials_management || s.root_sessions;
     if wants_features && !observed.trusted_access {
-        let address = Address::kind_root(RootAccess::NAME).child("trusted_access");
-        plan.add(Change::new(
-            address.clone(),
-            Action::Enable,
-            format!("`{PRINCIPAL}` has no trusted access to the organization; centralized root access needs it"),
-            Op::Organizations(OrganizationsOp::EnableAwsServiceAccess {
-                service_principal: PRINCIPAL.to_owned(),
-            }),
+        deps.push(crate::kinds::common::trusted_access::enable(
+            plan,
+            &Address::kind_root(RootAccess::NAME),
+            PRINCIPAL,
+            "centralized root access needs it",
         ));
-        deps.push(address);
     }
     for (wanted, live, key, op, what) in [
         (

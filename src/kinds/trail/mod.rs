@@ -37,7 +37,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::common::adopt;
 use crate::kinds::{Baseline, Context, IamActions, Kind, ObserveCx, Scope};
 use crate::observed::TrailInfo;
-use crate::plan::{Action, Address, Change, CloudTrailOp, Op, OrganizationsOp, Plan};
+use crate::plan::{Action, Address, Change, CloudTrailOp, Op, Plan};
 use crate::policy;
 
 pub struct Trail;
@@ -191,15 +191,12 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let mut trail_deps = Vec::new();
 
     if !observed.trusted_access {
-        plan.add(Change::new(
-            at(TRUSTED_ACCESS_ADDRESS),
-            Action::Enable,
-            format!("`{SERVICE_PRINCIPAL}` has no trusted access to the organization; an organization trail needs it"),
-            Op::Organizations(OrganizationsOp::EnableAwsServiceAccess {
-                service_principal: SERVICE_PRINCIPAL.into(),
-            }),
+        trail_deps.push(crate::kinds::common::trusted_access::enable(
+            plan,
+            &at(TRAIL_ADDRESS),
+            SERVICE_PRINCIPAL,
+            "an organization trail needs it",
         ));
-        trail_deps.push(at(TRUSTED_ACCESS_ADDRESS));
     }
 
     let owner = cx.baseline.management_account_id().as_str();

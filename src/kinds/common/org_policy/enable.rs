@@ -11,16 +11,10 @@ pub(super) fn enable(plan: &mut Plan, setup: Setup, root_id: &str) -> Vec<Addres
     let rules = setup.policy_type.rules();
     let mut enable_deps = vec![];
     if let (Some(false), Some(principal)) = (setup.trusted_access, rules.trusted_access) {
-        let address = base.child("trusted_access");
-        let reason = format!(
-            "`{principal}` has no trusted access to the organization; the {} type needs it",
-            rules.api
-        );
-        let op = Op::Organizations(OrganizationsOp::EnableAwsServiceAccess {
-            service_principal: principal.to_owned(),
-        });
-        plan.add(Change::new(address.clone(), Action::Enable, reason, op));
-        enable_deps.push(address);
+        let needs = format!("the {} type needs it", rules.api);
+        enable_deps.push(crate::kinds::common::trusted_access::enable(
+            plan, &base, principal, &needs,
+        ));
     }
     let address = base.child("policy_type");
     let reason = format!("the {} type is not enabled on the root", rules.api);
