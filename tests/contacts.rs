@@ -71,13 +71,15 @@ async fn every_account_gets_the_contacts_and_a_converged_plan_writes_nothing() {
     assert!(
         contacts
             .iter()
-            .any(|c| c.contains("contacts.security -> account:master: account 123456789012 has no security contact")),
+            .any(|c| c
+                .contains("contacts.security -> account:123456789012: account 123456789012 has no security contact")),
         "{contacts:#?}"
     );
     assert!(
-        contacts
-            .iter()
-            .any(|c| c.contains("contacts.billing -> account:sandbox: the billing contact cannot be read until")),
+        contacts.iter().any(|c| c.contains(&format!(
+            "contacts.billing -> account:{}: the billing contact cannot be read until",
+            seeded.sandbox_account
+        ))),
         "{contacts:#?}"
     );
     assert!(
@@ -140,7 +142,10 @@ async fn every_account_gets_the_contacts_and_a_converged_plan_writes_nothing() {
         .collect();
     assert_eq!(
         lines,
-        ["~ contacts.security -> account:sandbox: phone is `+1-555-9999`, baseline says `+1-555-0100`"],
+        [format!(
+            "~ contacts.security -> account:{}: phone is `+1-555-9999`, baseline says `+1-555-0100`",
+            seeded.sandbox_account
+        )],
         "an e-mail differing only in case is the same address"
     );
     assert!(session.apply(&plan).await.is_success());

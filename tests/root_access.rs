@@ -106,23 +106,23 @@ async fn features_are_enabled_then_root_users_audited_and_their_credentials_remo
     let plan = session.plan(&b.load(), PlanOptions::default()).await.unwrap();
     let mut deletes = lines(&plan);
     deletes.sort();
-    assert_eq!(
-        deletes,
-        [
-            format!(
-                "- root_access.payments.signing_certificate.CERTPAYMENTS01: the root user of account {payments} has signing certificate `CERTPAYMENTS01`; `remove_root_credentials` deletes it"
-            ),
-            format!(
-                "- root_access.sandbox.access_key.AKIASANDBOXROOT01: the root user of account {sandbox} has access key `AKIASANDBOXROOT01`; `remove_root_credentials` deletes it"
-            ),
-            format!(
-                "- root_access.sandbox.mfa_device.arn:aws:iam::{sandbox}:mfa/root-account-mfa-device: the root user of account {sandbox} has MFA device `arn:aws:iam::{sandbox}:mfa/root-account-mfa-device`; `remove_root_credentials` deletes it"
-            ),
-            format!(
-                "- root_access.sandbox.password: the root user of account {sandbox} has a console password; `remove_root_credentials` deletes it"
-            ),
-        ]
-    );
+    // Sorted: the accounts' ids are the emulator's, in no fixed order.
+    let mut want = vec![
+        format!(
+            "- root_access.{payments}.signing_certificate.CERTPAYMENTS01: the root user of account {payments} has signing certificate `CERTPAYMENTS01`; `remove_root_credentials` deletes it"
+        ),
+        format!(
+            "- root_access.{sandbox}.access_key.AKIASANDBOXROOT01: the root user of account {sandbox} has access key `AKIASANDBOXROOT01`; `remove_root_credentials` deletes it"
+        ),
+        format!(
+            "- root_access.{sandbox}.mfa_device.arn:aws:iam::{sandbox}:mfa/root-account-mfa-device: the root user of account {sandbox} has MFA device `arn:aws:iam::{sandbox}:mfa/root-account-mfa-device`; `remove_root_credentials` deletes it"
+        ),
+        format!(
+            "- root_access.{sandbox}.password: the root user of account {sandbox} has a console password; `remove_root_credentials` deletes it"
+        ),
+    ];
+    want.sort();
+    assert_eq!(deletes, want);
     assert!(plan.changes.iter().all(|c| c.action == Action::Delete));
     let report = session.apply(&plan).await;
     assert!(report.is_success(), "{report:#?}");

@@ -90,8 +90,12 @@ async fn root_credentials_are_removed_only_with_their_flag_and_never_the_kept_ac
         assert_eq!(
             left(&record),
             [
-                "root_access.sandbox.password: deleting root credentials needs `--allow-remove-root-credentials`",
-                "root_access.sandbox.access_key.AKIASANDBOXROOT01: deleting root credentials needs `--allow-remove-root-credentials`",
+                format!(
+                    "root_access.{sandbox}.password: deleting root credentials needs `--allow-remove-root-credentials`"
+                ),
+                format!(
+                    "root_access.{sandbox}.access_key.AKIASANDBOXROOT01: deleting root credentials needs `--allow-remove-root-credentials`"
+                ),
             ]
         );
         let stored = emu.root_credentials(&json!({}));
@@ -108,9 +112,9 @@ async fn root_credentials_are_removed_only_with_their_flag_and_never_the_kept_ac
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains(
-            "\n  not repaired: root_access.sandbox.password: deleting root credentials needs `--allow-remove-root-credentials`"
-        ),
+        text.contains(&format!(
+            "\n  not repaired: root_access.{sandbox}.password: deleting root credentials needs `--allow-remove-root-credentials`"
+        )),
         "{text}"
     );
 

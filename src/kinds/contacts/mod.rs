@@ -18,7 +18,7 @@ use crate::aws::account::ContactKey;
 use crate::aws::organizations::ReadScope;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::observed::{ContactSpec, ContactType, OrgState};
-use crate::plan::{Address, Plan};
+use crate::plan::Plan;
 use crate::types::Target;
 
 pub struct Contacts;
@@ -191,10 +191,6 @@ fn keys(org: &OrgState, section: &ContactsSection, trusted_access: bool) -> Vec<
         }
     }
     keys
-}
-
-fn at(name: String) -> Address {
-    Address::new(Contacts::NAME, name)
 }
 
 /// How a live contact differs from the wanted one, field by field.

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Contacts, LiveContact, PRINCIPAL, at, differences};
+use super::{Contacts, LiveContact, PRINCIPAL, differences};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::common::placement::{self, Placement, Unresolved};
 use crate::kinds::{Context, Kind, account};
@@ -134,9 +134,17 @@ pub(super) fn plan_contacts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Dia
             continue;
         }
         let name = name_of(cx, key);
+        // A live account by its id (account names need not be unique, and a live name
+        // steers nothing), one this plan creates by its declared name.
+        let target = match cx.observed.org.accounts.iter().any(|a| a.id == *key) {
+            true => key.as_str(),
+            false => name.as_str(),
+        };
         for (t, w) in types {
             let want = w.spec.clone();
-            let address = at(format!("{}.{t} -> account:{name}", Contacts::NAME));
+            let address = Address::kind_root(Contacts::NAME)
+                .child(t)
+                .to(format_args!("account:{target}"));
             let (account, mut change_deps) = match reference {
                 Ref::Id(id) if id == management => (None, vec![]),
                 r => (Some(r.clone()), deps.clone()),

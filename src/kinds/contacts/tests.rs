@@ -96,16 +96,39 @@ fn converged_is_empty() {
 }
 
 #[test]
+fn two_accounts_of_one_name_each_get_their_own_change() {
+    // AWS lets accounts share a name: each change is keyed by the account's id, so the
+    // plan is made and sets both.
+    let mut o = observed(true, vec![("123456789012", Some(spec()))]);
+    o.org.accounts.push(Account {
+        id: "555555555555".into(),
+        name: "sandbox".into(),
+        email: String::new(),
+        parent_id: None,
+        suspended: false,
+    });
+    let plan = compute(&b(BASELINE), &o, PlanOptions::default()).unwrap_or_else(|d| panic!("{d}"));
+    let addresses: Vec<&str> = plan.changes.iter().map(|c| c.address.as_str()).collect();
+    assert_eq!(
+        addresses,
+        [
+            "contacts.security -> account:222222222222",
+            "contacts.security -> account:555555555555"
+        ]
+    );
+}
+
+#[test]
 fn trusted_access_comes_first_and_unread_members_are_set() {
     let o = observed(false, vec![("123456789012", None)]);
     let plan = compute(&b(BASELINE), &o, PlanOptions::default()).unwrap();
     let c: Vec<_> = plan.changes.iter().filter(|c| c.kind == Contacts::NAME).collect();
     assert_eq!(c.len(), 3);
     assert_eq!(c[0].address, "contacts.trusted_access");
-    assert_eq!(c[1].address, "contacts.security -> account:management");
+    assert_eq!(c[1].address, "contacts.security -> account:123456789012");
     assert!(c[1].depends_on.is_empty(), "the management account needs no trusted access");
     assert!(matches!(&c[1].op, Op::Account(AccountOp::PutAlternateContact { account: None, .. })));
-    assert_eq!(c[2].address, "contacts.security -> account:sandbox");
+    assert_eq!(c[2].address, "contacts.security -> account:222222222222");
     assert_eq!(c[2].depends_on, ["contacts.trusted_access"]);
 }
 
@@ -117,7 +140,7 @@ fn each_field_that_differs_is_named_and_email_case_is_not_drift() {
     let o = observed(true, vec![("123456789012", Some(spec())), ("222222222222", Some(other))]);
     assert_eq!(
         lines(&b(BASELINE), &o),
-        ["~ contacts.security -> account:sandbox: title is `Sec`, baseline says `Security`"]
+        ["~ contacts.security -> account:222222222222: title is `Sec`, baseline says `Security`"]
     );
     let plan = compute(&b(BASELINE), &o, PlanOptions::default()).unwrap();
     let change = plan.changes.iter().find(|c| c.kind == Contacts::NAME).unwrap();
@@ -216,16 +239,16 @@ fn the_most_specific_override_wins() {
     assert_eq!(
         wanted_names(&base),
         [
-            ("contacts.security -> account:management".to_owned(), "Security Team".to_owned()),
-            ("contacts.security -> account:sandbox".to_owned(), "Dev".to_owned()),
-            ("contacts.security -> account:prod".to_owned(), "Workloads".to_owned()),
+            ("contacts.security -> account:123456789012".to_owned(), "Security Team".to_owned()),
+            ("contacts.security -> account:222222222222".to_owned(), "Dev".to_owned()),
+            ("contacts.security -> account:444444444444".to_owned(), "Workloads".to_owned()),
         ]
     );
     let by_account = format!(
         "{base}\n[[contacts.override]]\ntargets = [\"account:sandbox\"]\nsecurity = {}\n",
         contact("Sandbox")
     );
-    assert!(wanted_names(&by_account).contains(&("contacts.security -> account:sandbox".to_owned(), "Sandbox".to_owned())));
+    assert!(wanted_names(&by_account).contains(&("contacts.security -> account:222222222222".to_owned(), "Sandbox".to_owned())));
 }
 
 #[test]

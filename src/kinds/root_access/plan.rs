@@ -11,10 +11,6 @@ use crate::kinds::{Baseline, Context, Kind};
 use crate::observed::RootAudit;
 use crate::plan::{Action, Address, Change, Op, Plan, Ref, RootAccessOp};
 
-fn at(name: String) -> Address {
-    Address::new(RootAccess::NAME, name)
-}
-
 pub(super) fn plan_root_access(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let Some(section) = &cx.baseline.file.root_access else {
         return Ok(());
@@ -57,7 +53,7 @@ pub(super) fn plan_root_access(cx: &Context<'_>, plan: &mut Plan) -> Result<(), 
         if wanted && !live {
             plan.add(
                 Change::new(
-                    at(format!("{}.{key}", RootAccess::NAME)),
+                    Address::kind_root(RootAccess::NAME).child(key),
                     Action::Enable,
                     format!("IAM's {what} is off for the organization"),
                     Op::RootAccess(op),
@@ -129,7 +125,10 @@ pub(super) fn plan_root_access(cx: &Context<'_>, plan: &mut Plan) -> Result<(), 
                 for credential in creds.each() {
                     plan.add(
                         Change::new(
-                            at(format!("{}.{name}.{}", RootAccess::NAME, credential.label())),
+                            // By the account's id: account names need not be unique.
+                            Address::kind_root(RootAccess::NAME)
+                                .child(account)
+                                .child(credential.label()),
                             Action::Delete,
                             format!(
                                 "the root user of account {account} has {}; `remove_root_credentials` deletes it",

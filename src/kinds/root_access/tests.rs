@@ -88,9 +88,9 @@ fn each_credential_is_one_delete_and_a_clean_account_none() {
     assert_eq!(
         addresses,
         [
-            "root_access.sandbox.password",
-            "root_access.sandbox.access_key.AKIA1",
-            "root_access.sandbox.mfa_device.arn:aws:iam::222222222222:mfa/root"
+            "root_access.222222222222.password",
+            "root_access.222222222222.access_key.AKIA1",
+            "root_access.222222222222.mfa_device.arn:aws:iam::222222222222:mfa/root"
         ]
     );
     assert!(plan.changes.iter().all(|c| c.action == Action::Delete));
@@ -199,7 +199,7 @@ fn kept_accounts_are_audited_and_listed_never_planned_for_removal() {
         let addresses: Vec<&str> = plan.changes.iter().map(|c| c.address.as_str()).collect();
         assert_eq!(
             addresses,
-            ["root_access.sandbox.password", "root_access.sandbox.mfa_device.arn:aws:iam::222222222222:mfa/root"],
+            ["root_access.222222222222.password", "root_access.222222222222.mfa_device.arn:aws:iam::222222222222:mfa/root"],
             "{kept}"
         );
         assert!(
@@ -307,4 +307,28 @@ fn a_kept_name_two_accounts_answer_keeps_both_and_is_blocked() {
     };
     assert_eq!(blocked.target, "account:break-glass");
     assert_eq!(blocked.ids, ["222222222222", "333333333333"]);
+}
+
+#[test]
+fn two_accounts_of_one_name_each_get_their_own_changes() {
+    // AWS lets accounts share a name: the changes are keyed by the account's id.
+    let mut o = observed(vec![
+        ("222222222222", password_and_mfa("222222222222")),
+        ("444444444444", password_and_mfa("444444444444")),
+    ]);
+    o.org.accounts.push(Account {
+        id: "444444444444".into(),
+        name: "sandbox".into(),
+        email: String::new(),
+        parent_id: None,
+        suspended: false,
+    });
+    let plan = plan_of(BASELINE, &o);
+    let passwords: Vec<&str> = plan
+        .changes
+        .iter()
+        .map(|c| c.address.as_str())
+        .filter(|a| a.ends_with(".password"))
+        .collect();
+    assert_eq!(passwords, ["root_access.222222222222.password", "root_access.444444444444.password"]);
 }
