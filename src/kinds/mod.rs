@@ -430,6 +430,7 @@ macro_rules! registry {
                     }
                 }
             } )*
+            left_out.extend(common::block::colliding(&mut plan, &baseline.source.path.display().to_string()));
             common::block::dependents(&mut plan, left_out);
             let mut plan = match plan.finish() {
                 Ok(plan) => plan,

@@ -342,11 +342,10 @@ fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             ));
             continue;
         }
-        let address = at(format!(
-            "{}.orphan.{}",
-            Billing::NAME,
-            name.trim_start_matches(ALARM_PREFIX)
-        ));
+        // The prefix once: `plinth-billing-plinth-billing-x` is not `plinth-billing-x`.
+        let address = Address::kind_root(Billing::NAME)
+            .child("orphan")
+            .child(name.strip_prefix(ALARM_PREFIX).unwrap_or(name));
         if cx.options.allow_delete {
             plan.add(
                 Change::new(

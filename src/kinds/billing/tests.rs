@@ -303,6 +303,21 @@ fn orphans_need_the_tag_and_allow_delete() {
 }
 
 #[test]
+fn an_orphan_named_with_the_prefix_twice_is_its_own_change() {
+    let base = b(BASELINE);
+    let mut o = converged(&base);
+    let mut old = o.billing.alarms[0].clone();
+    old.spec.name = "plinth-billing-old".into();
+    old.owned = Some(true);
+    let mut twice = old.clone();
+    twice.spec.name = "plinth-billing-plinth-billing-old".into();
+    o.billing.alarms.extend([old, twice]);
+    let p = plan_of(&base, &o, true);
+    assert_eq!(addresses(&p), ["- billing.orphan.old", "- billing.orphan.plinth-billing-old"]);
+    assert!(p.blocked.is_empty(), "{:?}", p.blocked);
+}
+
+#[test]
 fn unknown_account_is_an_error_at_its_position() {
     let base = b(&BASELINE.replace(r#"account = "sandbox""#, r#"account = "nosuch""#));
     let err = compute(&base, &converged(&b(BASELINE)), PlanOptions::default())

@@ -315,7 +315,10 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             ));
             continue;
         }
-        let address = at(format!("{}.orphan.{}", Budgets::NAME, name.trim_start_matches(PREFIX)));
+        // The prefix once: `plinth-plinth-x` is not `plinth-x`.
+        let address = Address::kind_root(Budgets::NAME)
+            .child("orphan")
+            .child(name.strip_prefix(PREFIX).unwrap_or(name));
         if cx.options.allow_delete {
             plan.add(
                 Change::new(
