@@ -369,3 +369,53 @@ async fn a_hand_made_budget_of_the_declared_name_is_adopted_and_others_are_left_
             .is_ok()
     );
 }
+
+#[tokio::test]
+async fn alerts_of_a_kind_plinth_does_not_write_are_never_taken_for_its_own_nor_deleted() {
+    let w = world().await;
+    apply(&w, PlanOptions::default()).await;
+    // Beside the declared `actual > 80%`: `actual < 80%` and `actual > 80 USD`, by hand.
+    let foreign = |operator: ComparisonOperator, threshold_type: ThresholdType| {
+        Notification::builder()
+            .notification_type(NotificationType::Actual)
+            .comparison_operator(operator)
+            .threshold(80.0)
+            .threshold_type(threshold_type)
+            .build()
+            .unwrap()
+    };
+    for n in [
+        foreign(ComparisonOperator::LessThan, ThresholdType::Percentage),
+        foreign(ComparisonOperator::GreaterThan, ThresholdType::AbsoluteValue),
+    ] {
+        w.budgets
+            .create_notification()
+            .account_id(ACCOUNT)
+            .budget_name("plinth-org-monthly")
+            .notification(n)
+            .subscribers(
+                Subscriber::builder()
+                    .subscription_type(SubscriptionType::Email)
+                    .address("someone@example.com")
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    let session = w.emu.session().await;
+    let plan = session
+        .plan(&w.b.load(), PlanOptions { allow_delete: true })
+        .await
+        .unwrap_or_else(|d| panic!("{d}"));
+    assert!(plan.is_empty(), "{:#?}", plan.changes);
+    assert!(
+        plan.notes.iter().any(|n| n
+            == "budget `plinth-org-monthly` has alerts of a kind plinth does not write, left as they are: \
+                ACTUAL LESS_THAN 80 (PERCENTAGE), ACTUAL GREATER_THAN 80 (ABSOLUTE_VALUE)"),
+        "{:?}",
+        plan.notes
+    );
+    assert_eq!(session.aws.counter.snapshot().writes(), 0);
+}

@@ -80,4 +80,9 @@ pub struct Budget {
     /// Another tool that manages it: never adopted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub managed_by: Option<super::OtherManager>,
+    /// Alerts of a kind plinth never writes (a comparison other than "greater than", an
+    /// absolute threshold), described: not in `spec`, so never taken for a declared alert
+    /// nor deleted as one (plinth's calls name only its own kind).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub foreign_alerts: Vec<String>,
 }

@@ -6,7 +6,9 @@ mod shapes;
 mod write;
 
 use aws_sdk_budgets::Client;
-use aws_sdk_budgets::types::{AutoAdjustType, Notification, NotificationType, SubscriptionType};
+use aws_sdk_budgets::types::{
+    AutoAdjustType, ComparisonOperator, Notification, NotificationType, SubscriptionType, ThresholdType,
+};
 use futures::{StreamExt, TryStreamExt};
 
 use super::{AwsError, Context};
@@ -88,7 +90,8 @@ impl Budgets {
     async fn read_one(&self, account_id: &str, b: aws_sdk_budgets::types::Budget) -> Result<Budget, AwsError> {
         let name = b.budget_name().to_owned();
         let arn = budget_arn(account_id, &name);
-        let (tags, notifications) = futures::try_join!(self.tags(&arn), self.read_notifications(account_id, &name))?;
+        let (tags, (notifications, foreign_alerts)) =
+            futures::try_join!(self.tags(&arn), self.read_notifications(account_id, &name))?;
         let Ownership { owned, managed_by } = of(&name, &tags);
         let spec = BudgetSpec {
             limit_usd: b.budget_limit().and_then(|l| l.amount().parse().ok()),
@@ -106,10 +109,17 @@ impl Budgets {
             arn,
             owned,
             managed_by,
+            foreign_alerts,
         })
     }
 
-    async fn read_notifications(&self, account_id: &str, budget: &str) -> Result<Vec<BudgetNotification>, AwsError> {
+    /// The budget's alerts of plinth's kind (greater than a percentage), and a description
+    /// of each other one.
+    async fn read_notifications(
+        &self,
+        account_id: &str,
+        budget: &str,
+    ) -> Result<(Vec<BudgetNotification>, Vec<String>), AwsError> {
         let pages: Vec<_> = self
             .client
             .describe_notifications_for_budget()
@@ -120,7 +130,23 @@ impl Budgets {
             .try_collect()
             .await
             .ctx(SERVICE, "DescribeNotificationsForBudget")?;
-        let notifications: Vec<Notification> = pages.iter().flat_map(|p| p.notifications()).cloned().collect();
+        let (notifications, others): (Vec<Notification>, Vec<Notification>) =
+            pages.iter().flat_map(|p| p.notifications()).cloned().partition(|n| {
+                *n.comparison_operator() == ComparisonOperator::GreaterThan
+                    && n.threshold_type().is_none_or(|t| *t == ThresholdType::Percentage)
+            });
+        let foreign = others
+            .iter()
+            .map(|n| {
+                let kind = n.threshold_type().map_or("PERCENTAGE", |t| t.as_str());
+                format!(
+                    "{} {} {} ({kind})",
+                    n.notification_type().as_str(),
+                    n.comparison_operator().as_str(),
+                    n.threshold()
+                )
+            })
+            .collect();
         let mut out = Vec::new();
         for n in notifications {
             let subscribers: Vec<_> = self
@@ -160,7 +186,7 @@ impl Budgets {
                 .partial_cmp(&(b.kind, b.threshold_percent))
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
-        Ok(out)
+        Ok((out, foreign))
     }
 }
 

@@ -294,6 +294,12 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             );
         }
         alerts::plan(plan, &address, live, &want, &deps, &op);
+        if !live.foreign_alerts.is_empty() {
+            plan.notes.push(format!(
+                "budget `{name}` has alerts of a kind plinth does not write, left as they are: {}",
+                live.foreign_alerts.join(", ")
+            ));
+        }
     }
 
     for live in &cx.observed.budget.budgets {

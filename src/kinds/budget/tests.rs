@@ -76,6 +76,7 @@ fn converged(base: &crate::baseline::Baseline) -> Observed {
                 spec,
                 owned: true,
                 managed_by: None,
+                foreign_alerts: vec![],
             }
         })
         .collect();
