@@ -304,10 +304,12 @@ impl OrgState {
     }
 
     /// A live OU as people read it: its path, followed by its id when the path does not
-    /// name it alone ([`OrgState::plain_path`]).
+    /// name it alone ([`OrgState::plain_path`]) or holds a `(` (so that no name can read
+    /// like another OU's label: `A (ou-1)` beside two OUs named `A`). Labels are unique:
+    /// a plain one holds no `(`, and the others end with their own id.
     pub fn ou_label(&self, id: &str) -> String {
         match self.ous.iter().find(|o| o.id == id) {
-            Some(ou) if self.plain_path(id).is_some() => ou.path.clone(),
+            Some(ou) if !ou.path.contains('(') && self.plain_path(id).is_some() => ou.path.clone(),
             Some(ou) => format!("{} ({})", ou.path, ou.id),
             None => id.to_owned(),
         }

@@ -4,7 +4,10 @@
 //! text ([`AddrMap`] lookups take `&str`). Live names may hold `.`, so the parts are not
 //! split apart and joined again: builders append to the text ([`Address::child`],
 //! [`Address::to`], [`Address::adopt`]) and accessors read the parts that cannot be
-//! ambiguous (the kind, the target after ` -> `, the adopt suffix).
+//! ambiguous (the kind, the target after ` -> `, the adopt suffix). A part that holds
+//! what marks those (` -> `, ` (adopt)`) or a `"` is written quoted, as a JSON string
+//! (`scp.orphan."x -> root"`): a live name cannot pass for a target or an adoption, and
+//! two names never make one address.
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
@@ -79,17 +82,18 @@ impl Address {
         &self.text
     }
 
-    /// The target of a relation: `root` for `scp.region_deny -> root`.
+    /// The target of a relation: `root` for `scp.region_deny -> root` (quoted, as written,
+    /// when it holds a marker).
     pub fn target(&self) -> Option<&str> {
         let rest = self.text.strip_suffix(ADOPT).unwrap_or(&self.text);
-        rest.split_once(TO).map(|(_, target)| target)
+        split_to(rest).map(|(_, target)| target)
     }
 
     /// The resource of a relation or adoption: `scp.region_deny` for
     /// `scp.region_deny -> root` and for `scp.region_deny (adopt)`.
     pub fn source(&self) -> &str {
         let rest = self.text.strip_suffix(ADOPT).unwrap_or(&self.text);
-        rest.split_once(TO).map_or(rest, |(source, _)| source)
+        split_to(rest).map_or(rest, |(source, _)| source)
     }
 
     /// Whether this is the change that adopts a resource: `trail (adopt)`.
@@ -102,7 +106,7 @@ impl Address {
     pub fn child(&self, segment: impl fmt::Display) -> Address {
         debug_assert!(!self.is_adopt() && self.target().is_none(), "`{self}` has no children");
         Address {
-            text: format!("{}.{segment}", self.text),
+            text: format!("{}.{}", self.text, quoted(segment.to_string())),
             kind_len: self.kind_len,
         }
     }
@@ -115,7 +119,7 @@ impl Address {
             "`{self}` already has a target"
         );
         Address {
-            text: format!("{}{TO}{target}", self.text),
+            text: format!("{}{TO}{}", self.text, quoted(target.to_string())),
             kind_len: self.kind_len,
         }
     }
@@ -138,6 +142,31 @@ impl Address {
             .strip_prefix(resource.as_str())
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
     }
+}
+
+/// A part as written in an address: as it is, or quoted as a JSON string when it holds
+/// ` -> `, ` (adopt)` or `"` (so a part written as it is never holds those).
+fn quoted(part: String) -> String {
+    if part.contains(TO) || part.contains(ADOPT) || part.contains('"') {
+        serde_json::to_string(&part).expect("strings serialise")
+    } else {
+        part
+    }
+}
+
+/// `text` split at its first ` -> ` outside a quoted part.
+fn split_to(text: &str) -> Option<(&str, &str)> {
+    let (mut quoted, mut escaped) = (false, false);
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ' ' if !quoted && text[i..].starts_with(TO) => return Some((&text[..i], &text[i + TO.len()..])),
+            _ => {}
+        }
+    }
+    None
 }
 
 impl FromStr for Address {
@@ -278,6 +307,28 @@ mod tests {
         }
     }
 
+    /// A live name that reads like a target or an adoption is quoted: it neither passes
+    /// for one nor makes the address of another resource's change.
+    #[test]
+    fn a_part_holding_a_marker_is_quoted() {
+        let orphans = Address::kind_root("scp").child("orphan");
+        let hostile = orphans.child("x -> root");
+        assert_eq!(hostile, r#"scp.orphan."x -> root""#);
+        assert_eq!(hostile.target(), None);
+        assert_ne!(hostile, orphans.child("x").to("root"));
+        let detach = hostile.to("root");
+        assert_eq!(detach.target(), Some("root"));
+        assert_eq!(detach.source(), hostile.as_str());
+        let adopt_like = orphans.child("y (adopt)");
+        assert!(!adopt_like.is_adopt());
+        assert_ne!(adopt_like, orphans.child("y").adopt());
+        assert_eq!(orphans.child(r#"a "b""#), r#"scp.orphan."a \"b\"""#);
+        assert_eq!(orphans.child("a.b"), "scp.orphan.a.b");
+        let ou = Address::kind_root("scp").child("p").to(r#"ou:"A" -> B"#);
+        assert_eq!(ou.target(), Some(r#""ou:\"A\" -> B""#));
+        assert_eq!(ou.source(), "scp.p");
+    }
+
     #[test]
     fn a_map_of_addresses_is_looked_up_by_text() {
         let mut map = AddrMap::new();
@@ -309,7 +360,6 @@ mod tests {
             for n in &names {
                 a = a.child(n);
             }
-            let target = target.filter(|t| !t.contains(TO) && !t.ends_with(ADOPT));
             if let Some(t) = &target {
                 a = a.to(t);
             }
@@ -320,9 +370,8 @@ mod tests {
             prop_assert_eq!(&back, &a);
             prop_assert_eq!(back.kind(), kind.as_str());
             prop_assert_eq!(back.is_adopt(), adopt);
-            if names.iter().all(|n| !n.contains(TO)) {
-                prop_assert_eq!(back.target(), target.as_deref());
-            }
+            let written = target.map(quoted);
+            prop_assert_eq!(back.target(), written.as_deref());
         }
     }
 }
