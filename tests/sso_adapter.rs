@@ -487,3 +487,50 @@ async fn a_call_throttled_until_its_deadline_fails_then() {
     assert!(said.contains("no answer in time, retries included"), "{said}");
     assert!(said.contains("such as throttling"), "{said}");
 }
+
+/// AWS keeps display names unique; a listing that shows one twice (a broken or emulated
+/// store) is an error naming both ids, never the last one listed taken for the name.
+#[tokio::test]
+async fn a_name_listed_twice_is_an_error_not_a_guess() {
+    let instances = mock!(Client::list_instances).then_output(|| {
+        ListInstancesOutput::builder()
+            .instances(
+                InstanceMetadata::builder()
+                    .instance_arn(INSTANCE)
+                    .identity_store_id("d-1")
+                    .build(),
+            )
+            .build()
+    });
+    let sets = mock!(Client::list_permission_sets).then_output(|| ListPermissionSetsOutput::builder().build());
+    let admin = mock_client!(aws_sdk_ssoadmin, RuleMode::MatchAny, &[&instances, &sets]);
+    let group = |id: &str| {
+        aws_sdk_identitystore::types::Group::builder()
+            .group_id(id)
+            .display_name("admins")
+            .identity_store_id("d-1")
+            .build()
+            .unwrap()
+    };
+    let groups = mock!(aws_sdk_identitystore::Client::list_groups).then_output(move || {
+        ListGroupsOutput::builder()
+            .groups(group("g-real"))
+            .groups(group("g-impostor"))
+            .build()
+            .unwrap()
+    });
+    let store = mock_client!(aws_sdk_identitystore, RuleMode::MatchAny, &[&groups]);
+    let scope = SsoScope {
+        groups: ["admins".to_owned()].into(),
+        ..SsoScope::default()
+    };
+    let err = sso(admin, store)
+        .read(&scope)
+        .await
+        .expect_err("two groups named `admins`");
+    let text = err.to_string();
+    assert!(
+        text.contains("`admins`") && text.contains("g-real") && text.contains("g-impostor"),
+        "{text}"
+    );
+}

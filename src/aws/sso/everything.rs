@@ -42,10 +42,12 @@ impl Sso {
                     .try_collect()
                     .await
                     .ctx(STORE, "ListGroups")?;
-                groups
+                let mut found = BTreeMap::new();
+                let listed = groups
                     .iter()
-                    .filter_map(|g| Some((g.display_name()?.to_owned(), g.group_id().to_owned())))
-                    .collect()
+                    .filter_map(|g| Some((g.display_name()?.to_owned(), g.group_id().to_owned())));
+                super::principals::insert_once(&mut found, "ListGroups", listed)?;
+                found
             }
             PrincipalKind::User => {
                 let users: Vec<_> = self
@@ -59,10 +61,12 @@ impl Sso {
                     .try_collect()
                     .await
                     .ctx(STORE, "ListUsers")?;
-                users
+                let mut found = BTreeMap::new();
+                let listed = users
                     .iter()
-                    .filter_map(|u| Some((u.user_name()?.to_owned(), u.user_id().to_owned())))
-                    .collect()
+                    .filter_map(|u| Some((u.user_name()?.to_owned(), u.user_id().to_owned())));
+                super::principals::insert_once(&mut found, "ListUsers", listed)?;
+                found
             }
         })
     }

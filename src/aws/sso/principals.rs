@@ -35,7 +35,11 @@ impl Sso {
                         .groups()
                         .iter()
                         .filter_map(|g| Some((g.display_name()?.to_owned(), g.group_id().to_owned())));
-                    found.extend(listed.filter(|(name, _)| names.contains(name)));
+                    insert_once(
+                        &mut found,
+                        "ListGroups",
+                        listed.filter(|(name, _)| names.contains(name)),
+                    )?;
                     complete = out.next_token().is_none_or(str::is_empty);
                     if complete || found.len() == names.len() {
                         break;
@@ -59,7 +63,7 @@ impl Sso {
                         .users()
                         .iter()
                         .filter_map(|u| Some((u.user_name()?.to_owned(), u.user_id().to_owned())));
-                    found.extend(listed.filter(|(name, _)| names.contains(name)));
+                    insert_once(&mut found, "ListUsers", listed.filter(|(name, _)| names.contains(name)))?;
                     complete = out.next_token().is_none_or(str::is_empty);
                     if complete || found.len() == names.len() {
                         break;
@@ -128,4 +132,31 @@ impl Sso {
             Err(e) => Err(e),
         }
     }
+}
+
+/// Adds listed (name, id) pairs to `found`. AWS keeps a group's display name and a user's
+/// user name unique in an identity store; should a listing ever show one name twice, it
+/// is an error, never a guess at which of the two an assignment means.
+pub(super) fn insert_once(
+    found: &mut BTreeMap<String, String>,
+    operation: &'static str,
+    listed: impl Iterator<Item = (String, String)>,
+) -> Result<(), AwsError> {
+    for (name, id) in listed {
+        match found.get(&name) {
+            Some(other) if *other != id => {
+                return Err(AwsError::other(
+                    STORE,
+                    operation,
+                    format!(
+                        "two principals of the identity store are named `{name}` (`{other}` and `{id}`); plinth cannot tell which one the baseline means"
+                    ),
+                ));
+            }
+            _ => {
+                found.insert(name, id);
+            }
+        }
+    }
+    Ok(())
 }
