@@ -266,7 +266,7 @@ pub struct ImportArgs {
     /// account, scp, trail, billing, budget, contacts, root_access, sso, rcp, ai_opt_out,
     /// tag_policy, ec2_declarative, s3_policy, management_policy
     #[arg(long, value_name = "KINDS", value_delimiter = ',', value_parser = kind_name)]
-    pub only: Vec<String>,
+    pub only: Vec<plinth::kinds::KindId>,
     /// Import what another tool manages too (AWS Control Tower, CloudFormation stacks):
     /// plinth would then change it, and the other tool would change it back
     #[arg(long)]
@@ -299,16 +299,9 @@ pub enum ReportFormat {
     Json,
 }
 
-/// One of the registry's kind names.
-fn kind_name(s: &str) -> Result<String, String> {
-    if plinth::kinds::NAMES.contains(&s) {
-        Ok(s.to_owned())
-    } else {
-        Err(format!(
-            "unknown kind `{s}`; one of {}",
-            plinth::kinds::NAMES.join(", ")
-        ))
-    }
+/// One of the registry's kinds, by name.
+fn kind_name(s: &str) -> Result<plinth::kinds::KindId, String> {
+    s.parse().map_err(|e: plinth::kinds::id::UnknownKind| e.to_string())
 }
 
 #[derive(Debug, Args)]

@@ -23,7 +23,7 @@ pub struct Session {
     /// table says.
     lanes: std::collections::BTreeMap<Service, std::sync::Arc<tokio::sync::Semaphore>>,
     /// The kinds whose per-account reads this session makes; `None` for all.
-    account_reads: Option<std::collections::BTreeSet<String>>,
+    account_reads: Option<std::collections::BTreeSet<crate::kinds::KindId>>,
 }
 
 impl Session {
@@ -47,7 +47,7 @@ impl Session {
 
     /// Make only these kinds' per-account reads (`Kind::observe_accounts`): a scheduled
     /// pass that repairs other kinds skips them, and the kinds' plans say so.
-    pub fn with_account_reads(mut self, kinds: Option<std::collections::BTreeSet<String>>) -> Session {
+    pub fn with_account_reads(mut self, kinds: Option<std::collections::BTreeSet<crate::kinds::KindId>>) -> Session {
         self.account_reads = kinds;
         self
     }

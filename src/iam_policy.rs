@@ -83,7 +83,7 @@ fn notify_topic(n: &Names<'_>) -> Vec<String> {
 #[derive(Debug, Clone, Copy)]
 pub struct Writes<'a> {
     /// The `--repair` kinds; `None` for every kind.
-    pub kinds: Option<&'a BTreeSet<String>>,
+    pub kinds: Option<&'a BTreeSet<crate::kinds::KindId>>,
     /// Deletes and detaches ([`IamActions::delete`], [`Phase::Delete`] scopes).
     pub delete: bool,
 }
@@ -96,7 +96,7 @@ impl Writes<'_> {
     };
 
     fn of(&self, k: &KindIam) -> bool {
-        self.kinds.is_none_or(|kinds| kinds.contains(k.repaired_with))
+        self.kinds.is_none_or(|kinds| kinds.contains(&k.repaired_with))
     }
 }
 

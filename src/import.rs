@@ -21,7 +21,7 @@ use crate::types::Region;
 pub struct ImportOptions {
     pub dir: PathBuf,
     /// Kind names; empty for every kind.
-    pub only: Vec<String>,
+    pub only: Vec<crate::kinds::KindId>,
     pub include_others: bool,
     pub home_region: Region,
 }

@@ -199,9 +199,16 @@ fn help_teaches() {
     for kind in plinth::kinds::NAMES {
         assert!(reconcile.contains(kind), "`reconcile --help` does not name `{kind}`");
     }
-    let guardrails = plinth::kinds::guardrails()
+    let guardrails = plinth::kinds::KindId::ALL
         .iter()
-        .map(|k| if *k == "scp" { "scp with its OUs" } else { k })
+        .filter(|k| k.guardrail())
+        .map(|k| {
+            if k.name() == "scp" {
+                "scp with its OUs"
+            } else {
+                k.name()
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ");
     assert!(

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::support::{Emulator, MANAGEMENT_ACCOUNT, seed};
 use plinth::import::{ImportOptions, import};
+use plinth::kinds::KindId;
 use plinth::plan::{Action, PlanOptions};
 use plinth::types::Region;
 
@@ -311,7 +312,7 @@ async fn import_warns_of_what_plinth_still_sets_whatever_the_baseline_says() {
         &emu.session().await,
         &ImportOptions {
             dir: dir.path().to_owned(),
-            only: vec!["trail".into(), "billing".into()],
+            only: vec![KindId::Trail, KindId::Billing],
             include_others: false,
             home_region: Region::us_east_1(),
         },

@@ -148,7 +148,7 @@ async fn features_are_enabled_then_root_users_audited_and_their_credentials_remo
     let session = emu
         .session()
         .await
-        .with_account_reads(Some(BTreeSet::from(["scp".to_owned()])));
+        .with_account_reads(Some(BTreeSet::from([plinth::kinds::KindId::Scps])));
     let plan = session.plan(&b.load(), PlanOptions::default()).await.unwrap();
     assert_eq!(session.aws.counter.snapshot().get("STS.AssumeRoot"), 0);
     assert!(plan.notes.iter().any(|n| n.contains("were not audited in this run")));

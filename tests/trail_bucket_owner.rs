@@ -291,7 +291,7 @@ async fn import_says_when_the_trail_delivers_to_another_accounts_bucket() {
         &emu.session().await,
         &plinth::import::ImportOptions {
             dir: dir.path().to_owned(),
-            only: vec!["trail".into()],
+            only: vec![plinth::kinds::KindId::Trail],
             include_others: false,
             home_region: plinth::types::Region::us_east_1(),
         },

@@ -34,7 +34,7 @@ impl IamActions {
 pub struct KindIam {
     pub kind: &'static str,
     /// The `--repair` value that repairs it.
-    pub repaired_with: &'static str,
+    pub repaired_with: super::KindId,
     pub actions: IamActions,
     pub scopes: &'static [Scope],
     /// [`super::Kind::declared`] of the baseline's section.

@@ -10,6 +10,7 @@
 pub mod common;
 mod files;
 pub mod iam;
+pub mod id;
 pub mod import;
 pub mod limits;
 // Each kind's module is declared by its `registry!` line, below.
@@ -126,13 +127,13 @@ pub struct ObserveCx<'a> {
     /// The kinds whose per-account reads (`Kind::observe_accounts`) this run makes; `None`
     /// for all. `reconcile --repair` names the kinds it repairs, so a frequent pass skips
     /// the costly per-account reads of the kinds a rarer pass repairs.
-    pub account_reads: Option<&'a BTreeSet<String>>,
+    pub account_reads: Option<&'a BTreeSet<KindId>>,
 }
 
 impl ObserveCx<'_> {
     /// Whether this run makes `kind`'s per-account reads.
-    pub fn reads_accounts(&self, kind: &str) -> bool {
-        self.account_reads.is_none_or(|kinds| kinds.contains(kind))
+    pub fn reads_accounts(&self, kind: KindId) -> bool {
+        self.account_reads.is_none_or(|kinds| kinds.contains(&kind))
     }
 }
 
@@ -248,7 +249,7 @@ fn without_null(schema: &mut serde_json::Value) {
 /// Builds everything that lists the kinds from one line per kind. The order is the
 /// planning order: a kind may depend on changes of kinds above it.
 macro_rules! registry {
-    ($( $(#[doc = $doc:literal])* $name:ident : $kind:ty ),* $(,)?) => {
+    ($( $(#[doc = $doc:literal])* $name:ident : $module:ident :: $variant:ident ),* $(,)?) => {
         // A kind's module is named as its line: `src/kinds/<name>.rs` or `<name>/mod.rs`.
         $( pub mod $name; )*
 
@@ -260,7 +261,7 @@ macro_rules! registry {
             /// `[limits]`: policy limits plinth enforces other than those it knows.
             #[serde(default)]
             pub limits: limits::LimitsSection,
-            $( $(#[doc = $doc])* #[serde(default)] pub $name: <$kind as Kind>::Section, )*
+            $( $(#[doc = $doc])* #[serde(default)] pub $name: <$module::$variant as Kind>::Section, )*
         }
 
         /// Everything the plan needs to know about the live organization: its structure,
@@ -268,56 +269,75 @@ macro_rules! registry {
         #[derive(Debug, Clone, Default, PartialEq, Serialize)]
         pub struct Observed {
             pub org: OrgState,
-            $( pub $name: <$kind as Kind>::State, )*
+            $( pub $name: <$module::$variant as Kind>::State, )*
         }
 
         $( const _: () = assert!(
-            same_name(<$kind as Kind>::NAME, stringify!($name)),
+            same_name(<$module::$variant as Kind>::NAME, stringify!($name)),
             concat!("the registry line `", stringify!($name), "` must use the kind's NAME")
         ); )*
 
         /// Every kind's name, in planning order.
-        pub const NAMES: &[&str] = &[$( <$kind as Kind>::NAME ),*];
+        pub const NAMES: &[&str] = &[$( <$module::$variant as Kind>::NAME ),*];
 
-        /// The kind whose `--repair` value repairs each kind.
-        pub fn repaired_with(kind: &str) -> Option<&'static str> {
-            $( if kind == <$kind as Kind>::NAME {
-                return Some(<$kind as Kind>::REPAIRED_WITH.unwrap_or(<$kind as Kind>::NAME));
-            } )*
-            None
+        /// A kind of the registry, typed: what `--repair`, `--only` and the per-account
+        /// reads name, checked where it is read ([`id`]). Printed as its name.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum KindId {
+            $( $(#[doc = $doc])* $variant, )*
         }
 
-        /// The guardrail kinds ([`Kind::GUARDRAIL`]), in planning order.
-        pub fn guardrails() -> Vec<&'static str> {
-            let mut out = Vec::new();
-            $( if <$kind as Kind>::GUARDRAIL {
-                out.push(<$kind as Kind>::NAME);
-            } )*
-            out
+        impl KindId {
+            /// Every kind, in planning order.
+            pub const ALL: &'static [KindId] = &[$( KindId::$variant ),*];
+
+            /// Its [`Kind::NAME`].
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $( KindId::$variant => <$module::$variant as Kind>::NAME, )*
+                }
+            }
+
+            /// The name of the kind whose `--repair` value repairs it ([`Kind::REPAIRED_WITH`]).
+            const fn repaired_with_name(self) -> &'static str {
+                match self {
+                    $( KindId::$variant => match <$module::$variant as Kind>::REPAIRED_WITH {
+                        Some(name) => name,
+                        None => <$module::$variant as Kind>::NAME,
+                    }, )*
+                }
+            }
+
+            /// Whether it is a guardrail ([`Kind::GUARDRAIL`]).
+            pub const fn guardrail(self) -> bool {
+                match self {
+                    $( KindId::$variant => <$module::$variant as Kind>::GUARDRAIL, )*
+                }
+            }
         }
 
         /// Every kind's IAM declarations ([`Kind::IAM`], [`Kind::SCOPES`]), in planning order.
         pub fn iam() -> Vec<iam::KindIam> {
             vec![$( iam::KindIam {
-                kind: <$kind as Kind>::NAME,
-                repaired_with: <$kind as Kind>::REPAIRED_WITH.unwrap_or(<$kind as Kind>::NAME),
-                actions: <$kind as Kind>::IAM,
-                scopes: <$kind as Kind>::SCOPES,
-                declared: |file: &BaselineFile| <$kind as Kind>::declared(&file.$name),
+                kind: <$module::$variant as Kind>::NAME,
+                repaired_with: KindId::$variant.repaired_with(),
+                actions: <$module::$variant as Kind>::IAM,
+                scopes: <$module::$variant as Kind>::SCOPES,
+                declared: |file: &BaselineFile| <$module::$variant as Kind>::declared(&file.$name),
             } ),*]
         }
 
         /// The policy files every section names.
         pub fn policy_files(file: &BaselineFile) -> Vec<(&Spanned<PathBuf>, PolicyKind)> {
             let mut out = Vec::new();
-            $( out.extend(<$kind as Kind>::policy_files(&file.$name)); )*
+            $( out.extend(<$module::$variant as Kind>::policy_files(&file.$name)); )*
             out
         }
 
         /// Every kind's checks.
         pub fn validate(baseline: &Baseline) -> Result<(), Diagnostics> {
             let mut diags = Diagnostics::default();
-            $( <$kind as Kind>::validate(baseline, &mut diags); )*
+            $( <$module::$variant as Kind>::validate(baseline, &mut diags); )*
             diags.into_result(())
         }
 
@@ -334,7 +354,7 @@ macro_rules! registry {
             limits["description"] = "Policy limits plinth enforces other than the AWS figures it knows: `<type>_characters` and `<type>_per_target`; each one set is a warning.".into();
             properties.insert("limits".into(), limits);
             $( {
-                let mut section = generator.subschema_for::<<$kind as Kind>::Schema>().to_value();
+                let mut section = generator.subschema_for::<<$module::$variant as Kind>::Schema>().to_value();
                 let doc: &str = concat!($($doc, "\n"),*).trim();
                 if let Some(object) = section.as_object_mut() {
                     object.insert("description".into(), doc.into());
@@ -363,21 +383,21 @@ macro_rules! registry {
                 out.text.push_str(&line);
                 out.text.push('\n');
             }
-            $( <$kind as Kind>::describe(baseline, &mut out); )*
+            $( <$module::$variant as Kind>::describe(baseline, &mut out); )*
             out
         }
 
         /// Every kind's console-only steps, in registry order.
         pub fn console_steps(baseline: &Baseline) -> Vec<&'static str> {
             let mut out = Vec::new();
-            $( out.extend(<$kind as Kind>::console_steps(baseline)); )*
+            $( out.extend(<$module::$variant as Kind>::console_steps(baseline)); )*
             out
         }
 
         /// What the organization read must cover for every kind.
         pub fn scope(baseline: &Baseline) -> ReadScope {
             let mut scope = ReadScope::default();
-            $( <$kind as Kind>::scope(baseline, &mut scope); )*
+            $( <$module::$variant as Kind>::scope(baseline, &mut scope); )*
             scope
         }
 
@@ -389,14 +409,14 @@ macro_rules! registry {
         ) -> Result<Observed, Diagnostics> {
             let kinds = async {
                 // Boxed: these futures are large, and a deep call chain holds them all.
-                $( let $name = Box::pin(<$kind as Kind>::observe(cx)).await?; )*
+                $( let $name = Box::pin(<$module::$variant as Kind>::observe(cx)).await?; )*
                 Ok::<_, Diagnostics>(($($name,)*))
             };
             let (org, ($(mut $name,)*)) = futures::try_join!(Box::pin(org), kinds)?;
             // What kinds read per account needs the accounts: after the structure, all at once.
             futures::try_join!($( Box::pin(async {
-                match cx.reads_accounts(<$kind as Kind>::NAME) {
-                    true => <$kind as Kind>::observe_accounts(cx, &org, &mut $name).await,
+                match cx.reads_accounts(KindId::$variant) {
+                    true => <$module::$variant as Kind>::observe_accounts(cx, &org, &mut $name).await,
                     false => Ok(()),
                 }
             }), )*)?;
@@ -405,10 +425,10 @@ macro_rules! registry {
 
         /// Every kind's part of an imported baseline, in registry order: all kinds, or
         /// those `only` names.
-        pub async fn import(cx: &ImportCx<'_>, only: &[String]) -> Result<Vec<(&'static str, Imported)>, Diagnostics> {
+        pub async fn import(cx: &ImportCx<'_>, only: &[KindId]) -> Result<Vec<(&'static str, Imported)>, Diagnostics> {
             let mut out = Vec::new();
-            $( if only.is_empty() || only.iter().any(|k| k == <$kind as Kind>::NAME) {
-                out.push((<$kind as Kind>::NAME, Box::pin(<$kind as Kind>::import(cx)).await?));
+            $( if only.is_empty() || only.contains(&KindId::$variant) {
+                out.push((<$module::$variant as Kind>::NAME, Box::pin(<$module::$variant as Kind>::import(cx)).await?));
             } )*
             Ok(out)
         }
@@ -423,7 +443,7 @@ macro_rules! registry {
             let mut left_out = BTreeSet::new();
             $( {
                 let before = plan.changes.len();
-                if let Err(d) = <$kind as Kind>::plan(&cx, &mut plan) {
+                if let Err(d) = <$module::$variant as Kind>::plan(&cx, &mut plan) {
                     match d.0.iter().all(|d| d.blocks.is_some()) {
                         true => left_out.extend(common::block::kind(&mut plan, before, d)),
                         false => diags.0.extend(d.0),

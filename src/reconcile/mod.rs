@@ -15,13 +15,16 @@ use crate::apply::Status;
 use crate::baseline::Baseline;
 use crate::diag::Diagnostics;
 use crate::engine::Session;
+use crate::kinds::KindId;
 use crate::lock::LockOptions;
 use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Plan, PlanOptions, RootAccessOp};
 
 /// The kind whose `--repair` value repairs a change: its own, or the one the registry
 /// says repairs it (OUs exist to carry SCPs, so `scp` repairs them).
-pub fn kind_of(change: &Change) -> &str {
-    crate::kinds::repaired_with(&change.kind).unwrap_or(&change.kind)
+/// `None` for a kind the registry does not know (a saved plan's, say): no `--repair`
+/// value names it.
+pub fn kind_of(change: &Change) -> Option<KindId> {
+    KindId::from_name(&change.kind).map(KindId::repaired_with)
 }
 
 /// Which kinds a run may repair.
@@ -29,13 +32,13 @@ pub fn kind_of(change: &Change) -> &str {
 pub enum Repair {
     All,
     None,
-    Kinds(BTreeSet<String>),
+    Kinds(BTreeSet<KindId>),
 }
 
 /// `guardrails`: the kinds whose repair only puts a control back (the registry's
 /// [`crate::kinds::Kind::GUARDRAIL`]).
-fn guardrail_kinds() -> BTreeSet<String> {
-    crate::kinds::guardrails().into_iter().map(str::to_owned).collect()
+fn guardrail_kinds() -> BTreeSet<KindId> {
+    KindId::guardrails()
 }
 
 impl Default for Repair {
@@ -47,18 +50,18 @@ impl Default for Repair {
 
 impl Repair {
     /// The kinds a pass repairs, when it names them (`None`: every kind is read whole).
-    pub fn kinds(&self) -> Option<BTreeSet<String>> {
+    pub fn kinds(&self) -> Option<BTreeSet<KindId>> {
         match self {
             Repair::Kinds(k) => Some(k.clone()),
             Repair::All | Repair::None => None,
         }
     }
 
-    pub fn allows(&self, kind: &str) -> bool {
-        match self {
-            Repair::All => true,
-            Repair::None => false,
-            Repair::Kinds(k) => k.contains(kind),
+    pub fn allows(&self, kind: Option<KindId>) -> bool {
+        match (self, kind) {
+            (Repair::All, _) => true,
+            (Repair::None, _) | (Repair::Kinds(_), None) => false,
+            (Repair::Kinds(k), Some(kind)) => k.contains(&kind),
         }
     }
 }
@@ -77,13 +80,13 @@ impl FromStr for Repair {
                 kinds.extend(guardrail_kinds());
                 continue;
             }
-            if !crate::kinds::NAMES.contains(&k) {
+            let Some(kind) = KindId::from_name(k) else {
                 return Err(format!(
                     "unknown kind `{k}`; `--repair` takes `all`, `none`, `guardrails`, or a list of {}",
                     crate::kinds::NAMES.join(", ")
                 ));
-            }
-            kinds.insert(k.to_owned());
+            };
+            kinds.insert(kind);
         }
         Ok(Repair::Kinds(kinds))
     }
@@ -98,13 +101,13 @@ impl fmt::Display for Repair {
                 // Spelled as it can be typed: `guardrails` for the guardrails, then the rest.
                 let guardrails = guardrail_kinds();
                 let mut words = Vec::new();
-                let rest: Vec<&String> = if !guardrails.is_empty() && guardrails.is_subset(k) {
+                let rest: Vec<&KindId> = if !guardrails.is_empty() && guardrails.is_subset(k) {
                     words.push("guardrails".to_owned());
                     k.difference(&guardrails).collect()
                 } else {
                     k.iter().collect()
                 };
-                words.extend(rest.into_iter().cloned());
+                words.extend(rest.into_iter().map(ToString::to_string));
                 f.write_str(&words.join(","))
             }
         }
@@ -172,7 +175,10 @@ pub fn select(plan: &Plan, repair: &Repair, allow: &Allow) -> (Plan, Vec<(Addres
         if !repair.allows(kind_of(c)) {
             why.insert(
                 c.address.as_str(),
-                format!("`--repair {repair}` excludes `{}`", kind_of(c)),
+                format!(
+                    "`--repair {repair}` excludes `{}`",
+                    kind_of(c).map_or(c.kind.as_str(), |k| k.name())
+                ),
             );
         } else if let Some(flag) = allow.withholds(c) {
             why.insert(c.address.as_str(), flag.to_owned());

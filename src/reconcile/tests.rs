@@ -111,7 +111,7 @@ fn reason<'a>(left: &'a [(Address, String)], address: &str) -> &'a str {
 fn parses_kinds_and_rejects_unknown_ones() {
     assert_eq!("all".parse::<Repair>().unwrap(), Repair::All);
     assert_eq!("none".parse::<Repair>().unwrap(), Repair::None);
-    assert!("scp,billing".parse::<Repair>().unwrap().allows("billing"));
+    assert!("scp,billing".parse::<Repair>().unwrap().allows(Some(KindId::Billing)));
     let e = "scp,logs".parse::<Repair>().unwrap_err();
     assert!(e.contains("unknown kind `logs`"), "{e}");
     assert!(e.contains("`guardrails`"), "{e}");
@@ -124,7 +124,7 @@ fn the_default_is_the_guardrails_and_nothing_that_grants_moves_or_reads_per_acco
     assert_eq!(default.to_string(), "guardrails");
     let kinds = default.kinds().unwrap();
     assert_eq!(
-        kinds.iter().map(String::as_str).collect::<Vec<_>>(),
+        kinds.iter().map(|k| k.name()).collect::<Vec<_>>(),
         [
             "ai_opt_out",
             "billing",
@@ -140,7 +140,7 @@ fn the_default_is_the_guardrails_and_nothing_that_grants_moves_or_reads_per_acco
     );
     // Access, accounts, root users and the per-account reads are for runs that name them.
     for kind in ["sso", "account", "root_access", "contacts", "organizational_units"] {
-        assert!(!default.allows(kind), "{kind}");
+        assert!(!default.allows(KindId::from_name(kind)), "{kind}");
     }
     // OUs are repaired with SCPs, as ever.
     assert!(default.allows(kind_of(&change(
@@ -149,7 +149,9 @@ fn the_default_is_the_guardrails_and_nothing_that_grants_moves_or_reads_per_acco
         &[]
     ))));
     let more: Repair = "guardrails,contacts".parse().unwrap();
-    assert!(more.allows("contacts") && more.allows("trail"));
+    assert!(more.allows(Some(KindId::Contacts)) && more.allows(Some(KindId::Trail)));
+    // A kind the registry does not know (a saved plan's) is repaired by `all` alone.
+    assert!(!more.allows(None) && Repair::All.allows(None));
     assert_eq!(more.to_string(), "guardrails,contacts");
     assert_eq!("scp,trail".parse::<Repair>().unwrap().to_string(), "scp,trail");
 }
