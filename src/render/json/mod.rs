@@ -58,3 +58,6 @@ pub fn report(report: &ApplyReport) -> String {
     };
     super::escape::json(serde_json::to_string_pretty(&doc).expect("reports serialise")) + "\n"
 }
+
+#[cfg(test)]
+mod tests;
