@@ -28,7 +28,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("import", &["aws", "baseline", "diag", "engine", "kinds", "types"]),
     ("saved", &["baseline", "diag", "kinds", "plan"]),
     ("report", &["aws", "diag", "engine", "import", "observed", "types"]),
-    ("render", &["apply", "diag", "plan", "policy", "report"]),
+    ("render", &["apply", "diag", "observed", "plan", "policy", "report"]),
     (
         "reconcile",
         &[

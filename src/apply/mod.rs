@@ -9,7 +9,6 @@ use std::sync::{Mutex, PoisonError};
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
-use serde::Serialize;
 
 use crate::aws::AwsError;
 use crate::plan::{Action, AddrMap, Address, Change, Plan, Ref};
@@ -70,30 +69,23 @@ pub fn progress_line(done: usize, failed: usize, total: usize, bottleneck: Optio
 /// Identity Center changes and 4 of the other services at a time.
 pub const APPLY_CONCURRENCY: usize = 32;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+/// What became of a change. The JSON report writes it through its own view
+/// (`render::json`), not through serde on this type.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Status {
-    Done {
-        #[serde(skip_serializing_if = "Option::is_none")]
-        id: Option<String>,
-    },
-    Failed {
-        error: String,
-    },
-    Skipped {
-        because: String,
-    },
+    Done { id: Option<String> },
+    Failed { error: String },
+    Skipped { because: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     pub address: Address,
     pub action: Action,
-    #[serde(flatten)]
     pub status: Status,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ApplyReport {
     pub outcomes: Vec<Outcome>,
 }
