@@ -166,7 +166,7 @@ async fn one_character_or_one_scp_more_is_refused_before_any_call() {
         err.contains("error: `ou:Security` would carry 11 SCPs; AWS allows 10"),
         "{err}"
     );
-    assert!(err.contains("it would carry: FullAWSAccess, custom.guard-0,"), "{err}");
+    assert!(err.contains("it would carry: FullAWSAccess, guard-0,"), "{err}");
     let calls = session.aws.counter.snapshot();
     assert!(calls.reads() > 0);
     assert_eq!(calls.writes(), 0, "{:?}", calls.write_calls());

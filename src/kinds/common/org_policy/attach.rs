@@ -26,7 +26,10 @@ impl<'a> Scope<'a> {
         let was_on = self.was_on(live);
         let policy_key = match policy_ref {
             Ref::Id(id) => id.clone(),
-            Ref::Planned(a) => a.to_string(),
+            Ref::Planned(a) => {
+                st.planned_names.insert(a.to_string(), d.name.clone());
+                a.to_string()
+            }
         };
         let mut wanted: BTreeSet<TargetKey> = BTreeSet::new();
         for t in &d.attach {
@@ -156,13 +159,11 @@ impl<'a> Scope<'a> {
             if set.len() > max
                 && let Some((span, shown)) = st.attach_spans.get(key)
             {
-                let prefix = format!("{}.", self.setup.base().as_str());
-                let names: Vec<String> = set
+                let names: Vec<&str> = set
                     .iter()
-                    .map(|id| {
-                        self.view
-                            .by_id(id)
-                            .map_or_else(|| id.trim_start_matches(prefix.as_str()).to_owned(), |p| p.name.clone())
+                    .map(|key| match self.view.by_id(key) {
+                        Some(p) => p.name.as_str(),
+                        None => st.planned_names.get(key).map_or(key.as_str(), String::as_str),
                     })
                     .collect();
                 st.diags.push(

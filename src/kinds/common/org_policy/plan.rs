@@ -131,6 +131,8 @@ pub(super) struct State<'a> {
     pub(super) kept_on: BTreeMap<String, Vec<Target>>,
     /// The policy ids each target will carry once the plan is applied, starting from what is live.
     pub(super) final_sets: BTreeMap<TargetKey, BTreeSet<String>>,
+    /// The names of the policies this plan creates, by their key in `final_sets`.
+    pub(super) planned_names: BTreeMap<String, String>,
     /// Where each attachment comes from in the baseline, to point errors at it.
     pub(super) attach_spans: BTreeMap<TargetKey, (Range<usize>, String)>,
     pub(super) attaches: Vec<Change>,
