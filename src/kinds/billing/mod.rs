@@ -6,6 +6,7 @@
 //! The topic is plinth's if it carries the tag; plinth manages only its own statement in
 //! the topic's policy and adds missing subscriptions (it never unsubscribes anyone).
 
+use crate::kinds::common::orphan;
 use std::collections::BTreeMap;
 
 mod import;
@@ -19,8 +20,8 @@ use crate::diag::Diagnostics;
 use crate::kinds::common::{adopt, alarm, placement, topic};
 use crate::kinds::iam::{Names, Phase, Scope};
 use crate::kinds::{Baseline, Context, IamActions, Kind, ObserveCx};
-use crate::observed::{Alarm, AlarmSpec, OWNER_TAG_KEY, OWNER_TAG_VALUE};
-use crate::plan::{Action, Address, Change, CloudWatchOp, Op, Orphan, Plan};
+use crate::observed::{Alarm, AlarmSpec};
+use crate::plan::{Action, Address, Change, CloudWatchOp, Op, Plan};
 
 pub struct Billing;
 
@@ -328,41 +329,27 @@ fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     // Alarms with plinth's prefix that the baseline does not declare.
     for alarm in observed.alarms.iter().filter(|a| !desired_names.contains(&a.spec.name)) {
         let name = &alarm.spec.name;
-        if let Some(other) = &alarm.managed_by {
-            plan.warnings.push(if other.plinth_tag {
-                other.tag_ignored(&format!("alarm `{name}`"))
-            } else {
-                format!("alarm `{name}` has plinth's prefix but {other} manages it; plinth leaves it alone")
-            });
-            continue;
-        }
-        if alarm.owned != Some(true) {
-            plan.warnings.push(format!(
-                "alarm `{name}` has plinth's prefix but not its `{OWNER_TAG_KEY}={OWNER_TAG_VALUE}` tag; plinth leaves it alone"
-            ));
+        let what = format!("alarm `{name}`");
+        if let Some(why) = orphan::not_plinths(&what, alarm.managed_by.as_ref(), alarm.owned == Some(true)) {
+            plan.warnings.push(why);
             continue;
         }
         // The prefix once: `plinth-billing-plinth-billing-x` is not `plinth-billing-x`.
         let address = Address::kind_root(Billing::NAME)
             .child("orphan")
             .child(name.strip_prefix(ALARM_PREFIX).unwrap_or(name));
-        if cx.options.allow_delete {
+        let dropped = orphan::Dropped {
+            address: address.clone(),
+            what: &what,
+            kept: None,
+            with: None,
+        };
+        if orphan::delete_or_keep(plan, cx.options, dropped) {
+            let op = Op::Cloudwatch(CloudWatchOp::DeleteAlarm { name: name.clone() });
             plan.add(
-                Change::new(
-                    address,
-                    Action::Delete,
-                    "managed by plinth, no longer in the baseline, and `--allow-delete` was given",
-                    Op::Cloudwatch(CloudWatchOp::DeleteAlarm { name: name.clone() }),
-                )
-                .before(serde_json::to_value(&alarm.spec).ok()),
+                Change::new(address, Action::Delete, orphan::DELETE_REASON, op)
+                    .before(serde_json::to_value(&alarm.spec).ok()),
             );
-        } else {
-            plan.orphans.push(Orphan {
-                address,
-                reason: format!(
-                    "alarm `{name}` is managed by plinth but no longer in the baseline; kept; run with `--allow-delete` to delete it"
-                ),
-            });
         }
     }
 

@@ -11,6 +11,7 @@ mod alerts;
 mod import;
 pub mod section;
 
+use crate::kinds::common::orphan;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -21,10 +22,10 @@ use super::iam::{Names, Phase, Scope};
 use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, ObserveCx};
 use crate::diag::Diagnostics;
 use crate::observed::{
-    Budget, BudgetNotification, BudgetSpec, BudgetSubscriber, NotificationKind, OWNER_TAG_KEY, OWNER_TAG_VALUE,
+    Budget, BudgetNotification, BudgetSpec, BudgetSubscriber, NotificationKind,
     SubscriberKind,
 };
-use crate::plan::{Action, Address, BudgetsCall, BudgetsOp, Change, Op, Orphan, Plan};
+use crate::plan::{Action, Address, BudgetsCall, BudgetsOp, Change, Op, Plan};
 
 pub struct Budgets;
 
@@ -307,41 +308,26 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             continue;
         }
         let name = &live.spec.name;
-        if let Some(other) = &live.managed_by {
-            plan.warnings.push(if other.plinth_tag {
-                other.tag_ignored(&format!("budget `{name}`"))
-            } else {
-                format!("budget `{name}` has plinth's prefix but {other} manages it; plinth leaves it alone")
-            });
-            continue;
-        }
-        if !live.owned {
-            plan.warnings.push(format!(
-                "budget `{name}` has plinth's prefix but not its `{OWNER_TAG_KEY}={OWNER_TAG_VALUE}` tag; plinth leaves it alone"
-            ));
+        let what = format!("budget `{name}`");
+        if let Some(why) = orphan::not_plinths(&what, live.managed_by.as_ref(), live.owned) {
+            plan.warnings.push(why);
             continue;
         }
         // The prefix once: `plinth-plinth-x` is not `plinth-x`.
         let address = Address::kind_root(Budgets::NAME)
             .child("orphan")
             .child(name.strip_prefix(PREFIX).unwrap_or(name));
-        if cx.options.allow_delete {
+        let dropped = orphan::Dropped {
+            address: address.clone(),
+            what: &what,
+            kept: None,
+            with: None,
+        };
+        if orphan::delete_or_keep(plan, cx.options, dropped) {
+            let delete = op(BudgetsCall::DeleteBudget { budget: name.clone() });
             plan.add(
-                Change::new(
-                    address,
-                    Action::Delete,
-                    "managed by plinth, no longer in the baseline, and `--allow-delete` was given",
-                    op(BudgetsCall::DeleteBudget { budget: name.clone() }),
-                )
-                .before(Some(shown(&live.spec))),
+                Change::new(address, Action::Delete, orphan::DELETE_REASON, delete).before(Some(shown(&live.spec))),
             );
-        } else {
-            plan.orphans.push(Orphan {
-                address,
-                reason: format!(
-                    "budget `{name}` is managed by plinth but no longer in the baseline; kept; run with `--allow-delete` to delete it"
-                ),
-            });
         }
     }
     diags.into_result(())

@@ -2,6 +2,7 @@
 //! corrected one difference at a time and provisioned again, orphans listed and deleted
 //! only with `--allow-delete`.
 
+use crate::kinds::common::orphan;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
@@ -11,7 +12,7 @@ use super::*;
 use crate::diag::Diagnostics;
 use crate::kinds::common::adopt;
 use crate::observed::{PermissionSet, PermissionSetDetails, PermissionSetSpec};
-use crate::plan::{Action, Address, Change, Orphan};
+use crate::plan::{Action, Address, Change};
 
 /// Plan the declared permission sets; returns the reference each assignment uses (with
 /// the changes it waits for) and the names the baseline declares.
@@ -97,30 +98,20 @@ pub(super) fn plan_sets<'a>(
         .filter(|p| p.owned && !declared.contains(p.name.as_str()))
     {
         let addr = address(&live.name);
-        if cx.options.allow_delete {
-            plan.add(
-                Change::new(
-                    addr,
-                    Action::Delete,
-                    format!(
-                        "plinth created `{}` and the baseline no longer declares it; its assignments go first",
-                        live.name
-                    ),
-                    op(SsoCall::DeletePermissionSet {
-                        permission_set: live.arn.clone(),
-                    }),
-                )
-                .before(live.details.as_ref().map(|d| live_json(live, d))),
-            );
-        } else {
-            plan.orphans.push(Orphan {
-                address: addr,
-                reason: format!(
-                    "plinth created permission set `{}` and the baseline no longer declares it; \
-                     run with `--allow-delete` to delete it and its assignments",
-                    live.name
-                ),
+        let dropped = orphan::Dropped {
+            address: addr.clone(),
+            what: &format!("permission set `{}`", live.name),
+            kept: None,
+            with: Some("and its assignments"),
+        };
+        if orphan::delete_or_keep(plan, cx.options, dropped) {
+            let delete = op(SsoCall::DeletePermissionSet {
+                permission_set: live.arn.clone(),
             });
+            plan.add(
+                Change::new(addr, Action::Delete, format!("{}; its assignments go first", orphan::DELETE_REASON), delete)
+                    .before(live.details.as_ref().map(|d| live_json(live, d))),
+            );
         }
     }
 

@@ -1,6 +1,7 @@
 //! Where each declared policy is attached, owned policies the baseline dropped, and the
 //! limit on policies per target, which the attachments that remain must respect.
 
+use crate::kinds::common::orphan;
 use std::collections::BTreeSet;
 
 use super::Desired;
@@ -9,7 +10,7 @@ use crate::diag::Diagnostic;
 use crate::kinds::common::placement;
 use crate::observed::Scp;
 use crate::plan::impact::Effect;
-use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Orphan, Plan, Ref};
+use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Plan, Ref};
 
 impl<'a> Scope<'a> {
     /// The attachments `d` wants (and each target's final set), then the attachments of
@@ -120,18 +121,14 @@ impl<'a> Scope<'a> {
             .filter(|p| p.owned && !desired_names.contains(p.name.as_str()))
         {
             let addr = self.setup.base().child("orphan").child(&p.name);
-            if !self.cx.options.allow_delete {
-                plan.orphans.push(Orphan {
-                    address: addr,
-                    reason: format!(
-                        "{} `{}` ({}) is managed by plinth but no longer in the baseline; kept, attached to {} target{}; run with `--allow-delete` to delete it",
-                        self.rules.noun,
-                        p.name,
-                        p.id,
-                        p.targets.len(),
-                        if p.targets.len() == 1 { "" } else { "s" }
-                    ),
-                });
+            let n = p.targets.len();
+            let dropped = orphan::Dropped {
+                address: addr.clone(),
+                what: &format!("{} `{}` ({})", self.rules.noun, p.name, p.id),
+                kept: Some(format!("attached to {n} target{}", if n == 1 { "" } else { "s" })),
+                with: None,
+            };
+            if !orphan::delete_or_keep(plan, self.cx.options, dropped) {
                 continue;
             }
             for target_id in &p.targets {
