@@ -123,6 +123,84 @@ fn the_layer_table_has_no_cycle() {
     }
 }
 
+/// Modules of `src/kinds/` that are not kinds (`limits`: the `[limits]` section).
+const NOT_KINDS: &[&str] = &[
+    "mod",
+    "common",
+    "cross",
+    "files",
+    "hostile_tests",
+    "iam",
+    "id",
+    "import",
+    "limits",
+    "tests",
+];
+
+/// Every kind's module name, read from the registry's directory.
+fn kind_modules() -> Vec<String> {
+    let kinds_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/kinds");
+    std::fs::read_dir(&kinds_dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().path().file_stem()?.to_str()?.to_owned();
+            (!NOT_KINDS.contains(&name.as_str())).then_some(name)
+        })
+        .collect()
+}
+
+/// Whether `text` holds `pattern` followed by something that ends a name (so `file.scp`
+/// is not found in `file.scps`).
+fn names(text: &str, pattern: &str) -> bool {
+    let ends_in_a_name = pattern.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    text.match_indices(pattern).any(|(at, _)| {
+        !ends_in_a_name
+            || !text[at + pattern.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+/// A kind reads another kind's section, state or planner only through the named
+/// functions of `src/kinds/cross.rs`, which ARCHITECTURE.md lists; a kind's registry
+/// metadata (`REPAIRED_WITH: Some(super::scp::Scps::NAME)`) is a name, not a read.
+#[test]
+fn a_kind_reads_another_only_through_the_cross_kind_accessors() {
+    let kinds = kind_modules();
+    let mut violations = Vec::new();
+    for (rel, text) in library_sources() {
+        let Some(own) = rel.strip_prefix("kinds/").map(top_module) else {
+            continue;
+        };
+        if !kinds.iter().any(|k| k == own) {
+            continue;
+        }
+        let text: String = text
+            .lines()
+            .filter(|l| !l.contains("::NAME"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for other in kinds.iter().filter(|k| *k != own) {
+            for pattern in [
+                format!("file.{other}"),
+                format!("observed.{other}"),
+                format!("super::{other}::"),
+                format!("kinds::{other}::"),
+            ] {
+                if names(&text, &pattern) {
+                    violations.push(format!("src/{rel} names `{pattern}`"));
+                }
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "a kind reads another outside src/kinds/cross.rs:\n{}",
+        violations.join("\n")
+    );
+}
+
 #[test]
 fn only_the_kinds_know_a_kind_by_name() {
     // Every kind's module name, read from the registry's directory.
@@ -133,7 +211,7 @@ fn only_the_kinds_know_a_kind_by_name() {
         .filter_map(|p| {
             let name = p.file_stem()?.to_str()?.to_owned();
             // Modules beside the kinds that are not kinds (`limits`: the `[limits]` section).
-            (!["mod", "common", "files", "iam", "import", "limits", "tests"].contains(&name.as_str())).then_some(name)
+            (!NOT_KINDS.contains(&name.as_str())).then_some(name)
         })
         .collect();
     assert!(kinds.contains(&"scp".to_owned()) && kinds.contains(&"sso".to_owned()));

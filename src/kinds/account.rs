@@ -242,7 +242,7 @@ fn plan_accounts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         let name = a.name.get_ref().as_str();
         let email = a.email.get_ref().as_str();
         let ou = a.ou.get_ref();
-        let ou_address = super::organizational_units::address(ou);
+        let ou_address = super::cross::ou_address(ou);
         let found = match lookup(org, a) {
             Match::NameOnly(others) => {
                 let at = a.id.as_ref().map_or(a.email.span(), Spanned::span);

@@ -8,6 +8,7 @@
 //! Adding a kind: see ARCHITECTURE.md, "Adding a kind".
 
 pub mod common;
+pub mod cross;
 mod files;
 pub mod iam;
 pub mod id;

@@ -246,12 +246,7 @@ fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
                 },
                 notify: &billing.notify,
                 // `[[budget]]` alerts that name `billing` publish here too.
-                budgets: cx.baseline.file.budget.iter().any(|b| {
-                    b.get_ref()
-                        .notify
-                        .iter()
-                        .any(|r| *r.get_ref() == crate::kinds::budget::Recipient::BillingTopic)
-                }),
+                budgets: crate::kinds::cross::budgets_publish_to_billing_topic(cx.baseline),
                 keep_policy: billing.topic_policy == TopicPolicy::Keep,
             },
             observed.topic.as_ref(),

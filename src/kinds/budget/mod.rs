@@ -18,6 +18,7 @@ use toml::Spanned;
 pub use section::{BudgetDecl, Recipient};
 
 use super::common::{adopt, placement, topic};
+use super::cross;
 use super::iam::{Names, Phase, Scope};
 use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, ObserveCx};
 use crate::diag::Diagnostics;
@@ -190,10 +191,10 @@ pub fn differences(live: &BudgetSpec, want: &BudgetSpec) -> Vec<String> {
 }
 
 fn billing_topic(cx: &Context<'_>) -> Option<String> {
-    let billing = cx.baseline.file.billing.as_ref()?;
+    let billing = cross::billing_topic(cx.baseline)?;
     Some(topic::topic_arn(
         cx.observed.org.management_account_id.as_str(),
-        billing.get_ref().topic_name.get_ref().as_str(),
+        billing.name,
     ))
 }
 
@@ -209,11 +210,11 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let topic_arn = billing_topic(cx);
     // Alerts to the billing topic wait for the topic and its policy (which lets AWS
     // Budgets publish) when this plan changes them.
-    let topic = crate::kinds::billing::topic_address();
+    let topic = cross::billing_topic(cx.baseline).map(|t| t.address);
     let topic_deps: Vec<Address> = plan
         .changes
         .iter()
-        .filter(|c| c.address.is_about(&topic))
+        .filter(|c| topic.as_ref().is_some_and(|t| c.address.is_about(t)))
         .map(|c| c.address.clone())
         .collect();
     let mut diags = Diagnostics::default();

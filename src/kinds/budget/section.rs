@@ -270,7 +270,7 @@ pub(super) fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
                         .at(src, r.span()),
                 );
             }
-            if *r.get_ref() == Recipient::BillingTopic && baseline.file.billing.is_none() {
+            if *r.get_ref() == Recipient::BillingTopic && crate::kinds::cross::billing_topic(baseline).is_none() {
                 diags.push(
                     Diagnostic::error("`billing` names the `[billing]` section's topic, and there is no `[billing]`")
                         .at(src, r.span())

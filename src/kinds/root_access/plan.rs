@@ -177,7 +177,7 @@ fn kept_accounts(cx: &Context<'_>, plan: &mut Plan) -> Result<BTreeSet<String>, 
 
 /// Warn when the baseline's own SCPs would make root sessions fail.
 fn scp_warnings(baseline: &Baseline, plan: &mut Plan) {
-    let (scps, _) = crate::kinds::scp::desired::desired_scps(baseline);
+    let scps = crate::kinds::cross::declared_scps(baseline);
     for scp in scps.iter().filter(|s| !s.attach.is_empty()) {
         let blocked = scp_check::blocked_actions(&scp.document);
         if blocked.is_empty() {

@@ -57,12 +57,11 @@ pub fn desired_scps(baseline: &Baseline) -> (Vec<DesiredScp>, Vec<String>) {
         );
     }
     if let Some(ct) = &scp.cloudtrail_protection
-        && let Some(trail) = &baseline.file.trail
+        && let Some((trail, bucket)) = crate::kinds::cross::trail_name_and_bucket(baseline)
     {
-        let t = trail.get_ref();
         let doc = generated::cloudtrail_protection(
-            &crate::arn::trail_arn(baseline.management_account_id().as_str(), t.name.get_ref().as_str()),
-            t.bucket.get_ref().as_str(),
+            &crate::arn::trail_arn(baseline.management_account_id().as_str(), trail),
+            bucket,
             &generated::cloudtrail_exempt(baseline),
         );
         push(

@@ -146,7 +146,7 @@ fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
     }
 
     if let Some(ct) = &file.scp.cloudtrail_protection
-        && file.trail.is_none()
+        && crate::kinds::cross::trail_name_and_bucket(baseline).is_none()
     {
         diags.push(
             Diagnostic::error(

@@ -78,14 +78,10 @@ pub(super) fn plan_root_usage(cx: &Context<'_>, plan: &mut Plan, diags: &mut Dia
     // The billing topic is planned by a kind later in the registry: waited for if planned.
     let (topic_arn, topic_deps, later) = if t.notify.is_empty() {
         // Validation requires `notify` or `[billing]`; without either there is no one to tell.
-        let Some(billing) = cx.baseline.file.billing.as_ref().map(|b| b.get_ref()) else {
+        let Some(billing) = crate::kinds::cross::billing_topic(cx.baseline) else {
             return;
         };
-        (
-            topic::topic_arn(account, billing.topic_name.get_ref().as_str()),
-            vec![],
-            vec![crate::kinds::billing::topic_address()],
-        )
+        (topic::topic_arn(account, billing.name), vec![], vec![billing.address])
     } else {
         let (arn, deps) = topic::plan_topic(
             cx,

@@ -65,7 +65,7 @@ pub(super) fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
                         .hint("add `cloudwatch_logs = true` to `[trail]`"),
                 );
             }
-            if t.notify.is_empty() && file.billing.is_none() {
+            if t.notify.is_empty() && crate::kinds::cross::billing_topic(baseline).is_none() {
                 diags.push(
                     Diagnostic::error("the root-usage alarm has no one to notify")
                         .at(src, alarm.span())
