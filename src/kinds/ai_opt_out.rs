@@ -60,7 +60,6 @@ impl Kind for AiOptOut {
         let importer = Importer {
             policy_type: TYPE,
             custom_table: None,
-            dir: "ai-opt-out",
             type_key: None,
         };
         let out = importer.run(cx, |name, document, attach| {

@@ -73,7 +73,6 @@ impl Kind for S3Policy {
         let importer = Importer {
             policy_type: TYPE,
             custom_table: None,
-            dir: "s3",
             type_key: None,
         };
         let taken = std::cell::Cell::new(false);

@@ -67,8 +67,7 @@ impl Kind for TagPolicies {
     fn import(cx: &ImportCx<'_>) -> impl std::future::Future<Output = Result<Imported, Diagnostics>> {
         let importer = Importer {
             policy_type: TYPE,
-            custom_table: Some(Self::NAME),
-            dir: "tag",
+            custom_table: Some(Self::NAME.to_owned()),
             type_key: None,
         };
         let out = importer.run(cx, |_, _, _| Recognised::Custom);

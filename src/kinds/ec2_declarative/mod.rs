@@ -135,7 +135,6 @@ impl Kind for Ec2Declarative {
         let importer = Importer {
             policy_type: TYPE,
             custom_table: None,
-            dir: "ec2",
             type_key: None,
         };
         let out = importer.run(cx, |name, live, attach| {

@@ -102,8 +102,7 @@ impl Kind for Rcps {
     fn import(cx: &ImportCx<'_>) -> impl std::future::Future<Output = Result<Imported, Diagnostics>> {
         let importer = Importer {
             policy_type: TYPE,
-            custom_table: Some("rcp.custom"),
-            dir: "rcp",
+            custom_table: Some("rcp.custom".to_owned()),
             type_key: None,
         };
         let out = importer.run(cx, |name, document, attach| recognise(cx, name, document, attach));
