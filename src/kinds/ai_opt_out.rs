@@ -8,18 +8,17 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use toml::Spanned;
 
-use super::common::org_policy::{self, Desired, Importer, Recognised, Setup};
+use super::common::org_policy::{self, Desired, OrgPolicyKind, Recognised, kind};
 use super::import::Toml;
-use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, Targets};
+use super::{Baseline, BaselineFile, Context, Description, IamActions, ImportCx, Imported, Kind, Targets};
 use crate::aws::organizations::ReadScope;
 use crate::diag::Diagnostics;
 use crate::plan::Plan;
-use crate::types::policy_types::PolicyType;
 use crate::types::Target;
+use crate::types::policy_types::PolicyType;
 
 pub struct AiOptOut;
 
-const TYPE: PolicyType = PolicyType::AiOptOut;
 const NAME_IN_AWS: &str = "plinth-ai-opt-out";
 
 impl Kind for AiOptOut {
@@ -34,54 +33,69 @@ impl Kind for AiOptOut {
     }
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        org_policy::validate(baseline, TYPE, &desired(baseline), diags);
+        kind::validate::<Self>(baseline, diags);
     }
 
     fn scope(baseline: &Baseline, scope: &mut ReadScope) {
-        org_policy::scope(scope, TYPE, &desired(baseline));
+        kind::scope::<Self>(baseline, scope);
     }
 
     fn describe(baseline: &Baseline, out: &mut Description) {
-        org_policy::describe(baseline, TYPE, &desired(baseline), &mut out.text);
+        kind::describe::<Self>(baseline, out);
     }
 
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        let setup = Setup {
-            kind: Self::NAME,
-            policy_type: TYPE,
-            group: None,
-            trusted_access: None,
-        };
-        org_policy::plan(cx, plan, setup, &desired(cx.baseline))
+        kind::plan::<Self>(cx, plan)
     }
 
     /// plinth's opt-out policy recognised; another AI opt-out policy is listed as left out.
     fn import(cx: &ImportCx<'_>) -> impl std::future::Future<Output = Result<Imported, Diagnostics>> {
-        let importer = Importer {
-            policy_type: TYPE,
-            custom_table: None,
-            dir: "ai-opt-out",
-            type_key: None,
-        };
-        let out = importer.run(cx, |name, document, attach| {
-            if name != NAME_IN_AWS {
-                return Recognised::Custom;
-            }
-            let allow = !locked(document);
-            let mut part = Toml::default();
-            part.table(Self::NAME);
-            if crate::policy::management::equivalent(document, &document_for(allow)) {
-                part.comment("recognised: plinth generates exactly this document");
-            } else {
-                part.comment("the live content differs from what plinth generates: the plan updates it");
-            }
-            if allow {
-                part.raw("allow_account_override", true);
-            }
-            part.strings("attach", attach);
-            Recognised::Generated(part)
-        });
+        let out = kind::import::<Self>(cx);
         async { Ok(out) }
+    }
+}
+
+/// One generated policy, no custom ones.
+impl OrgPolicyKind for AiOptOut {
+    const TYPE: PolicyType = PolicyType::AiOptOut;
+
+    fn section(file: &BaselineFile) -> &Self::Section {
+        &file.ai_opt_out
+    }
+
+    fn generated(baseline: &Baseline, _: Option<&str>, _: &mut Vec<String>) -> Vec<Desired> {
+        let Some(section) = Self::section(&baseline.file) else {
+            return vec![];
+        };
+        let s = section.get_ref();
+        vec![Desired::new(
+            Self::NAME,
+            "policy",
+            NAME_IN_AWS,
+            "Managed by plinth: every AI service opted out of using this organization's content",
+            document_for(s.allow_account_override),
+            s.attach.get_ref(),
+            section.span(),
+        )]
+    }
+
+    fn recognise(_: &ImportCx<'_>, name: &str, document: &Value, attach: &[String]) -> Recognised {
+        if name != NAME_IN_AWS {
+            return Recognised::Custom;
+        }
+        let allow = !locked(document);
+        let mut part = Toml::default();
+        part.table(Self::NAME);
+        if crate::policy::management::equivalent(document, &document_for(allow)) {
+            part.comment("recognised: plinth generates exactly this document");
+        } else {
+            part.comment("the live content differs from what plinth generates: the plan updates it");
+        }
+        if allow {
+            part.raw("allow_account_override", true);
+        }
+        part.strings("attach", attach);
+        Recognised::Generated(part)
     }
 }
 
@@ -117,22 +131,6 @@ fn locked(document: &Value) -> bool {
     document["services"]["default"]["opt_out_policy"]["@@operators_allowed_for_child_policies"] == json!(["@@none"])
 }
 
-fn desired(baseline: &Baseline) -> Vec<Desired> {
-    let Some(section) = &baseline.file.ai_opt_out else {
-        return vec![];
-    };
-    let s = section.get_ref();
-    vec![Desired::new(
-        AiOptOut::NAME,
-        "policy",
-        NAME_IN_AWS,
-        "Managed by plinth: every AI service opted out of using this organization's content",
-        document_for(s.allow_account_override),
-        s.attach.get_ref(),
-        section.span(),
-    )]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,12 +139,12 @@ mod tests {
     #[test]
     fn the_generated_policy_is_a_valid_locked_opt_out() {
         let doc = document_for(false);
-        check_document(&doc, PolicyKind::Management(TYPE)).unwrap();
+        check_document(&doc, PolicyKind::Management(AiOptOut::TYPE)).unwrap();
         assert!(locked(&doc));
         assert_eq!(doc["services"]["default"]["opt_out_policy"]["@@assign"], "optOut");
         let open = document_for(true);
-        check_document(&open, PolicyKind::Management(TYPE)).unwrap();
+        check_document(&open, PolicyKind::Management(AiOptOut::TYPE)).unwrap();
         assert!(!locked(&open));
-        assert!(crate::policy::minify(&doc).len() < TYPE.rules().max_size);
+        assert!(crate::policy::minify(&doc).len() < AiOptOut::TYPE.rules().max_size);
     }
 }

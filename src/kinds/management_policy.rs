@@ -105,8 +105,7 @@ impl Kind for ManagementPolicies {
         for t in PolicyType::GENERIC {
             let importer = Importer {
                 policy_type: t,
-                custom_table: Some(Self::NAME),
-                dir: t.rules().key,
+                custom_table: Some(Self::NAME.to_owned()),
                 type_key: Some(t.rules().key),
             };
             out.append(importer.run(cx, |_, _, _| Recognised::Custom));

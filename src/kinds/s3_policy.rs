@@ -10,9 +10,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use toml::Spanned;
 
-use super::common::org_policy::{self, Desired, Importer, Recognised, Setup};
+use super::common::org_policy::{self, Desired, OrgPolicyKind, Recognised, kind};
 use super::import::Toml;
-use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, Targets};
+use super::{Baseline, BaselineFile, Context, Description, IamActions, ImportCx, Imported, Kind, Targets};
 use crate::aws::organizations::ReadScope;
 use crate::diag::Diagnostics;
 use crate::plan::Plan;
@@ -21,7 +21,6 @@ use crate::types::{PolicyName, Target};
 
 pub struct S3Policy;
 
-const TYPE: PolicyType = PolicyType::S3;
 /// The policy's name in AWS unless the section names it (an imported policy keeps its own).
 const NAME_IN_AWS: &str = "plinth-s3-block-public-access";
 
@@ -37,15 +36,15 @@ impl Kind for S3Policy {
     }
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        org_policy::validate(baseline, TYPE, &desired(baseline), diags);
+        kind::validate::<Self>(baseline, diags);
     }
 
     fn scope(baseline: &Baseline, scope: &mut ReadScope) {
-        org_policy::scope(scope, TYPE, &desired(baseline));
+        kind::scope::<Self>(baseline, scope);
     }
 
     fn describe(baseline: &Baseline, out: &mut Description) {
-        org_policy::describe(baseline, TYPE, &desired(baseline), &mut out.text);
+        kind::describe::<Self>(baseline, out);
     }
 
     /// With `none`, the plan also warns: accounts lose their own Block Public Access.
@@ -57,27 +56,15 @@ impl Kind for S3Policy {
                 "`[s3_policy]` says `block_public_access = \"none\"`: S3 Block Public Access is off in every account it reaches, and accounts cannot turn it on; to leave it to each account, remove `[s3_policy]`".into(),
             );
         }
-        let setup = Setup {
-            kind: Self::NAME,
-            policy_type: TYPE,
-            group: None,
-            trusted_access: None,
-        };
-        org_policy::plan(cx, plan, setup, &desired(cx.baseline))
+        kind::plan::<Self>(cx, plan)
     }
 
     /// An S3 policy plinth can describe (Block Public Access all or none, nothing else) is
     /// recognised under its own name; another is listed as left out. One at most: the
     /// section is one policy.
     fn import(cx: &ImportCx<'_>) -> impl std::future::Future<Output = Result<Imported, Diagnostics>> {
-        let importer = Importer {
-            policy_type: TYPE,
-            custom_table: None,
-            dir: "s3",
-            type_key: None,
-        };
         let taken = std::cell::Cell::new(false);
-        let out = importer.run(cx, |name, document, attach| {
+        let out = kind::importer::<Self>().run(cx, |name, document, attach| {
             // Under a name a baseline can carry (plinth's own, or one `name` accepts): an
             // S3 policy of any other name is left out rather than break the import.
             let nameable = name == NAME_IN_AWS || crate::types::PolicyName::accepts(name);
@@ -99,6 +86,32 @@ impl Kind for S3Policy {
             Recognised::Generated(part)
         });
         async { Ok(out) }
+    }
+}
+
+/// One generated policy, no custom ones.
+impl OrgPolicyKind for S3Policy {
+    const TYPE: PolicyType = PolicyType::S3;
+
+    fn section(file: &BaselineFile) -> &Self::Section {
+        &file.s3_policy
+    }
+
+    fn generated(baseline: &Baseline, _: Option<&str>, _: &mut Vec<String>) -> Vec<Desired> {
+        let Some(section) = Self::section(&baseline.file) else {
+            return vec![];
+        };
+        let s = section.get_ref();
+        let name = s.name.as_ref().map_or(NAME_IN_AWS.to_owned(), |n| n.to_string());
+        vec![Desired::new(
+            Self::NAME,
+            "policy",
+            name,
+            "Managed by plinth: S3 Block Public Access set by the organization",
+            document_for(s.block_public_access, s.allow_account_override),
+            s.attach.get_ref(),
+            section.span(),
+        )]
     }
 }
 
@@ -161,28 +174,15 @@ fn setting_of(document: &Value) -> Option<(BlockPublicAccess, bool)> {
         .find(|(s, open)| crate::policy::management::equivalent(document, &document_for(*s, *open)))
 }
 
-fn desired(baseline: &Baseline) -> Vec<Desired> {
-    let Some(section) = &baseline.file.s3_policy else {
-        return vec![];
-    };
-    let s = section.get_ref();
-    let name = s.name.as_ref().map_or(NAME_IN_AWS.to_owned(), |n| n.to_string());
-    vec![Desired::new(
-        S3Policy::NAME,
-        "policy",
-        name,
-        "Managed by plinth: S3 Block Public Access set by the organization",
-        document_for(s.block_public_access, s.allow_account_override),
-        s.attach.get_ref(),
-        section.span(),
-    )]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::diag::SourceFile;
     use crate::policy::{PolicyKind, check_document};
+
+    fn desired(b: &Baseline) -> Vec<Desired> {
+        kind::desired::<S3Policy>(b, None, &mut vec![])
+    }
 
     fn parse(section: &str) -> Result<Baseline, String> {
         let text = format!("[organization]\nmanagement_account_id = \"123456789012\"\n\n{section}");
@@ -192,7 +192,7 @@ mod tests {
     #[test]
     fn all_is_aws_documented_document_locked_against_child_policies_and_reads_back() {
         let doc = document_for(BlockPublicAccess::All, false);
-        check_document(&doc, PolicyKind::Management(TYPE)).unwrap();
+        check_document(&doc, PolicyKind::Management(S3Policy::TYPE)).unwrap();
         let setting = &doc["s3_attributes"]["public_access_block_configuration"];
         assert_eq!(setting["@@assign"], "all");
         assert_eq!(setting["@@operators_allowed_for_child_policies"], json!(["@@none"]));
@@ -200,7 +200,7 @@ mod tests {
         assert_eq!(setting_of(&doc), Some((BlockPublicAccess::All, false)));
         // AWS's own example, open to child policies: `allow_account_override = true`.
         let open = json!({"s3_attributes": {"public_access_block_configuration": {"@@assign": "all"}}});
-        check_document(&open, PolicyKind::Management(TYPE)).unwrap();
+        check_document(&open, PolicyKind::Management(S3Policy::TYPE)).unwrap();
         assert_eq!(open, document_for(BlockPublicAccess::All, true));
         assert_eq!(setting_of(&open), Some((BlockPublicAccess::All, true)));
         assert_eq!(

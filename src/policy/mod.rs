@@ -39,6 +39,18 @@ pub enum PolicyKind {
     Management(policy_types::PolicyType),
 }
 
+impl From<policy_types::PolicyType> for PolicyKind {
+    /// A document of an organization policy type: SCPs and RCPs by their own checks,
+    /// every other type by the management policy grammar.
+    fn from(policy_type: policy_types::PolicyType) -> PolicyKind {
+        match policy_type {
+            policy_types::PolicyType::Scp => PolicyKind::Scp,
+            policy_types::PolicyType::Rcp => PolicyKind::Rcp,
+            t => PolicyKind::Management(t),
+        }
+    }
+}
+
 impl PolicyKind {
     fn noun(self) -> &'static str {
         match self {

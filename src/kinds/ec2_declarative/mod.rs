@@ -11,22 +11,24 @@ mod document;
 mod tests;
 
 use serde::Deserialize;
+use serde_json::Value;
 use toml::Spanned;
 
 pub use self::allowed_images::{AllowedImages, AllowedImagesState, ImageProvider};
 pub use self::document::{Imds, SnapshotSharing, VpcBlock, document, settings_of};
-use super::common::org_policy::{self, Desired, Importer, Recognised, Setup};
+use super::common::org_policy::{Desired, OrgPolicyKind, Recognised, kind};
 use super::import::Toml;
-use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, ObserveCx, Targets};
+use super::{
+    Baseline, BaselineFile, Context, Description, IamActions, ImportCx, Imported, Kind, ObserveCx, Targets,
+};
 use crate::aws::organizations::ReadScope;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::plan::Plan;
-use crate::types::policy_types::PolicyType;
 use crate::types::Target;
+use crate::types::policy_types::PolicyType;
 
 pub struct Ec2Declarative;
 
-const TYPE: PolicyType = PolicyType::Ec2Declarative;
 const NAME_IN_AWS: &str = "plinth-ec2-declarative";
 
 /// What `[ec2_declarative]` reads beyond the policies: whether EC2's declarative
@@ -67,6 +69,69 @@ impl Kind for Ec2Declarative {
     }
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+        kind::validate::<Self>(baseline, diags);
+    }
+
+    fn scope(baseline: &Baseline, scope: &mut ReadScope) {
+        kind::scope::<Self>(baseline, scope);
+    }
+
+    async fn observe(cx: &ObserveCx<'_>) -> Result<Ec2DeclarativeState, Diagnostics> {
+        let Some(principal) = Self::TYPE.rules().trusted_access else {
+            return Ok(Ec2DeclarativeState::default());
+        };
+        if cx.baseline.file.ec2_declarative.is_none() {
+            return Ok(Ec2DeclarativeState::default());
+        }
+        let trusted_access = cx
+            .clients
+            .organizations
+            .has_trusted_access(principal)
+            .await
+            .map_err(|e| cx.clients.failure("cannot read trusted access for EC2 declarative policies", e))?;
+        Ok(Ec2DeclarativeState { trusted_access })
+    }
+
+    fn describe(baseline: &Baseline, out: &mut Description) {
+        kind::describe::<Self>(baseline, out);
+    }
+
+    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+        kind::plan::<Self>(cx, plan)
+    }
+
+    /// plinth's declarative policy read back into settings; others listed as left out.
+    fn import(cx: &ImportCx<'_>) -> impl std::future::Future<Output = Result<Imported, Diagnostics>> {
+        let out = kind::import::<Self>(cx);
+        async { Ok(out) }
+    }
+}
+
+/// One generated policy, no custom ones; the type needs trusted access.
+impl OrgPolicyKind for Ec2Declarative {
+    const TYPE: PolicyType = PolicyType::Ec2Declarative;
+
+    fn section(file: &BaselineFile) -> &Self::Section {
+        &file.ec2_declarative
+    }
+
+    fn generated(baseline: &Baseline, _: Option<&str>, _: &mut Vec<String>) -> Vec<Desired> {
+        let Some(section) = Self::section(&baseline.file) else {
+            return vec![];
+        };
+        let s = section.get_ref();
+        vec![Desired::new(
+            Self::NAME,
+            "policy",
+            NAME_IN_AWS,
+            "Managed by plinth: EC2 settings enforced by EC2 itself",
+            document(s),
+            s.attach.get_ref(),
+            section.span(),
+        )]
+    }
+
+    fn check(baseline: &Baseline, diags: &mut Diagnostics) {
         if let Some(section) = &baseline.file.ec2_declarative
             && section.get_ref().settings().is_empty()
         {
@@ -93,76 +158,35 @@ impl Kind for Ec2Declarative {
                 );
             }
         }
-        org_policy::validate(baseline, TYPE, &desired(baseline), diags);
     }
 
-    fn scope(baseline: &Baseline, scope: &mut ReadScope) {
-        org_policy::scope(scope, TYPE, &desired(baseline));
+    fn trusted_access(cx: &Context<'_>) -> Option<bool> {
+        Some(cx.observed.ec2_declarative.trusted_access)
     }
 
-    async fn observe(cx: &ObserveCx<'_>) -> Result<Ec2DeclarativeState, Diagnostics> {
-        let Some(principal) = TYPE.rules().trusted_access else {
-            return Ok(Ec2DeclarativeState::default());
-        };
-        if cx.baseline.file.ec2_declarative.is_none() {
-            return Ok(Ec2DeclarativeState::default());
+    fn recognise(_: &ImportCx<'_>, name: &str, live: &Value, attach: &[String]) -> Recognised {
+        if name != NAME_IN_AWS {
+            return Recognised::Custom;
         }
-        let trusted_access = cx
-            .clients
-            .organizations
-            .has_trusted_access(principal)
-            .await
-            .map_err(|e| cx.clients.failure("cannot read trusted access for EC2 declarative policies", e))?;
-        Ok(Ec2DeclarativeState { trusted_access })
-    }
-
-    fn describe(baseline: &Baseline, out: &mut Description) {
-        org_policy::describe(baseline, TYPE, &desired(baseline), &mut out.text);
-    }
-
-    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        let setup = Setup {
-            kind: Self::NAME,
-            policy_type: TYPE,
-            group: None,
-            trusted_access: Some(cx.observed.ec2_declarative.trusted_access),
-        };
-        org_policy::plan(cx, plan, setup, &desired(cx.baseline))
-    }
-
-    /// plinth's declarative policy read back into settings; others listed as left out.
-    fn import(cx: &ImportCx<'_>) -> impl std::future::Future<Output = Result<Imported, Diagnostics>> {
-        let importer = Importer {
-            policy_type: TYPE,
-            custom_table: None,
-            dir: "ec2",
-            type_key: None,
-        };
-        let out = importer.run(cx, |name, live, attach| {
-            if name != NAME_IN_AWS {
-                return Recognised::Custom;
-            }
-            let read = settings_of(live, attach);
-            if live["ec2_attributes"].get("allowed_images_settings").is_some() && read.section.allowed_images.is_none() {
-                // Allowed AMIs plinth cannot write (more criteria, image names, ages):
-                // imported, the plan would narrow or widen them. Left out.
-                return Recognised::Custom;
-            }
-            if read.section.settings().is_empty() {
-                // No setting plinth knows: a section would set nothing (and not load).
-                return Recognised::Custom;
-            }
-            let mut part = Toml::default();
-            part.table(Self::NAME);
-            if crate::policy::management::equivalent(live, &document(&read.section)) {
-                part.comment("recognised: plinth generates exactly this document from these values");
-            } else {
-                part.comment("the live content differs from what plinth generates for these values: the plan updates it");
-            }
-            read.write(&mut part);
-            Recognised::Generated(part)
-        });
-        async { Ok(out) }
+        let read = settings_of(live, attach);
+        if live["ec2_attributes"].get("allowed_images_settings").is_some() && read.section.allowed_images.is_none() {
+            // Allowed AMIs plinth cannot write (more criteria, image names, ages):
+            // imported, the plan would narrow or widen them. Left out.
+            return Recognised::Custom;
+        }
+        if read.section.settings().is_empty() {
+            // No setting plinth knows: a section would set nothing (and not load).
+            return Recognised::Custom;
+        }
+        let mut part = Toml::default();
+        part.table(Self::NAME);
+        if crate::policy::management::equivalent(live, &document(&read.section)) {
+            part.comment("recognised: plinth generates exactly this document from these values");
+        } else {
+            part.comment("the live content differs from what plinth generates for these values: the plan updates it");
+        }
+        read.write(&mut part);
+        Recognised::Generated(part)
     }
 }
 
@@ -216,20 +240,4 @@ impl Ec2DeclarativeSection {
         }
         out
     }
-}
-
-fn desired(baseline: &Baseline) -> Vec<Desired> {
-    let Some(section) = &baseline.file.ec2_declarative else {
-        return vec![];
-    };
-    let s = section.get_ref();
-    vec![Desired::new(
-        Ec2Declarative::NAME,
-        "policy",
-        NAME_IN_AWS,
-        "Managed by plinth: EC2 settings enforced by EC2 itself",
-        document(s),
-        s.attach.get_ref(),
-        section.span(),
-    )]
 }

@@ -5,6 +5,7 @@ use serde_json::json;
 use super::*;
 use crate::baseline;
 use crate::diag::SourceFile;
+use crate::kinds::common::org_policy;
 use crate::policy::{PolicyKind, check_document};
 
 fn parse(section: &str) -> Result<Baseline, String> {
@@ -27,7 +28,7 @@ attach = ["root"]
 fn every_setting_becomes_its_attribute() {
     let b = parse(FULL).unwrap();
     let doc = document(b.file.ec2_declarative.as_ref().unwrap().get_ref());
-    check_document(&doc, PolicyKind::Management(TYPE)).unwrap();
+    check_document(&doc, PolicyKind::Management(Ec2Declarative::TYPE)).unwrap();
     let a = &doc["ec2_attributes"];
     assert_eq!(a["instance_metadata_defaults"]["http_tokens"]["@@assign"], "required");
     assert_eq!(a["image_block_public_access"]["state"]["@@assign"], "block_new_sharing");

@@ -2,6 +2,11 @@
 
 use crate::baseline;
 use crate::diag::SourceFile;
+use crate::kinds::common::org_policy::{Desired, kind};
+
+fn desired(b: &crate::kinds::Baseline, organization_id: Option<&str>) -> Vec<Desired> {
+    kind::desired::<super::Rcps>(b, organization_id, &mut vec![])
+}
 
 fn parse(section: &str) -> Result<crate::kinds::Baseline, String> {
     let text = format!("[organization]\nmanagement_account_id = \"123456789012\"\n\n{section}");
@@ -11,7 +16,7 @@ fn parse(section: &str) -> Result<crate::kinds::Baseline, String> {
 #[test]
 fn the_org_only_rcp_names_the_organization_and_the_trusted_accounts() {
     let b = parse("[rcp.org_only]\nservices = [\"s3\", \"kms\"]\ntrusted_accounts = [\"999999999999\"]\nattach = [\"root\"]\n").unwrap();
-    let d = super::desired(&b, Some("o-abc123"));
+    let d = desired(&b, Some("o-abc123"));
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].name, "plinth-rcp-org-only");
     assert_eq!(d[0].address(), "rcp.org_only");
@@ -20,7 +25,7 @@ fn the_org_only_rcp_names_the_organization_and_the_trusted_accounts() {
     assert_eq!(cond["aws:PrincipalAccount"], serde_json::json!(["999999999999"]));
     assert_eq!(d[0].document["Statement"][0]["Action"], serde_json::json!(["kms:*", "s3:*"]));
     // Without an organization (validate), the placeholder is as long as the longest id.
-    let offline = super::desired(&b, None);
+    let offline = desired(&b, None);
     assert!(offline[0].content.len() >= d[0].content.len() + 32 - 8);
 }
 

@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::{Kind, Scps, generated};
 use crate::kinds::Baseline;
-use crate::kinds::common::org_policy::Desired;
+use crate::kinds::common::org_policy::{Desired, kind};
 use crate::types::{Region, Target};
 
 /// An SCP the baseline wants, ready to compare with what is live.
@@ -17,9 +17,15 @@ pub type DesiredScp = Desired;
 /// Every SCP the baseline declares, generated or from files, with the warnings
 /// generation raised.
 pub fn desired_scps(baseline: &Baseline) -> (Vec<DesiredScp>, Vec<String>) {
+    let mut warnings = Vec::new();
+    let desired = kind::desired::<Scps>(baseline, None, &mut warnings);
+    (desired, warnings)
+}
+
+/// The SCPs the baseline's sections generate, with the warnings generating them raised.
+pub(super) fn generated_scps(baseline: &Baseline, warnings: &mut Vec<String>) -> Vec<Desired> {
     let scp = &baseline.file.scp;
     let mut out = Vec::new();
-    let mut warnings = Vec::new();
     let mut push = |key: &str,
                     name: String,
                     description: String,
@@ -83,22 +89,5 @@ pub fn desired_scps(baseline: &Baseline) -> (Vec<DesiredScp>, Vec<String>) {
             dl.span(),
         );
     }
-    for custom in &scp.custom {
-        let c = custom.get_ref();
-        // Read while loading; a baseline that loaded has every file it names.
-        let Some(file) = baseline.policy_file(&c.file) else {
-            continue;
-        };
-        push(
-            &format!("custom.{}", c.name.get_ref()),
-            c.name.get_ref().to_string(),
-            c.description
-                .clone()
-                .unwrap_or_else(|| format!("Managed by plinth: {}", c.file.get_ref().display())),
-            file.document.clone(),
-            &c.attach,
-            custom.span(),
-        );
-    }
-    (out, warnings)
+    out
 }

@@ -1,26 +1,27 @@
 //! Service control policies: generated ones (region deny, CloudTrail protection, deny
 //! leaving the organization) and the user's own files, attached to the root, OUs or
-//! accounts. [`desired`] derives the documents from the baseline; [`plan`] compares them
-//! with what is live.
+//! accounts. [`desired`] derives the documents from the baseline; the shared engine
+//! (`common::org_policy`) plans them with the SCP type's rules: FullAWSAccess counted on
+//! every target, the last SCP of a target never detached, the management account never
+//! restricted.
 
 pub mod desired;
 pub mod generated;
 mod import;
-pub mod plan;
 
 use std::path::PathBuf;
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, Targets};
+use super::common::org_policy::{self, CustomPolicy, CustomSchema, CustomTable, Desired, OrgPolicyKind, kind};
+use super::{Baseline, BaselineFile, Context, Description, IamActions, ImportCx, Imported, Kind, Targets};
 use crate::aws::organizations::ReadScope;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::kinds::common::org_policy;
 use crate::plan::{Address, Plan};
 use crate::policy::PolicyKind;
 use crate::types::policy_types::PolicyType;
-use crate::types::{PolicyName, PrincipalPattern, Region, Target};
+use crate::types::{PrincipalPattern, Region, Target};
 
 pub struct Scps;
 
@@ -33,21 +34,16 @@ impl Kind for Scps {
     const IAM: IamActions = org_policy::IAM;
 
     fn policy_files(section: &ScpSection) -> Vec<(&Spanned<PathBuf>, PolicyKind)> {
-        section
-            .custom
-            .iter()
-            .map(|c| (&c.get_ref().file, PolicyKind::Scp))
-            .collect()
+        kind::policy_files::<Self>(section)
     }
 
     fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        validate(baseline, diags);
+        kind::validate::<Self>(baseline, diags);
     }
 
     /// Declared SCPs are read by name, and the targets they attach to.
     fn scope(baseline: &Baseline, scope: &mut ReadScope) {
-        let (desired, _) = desired::desired_scps(baseline);
-        org_policy::scope(scope, PolicyType::Scp, &desired);
+        kind::scope::<Self>(baseline, scope);
     }
 
     /// plinth's generated SCPs recognised, every other customer managed SCP as a file.
@@ -58,13 +54,61 @@ impl Kind for Scps {
 
     /// Each SCP's document as plinth will send it, with its size and targets.
     fn describe(baseline: &Baseline, out: &mut Description) {
-        let (desired, warnings) = desired::desired_scps(baseline);
-        out.warnings.extend(warnings);
-        org_policy::describe(baseline, PolicyType::Scp, &desired, &mut out.text);
+        kind::describe::<Self>(baseline, out);
     }
 
     fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        plan::plan(cx, plan)
+        kind::plan::<Self>(cx, plan)
+    }
+}
+
+/// The generated SCPs ([`desired`]), then `[[scp.custom]]`.
+impl OrgPolicyKind for Scps {
+    const TYPE: PolicyType = PolicyType::Scp;
+    const CUSTOM: Option<CustomTable> = Some(CustomTable {
+        key: Some("custom"),
+        schema_name: "CustomScp",
+        file: None,
+        about: None,
+    });
+
+    fn section(file: &BaselineFile) -> &ScpSection {
+        &file.scp
+    }
+
+    fn custom(section: &ScpSection) -> &[Spanned<CustomPolicy>] {
+        &section.custom
+    }
+
+    fn generated(baseline: &Baseline, _: Option<&str>, warnings: &mut Vec<String>) -> Vec<Desired> {
+        desired::generated_scps(baseline, warnings)
+    }
+
+    /// A region deny allowing no region; CloudTrail protection without `[trail]`.
+    fn check(baseline: &Baseline, diags: &mut Diagnostics) {
+        let src = &baseline.source;
+        let file = &baseline.file;
+        if let Some(rd) = &file.scp.region_deny
+            && rd.get_ref().allowed_regions.get_ref().is_empty()
+        {
+            diags.push(
+                Diagnostic::error("`allowed_regions` is empty: the policy would deny every regional action")
+                    .at(src, rd.get_ref().allowed_regions.span())
+                    .hint("list the regions your organization works in, like `[\"us-east-1\", \"eu-west-1\"]`"),
+            );
+        }
+
+        if let Some(ct) = &file.scp.cloudtrail_protection
+            && crate::kinds::cross::trail_name_and_bucket(baseline).is_none()
+        {
+            diags.push(
+                Diagnostic::error(
+                    "`scp.cloudtrail_protection` protects the `[trail]` trail, but there is no `[trail]` section",
+                )
+                .at(src, ct.span())
+                .hint("add `[trail]` with `name` and `bucket`, or remove `[scp.cloudtrail_protection]`"),
+            );
+        }
     }
 }
 
@@ -83,8 +127,8 @@ pub struct ScpSection {
     #[schemars(with = "Option<DenyLeaveOrganization>")]
     pub deny_leave_organization: Option<Spanned<DenyLeaveOrganization>>,
     #[serde(default)]
-    #[schemars(with = "Vec<CustomScp>")]
-    pub custom: Vec<Spanned<CustomScp>>,
+    #[schemars(with = "Vec<CustomSchema<Scps>>")]
+    pub custom: Vec<Spanned<CustomPolicy>>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -115,47 +159,4 @@ pub struct CloudTrailProtection {
 pub struct DenyLeaveOrganization {
     #[schemars(with = "Vec<Target>")]
     pub attach: Targets,
-}
-
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CustomScp {
-    #[schemars(with = "PolicyName")]
-    pub name: Spanned<PolicyName>,
-    /// Relative to the baseline file.
-    #[schemars(with = "PathBuf")]
-    pub file: Spanned<PathBuf>,
-    pub description: Option<String>,
-    #[schemars(with = "Vec<Target>")]
-    pub attach: Targets,
-}
-
-fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-    let src = &baseline.source;
-    let file = &baseline.file;
-    org_policy::duplicate_names(src, "SCP", file.scp.custom.iter().map(|c| &c.get_ref().name), diags);
-
-    if let Some(rd) = &file.scp.region_deny
-        && rd.get_ref().allowed_regions.get_ref().is_empty()
-    {
-        diags.push(
-            Diagnostic::error("`allowed_regions` is empty: the policy would deny every regional action")
-                .at(src, rd.get_ref().allowed_regions.span())
-                .hint("list the regions your organization works in, like `[\"us-east-1\", \"eu-west-1\"]`"),
-        );
-    }
-
-    if let Some(ct) = &file.scp.cloudtrail_protection
-        && crate::kinds::cross::trail_name_and_bucket(baseline).is_none()
-    {
-        diags.push(
-            Diagnostic::error(
-                "`scp.cloudtrail_protection` protects the `[trail]` trail, but there is no `[trail]` section",
-            )
-            .at(src, ct.span())
-            .hint("add `[trail]` with `name` and `bucket`, or remove `[scp.cloudtrail_protection]`"),
-        );
-    }
-    let (desired, _) = desired::desired_scps(baseline);
-    org_policy::validate(baseline, PolicyType::Scp, &desired, diags);
 }

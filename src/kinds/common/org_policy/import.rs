@@ -1,6 +1,6 @@
 //! `plinth import` for a policy type: each customer managed policy of the type read
 //! whole, recognised by the kind (its generated policies) or written as a custom entry
-//! with its document in `policies/<dir>/`, what AWS or another tool manages left out.
+//! with its document in `policies/<type key>/`, what AWS or another tool manages left out.
 
 use std::collections::BTreeSet;
 
@@ -19,17 +19,16 @@ pub enum Recognised {
 }
 
 /// How a kind imports its type.
-pub struct Importer<'a> {
+pub struct Importer {
     pub policy_type: PolicyType,
-    /// The array of tables custom policies go in (`rcp.custom`, `tag_policy`), if any.
-    pub custom_table: Option<&'a str>,
-    /// The folder below `policies/` their documents go in.
-    pub dir: &'a str,
+    /// The array of tables custom policies go in (`rcp.custom`, `tag_policy`), if any;
+    /// their documents go in `policies/<the type's key>/`.
+    pub custom_table: Option<String>,
     /// For a table of several types (`management_policy`): the type's `type = "…"`.
-    pub type_key: Option<&'a str>,
+    pub type_key: Option<&'static str>,
 }
 
-impl Importer<'_> {
+impl Importer {
     /// Every customer managed policy of the type, in name order: `recognise` gets its
     /// name, document and targets (as a baseline names them).
     pub fn run(&self, cx: &ImportCx<'_>, recognise: impl Fn(&str, &Value, &[String]) -> Recognised) -> Imported {
@@ -68,7 +67,7 @@ impl Importer<'_> {
                 Recognised::Generated(part) => {
                     generated.append(&part);
                 }
-                Recognised::Custom => match self.custom_table {
+                Recognised::Custom => match self.custom_table.as_deref() {
                     Some(_) if !p.name.starts_with("plinth-") && !crate::types::PolicyName::accepts(&p.name) => {
                         out.skipped.push(format!(
                             "{noun} `{}` ({}): its name has characters a baseline's policy names cannot",
@@ -77,7 +76,8 @@ impl Importer<'_> {
                         ));
                     }
                     Some(table) if !p.name.starts_with("plinth-") => {
-                        let file = format!("policies/{}/{}", self.dir, file_name(&p.name, "json", &mut taken));
+                        let dir = self.policy_type.rules().key;
+                        let file = format!("policies/{dir}/{}", file_name(&p.name, "json", &mut taken));
                         let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
                         text.push('\n');
                         out.files.push((file.clone(), text));

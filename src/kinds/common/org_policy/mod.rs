@@ -1,13 +1,15 @@
 //! Organization policies of every type (SCPs, RCPs, AI opt-out, tag and EC2 declarative
 //! policies): one engine, each type's rules from `types::policy_types`. A policy kind
 //! derives its [`Desired`] documents from its section and hands them here to be checked
-//! before any call ([`validate`]), shown ([`describe`]) and planned ([`plan()`]).
+//! before any call ([`validate`]), shown ([`describe`]) and planned ([`plan()`]); a kind of
+//! one type does it through [`kind`], saying only what sets it apart ([`OrgPolicyKind`]).
 
 mod attach;
 mod detach;
 mod document;
 mod enable;
 pub mod import;
+pub mod kind;
 mod plan;
 #[cfg(test)]
 mod tests;
@@ -20,6 +22,7 @@ use serde_json::Value;
 use toml::Spanned;
 
 pub use self::import::{Importer, Recognised};
+pub use self::kind::{CustomPolicy, CustomSchema, CustomTable, OrgPolicyKind};
 pub use self::plan::{Setup, plan};
 use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::kinds::Baseline;
