@@ -262,10 +262,8 @@ pub struct ImportArgs {
     /// the same names are replaced)
     #[arg(short = 'o', long = "out", default_value = "imported", value_name = "DIR")]
     pub out: PathBuf,
-    /// Only these kinds (baseline sections), comma-separated: organizational_units,
-    /// account, scp, trail, billing, budget, contacts, root_access, sso, rcp, ai_opt_out,
-    /// tag_policy, ec2_declarative, s3_policy, management_policy
-    #[arg(long, value_name = "KINDS", value_delimiter = ',', value_parser = kind_name)]
+    // Its help lists the registry's kinds (`only_help`).
+    #[arg(long, value_name = "KINDS", value_delimiter = ',', value_parser = kind_name, help = only_help())]
     pub only: Vec<plinth::kinds::KindId>,
     /// Import what another tool manages too (AWS Control Tower, CloudFormation stacks):
     /// plinth would then change it, and the other tool would change it back
@@ -299,6 +297,42 @@ pub enum ReportFormat {
     Json,
 }
 
+/// Every kind's name, in planning order: what `--only` and `--repair` take, listed from
+/// the registry, so a new kind appears in `--help` by its registry line alone.
+fn all_kinds() -> String {
+    plinth::kinds::NAMES.join(", ")
+}
+
+fn only_help() -> String {
+    format!("Only these kinds (baseline sections), comma-separated: {}", all_kinds())
+}
+
+/// `reconcile --repair`'s help: the guardrails (each with the kinds it repairs too) and
+/// every kind, from the registry.
+fn repair_help() -> String {
+    use plinth::kinds::KindId;
+    let guardrails: Vec<String> = KindId::ALL
+        .iter()
+        .filter(|k| k.guardrail())
+        .map(|&k| {
+            let with: Vec<&str> = KindId::ALL
+                .iter()
+                .filter(|&&o| o != k && o.repaired_with() == k)
+                .map(|o| o.name())
+                .collect();
+            match with.is_empty() {
+                true => k.name().to_owned(),
+                false => format!("{k} with {}", with.join(", ")),
+            }
+        })
+        .collect();
+    format!(
+        "What to repair: `guardrails` (the default: {}), `all`, `none` (report only), or a list of kinds (baseline sections), which may include `guardrails`: {}. A list also limits the reads made per account (contacts, root_access's audit) to the kinds it names",
+        guardrails.join(", "),
+        all_kinds()
+    )
+}
+
 /// One of the registry's kinds, by name.
 fn kind_name(s: &str) -> Result<plinth::kinds::KindId, String> {
     s.parse().map_err(|e: plinth::kinds::id::UnknownKind| e.to_string())
@@ -330,14 +364,8 @@ pub struct BootstrapArgs {
 
 #[derive(Debug, Args)]
 pub struct ReconcileArgs {
-    /// What to repair: `guardrails` (the default: scp with its OUs, trail, billing, budget,
-    /// rcp, ai_opt_out, tag_policy, ec2_declarative, s3_policy, management_policy), `all`,
-    /// `none` (report only), or a list of kinds (baseline sections), which may include
-    /// `guardrails`: organizational_units, account, scp, trail, billing, budget, contacts,
-    /// root_access, sso, rcp, ai_opt_out, tag_policy, ec2_declarative, s3_policy,
-    /// management_policy. A list also limits the reads made
-    /// per account (contacts, root_access's audit) to the kinds it names
-    #[arg(long, default_value = "guardrails", value_name = "KINDS")]
+    // Its help lists the registry's kinds and guardrails (`repair_help`).
+    #[arg(long, default_value = "guardrails", value_name = "KINDS", help = repair_help())]
     pub repair: plinth::reconcile::Repair,
     /// Take over resources that exist under a name the baseline declares but lack plinth's
     /// tag (`=` changes), and make the changes that wait for them

@@ -162,6 +162,10 @@ fn names(text: &str, pattern: &str) -> bool {
     })
 }
 
+/// Shared services that read a kind's section, each listed in ARCHITECTURE.md: placement
+/// counts the accounts `[[account]]` creates.
+const ALLOWED_READS: &[(&str, &str)] = &[("kinds/common/placement/mod.rs", "file.account")];
+
 /// A kind reads another kind's section, state or planner only through the named
 /// functions of `src/kinds/cross.rs`, which ARCHITECTURE.md lists; a kind's registry
 /// metadata (`REPAIRED_WITH: Some(super::scp::Scps::NAME)`) is a name, not a read.
@@ -170,12 +174,16 @@ fn a_kind_reads_another_only_through_the_cross_kind_accessors() {
     let kinds = kind_modules();
     let mut violations = Vec::new();
     for (rel, text) in library_sources() {
-        let Some(own) = rel.strip_prefix("kinds/").map(top_module) else {
+        // The registry and the accessors themselves name kinds; a kind's own folder may
+        // name itself; the shared modules beside the kinds (`common/`, `import.rs`,
+        // `iam.rs`) name none, so adding a kind touches its folder and its registry line.
+        let Some(own) = rel
+            .strip_prefix("kinds/")
+            .filter(|r| !["mod.rs", "cross.rs"].contains(r))
+            .map(top_module)
+        else {
             continue;
         };
-        if !kinds.iter().any(|k| k == own) {
-            continue;
-        }
         let text: String = text
             .lines()
             .filter(|l| !l.contains("::NAME"))
@@ -188,7 +196,7 @@ fn a_kind_reads_another_only_through_the_cross_kind_accessors() {
                 format!("super::{other}::"),
                 format!("kinds::{other}::"),
             ] {
-                if names(&text, &pattern) {
+                if names(&text, &pattern) && !ALLOWED_READS.contains(&(rel.as_str(), pattern.as_str())) {
                     violations.push(format!("src/{rel} names `{pattern}`"));
                 }
             }
@@ -196,7 +204,7 @@ fn a_kind_reads_another_only_through_the_cross_kind_accessors() {
     }
     assert!(
         violations.is_empty(),
-        "a kind reads another outside src/kinds/cross.rs:\n{}",
+        "a kind is read outside its folder and src/kinds/cross.rs:\n{}",
         violations.join("\n")
     );
 }

@@ -204,7 +204,7 @@ fn help_teaches() {
         .filter(|k| k.guardrail())
         .map(|k| {
             if k.name() == "scp" {
-                "scp with its OUs"
+                "scp with organizational_units"
             } else {
                 k.name()
             }
