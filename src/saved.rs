@@ -213,12 +213,17 @@ impl SavedPlan {
         if !accept.baseline_may_differ {
             self.check_baseline(baseline)?;
         }
-        let index = |plan: &Plan| -> BTreeMap<Address, Vec<Value>> {
-            let mut by_address: BTreeMap<Address, Vec<Value>> = BTreeMap::new();
+        // Each address's changes (one, unless a saved plan was edited) with the symbol of
+        // the first, for the refusal: one pass over each plan, however long.
+        let index = |plan: &Plan| -> BTreeMap<Address, (&'static str, Vec<Value>)> {
+            let mut by_address: BTreeMap<Address, (&'static str, Vec<Value>)> = BTreeMap::new();
             for c in &plan.changes {
-                by_address.entry(c.address.clone()).or_default().push(comparable(c));
+                let entry = by_address
+                    .entry(c.address.clone())
+                    .or_insert_with(|| (c.action.symbol(), Vec::new()));
+                entry.1.push(comparable(c));
             }
-            for v in by_address.values_mut() {
+            for (_, v) in by_address.values_mut() {
                 v.sort_by_key(Value::to_string);
             }
             by_address
@@ -233,17 +238,16 @@ impl SavedPlan {
             }
             return Ok(fresh);
         }
-        let symbol = |plan: &Plan, address: &Address| plan.find(address).map_or("", |c| c.action.symbol());
         let mut what = Vec::new();
-        for (address, changes) in &now {
+        for (address, (symbol, changes)) in &now {
             match saved.get(address) {
-                None => what.push(format!("now also `{} {address}`", symbol(&fresh, address))),
-                Some(old) if old != changes => what.push(format!("`{} {address}` differs", symbol(&fresh, address))),
+                None => what.push(format!("now also `{symbol} {address}`")),
+                Some((_, old)) if old != changes => what.push(format!("`{symbol} {address}` differs")),
                 Some(_) => {}
             }
         }
-        for address in saved.keys().filter(|a| !now.contains_key(*a)) {
-            what.push(format!("no longer `{} {address}`", symbol(&self.plan, address)));
+        for (address, (symbol, _)) in saved.iter().filter(|(a, _)| !now.contains_key(*a)) {
+            what.push(format!("no longer `{symbol} {address}`"));
         }
         let message = if baseline_changes.is_some() {
             "the baseline and perhaps the organization changed since this plan was made, or the plan file was edited"

@@ -5,7 +5,7 @@
 //! (`file.<kind>`) or calls into its module anywhere else.
 
 use super::scp::desired::{DesiredScp, desired_scps};
-use super::{Baseline, billing, organizational_units};
+use super::{Baseline, account, billing, organizational_units};
 use crate::plan::Address;
 use crate::types::OuPath;
 
@@ -55,4 +55,15 @@ pub fn declared_scps(baseline: &Baseline) -> Vec<DesiredScp> {
 /// account's move into it waits for.
 pub fn ou_address(path: &OuPath) -> Address {
     organizational_units::address(path)
+}
+
+/// contacts → account: the name of the `[[account]]` whose creation this plan's change at
+/// `address` is, for contacts of an account that does not exist yet.
+pub fn account_created_at<'a>(baseline: &'a Baseline, address: &str) -> Option<&'a str> {
+    baseline
+        .file
+        .account
+        .iter()
+        .map(|d| d.get_ref().name.get_ref().as_str())
+        .find(|name| account::address(name) == address)
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::{Contacts, LiveContact, PRINCIPAL, differences};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::common::placement::{self, Placement, Unresolved};
-use crate::kinds::{Context, Kind, account};
+use crate::kinds::{Context, Kind};
 use crate::observed::{ContactSpec, ContactType};
 use crate::plan::{AccountOp, Action, Address, Change, Op, Plan, Ref};
 use crate::types::Target;
@@ -205,12 +205,7 @@ fn name_of(cx: &Context<'_>, key: &str) -> String {
     if let Some(a) = cx.observed.org.accounts.iter().find(|a| a.id == key) {
         return a.name.clone();
     }
-    cx.baseline
-        .file
-        .account
-        .iter()
-        .map(|d| d.get_ref().name.get_ref().as_str())
-        .find(|name| account::address(name) == key)
+    crate::kinds::cross::account_created_at(cx.baseline, key)
         .unwrap_or(key)
         .to_owned()
 }
