@@ -453,20 +453,28 @@ macro_rules! registry {
             } )*
             left_out.extend(common::block::colliding(&mut plan, &baseline.source.path.display().to_string()));
             common::block::dependents(&mut plan, left_out);
-            let mut plan = match plan.finish() {
-                Ok(plan) => plan,
-                // A planner's bug: no plan is safer than one whose order is wrong.
-                Err(e) => {
-                    diags.push(Diagnostic::error(format!("plinth made an inconsistent plan: {e}")).hint(
-                        "this is a bug in plinth; please report it with the baseline, leaving out anything private",
-                    ));
-                    return Err(diags);
-                }
-            };
-            crate::plan::impact::link_accounts(&mut plan);
-            diags.into_result(plan)
+            finish(plan, diags)
         }
     };
+}
+
+/// The plan every kind made, checked whole ([`Plan::finish`]: one change per address,
+/// every dependency in the plan), with the accounts its changes reach linked; the kinds'
+/// errors, if any. A check that fails is a planner's bug: no plan is safer than one whose
+/// order is wrong.
+fn finish(plan: Plan, mut diags: Diagnostics) -> Result<Plan, Diagnostics> {
+    let mut plan = match plan.finish() {
+        Ok(plan) => plan,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(format!("plinth made an inconsistent plan: {e}"))
+                    .hint("this is a bug in plinth; please report it with the baseline, leaving out anything private"),
+            );
+            return Err(diags);
+        }
+    };
+    crate::plan::impact::link_accounts(&mut plan);
+    diags.into_result(plan)
 }
 
 registry! {

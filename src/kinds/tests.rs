@@ -464,3 +464,29 @@ pub(crate) fn blocked_text(planned: Result<Plan, crate::diag::Diagnostics>) -> S
     assert!(!plan.blocked.is_empty(), "nothing blocked: {:?}", plan.changes);
     plan.blocked.iter().map(|b| format!("error: {}\n", b.error)).collect()
 }
+
+/// A planner's dangling dependency (an address no change has) stops `compute` with an
+/// error that calls it a bug, instead of an apply that would lose the ordering.
+#[test]
+fn a_dangling_dependency_fails_the_plan_as_a_bug() {
+    use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Ref};
+    let mut plan = Plan::default();
+    let attach = Change::new(
+        Address::new("scp", "scp.x").to("root"),
+        Action::Attach,
+        "",
+        Op::Organizations(OrganizationsOp::AttachPolicy {
+            policy: Ref::Id("p-1".into()),
+            target: Ref::Id("r-root".into()),
+        }),
+    )
+    .depends_on(vec![Address::new("scp", "scp.typo")]);
+    plan.add(attach);
+    let err = super::finish(plan, crate::diag::Diagnostics::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("plinth made an inconsistent plan") && err.contains("scp.typo"),
+        "{err}"
+    );
+}
