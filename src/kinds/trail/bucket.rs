@@ -25,21 +25,52 @@ pub(super) fn plan_bucket(
     owner: &str,
     trail_deps: &mut Vec<Address>,
 ) -> Result<(), Diagnostics> {
-    let bucket = t.bucket.get_ref().as_str();
-    let kms = t.kms_key_arn.as_ref().map(|k| k.get_ref().as_str());
-    // The bucket.
-    let want_encryption = BucketEncryption {
-        algorithm: if kms.is_some() {
-            "aws:kms".into()
-        } else {
-            "AES256".into()
-        },
-        kms_key: kms.map(str::to_owned),
+    let (live, deps) = plan_existence(plan, t, observed, src, owner)?;
+    let target = Target {
+        bucket: t.bucket.get_ref().as_str(),
+        owner,
+        deps: &deps,
     };
-    let (pab, encryption, live_policy, bucket_deps) = match &observed.bucket {
-        Bucket::OtherAccount { error } => {
-            return Err(other_account(t, observed, src, owner, error).into());
-        }
+    let kms = t.kms_key_arn.as_ref().map(|k| k.get_ref().as_str());
+    plan_public_access_block(plan, &target, live.public_access_block);
+    plan_encryption(plan, &target, kms, live.encryption);
+    if plan_policy(plan, &target, live.policy, ours) {
+        trail_deps.push(at(BUCKET_POLICY_ADDRESS));
+    }
+    trail_deps.extend(deps);
+    Ok(())
+}
+
+/// The bucket whose parts are planned: its name, the account it must belong to (every
+/// write is sent with it as the expected owner), and the changes each part waits for.
+struct Target<'a> {
+    bucket: &'a str,
+    owner: &'a str,
+    /// The bucket's creation or adoption, when this plan has one.
+    deps: &'a [Address],
+}
+
+/// What the live bucket has of the parts plinth sets; nothing for a missing bucket.
+#[derive(Default)]
+struct LiveParts<'a> {
+    public_access_block: Option<&'a PublicAccessBlock>,
+    encryption: Option<&'a BucketEncryption>,
+    policy: Option<&'a str>,
+}
+
+/// Whether the bucket is created (missing), adopted (present without plinth's tag), left
+/// as it is (plinth's) or refused (another account's, another tool's); returns its live
+/// parts and the change its parts wait for.
+fn plan_existence<'a>(
+    plan: &mut Plan,
+    t: &TrailSection,
+    observed: &'a TrailState,
+    src: &SourceFile,
+    owner: &str,
+) -> Result<(LiveParts<'a>, Vec<Address>), Diagnostics> {
+    let bucket = t.bucket.get_ref().as_str();
+    match &observed.bucket {
+        Bucket::OtherAccount { error } => Err(other_account(t, observed, src, owner, error).into()),
         Bucket::Missing => {
             plan.add(Change::new(
                 at(BUCKET_ADDRESS),
@@ -47,15 +78,13 @@ pub(super) fn plan_bucket(
                 format!("no bucket `{bucket}`"),
                 Op::S3(S3Op::CreateBucket { bucket: bucket.into() }),
             ));
-            (None, None, None, vec![at(BUCKET_ADDRESS)])
+            Ok((LiveParts::default(), vec![at(BUCKET_ADDRESS)]))
         }
         Bucket::Present {
             owned: false,
             managed_by: Some(other),
             ..
-        } => {
-            return Err(adopt::managed_elsewhere(src, t.bucket.span(), &format!("bucket `{bucket}`"), other).into());
-        }
+        } => Err(adopt::managed_elsewhere(src, t.bucket.span(), &format!("bucket `{bucket}`"), other).into()),
         Bucket::Present {
             owned,
             public_access_block,
@@ -76,54 +105,72 @@ pub(super) fn plan_bucket(
                 deps.push(change.address.clone());
                 plan.add(change);
             }
-            (public_access_block.clone(), encryption.clone(), policy.clone(), deps)
+            let live = LiveParts {
+                public_access_block: public_access_block.as_ref(),
+                encryption: encryption.as_ref(),
+                policy: policy.as_deref(),
+            };
+            Ok((live, deps))
         }
-    };
-    if pab.as_ref() != Some(&PublicAccessBlock::ALL) {
-        let reason = match &pab {
-            None => "the bucket has no public access block".to_owned(),
-            Some(_) => "the bucket's public access block does not block everything".to_owned(),
-        };
-        plan.add(
-            Change::new(
-                at(format!("{BUCKET_ADDRESS}.public_access_block")),
-                if pab.is_none() { Action::Create } else { Action::Update },
-                reason,
-                Op::S3(S3Op::PutPublicAccessBlock {
-                    bucket: bucket.into(),
-                    expected_owner: owner.into(),
-                }),
-            )
-            .before(pab.as_ref().and_then(|p| serde_json::to_value(p).ok()))
-            .after(serde_json::to_value(PublicAccessBlock::ALL).ok())
-            .depends_on(bucket_deps.clone()),
-        );
     }
-    // SSE-KMS (or DSSE-KMS) the baseline names no key for stays: never weakened to SSE-S3.
-    let stronger_kept = kms.is_none() && encryption.as_ref().is_some_and(|e| e.algorithm.starts_with("aws:kms"));
+}
+
+/// The public access block: put in place (or completed) unless it blocks everything.
+fn plan_public_access_block(plan: &mut Plan, target: &Target<'_>, live: Option<&PublicAccessBlock>) {
+    if live == Some(&PublicAccessBlock::ALL) {
+        return;
+    }
+    let reason = match live {
+        None => "the bucket has no public access block".to_owned(),
+        Some(_) => "the bucket's public access block does not block everything".to_owned(),
+    };
+    plan.add(
+        Change::new(
+            at(format!("{BUCKET_ADDRESS}.public_access_block")),
+            if live.is_none() { Action::Create } else { Action::Update },
+            reason,
+            Op::S3(S3Op::PutPublicAccessBlock {
+                bucket: target.bucket.into(),
+                expected_owner: target.owner.into(),
+            }),
+        )
+        .before(live.and_then(|p| serde_json::to_value(p).ok()))
+        .after(serde_json::to_value(PublicAccessBlock::ALL).ok())
+        .depends_on(target.deps.to_vec()),
+    );
+}
+
+/// The default encryption: SSE-KMS with the baseline's `kms_key_arn`, SSE-S3 when it names
+/// none; a live SSE-KMS (or DSSE-KMS) the baseline names no key for stays, with a note:
+/// never weakened to SSE-S3.
+fn plan_encryption(plan: &mut Plan, target: &Target<'_>, kms: Option<&str>, live: Option<&BucketEncryption>) {
+    let bucket = target.bucket;
+    let want = BucketEncryption {
+        algorithm: if kms.is_some() {
+            "aws:kms".into()
+        } else {
+            "AES256".into()
+        },
+        kms_key: kms.map(str::to_owned),
+    };
+    let stronger_kept = kms.is_none() && live.is_some_and(|e| e.algorithm.starts_with("aws:kms"));
     if stronger_kept {
         plan.notes.push(format!(
             "keeps bucket `{bucket}`'s {} encryption{} (the baseline names none in `kms_key_arn`; plinth never weakens it to SSE-S3)",
-            if encryption.as_ref().is_some_and(|e| e.algorithm == "aws:kms:dsse") {
+            if live.is_some_and(|e| e.algorithm == "aws:kms:dsse") {
                 "DSSE-KMS"
             } else {
                 "SSE-KMS"
             },
-            encryption
-                .as_ref()
-                .and_then(|e| e.kms_key.as_deref())
+            live.and_then(|e| e.kms_key.as_deref())
                 .map_or(String::new(), |k| format!(" with key `{k}`"))
         ));
-    } else if encryption.as_ref() != Some(&want_encryption) {
+    } else if live != Some(&want) {
         plan.add(
             Change::new(
                 at(format!("{BUCKET_ADDRESS}.encryption")),
-                if encryption.is_none() {
-                    Action::Create
-                } else {
-                    Action::Update
-                },
-                match (&encryption, kms) {
+                if live.is_none() { Action::Create } else { Action::Update },
+                match (live, kms) {
                     (None, _) => "the bucket has no default encryption".to_owned(),
                     (Some(_), Some(k)) => format!("default encryption is not SSE-KMS with `{k}`"),
                     (Some(_), None) => "default encryption is not SSE-S3".to_owned(),
@@ -131,32 +178,40 @@ pub(super) fn plan_bucket(
                 Op::S3(S3Op::PutBucketEncryption {
                     bucket: bucket.into(),
                     kms_key: kms.map(str::to_owned),
-                    expected_owner: owner.into(),
+                    expected_owner: target.owner.into(),
                 }),
             )
-            .before(encryption.as_ref().and_then(|e| serde_json::to_value(e).ok()))
-            .after(serde_json::to_value(&want_encryption).ok())
-            .depends_on(bucket_deps.clone()),
+            .before(live.and_then(|e| serde_json::to_value(e).ok()))
+            .after(serde_json::to_value(&want).ok())
+            .depends_on(target.deps.to_vec()),
         );
     }
+}
+
+/// The bucket policy: the live one with plinth's statements (`ours`) that it does not
+/// already grant added, everyone else's kept; a note for ours a live statement grants
+/// exactly, a warning for a live deny that shadows one of ours. Whether a policy change
+/// was planned (the trail waits for it).
+fn plan_policy(plan: &mut Plan, target: &Target<'_>, live: Option<&str>, ours: &[Value]) -> bool {
+    let bucket = target.bucket;
     // A live statement that grants exactly what one of ours would (AWS's guide's, under
     // its own Sids) makes ours a duplicate: it stays out.
-    let (missing, recognised) = policy::grants::not_yet_granted(live_policy.as_deref(), ours);
+    let (missing, recognised) = policy::grants::not_yet_granted(live, ours);
     if !recognised.is_empty() {
         plan.notes.push(crate::kinds::common::topic::already_granted(
             &format!("bucket `{bucket}`"),
             &recognised,
         ));
     }
-    let want_policy = policy::merge_statements(live_policy.as_deref(), &missing);
-    for sid in policy::denies_under(live_policy.as_deref(), ours) {
+    let want = policy::merge_statements(live, &missing);
+    for sid in policy::denies_under(live, ours) {
         plan.warnings
             .push(crate::kinds::common::topic::shadowed(&format!("bucket `{bucket}`"), &sid));
     }
-    if let Some(change) = crate::plan::policy_document_change(
+    let Some(change) = crate::plan::policy_document_change(
         at(BUCKET_POLICY_ADDRESS),
-        live_policy.as_deref(),
-        &want_policy,
+        live,
+        &want,
         (
             "the bucket has no policy letting CloudTrail write",
             "plinth's statements in the bucket policy are missing or differ",
@@ -165,16 +220,14 @@ pub(super) fn plan_bucket(
             Op::S3(S3Op::PutBucketPolicy {
                 bucket: bucket.into(),
                 policy,
-                expected_owner: owner.into(),
+                expected_owner: target.owner.into(),
             })
         },
-    ) {
-        plan.add(change.depends_on(bucket_deps.clone()));
-        trail_deps.push(at(BUCKET_POLICY_ADDRESS));
-    }
-    trail_deps.extend(bucket_deps);
-
-    Ok(())
+    ) else {
+        return false;
+    };
+    plan.add(change.depends_on(target.deps.to_vec()));
+    true
 }
 
 /// A bucket of the baseline's name that another account holds: S3 names are global, so
