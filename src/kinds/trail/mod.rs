@@ -33,10 +33,10 @@ use serde_json::{Value, json};
 pub use observe::TrailState;
 pub use section::TrailSection;
 
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::kinds::common::adopt;
 use crate::kinds::{Baseline, Context, IamActions, Kind, ObserveCx, Scope};
-use crate::observed::TrailInfo;
+use crate::observed::{Selectors, TrailInfo, TrailSettings};
 use crate::plan::{Action, Address, Change, CloudTrailOp, Op, Plan};
 use crate::policy;
 
@@ -174,6 +174,9 @@ pub fn bucket_statements(bucket: &str, trail_arn: &str, account: &str, organizat
     ]
 }
 
+/// The trail and everything it writes through, in the order they wait for each other:
+/// CloudTrail's trusted access, the bucket, CloudWatch Logs delivery, the trail itself,
+/// its event selectors and logging, then the root-usage alarm.
 fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let Some(section) = &cx.baseline.file.trail else {
         return Ok(());
@@ -215,104 +218,13 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     // The trail: what the baseline does not name, the live trail keeps.
     let live = observed.trail.as_ref().map(|i| &i.settings);
     let want = settings::desired(t, (live, account), logs, (&mut plan.notes, &mut plan.warnings));
-    let mut selector_deps = vec![];
-    let (logging, selectors) = match &observed.trail {
-        Some(info) if info.home_region != HOME_REGION => {
-            return Err(Diagnostic::error(format!(
-                "trail `{name}` exists with its home in `{}`; the organization trail must live in `{HOME_REGION}`",
-                info.home_region
-            ))
-            .at(src, t.name.span())
-            .hint("plinth does not move trails: delete that trail, or give the baseline's trail another name")
-            .into());
-        }
-        Some(TrailInfo {
-            owned: false,
-            managed_by: Some(other),
-            ..
-        }) => {
-            return Err(adopt::managed_elsewhere(src, t.name.span(), &format!("trail `{name}`"), other).into());
-        }
-        None => {
-            plan.add(
-                Change::new(
-                    at(TRAIL_ADDRESS),
-                    Action::Create,
-                    format!("no trail `{name}` in {HOME_REGION}"),
-                    Op::Cloudtrail(CloudTrailOp::CreateTrail { settings: want.clone() }),
-                )
-                .after(serde_json::to_value(&want).ok())
-                .depends_on(trail_deps),
-            );
-            selector_deps.push(at(TRAIL_ADDRESS));
-            (false, crate::observed::Selectors::default())
-        }
-        Some(info) => {
-            if !info.owned {
-                let change = adopt::change(
-                    &at(TRAIL_ADDRESS),
-                    &format!("trail `{name}`"),
-                    Op::Cloudtrail(CloudTrailOp::AddTags {
-                        trail_arn: info.arn.clone(),
-                    }),
-                );
-                trail_deps.push(change.address.clone());
-                selector_deps.push(change.address.clone());
-                plan.add(change);
-            }
-            let differences = settings_differences(&info.settings, &want);
-            if !differences.is_empty() {
-                plan.add(
-                    Change::new(
-                        at(TRAIL_ADDRESS),
-                        Action::Update,
-                        differences.join("; "),
-                        Op::Cloudtrail(CloudTrailOp::UpdateTrail {
-                            settings: want.clone(),
-                            logs: info.settings.cloud_watch_logs_log_group_arn != want.cloud_watch_logs_log_group_arn
-                                || info.settings.cloud_watch_logs_role_arn != want.cloud_watch_logs_role_arn,
-                        }),
-                    )
-                    .before(serde_json::to_value(&info.settings).ok())
-                    .after(serde_json::to_value(&want).ok())
-                    .depends_on(trail_deps),
-                );
-                selector_deps.push(at(TRAIL_ADDRESS));
-            }
-            (info.logging, info.selectors.clone())
-        }
+    check_trail_is_ours(t, observed, src)?;
+    let planned = match &observed.trail {
+        None => plan_create(plan, name, &want, trail_deps),
+        Some(info) => plan_update(plan, name, info, &want, trail_deps),
     };
-    if let Some((want_selectors, why)) = selectors::repair(&selectors) {
-        plan.add(
-            Change::new(
-                at(format!("{TRAIL_ADDRESS}.event_selectors")),
-                Action::Update,
-                why,
-                Op::Cloudtrail(CloudTrailOp::PutEventSelectors {
-                    trail: name.into(),
-                    selectors: want_selectors.clone(),
-                }),
-            )
-            .before(Some(serde_json::to_value(&selectors).unwrap_or_default()))
-            .after(serde_json::to_value(&want_selectors).ok())
-            .depends_on(selector_deps.clone()),
-        );
-    }
-    if !logging {
-        plan.add(
-            Change::new(
-                at(format!("{TRAIL_ADDRESS}.logging")),
-                Action::Enable,
-                if observed.trail.is_some() {
-                    "logging is stopped"
-                } else {
-                    "a new trail starts with logging off"
-                },
-                Op::Cloudtrail(CloudTrailOp::StartLogging { trail: name.into() }),
-            )
-            .depends_on(selector_deps),
-        );
-    }
+    plan_event_selectors(plan, name, &planned);
+    plan_logging(plan, name, observed, planned);
 
     if t.root_usage_alarm() {
         let mut diags = Diagnostics::default();
@@ -320,6 +232,145 @@ fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
         return diags.into_result(());
     }
     Ok(())
+}
+
+/// The live trail of the baseline's name is one plinth may change: homed in
+/// [`HOME_REGION`] (plinth does not move trails) and managed by no other tool.
+fn check_trail_is_ours(t: &TrailSection, observed: &TrailState, src: &SourceFile) -> Result<(), Diagnostics> {
+    let name = t.name.get_ref().as_str();
+    match &observed.trail {
+        Some(info) if info.home_region != HOME_REGION => Err(Diagnostic::error(format!(
+            "trail `{name}` exists with its home in `{}`; the organization trail must live in `{HOME_REGION}`",
+            info.home_region
+        ))
+        .at(src, t.name.span())
+        .hint("plinth does not move trails: delete that trail, or give the baseline's trail another name")
+        .into()),
+        Some(TrailInfo {
+            owned: false,
+            managed_by: Some(other),
+            ..
+        }) => Err(adopt::managed_elsewhere(src, t.name.span(), &format!("trail `{name}`"), other).into()),
+        _ => Ok(()),
+    }
+}
+
+/// What the trail's event selectors and logging are planned against: the live trail's
+/// (a new trail's: logging off, default selectors), and the trail's changes they wait for.
+struct Planned {
+    logging: bool,
+    selectors: Selectors,
+    deps: Vec<Address>,
+}
+
+/// No trail of the baseline's name: it is created with the wanted settings, once what it
+/// writes through (`trail_deps`) is in place.
+fn plan_create(plan: &mut Plan, name: &str, want: &TrailSettings, trail_deps: Vec<Address>) -> Planned {
+    plan.add(
+        Change::new(
+            at(TRAIL_ADDRESS),
+            Action::Create,
+            format!("no trail `{name}` in {HOME_REGION}"),
+            Op::Cloudtrail(CloudTrailOp::CreateTrail { settings: want.clone() }),
+        )
+        .after(serde_json::to_value(want).ok())
+        .depends_on(trail_deps),
+    );
+    Planned {
+        logging: false,
+        selectors: Selectors::default(),
+        deps: vec![at(TRAIL_ADDRESS)],
+    }
+}
+
+/// The live trail: adopted when it lacks plinth's tag, updated in place (never created
+/// again) where its settings differ from the wanted ones.
+fn plan_update(
+    plan: &mut Plan,
+    name: &str,
+    info: &TrailInfo,
+    want: &TrailSettings,
+    mut trail_deps: Vec<Address>,
+) -> Planned {
+    let mut deps = vec![];
+    if !info.owned {
+        let change = adopt::change(
+            &at(TRAIL_ADDRESS),
+            &format!("trail `{name}`"),
+            Op::Cloudtrail(CloudTrailOp::AddTags {
+                trail_arn: info.arn.clone(),
+            }),
+        );
+        trail_deps.push(change.address.clone());
+        deps.push(change.address.clone());
+        plan.add(change);
+    }
+    let differences = settings_differences(&info.settings, want);
+    if !differences.is_empty() {
+        plan.add(
+            Change::new(
+                at(TRAIL_ADDRESS),
+                Action::Update,
+                differences.join("; "),
+                Op::Cloudtrail(CloudTrailOp::UpdateTrail {
+                    settings: want.clone(),
+                    logs: info.settings.cloud_watch_logs_log_group_arn != want.cloud_watch_logs_log_group_arn
+                        || info.settings.cloud_watch_logs_role_arn != want.cloud_watch_logs_role_arn,
+                }),
+            )
+            .before(serde_json::to_value(&info.settings).ok())
+            .after(serde_json::to_value(want).ok())
+            .depends_on(trail_deps),
+        );
+        deps.push(at(TRAIL_ADDRESS));
+    }
+    Planned {
+        logging: info.logging,
+        selectors: info.selectors.clone(),
+        deps,
+    }
+}
+
+/// The event selectors: plinth's management-event selection put back among the live
+/// ones ([`selectors::repair`]), when it is missing or differs.
+fn plan_event_selectors(plan: &mut Plan, name: &str, planned: &Planned) {
+    let Some((want_selectors, why)) = selectors::repair(&planned.selectors) else {
+        return;
+    };
+    plan.add(
+        Change::new(
+            at(format!("{TRAIL_ADDRESS}.event_selectors")),
+            Action::Update,
+            why,
+            Op::Cloudtrail(CloudTrailOp::PutEventSelectors {
+                trail: name.into(),
+                selectors: want_selectors.clone(),
+            }),
+        )
+        .before(Some(serde_json::to_value(&planned.selectors).unwrap_or_default()))
+        .after(serde_json::to_value(&want_selectors).ok())
+        .depends_on(planned.deps.clone()),
+    );
+}
+
+/// Logging: started when the live trail's is stopped, and for a new trail.
+fn plan_logging(plan: &mut Plan, name: &str, observed: &TrailState, planned: Planned) {
+    if planned.logging {
+        return;
+    }
+    plan.add(
+        Change::new(
+            at(format!("{TRAIL_ADDRESS}.logging")),
+            Action::Enable,
+            if observed.trail.is_some() {
+                "logging is stopped"
+            } else {
+                "a new trail starts with logging off"
+            },
+            Op::Cloudtrail(CloudTrailOp::StartLogging { trail: name.into() }),
+        )
+        .depends_on(planned.deps),
+    );
 }
 
 #[cfg(test)]
