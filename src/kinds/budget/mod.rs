@@ -21,7 +21,7 @@ use super::common::{adopt, placement, topic};
 use super::cross;
 use super::iam::{Names, Phase, Scope};
 use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, ObserveCx};
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::observed::{
     Budget, BudgetNotification, BudgetSpec, BudgetSubscriber, NotificationKind,
     SubscriberKind,
@@ -198,112 +198,157 @@ fn billing_topic(cx: &Context<'_>) -> Option<String> {
     ))
 }
 
+/// Every `[[budget]]`'s changes, in the baseline's order, then plinth's budgets the
+/// baseline no longer declares.
 fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-    let src = &cx.baseline.source;
-    let account = cx.observed.org.management_account_id.as_str().to_owned();
-    let op = |call| {
-        Op::Budgets(BudgetsOp {
-            account_id: account.clone(),
-            call,
-        })
-    };
-    let topic_arn = billing_topic(cx);
-    // Alerts to the billing topic wait for the topic and its policy (which lets AWS
-    // Budgets publish) when this plan changes them.
-    let topic = cross::billing_topic(cx.baseline).map(|t| t.address);
-    let topic_deps: Vec<Address> = plan
-        .changes
-        .iter()
-        .filter(|c| topic.as_ref().is_some_and(|t| c.address.is_about(t)))
-        .map(|c| c.address.clone())
-        .collect();
+    let shared = Shared::new(cx, plan);
     let mut diags = Diagnostics::default();
-    let mut declared = Vec::new();
-
     for decl in &cx.baseline.file.budget {
-        let b = decl.get_ref();
-        let name = aws_name(b);
-        declared.push(name.clone());
-        let address = at(format!("{}.{}", Budgets::NAME, b.name.get_ref()));
-        let mut deps = Vec::new();
-        if b.notify.iter().any(|r| *r.get_ref() == Recipient::BillingTopic) {
-            deps.extend(topic_deps.iter().cloned());
+        if let Err(d) = plan_declared(cx, plan, &shared, decl.get_ref()) {
+            diags.push(d);
         }
-        let what = format!("budget `{}`", b.name.get_ref());
-        let (linked, planned_account, account_deps) =
-            match placement::linked_account(cx, plan, b.account.as_ref(), &what) {
-                Ok(Some(linked)) => linked,
-                // Blocked: the budget stays as it is (declared, so no orphan).
-                Ok(None) => continue,
-                Err(d) => {
-                    diags.push(d);
-                    continue;
-                }
-            };
-        deps.extend(account_deps);
-        let want = desired(b, linked, topic_arn.as_deref());
-        let Some(live) = cx.observed.budget.budgets.iter().find(|l| l.spec.name == name) else {
-            let after = Some(shown(&want));
-            plan.add(
-                Change::new(
-                    address,
-                    Action::Create,
-                    format!("no budget `{name}` in AWS Budgets"),
-                    op(BudgetsCall::CreateBudget {
-                        spec: Box::new(want),
-                        linked_account: planned_account,
-                    }),
-                )
-                .after(after)
-                .depends_on(deps),
-            );
-            continue;
-        };
-        if let (Some(other), false) = (&live.managed_by, live.owned) {
-            diags.push(adopt::managed_elsewhere(src, b.name.span(), &format!("budget `{name}`"), other));
-            continue;
-        }
-        if !live.owned {
-            let change = adopt::change(
-                &address,
-                &format!("budget `{name}`"),
-                op(BudgetsCall::TagResource {
-                    budget_arn: live.arn.clone(),
-                }),
-            );
-            deps.push(change.address.clone());
-            plan.add(change);
-        }
-        let mut want = want;
-        if planned_account.is_some() {
-            // The account is created in this run: nothing live can filter on it yet.
-            want.linked_account.clone_from(&live.spec.linked_account);
-        }
-        let differences = differences(&live.spec, &want);
-        if !differences.is_empty() {
-            plan.add(
-                Change::new(
-                    address.clone(),
-                    Action::Update,
-                    differences.join("; "),
-                    op(BudgetsCall::UpdateBudget {
-                        spec: Box::new(want.clone()),
-                    }),
-                )
-                .before(Some(shown(&budget_settings(&live.spec))))
-                .after(Some(shown(&budget_settings(&want))))
-                .depends_on(deps.clone()),
-            );
-        }
-        alerts::plan(plan, &address, live, &want, &deps, &op);
-        if !live.foreign_alerts.is_empty() {
-            plan.notes.push(format!(
-                "budget `{name}` has alerts of a kind plinth does not write, left as they are: {}",
-                live.foreign_alerts.join(", ")
-            ));
+    }
+    let declared: Vec<String> = cx.baseline.file.budget.iter().map(|d| aws_name(d.get_ref())).collect();
+    plan_orphans(cx, plan, &shared, &declared);
+    diags.into_result(())
+}
+
+/// What every budget's changes share: the management account the calls are made in, the
+/// billing topic's ARN, and this plan's changes to the topic.
+struct Shared {
+    account: String,
+    topic_arn: Option<String>,
+    /// Alerts to the billing topic wait for the topic and its policy (which lets AWS
+    /// Budgets publish) when this plan changes them.
+    topic_deps: Vec<Address>,
+}
+
+impl Shared {
+    fn new(cx: &Context<'_>, plan: &Plan) -> Shared {
+        let topic = cross::billing_topic(cx.baseline).map(|t| t.address);
+        Shared {
+            account: cx.observed.org.management_account_id.as_str().to_owned(),
+            topic_arn: billing_topic(cx),
+            topic_deps: plan
+                .changes
+                .iter()
+                .filter(|c| topic.as_ref().is_some_and(|t| c.address.is_about(t)))
+                .map(|c| c.address.clone())
+                .collect(),
         }
     }
 
+    /// An AWS Budgets call in the management account.
+    fn op(&self, call: BudgetsCall) -> Op {
+        Op::Budgets(BudgetsOp {
+            account_id: self.account.clone(),
+            call,
+        })
+    }
+}
+
+/// One declared budget: created when AWS Budgets has none of its name, otherwise adopted,
+/// updated and its alerts brought in line ([`plan_existing`]); nothing when its account
+/// is blocked. An error for an account that cannot be resolved or a budget another tool
+/// manages.
+fn plan_declared(cx: &Context<'_>, plan: &mut Plan, shared: &Shared, b: &BudgetDecl) -> Result<(), Diagnostic> {
+    let name = aws_name(b);
+    let address = at(format!("{}.{}", Budgets::NAME, b.name.get_ref()));
+    let mut deps = Vec::new();
+    if b.notify.iter().any(|r| *r.get_ref() == Recipient::BillingTopic) {
+        deps.extend(shared.topic_deps.iter().cloned());
+    }
+    let what = format!("budget `{}`", b.name.get_ref());
+    // Blocked: the budget stays as it is (declared, so no orphan).
+    let Some((linked, planned_account, account_deps)) = placement::linked_account(cx, plan, b.account.as_ref(), &what)?
+    else {
+        return Ok(());
+    };
+    deps.extend(account_deps);
+    let want = desired(b, linked, shared.topic_arn.as_deref());
+    let Some(live) = cx.observed.budget.budgets.iter().find(|l| l.spec.name == name) else {
+        let after = Some(shown(&want));
+        plan.add(
+            Change::new(
+                address,
+                Action::Create,
+                format!("no budget `{name}` in AWS Budgets"),
+                shared.op(BudgetsCall::CreateBudget {
+                    spec: Box::new(want),
+                    linked_account: planned_account,
+                }),
+            )
+            .after(after)
+            .depends_on(deps),
+        );
+        return Ok(());
+    };
+    if let (Some(other), false) = (&live.managed_by, live.owned) {
+        return Err(adopt::managed_elsewhere(&cx.baseline.source, b.name.span(), &format!("budget `{name}`"), other));
+    }
+    let mut want = want;
+    if planned_account.is_some() {
+        // The account is created in this run: nothing live can filter on it yet.
+        want.linked_account.clone_from(&live.spec.linked_account);
+    }
+    plan_existing(plan, shared, &address, live, &want, deps);
+    Ok(())
+}
+
+/// A live budget of a declared one's name (not another tool's), `want` being the declared
+/// one: adopted when it lacks plinth's tag, its own settings updated where they differ,
+/// its alerts planned ([`alerts::plan`]), and a note for alerts of a kind plinth does not
+/// write.
+fn plan_existing(
+    plan: &mut Plan,
+    shared: &Shared,
+    address: &Address,
+    live: &Budget,
+    want: &BudgetSpec,
+    mut deps: Vec<Address>,
+) {
+    let name = &live.spec.name;
+    let op = |call| shared.op(call);
+    if !live.owned {
+        let change = adopt::change(
+            address,
+            &format!("budget `{name}`"),
+            op(BudgetsCall::TagResource {
+                budget_arn: live.arn.clone(),
+            }),
+        );
+        deps.push(change.address.clone());
+        plan.add(change);
+    }
+    let differences = differences(&live.spec, want);
+    if !differences.is_empty() {
+        plan.add(
+            Change::new(
+                address.clone(),
+                Action::Update,
+                differences.join("; "),
+                op(BudgetsCall::UpdateBudget {
+                    spec: Box::new(want.clone()),
+                }),
+            )
+            .before(Some(shown(&budget_settings(&live.spec))))
+            .after(Some(shown(&budget_settings(want))))
+            .depends_on(deps.clone()),
+        );
+    }
+    alerts::plan(plan, address, live, want, &deps, &op);
+    if !live.foreign_alerts.is_empty() {
+        plan.notes.push(format!(
+            "budget `{name}` has alerts of a kind plinth does not write, left as they are: {}",
+            live.foreign_alerts.join(", ")
+        ));
+    }
+}
+
+/// plinth's budgets the baseline does not declare: deleted with `--allow-delete`, otherwise
+/// kept and listed among the plan's orphans; a warning, and nothing done, for one that is
+/// not plinth's.
+fn plan_orphans(cx: &Context<'_>, plan: &mut Plan, shared: &Shared, declared: &[String]) {
     for live in &cx.observed.budget.budgets {
         if declared.contains(&live.spec.name) {
             continue;
@@ -325,13 +370,12 @@ fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
             with: None,
         };
         if orphan::delete_or_keep(plan, cx.options, dropped) {
-            let delete = op(BudgetsCall::DeleteBudget { budget: name.clone() });
+            let delete = shared.op(BudgetsCall::DeleteBudget { budget: name.clone() });
             plan.add(
                 Change::new(address, Action::Delete, orphan::DELETE_REASON, delete).before(Some(shown(&live.spec))),
             );
         }
     }
-    diags.into_result(())
 }
 
 /// A budget as plans show it: its amount, scope and alerts in words.
