@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::{AccountInfo, AlarmStatus, Effective, Grant, InForce, OuNode, PolicyInfo, Report, SetInfo, TrailStatus};
-use crate::observed::{Alarm, Boundary, EffectivePolicy, OrgState, SsoState, TrailInfo};
+use crate::observed::{Alarm, Boundary, EffectivePolicy, OrgState, PrincipalKind, SsoState, TrailInfo};
 use crate::types::policy_types::{PolicyType, Syntax};
 
 /// The policy types whose effective policy each account is asked for: the management
@@ -26,8 +26,44 @@ pub fn build(
     alarms: &[(Alarm, String)],
     effective: &[EffectivePolicy],
 ) -> Report {
+    let (policies, attached) = policies(org);
+    let here = |id: &str, via: &str| -> Vec<InForce> {
+        attached
+            .get(id)
+            .into_iter()
+            .flatten()
+            .map(|p| InForce {
+                policy_id: (*p).to_owned(),
+                via: via.to_owned(),
+            })
+            .collect()
+    };
+    let types = effective_types(org);
+    let by_account = effective_by_account(&types, effective);
+    let places = Places {
+        here: &here,
+        effective: &by_account,
+    };
+    let root = node(org, &org.root_id, "", "Root", here(&org.root_id, "root"), &places);
+    Report {
+        format_version: super::FORMAT_VERSION,
+        organization_id: org.organization_id.clone(),
+        management_account_id: org.management_account_id.clone(),
+        root,
+        policies,
+        effective_policy_types: types.iter().map(|t| t.rules().noun.to_owned()).collect(),
+        trails: trails.iter().map(trail_status).collect(),
+        billing_alarms: alarms.iter().map(|(a, state)| alarm_status(a, state)).collect(),
+        permission_sets: permission_sets(sso),
+        access: access(sso),
+        notes: notes(org, sso),
+    }
+}
+
+/// Every policy read, of every type in the types' table's order, and the ids of the
+/// policies attached directly to each target.
+fn policies(org: &OrgState) -> (Vec<PolicyInfo>, BTreeMap<&str, Vec<&str>>) {
     let mut policies = Vec::new();
-    // Policy ids attached directly to each target.
     let mut attached: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for policy_type in PolicyType::ALL {
         let view = org.policies_of(policy_type);
@@ -47,20 +83,17 @@ pub fn build(
             }
         }
     }
-    let here = |id: &str, via: &str| -> Vec<InForce> {
-        attached
-            .get(id)
-            .into_iter()
-            .flatten()
-            .map(|p| InForce {
-                policy_id: (*p).to_owned(),
-                via: via.to_owned(),
-            })
-            .collect()
-    };
-    let types = effective_types(org);
+    (policies, attached)
+}
+
+/// Each account's effective policies, in the order of `types`; a document that is not
+/// JSON is kept as a string.
+fn effective_by_account<'a>(
+    types: &[PolicyType],
+    effective: &'a [EffectivePolicy],
+) -> BTreeMap<&'a str, Vec<Effective>> {
     let mut by_account: BTreeMap<&str, Vec<Effective>> = BTreeMap::new();
-    for t in &types {
+    for t in types {
         for e in effective.iter().filter(|e| e.policy_type == *t) {
             by_account.entry(e.account_id.as_str()).or_default().push(Effective {
                 policy_type: t.rules().noun.to_owned(),
@@ -72,12 +105,12 @@ pub fn build(
             });
         }
     }
-    let places = Places {
-        here: &here,
-        effective: &by_account,
-    };
-    let root = node(org, &org.root_id, "", "Root", here(&org.root_id, "root"), &places);
+    by_account
+}
 
+/// IAM Identity Center's permission sets by name, each with its session (`PT1H` when
+/// unset), its policies as `path/name` and its permissions boundary.
+fn permission_sets(sso: &SsoState) -> Vec<SetInfo> {
     let mut sets: Vec<SetInfo> = sso
         .permission_sets
         .iter()
@@ -102,16 +135,19 @@ pub fn build(
         })
         .collect();
     sets.sort_by(|a, b| a.name.cmp(&b.name));
+    sets
+}
+
+/// The account assignments with principals and permission sets by name (their id or
+/// ARN when the name is not found), sorted, each once.
+fn access(sso: &SsoState) -> Vec<Grant> {
     let set_names: BTreeMap<&str, &str> = sso
         .permission_sets
         .iter()
         .map(|s| (s.arn.as_str(), s.name.as_str()))
         .collect();
-    let mut names: BTreeMap<(crate::observed::PrincipalKind, &str), &str> = BTreeMap::new();
-    for (kind, by_name) in [
-        (crate::observed::PrincipalKind::Group, &sso.groups),
-        (crate::observed::PrincipalKind::User, &sso.users),
-    ] {
+    let mut names: BTreeMap<(PrincipalKind, &str), &str> = BTreeMap::new();
+    for (kind, by_name) in [(PrincipalKind::Group, &sso.groups), (PrincipalKind::User, &sso.users)] {
         for (name, id) in by_name {
             names.insert((kind, id.as_str()), name.as_str());
         }
@@ -132,7 +168,12 @@ pub fn build(
         .collect();
     access.sort();
     access.dedup();
+    access
+}
 
+/// What the report cannot say: no access matrix without IAM Identity Center, no SCPs
+/// when they are not enabled on the root.
+fn notes(org: &OrgState, sso: &SsoState) -> Vec<String> {
     let mut notes = Vec::new();
     if sso.instance.is_none() {
         notes.push("IAM Identity Center is not enabled in the region read: no access matrix".to_owned());
@@ -140,39 +181,32 @@ pub fn build(
     if !org.scp_enabled {
         notes.push("service control policies are not enabled on the root".to_owned());
     }
-    Report {
-        format_version: super::FORMAT_VERSION,
-        organization_id: org.organization_id.clone(),
-        management_account_id: org.management_account_id.clone(),
-        root,
-        policies,
-        effective_policy_types: types.iter().map(|t| t.rules().noun.to_owned()).collect(),
-        trails: trails
-            .iter()
-            .map(|t| TrailStatus {
-                name: t.settings.name.clone(),
-                home_region: t.home_region.clone(),
-                organization: t.settings.is_organization_trail,
-                multi_region: t.settings.is_multi_region_trail,
-                logging: t.logging,
-                log_file_validation: t.settings.log_file_validation,
-                bucket: t.settings.s3_bucket.clone(),
-                owned: t.owned,
-            })
-            .collect(),
-        billing_alarms: alarms
-            .iter()
-            .map(|(a, state)| AlarmStatus {
-                name: a.spec.name.clone(),
-                account: a.spec.dimensions.get("LinkedAccount").cloned(),
-                threshold_usd: a.spec.threshold,
-                state: state.clone(),
-                actions_enabled: a.spec.actions_enabled,
-            })
-            .collect(),
-        permission_sets: sets,
-        access,
-        notes,
+    notes
+}
+
+/// A trail as the report shows it.
+fn trail_status(t: &TrailInfo) -> TrailStatus {
+    TrailStatus {
+        name: t.settings.name.clone(),
+        home_region: t.home_region.clone(),
+        organization: t.settings.is_organization_trail,
+        multi_region: t.settings.is_multi_region_trail,
+        logging: t.logging,
+        log_file_validation: t.settings.log_file_validation,
+        bucket: t.settings.s3_bucket.clone(),
+        owned: t.owned,
+    }
+}
+
+/// A billing alarm as the report shows it, with its state; the account is its
+/// `LinkedAccount` dimension (none for the whole bill).
+fn alarm_status(a: &Alarm, state: &str) -> AlarmStatus {
+    AlarmStatus {
+        name: a.spec.name.clone(),
+        account: a.spec.dimensions.get("LinkedAccount").cloned(),
+        threshold_usd: a.spec.threshold,
+        state: state.to_owned(),
+        actions_enabled: a.spec.actions_enabled,
     }
 }
 
