@@ -4,13 +4,15 @@
 
 use std::collections::BTreeSet;
 
-use super::{AccountAudit, PRINCIPAL, RootAccess, scp_check};
+use super::{AccountAudit, PRINCIPAL, RootAccess, RootAccessSection, RootAccessState, scp_check};
 use crate::diag::Diagnostics;
 use crate::kinds::common::placement;
 use crate::kinds::{Baseline, Context, Kind};
-use crate::observed::RootAudit;
+use crate::observed::{RootAudit, RootCredentials};
 use crate::plan::{Action, Address, Change, Op, Plan, Ref, RootAccessOp};
 
+/// Plan `[root_access]`: trusted access, the features, then the audit's findings (a note,
+/// a warning or one `-` change per credential) for each member account.
 pub(super) fn plan_root_access(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let Some(section) = &cx.baseline.file.root_access else {
         return Ok(());
@@ -18,12 +20,6 @@ pub(super) fn plan_root_access(cx: &Context<'_>, plan: &mut Plan) -> Result<(), 
     let s = section.get_ref();
     let observed = &cx.observed.root_access;
     let org = &cx.observed.org;
-    let name_of = |id: &str| {
-        org.accounts
-            .iter()
-            .find(|a| a.id == id)
-            .map_or_else(|| id.to_owned(), |a| a.name.clone())
-    };
     let mut deps = vec![];
     let wants_features = s.credentials_management || s.root_sessions;
     if wants_features && !observed.trusted_access {
@@ -34,39 +30,7 @@ pub(super) fn plan_root_access(cx: &Context<'_>, plan: &mut Plan) -> Result<(), 
             "centralized root access needs it",
         ));
     }
-    for (wanted, live, key, op, what) in [
-        (
-            s.credentials_management,
-            observed.features.credentials_management,
-            "credentials_management",
-            RootAccessOp::EnableOrganizationsRootCredentialsManagement,
-            "root credentials management",
-        ),
-        (
-            s.root_sessions,
-            observed.features.root_sessions,
-            "root_sessions",
-            RootAccessOp::EnableOrganizationsRootSessions,
-            "root sessions (privileged tasks through `sts:AssumeRoot`)",
-        ),
-    ] {
-        if wanted && !live {
-            plan.add(
-                Change::new(
-                    Address::kind_root(RootAccess::NAME).child(key),
-                    Action::Enable,
-                    format!("IAM's {what} is off for the organization"),
-                    Op::RootAccess(op),
-                )
-                .depends_on(deps.clone()),
-            );
-        }
-        if !wanted && live {
-            plan.notes.push(format!(
-                "IAM's {what} is on though `{key}` is not set; plinth never turns it off"
-            ));
-        }
-    }
+    enable_features(s, observed, &deps, plan);
     plan.notes.push(format!(
         "the management account's root user ({}) is yours to secure: plinth never audits or changes it",
         org.management_account_id
@@ -92,60 +56,138 @@ pub(super) fn plan_root_access(cx: &Context<'_>, plan: &mut Plan) -> Result<(), 
     ));
     let remove = *s.remove_root_credentials.get_ref();
     for AccountAudit { account, audit } in &observed.audits {
-        let name = name_of(account);
+        let name = org
+            .accounts
+            .iter()
+            .find(|a| a.id == *account)
+            .map_or_else(|| account.clone(), |a| a.name.clone());
         match audit {
             RootAudit::Refused(why) => plan.warnings.push(format!(
                 "account `{name}` ({account}): AWS refused the root session, so its root user's credentials are unknown: {why}"
             )),
             RootAudit::Credentials(creds) => {
-                let list: Vec<String> = creds.each().iter().map(|c| c.describe()).collect();
+                let found = Found {
+                    account,
+                    name: &name,
+                    creds,
+                };
                 if kept.contains(account) {
-                    // Reported, never removed: the audit still says what the root user has.
-                    plan.notes.push(match list.is_empty() {
-                        true => format!(
-                            "account `{name}` ({account}) is in `keep_root_credentials`, but its root user has no credentials"
-                        ),
-                        false => format!(
-                            "keeps the root credentials of `{name}` ({account}): `keep_root_credentials`; the root user has {}",
-                            list.join(", ")
-                        ),
-                    });
-                    continue;
-                }
-                if list.is_empty() {
-                    continue;
-                }
-                if !remove {
-                    plan.notes.push(format!(
-                        "account `{name}` ({account}): the root user has {}; set `remove_root_credentials` to delete them",
-                        list.join(", ")
-                    ));
-                    continue;
-                }
-                for credential in creds.each() {
-                    plan.add(
-                        Change::new(
-                            // By the account's id: account names need not be unique.
-                            Address::kind_root(RootAccess::NAME)
-                                .child(account)
-                                .child(credential.label()),
-                            Action::Delete,
-                            format!(
-                                "the root user of account {account} has {}; `remove_root_credentials` deletes it",
-                                credential.describe()
-                            ),
-                            Op::RootAccess(RootAccessOp::DeleteRootCredential {
-                                account: account.clone(),
-                                credential: credential.clone(),
-                            }),
-                        )
-                        .before(serde_json::to_value(&credential).ok()),
-                    );
+                    found.note_kept(plan);
+                } else {
+                    found.plan_removal(remove, plan);
                 }
             }
         }
     }
     Ok(())
+}
+
+/// Each feature the section asks for and the organization has off is enabled (after
+/// trusted access, `deps`); one on that the section does not ask for is a note, since
+/// plinth never turns a feature off.
+fn enable_features(s: &RootAccessSection, observed: &RootAccessState, deps: &[Address], plan: &mut Plan) {
+    for (wanted, live, key, op, what) in [
+        (
+            s.credentials_management,
+            observed.features.credentials_management,
+            "credentials_management",
+            RootAccessOp::EnableOrganizationsRootCredentialsManagement,
+            "root credentials management",
+        ),
+        (
+            s.root_sessions,
+            observed.features.root_sessions,
+            "root_sessions",
+            RootAccessOp::EnableOrganizationsRootSessions,
+            "root sessions (privileged tasks through `sts:AssumeRoot`)",
+        ),
+    ] {
+        if wanted && !live {
+            plan.add(
+                Change::new(
+                    Address::kind_root(RootAccess::NAME).child(key),
+                    Action::Enable,
+                    format!("IAM's {what} is off for the organization"),
+                    Op::RootAccess(op),
+                )
+                .depends_on(deps.to_vec()),
+            );
+        }
+        if !wanted && live {
+            plan.notes.push(format!(
+                "IAM's {what} is on though `{key}` is not set; plinth never turns it off"
+            ));
+        }
+    }
+}
+
+/// What the audit found on one member account's root user.
+struct Found<'a> {
+    /// The account's id.
+    account: &'a str,
+    /// Its live name (its id when the organization read does not have it).
+    name: &'a str,
+    creds: &'a RootCredentials,
+}
+
+impl Found<'_> {
+    /// The credentials as plans list them.
+    fn listed(&self) -> Vec<String> {
+        self.creds.each().iter().map(|c| c.describe()).collect()
+    }
+
+    /// An account `keep_root_credentials` names: reported, never removed, so the audit
+    /// still says what the root user has.
+    fn note_kept(&self, plan: &mut Plan) {
+        let (account, name) = (self.account, self.name);
+        let list = self.listed();
+        plan.notes.push(match list.is_empty() {
+            true => format!(
+                "account `{name}` ({account}) is in `keep_root_credentials`, but its root user has no credentials"
+            ),
+            false => format!(
+                "keeps the root credentials of `{name}` ({account}): `keep_root_credentials`; the root user has {}",
+                list.join(", ")
+            ),
+        });
+    }
+
+    /// Any other account: nothing when the root user has no credentials, a note when
+    /// `remove_root_credentials` is off, else one `-` change per credential.
+    fn plan_removal(&self, remove: bool, plan: &mut Plan) {
+        let (account, name) = (self.account, self.name);
+        let list = self.listed();
+        if list.is_empty() {
+            return;
+        }
+        if !remove {
+            plan.notes.push(format!(
+                "account `{name}` ({account}): the root user has {}; set `remove_root_credentials` to delete them",
+                list.join(", ")
+            ));
+            return;
+        }
+        for credential in self.creds.each() {
+            plan.add(
+                Change::new(
+                    // By the account's id: account names need not be unique.
+                    Address::kind_root(RootAccess::NAME)
+                        .child(account)
+                        .child(credential.label()),
+                    Action::Delete,
+                    format!(
+                        "the root user of account {account} has {}; `remove_root_credentials` deletes it",
+                        credential.describe()
+                    ),
+                    Op::RootAccess(RootAccessOp::DeleteRootCredential {
+                        account: account.to_owned(),
+                        credential: credential.clone(),
+                    }),
+                )
+                .before(serde_json::to_value(&credential).ok()),
+            );
+        }
+    }
 }
 
 /// The live ids of the accounts `keep_root_credentials` names. An account this plan

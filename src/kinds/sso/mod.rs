@@ -13,6 +13,7 @@
 //! imply are removed; assignments of other permission sets are never touched.
 
 mod assignments;
+mod corrections;
 mod import;
 mod observe;
 mod permission_sets;

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 pub use super::values::*;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, SourceFile};
 use crate::kinds::{Baseline, Targets};
 use crate::types::Target;
 
@@ -114,7 +114,7 @@ pub struct AssignmentDecl {
     pub targets: Targets,
 }
 
-/// The checks across `[sso]` entries.
+/// The checks across `[sso]` entries: each permission set's, then each assignment's.
 pub fn check(baseline: &Baseline, sso: &SsoSection, diags: &mut Diagnostics) {
     let src = &baseline.source;
     let mut names: HashMap<&PermissionSetName, std::ops::Range<usize>> = HashMap::new();
@@ -130,124 +130,164 @@ pub fn check(baseline: &Baseline, sso: &SsoSection, diags: &mut Diagnostics) {
                     )),
             );
         }
-        let total = ps.managed_policies.len() + ps.customer_managed_policies.len();
-        if total > MAX_MANAGED_POLICIES {
-            let at = ps
-                .managed_policies
-                .iter()
-                .map(Spanned::span)
-                .chain(ps.customer_managed_policies.iter().map(Spanned::span))
-                .nth(MAX_MANAGED_POLICIES)
-                .unwrap_or(ps.name.span());
-            diags.push(
-                Diagnostic::error(format!(
-                    "permission set `{}` has {total} managed policies; AWS allows {MAX_MANAGED_POLICIES}",
-                    ps.name.get_ref()
-                ))
-                .at(src, at)
-                .cause("AWS managed and customer managed policies count together")
-                .hint(
-                    "move permissions into the inline policy or a customer managed policy, or split the permission set",
-                ),
-            );
-        }
-        let mut seen = HashMap::new();
-        for arn in &ps.managed_policies {
-            if seen.insert(arn.get_ref().as_str(), ()).is_some() {
-                diags.push(
-                    Diagnostic::error(format!("`{}` is listed twice in `managed_policies`", arn.get_ref()))
-                        .at(src, arn.span()),
-                );
-            }
-        }
-        let mut seen = HashMap::new();
-        for cmp in &ps.customer_managed_policies {
-            if seen.insert(cmp.get_ref().to_string(), ()).is_some() {
-                diags.push(
-                    Diagnostic::error(format!("customer managed policy `{}` is listed twice", cmp.get_ref()))
-                        .at(src, cmp.span()),
-                );
-            }
-        }
-        if let Some(b) = &ps.permissions_boundary {
-            let bd = b.get_ref();
-            match (&bd.managed_policy_arn, &bd.name) {
-                (Some(_), None) if bd.path.is_none() => {}
-                (None, Some(_)) => {}
-                _ => diags.push(
-                    Diagnostic::error("a permissions boundary is either an AWS managed policy or a customer managed policy")
-                        .at(src, b.span())
-                        .hint("write `{ managed_policy_arn = \"arn:aws:iam::aws:policy/…\" }` or `{ name = \"…\", path = \"/\" }`"),
-                ),
-            }
-        }
-        if let (Some(file), Some(policy)) = (
-            &ps.inline_policy_file,
-            ps.inline_policy_file.as_ref().and_then(|f| baseline.policy_file(f)),
-        ) {
-            let size = crate::policy::minify(&policy.document).chars().count();
-            if size > MAX_INLINE_POLICY_SIZE {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "the inline policy of `{}` is {size} characters minified; AWS allows {MAX_INLINE_POLICY_SIZE}",
-                        ps.name.get_ref()
-                    ))
-                    .at(src, file.span())
-                    .hint("move permissions into managed policies, or use wildcards to shorten action lists"),
-                );
-            }
-        }
+        check_managed_policies(src, ps, diags);
+        check_boundary(src, ps, diags);
+        check_inline_policy(baseline, ps, diags);
     }
 
     let mut seen_grants = HashMap::new();
     for a in &sso.assignment {
-        let a = a.get_ref();
-        let set = a.permission_set.get_ref();
-        if !names.contains_key(set) {
-            let suggestion = names
-                .keys()
-                .map(|n| (strsim::jaro_winkler(n.as_str(), set.as_str()), n))
-                .filter(|(score, _)| *score > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, n)| format!("did you mean `{n}`?"));
+        check_assignment(src, a.get_ref(), &names, diags);
+        check_repeated_grants(src, a.get_ref(), &mut seen_grants, diags);
+    }
+}
+
+/// A permission set's managed policies: AWS's quota on both kinds together, and each
+/// listed once.
+fn check_managed_policies(src: &SourceFile, ps: &PermissionSetDecl, diags: &mut Diagnostics) {
+    let total = ps.managed_policies.len() + ps.customer_managed_policies.len();
+    if total > MAX_MANAGED_POLICIES {
+        let at = ps
+            .managed_policies
+            .iter()
+            .map(Spanned::span)
+            .chain(ps.customer_managed_policies.iter().map(Spanned::span))
+            .nth(MAX_MANAGED_POLICIES)
+            .unwrap_or(ps.name.span());
+        diags.push(
+            Diagnostic::error(format!(
+                "permission set `{}` has {total} managed policies; AWS allows {MAX_MANAGED_POLICIES}",
+                ps.name.get_ref()
+            ))
+            .at(src, at)
+            .cause("AWS managed and customer managed policies count together")
+            .hint(
+                "move permissions into the inline policy or a customer managed policy, or split the permission set",
+            ),
+        );
+    }
+    let mut seen = HashMap::new();
+    for arn in &ps.managed_policies {
+        if seen.insert(arn.get_ref().as_str(), ()).is_some() {
             diags.push(
-                Diagnostic::error(format!("unknown permission set `{set}`"))
-                    .at(src, a.permission_set.span())
-                    .hint(suggestion.unwrap_or_else(|| {
-                        "assignments name a permission set declared in `[[sso.permission_set]]`".into()
-                    })),
+                Diagnostic::error(format!("`{}` is listed twice in `managed_policies`", arn.get_ref()))
+                    .at(src, arn.span()),
             );
         }
-        if a.groups.is_empty() && a.users.is_empty() {
+    }
+    let mut seen = HashMap::new();
+    for cmp in &ps.customer_managed_policies {
+        if seen.insert(cmp.get_ref().to_string(), ()).is_some() {
             diags.push(
-                Diagnostic::error(format!("the assignment of `{set}` names no group and no user"))
-                    .at(src, a.permission_set.span())
-                    .hint("add `groups = [\"…\"]` or `users = [\"…\"]`"),
+                Diagnostic::error(format!("customer managed policy `{}` is listed twice", cmp.get_ref()))
+                    .at(src, cmp.span()),
             );
         }
-        if a.targets.get_ref().is_empty() {
+    }
+}
+
+/// A permissions boundary is exactly one of an AWS managed policy (without a path) or a
+/// customer managed policy.
+fn check_boundary(src: &SourceFile, ps: &PermissionSetDecl, diags: &mut Diagnostics) {
+    let Some(b) = &ps.permissions_boundary else {
+        return;
+    };
+    let bd = b.get_ref();
+    match (&bd.managed_policy_arn, &bd.name) {
+        (Some(_), None) if bd.path.is_none() => {}
+        (None, Some(_)) => {}
+        _ => diags.push(
+            Diagnostic::error("a permissions boundary is either an AWS managed policy or a customer managed policy")
+                .at(src, b.span())
+                .hint("write `{ managed_policy_arn = \"arn:aws:iam::aws:policy/…\" }` or `{ name = \"…\", path = \"/\" }`"),
+        ),
+    }
+}
+
+/// The inline policy, minified, within AWS's limit on its size.
+fn check_inline_policy(baseline: &Baseline, ps: &PermissionSetDecl, diags: &mut Diagnostics) {
+    if let (Some(file), Some(policy)) = (
+        &ps.inline_policy_file,
+        ps.inline_policy_file.as_ref().and_then(|f| baseline.policy_file(f)),
+    ) {
+        let size = crate::policy::minify(&policy.document).chars().count();
+        if size > MAX_INLINE_POLICY_SIZE {
             diags.push(
-                Diagnostic::error(format!("the assignment of `{set}` has no targets"))
-                    .at(src, a.targets.span())
-                    .hint("list `root`, `ou:<path>` or `account:<id or name>`"),
+                Diagnostic::error(format!(
+                    "the inline policy of `{}` is {size} characters minified; AWS allows {MAX_INLINE_POLICY_SIZE}",
+                    ps.name.get_ref()
+                ))
+                .at(&baseline.source, file.span())
+                .hint("move permissions into managed policies, or use wildcards to shorten action lists"),
             );
         }
-        for (kind, list) in [("group", &a.groups), ("user", &a.users)] {
-            for p in list {
-                for t in a.targets.get_ref() {
-                    let key = (set.clone(), kind, p.get_ref().clone(), t.get_ref().clone());
-                    if let Some(first) = seen_grants.insert(key, p.span()) {
-                        let (line, _) = src.line_col(first.start);
-                        diags.push(
-                            Diagnostic::error(format!(
-                                "{kind} `{}` gets `{set}` on `{}` twice",
-                                p.get_ref(),
-                                t.get_ref()
-                            ))
-                            .at(src, p.span())
-                            .hint(format!("it is first granted on line {line}; remove one")),
-                        );
-                    }
+    }
+}
+
+/// An assignment names a declared permission set (else the closest name is suggested), at
+/// least one group or user, and at least one target.
+fn check_assignment(
+    src: &SourceFile,
+    a: &AssignmentDecl,
+    names: &HashMap<&PermissionSetName, std::ops::Range<usize>>,
+    diags: &mut Diagnostics,
+) {
+    let set = a.permission_set.get_ref();
+    if !names.contains_key(set) {
+        let suggestion = names
+            .keys()
+            .map(|n| (strsim::jaro_winkler(n.as_str(), set.as_str()), n))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, n)| format!("did you mean `{n}`?"));
+        diags.push(
+            Diagnostic::error(format!("unknown permission set `{set}`"))
+                .at(src, a.permission_set.span())
+                .hint(suggestion.unwrap_or_else(|| {
+                    "assignments name a permission set declared in `[[sso.permission_set]]`".into()
+                })),
+        );
+    }
+    if a.groups.is_empty() && a.users.is_empty() {
+        diags.push(
+            Diagnostic::error(format!("the assignment of `{set}` names no group and no user"))
+                .at(src, a.permission_set.span())
+                .hint("add `groups = [\"…\"]` or `users = [\"…\"]`"),
+        );
+    }
+    if a.targets.get_ref().is_empty() {
+        diags.push(
+            Diagnostic::error(format!("the assignment of `{set}` has no targets"))
+                .at(src, a.targets.span())
+                .hint("list `root`, `ou:<path>` or `account:<id or name>`"),
+        );
+    }
+}
+
+/// A grant (set, principal, target) given twice, in this assignment or an earlier one
+/// (`seen`, each grant's first principal span).
+fn check_repeated_grants(
+    src: &SourceFile,
+    a: &AssignmentDecl,
+    seen: &mut HashMap<(PermissionSetName, &'static str, PrincipalName, Target), std::ops::Range<usize>>,
+    diags: &mut Diagnostics,
+) {
+    let set = a.permission_set.get_ref();
+    for (kind, list) in [("group", &a.groups), ("user", &a.users)] {
+        for p in list {
+            for t in a.targets.get_ref() {
+                let key = (set.clone(), kind, p.get_ref().clone(), t.get_ref().clone());
+                if let Some(first) = seen.insert(key, p.span()) {
+                    let (line, _) = src.line_col(first.start);
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "{kind} `{}` gets `{set}` on `{}` twice",
+                            p.get_ref(),
+                            t.get_ref()
+                        ))
+                        .at(src, p.span())
+                        .hint(format!("it is first granted on line {line}; remove one")),
+                    );
                 }
             }
         }
