@@ -64,13 +64,13 @@ impl Kind for Accounts {
         !section.is_empty()
     }
 
-    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        validate(baseline, diags);
+    fn validate(baseline: &Baseline, section: &Self::Section, diags: &mut Diagnostics) {
+        validate(baseline, section, diags);
     }
 
     /// Declared accounts are looked up by e-mail and name.
-    fn scope(baseline: &Baseline, scope: &mut ReadScope) {
-        for a in &baseline.file.account {
+    fn scope(_: &Baseline, section: &Self::Section, scope: &mut ReadScope) {
+        for a in section {
             let a = a.get_ref();
             scope
                 .accounts
@@ -115,8 +115,8 @@ impl Kind for Accounts {
         async { Ok(out) }
     }
 
-    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        plan_accounts(cx, plan)
+    fn plan(cx: &Context<'_>, section: &Self::Section, plan: &mut Plan) -> Result<(), Diagnostics> {
+        plan_accounts(cx, section, plan)
     }
 }
 
@@ -129,11 +129,11 @@ fn move_address(name: &str, ou: &impl std::fmt::Display) -> Address {
     address(name).to(format_args!("ou:{ou}"))
 }
 
-fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+fn validate(baseline: &Baseline, section: &[Spanned<AccountDecl>], diags: &mut Diagnostics) {
     let src = &baseline.source;
     let mut account_names = HashMap::new();
     let mut account_emails = HashMap::new();
-    for acct in &baseline.file.account {
+    for acct in section {
         let a = acct.get_ref();
         if let Some(first) = account_names.insert(a.name.get_ref().clone(), a.name.span()) {
             let (line, _) = src.line_col(first.start);
@@ -233,11 +233,11 @@ pub fn name_only(decl: &AccountDecl, others: &[&Account]) -> String {
     )
 }
 
-fn plan_accounts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+fn plan_accounts(cx: &Context<'_>, section: &[Spanned<AccountDecl>], plan: &mut Plan) -> Result<(), Diagnostics> {
     let org = &cx.observed.org;
     let src = &cx.baseline.source;
     let mut diags = Diagnostics::default();
-    for decl in &cx.baseline.file.account {
+    for decl in section {
         let a = decl.get_ref();
         let name = a.name.get_ref().as_str();
         let email = a.email.get_ref().as_str();

@@ -32,20 +32,20 @@ impl Kind for AiOptOut {
         section.is_some()
     }
 
-    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        kind::validate::<Self>(baseline, diags);
+    fn validate(baseline: &Baseline, section: &Self::Section, diags: &mut Diagnostics) {
+        kind::validate::<Self>(baseline, section, diags);
     }
 
-    fn scope(baseline: &Baseline, scope: &mut ReadScope) {
-        kind::scope::<Self>(baseline, scope);
+    fn scope(baseline: &Baseline, section: &Self::Section, scope: &mut ReadScope) {
+        kind::scope::<Self>(baseline, section, scope);
     }
 
-    fn describe(baseline: &Baseline, out: &mut Description) {
-        kind::describe::<Self>(baseline, out);
+    fn describe(baseline: &Baseline, section: &Self::Section, out: &mut Description) {
+        kind::describe::<Self>(baseline, section, out);
     }
 
-    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        kind::plan::<Self>(cx, plan)
+    fn plan(cx: &Context<'_>, section: &Self::Section, plan: &mut Plan) -> Result<(), Diagnostics> {
+        kind::plan::<Self>(cx, section, plan)
     }
 
     /// plinth's opt-out policy recognised; another AI opt-out policy is listed as left out.
@@ -63,8 +63,8 @@ impl OrgPolicyKind for AiOptOut {
         &file.ai_opt_out
     }
 
-    fn generated(baseline: &Baseline, _: Option<&str>, _: &mut Vec<String>) -> Vec<Desired> {
-        let Some(section) = Self::section(&baseline.file) else {
+    fn generated(_: &Baseline, section: &Self::Section, _: Option<&str>, _: &mut Vec<String>) -> Vec<Desired> {
+        let Some(section) = section else {
             return vec![];
         };
         let s = section.get_ref();

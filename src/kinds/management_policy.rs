@@ -42,9 +42,9 @@ impl Kind for ManagementPolicies {
             .collect()
     }
 
-    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+    fn validate(baseline: &Baseline, section: &Self::Section, diags: &mut Diagnostics) {
         let src = &baseline.source;
-        for p in &baseline.file.management_policy {
+        for p in section {
             // AWS's `CreatePolicy` takes a description of at most 512 characters.
             if let Some(d) = p.get_ref().description.as_ref().filter(|d| d.chars().count() > 512) {
                 diags.push(
@@ -58,31 +58,31 @@ impl Kind for ManagementPolicies {
             }
         }
         for t in PolicyType::GENERIC {
-            let names = of_type(baseline, t).map(|p| &p.get_ref().name);
+            let names = of_type(section, t).map(|p| &p.get_ref().name);
             org_policy::duplicate_names(src, t.rules().noun, names, diags);
-            org_policy::validate(baseline, t, &desired(baseline, t), diags);
+            org_policy::validate(baseline, t, &desired(baseline, section, t), diags);
         }
     }
 
-    fn scope(baseline: &Baseline, scope: &mut ReadScope) {
-        for t in declared_types(baseline) {
-            org_policy::scope(scope, t, &desired(baseline, t));
+    fn scope(baseline: &Baseline, section: &Self::Section, scope: &mut ReadScope) {
+        for t in declared_types(section) {
+            org_policy::scope(scope, t, &desired(baseline, section, t));
         }
     }
 
-    fn describe(baseline: &Baseline, out: &mut Description) {
-        for t in declared_types(baseline) {
-            org_policy::describe(baseline, t, &desired(baseline, t), &mut out.text);
+    fn describe(baseline: &Baseline, section: &Self::Section, out: &mut Description) {
+        for t in declared_types(section) {
+            org_policy::describe(baseline, t, &desired(baseline, section, t), &mut out.text);
         }
     }
 
     /// Each type the baseline declares, in turn. A type it does not declare is never
     /// planned: a policy of it carrying plinth's tag (which anyone allowed to tag
     /// policies can set) is only named in a warning, never updated, detached or deleted.
-    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+    fn plan(cx: &Context<'_>, section: &Self::Section, plan: &mut Plan) -> Result<(), Diagnostics> {
         let mut diags = Diagnostics::default();
         for t in PolicyType::GENERIC {
-            if of_type(cx.baseline, t).next().is_none() {
+            if of_type(section, t).next().is_none() {
                 warn_undeclared(cx, t, plan);
                 continue;
             }
@@ -92,7 +92,7 @@ impl Kind for ManagementPolicies {
                 group: Some(t.rules().key),
                 trusted_access: None,
             };
-            if let Err(d) = org_policy::plan(cx, plan, setup, &desired(cx.baseline, t)) {
+            if let Err(d) = org_policy::plan(cx, plan, setup, &desired(cx.baseline, section, t)) {
                 diags.0.extend(d.0);
             }
         }
@@ -134,18 +134,16 @@ pub struct ManagementPolicy {
     pub attach: Targets,
 }
 
-fn of_type(baseline: &Baseline, t: PolicyType) -> impl Iterator<Item = &Spanned<ManagementPolicy>> {
-    baseline
-        .file
-        .management_policy
+fn of_type(section: &[Spanned<ManagementPolicy>], t: PolicyType) -> impl Iterator<Item = &Spanned<ManagementPolicy>> {
+    section
         .iter()
         .filter(move |p| p.get_ref().policy_type.get_ref().get() == t)
 }
 
-fn declared_types(baseline: &Baseline) -> impl Iterator<Item = PolicyType> + '_ {
+fn declared_types(section: &[Spanned<ManagementPolicy>]) -> impl Iterator<Item = PolicyType> + '_ {
     PolicyType::GENERIC
         .into_iter()
-        .filter(|t| of_type(baseline, *t).next().is_some())
+        .filter(|t| of_type(section, *t).next().is_some())
 }
 
 /// Policies of a type the baseline does not declare that carry plinth's tag: left alone.
@@ -162,9 +160,9 @@ fn warn_undeclared(cx: &Context<'_>, t: PolicyType, plan: &mut Plan) {
     }
 }
 
-fn desired(baseline: &Baseline, t: PolicyType) -> Vec<Desired> {
+fn desired(baseline: &Baseline, section: &[Spanned<ManagementPolicy>], t: PolicyType) -> Vec<Desired> {
     let mut out = Vec::new();
-    for decl in of_type(baseline, t) {
+    for decl in of_type(section, t) {
         let p = decl.get_ref();
         let Some(file) = baseline.policy_file(&p.file) else {
             continue;

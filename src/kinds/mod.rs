@@ -70,12 +70,16 @@ pub trait Kind {
     fn policy_files(_section: &Self::Section) -> Vec<(&Spanned<PathBuf>, PolicyKind)> {
         Vec::new()
     }
-    /// Checks across values, before any AWS call.
-    fn validate(_baseline: &Baseline, _diags: &mut Diagnostics) {}
+    /// Checks across values, before any AWS call. Like every hook, it is handed its own
+    /// section; another kind's is read only through [`cross`].
+    fn validate(_baseline: &Baseline, _section: &Self::Section, _diags: &mut Diagnostics) {}
     /// What it needs from the one read of the organization (accounts, OUs, SCPs).
-    fn scope(_baseline: &Baseline, _scope: &mut ReadScope) {}
+    fn scope(_baseline: &Baseline, _section: &Self::Section, _scope: &mut ReadScope) {}
     /// Read its live state through the adapters.
-    fn observe(_cx: &ObserveCx<'_>) -> impl Future<Output = Result<Self::State, Diagnostics>> {
+    fn observe(
+        _cx: &ObserveCx<'_>,
+        _section: &Self::Section,
+    ) -> impl Future<Output = Result<Self::State, Diagnostics>> {
         async { Ok(Self::State::default()) }
     }
     /// Read what it needs per account, once the organization's structure is read (`org`
@@ -83,20 +87,21 @@ pub trait Kind {
     /// Most kinds need none.
     fn observe_accounts(
         _cx: &ObserveCx<'_>,
+        _section: &Self::Section,
         _org: &OrgState,
         _state: &mut Self::State,
     ) -> impl Future<Output = Result<(), Diagnostics>> {
         async { Ok(()) }
     }
     /// Steps only the console can do (there is no API), for `plinth bootstrap`'s checklist.
-    fn console_steps(_baseline: &Baseline) -> Vec<&'static str> {
+    fn console_steps(_baseline: &Baseline, _section: &Self::Section) -> Vec<&'static str> {
         Vec::new()
     }
     /// What `plinth validate` says about its section: warnings, and lines for people.
-    fn describe(_baseline: &Baseline, _out: &mut Description) {}
+    fn describe(_baseline: &Baseline, _section: &Self::Section, _out: &mut Description) {}
     /// Add its changes, orphans, warnings and notes to the plan; kinds earlier in the
     /// registry have planned already (their changes can be depended on).
-    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics>;
+    fn plan(cx: &Context<'_>, section: &Self::Section, plan: &mut Plan) -> Result<(), Diagnostics>;
     /// For `plinth import`: its section describing what is live, read through the
     /// adapters (the organization is read already), and what it left out.
     fn import(_cx: &ImportCx<'_>) -> impl Future<Output = Result<Imported, Diagnostics>> {
@@ -338,7 +343,7 @@ macro_rules! registry {
         /// Every kind's checks.
         pub fn validate(baseline: &Baseline) -> Result<(), Diagnostics> {
             let mut diags = Diagnostics::default();
-            $( <$module::$variant as Kind>::validate(baseline, &mut diags); )*
+            $( <$module::$variant as Kind>::validate(baseline, &baseline.file.$name, &mut diags); )*
             diags.into_result(())
         }
 
@@ -384,21 +389,21 @@ macro_rules! registry {
                 out.text.push_str(&line);
                 out.text.push('\n');
             }
-            $( <$module::$variant as Kind>::describe(baseline, &mut out); )*
+            $( <$module::$variant as Kind>::describe(baseline, &baseline.file.$name, &mut out); )*
             out
         }
 
         /// Every kind's console-only steps, in registry order.
         pub fn console_steps(baseline: &Baseline) -> Vec<&'static str> {
             let mut out = Vec::new();
-            $( out.extend(<$module::$variant as Kind>::console_steps(baseline)); )*
+            $( out.extend(<$module::$variant as Kind>::console_steps(baseline, &baseline.file.$name)); )*
             out
         }
 
         /// What the organization read must cover for every kind.
         pub fn scope(baseline: &Baseline) -> ReadScope {
             let mut scope = ReadScope::default();
-            $( <$module::$variant as Kind>::scope(baseline, &mut scope); )*
+            $( <$module::$variant as Kind>::scope(baseline, &baseline.file.$name, &mut scope); )*
             scope
         }
 
@@ -410,14 +415,14 @@ macro_rules! registry {
         ) -> Result<Observed, Diagnostics> {
             let kinds = async {
                 // Boxed: these futures are large, and a deep call chain holds them all.
-                $( let $name = Box::pin(<$module::$variant as Kind>::observe(cx)).await?; )*
+                $( let $name = Box::pin(<$module::$variant as Kind>::observe(cx, &cx.baseline.file.$name)).await?; )*
                 Ok::<_, Diagnostics>(($($name,)*))
             };
             let (org, ($(mut $name,)*)) = futures::try_join!(Box::pin(org), kinds)?;
             // What kinds read per account needs the accounts: after the structure, all at once.
             futures::try_join!($( Box::pin(async {
                 match cx.reads_accounts(KindId::$variant) {
-                    true => <$module::$variant as Kind>::observe_accounts(cx, &org, &mut $name).await,
+                    true => <$module::$variant as Kind>::observe_accounts(cx, &cx.baseline.file.$name, &org, &mut $name).await,
                     false => Ok(()),
                 }
             }), )*)?;
@@ -444,7 +449,7 @@ macro_rules! registry {
             let mut left_out = BTreeSet::new();
             $( {
                 let before = plan.changes.len();
-                if let Err(d) = <$module::$variant as Kind>::plan(&cx, &mut plan) {
+                if let Err(d) = <$module::$variant as Kind>::plan(&cx, &baseline.file.$name, &mut plan) {
                     match d.0.iter().all(|d| d.blocks.is_some()) {
                         true => left_out.extend(common::block::kind(&mut plan, before, d)),
                         false => diags.0.extend(d.0),

@@ -38,10 +38,10 @@ impl Kind for OrganizationalUnits {
         delete: &[],
     };
 
-    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+    fn validate(baseline: &Baseline, section: &Self::Section, diags: &mut Diagnostics) {
         let src = &baseline.source;
         let mut seen = HashMap::new();
-        for ou in &baseline.file.organizational_units {
+        for ou in section {
             if let Some(first) = seen.insert(ou.path.get_ref().clone(), ou.path.span()) {
                 let (line, _) = src.line_col(first.start);
                 diags.push(
@@ -53,8 +53,8 @@ impl Kind for OrganizationalUnits {
         }
     }
 
-    fn describe(baseline: &Baseline, out: &mut Description) {
-        let ous = baseline.file.organizational_units.len();
+    fn describe(_: &Baseline, section: &Self::Section, out: &mut Description) {
+        let ous = section.len();
         let _ = writeln!(
             out.text,
             "{ous} organizational unit{} declared.",
@@ -83,8 +83,8 @@ impl Kind for OrganizationalUnits {
         async { Ok(out) }
     }
 
-    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        plan_ous(cx, plan);
+    fn plan(cx: &Context<'_>, section: &Self::Section, plan: &mut Plan) -> Result<(), Diagnostics> {
+        plan_ous(cx, section, plan);
         Ok(())
     }
 }
@@ -97,9 +97,9 @@ pub fn address(path: &OuPath) -> Address {
     )
 }
 
-fn plan_ous(cx: &Context<'_>, plan: &mut Plan) {
+fn plan_ous(cx: &Context<'_>, section: &[OuDecl], plan: &mut Plan) {
     let org = &cx.observed.org;
-    for decl in &cx.baseline.file.organizational_units {
+    for decl in section {
         for path in decl.path.get_ref().with_ancestors() {
             let addr = address(&path);
             // An OU there name by name exists, whatever other OUs' names join to.

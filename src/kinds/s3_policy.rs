@@ -35,20 +35,20 @@ impl Kind for S3Policy {
         section.is_some()
     }
 
-    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        kind::validate::<Self>(baseline, diags);
+    fn validate(baseline: &Baseline, section: &Self::Section, diags: &mut Diagnostics) {
+        kind::validate::<Self>(baseline, section, diags);
     }
 
-    fn scope(baseline: &Baseline, scope: &mut ReadScope) {
-        kind::scope::<Self>(baseline, scope);
+    fn scope(baseline: &Baseline, section: &Self::Section, scope: &mut ReadScope) {
+        kind::scope::<Self>(baseline, section, scope);
     }
 
-    fn describe(baseline: &Baseline, out: &mut Description) {
-        kind::describe::<Self>(baseline, out);
+    fn describe(baseline: &Baseline, section: &Self::Section, out: &mut Description) {
+        kind::describe::<Self>(baseline, section, out);
     }
 
     /// With `none`, the plan also warns: accounts lose their own Block Public Access.
-    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+    fn plan(cx: &Context<'_>, section: &Self::Section, plan: &mut Plan) -> Result<(), Diagnostics> {
         if let Some(section) = &cx.baseline.file.s3_policy
             && section.get_ref().block_public_access == BlockPublicAccess::None
         {
@@ -56,7 +56,7 @@ impl Kind for S3Policy {
                 "`[s3_policy]` says `block_public_access = \"none\"`: S3 Block Public Access is off in every account it reaches, and accounts cannot turn it on; to leave it to each account, remove `[s3_policy]`".into(),
             );
         }
-        kind::plan::<Self>(cx, plan)
+        kind::plan::<Self>(cx, section, plan)
     }
 
     /// An S3 policy plinth can describe (Block Public Access all or none, nothing else) is
@@ -97,8 +97,8 @@ impl OrgPolicyKind for S3Policy {
         &file.s3_policy
     }
 
-    fn generated(baseline: &Baseline, _: Option<&str>, _: &mut Vec<String>) -> Vec<Desired> {
-        let Some(section) = Self::section(&baseline.file) else {
+    fn generated(_: &Baseline, section: &Self::Section, _: Option<&str>, _: &mut Vec<String>) -> Vec<Desired> {
+        let Some(section) = section else {
             return vec![];
         };
         let s = section.get_ref();

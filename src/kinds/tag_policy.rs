@@ -32,20 +32,20 @@ impl Kind for TagPolicies {
         kind::policy_files::<Self>(section)
     }
 
-    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        kind::validate::<Self>(baseline, diags);
+    fn validate(baseline: &Baseline, section: &Self::Section, diags: &mut Diagnostics) {
+        kind::validate::<Self>(baseline, section, diags);
     }
 
-    fn scope(baseline: &Baseline, scope: &mut ReadScope) {
-        kind::scope::<Self>(baseline, scope);
+    fn scope(baseline: &Baseline, section: &Self::Section, scope: &mut ReadScope) {
+        kind::scope::<Self>(baseline, section, scope);
     }
 
-    fn describe(baseline: &Baseline, out: &mut Description) {
-        kind::describe::<Self>(baseline, out);
+    fn describe(baseline: &Baseline, section: &Self::Section, out: &mut Description) {
+        kind::describe::<Self>(baseline, section, out);
     }
 
-    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        kind::plan::<Self>(cx, plan)
+    fn plan(cx: &Context<'_>, section: &Self::Section, plan: &mut Plan) -> Result<(), Diagnostics> {
+        kind::plan::<Self>(cx, section, plan)
     }
 
     /// Every customer managed tag policy, as a `[[tag_policy]]` with its file.

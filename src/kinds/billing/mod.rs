@@ -72,12 +72,12 @@ impl Kind for Billing {
         },
     ];
 
-    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        section::validate(baseline, diags);
+    fn validate(baseline: &Baseline, section: &Self::Section, diags: &mut Diagnostics) {
+        section::validate(baseline, section, diags);
     }
 
-    fn console_steps(baseline: &Baseline) -> Vec<&'static str> {
-        match baseline.file.billing {
+    fn console_steps(_: &Baseline, section: &Self::Section) -> Vec<&'static str> {
+        match section {
             Some(_) => vec![
                 "Billing alerts: Billing and Cost Management > Billing preferences > Alert preferences > \"Receive CloudWatch billing alerts\" (the plan warns while billing metrics are missing)",
             ],
@@ -85,8 +85,8 @@ impl Kind for Billing {
         }
     }
 
-    fn observe(cx: &ObserveCx<'_>) -> impl std::future::Future<Output = Result<BillingState, Diagnostics>> {
-        observe::observe(cx)
+    fn observe(cx: &ObserveCx<'_>, section: &Self::Section) -> impl std::future::Future<Output = Result<BillingState, Diagnostics>> {
+        observe::observe(cx, section)
     }
 
     /// Every billing alarm and the topic they notify.
@@ -96,8 +96,8 @@ impl Kind for Billing {
         import::import(cx)
     }
 
-    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        plan_billing(cx, plan)
+    fn plan(cx: &Context<'_>, section: &Self::Section, plan: &mut Plan) -> Result<(), Diagnostics> {
+        plan_billing(cx, section, plan)
     }
 }
 
@@ -224,12 +224,12 @@ pub fn impose(spec: &mut AlarmSpec, topic_arn: &str) {
     spec.actions_enabled = true;
 }
 
-fn plan_billing(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+fn plan_billing(cx: &Context<'_>, section: &Option<toml::Spanned<BillingSection>>, plan: &mut Plan) -> Result<(), Diagnostics> {
     let observed = &cx.observed.billing;
     let mut diags = Diagnostics::default();
     let mut desired_names = Vec::new();
 
-    if let Some(section) = &cx.baseline.file.billing {
+    if let Some(section) = section {
         let billing = section.get_ref();
         let (arn, topic_dep) = topic::plan_topic(
             cx,

@@ -21,10 +21,13 @@ pub struct BillingState {
     pub billing_metrics_visible: bool,
 }
 
-pub(super) async fn observe(cx: &ObserveCx<'_>) -> Result<BillingState, Diagnostics> {
+pub(super) async fn observe(
+    cx: &ObserveCx<'_>,
+    section: &Option<toml::Spanned<super::BillingSection>>,
+) -> Result<BillingState, Diagnostics> {
     let c = cx.clients;
     let fail = |e| c.failure("cannot read the billing alarms", e);
-    let section = cx.baseline.file.billing.as_ref().map(|s| s.get_ref());
+    let section = section.as_ref().map(|s| s.get_ref());
     let declared: Vec<String> = section
         .map(|b| b.alarm.iter().map(|a| full_name(a.get_ref())).collect())
         .unwrap_or_default();

@@ -133,10 +133,9 @@ pub struct BillingAlarm {
     pub treat_missing_data: MissingData,
 }
 
-pub(super) fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+pub(super) fn validate(baseline: &Baseline, section: &Option<toml::Spanned<BillingSection>>, diags: &mut Diagnostics) {
     let src = &baseline.source;
-    let file = &baseline.file;
-    if let Some(billing) = &file.billing {
+    if let Some(billing) = section {
         let billing = billing.get_ref();
         let mut names = HashMap::new();
         for alarm in &billing.alarm {

@@ -67,12 +67,12 @@ impl Kind for Budgets {
         condition: None,
     }];
 
-    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        section::validate(baseline, diags);
+    fn validate(baseline: &Baseline, section: &Self::Section, diags: &mut Diagnostics) {
+        section::validate(baseline, section, diags);
     }
 
-    fn describe(baseline: &Baseline, out: &mut Description) {
-        for b in &baseline.file.budget {
+    fn describe(_: &Baseline, section: &Self::Section, out: &mut Description) {
+        for b in section {
             let b = b.get_ref();
             let amount = match (&b.amount_usd, &b.auto_adjust) {
                 (Some(a), _) => format!("{} USD a month", a.get_ref().get()),
@@ -89,7 +89,7 @@ impl Kind for Budgets {
 
     /// Always reads plinth's budgets (one `DescribeBudgets`), so that orphans show when
     /// the section is gone.
-    fn observe(cx: &ObserveCx<'_>) -> impl std::future::Future<Output = Result<BudgetState, Diagnostics>> {
+    fn observe(cx: &ObserveCx<'_>, _: &Self::Section) -> impl std::future::Future<Output = Result<BudgetState, Diagnostics>> {
         observe(cx)
     }
 
@@ -98,8 +98,8 @@ impl Kind for Budgets {
         import::import(cx)
     }
 
-    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        plan_budgets(cx, plan)
+    fn plan(cx: &Context<'_>, section: &Self::Section, plan: &mut Plan) -> Result<(), Diagnostics> {
+        plan_budgets(cx, section, plan)
     }
 }
 
@@ -200,15 +200,15 @@ fn billing_topic(cx: &Context<'_>) -> Option<String> {
 
 /// Every `[[budget]]`'s changes, in the baseline's order, then plinth's budgets the
 /// baseline no longer declares.
-fn plan_budgets(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
+fn plan_budgets(cx: &Context<'_>, section: &[Spanned<BudgetDecl>], plan: &mut Plan) -> Result<(), Diagnostics> {
     let shared = Shared::new(cx, plan);
     let mut diags = Diagnostics::default();
-    for decl in &cx.baseline.file.budget {
+    for decl in section {
         if let Err(d) = plan_declared(cx, plan, &shared, decl.get_ref()) {
             diags.push(d);
         }
     }
-    let declared: Vec<String> = cx.baseline.file.budget.iter().map(|d| aws_name(d.get_ref())).collect();
+    let declared: Vec<String> = section.iter().map(|d| aws_name(d.get_ref())).collect();
     plan_orphans(cx, plan, &shared, &declared);
     diags.into_result(())
 }

@@ -216,10 +216,10 @@ impl<'de> Deserialize<'de> for AutoAdjust {
     }
 }
 
-pub(super) fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+pub(super) fn validate(baseline: &Baseline, section: &[Spanned<BudgetDecl>], diags: &mut Diagnostics) {
     let src = &baseline.source;
     let mut names = HashMap::new();
-    for decl in &baseline.file.budget {
+    for decl in section {
         let b = decl.get_ref();
         let name = &b.name;
         if let Some(first) = names.insert(name.get_ref().clone(), name.span()) {

@@ -62,8 +62,8 @@ impl Kind for Contacts {
         section.is_some()
     }
 
-    fn describe(baseline: &Baseline, out: &mut Description) {
-        if let Some(section) = &baseline.file.contacts {
+    fn describe(_: &Baseline, section: &Self::Section, out: &mut Description) {
+        if let Some(section) = section {
             for (t, c) in section.get_ref().declared() {
                 let c = c.get_ref();
                 out.text.push_str(&format!(
@@ -77,8 +77,8 @@ impl Kind for Contacts {
         }
     }
 
-    async fn observe(cx: &ObserveCx<'_>) -> Result<ContactsState, Diagnostics> {
-        if cx.baseline.file.contacts.is_none() {
+    async fn observe(cx: &ObserveCx<'_>, section: &Self::Section) -> Result<ContactsState, Diagnostics> {
+        if section.is_none() {
             return Ok(ContactsState::default());
         }
         let trusted_access = cx
@@ -96,8 +96,8 @@ impl Kind for Contacts {
     /// Every active account's declared contact types, concurrently within the Account
     /// API's 10 reads a second. Without trusted access only the management account's
     /// can be read (AWS refuses the others).
-    async fn observe_accounts(cx: &ObserveCx<'_>, org: &OrgState, state: &mut ContactsState) -> Result<(), Diagnostics> {
-        let Some(section) = &cx.baseline.file.contacts else {
+    async fn observe_accounts(cx: &ObserveCx<'_>, section: &Self::Section, org: &OrgState, state: &mut ContactsState) -> Result<(), Diagnostics> {
+        let Some(section) = section else {
             return Ok(());
         };
         let keys = keys(org, section.get_ref(), state.trusted_access);
@@ -121,13 +121,13 @@ impl Kind for Contacts {
         Ok(())
     }
 
-    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        plan::plan_contacts(cx, plan)
+    fn plan(cx: &Context<'_>, section: &Self::Section, plan: &mut Plan) -> Result<(), Diagnostics> {
+        plan::plan_contacts(cx, section, plan)
     }
 
     /// The OUs overrides name: their accounts are read, to know who is where.
-    fn scope(baseline: &Baseline, scope: &mut ReadScope) {
-        if let Some(section) = &baseline.file.contacts {
+    fn scope(_: &Baseline, section: &Self::Section, scope: &mut ReadScope) {
+        if let Some(section) = section {
             for o in &section.get_ref().overrides {
                 for t in o.get_ref().targets.get_ref() {
                     if let Target::Ou(path) = t.get_ref() {
@@ -138,8 +138,8 @@ impl Kind for Contacts {
         }
     }
 
-    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        let Some(section) = &baseline.file.contacts else {
+    fn validate(baseline: &Baseline, section: &Self::Section, diags: &mut Diagnostics) {
+        let Some(section) = section else {
             return;
         };
         for o in &section.get_ref().overrides {

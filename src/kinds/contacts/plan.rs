@@ -33,8 +33,12 @@ struct Wanted {
 
 /// Plan `[contacts]`: trusted access when it is off, then for every account each declared
 /// contact type that differs from the one it should get.
-pub(super) fn plan_contacts(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-    let Some(section) = &cx.baseline.file.contacts else {
+pub(super) fn plan_contacts(
+    cx: &Context<'_>,
+    section: &Option<toml::Spanned<super::ContactsSection>>,
+    plan: &mut Plan,
+) -> Result<(), Diagnostics> {
+    let Some(section) = section else {
         return Ok(());
     };
     let section = section.get_ref();

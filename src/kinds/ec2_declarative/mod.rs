@@ -68,19 +68,19 @@ impl Kind for Ec2Declarative {
         section.is_some()
     }
 
-    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        kind::validate::<Self>(baseline, diags);
+    fn validate(baseline: &Baseline, section: &Self::Section, diags: &mut Diagnostics) {
+        kind::validate::<Self>(baseline, section, diags);
     }
 
-    fn scope(baseline: &Baseline, scope: &mut ReadScope) {
-        kind::scope::<Self>(baseline, scope);
+    fn scope(baseline: &Baseline, section: &Self::Section, scope: &mut ReadScope) {
+        kind::scope::<Self>(baseline, section, scope);
     }
 
-    async fn observe(cx: &ObserveCx<'_>) -> Result<Ec2DeclarativeState, Diagnostics> {
+    async fn observe(cx: &ObserveCx<'_>, section: &Self::Section) -> Result<Ec2DeclarativeState, Diagnostics> {
         let Some(principal) = Self::TYPE.rules().trusted_access else {
             return Ok(Ec2DeclarativeState::default());
         };
-        if cx.baseline.file.ec2_declarative.is_none() {
+        if section.is_none() {
             return Ok(Ec2DeclarativeState::default());
         }
         let trusted_access = cx
@@ -92,12 +92,12 @@ impl Kind for Ec2Declarative {
         Ok(Ec2DeclarativeState { trusted_access })
     }
 
-    fn describe(baseline: &Baseline, out: &mut Description) {
-        kind::describe::<Self>(baseline, out);
+    fn describe(baseline: &Baseline, section: &Self::Section, out: &mut Description) {
+        kind::describe::<Self>(baseline, section, out);
     }
 
-    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        kind::plan::<Self>(cx, plan)
+    fn plan(cx: &Context<'_>, section: &Self::Section, plan: &mut Plan) -> Result<(), Diagnostics> {
+        kind::plan::<Self>(cx, section, plan)
     }
 
     /// plinth's declarative policy read back into settings; others listed as left out.
@@ -115,8 +115,8 @@ impl OrgPolicyKind for Ec2Declarative {
         &file.ec2_declarative
     }
 
-    fn generated(baseline: &Baseline, _: Option<&str>, _: &mut Vec<String>) -> Vec<Desired> {
-        let Some(section) = Self::section(&baseline.file) else {
+    fn generated(_: &Baseline, section: &Self::Section, _: Option<&str>, _: &mut Vec<String>) -> Vec<Desired> {
+        let Some(section) = section else {
             return vec![];
         };
         let s = section.get_ref();
@@ -131,8 +131,8 @@ impl OrgPolicyKind for Ec2Declarative {
         )]
     }
 
-    fn check(baseline: &Baseline, diags: &mut Diagnostics) {
-        if let Some(section) = &baseline.file.ec2_declarative
+    fn check(baseline: &Baseline, section: &Self::Section, diags: &mut Diagnostics) {
+        if let Some(section) = section
             && section.get_ref().settings().is_empty()
         {
             diags.push(

@@ -48,25 +48,25 @@ impl Kind for Rcps {
         kind::policy_files::<Self>(section)
     }
 
-    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        kind::validate::<Self>(baseline, diags);
+    fn validate(baseline: &Baseline, section: &Self::Section, diags: &mut Diagnostics) {
+        kind::validate::<Self>(baseline, section, diags);
     }
 
-    fn scope(baseline: &Baseline, scope: &mut ReadScope) {
-        kind::scope::<Self>(baseline, scope);
+    fn scope(baseline: &Baseline, section: &Self::Section, scope: &mut ReadScope) {
+        kind::scope::<Self>(baseline, section, scope);
     }
 
-    fn describe(baseline: &Baseline, out: &mut Description) {
-        if baseline.file.rcp.org_only.is_some() {
+    fn describe(baseline: &Baseline, section: &Self::Section, out: &mut Description) {
+        if section.org_only.is_some() {
             out.text.push_str(&format!(
                 "\n`{ORG_ID_PLACEHOLDER}` stands for the organization's id, filled in when plinth plans\n"
             ));
         }
-        kind::describe::<Self>(baseline, out);
+        kind::describe::<Self>(baseline, section, out);
     }
 
-    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        kind::plan::<Self>(cx, plan)
+    fn plan(cx: &Context<'_>, section: &Self::Section, plan: &mut Plan) -> Result<(), Diagnostics> {
+        kind::plan::<Self>(cx, section, plan)
     }
 
     /// plinth's generated RCPs recognised, every other customer managed RCP as a file.
@@ -96,8 +96,7 @@ impl OrgPolicyKind for Rcps {
 
     /// `org_only` names the organization (a placeholder of the longest id's length while
     /// no organization is known).
-    fn generated(baseline: &Baseline, organization_id: Option<&str>, _: &mut Vec<String>) -> Vec<Desired> {
-        let section = &baseline.file.rcp;
+    fn generated(_: &Baseline, section: &RcpSection, organization_id: Option<&str>, _: &mut Vec<String>) -> Vec<Desired> {
         let mut out = Vec::new();
         if let Some(t) = &section.enforce_tls {
             let doc = generated::enforce_tls(&services(t.get_ref().services.as_ref()));
@@ -131,9 +130,8 @@ impl OrgPolicyKind for Rcps {
         out
     }
 
-    fn check(baseline: &Baseline, diags: &mut Diagnostics) {
+    fn check(baseline: &Baseline, section: &RcpSection, diags: &mut Diagnostics) {
         let src = &baseline.source;
-        let section = &baseline.file.rcp;
         for (services, span) in [
             section.enforce_tls.as_ref().map(|s| (&s.get_ref().services, s.span())),
             section.org_only.as_ref().map(|s| (&s.get_ref().services, s.span())),

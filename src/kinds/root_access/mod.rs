@@ -159,8 +159,8 @@ impl Kind for RootAccess {
         },
     ];
 
-    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        let Some(section) = &baseline.file.root_access else {
+    fn validate(baseline: &Baseline, section: &Self::Section, diags: &mut Diagnostics) {
+        let Some(section) = section else {
             return;
         };
         let s = section.get_ref();
@@ -190,8 +190,8 @@ impl Kind for RootAccess {
         }
     }
 
-    fn describe(baseline: &Baseline, out: &mut Description) {
-        if let Some(section) = &baseline.file.root_access {
+    fn describe(_: &Baseline, section: &Self::Section, out: &mut Description) {
+        if let Some(section) = section {
             let s = section.get_ref();
             out.text.push_str(&format!(
                 "root access: credentials management {}, root sessions {}, {}\n",
@@ -214,8 +214,8 @@ impl Kind for RootAccess {
         }
     }
 
-    async fn observe(cx: &ObserveCx<'_>) -> Result<RootAccessState, Diagnostics> {
-        if cx.baseline.file.root_access.is_none() {
+    async fn observe(cx: &ObserveCx<'_>, section: &Self::Section) -> Result<RootAccessState, Diagnostics> {
+        if section.is_none() {
             return Ok(RootAccessState::default());
         }
         let c = cx.clients;
@@ -235,8 +235,8 @@ impl Kind for RootAccess {
 
     /// Every active member account's root user, in `AssumeRoot` sessions (root sessions
     /// must be on); an account where AWS refuses is reported and the others go on.
-    async fn observe_accounts(cx: &ObserveCx<'_>, org: &OrgState, state: &mut RootAccessState) -> Result<(), Diagnostics> {
-        if cx.baseline.file.root_access.is_none() || !state.features.root_sessions {
+    async fn observe_accounts(cx: &ObserveCx<'_>, section: &Self::Section, org: &OrgState, state: &mut RootAccessState) -> Result<(), Diagnostics> {
+        if section.is_none() || !state.features.root_sessions {
             return Ok(());
         }
         let members: Vec<String> = org
@@ -260,8 +260,8 @@ impl Kind for RootAccess {
         Ok(())
     }
 
-    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        plan::plan_root_access(cx, plan)
+    fn plan(cx: &Context<'_>, section: &Self::Section, plan: &mut Plan) -> Result<(), Diagnostics> {
+        plan::plan_root_access(cx, section, plan)
     }
 
     /// The features that are on; `remove_root_credentials` is a choice, never imported.

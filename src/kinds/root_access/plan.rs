@@ -10,11 +10,16 @@ use crate::kinds::common::placement;
 use crate::kinds::{Baseline, Context, Kind};
 use crate::observed::{RootAudit, RootCredentials};
 use crate::plan::{Action, Address, Change, Op, Plan, Ref, RootAccessOp};
+use toml::Spanned;
 
 /// Plan `[root_access]`: trusted access, the features, then the audit's findings (a note,
 /// a warning or one `-` change per credential) for each member account.
-pub(super) fn plan_root_access(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-    let Some(section) = &cx.baseline.file.root_access else {
+pub(super) fn plan_root_access(
+    cx: &Context<'_>,
+    section: &Option<Spanned<RootAccessSection>>,
+    plan: &mut Plan,
+) -> Result<(), Diagnostics> {
+    let Some(section) = section else {
         return Ok(());
     };
     let s = section.get_ref();
@@ -38,7 +43,7 @@ pub(super) fn plan_root_access(cx: &Context<'_>, plan: &mut Plan) -> Result<(), 
     if s.root_sessions {
         scp_warnings(cx.baseline, plan);
     }
-    let kept = kept_accounts(cx, plan)?;
+    let kept = kept_accounts(cx, s, plan)?;
     if !observed.audited {
         if observed.features.root_sessions {
             plan.notes.push("member accounts' root users were not audited in this run: `--repair` names other kinds".into());
@@ -194,13 +199,10 @@ impl Found<'_> {
 /// creates has no root credentials to keep yet; one that is neither live nor planned is
 /// an error at its line, as every unknown target is. A name live names make ambiguous
 /// keeps every account it could mean (and is blocked in the plan).
-fn kept_accounts(cx: &Context<'_>, plan: &mut Plan) -> Result<BTreeSet<String>, Diagnostics> {
+fn kept_accounts(cx: &Context<'_>, s: &RootAccessSection, plan: &mut Plan) -> Result<BTreeSet<String>, Diagnostics> {
     let mut kept = BTreeSet::new();
     let mut diags = Diagnostics::default();
-    let Some(section) = &cx.baseline.file.root_access else {
-        return Ok(kept);
-    };
-    for t in &section.get_ref().keep_root_credentials {
+    for t in &s.keep_root_credentials {
         match placement::target(cx, plan, t.get_ref()) {
             Ok((Ref::Id(id), _)) => {
                 kept.insert(id);

@@ -6,7 +6,7 @@ use std::ops::Range;
 use serde_json::Value;
 use toml::Spanned;
 
-use super::{Kind, Scps, generated};
+use super::{Kind, ScpSection, Scps, generated};
 use crate::kinds::Baseline;
 use crate::kinds::common::org_policy::{Desired, kind};
 use crate::types::{Region, Target};
@@ -23,8 +23,7 @@ pub fn desired_scps(baseline: &Baseline) -> (Vec<DesiredScp>, Vec<String>) {
 }
 
 /// The SCPs the baseline's sections generate, with the warnings generating them raised.
-pub(super) fn generated_scps(baseline: &Baseline, warnings: &mut Vec<String>) -> Vec<Desired> {
-    let scp = &baseline.file.scp;
+pub(super) fn generated_scps(baseline: &Baseline, scp: &ScpSection, warnings: &mut Vec<String>) -> Vec<Desired> {
     let mut out = Vec::new();
     let mut push = |key: &str,
                     name: String,

@@ -37,13 +37,13 @@ impl Kind for Scps {
         kind::policy_files::<Self>(section)
     }
 
-    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        kind::validate::<Self>(baseline, diags);
+    fn validate(baseline: &Baseline, section: &Self::Section, diags: &mut Diagnostics) {
+        kind::validate::<Self>(baseline, section, diags);
     }
 
     /// Declared SCPs are read by name, and the targets they attach to.
-    fn scope(baseline: &Baseline, scope: &mut ReadScope) {
-        kind::scope::<Self>(baseline, scope);
+    fn scope(baseline: &Baseline, section: &Self::Section, scope: &mut ReadScope) {
+        kind::scope::<Self>(baseline, section, scope);
     }
 
     /// plinth's generated SCPs recognised, every other customer managed SCP as a file.
@@ -53,12 +53,12 @@ impl Kind for Scps {
     }
 
     /// Each SCP's document as plinth will send it, with its size and targets.
-    fn describe(baseline: &Baseline, out: &mut Description) {
-        kind::describe::<Self>(baseline, out);
+    fn describe(baseline: &Baseline, section: &Self::Section, out: &mut Description) {
+        kind::describe::<Self>(baseline, section, out);
     }
 
-    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        kind::plan::<Self>(cx, plan)
+    fn plan(cx: &Context<'_>, section: &Self::Section, plan: &mut Plan) -> Result<(), Diagnostics> {
+        kind::plan::<Self>(cx, section, plan)
     }
 }
 
@@ -80,15 +80,14 @@ impl OrgPolicyKind for Scps {
         &section.custom
     }
 
-    fn generated(baseline: &Baseline, _: Option<&str>, warnings: &mut Vec<String>) -> Vec<Desired> {
-        desired::generated_scps(baseline, warnings)
+    fn generated(baseline: &Baseline, section: &ScpSection, _: Option<&str>, warnings: &mut Vec<String>) -> Vec<Desired> {
+        desired::generated_scps(baseline, section, warnings)
     }
 
     /// A region deny allowing no region; CloudTrail protection without `[trail]`.
-    fn check(baseline: &Baseline, diags: &mut Diagnostics) {
+    fn check(baseline: &Baseline, section: &ScpSection, diags: &mut Diagnostics) {
         let src = &baseline.source;
-        let file = &baseline.file;
-        if let Some(rd) = &file.scp.region_deny
+        if let Some(rd) = &section.region_deny
             && rd.get_ref().allowed_regions.get_ref().is_empty()
         {
             diags.push(
@@ -98,7 +97,7 @@ impl OrgPolicyKind for Scps {
             );
         }
 
-        if let Some(ct) = &file.scp.cloudtrail_protection
+        if let Some(ct) = &section.cloudtrail_protection
             && crate::kinds::cross::trail_name_and_bucket(baseline).is_none()
         {
             diags.push(

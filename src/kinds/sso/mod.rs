@@ -157,32 +157,32 @@ impl Kind for Sso {
     }
 
     /// Recommended with or without `[sso]`: people should sign in with short-lived credentials.
-    fn console_steps(_baseline: &Baseline) -> Vec<&'static str> {
+    fn console_steps(_: &Baseline, _: &Self::Section) -> Vec<&'static str> {
         vec![
             "IAM Identity Center: enable the organization instance in the home region (IAM Identity Center console > Enable), for people to sign in with short-lived credentials",
         ]
     }
 
-    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        if let Some(sso) = &baseline.file.sso {
+    fn validate(baseline: &Baseline, section: &Self::Section, diags: &mut Diagnostics) {
+        if let Some(sso) = section {
             section::check(baseline, sso.get_ref(), diags);
         }
     }
 
     /// The accounts of the OUs assignments target.
-    fn scope(baseline: &Baseline, scope: &mut ReadScope) {
-        if let Some(sso) = &baseline.file.sso {
+    fn scope(_: &Baseline, section: &Self::Section, scope: &mut ReadScope) {
+        if let Some(sso) = section {
             scope.member_ous.extend(observe::targeted_ous(sso.get_ref()));
         }
     }
 
-    fn observe(cx: &ObserveCx<'_>) -> impl std::future::Future<Output = Result<SsoState, Diagnostics>> {
-        observe::observe(cx)
+    fn observe(cx: &ObserveCx<'_>, section: &Self::Section) -> impl std::future::Future<Output = Result<SsoState, Diagnostics>> {
+        observe::observe(cx, section)
     }
 
     /// Each permission set: session, policies, and how many grants it gets.
-    fn describe(baseline: &Baseline, out: &mut Description) {
-        let Some(sso) = &baseline.file.sso else {
+    fn describe(_: &Baseline, section: &Self::Section, out: &mut Description) {
+        let Some(sso) = section else {
             return;
         };
         let sso = sso.get_ref();
@@ -222,8 +222,8 @@ impl Kind for Sso {
         import::import(cx)
     }
 
-    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        plan_sso(cx, plan)
+    fn plan(cx: &Context<'_>, section: &Self::Section, plan: &mut Plan) -> Result<(), Diagnostics> {
+        plan_sso(cx, section, plan)
     }
 }
 
@@ -291,8 +291,8 @@ pub fn spec(baseline: &Baseline, decl: &PermissionSetDecl) -> PermissionSetSpec 
     }
 }
 
-fn plan_sso(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-    let Some(section) = &cx.baseline.file.sso else {
+fn plan_sso(cx: &Context<'_>, section: &Option<Spanned<SsoSection>>, plan: &mut Plan) -> Result<(), Diagnostics> {
+    let Some(section) = section else {
         return Ok(());
     };
     let sso = &cx.observed.sso;

@@ -9,8 +9,11 @@ use crate::observed::SsoState;
 use crate::types::{OuPath, Target};
 
 /// IAM Identity Center, when the baseline has `[sso]`.
-pub(super) async fn observe(cx: &ObserveCx<'_>) -> Result<SsoState, Diagnostics> {
-    let Some(section) = &cx.baseline.file.sso else {
+pub(super) async fn observe(
+    cx: &ObserveCx<'_>,
+    section: &Option<toml::Spanned<super::SsoSection>>,
+) -> Result<SsoState, Diagnostics> {
+    let Some(section) = section else {
         return Ok(SsoState::default());
     };
     tracing::info!("reading IAM Identity Center");

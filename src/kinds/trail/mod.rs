@@ -83,12 +83,12 @@ impl Kind for Trail {
 
     const SCOPES: &'static [Scope] = iam::SCOPES;
 
-    fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
-        section::validate(baseline, diags);
+    fn validate(baseline: &Baseline, section: &Self::Section, diags: &mut Diagnostics) {
+        section::validate(baseline, section, diags);
     }
 
-    fn observe(cx: &ObserveCx<'_>) -> impl std::future::Future<Output = Result<TrailState, Diagnostics>> {
-        observe::observe(cx)
+    fn observe(cx: &ObserveCx<'_>, section: &Self::Section) -> impl std::future::Future<Output = Result<TrailState, Diagnostics>> {
+        observe::observe(cx, section)
     }
 
     /// The organization trail homed in us-east-1, with what of it is plinth's.
@@ -98,8 +98,8 @@ impl Kind for Trail {
         import::import(cx)
     }
 
-    fn plan(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-        plan_trail(cx, plan)
+    fn plan(cx: &Context<'_>, section: &Self::Section, plan: &mut Plan) -> Result<(), Diagnostics> {
+        plan_trail(cx, section, plan)
     }
 }
 
@@ -177,8 +177,8 @@ pub fn bucket_statements(bucket: &str, trail_arn: &str, account: &str, organizat
 /// The trail and everything it writes through, in the order they wait for each other:
 /// CloudTrail's trusted access, the bucket, CloudWatch Logs delivery, the trail itself,
 /// its event selectors and logging, then the root-usage alarm.
-fn plan_trail(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-    let Some(section) = &cx.baseline.file.trail else {
+fn plan_trail(cx: &Context<'_>, section: &Option<toml::Spanned<TrailSection>>, plan: &mut Plan) -> Result<(), Diagnostics> {
+    let Some(section) = section else {
         return Ok(());
     };
     let t = section.get_ref();

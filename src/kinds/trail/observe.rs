@@ -29,8 +29,11 @@ pub struct TrailState {
 }
 
 /// The trail, its bucket and trusted access, when the baseline has `[trail]`.
-pub(super) async fn observe(cx: &ObserveCx<'_>) -> Result<TrailState, Diagnostics> {
-    let Some(section) = &cx.baseline.file.trail else {
+pub(super) async fn observe(
+    cx: &ObserveCx<'_>,
+    section: &Option<toml::Spanned<super::TrailSection>>,
+) -> Result<TrailState, Diagnostics> {
+    let Some(section) = section else {
         return Ok(TrailState::default());
     };
     let t = section.get_ref();

@@ -49,10 +49,9 @@ impl TrailSection {
     }
 }
 
-pub(super) fn validate(baseline: &Baseline, diags: &mut Diagnostics) {
+pub(super) fn validate(baseline: &Baseline, section: &Option<Spanned<TrailSection>>, diags: &mut Diagnostics) {
     let src = &baseline.source;
-    let file = &baseline.file;
-    if let Some(trail) = &file.trail {
+    if let Some(trail) = section {
         let t = trail.get_ref();
         if let Some(alarm) = &t.root_usage_alarm
             && *alarm.get_ref()

@@ -30,7 +30,8 @@ pub trait OrgPolicyKind: Kind {
     /// Its array of the user's own policies (`[[scp.custom]]`, `[[tag_policy]]`), if any;
     /// [`OrgPolicyKind::custom`] lists its entries.
     const CUSTOM: Option<CustomTable> = None;
-    /// Its section of the baseline.
+    /// Its section of the baseline, for callers that hold the whole baseline ([`desired`]);
+    /// the hooks are handed it.
     fn section(file: &BaselineFile) -> &Self::Section;
     /// The entries of its [`OrgPolicyKind::CUSTOM`] table.
     fn custom(_section: &Self::Section) -> &[Spanned<CustomPolicy>] {
@@ -39,11 +40,16 @@ pub trait OrgPolicyKind: Kind {
     /// The policies it generates from its section, listed before the custom ones, with
     /// what generating them warns of. `organization_id` is known when planning, not in
     /// `plinth validate`.
-    fn generated(_baseline: &Baseline, _organization_id: Option<&str>, _warnings: &mut Vec<String>) -> Vec<Desired> {
+    fn generated(
+        _baseline: &Baseline,
+        _section: &Self::Section,
+        _organization_id: Option<&str>,
+        _warnings: &mut Vec<String>,
+    ) -> Vec<Desired> {
         Vec::new()
     }
     /// Checks of its own section, after the duplicate names and before the engine's.
-    fn check(_baseline: &Baseline, _diags: &mut Diagnostics) {}
+    fn check(_baseline: &Baseline, _section: &Self::Section, _diags: &mut Diagnostics) {}
     /// Whether the type's service principal has trusted access, for a type that needs it.
     fn trusted_access(_cx: &Context<'_>) -> Option<bool> {
         None
@@ -132,11 +138,21 @@ pub fn desired<K: OrgPolicyKind>(
     organization_id: Option<&str>,
     warnings: &mut Vec<String>,
 ) -> Vec<Desired> {
-    let mut out = K::generated(baseline, organization_id, warnings);
+    desired_of::<K>(baseline, K::section(&baseline.file), organization_id, warnings)
+}
+
+/// [`desired`], from the section a hook is handed.
+fn desired_of<K: OrgPolicyKind>(
+    baseline: &Baseline,
+    section: &K::Section,
+    organization_id: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Vec<Desired> {
+    let mut out = K::generated(baseline, section, organization_id, warnings);
     let Some(table) = K::CUSTOM else {
         return out;
     };
-    for decl in K::custom(K::section(&baseline.file)) {
+    for decl in K::custom(section) {
         let c = decl.get_ref();
         // Read while loading; a baseline that loaded has every file it names.
         let Some(file) = baseline.policy_file(&c.file) else {
@@ -167,27 +183,33 @@ pub fn policy_files<K: OrgPolicyKind>(section: &K::Section) -> Vec<(&Spanned<Pat
 }
 
 /// `Kind::validate`: custom names used twice, the kind's own checks, then the engine's.
-pub fn validate<K: OrgPolicyKind>(baseline: &Baseline, diags: &mut Diagnostics) {
-    let names = K::custom(K::section(&baseline.file)).iter().map(|c| &c.get_ref().name);
+pub fn validate<K: OrgPolicyKind>(baseline: &Baseline, section: &K::Section, diags: &mut Diagnostics) {
+    let names = K::custom(section).iter().map(|c| &c.get_ref().name);
     super::duplicate_names(&baseline.source, K::TYPE.rules().noun, names, diags);
-    K::check(baseline, diags);
-    super::validate(baseline, K::TYPE, &desired::<K>(baseline, None, &mut Vec::new()), diags);
+    K::check(baseline, section, diags);
+    let desired = desired_of::<K>(baseline, section, None, &mut Vec::new());
+    super::validate(baseline, K::TYPE, &desired, diags);
 }
 
 /// `Kind::scope`: the declared policies by name, and their targets.
-pub fn scope<K: OrgPolicyKind>(baseline: &Baseline, scope: &mut ReadScope) {
-    super::scope(scope, K::TYPE, &desired::<K>(baseline, None, &mut Vec::new()));
+pub fn scope<K: OrgPolicyKind>(baseline: &Baseline, section: &K::Section, scope: &mut ReadScope) {
+    super::scope(
+        scope,
+        K::TYPE,
+        &desired_of::<K>(baseline, section, None, &mut Vec::new()),
+    );
 }
 
 /// `Kind::describe`: each document as plinth will send it, with its size and targets.
-pub fn describe<K: OrgPolicyKind>(baseline: &Baseline, out: &mut Description) {
-    let desired = desired::<K>(baseline, None, &mut out.warnings);
+pub fn describe<K: OrgPolicyKind>(baseline: &Baseline, section: &K::Section, out: &mut Description) {
+    let desired = desired_of::<K>(baseline, section, None, &mut out.warnings);
     super::describe(baseline, K::TYPE, &desired, &mut out.text);
 }
 
 /// `Kind::plan`: the type planned by the engine, generating's warnings in the plan.
-pub fn plan<K: OrgPolicyKind>(cx: &Context<'_>, plan: &mut Plan) -> Result<(), Diagnostics> {
-    let desired = desired::<K>(cx.baseline, Some(&cx.observed.org.organization_id), &mut plan.warnings);
+pub fn plan<K: OrgPolicyKind>(cx: &Context<'_>, section: &K::Section, plan: &mut Plan) -> Result<(), Diagnostics> {
+    let org_id = Some(cx.observed.org.organization_id.as_str());
+    let desired = desired_of::<K>(cx.baseline, section, org_id, &mut plan.warnings);
     let setup = Setup {
         kind: K::NAME,
         policy_type: K::TYPE,
