@@ -122,7 +122,7 @@ impl Kind for Accounts {
 
 /// The address of the change that creates the declared account `name`.
 pub fn address(name: &str) -> Address {
-    Address::new(Accounts::NAME, format!("{}.{name}", Accounts::NAME))
+    Address::kind_root(Accounts::NAME).child(name)
 }
 
 fn move_address(name: &str, ou: &impl std::fmt::Display) -> Address {
@@ -167,12 +167,14 @@ pub fn planned(plan: &Plan, name: &str) -> Option<(Address, Vec<Address>)> {
     Some((addr, deps))
 }
 
-/// The changes of this plan that move the declared account `name` into its OU.
+/// The changes of this plan that move the declared account `name` into its OU: by their
+/// op, never by reading the address's text alone.
 pub fn moves(plan: &Plan, name: &str) -> Vec<Address> {
     let account = address(name);
     plan.changes
         .iter()
-        .filter(|c| c.address.target().is_some() && c.address.source() == account.as_str())
+        .filter(|c| matches!(c.op, Op::Organizations(OrganizationsOp::MoveAccount { .. })))
+        .filter(|c| c.address.source() == account.as_str())
         .map(|c| c.address.clone())
         .collect()
 }

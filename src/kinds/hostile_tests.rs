@@ -420,3 +420,56 @@ fn an_ou_named_like_another_ous_label_is_labelled_apart() {
         assert!(got.iter().any(|a| a == want), "{want} not in {got:?}");
     }
 }
+
+/// A `"` in a declared account's name (AWS allows it) must not hide the account's move
+/// from what waits for it: a policy attached to the account waits for the move into its
+/// OU, whatever the name holds.
+#[test]
+fn an_account_name_with_a_quote_keeps_its_move_first() {
+    let b = baseline(
+        r#"
+[organization]
+management_account_id = "123456789012"
+
+[[organizational_units]]
+path = "Workloads"
+
+[[account]]
+name = 'Data "Lake" ->'
+email = "lake@example.com"
+ou = "Workloads"
+
+[scp.deny_leave_organization]
+attach = ['account:Data "Lake" ->']
+"#,
+    );
+    let mut o = empty_org();
+    o.org.scp_enabled = true;
+    o.org.ous = Ou::tree("r-root", &[("ou-w", "Workloads")]);
+    o.org.accounts.push(account(
+        "444444444444",
+        "Data \"Lake\" ->",
+        "lake@example.com",
+        "r-root",
+    ));
+    let plan = compute_ok(&b, &o, false);
+    let moved = plan
+        .changes
+        .iter()
+        .find(|c| matches!(c.op, Op::Organizations(OrganizationsOp::MoveAccount { .. })))
+        .expect("the account is moved into its OU");
+    let attach = plan
+        .changes
+        .iter()
+        .find(|c| {
+            matches!(c.op, Op::Organizations(OrganizationsOp::AttachPolicy { .. }))
+                && c.address.as_str().contains("Lake")
+        })
+        .expect("the policy is attached to the account");
+    assert!(
+        attach.depends_on.contains(&moved.address),
+        "{:?} waits for {:?}",
+        attach.depends_on,
+        moved.address
+    );
+}

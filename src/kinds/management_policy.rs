@@ -58,8 +58,9 @@ impl Kind for ManagementPolicies {
             }
         }
         for t in PolicyType::GENERIC {
-            let names = of_type(section, t).map(|p| &p.get_ref().name);
-            org_policy::duplicate_names(src, t.rules().noun, names, diags);
+            let names: Vec<_> = of_type(section, t).map(|p| &p.get_ref().name).collect();
+            org_policy::duplicate_names(src, t.rules().noun, names.iter().copied(), diags);
+            org_policy::reserved_names(src, t.rules().noun, names, diags);
             org_policy::validate(baseline, t, &desired(baseline, section, t), diags);
         }
     }

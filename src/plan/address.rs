@@ -111,6 +111,26 @@ impl Address {
         }
     }
 
+    /// A resource named `name` (a live name, or one a baseline gives) that has parts of
+    /// its own below it: as [`Address::child`], and quoted when the name holds a `.` too,
+    /// so that `Admin.provision` (a name) is never the `provision` part of `Admin`.
+    #[must_use]
+    pub fn named(&self, name: impl fmt::Display) -> Address {
+        let name = name.to_string();
+        if !name.contains('.') {
+            return self.child(name);
+        }
+        debug_assert!(!self.is_adopt() && self.target().is_none(), "`{self}` has no children");
+        Address {
+            text: format!(
+                "{}.{}",
+                self.text,
+                serde_json::to_string(&name).expect("strings serialise")
+            ),
+            kind_len: self.kind_len,
+        }
+    }
+
     /// This resource's relation to a target: `scp.region_deny` → `scp.region_deny -> root`.
     #[must_use]
     pub fn to(&self, target: impl fmt::Display) -> Address {
@@ -145,9 +165,11 @@ impl Address {
 }
 
 /// A part as written in an address: as it is, or quoted as a JSON string when it holds
-/// ` -> `, ` (adopt)` or `"` (so a part written as it is never holds those).
+/// what could read as a marker (`->`, `(adopt)`), a `"`, or starts or ends with a space
+/// (so a part written as it is never holds those, and never joins a marker beside it).
 fn quoted(part: String) -> String {
-    if part.contains(TO) || part.contains(ADOPT) || part.contains('"') {
+    let marker = part.contains("->") || part.contains("(adopt)") || part.contains('"');
+    if marker || part.starts_with(char::is_whitespace) || part.ends_with(char::is_whitespace) {
         serde_json::to_string(&part).expect("strings serialise")
     } else {
         part
@@ -327,6 +349,29 @@ mod tests {
         let ou = Address::kind_root("scp").child("p").to(r#"ou:"A" -> B"#);
         assert_eq!(ou.target(), Some(r#""ou:\"A\" -> B""#));
         assert_eq!(ou.source(), "scp.p");
+    }
+
+    /// Near-markers too: a part ending in ` ->` would join the ` -> ` after it, one that
+    /// is `(adopt)` would end the address like an adoption.
+    #[test]
+    fn a_part_next_to_a_marker_is_quoted_too() {
+        let orphans = Address::kind_root("scp").child("orphan");
+        let a = orphans.child("x ->").to("root");
+        assert_eq!(a.source(), r#"scp.orphan."x ->""#);
+        assert_eq!(a.target(), Some("root"));
+        let b = orphans.child("p").to("(adopt)");
+        assert!(!b.is_adopt(), "{b}");
+        assert_eq!(orphans.child(" x"), r#"scp.orphan." x""#);
+    }
+
+    /// A name with a `.` that has parts of its own is quoted: `Admin.provision` is not
+    /// the `provision` part of `Admin`.
+    #[test]
+    fn a_named_resource_with_a_dot_is_quoted() {
+        let sso = Address::kind_root("sso");
+        assert_ne!(sso.named("Admin.provision"), sso.named("Admin").child("provision"));
+        assert_eq!(sso.named("Admin.provision"), r#"sso."Admin.provision""#);
+        assert_eq!(sso.named("Admin"), "sso.Admin");
     }
 
     #[test]

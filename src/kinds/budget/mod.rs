@@ -113,9 +113,6 @@ async fn observe(cx: &ObserveCx<'_>) -> Result<BudgetState, Diagnostics> {
     Ok(BudgetState { budgets })
 }
 
-fn at(name: impl Into<String>) -> Address {
-    Address::new(Budgets::NAME, name)
-}
 
 pub fn aws_name(decl: &BudgetDecl) -> String {
     format!("{PREFIX}{}", decl.name.get_ref())
@@ -253,7 +250,8 @@ impl Shared {
 /// manages.
 fn plan_declared(cx: &Context<'_>, plan: &mut Plan, shared: &Shared, b: &BudgetDecl) -> Result<(), Diagnostic> {
     let name = aws_name(b);
-    let address = at(format!("{}.{}", Budgets::NAME, b.name.get_ref()));
+    // Named: a budget `x.alert.actual_80` is not the alert of budget `x`.
+    let address = Address::kind_root(Budgets::NAME).named(b.name.get_ref());
     let mut deps = Vec::new();
     if b.notify.iter().any(|r| *r.get_ref() == Recipient::BillingTopic) {
         deps.extend(shared.topic_deps.iter().cloned());
@@ -362,7 +360,7 @@ fn plan_orphans(cx: &Context<'_>, plan: &mut Plan, shared: &Shared, declared: &[
         // The prefix once: `plinth-plinth-x` is not `plinth-x`.
         let address = Address::kind_root(Budgets::NAME)
             .child("orphan")
-            .child(name.strip_prefix(PREFIX).unwrap_or(name));
+            .named(name.strip_prefix(PREFIX).unwrap_or(name));
         let dropped = orphan::Dropped {
             address: address.clone(),
             what: &what,

@@ -232,7 +232,7 @@ type Grant = (String, PrincipalKind, String, String);
 use crate::kinds::common::placement::Needs;
 
 pub fn address(name: &str) -> Address {
-    Address::kind_root(Sso::NAME).child(format_args!("permission_set:{name}"))
+    Address::kind_root(Sso::NAME).named(format_args!("permission_set:{name}"))
 }
 
 fn provision_address(name: &str) -> Address {

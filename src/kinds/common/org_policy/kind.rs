@@ -185,7 +185,11 @@ pub fn policy_files<K: OrgPolicyKind>(section: &K::Section) -> Vec<(&Spanned<Pat
 /// `Kind::validate`: custom names used twice, the kind's own checks, then the engine's.
 pub fn validate<K: OrgPolicyKind>(baseline: &Baseline, section: &K::Section, diags: &mut Diagnostics) {
     let names = K::custom(section).iter().map(|c| &c.get_ref().name);
-    super::duplicate_names(&baseline.source, K::TYPE.rules().noun, names, diags);
+    super::duplicate_names(&baseline.source, K::TYPE.rules().noun, names.clone(), diags);
+    // A table that is the section itself addresses its policies `<kind>.<name>`.
+    if K::CUSTOM.is_some_and(|t| t.key.is_none()) {
+        super::reserved_names(&baseline.source, K::TYPE.rules().noun, names, diags);
+    }
     K::check(baseline, section, diags);
     let desired = desired_of::<K>(baseline, section, None, &mut Vec::new());
     super::validate(baseline, K::TYPE, &desired, diags);

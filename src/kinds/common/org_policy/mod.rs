@@ -219,6 +219,35 @@ pub fn duplicate_names<'a>(
     }
 }
 
+/// The names a policy of a kind whose addresses are `<kind>.<name>` (`[[tag_policy]]`,
+/// `[[management_policy]]`) cannot take: the parts of the kind's own addresses. A policy
+/// named `policy_type` would share the address of the change that enables the type.
+pub const RESERVED: &[&str] = &["policy_type", "trusted_access", "orphan"];
+
+/// Each name that is [`RESERVED`] or starts like an orphan's address (`orphan.`), as an
+/// error at its place.
+pub fn reserved_names<'a>(
+    src: &SourceFile,
+    noun: &str,
+    names: impl IntoIterator<Item = &'a Spanned<crate::types::PolicyName>>,
+    diags: &mut Diagnostics,
+) {
+    for name in names {
+        let n = name.get_ref().as_str();
+        if RESERVED.contains(&n) || n.starts_with("orphan.") {
+            diags.push(
+                Diagnostic::error(format!("{noun} name `{n}` is reserved"))
+                    .at(src, name.span())
+                    .cause(format!(
+                        "plinth's own changes of the kind are addressed by {}",
+                        RESERVED.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+                    ))
+                    .hint("choose another name"),
+            );
+        }
+    }
+}
+
 /// What a policy kind needs read: its names, and the targets it attaches to.
 pub fn scope(scope: &mut crate::aws::organizations::ReadScope, policy_type: PolicyType, desired: &[Desired]) {
     let entry = scope.policies.entry(policy_type).or_default();
