@@ -11,7 +11,9 @@ use crate::aws::{Aws, AwsError, ConnectOptions};
 use crate::baseline::Baseline;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::{self, ObserveCx, Observed};
-use crate::plan::{Change, Op, Plan, PlanOptions, Ref};
+use crate::plan::{Change, Need, Op, Plan, PlanOptions, Ref};
+use crate::types::policy_types::PolicyType;
+use std::collections::BTreeSet;
 
 /// One run's connection to AWS: the adapters, all reporting to one call counter.
 pub struct Session {
@@ -141,15 +143,54 @@ impl Session {
     }
 
     /// Preflight, read, plan; with the observed state the plan was computed from.
+    ///
+    /// Planning takes two steps where it pays: the first plan decides from what the
+    /// organization read shows, and records what its remaining decisions need read
+    /// (`Plan::needs`: a target's attachments for the per-target limit or its last
+    /// policy); those reads, and only those, are made, added to the observed state, and
+    /// the plan computed again. A converged baseline needs none: one plan, no extra read.
     pub async fn observe_and_plan(
         &self,
         baseline: &Baseline,
         options: PlanOptions,
     ) -> Result<(Observed, Plan), Diagnostics> {
         let summary = Box::pin(self.preflight(baseline)).await?;
-        let observed = Box::pin(self.observe(baseline, &summary)).await?;
+        let mut observed = Box::pin(self.observe(baseline, &summary)).await?;
+        let first = kinds::compute(baseline, &observed, options)?;
+        if first.needs.is_empty() {
+            return Ok((observed, first));
+        }
+        Box::pin(self.read_needs(&mut observed, &first.needs)).await?;
         let plan = kinds::compute(baseline, &observed, options)?;
+        if !plan.needs.is_empty() {
+            let still: Vec<String> = plan.needs.iter().map(ToString::to_string).collect();
+            return Err(Diagnostic::error("plinth still needs reads after reading what its plan asked for")
+                .cause(format!("needed again: {}", crate::diag::printable(&still.join("; "))))
+                .hint("this is a bug in plinth; please report it with the baseline, leaving out anything private")
+                .into());
+        }
         Ok((observed, plan))
+    }
+
+    /// Read what a plan's decisions need (`Plan::needs`) into the observed state.
+    async fn read_needs(&self, observed: &mut Observed, needs: &BTreeSet<Need>) -> Result<(), Diagnostics> {
+        let wanted: Vec<(PolicyType, String)> = needs
+            .iter()
+            .map(|n| match n {
+                Need::Attachments { policy_type, target_id } => (*policy_type, target_id.clone()),
+            })
+            .collect();
+        tracing::info!(targets = wanted.len(), "reading the attachments the plan's decisions need");
+        let read = self
+            .clients
+            .organizations
+            .attachments(&wanted)
+            .await
+            .map_err(|e| self.failure("cannot read what the plan needs", e))?;
+        for (policy_type, target_id, ids) in read {
+            observed.org.add_attached(policy_type, target_id, ids);
+        }
+        Ok(())
     }
 
     /// Tell people about drift on an SNS topic.
