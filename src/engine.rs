@@ -164,10 +164,12 @@ impl Session {
         let plan = kinds::compute(baseline, &observed, options)?;
         if !plan.needs.is_empty() {
             let still: Vec<String> = plan.needs.iter().map(ToString::to_string).collect();
-            return Err(Diagnostic::error("plinth still needs reads after reading what its plan asked for")
-                .cause(format!("needed again: {}", crate::diag::printable(&still.join("; "))))
-                .hint("this is a bug in plinth; please report it with the baseline, leaving out anything private")
-                .into());
+            return Err(
+                Diagnostic::error("plinth still needs reads after reading what its plan asked for")
+                    .cause(format!("needed again: {}", crate::diag::printable(&still.join("; "))))
+                    .hint("this is a bug in plinth; please report it with the baseline, leaving out anything private")
+                    .into(),
+            );
         }
         Ok((observed, plan))
     }
@@ -180,7 +182,10 @@ impl Session {
                 Need::Attachments { policy_type, target_id } => (*policy_type, target_id.clone()),
             })
             .collect();
-        tracing::info!(targets = wanted.len(), "reading the attachments the plan's decisions need");
+        tracing::info!(
+            targets = wanted.len(),
+            "reading the attachments the plan's decisions need"
+        );
         let read = self
             .clients
             .organizations

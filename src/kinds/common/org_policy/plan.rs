@@ -189,13 +189,14 @@ impl Scope<'_> {
         match key {
             // Enabling the policy type attaches AWS's default policy.
             TargetKey::Live(_) if !self.view.enabled => (fresh(), true),
-            TargetKey::Live(id) => match self.view.attached.get(id) {
-                Some(ids) => (ids.iter().cloned().collect(), true),
-                None => {
+            TargetKey::Live(id) => {
+                if let Some(ids) = self.view.attached.get(id) {
+                    (ids.iter().cloned().collect(), true)
+                } else {
                     let named = self.view.policies.iter().filter(|p| p.targets.contains(id));
                     (named.map(|p| p.id.clone()).collect(), false)
                 }
-            },
+            }
             // Creating an OU attaches it too.
             TargetKey::Planned(_) => (fresh(), true),
         }

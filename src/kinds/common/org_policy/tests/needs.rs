@@ -103,7 +103,12 @@ fn attaching_to_n_live_targets_needs_exactly_those_n_then_plans_as_before() {
         // What a plan that read every target makes (the organization read of before).
         let before = plan(&b, &whole, false);
         assert_eq!(lines(&second), lines(&before), "{}", case.kind);
-        assert_eq!(lines(&first), lines(&before), "{}: the attaches need no count", case.kind);
+        assert_eq!(
+            lines(&first),
+            lines(&before),
+            "{}: the attaches need no count",
+            case.kind
+        );
         assert_eq!(second.warnings, before.warnings, "{}", case.kind);
     }
 }
@@ -187,7 +192,8 @@ fn a_detach_where_the_type_keeps_one_needs_its_target_then_decides_as_before() {
 fn a_detach_that_leaves_a_known_policy_or_of_a_type_that_keeps_none_needs_nothing() {
     // Another RCP of the baseline stays on Workloads: it is not left bare, whatever else it carries.
     let rcp = CASES.iter().find(|c| c.policy_type == PolicyType::Rcp).unwrap();
-    let both = "[rcp.enforce_tls]\nattach = [\"root\", \"ou:Workloads\"]\n[rcp.org_only]\nattach = [\"ou:Workloads\"]\n";
+    let both =
+        "[rcp.enforce_tls]\nattach = [\"root\", \"ou:Workloads\"]\n[rcp.org_only]\nattach = [\"ou:Workloads\"]\n";
     let mut whole = super::world::org();
     let first = plan(&baseline(both), &whole, false);
     super::world::apply(&mut whole, rcp.policy_type, &first);
@@ -199,7 +205,11 @@ fn a_detach_that_leaves_a_known_policy_or_of_a_type_that_keeps_none_needs_nothin
     // A type with no last-policy rule detaches without reading.
     for case in CASES.iter().filter(|c| !c.policy_type.rules().keeps_one) {
         let (_, whole) = converged(case);
-        let root_only = baseline(&case.section.replace("attach = [\"root\", \"ou:Workloads\"]", "attach = [\"root\"]"));
+        let root_only = baseline(
+            &case
+                .section
+                .replace("attach = [\"root\", \"ou:Workloads\"]", "attach = [\"root\"]"),
+        );
         let p = plan(&root_only, &as_read(&whole), false);
         assert!(p.needs.is_empty(), "{}: {:?}", case.kind, p.needs);
         assert_eq!(lines(&p).len(), 1, "{}: {:?}", case.kind, lines(&p));
