@@ -32,23 +32,18 @@ impl Scope<'_> {
         for detach in detaches {
             let key = TargetKey::Live(detach.target_id.clone());
             let known = !unknown.contains(&detach.target_id);
-            match self.verdict(plan, &detach, final_sets.get(&key), known) {
-                Verdict::Detach => {}
-                Verdict::Keep(why) => {
-                    plan.warnings.push(why);
-                    if detach.orphan {
-                        blocked_deletes.insert(detach.addr);
-                    }
-                    continue;
+            let verdict = self.verdict(plan, &detach, final_sets.get(&key), known);
+            if !matches!(verdict, Verdict::Detach) {
+                match verdict {
+                    Verdict::Keep(why) => plan.warnings.push(why),
+                    // Decided once the target's attachments are read: no detach nor delete till then.
+                    Verdict::Read(need) => plan.need(need),
+                    Verdict::Detach => {}
                 }
-                // Decided once the target's attachments are read: no detach nor delete till then.
-                Verdict::Read(need) => {
-                    plan.need(need);
-                    if detach.orphan {
-                        blocked_deletes.insert(detach.addr);
-                    }
-                    continue;
+                if detach.orphan {
+                    blocked_deletes.insert(detach.addr);
                 }
+                continue;
             }
             let depends_on: Vec<Address> = attaches
                 .iter()
