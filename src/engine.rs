@@ -11,7 +11,8 @@ use crate::aws::{Aws, AwsError, ConnectOptions};
 use crate::baseline::Baseline;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::{self, ObserveCx, Observed};
-use crate::plan::{Change, Op, Plan, PlanOptions, Ref};
+use crate::plan::{Change, Need, Op, Plan, PlanOptions, Ref};
+use std::collections::BTreeSet;
 
 /// One run's connection to AWS: the adapters, all reporting to one call counter.
 pub struct Session {
@@ -141,15 +142,50 @@ impl Session {
     }
 
     /// Preflight, read, plan; with the observed state the plan was computed from.
+    ///
+    /// Planning takes two steps where it pays: the first plan decides from what the
+    /// organization read shows, and records what its remaining decisions need read
+    /// (`Plan::needs`: a target's attachments for the per-target limit or its last
+    /// policy); those reads, and only those, are made, added to the observed state, and
+    /// the plan computed again. A converged baseline needs none: one plan, no extra read.
     pub async fn observe_and_plan(
         &self,
         baseline: &Baseline,
         options: PlanOptions,
     ) -> Result<(Observed, Plan), Diagnostics> {
         let summary = Box::pin(self.preflight(baseline)).await?;
-        let observed = Box::pin(self.observe(baseline, &summary)).await?;
-        let plan = kinds::compute(baseline, &observed, options)?;
+        let mut observed = Box::pin(self.observe(baseline, &summary)).await?;
+        let first = kinds::compute(baseline, &observed, options)?;
+        if first.needs.is_empty() {
+            return Ok((observed, first));
+        }
+        Box::pin(self.read_needs(&mut observed, &first.needs)).await?;
+        let plan = settled(kinds::compute(baseline, &observed, options)?)?;
         Ok((observed, plan))
+    }
+
+    /// Read what a plan's decisions need (`Plan::needs`) into the observed state.
+    async fn read_needs(&self, observed: &mut Observed, needs: &BTreeSet<Need>) -> Result<(), Diagnostics> {
+        let wanted: Vec<_> = needs
+            .iter()
+            .map(|n| match n {
+                Need::Attachments { policy_type, target_id } => (*policy_type, target_id.clone()),
+            })
+            .collect();
+        tracing::info!(
+            targets = wanted.len(),
+            "reading the attachments the plan's decisions need"
+        );
+        let read = self
+            .clients
+            .organizations
+            .attachments(&wanted)
+            .await
+            .map_err(|e| self.failure("cannot read what the plan needs", e))?;
+        for (policy_type, target_id, ids) in read {
+            observed.org.add_attached(policy_type, target_id, ids);
+        }
+        Ok(())
     }
 
     /// Tell people about drift on an SNS topic.
@@ -262,6 +298,20 @@ impl Executor for Session {
     }
 }
 
+/// The plan of the second step, which must need nothing more: what it would need was read
+/// for the first, so a need left is plinth's bug, reported as one (never a third step).
+fn settled(plan: Plan) -> Result<Plan, Diagnostic> {
+    if plan.needs.is_empty() {
+        return Ok(plan);
+    }
+    let still: Vec<String> = plan.needs.iter().map(ToString::to_string).collect();
+    Err(
+        Diagnostic::error("plinth still needs reads after reading what its plan asked for")
+            .cause(format!("needed again: {}", crate::diag::printable(&still.join("; "))))
+            .hint("this is a bug in plinth; please report it with the baseline, leaving out anything private"),
+    )
+}
+
 /// The credentials must belong to the baseline's management account.
 pub fn check_identity(baseline: &Baseline, identity: &CallerIdentity) -> Result<(), Diagnostic> {
     let want = baseline.management_account_id();
@@ -324,6 +374,23 @@ mod tests {
             management_account_id: mgmt.into(),
             all_features: all,
         }
+    }
+
+    #[test]
+    fn a_second_plan_that_still_needs_a_read_is_plinths_bug() {
+        assert!(settled(Plan::default()).is_ok());
+        let mut plan = Plan::default();
+        plan.need(Need::Attachments {
+            policy_type: crate::types::policy_types::PolicyType::Scp,
+            target_id: "ou-1".into(),
+        });
+        let e = settled(plan).unwrap_err().to_string();
+        assert!(
+            e.contains("error: plinth still needs reads after reading what its plan asked for"),
+            "{e}"
+        );
+        assert!(e.contains("needed again: the SCPs attached to `ou-1`"), "{e}");
+        assert!(e.contains("this is a bug in plinth"), "{e}");
     }
 
     #[test]

@@ -45,6 +45,7 @@ mod pace;
 mod pipeline;
 mod pipeline_find;
 mod pipeline_runs;
+mod plan_reads;
 mod pod_security;
 mod policy_files;
 mod policy_limits;

@@ -20,7 +20,8 @@ pub struct OrgState {
     pub ous: Vec<Ou>,
     pub accounts: Vec<Account>,
     pub scps: Vec<Scp>,
-    /// SCP ids attached directly to each target plinth looked at (root, OU or account id).
+    /// SCP ids attached directly to each target a plan needed them of (root, OU or
+    /// account id; `plan::Need`). A target without a list here is not known, never empty.
     pub attached: BTreeMap<String, Vec<String>>,
     /// Accounts directly in each OU plinth looked at (those IAM Identity Center
     /// assignments target, and everything below them), by OU id.
@@ -49,7 +50,8 @@ pub struct PolicySet {
     /// Whether the type is enabled on the root.
     pub enabled: bool,
     pub policies: Vec<Scp>,
-    /// Policy ids of the type attached directly to each target plinth looked at.
+    /// Policy ids of the type attached directly to each target a plan needed them of
+    /// (`plan::Need`). A target without a list here is not known, never empty.
     pub attached: BTreeMap<String, Vec<String>>,
 }
 
@@ -332,6 +334,19 @@ impl OrgState {
 
     pub fn scp_by_id(&self, id: &str) -> Option<&Scp> {
         self.scps.iter().find(|p| p.id == id)
+    }
+
+    /// Record what a target carries of a type, read because a plan needed it
+    /// (`plan::Need::Attachments`). Ignored for a type plinth did not read.
+    pub fn add_attached(&mut self, policy_type: PolicyType, target_id: String, policy_ids: Vec<String>) {
+        let attached = match policy_type {
+            PolicyType::Scp => &mut self.attached,
+            other => match self.policy_sets.get_mut(&other) {
+                Some(set) => &mut set.attached,
+                None => return,
+            },
+        };
+        attached.insert(target_id, policy_ids);
     }
 
     /// The policies of a type as read (none, when plinth did not read the type).

@@ -8,6 +8,7 @@
 mod address;
 mod graph;
 pub mod impact;
+mod need;
 pub mod ops;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ use serde_json::Value;
 use crate::policy::diff::StatementDiff;
 pub use address::{AddrMap, Address, BadAddress};
 pub use graph::GraphError;
+pub use need::Need;
 pub use ops::*;
 
 /// What a change does. Each action carries the symbol plans show it with.
@@ -239,6 +241,10 @@ pub struct Plan {
     /// Facts worth knowing that need no change, such as subscriptions awaiting confirmation.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// What planning must read before it can decide ([`Need`]): the engine reads it and
+    /// plans again. Never rendered nor saved.
+    #[serde(skip)]
+    pub needs: std::collections::BTreeSet<Need>,
 }
 
 impl Plan {
@@ -274,6 +280,11 @@ impl Plan {
         {
             self.blocked.push(blocked);
         }
+    }
+
+    /// Record what a decision needs read first; the engine reads it and plans again.
+    pub fn need(&mut self, need: Need) {
+        self.needs.insert(need);
     }
 
     /// Whether a live id is one a blocked target could mean: nothing is detached from it

@@ -234,6 +234,7 @@ pub fn select(plan: &Plan, repair: &Repair, allow: &Allow) -> (Plan, Vec<(Addres
         warnings: plan.warnings.clone(),
         notes: plan.notes.clone(),
         changes: Vec::new(),
+        needs: plan.needs.clone(),
     };
     for c in &plan.changes {
         match why.get(c.address.as_str()) {

@@ -2,19 +2,20 @@
 //! [`OrgState`], and executes [`OrganizationsOp`]s.
 //!
 //! Reads scale with the baseline, not the organization: the OU tree walked once,
-//! each account listed once (see [`structure`]), then tags, content and attachments only for the SCPs and targets
-//! the baseline is about, concurrently within [`CONCURRENCY`]. For `plinth report`, each
-//! account's effective management policies ([`effective`]).
+//! each account listed once (see [`structure`]), then tags, content and targets only for
+//! the policies the baseline is about, concurrently within [`CONCURRENCY`]. What a target
+//! carries besides is read only for the targets a plan's decisions need
+//! ([`Organizations::attachments`], `plan::Need`). For `plinth report`, each account's
+//! effective management policies ([`effective`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use aws_sdk_organizations::Client;
 use aws_sdk_organizations::types::{OrganizationFeatureSet, PolicyType, PolicyTypeStatus};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use super::{AwsError, Context};
-use crate::observed::{OrgState, PolicySet, Resolved};
-use crate::types::Target;
+use crate::observed::{OrgState, PolicySet};
 use crate::types::policy_types::PolicyType as OrgPolicyType;
 
 mod create_account;
@@ -45,10 +46,9 @@ pub struct ReadScope {
     /// OUs whose accounts are needed, with everything below them: the accounts directly in
     /// each are read (`ListAccountsForParent`).
     pub member_ous: Vec<crate::types::OuPath>,
-    /// Policy types the baseline declares, with the names it uses (their content is read
-    /// even if plinth does not own them) and the targets it attaches them to (what they
-    /// carry is read, for the per-target limit). SCPs are always read; other types also
-    /// when enabled on the root (plinth's orphans may be there).
+    /// Policy types the baseline declares, with the names it uses (their content and
+    /// targets are read even if plinth does not own them). SCPs are always read; other
+    /// types also when enabled on the root (plinth's orphans may be there).
     pub policies: BTreeMap<OrgPolicyType, TypeScope>,
     /// For `plinth import`: every account with its parent, and every customer managed
     /// policy of every enabled type with its content and targets.
@@ -63,8 +63,6 @@ pub struct ReadScope {
 pub struct TypeScope {
     /// Policy names the baseline declares.
     pub names: Vec<String>,
-    /// Targets the baseline attaches them to.
-    pub targets: Vec<Target>,
 }
 
 pub struct Organizations {
@@ -189,7 +187,9 @@ impl Organizations {
             accounts,
             ou_accounts,
         } = structure;
-        let mut state = OrgState {
+        // No target's attachments: the policies' own targets decide whether anything
+        // changes; what a target carries besides is read for the plan's needs.
+        Ok(OrgState {
             organization_id: summary.id.clone(),
             management_account_id: summary.management_account_id.clone(),
             root_id,
@@ -200,61 +200,19 @@ impl Organizations {
             attached: BTreeMap::new(),
             ou_accounts,
             policy_sets,
-        };
-
-        // Policies attached to each target of interest, for the per-target limit.
-        if state.scp_enabled {
-            state.attached = self
-                .attached(
-                    &state,
-                    OrgPolicyType::Scp,
-                    &state.scps,
-                    (&scp_scope.targets, &scope.accounts),
-                )
-                .await?;
-        }
-        let mut sets = std::mem::take(&mut state.policy_sets);
-        for (t, set) in &mut sets {
-            if set.enabled {
-                let targets = scope.policies.get(t).map(|s| s.targets.as_slice()).unwrap_or_default();
-                set.attached = self
-                    .attached(&state, *t, &set.policies, (targets, &scope.accounts))
-                    .await?;
-            }
-        }
-        state.policy_sets = sets;
-        Ok(state)
+        })
     }
 
-    /// The policies of a type attached to each target plinth's policies are on or the
-    /// baseline names.
-    async fn attached(
+    /// The policies of each type attached directly to each target asked
+    /// (`ListPoliciesForTarget`, a call per target and type, concurrently within
+    /// [`CONCURRENCY`] and paced as every call): what a plan's decisions need
+    /// (`plan::Need::Attachments`) and the organization read leaves out.
+    pub async fn attachments(
         &self,
-        state: &OrgState,
-        policy_type: OrgPolicyType,
-        policies: &[crate::observed::Scp],
-        (targets, declared): (&[Target], &[(String, String)]),
-    ) -> Result<BTreeMap<String, Vec<String>>, AwsError> {
-        let mut interesting: BTreeSet<String> = policies.iter().flat_map(|p| p.targets.iter().cloned()).collect();
-        for t in targets {
-            // An `[[account]]`'s name means the account of its e-mail, never a live name.
-            let by_email = match t {
-                Target::Account(name) => declared
-                    .iter()
-                    .find(|(_, n)| n == name)
-                    .and_then(|(email, _)| state.accounts.iter().find(|a| a.email.eq_ignore_ascii_case(email)))
-                    .map(|a| a.id.clone()),
-                _ => None,
-            };
-            match (by_email, state.resolve(t)) {
-                (Some(id), _) | (None, Resolved::Id(id)) => {
-                    interesting.insert(id);
-                }
-                _ => {}
-            }
-        }
-        stream::iter(interesting)
-            .map(|id| async move { self.policies_for_target(&id, policy_type).await.map(|p| (id, p)) })
+        wanted: &[(OrgPolicyType, String)],
+    ) -> Result<Vec<(OrgPolicyType, String, Vec<String>)>, AwsError> {
+        stream::iter(wanted)
+            .map(|(t, id)| async move { self.policies_for_target(id, *t).await.map(|p| (*t, id.clone(), p)) })
             .buffer_unordered(CONCURRENCY)
             .try_collect()
             .await

@@ -1,6 +1,6 @@
 //! Organizations reads of policies of one type (SCPs, RCPs, management policies): every
 //! policy of the type, which plinth owns (by tag), the content and targets it needs, and
-//! what each target carries.
+//! what a target carries when a plan needs it.
 
 use std::collections::{BTreeSet, HashMap};
 

@@ -119,7 +119,8 @@ fn build(
 
 /// The policies of every type in force on an account in `ou` (a path, or `None` at the
 /// root) as plan reads them: those attached to the root and to the OU and its ancestors,
-/// among the attachments plinth reads (its own policies', and the baseline's targets').
+/// among the attachments plinth reads (the targets of its own policies and of those the
+/// baseline names, and what a target carries where the plan read it for a `plan::Need`).
 pub fn in_force(org: &OrgState, ou: Option<&OuPath>) -> BTreeSet<String> {
     let mut chain: Vec<&str> = vec![org.root_id.as_str()];
     for p in ou.map(OuPath::with_ancestors).unwrap_or_default() {

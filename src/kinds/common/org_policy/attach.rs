@@ -64,6 +64,9 @@ impl<'a> Scope<'a> {
                 .or_insert_with(|| (t.span(), target.to_string()));
             let live_targets: &[String] = live.map_or(&[], |p| p.targets.as_slice());
             let attached = matches!(&key, TargetKey::Live(id) if live_targets.contains(id));
+            if !attached && let TargetKey::Live(id) = &key {
+                st.gaining.insert(id.clone());
+            }
             st.final_set(self, key).insert(policy_key.clone());
             if attached {
                 continue;
@@ -147,13 +150,20 @@ impl<'a> Scope<'a> {
 
     /// At most so many policies of the type per target, counting what is live and not
     /// plinth's (AWS's default policy too, where it is attached): the limit plinth knows,
-    /// or the baseline's `[limits]`. Only targets the baseline attaches to are checked.
-    pub(super) fn check_limits(&self, st: &mut State<'a>) {
+    /// or the baseline's `[limits]`. Only targets the baseline attaches to are checked,
+    /// and those whose attachments were read; a live one this plan attaches a policy to
+    /// and whose attachments were not read is a need (`plan::Need`), checked once read.
+    pub(super) fn check_limits(&self, plan: &mut Plan, st: &mut State<'a>) {
         let baseline = self.cx.baseline;
         let limit = baseline.limits().per_target(self.setup.policy_type);
         let max = limit.value;
+        for id in st.gaining.intersection(&st.unknown) {
+            plan.need(self.need(id));
+        }
         for (key, set) in &st.final_sets {
-            if set.len() > max
+            let known = !matches!(key, TargetKey::Live(id) if st.unknown.contains(id));
+            if known
+                && set.len() > max
                 && let Some((span, shown)) = st.attach_spans.get(key)
             {
                 let names: Vec<&str> = set

@@ -7,7 +7,7 @@ use super::plan::{Detach, Scope, State, TargetKey};
 use crate::kinds::common::impact;
 use crate::observed::Scp;
 use crate::plan::impact::Effect;
-use crate::plan::{Action, Address, Change, Op, OrganizationsOp, Plan, Ref};
+use crate::plan::{Action, Address, Change, Need, Op, OrganizationsOp, Plan, Ref};
 use crate::types::Target;
 
 impl Scope<'_> {
@@ -16,6 +16,7 @@ impl Scope<'_> {
     pub(super) fn detach_and_delete(&self, plan: &mut Plan, st: State<'_>) {
         let State {
             final_sets,
+            unknown,
             attaches,
             detaches,
             adopting,
@@ -30,8 +31,15 @@ impl Scope<'_> {
         let mut detach_changes = Vec::new();
         for detach in detaches {
             let key = TargetKey::Live(detach.target_id.clone());
-            if let Some(why) = self.kept(plan, &detach, final_sets.get(&key)) {
-                plan.warnings.push(why);
+            let known = !unknown.contains(&detach.target_id);
+            let verdict = self.verdict(plan, &detach, final_sets.get(&key), known);
+            if !matches!(verdict, Verdict::Detach) {
+                match verdict {
+                    Verdict::Keep(why) => plan.warnings.push(why),
+                    // Decided once the target's attachments are read: no detach nor delete till then.
+                    Verdict::Read(need) => plan.need(need),
+                    Verdict::Detach => {}
+                }
                 if detach.orphan {
                     blocked_deletes.insert(detach.addr);
                 }
@@ -53,25 +61,30 @@ impl Scope<'_> {
         add_deletes(plan, deletes, &blocked_deletes, orphan_detaches);
     }
 
-    /// Why `detach` must not happen, as the warning that says so: its target may be one
-    /// that live names make ambiguous, or it would be left without a policy of a type
-    /// that denies everything then (`final_set`: what the target keeps).
-    fn kept(&self, plan: &Plan, detach: &Detach, final_set: Option<&BTreeSet<String>>) -> Option<String> {
+    /// Whether `detach` may happen. Kept, with the warning that says so, when its target
+    /// may be one that live names make ambiguous, or when it would be left without a
+    /// policy of a type that denies everything then (`final_set`: what the target keeps,
+    /// all of it when `known`). When nothing known stays there but the target's
+    /// attachments were not read, that read decides.
+    fn verdict(&self, plan: &Plan, detach: &Detach, final_set: Option<&BTreeSet<String>>, known: bool) -> Verdict {
         let Detach { target_id, name, .. } = detach;
         let shown = self.cx.observed.org.describe_target(target_id);
         let noun = self.rules.noun;
         if plan.is_blocked(target_id) {
-            return Some(format!(
+            return Verdict::Keep(format!(
                 "kept `{name}` on `{shown}`: a target of the baseline that live names make ambiguous could mean it (see the errors); nothing is detached there until that is fixed"
             ));
         }
         if self.rules.keeps_one && final_set.is_some_and(BTreeSet::is_empty) {
-            return Some(format!(
+            if !known {
+                return Verdict::Read(self.need(target_id));
+            }
+            return Verdict::Keep(format!(
                 "kept `{name}` on `{shown}`: it is the only {noun} there, and a target without {noun}s would deny everything; attach another {noun} (such as {}) first",
                 self.rules.aws_default.unwrap_or("AWS's default")
             ));
         }
-        None
+        Verdict::Detach
     }
 
     /// The change that detaches `detach`, after `depends_on`; an orphan's is recorded in
@@ -110,6 +123,15 @@ impl Scope<'_> {
             .depends_on(depends_on)
             .impact(impact)
     }
+}
+
+/// What becomes of one detach.
+enum Verdict {
+    Detach,
+    /// Kept, with the warning that says why.
+    Keep(String),
+    /// Not known until this is read (`plan::Need`).
+    Read(Need),
 }
 
 /// Delete each orphan that no blocked detach keeps attached, after its detaches.

@@ -195,7 +195,7 @@ pub fn validate<K: OrgPolicyKind>(baseline: &Baseline, section: &K::Section, dia
     super::validate(baseline, K::TYPE, &desired, diags);
 }
 
-/// `Kind::scope`: the declared policies by name, and their targets.
+/// `Kind::scope`: the declared policies by name, and the OUs whose accounts they reach.
 pub fn scope<K: OrgPolicyKind>(baseline: &Baseline, section: &K::Section, scope: &mut ReadScope) {
     super::scope(
         scope,

@@ -248,15 +248,11 @@ pub fn reserved_names<'a>(
     }
 }
 
-/// What a policy kind needs read: its names, and the targets it attaches to.
+/// What a policy kind needs read: its names (their content and targets). What its
+/// targets carry besides is read only where a decision needs it (`plan::Need`).
 pub fn scope(scope: &mut crate::aws::organizations::ReadScope, policy_type: PolicyType, desired: &[Desired]) {
     let entry = scope.policies.entry(policy_type).or_default();
     entry.names.extend(desired.iter().map(|d| d.name.clone()));
-    entry.targets.extend(
-        desired
-            .iter()
-            .flat_map(|d| d.attach.iter().map(|t| t.get_ref().clone())),
-    );
     // The accounts under each OU target, for the plan's impact (the root's are all listed).
     for d in desired {
         for t in &d.attach {

@@ -11,10 +11,17 @@
 //! last SCP or RCP of a target is never detached; orphans are deleted only with
 //! `--allow-delete`.
 //!
+//! What a live target carries besides the policies whose targets plinth read is known
+//! only where the engine read it for a [`crate::plan::Need`]: the planner records one
+//! where a decision needs it (an attach adding a policy to the target, for the limit; a
+//! detach where the type keeps one, when nothing known stays there) and decides nothing
+//! else from a target it does not know.
+//!
 //! [`plan()`] runs the steps in order, each reading a [`Scope`] and adding to a [`State`]:
 //! each declared policy's document (`document.rs`) and attachments, then orphans and
 //! the per-target limit (`attach.rs`), then detaches and deletes (`detach.rs`).
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
@@ -24,7 +31,7 @@ use crate::kinds::Context;
 use crate::kinds::common::{impact, placement};
 use crate::observed::{PolicyView, Scp};
 use crate::plan::impact::{Effect, Impact};
-use crate::plan::{Address, Change, Plan};
+use crate::plan::{Address, Change, Need, Plan};
 use crate::types::Target;
 use crate::types::policy_types::{PolicyType, TypeRules};
 
@@ -102,7 +109,7 @@ pub fn plan(cx: &Context<'_>, plan: &mut Plan, setup: Setup, desired: &[Desired]
         }
     }
     scope.orphans(plan, &mut state, desired);
-    scope.check_limits(&mut state);
+    scope.check_limits(plan, &mut state);
     if !state.diags.is_empty() {
         return Err(state.diags);
     }
@@ -131,6 +138,11 @@ pub(super) struct State<'a> {
     pub(super) kept_on: BTreeMap<String, Vec<Target>>,
     /// The policy ids each target will carry once the plan is applied, starting from what is live.
     pub(super) final_sets: BTreeMap<TargetKey, BTreeSet<String>>,
+    /// Live targets whose attachments were not read: their final set holds only what the
+    /// policies' own targets show, a part of what they will carry.
+    pub(super) unknown: BTreeSet<String>,
+    /// Live targets this plan attaches a policy to.
+    pub(super) gaining: BTreeSet<String>,
     /// The names of the policies this plan creates, by their key in `final_sets`.
     pub(super) planned_names: BTreeMap<String, String>,
     /// Where each attachment comes from in the baseline, to point errors at it.
@@ -168,27 +180,51 @@ impl Scope<'_> {
         )
     }
 
-    /// What a target carries before this plan: what is live, or, when the type is being
-    /// enabled or the target created, AWS's default policy.
-    fn initial_set(&self, key: &TargetKey) -> BTreeSet<String> {
+    /// What a target carries before this plan, and whether that is all of it: what is
+    /// live, or, when the type is being enabled or the target created, AWS's default
+    /// policy. A live target whose attachments were not read carries at least the
+    /// policies whose targets name it; the rest is not known.
+    fn initial_set(&self, key: &TargetKey) -> (BTreeSet<String>, bool) {
         let fresh = || -> BTreeSet<String> { self.default_id.iter().cloned().collect() };
         match key {
-            TargetKey::Live(id) => match self.view.attached.get(id) {
-                Some(ids) if self.view.enabled => ids.iter().cloned().collect(),
-                // Enabling the policy type, or creating an OU, attaches AWS's default policy.
-                _ => fresh(),
-            },
-            TargetKey::Planned(_) => fresh(),
+            // Enabling the policy type attaches AWS's default policy.
+            TargetKey::Live(_) if !self.view.enabled => (fresh(), true),
+            TargetKey::Live(id) => {
+                if let Some(ids) = self.view.attached.get(id) {
+                    (ids.iter().cloned().collect(), true)
+                } else {
+                    let named = self.view.policies.iter().filter(|p| p.targets.contains(id));
+                    (named.map(|p| p.id.clone()).collect(), false)
+                }
+            }
+            // Creating an OU attaches it too.
+            TargetKey::Planned(_) => (fresh(), true),
+        }
+    }
+
+    /// What a decision about live target `id` waits for: its attachments of this type.
+    pub(super) fn need(&self, id: &str) -> Need {
+        Need::Attachments {
+            policy_type: self.setup.policy_type,
+            target_id: id.to_owned(),
         }
     }
 }
 
 impl State<'_> {
-    /// The policies `key` will carry, starting from what it carries before this plan.
+    /// The policies `key` will carry, starting from what it carries before this plan
+    /// (a live target whose attachments were not read is `unknown`).
     pub(super) fn final_set(&mut self, scope: &Scope<'_>, key: TargetKey) -> &mut BTreeSet<String> {
-        self.final_sets
-            .entry(key)
-            .or_insert_with_key(|key| scope.initial_set(key))
+        match self.final_sets.entry(key) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let (set, known) = scope.initial_set(e.key());
+                if !known && let TargetKey::Live(id) = e.key() {
+                    self.unknown.insert(id.clone());
+                }
+                e.insert(set)
+            }
+        }
     }
 }
 

@@ -117,6 +117,12 @@ pub fn plan() -> Plan {
         ],
         warnings: vec![s("a warning")],
         notes: vec![s("a note \u{1b}[31m")],
+        // Never rendered: a plan with needs is planned again before anyone sees it.
+        needs: [crate::plan::Need::Attachments {
+            policy_type: crate::types::policy_types::PolicyType::Scp,
+            target_id: s("ou-1"),
+        }]
+        .into(),
     }
 }
 

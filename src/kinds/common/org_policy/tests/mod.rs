@@ -4,6 +4,7 @@
 
 mod claimed;
 mod impact;
+mod needs;
 mod world;
 
 use serde_json::{Value, json};
