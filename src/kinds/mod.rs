@@ -516,6 +516,8 @@ registry! {
 }
 
 #[cfg(test)]
+mod adopt_tests;
+#[cfg(test)]
 mod hostile_tests;
 #[cfg(test)]
 mod tests;
