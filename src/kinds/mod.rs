@@ -518,6 +518,8 @@ registry! {
 #[cfg(test)]
 mod adopt_tests;
 #[cfg(test)]
+mod hostile_address_tests;
+#[cfg(test)]
 mod hostile_tests;
 #[cfg(test)]
 mod tests;
