@@ -302,6 +302,11 @@ fn plan_accounts(cx: &Context<'_>, section: &[Spanned<AccountDecl>], plan: &mut 
                 };
                 if here.is_some() && here != wanted {
                     let shown = here.map(|p| org.describe_target(p)).unwrap_or_default();
+                    let who = ImpactAccount {
+                        id: Some(live.id.clone()),
+                        name: live.name.clone(),
+                    };
+                    let impact = impact::moved(org, plan, who, here, ou);
                     plan.add(
                         Change::new(
                             move_address(name, ou),
@@ -314,15 +319,7 @@ fn plan_accounts(cx: &Context<'_>, section: &[Spanned<AccountDecl>], plan: &mut 
                             }),
                         )
                         .depends_on(ou_dep)
-                        .impact(Some(impact::moved(
-                            org,
-                            ImpactAccount {
-                                id: Some(live.id.clone()),
-                                name: live.name.clone(),
-                            },
-                            here,
-                            ou,
-                        ))),
+                        .impact(Some(impact)),
                     );
                 }
             }
@@ -347,6 +344,11 @@ fn plan_create(cx: &Context<'_>, plan: &mut Plan, a: &AccountDecl, destination: 
     ));
     let mut deps = vec![addr.clone()];
     deps.extend(ou_dep);
+    let who = ImpactAccount {
+        id: None,
+        name: name.to_owned(),
+    };
+    let impact = impact::moved(org, plan, who, None, ou);
     plan.add(
         Change::new(
             move_address(name, ou),
@@ -359,14 +361,6 @@ fn plan_create(cx: &Context<'_>, plan: &mut Plan, a: &AccountDecl, destination: 
             }),
         )
         .depends_on(deps)
-        .impact(Some(impact::moved(
-            org,
-            ImpactAccount {
-                id: None,
-                name: name.to_owned(),
-            },
-            None,
-            ou,
-        ))),
+        .impact(Some(impact)),
     );
 }

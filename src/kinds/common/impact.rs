@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use super::placement::Placement;
 use crate::observed::{OrgState, OuLookup};
 use crate::plan::impact::{Effect, Impact, ImpactAccount, Subject};
+use crate::plan::{Need, Plan};
 use crate::types::policy_types::PolicyType;
 use crate::types::{OuPath, Target};
 
@@ -131,6 +132,22 @@ pub fn in_force(org: &OrgState, ou: Option<&OuPath>) -> BTreeSet<String> {
     in_force_on(org, &chain)
 }
 
+/// Each enabled policy type's attachments to `ids` that the observed state lacks, as needs.
+fn need_attachments<'a>(org: &OrgState, plan: &mut Plan, ids: impl Iterator<Item = &'a &'a str> + Clone) {
+    for policy_type in PolicyType::ALL {
+        let view = org.policies_of(policy_type);
+        if !view.enabled {
+            continue;
+        }
+        for id in ids.clone().filter(|id| !view.attached.contains_key(**id)) {
+            plan.need(Need::Attachments {
+                policy_type,
+                target_id: (*id).to_owned(),
+            });
+        }
+    }
+}
+
 /// The policies of every type attached to one of the live ids of `chain`.
 fn in_force_on(org: &OrgState, chain: &[&str]) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
@@ -151,10 +168,20 @@ fn in_force_on(org: &OrgState, chain: &[&str]) -> BTreeSet<String> {
 }
 
 /// What an account gains and loses by moving from the live parent `from` (an OU or the
-/// root's id; `None`: the root, where a new account starts) to the OU `to`.
-pub fn moved(org: &OrgState, account: ImpactAccount, from: Option<&str>, to: &OuPath) -> Impact {
+/// root's id; `None`: the root, where a new account starts) to the OU `to`. What the OUs
+/// it leaves and enters carry beyond the policies read is a need of the plan
+/// ([`crate::plan::Need`]): read, then planned again, so the lists are whole.
+pub fn moved(org: &OrgState, plan: &mut Plan, account: ImpactAccount, from: Option<&str>, to: &OuPath) -> Impact {
     let mut chain: Vec<&str> = vec![org.root_id.as_str()];
     chain.extend(from.map(|p| org.ancestors(p)).unwrap_or_default());
+    let mut entered: Vec<&str> = Vec::new();
+    for p in to.with_ancestors() {
+        if let OuLookup::Found(live) = org.ou_at(&p) {
+            entered.push(live.id.as_str());
+        }
+    }
+    // The root is on both sides: what it carries is neither gained nor lost.
+    need_attachments(org, plan, chain.iter().chain(&entered).filter(|id| **id != org.root_id));
     let (before, after) = (in_force_on(org, &chain), in_force(org, Some(to)));
     Impact {
         subject: Subject::Account,

@@ -193,3 +193,38 @@ fn a_new_description_reaches_no_account() {
     assert_eq!(c.action, Action::Update);
     assert!(c.impact.is_none(), "{:?}", c.impact);
 }
+
+/// A move's impact is whole: what the OU it enters carries beyond the policies plinth
+/// reads (another team's SCP) is a need of the plan; once read, it is a gain.
+#[test]
+fn a_move_needs_what_the_ou_it_enters_carries_and_then_lists_it() {
+    let mut o = placed(org());
+    o.org.scp_enabled = true;
+    o.org.scps.push(crate::observed::Scp {
+        id: "p-theirs".into(),
+        name: "theirs".into(),
+        description: String::new(),
+        aws_managed: false,
+        owned: false,
+        managed_by: None,
+        content: None,
+        targets: vec![],
+    });
+    o.org.accounts[2].email = "tools@example.com".into();
+    let moving = "[[account]]\nname = \"tools\"\nemail = \"tools@example.com\"\nou = \"Workloads\"\n";
+    let first = plan(&baseline(moving), &o, false);
+    let need = crate::plan::Need::Attachments {
+        policy_type: PolicyType::Scp,
+        target_id: "ou-w".into(),
+    };
+    assert!(first.needs.contains(&need), "{:?}", first.needs);
+    // The engine reads it and plans again: nothing more needed, the SCP a gain.
+    o.org.attached.insert("ou-w".into(), vec!["p-theirs".into()]);
+    let second = plan(&baseline(moving), &o, false);
+    assert!(!second.needs.contains(&need), "{:?}", second.needs);
+    let i = second
+        .find("account.tools -> ou:Workloads")
+        .and_then(|c| c.impact.as_ref())
+        .expect("moved");
+    assert_eq!(i.gains, ["SCP `theirs`"]);
+}
