@@ -168,6 +168,7 @@ const ALLOWED_READS: &[(&str, &str)] = &[
     ("kinds/common/placement/mod.rs", "file.account"),
     ("kinds/common/placement/mod.rs", "file.organizational_units"),
     ("kinds/common/placement/target.rs", "file.account"),
+    ("kinds/common/placement/target.rs", "file.organizational_units"),
     ("kinds/common/placement/mod.rs", "kinds::{account}"),
     ("kinds/common/placement/mod.rs", "kinds::{organizational_units}"),
     ("kinds/common/placement/target.rs", "kinds::{account}"),

@@ -353,6 +353,21 @@ fn unknown_targets_are_errors_at_their_position() {
     assert!(text.contains("baseline.toml:14:40"), "{text}");
 }
 
+/// A typo of a declared path is named in the hint, case and two edits away at most.
+#[test]
+fn an_unknown_ou_near_a_declared_one_gets_a_did_you_mean() {
+    let text = BASELINE.replace(r#""account:sandbox""#, r#""ou:workloads/Prd""#);
+    let err = compute(&baseline(&text), &empty_org(), PlanOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("did you mean `ou:Workloads/Prod`?"), "{err}");
+    let far = BASELINE.replace(r#""account:sandbox""#, r#""ou:Elsewhere""#);
+    let err = compute(&baseline(&far), &empty_org(), PlanOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(!err.contains("did you mean"), "{err}");
+}
+
 #[test]
 fn no_scp_section_and_no_owned_policies_means_no_scp_changes() {
     let b = baseline("[organization]\nmanagement_account_id = \"123456789012\"\n");

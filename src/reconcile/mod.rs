@@ -173,12 +173,14 @@ pub fn select(plan: &Plan, repair: &Repair, allow: &Allow) -> (Plan, Vec<(Addres
     let mut why: BTreeMap<&str, String> = BTreeMap::new();
     for c in &plan.changes {
         if !repair.allows(kind_of(c)) {
+            // A kind repaired with another says so: OUs go with `scp`.
+            let with = match kind_of(c) {
+                Some(k) if k.name() != c.kind => format!(" (repaired with `{k}`)"),
+                _ => String::new(),
+            };
             why.insert(
                 c.address.as_str(),
-                format!(
-                    "`--repair {repair}` excludes `{}`",
-                    kind_of(c).map_or(c.kind.as_str(), |k| k.name())
-                ),
+                format!("`--repair {repair}` excludes `{}`{with}", c.kind),
             );
         } else if let Some(flag) = allow.withholds(c) {
             why.insert(c.address.as_str(), flag.to_owned());

@@ -177,6 +177,11 @@ fn selects_allowed_kinds_and_drops_what_waits_on_excluded_changes() {
     let (selected, left) = select(&plan(), &Repair::None, &none);
     assert!(selected.is_empty());
     assert_eq!(left.len(), 6);
+    // A kind repaired with another names both.
+    assert_eq!(
+        reason(&left, "organizational_units.Prod"),
+        "`--repair none` excludes `organizational_units` (repaired with `scp`)"
+    );
     let (selected, _) = select(&plan(), &Repair::All, &none);
     assert_eq!(selected.changes.len(), 6);
 }

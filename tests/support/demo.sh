@@ -31,6 +31,7 @@ expect_exit() {
   local want=$1; shift
   set +e; "$@"; local got=$?; set -e
   if [ "$got" != "$want" ]; then echo "error: \`$*\` exited $got, expected $want"; exit 1; fi
+  echo "(exit $got, as expected)"
 }
 
 step "Local AWS emulator on $AWS_ENDPOINT_URL"
@@ -45,25 +46,25 @@ step "plinth apply -f $BASELINE --auto-approve"
 step "Root users with credentials, as accounts opened before centralized root access have them"
 "$PY" tests/support/demo_org.py "$AWS_ENDPOINT_URL" root-users
 
-step "plinth apply --auto-approve   (root sessions are on now: member accounts' root users audited, their credentials removed)"
+step "plinth apply -f $BASELINE --auto-approve   (root sessions are on now: member accounts' root users audited, their credentials removed)"
 "$PLINTH" apply -f "$BASELINE" --auto-approve
 
-step "plinth plan --detailed-exitcode   (converged: empty plan, exit 0, zero write calls)"
+step "plinth plan -f $BASELINE --detailed-exitcode   (converged: empty plan, exit 0, zero write calls)"
 expect_exit 0 "$PLINTH" plan -f "$BASELINE" --detailed-exitcode
 
 step "Out-of-band changes, as a person in the console might make them"
 "$PY" tests/support/demo_org.py "$AWS_ENDPOINT_URL" drift
 
-step "plinth plan --detailed-exitcode   (drift: exit 2)"
+step "plinth plan -f $BASELINE --detailed-exitcode   (drift: exit 2)"
 expect_exit 2 "$PLINTH" plan -f "$BASELINE" --detailed-exitcode
 
-step "plinth plan --format markdown   (what a pull request comment shows)"
+step "plinth plan -f $BASELINE --format markdown   (what a pull request comment shows)"
 "$PLINTH" plan -f "$BASELINE" --format markdown -q
 
-step "plinth apply --auto-approve   (repair)"
+step "plinth apply -f $BASELINE --auto-approve   (repair)"
 "$PLINTH" apply -f "$BASELINE" --auto-approve
 
-step "plinth plan --detailed-exitcode   (converged again)"
+step "plinth plan -f $BASELINE --detailed-exitcode   (converged again)"
 expect_exit 0 "$PLINTH" plan -f "$BASELINE" --detailed-exitcode
 
 imported="$workdir/imported"

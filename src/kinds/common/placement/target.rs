@@ -100,12 +100,42 @@ pub fn unknown_target(cx: &Context<'_>, target: &Target, span: std::ops::Range<u
         .at(&cx.baseline.source, span)
         .cause(why.to_owned());
     match target {
-        Target::Ou(path) => d.hint(format!(
-            "declare it as `[[organizational_units]] path = \"{path}\"` to have plinth create it, or fix the path (paths start below the root)"
-        )),
+        Target::Ou(path) => match closest_ou(cx, path.as_str()) {
+            Some(near) => d.hint(format!(
+                "did you mean `ou:{near}`? Otherwise declare it as `[[organizational_units]] path = \"{path}\"` to have plinth create it"
+            )),
+            None => d.hint(format!(
+                "declare it as `[[organizational_units]] path = \"{path}\"` to have plinth create it, or fix the path (paths start below the root)"
+            )),
+        },
         Target::Account(_) => d.hint("name an account of this organization by its 12-digit id or its exact name"),
         Target::Root => d,
     }
+}
+
+/// The OU path most like `path` (a typo's fix), among those the baseline declares and the
+/// live ones a path names alone, if one is close: at most two edits, or a different case.
+fn closest_ou(cx: &Context<'_>, path: &str) -> Option<String> {
+    let org = &cx.observed.org;
+    let declared = cx
+        .baseline
+        .file
+        .organizational_units
+        .iter()
+        .map(|o| o.path.get_ref().to_string());
+    let live = org
+        .ous
+        .iter()
+        .filter_map(|o| org.plain_path(&o.id))
+        .map(|p| p.to_string());
+    let lower = path.to_lowercase();
+    declared
+        .chain(live)
+        .filter(|p| p != path)
+        .map(|p| (strsim::damerau_levenshtein(&p.to_lowercase(), &lower), p))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, p)| p)
 }
 
 /// A linked account: its live id, or the reference to the account this plan creates and
