@@ -75,7 +75,7 @@ fn canonical(value: Value) -> Value {
 
 /// A fingerprint of the observed state that does not depend on the order AWS lists things in.
 pub fn observed_fingerprint(observed: &Observed) -> String {
-    let value = serde_json::to_value(observed).unwrap_or(Value::Null);
+    let value = crate::plan::value(observed);
     sha256(canonical(value).to_string().as_bytes())
 }
 
@@ -87,7 +87,7 @@ fn comparable(change: &Change) -> Value {
     let mut c = change.clone();
     c.depends_on.sort();
     c.impact = None;
-    serde_json::to_value(&c).unwrap_or(Value::Null)
+    crate::plan::value(&c)
 }
 
 /// What `plinth apply PLAN_FILE` was told on its command line.
@@ -116,8 +116,10 @@ impl SavedPlan {
         }
     }
 
+    /// The saved plan's file: plain data, which always serialises (an empty file on a
+    /// failure would be read back as a broken plan, not as the bug it is).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+        serde_json::to_string_pretty(self).expect("saved plans are plain data and serialise") + "\n"
     }
 
     /// Read a saved plan, with a located error for a corrupted or truncated file, and

@@ -75,6 +75,14 @@ impl fmt::Display for Action {
     }
 }
 
+/// A value of the plan as JSON: a change's before and after, a saved plan's fingerprint.
+/// Plan values are plain data (string keys, no fallible `Serialize`), so this cannot fail;
+/// if it ever did, that is plinth's bug, never a `null` that would compare equal to
+/// another failure.
+pub fn value<T: Serialize + ?Sized>(v: &T) -> Value {
+    serde_json::to_value(v).expect("plan values are plain data and serialise")
+}
+
 /// One change in a plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {

@@ -343,7 +343,7 @@ fn plan_billing(cx: &Context<'_>, section: &Option<toml::Spanned<BillingSection>
             let op = Op::Cloudwatch(CloudWatchOp::DeleteAlarm { name: name.clone() });
             plan.add(
                 Change::new(address, Action::Delete, orphan::DELETE_REASON, op)
-                    .before(serde_json::to_value(&alarm.spec).ok()),
+                    .before(Some(crate::plan::value(&alarm.spec))),
             );
         }
     }

@@ -29,7 +29,7 @@ pub(super) fn plan(
                         notification: n.clone(),
                     }),
                 )
-                .after(serde_json::to_value(n).ok())
+                .after(Some(crate::plan::value(n)))
                 .depends_on(deps.to_vec()),
             );
             continue;
@@ -80,7 +80,7 @@ pub(super) fn plan(
                     notification: l.clone(),
                 }),
             )
-            .before(serde_json::to_value(l).ok())
+            .before(Some(crate::plan::value(l)))
             .depends_on(deps.to_vec()),
         );
     }

@@ -73,7 +73,7 @@ pub fn change(
     (linked_account, create_deps): (Option<Ref>, Vec<Address>),
     update_deps: Vec<Address>,
 ) -> Option<Change> {
-    let after = serde_json::to_value(&want).ok();
+    let after = Some(crate::plan::value(&want));
     let Some(live) = live else {
         let op = Op::Cloudwatch(CloudWatchOp::PutMetricAlarm {
             alarm: Box::new(want),
@@ -95,7 +95,7 @@ pub fn change(
     });
     Some(
         Change::new(address, Action::Update, differences.join("; "), op)
-            .before(serde_json::to_value(live).ok())
+            .before(Some(crate::plan::value(live)))
             .after(after)
             .depends_on(update_deps),
     )

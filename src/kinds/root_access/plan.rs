@@ -189,7 +189,7 @@ impl Found<'_> {
                         credential: credential.clone(),
                     }),
                 )
-                .before(serde_json::to_value(&credential).ok()),
+                .before(Some(crate::plan::value(&credential))),
             );
         }
     }

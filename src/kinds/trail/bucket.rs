@@ -134,8 +134,8 @@ fn plan_public_access_block(plan: &mut Plan, target: &Target<'_>, live: Option<&
                 expected_owner: target.owner.into(),
             }),
         )
-        .before(live.and_then(|p| serde_json::to_value(p).ok()))
-        .after(serde_json::to_value(PublicAccessBlock::ALL).ok())
+        .before(live.map(crate::plan::value))
+        .after(Some(crate::plan::value(&PublicAccessBlock::ALL)))
         .depends_on(target.deps.to_vec()),
     );
 }
@@ -181,8 +181,8 @@ fn plan_encryption(plan: &mut Plan, target: &Target<'_>, kms: Option<&str>, live
                     expected_owner: target.owner.into(),
                 }),
             )
-            .before(live.and_then(|e| serde_json::to_value(e).ok()))
-            .after(serde_json::to_value(&want).ok())
+            .before(live.map(crate::plan::value))
+            .after(Some(crate::plan::value(&want)))
             .depends_on(target.deps.to_vec()),
         );
     }

@@ -273,7 +273,7 @@ fn plan_create(plan: &mut Plan, name: &str, want: &TrailSettings, trail_deps: Ve
             format!("no trail `{name}` in {HOME_REGION}"),
             Op::Cloudtrail(CloudTrailOp::CreateTrail { settings: want.clone() }),
         )
-        .after(serde_json::to_value(want).ok())
+        .after(Some(crate::plan::value(want)))
         .depends_on(trail_deps),
     );
     Planned {
@@ -318,8 +318,8 @@ fn plan_update(
                         || info.settings.cloud_watch_logs_role_arn != want.cloud_watch_logs_role_arn,
                 }),
             )
-            .before(serde_json::to_value(&info.settings).ok())
-            .after(serde_json::to_value(want).ok())
+            .before(Some(crate::plan::value(&info.settings)))
+            .after(Some(crate::plan::value(want)))
             .depends_on(trail_deps),
         );
         deps.push(at(TRAIL_ADDRESS));
@@ -347,8 +347,8 @@ fn plan_event_selectors(plan: &mut Plan, name: &str, planned: &Planned) {
                 selectors: want_selectors.clone(),
             }),
         )
-        .before(Some(serde_json::to_value(&planned.selectors).unwrap_or_default()))
-        .after(serde_json::to_value(&want_selectors).ok())
+        .before(Some(crate::plan::value(&planned.selectors)))
+        .after(Some(crate::plan::value(&want_selectors)))
         .depends_on(planned.deps.clone()),
     );
 }

@@ -67,9 +67,9 @@ pub(super) fn plan_root_usage(cx: &Context<'_>, plan: &mut Plan, diags: &mut Dia
                 observed
                     .root_usage_filter
                     .as_ref()
-                    .and_then(|f| serde_json::to_value(f).ok()),
+                    .map(crate::plan::value),
             )
-            .after(serde_json::to_value(&want_filter).ok())
+            .after(Some(crate::plan::value(&want_filter)))
             .depends_on(group_dep),
         );
     }
