@@ -16,6 +16,10 @@ const LOADER_ONLY: &[(&str, &str)] = &[
     ("account-declared-twice", "a duplicate across `[[account]]` entries"),
     ("account-email-used-twice", "a duplicate across `[[account]]` entries"),
     (
+        "account-name-like-an-id",
+        "a negative pattern needs a look-ahead editors' regex engines lack",
+    ),
+    (
         "billing-duplicate-alarm-name",
         "a duplicate across `[[billing.alarm]]` entries",
     ),

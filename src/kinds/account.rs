@@ -93,6 +93,8 @@ impl Kind for Accounts {
                 Some("suspended or closing")
             } else if ou.is_none() {
                 Some("directly under the root; `[[account]]` places accounts in OUs")
+            } else if a.name.len() == 12 && a.name.bytes().all(|b| b.is_ascii_digit()) {
+                Some("its name is 12 digits, which a baseline reads as an account id; rename it")
             } else {
                 None
             };
@@ -141,6 +143,17 @@ fn validate(baseline: &Baseline, section: &[Spanned<AccountDecl>], diags: &mut D
                 Diagnostic::error(format!("account `{}` is declared twice", a.name.get_ref()))
                     .at(src, a.name.span())
                     .hint(format!("it is first declared on line {line}")),
+            );
+        }
+        // `account:<12 digits>` means the account of that id, everywhere: a name that reads
+        // like one would make a target mean two accounts.
+        let name = a.name.get_ref().as_str();
+        if name.len() == 12 && name.bytes().all(|b| b.is_ascii_digit()) {
+            diags.push(
+                Diagnostic::error(format!("account name `{name}` reads like an account id"))
+                    .at(src, a.name.span())
+                    .cause(format!("`account:{name}` in a target means the account whose id is {name}"))
+                    .hint("give the account a name that is not 12 digits"),
             );
         }
         let email = a.email.get_ref().as_str().to_ascii_lowercase();

@@ -149,3 +149,19 @@ attach = ['account:Data "Lake" ->']
         moved.address
     );
 }
+
+/// An OU path that holds a marker is quoted like any other name: `Sandbox -> root` is
+/// neither a relation to the root nor, with `(adopt)`, an adoption.
+#[test]
+fn an_ou_path_holding_a_marker_reads_as_one_name() {
+    let relation = crate::types::OuPath::parse("Sandbox -> root").unwrap();
+    let a = crate::kinds::organizational_units::address(&relation);
+    assert_eq!(a.target(), None, "{a}");
+    let adopt = crate::types::OuPath::parse("X (adopt)").unwrap();
+    assert!(!crate::kinds::organizational_units::address(&adopt).is_adopt());
+    let plain = crate::types::OuPath::parse("Workloads/Prod").unwrap();
+    assert_eq!(
+        crate::kinds::organizational_units::address(&plain),
+        "organizational_units.Workloads/Prod"
+    );
+}

@@ -91,10 +91,7 @@ impl Kind for OrganizationalUnits {
 
 /// The address of the change that creates the OU at `path`.
 pub fn address(path: &OuPath) -> Address {
-    Address::new(
-        OrganizationalUnits::NAME,
-        format!("{}.{path}", OrganizationalUnits::NAME),
-    )
+    Address::kind_root(OrganizationalUnits::NAME).child(path)
 }
 
 fn plan_ous(cx: &Context<'_>, section: &[OuDecl], plan: &mut Plan) {
