@@ -385,6 +385,7 @@ macro_rules! registry {
         pub fn describe(baseline: &Baseline) -> Description {
             let mut out = Description::default();
             out.warnings.extend(baseline.limits().warnings(&baseline.source));
+            out.warnings.extend(common::placement::near_misses(baseline));
             if let Some(line) = baseline.limits().describe() {
                 out.text.push_str(&line);
                 out.text.push('\n');

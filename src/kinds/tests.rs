@@ -366,6 +366,20 @@ fn an_unknown_ou_near_a_declared_one_gets_a_did_you_mean() {
         .unwrap_err()
         .to_string();
     assert!(!err.contains("did you mean"), "{err}");
+    // `plinth validate` (nothing live read) warns of the near one only.
+    let both = BASELINE.replace(r#""account:sandbox""#, r#""ou:workloads/Prd", "ou:Elsewhere""#);
+    let warnings = describe(&baseline(&both)).warnings;
+    assert_eq!(
+        warnings.iter().filter(|w| w.contains("did you mean")).count(),
+        1,
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("`ou:workloads/Prd`") && w.contains("`ou:Workloads/Prod`")),
+        "{warnings:?}"
+    );
 }
 
 #[test]

@@ -113,6 +113,53 @@ pub fn unknown_target(cx: &Context<'_>, target: &Target, span: std::ops::Range<u
     }
 }
 
+/// For `plinth validate`, which reads nothing live: each `ou:` target of the baseline that
+/// no `[[organizational_units]]` declares but that is close to one that does (a likely
+/// typo, which only `plan` would report, as an unknown OU), as a warning.
+pub fn near_misses(baseline: &crate::kinds::Baseline) -> Vec<String> {
+    let declared: Vec<String> = baseline
+        .file
+        .organizational_units
+        .iter()
+        .map(|o| o.path.get_ref().to_string())
+        .collect();
+    let Ok(tree) = toml::from_str::<toml::Value>(&baseline.source.text) else {
+        return Vec::new();
+    };
+    let mut targets = std::collections::BTreeSet::new();
+    collect_ou_targets(&tree, &mut targets);
+    targets
+        .into_iter()
+        .filter(|t| !declared.iter().any(|d| d == t))
+        .filter_map(|t| {
+            let lower = t.to_lowercase();
+            let near = declared
+                .iter()
+                .map(|d| (strsim::damerau_levenshtein(&d.to_lowercase(), &lower), d))
+                .filter(|(n, _)| *n <= 2)
+                .min()?
+                .1;
+            Some(format!(
+                "`ou:{t}` is not declared in `[[organizational_units]]`: did you mean `ou:{near}`? (plan accepts it only if the OU exists)"
+            ))
+        })
+        .collect()
+}
+
+/// Every string of `value` that is an `ou:` target, its path.
+fn collect_ou_targets(value: &toml::Value, out: &mut std::collections::BTreeSet<String>) {
+    match value {
+        toml::Value::String(s) => {
+            if let Some(path) = s.strip_prefix("ou:") {
+                out.insert(path.to_owned());
+            }
+        }
+        toml::Value::Array(items) => items.iter().for_each(|v| collect_ou_targets(v, out)),
+        toml::Value::Table(table) => table.values().for_each(|v| collect_ou_targets(v, out)),
+        _ => {}
+    }
+}
+
 /// The OU path most like `path` (a typo's fix), among those the baseline declares and the
 /// live ones a path names alone, if one is close: at most two edits, or a different case.
 fn closest_ou(cx: &Context<'_>, path: &str) -> Option<String> {
