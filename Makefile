@@ -4,10 +4,15 @@
 VENV   := .venv
 PYTHON ?= python3
 
-.PHONY: demo test lint venv build clean bench bench-apply browser iam-policies jq
+.PHONY: demo playground test lint venv build clean bench bench-apply browser iam-policies jq
 
 demo: venv build
 	tests/support/demo.sh
+
+# The emulator with the demo's organization, left running to try plinth against by hand
+# (it prints the variables to export in another shell); Ctrl-C stops it.
+playground: venv build
+	tests/support/playground.sh
 
 test: venv browser jq
 	cargo test --locked --all-targets

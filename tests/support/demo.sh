@@ -5,25 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-PY=${PLINTH_EMULATOR_PYTHON:-.venv/bin/python}
 PLINTH=${PLINTH_BIN:-target/debug/plinth}
 BASELINE=baselines/example.toml
-
-log=$(mktemp)
-workdir=$(mktemp -d)
-"$PY" tests/support/emulator.py --port 0 >"$log.port" 2>"$log" &
-emulator=$!
-trap 'kill $emulator 2>/dev/null; rm -rf "$log" "$log.port" "$workdir"' EXIT
-for _ in $(seq 1 100); do
-  grep -q PLINTH_EMULATOR_PORT "$log.port" 2>/dev/null && break
-  sleep 0.2
-done
-port=$(sed -n 's/^PLINTH_EMULATOR_PORT=//p' "$log.port")
-[ -n "$port" ] || { echo "error: the emulator did not start"; cat "$log"; exit 1; }
-
-export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
-export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
-export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+. tests/support/emulator_env.sh
 
 if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
 step() { printf '\n%s==> %s%s\n' "$bold" "$*" "$plain"; }
