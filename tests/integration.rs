@@ -46,6 +46,7 @@ mod pipeline;
 mod pipeline_find;
 mod pipeline_runs;
 mod plan_reads;
+mod playground;
 mod pod_security;
 mod policy_files;
 mod policy_limits;

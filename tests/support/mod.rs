@@ -31,7 +31,7 @@ pub struct Emulator {
     log: PathBuf,
 }
 
-fn repo() -> PathBuf {
+pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
