@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::common::org_policy::{self, Desired, Importer, Recognised, Setup};
+use super::common::org_policy::{self, Desired, FromFile, Importer, Recognised, Setup};
 use super::{Baseline, Context, Description, IamActions, ImportCx, Imported, Kind, Targets};
 use crate::aws::organizations::ReadScope;
 use crate::diag::Diagnostics;
@@ -162,26 +162,19 @@ fn warn_undeclared(cx: &Context<'_>, t: PolicyType, plan: &mut Plan) {
 }
 
 fn desired(baseline: &Baseline, section: &[Spanned<ManagementPolicy>], t: PolicyType) -> Vec<Desired> {
-    let mut out = Vec::new();
-    for decl in of_type(section, t) {
-        let p = decl.get_ref();
-        let Some(file) = baseline.policy_file(&p.file) else {
-            continue;
-        };
-        let name = p.name.get_ref().to_string();
-        out.push(Desired::new(
-            ManagementPolicies::NAME,
-            format!("{}.{name}", t.rules().key),
-            name,
-            p.description
-                .clone()
-                .unwrap_or_else(|| format!("Managed by plinth: {}", p.file.get_ref().display())),
-            file.document.clone(),
-            p.attach.get_ref(),
-            decl.span(),
-        ));
-    }
-    out
+    of_type(section, t)
+        .filter_map(|decl| {
+            let p = decl.get_ref();
+            let from_file = FromFile {
+                name: &p.name,
+                file: &p.file,
+                description: p.description.as_ref(),
+                attach: p.attach.get_ref(),
+                span: decl.span(),
+            };
+            from_file.desired(baseline, ManagementPolicies::NAME, Some(t.rules().key))
+        })
+        .collect()
 }
 
 #[cfg(test)]

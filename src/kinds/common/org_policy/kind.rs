@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use toml::Spanned;
 
-use super::{Desired, Importer, Recognised, Setup};
+use super::{Desired, FromFile, Importer, Recognised, Setup};
 use crate::aws::organizations::ReadScope;
 use crate::diag::Diagnostics;
 use crate::kinds::{Baseline, BaselineFile, Context, Description, ImportCx, Imported, Kind, Targets};
@@ -152,25 +152,17 @@ fn desired_of<K: OrgPolicyKind>(
     let Some(table) = K::CUSTOM else {
         return out;
     };
-    for decl in K::custom(section) {
+    let custom = K::custom(section).iter().map(|decl| {
         let c = decl.get_ref();
-        // Read while loading; a baseline that loaded has every file it names.
-        let Some(file) = baseline.policy_file(&c.file) else {
-            continue;
-        };
-        let name = c.name.get_ref().to_string();
-        out.push(Desired::new(
-            K::NAME,
-            table.key.map_or_else(|| name.clone(), |key| format!("{key}.{name}")),
-            name,
-            c.description
-                .clone()
-                .unwrap_or_else(|| format!("Managed by plinth: {}", c.file.get_ref().display())),
-            file.document.clone(),
-            c.attach.get_ref(),
-            decl.span(),
-        ));
-    }
+        FromFile {
+            name: &c.name,
+            file: &c.file,
+            description: c.description.as_ref(),
+            attach: c.attach.get_ref(),
+            span: decl.span(),
+        }
+    });
+    out.extend(custom.filter_map(|c| c.desired(baseline, K::NAME, table.key)));
     out
 }
 

@@ -95,6 +95,44 @@ impl Desired {
     }
 }
 
+/// One of the user's own policies, from a JSON file (`[[scp.custom]]`, `[[tag_policy]]`,
+/// `[[management_policy]]`), as its table holds it.
+pub struct FromFile<'a> {
+    pub name: &'a Spanned<crate::types::PolicyName>,
+    pub file: &'a Spanned<std::path::PathBuf>,
+    pub description: Option<&'a String>,
+    pub attach: &'a [Spanned<Target>],
+    /// The whole table entry, for errors about the policy.
+    pub span: Range<usize>,
+}
+
+impl FromFile<'_> {
+    /// The policy as planned, at `<kind>.<key prefix>.<name>` (or `<kind>.<name>`); `None`
+    /// when its file did not load (the loader reported it, so a loaded baseline has them all).
+    pub fn desired(
+        &self,
+        baseline: &crate::kinds::Baseline,
+        kind: &'static str,
+        prefix: Option<&str>,
+    ) -> Option<Desired> {
+        let file = baseline.policy_file(self.file)?;
+        let name = self.name.get_ref().to_string();
+        let description = self
+            .description
+            .cloned()
+            .unwrap_or_else(|| format!("Managed by plinth: {}", self.file.get_ref().display()));
+        Some(Desired::new(
+            kind,
+            prefix.map_or_else(|| name.clone(), |p| format!("{p}.{name}")),
+            name,
+            description,
+            file.document.clone(),
+            self.attach,
+            self.span.clone(),
+        ))
+    }
+}
+
 /// What AWS would reject, checked on the baseline alone: each document's size, a target
 /// listed twice, more policies of the type on one target than AWS allows (the limits
 /// plinth knows, or the baseline's `[limits]`).
