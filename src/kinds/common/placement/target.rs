@@ -135,6 +135,7 @@ pub fn near_misses(baseline: &crate::kinds::Baseline) -> Vec<String> {
             let lower = t.to_lowercase();
             let near = declared
                 .iter()
+                .filter(|d| d.chars().count().abs_diff(t.chars().count()) <= 2)
                 .map(|d| (strsim::damerau_levenshtein(&d.to_lowercase(), &lower), d))
                 .filter(|(n, _)| *n <= 2)
                 .min()?
@@ -176,9 +177,11 @@ fn closest_ou(cx: &Context<'_>, path: &str) -> Option<String> {
         .filter_map(|o| org.plain_path(&o.id))
         .map(|p| p.to_string());
     let lower = path.to_lowercase();
+    // Only paths of about the same length are compared: two edits change it by two at
+    // most, and the distance costs the product of the lengths.
     declared
         .chain(live)
-        .filter(|p| p != path)
+        .filter(|p| p != path && p.chars().count().abs_diff(path.chars().count()) <= 2)
         .map(|p| (strsim::damerau_levenshtein(&p.to_lowercase(), &lower), p))
         .filter(|(d, _)| *d <= 2)
         .min()
