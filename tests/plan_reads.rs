@@ -1,8 +1,9 @@
 //! Planning reads in two steps, counted against the emulator: the organization read
 //! lists each policy's targets (what decides *whether* an attachment changes) and no
 //! target's other attachments; a target's attachments (`ListPoliciesForTarget`) are read
-//! only where a decision needs them (`plan::Need`): an attach adding a policy to it (the
-//! per-target limit), a detach that may leave it without an SCP.
+//! only where a decision needs them (`plan::Need`): an attach adding a policy to a target
+//! that might reach the per-target limit (the policies whose targets are not read could
+//! all be on it), a detach that may leave it without an SCP.
 
 use crate::support::{Emulator, TempBaseline, create_account_in, seed};
 use plinth::plan::{Action, Plan, PlanOptions};
@@ -41,7 +42,7 @@ fn count(plan: &Plan, action: Action) -> usize {
 }
 
 #[tokio::test]
-async fn a_converged_plan_reads_no_targets_attachments_and_an_attach_reads_only_its_targets() {
+async fn a_converged_plan_and_attaches_that_cannot_fill_a_target_read_no_targets_attachments() {
     let emu = Emulator::start();
     let org = emu.organizations().await;
     let seeded = seed(&org).await;
@@ -65,12 +66,13 @@ async fn a_converged_plan_reads_no_targets_attachments_and_an_attach_reads_only_
     assert_eq!(reads, 0, "{calls:?}");
     assert_eq!(calls.get("Organizations.ListTargetsForPolicy"), 1, "{calls:?}");
 
-    // Attached to three more: exactly those three read, for the per-target limit (before:
-    // all six, the policy's three targets and the baseline's six, once each).
+    // Attached to three more: none read (before: all six, the policy's three targets and
+    // the baseline's six, once each). Each of the three carries at most `guard` and AWS's
+    // FullAWSAccess, whose targets are not read: 2 of the 10 SCPs a target may have.
     b.rewrite(&on(&accounts));
     let (more, reads, calls) = plan(&emu, &b).await;
     assert_eq!(count(&more, Action::Attach), 3, "{:#?}", more.changes);
-    assert_eq!(reads, 3, "{calls:?}");
+    assert_eq!(reads, 0, "{calls:?}");
     apply(&emu, &more).await;
     let (converged, reads, calls) = plan(&emu, &b).await;
     assert!(converged.is_empty(), "{:#?}", converged.changes);
@@ -87,4 +89,83 @@ async fn a_converged_plan_reads_no_targets_attachments_and_an_attach_reads_only_
     let (converged, reads, calls) = plan(&emu, &b).await;
     assert!(converged.is_empty(), "{:#?}", converged.changes);
     assert_eq!(reads, 0, "{calls:?}");
+}
+
+/// With as many SCPs in the organization as a target may carry, any target might be
+/// full: an attach reads its target's attachments, exactly those targets', and decides.
+#[tokio::test]
+async fn an_attach_reads_its_targets_when_the_organizations_policies_might_fill_them() {
+    let emu = Emulator::start();
+    let org = emu.organizations().await;
+    let seeded = seed(&org).await;
+    let mut accounts = Vec::new();
+    for i in 0..4 {
+        accounts.push(create_account_in(&org, &format!("member-{i}"), &seeded.root_id, &seeded.workloads_ou).await);
+    }
+    // At most 3 SCPs a target (the baseline's own figure), and two SCPs made by hand:
+    // with FullAWSAccess and `guard`, four that might be on any target.
+    let limited = |accounts: &[String]| format!("{}\n[limits]\nscp_per_target = 3\n", on(accounts));
+    let b = TempBaseline::new(&limited(&accounts[..1]), &[("guard.json", GUARD)]);
+    apply(&emu, &plan(&emu, &b).await.0).await;
+    for name in ["by-hand-1", "by-hand-2"] {
+        org.create_policy()
+            .name(name)
+            .description("made by hand")
+            .content(GUARD)
+            .r#type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+            .send()
+            .await
+            .unwrap();
+    }
+    let (converged, reads, calls) = plan(&emu, &b).await;
+    assert!(converged.is_empty(), "{:#?}", converged.changes);
+    assert_eq!(reads, 0, "{calls:?}");
+
+    b.rewrite(&limited(&accounts));
+    let (more, reads, calls) = plan(&emu, &b).await;
+    assert_eq!(count(&more, Action::Attach), 3, "{:#?}", more.changes);
+    assert_eq!(reads, 3, "{calls:?}");
+    apply(&emu, &more).await;
+
+    // One hand-made SCP on the last account too: with FullAWSAccess and `guard`, three,
+    // all it may carry; one more of the baseline's is refused before any write.
+    let last = accounts.last().unwrap().clone();
+    let by_hand = policy_id(&org, "by-hand-1").await;
+    org.attach_policy()
+        .policy_id(&by_hand)
+        .target_id(&last)
+        .send()
+        .await
+        .unwrap();
+    let two = format!(
+        "{}\n[[scp.custom]]\nname = \"guard-2\"\nfile = \"guard.json\"\nattach = [\"account:{last}\"]\n",
+        limited(&accounts)
+    );
+    b.rewrite(&two);
+    let session = emu.session().await;
+    let err = session
+        .plan(&b.load(), PlanOptions::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(&format!("`account:{last}` would carry 4 SCPs")), "{err}");
+    let calls = session.aws.counter.snapshot();
+    assert_eq!(calls.get("Organizations.ListPoliciesForTarget"), 1, "{calls:?}");
+    assert_eq!(calls.writes(), 0, "{:?}", calls.write_calls());
+}
+
+async fn policy_id(org: &aws_sdk_organizations::Client, name: &str) -> String {
+    let page = org
+        .list_policies()
+        .filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    page.policies()
+        .iter()
+        .find(|p| p.name() == Some(name))
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned()
 }

@@ -112,6 +112,7 @@ fn sample_plan(allow_delete: bool) -> Plan {
                     managed_by: None,
                     content: None,
                     targets: vec![],
+                    targets_read: true,
                 },
                 Scp {
                     id: "p-region".into(),
@@ -123,6 +124,7 @@ fn sample_plan(allow_delete: bool) -> Plan {
                     managed_by: None,
                     content: Some(live_doc.to_string()),
                     targets: vec!["r-root".into(), "ou-sand".into()],
+                    targets_read: true,
                 },
                 Scp {
                     id: "p-old".into(),
@@ -136,6 +138,7 @@ fn sample_plan(allow_delete: bool) -> Plan {
                             .into(),
                     ),
                     targets: vec!["ou-work".into()],
+                    targets_read: true,
                 },
             ],
             attached: BTreeMap::from([

@@ -34,6 +34,7 @@ fn scp(id: &str, name: &str, owned: bool, targets: &[&str]) -> Scp {
         managed_by: None,
         content: None,
         targets: targets.iter().map(|t| t.to_string()).collect(),
+        targets_read: true,
     }
 }
 

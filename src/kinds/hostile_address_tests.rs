@@ -20,6 +20,7 @@ fn orphan(id: &str, name: &str, targets: &[&str]) -> crate::observed::Scp {
             &crate::kinds::scp::generated::deny_leave_organization(),
         )),
         targets: targets.iter().map(|t| (*t).to_owned()).collect(),
+        targets_read: true,
     }
 }
 

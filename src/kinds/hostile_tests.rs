@@ -297,6 +297,7 @@ fn a_forgeable_tag_on_a_declared_policy_blocks_its_kind_not_the_whole_plan() {
         }),
         content: None,
         targets: vec![],
+        targets_read: true,
     });
     let plan = compute_ok(&b, &o, true);
     assert!(plan.changes.iter().all(|c| c.kind != "scp"), "{:?}", addresses(&plan));

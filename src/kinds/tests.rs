@@ -74,6 +74,7 @@ fn full_access(targets: &[&str]) -> Scp {
         managed_by: None,
         content: None,
         targets: targets.iter().map(|s| s.to_string()).collect(),
+        targets_read: true,
     }
 }
 
@@ -105,6 +106,7 @@ pub(super) fn converged(b: &Baseline) -> Observed {
             managed_by: None,
             content: Some(d.content.clone()),
             targets,
+            targets_read: true,
         });
     }
     o
@@ -263,6 +265,7 @@ fn orphans_are_kept_unless_deletion_is_allowed() {
         managed_by: None,
         content: Some(policy::minify(&crate::kinds::scp::generated::deny_leave_organization())),
         targets: vec!["ou-w".into()],
+        targets_read: true,
     });
     o.org.attached.get_mut("ou-w").unwrap().push("p-old".into());
     // And one plinth does not own: never mentioned.
@@ -275,6 +278,7 @@ fn orphans_are_kept_unless_deletion_is_allowed() {
         managed_by: None,
         content: None,
         targets: vec![],
+        targets_read: true,
     });
 
     let plan = compute_ok(&b, &o, false);
@@ -303,6 +307,7 @@ fn never_detaches_the_last_scp_of_a_target() {
         managed_by: None,
         content: None,
         targets: vec!["ou-w".into()],
+        targets_read: true,
     });
     // FullAWSAccess was removed from the OU: old-policy is all it has.
     o.org.attached.insert("ou-w".into(), vec!["p-old".into()]);
@@ -330,6 +335,7 @@ fn counts_live_policies_plinth_does_not_own_against_the_limit_of_ten() {
             managed_by: None,
             content: None,
             targets: vec![],
+            targets_read: true,
         });
         o.org.attached.get_mut("r-root").unwrap().push(id);
     }

@@ -158,6 +158,10 @@ pub struct Scp {
     pub content: Option<String>,
     /// Targets the SCP is attached to, read for owned SCPs and those the baseline names.
     pub targets: Vec<String>,
+    /// Whether `targets` was read (all of them); when not, the policy may be attached
+    /// anywhere, as far as a plan can tell.
+    #[serde(default)]
+    pub targets_read: bool,
 }
 
 /// How a baseline target maps onto the live organization.

@@ -70,6 +70,7 @@ fn scp(id: &str, name: &str, owned: bool, targets: &[&str]) -> Scp {
                 .to_string(),
         ),
         targets: targets.iter().map(|t| t.to_string()).collect(),
+        targets_read: true,
     }
 }
 

@@ -62,7 +62,10 @@ impl Organizations {
         let (contents, targets) = futures::try_join!(contents, targets)?;
         for p in &mut scps {
             p.content = contents.get(&p.id).cloned();
-            p.targets = targets.get(&p.id).cloned().unwrap_or_default();
+            if let Some(t) = targets.get(&p.id) {
+                p.targets.clone_from(t);
+                p.targets_read = true;
+            }
         }
         Ok(scps)
     }
@@ -89,6 +92,7 @@ impl Organizations {
                 managed_by: None,
                 content: None,
                 targets: vec![],
+                targets_read: false,
             })
             .collect())
     }

@@ -262,6 +262,7 @@ fn the_planner_counts_live_policies_against_the_effective_limit() {
         managed_by: None,
         content: None,
         targets: vec!["r-root".into()],
+        targets_read: true,
     });
     o.org.attached.get_mut("r-root").unwrap().push("p-theirs".into());
     let err = compute(&b, &o, PlanOptions::default()).unwrap_err().to_string();

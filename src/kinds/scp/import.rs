@@ -161,6 +161,7 @@ mod tests {
             managed_by: crate::observed::other_manager(name, []),
             content: Some(minify(content)),
             targets: targets.iter().map(|t| t.to_string()).collect(),
+            targets_read: true,
         }
     }
 

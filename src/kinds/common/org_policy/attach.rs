@@ -152,13 +152,16 @@ impl<'a> Scope<'a> {
     /// plinth's (AWS's default policy too, where it is attached): the limit plinth knows,
     /// or the baseline's `[limits]`. Only targets the baseline attaches to are checked,
     /// and those whose attachments were read; a live one this plan attaches a policy to
-    /// and whose attachments were not read is a need (`plan::Need`), checked once read.
+    /// and whose attachments were not read is a need (`plan::Need`), checked once read,
+    /// unless the count cannot reach the limit (`within_limit_unread`).
     pub(super) fn check_limits(&self, plan: &mut Plan, st: &mut State<'a>) {
         let baseline = self.cx.baseline;
         let limit = baseline.limits().per_target(self.setup.policy_type);
         let max = limit.value;
         for id in st.gaining.intersection(&st.unknown) {
-            plan.need(self.need(id));
+            if !self.within_limit_unread(st, id, max) {
+                plan.need(self.need(id));
+            }
         }
         for (key, set) in &st.final_sets {
             let known = !matches!(key, TargetKey::Live(id) if st.unknown.contains(id));
@@ -188,5 +191,18 @@ impl<'a> Scope<'a> {
                 );
             }
         }
+    }
+
+    /// Whether live target `id`, whose attachments were not read, stays within `max`
+    /// whatever they are: it carries at most what the policies with read targets show
+    /// (its final set) and every policy of the type whose targets were not read (AWS's
+    /// default policy among them). Within the limit so, no read can change the decision.
+    fn within_limit_unread(&self, st: &State<'a>, id: &str, max: usize) -> bool {
+        let shown = st
+            .final_sets
+            .get(&TargetKey::Live(id.to_owned()))
+            .map_or(0, BTreeSet::len);
+        let unread = self.view.policies.iter().filter(|p| !p.targets_read).count();
+        shown + unread <= max
     }
 }

@@ -209,6 +209,7 @@ fn a_move_needs_what_the_ou_it_enters_carries_and_then_lists_it() {
         managed_by: None,
         content: None,
         targets: vec![],
+        targets_read: true,
     });
     o.org.accounts[2].email = "tools@example.com".into();
     let moving = "[[account]]\nname = \"tools\"\nemail = \"tools@example.com\"\nou = \"Workloads\"\n";

@@ -12,16 +12,21 @@ use crate::kinds::{Baseline, Observed, compute};
 use crate::plan::{Need, Plan, PlanOptions};
 use crate::types::policy_types::PolicyType;
 
-/// The organization as plinth's read gives it: no target's attachments, and no targets
-/// of AWS's own policies (plans never list them).
+/// The organization as plinth's read gives it: no target's attachments, and the targets
+/// of plinth's own policies only (the baseline names no other here).
 fn as_read(whole: &Observed) -> Observed {
     let mut o = whole.clone();
     o.org.attached.clear();
+    let unread = |p: &mut crate::observed::Scp| {
+        if !p.owned {
+            p.targets.clear();
+            p.targets_read = false;
+        }
+    };
+    o.org.scps.iter_mut().for_each(unread);
     for s in o.org.policy_sets.values_mut() {
         s.attached.clear();
-        for p in s.policies.iter_mut().filter(|p| p.aws_managed) {
-            p.targets.clear();
-        }
+        s.policies.iter_mut().for_each(unread);
     }
     o
 }
@@ -91,16 +96,44 @@ fn a_converged_plan_needs_nothing() {
 }
 
 #[test]
-fn attaching_to_n_live_targets_needs_exactly_those_n_then_plans_as_before() {
+fn attaching_to_live_targets_that_cannot_reach_the_limit_needs_no_read() {
+    // Each account carries at most the case's policies and AWS's default one (its
+    // targets unread): within every type's limit, so no count is read.
     let accounts = ["222222222222", "333333333333", "444444444444"];
     for case in &CASES {
         let whole = with_accounts(case);
         let b = on_accounts(case, &accounts);
+        let (first, _) = two_steps(&b, &whole, false);
+        assert!(first.needs.is_empty(), "{}: {:?}", case.kind, first.needs);
+        // What a plan that read every target makes (the organization read of before).
+        let before = plan(&b, &whole, false);
+        assert_eq!(lines(&first), lines(&before), "{}", case.kind);
+        assert_eq!(first.warnings, before.warnings, "{}", case.kind);
+    }
+}
+
+#[test]
+fn attaching_to_n_live_targets_that_might_reach_the_limit_needs_exactly_those_n_then_plans_as_before() {
+    let accounts = ["222222222222", "333333333333", "444444444444"];
+    for case in &CASES {
+        let t = case.policy_type;
+        let mut whole = with_accounts(case);
+        // Others' policies, as many as the limit, attached nowhere: their targets are
+        // not read, so any target might carry them all.
+        let s = set(&mut whole, t);
+        for i in 0..t.rules().max_per_target {
+            s.policies.push(policy(
+                &format!("p-theirs{i}"),
+                &format!("theirs-{i}"),
+                &json!({}),
+                false,
+            ));
+        }
+        let b = on_accounts(case, &accounts);
         let (first, second) = two_steps(&b, &whole, false);
-        assert_eq!(first.needs, attachments(case.policy_type, &accounts), "{}", case.kind);
+        assert_eq!(first.needs, attachments(t, &accounts), "{}", case.kind);
         let second = second.unwrap_or_else(|e| panic!("{}: {e}", case.kind));
         assert!(second.needs.is_empty(), "{}: {:?}", case.kind, second.needs);
-        // What a plan that read every target makes (the organization read of before).
         let before = plan(&b, &whole, false);
         assert_eq!(lines(&second), lines(&before), "{}", case.kind);
         assert_eq!(

@@ -130,6 +130,7 @@ pub(super) fn policy(id: &str, name: &str, content: &Value, owned: bool) -> Scp 
         managed_by: None,
         content: Some(content.to_string()),
         targets: vec![],
+        targets_read: true,
     }
 }
 
