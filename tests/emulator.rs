@@ -138,3 +138,78 @@ async fn the_emulator_enforces_the_rules_plinth_checks_before_calling() {
         .map(str::to_owned);
     assert_eq!(code.as_deref(), Some("ConstraintViolationException"));
 }
+
+/// AWS answers `ListAccounts` and `ListTargetsForPolicy` 20 items a page; so does the
+/// emulator (moto answers 100 accounts, and every target at once), so counted reads are
+/// AWS's.
+#[tokio::test]
+async fn organizations_listings_come_in_aws_page_sizes() {
+    let emu = Emulator::start();
+    let org = emu.organizations().await;
+    let seeded = seed(&org).await;
+    let mut accounts = Vec::new();
+    for i in 0..42 {
+        accounts
+            .push(support::create_account_in(&org, &format!("paged-{i}"), &seeded.root_id, &seeded.workloads_ou).await);
+    }
+    let first = org.list_accounts().send().await.unwrap();
+    assert_eq!(first.accounts().len(), 20);
+    assert!(first.next_token().is_some());
+    let pages: Vec<_> = org.list_accounts().into_paginator().send().collect::<Vec<_>>().await;
+    let listed: usize = pages.iter().map(|p| p.as_ref().unwrap().accounts().len()).sum();
+    assert!(
+        listed >= 42 && pages.len() == listed.div_ceil(20),
+        "{listed} in {} pages",
+        pages.len()
+    );
+
+    org.enable_policy_type()
+        .root_id(&seeded.root_id)
+        .policy_type(PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    let policy = org
+        .create_policy()
+        .name("everywhere")
+        .description("")
+        .r#type(PolicyType::ServiceControlPolicy)
+        .content(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    let id = policy
+        .policy()
+        .unwrap()
+        .policy_summary()
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_owned();
+    for a in &accounts {
+        org.attach_policy().policy_id(&id).target_id(a).send().await.unwrap();
+    }
+    let first = org.list_targets_for_policy().policy_id(&id).send().await.unwrap();
+    assert_eq!(first.targets().len(), 20);
+    let pages: Vec<_> = org
+        .list_targets_for_policy()
+        .policy_id(&id)
+        .into_paginator()
+        .send()
+        .collect::<Vec<_>>()
+        .await;
+    let mut targets: Vec<String> = pages
+        .iter()
+        .flat_map(|p| {
+            p.as_ref()
+                .unwrap()
+                .targets()
+                .iter()
+                .map(|t| t.target_id().unwrap().to_owned())
+        })
+        .collect();
+    assert_eq!(pages.len(), 3);
+    targets.sort();
+    accounts.sort();
+    assert_eq!(targets, accounts);
+}

@@ -92,6 +92,13 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
     figures as plinth's table, `src/types/policy_types.rs`).
   - `RCPFullAWSAccess` cannot be detached (`ConstraintViolationException`), as on AWS.
 
+* Organizations page sizes. AWS answers `ListAccounts` and `ListTargetsForPolicy` at
+  most 20 items a page (`MaxResults` 1 to 20, 20 when left out), with a `NextToken`;
+  moto answers 100 accounts a page and every target of a policy at once. The shim
+  gives moto's paginator AWS's default for `ListAccounts`, and pages moto's complete
+  `ListTargetsForPolicy` answer (the token is the offset into it), so tests and
+  benchmarks count the reads AWS would need.
+
 * Organizations `DescribeEffectivePolicy` (tests/support/emulator_effective.py, whose
   docstring details it): each account's effective management policy of a type, merged
   from moto's stored policies and attachments (root, OUs, account) by AWS's inheritance
@@ -642,6 +649,21 @@ def install_organizations_shims():
         return original_create_ou(self, **kwargs)
 
     backend_class.create_organizational_unit = create_organizational_unit
+
+    # AWS's page sizes (see the module docstring).
+    org_utils.PAGINATION_MODEL["list_accounts"]["limit_default"] = 20
+    original_targets = backend_class.list_targets_for_policy
+
+    def list_targets_for_policy(self, **kwargs):
+        everything = original_targets(self, **kwargs)["Targets"]
+        size = min(int(kwargs.get("MaxResults") or 20), 20)
+        start = int(kwargs.get("NextToken") or 0)
+        answer = {"Targets": everything[start : start + size]}
+        if start + size < len(everything):
+            answer["NextToken"] = str(start + size)
+        return answer
+
+    backend_class.list_targets_for_policy = list_targets_for_policy
 
 
 # AWS's per-type limits, as plinth's table knows them (src/types/policy_types.rs, each row
