@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
@@ -117,7 +117,18 @@ pub type Gate<'a> = &'a (dyn Fn() -> Option<String> + Sync);
 /// lane, at most [`APPLY_CONCURRENCY`] at once. `gate` is asked before each change starts: once it gives a reason, no further
 /// change starts, the ones in flight finish, and the rest are reported skipped with that
 /// reason.
-pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> ApplyReport {
+pub async fn apply<E: Executor>(plan: Plan, executor: &E, gate: Gate<'_>) -> ApplyReport {
+    Box::pin(apply_changes(
+        plan.changes.into_iter().map(Arc::new).collect(),
+        executor,
+        gate,
+    ))
+    .await
+}
+
+/// [`apply`], of changes held only here (and by the call running each): each is let go
+/// once it is done, failed or skipped.
+async fn apply_changes<E: Executor>(changes: Vec<Arc<Change>>, executor: &E, gate: Gate<'_>) -> ApplyReport {
     let created: Mutex<AddrMap<String>> = Mutex::new(AddrMap::new());
     let resolve = |r: &Ref| match r {
         Ref::Id(id) => Some(id.clone()),
@@ -127,9 +138,13 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> Ap
             .get(addr)
             .cloned(),
     };
-    let changes = &plan.changes;
+    // What the report needs of each change, kept; the changes themselves (their
+    // operations and documents) are let go as each is done, failed or skipped, so a long
+    // apply holds only what is still to do.
+    let heads: Vec<(Address, Action)> = changes.iter().map(|c| (c.address.clone(), c.action)).collect();
+    let mut graph = Graph::of(&changes);
+    let mut changes: Vec<Option<Arc<Change>>> = changes.into_iter().map(Some).collect();
     let total = changes.len();
-    let mut graph = Graph::of(changes);
     let mut finished: Vec<Option<Status>> = vec![None; total];
     let (mut done, mut not_done) = (0, 0);
     // A saved plan edited by hand may name a dependency it does not hold: what depends on
@@ -138,12 +153,16 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> Ap
         finished[i] = Some(Status::Skipped {
             because: format!("`{missing}`, which it depends on, is not in the plan"),
         });
-        not_done += 1 + skip_dependents(&graph, changes, &mut finished, i);
+        not_done += 1 + skip_dependents(&graph, &heads, &mut finished, &mut changes, i);
+        changes[i] = None;
     }
+    let lane = |c: &Option<Arc<Change>>| executor.lane(c.as_deref().expect("a change waiting to start is held"));
     // What may start, by lane, in the order it became ready.
     let mut ready: BTreeMap<&str, VecDeque<usize>> = BTreeMap::new();
     for i in graph.ready_at_start() {
-        ready.entry(executor.lane(&changes[i])).or_default().push_back(i);
+        if finished[i].is_none() {
+            ready.entry(lane(&changes[i])).or_default().push_back(i);
+        }
     }
     let mut running = FuturesUnordered::new();
     let mut next_report = tokio::time::Instant::now() + PROGRESS_EVERY;
@@ -154,28 +173,18 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> Ap
             while running.len() < APPLY_CONCURRENCY
                 && let Some(&i) = queue.front()
             {
+                let Some(c) = changes[i].take() else {
+                    // Skipped since it became ready.
+                    queue.pop_front();
+                    continue;
+                };
                 // Its lane is full: the rest of the lane waits for a change of it to be done.
-                let Some(reservation) = executor.reserve(&changes[i]) else {
+                let Some(reservation) = executor.reserve(&c) else {
+                    changes[i] = Some(c);
                     break;
                 };
                 queue.pop_front();
-                let (c, resolve) = (&changes[i], &resolve);
-                running.push(async move {
-                    let _slot = reservation;
-                    if let Some(because) = gate() {
-                        return (i, Err(Status::Skipped { because }));
-                    }
-                    let result = executor.execute(c, resolve).await;
-                    (
-                        i,
-                        result.map_err(|e: AwsError| {
-                            // What the SDK's error adds (why credentials failed) included.
-                            let error = e.causes().join(": ");
-                            tracing::error!(address = %c.address, error = %error, "change failed");
-                            Status::Failed { error }
-                        }),
-                    )
-                });
+                running.push(run(i, c, reservation, executor, &resolve, gate));
             }
         }
         // Wait for the next change to finish, saying where things stand every so often.
@@ -199,44 +208,44 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> Ap
             }
             break;
         };
-        let c = &changes[i];
+        let (address, action) = &heads[i];
         match result {
             Ok(id) => {
                 if let Some(id) = &id {
                     created
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
-                        .insert(c.address.clone(), id.clone());
+                        .insert(address.clone(), id.clone());
                 }
                 done += 1;
                 tracing::info!(
                     done = done + not_done,
                     total,
                     "{} {} {}",
-                    c.action.symbol(),
-                    c.action,
-                    c.address
+                    action.symbol(),
+                    action,
+                    address
                 );
                 finished[i] = Some(Status::Done { id });
                 for d in graph.done(i) {
-                    ready.entry(executor.lane(&changes[d])).or_default().push_back(d);
+                    ready.entry(lane(&changes[d])).or_default().push_back(d);
                 }
             }
             Err(status) => {
                 not_done += 1;
                 finished[i] = Some(status);
-                not_done += skip_dependents(&graph, changes, &mut finished, i);
+                not_done += skip_dependents(&graph, &heads, &mut finished, &mut changes, i);
             }
         }
     }
 
     ApplyReport {
-        outcomes: changes
-            .iter()
+        outcomes: heads
+            .into_iter()
             .zip(finished)
-            .map(|(c, status)| Outcome {
-                address: c.address.clone(),
-                action: c.action,
+            .map(|((address, action), status)| Outcome {
+                address,
+                action,
                 status: status.unwrap_or(Status::Skipped {
                     because: "not reached".into(),
                 }),
@@ -245,16 +254,48 @@ pub async fn apply<E: Executor>(plan: &Plan, executor: &E, gate: Gate<'_>) -> Ap
     }
 }
 
+/// Change `i`, in its lane's slot, unless the gate has closed; its id, or what became of it.
+async fn run<E: Executor>(
+    i: usize,
+    c: Arc<Change>,
+    slot: Reservation,
+    executor: &E,
+    resolve: &(dyn Fn(&Ref) -> Option<String> + Sync),
+    gate: Gate<'_>,
+) -> (usize, Result<Option<String>, Status>) {
+    let _slot = slot;
+    if let Some(because) = gate() {
+        return (i, Err(Status::Skipped { because }));
+    }
+    let result = executor.execute(&c, resolve).await;
+    (
+        i,
+        result.map_err(|e: AwsError| {
+            // What the SDK's error adds (why credentials failed) included.
+            let error = e.causes().join(": ");
+            tracing::error!(address = %c.address, error = %error, "change failed");
+            Status::Failed { error }
+        }),
+    )
+}
+
 /// What waits on change `i`, which did not succeed, will not start: skipped, and what
 /// waits on those. Returns how many.
-fn skip_dependents(graph: &Graph, changes: &[Change], finished: &mut [Option<Status>], i: usize) -> usize {
+fn skip_dependents(
+    graph: &Graph,
+    heads: &[(Address, Action)],
+    finished: &mut [Option<Status>],
+    changes: &mut [Option<Arc<Change>>],
+    i: usize,
+) -> usize {
     let mut skipped = 0;
     let mut blocked = vec![i];
     while let Some(j) = blocked.pop() {
         for &d in &graph.dependents[j] {
             if finished[d].is_none() {
-                let because = format!("`{}` did not succeed", changes[j].address);
+                let because = format!("`{}` did not succeed", heads[j].0);
                 finished[d] = Some(Status::Skipped { because });
+                changes[d] = None;
                 skipped += 1;
                 blocked.push(d);
             }
@@ -277,7 +318,7 @@ struct Graph {
 }
 
 impl Graph {
-    fn of(changes: &[Change]) -> Graph {
+    fn of(changes: &[Arc<Change>]) -> Graph {
         let index: AddrMap<usize> = changes
             .iter()
             .enumerate()

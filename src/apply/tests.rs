@@ -75,7 +75,7 @@ async fn runs_dependencies_first_and_passes_created_ids() {
         fail: "",
         log: Mutex::new(vec![]),
     };
-    let report = apply(&plan(), &fake, &|| None).await;
+    let report = apply(plan(), &fake, &|| None).await;
     assert!(report.is_success(), "{report:?}");
     let log = fake.log.lock().unwrap().clone();
     let pos = |s: &str| log.iter().position(|l| l == s).unwrap();
@@ -95,7 +95,7 @@ async fn a_failure_skips_its_dependents_and_nothing_else() {
         fail: "scp.a",
         log: Mutex::new(vec![]),
     };
-    let report = apply(&plan(), &fake, &|| None).await;
+    let report = apply(plan(), &fake, &|| None).await;
     assert_eq!(report.done(), 2);
     assert_eq!(report.failed(), 1);
     assert_eq!(report.skipped(), 1);
@@ -120,7 +120,7 @@ async fn a_dependency_missing_from_the_plan_is_not_taken_as_done() {
     let mut plan = plan();
     // As a hand-edited saved plan might: `scp.b`'s creation waits for a change it lacks.
     plan.changes[1].depends_on.push("scp.gone".parse().unwrap());
-    let report = apply(&plan, &fake, &|| None).await;
+    let report = apply(plan.clone(), &fake, &|| None).await;
     assert_eq!((report.done(), report.skipped()), (2, 2), "{report:?}");
     assert_eq!(
         report.outcomes[1].status,
@@ -145,7 +145,7 @@ async fn a_closed_gate_starts_no_further_change() {
     };
     // The gate closes once two changes have started (an interrupt, a lost lock).
     let gate = || (fake.log.lock().unwrap().len() >= 2).then(|| "the apply lock was lost".to_owned());
-    let report = apply(&plan(), &fake, &gate).await;
+    let report = apply(plan(), &fake, &gate).await;
     assert_eq!(report.done(), 2, "{report:?}");
     assert_eq!(fake.log.lock().unwrap().len(), 2);
     assert!(report.outcomes[2..].iter().all(|o| o.status
@@ -199,7 +199,7 @@ async fn a_slow_change_holds_up_only_what_depends_on_it() {
         slow: "account.payments",
         ended: Mutex::new(BTreeMap::new()),
     };
-    let report = apply(&plan, &timed, &|| None).await;
+    let report = apply(plan.clone(), &timed, &|| None).await;
     assert!(report.is_success(), "{report:?}");
     let ended = timed.ended.lock().unwrap().clone();
     // The attach follows its policy at once, not after the 15-minute account creation.
@@ -266,7 +266,7 @@ async fn a_full_lane_never_holds_up_another_service() {
         ended: Mutex::new(BTreeMap::new()),
     };
     let start = tokio::time::Instant::now();
-    let report = apply(&plan, &lanes, &|| None).await;
+    let report = apply(plan.clone(), &lanes, &|| None).await;
     assert!(report.is_success(), "{report:?}");
     let ended = lanes.ended.lock().unwrap().clone();
     // The SCP is done after a second, not after the alarms' 400 s.
@@ -321,8 +321,77 @@ async fn finishing_a_change_costs_the_same_however_large_the_plan() {
         slot: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
         asked: 0.into(),
     };
-    let report = apply(&plan, &one, &|| None).await;
+    let report = apply(plan.clone(), &one, &|| None).await;
     assert!(report.is_success(), "{:?}", &report.outcomes[..3]);
     let asked = one.asked.load(std::sync::atomic::Ordering::Relaxed);
     assert!(asked <= 2 * 3000 + 10, "asked for a slot {asked} times");
+}
+
+/// Knows the changes only as weak references: what of them the apply still holds.
+struct Watcher {
+    changes: Vec<(Address, std::sync::Weak<Change>)>,
+    seen: Mutex<Vec<(String, Vec<String>)>>,
+    fail: &'static str,
+}
+
+impl Executor for Watcher {
+    async fn execute(
+        &self,
+        change: &Change,
+        _resolve: &(dyn Fn(&Ref) -> Option<String> + Sync),
+    ) -> Result<Option<String>, AwsError> {
+        let held: Vec<String> = self
+            .changes
+            .iter()
+            .filter(|(_, w)| w.upgrade().is_some())
+            .map(|(a, _)| a.to_string())
+            .collect();
+        self.seen.lock().unwrap().push((change.address.to_string(), held));
+        if change.address == self.fail {
+            return Err(AwsError::other("Organizations", "CreatePolicy", "refused"));
+        }
+        Ok(Some(format!("id-of-{}", change.address)))
+    }
+}
+
+#[tokio::test]
+async fn each_change_is_let_go_once_done_failed_or_skipped() {
+    // One after another: `scp.a`, its attach, `scp.b` (which fails), its attach (skipped).
+    let changes: Vec<Arc<Change>> = plan()
+        .changes
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let after: Vec<Address> = match i {
+                1 => vec!["scp.a -> root".parse().unwrap()],
+                _ => c.depends_on.clone(),
+            };
+            Arc::new(c.depends_on(after))
+        })
+        .collect();
+    let watcher = Watcher {
+        changes: changes.iter().map(|c| (c.address.clone(), Arc::downgrade(c))).collect(),
+        seen: Mutex::new(Vec::new()),
+        fail: "scp.b",
+    };
+    let report = apply_changes(changes, &watcher, &|| None).await;
+    let seen = watcher.seen.into_inner().unwrap();
+    let at = |address: &str| -> Vec<String> {
+        seen.iter()
+            .find(|(a, _)| a == address)
+            .map(|(_, held)| held.clone())
+            .unwrap()
+    };
+    // Each start holds itself and what is still to do, never what is done.
+    assert_eq!(at("scp.a"), ["scp.a", "scp.b", "scp.a -> root", "scp.b -> root"]);
+    assert_eq!(at("scp.a -> root"), ["scp.b", "scp.a -> root", "scp.b -> root"]);
+    assert_eq!(at("scp.b"), ["scp.b", "scp.b -> root"]);
+    assert!(!seen.iter().any(|(a, _)| a == "scp.b -> root"), "{seen:?}");
+    // Once over, the failed `scp.b` and its skipped attach are let go too.
+    assert!(watcher.changes.iter().all(|(_, w)| w.upgrade().is_none()));
+    // The report still names every change.
+    assert_eq!(report.outcomes.len(), 4);
+    assert_eq!(report.done(), 2);
+    assert_eq!(report.failed(), 1);
+    assert_eq!(report.skipped(), 1);
 }

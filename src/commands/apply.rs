@@ -72,9 +72,14 @@ pub async fn apply(global: &cli::GlobalArgs, baseline: &Baseline, args: &cli::Ap
         confirm(&shown)?;
     }
     let organization_id = observed.org.organization_id.clone();
+    // Neither what was read first nor the plan shown is held while the fresh plan applies:
+    // the shown changes move into the decision and go with it.
+    drop(observed);
+    let shown_changes = shown.changes;
     let refused_under_lock = std::cell::Cell::new(false);
     let report = session
         .apply_locked(baseline, options, &organization_id, lock_options, |_, fresh| {
+            let shown_changes = shown_changes;
             // Under the lock: apply only what was shown, if it still holds.
             if fresh.is_empty() {
                 tracing::info!(
@@ -86,7 +91,7 @@ pub async fn apply(global: &cli::GlobalArgs, baseline: &Baseline, args: &cli::Ap
                 Some(saved) => saved
                     .verify(baseline, fresh, accept)
                     .inspect_err(|_| refused_under_lock.set(true)),
-                None if fresh.changes == shown.changes => Ok(fresh),
+                None if fresh.changes == shown_changes => Ok(fresh),
                 None => Err(
                     Diagnostic::error("the organization changed while plinth waited for the apply lock")
                         .cause(format!("the plan is now: {}", render::summary_line(&fresh)))
