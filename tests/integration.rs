@@ -34,6 +34,7 @@ mod impact;
 mod import;
 mod import_handmade;
 mod interrupt;
+mod kind_reads;
 mod least_privilege;
 mod lock;
 mod lock_lease;
