@@ -408,18 +408,18 @@ macro_rules! registry {
             scope
         }
 
-        /// Read every kind's state, kind after kind, while `org` reads the organization's
-        /// structure.
+        /// Read every kind's state, all kinds at once, while `org` reads the organization's
+        /// structure: each call waits only for its own service's pace, so a kind with many
+        /// reads (IAM Identity Center's, at 20 a second) is not queued behind the others.
         pub async fn observe(
             cx: &ObserveCx<'_>,
             org: impl Future<Output = Result<OrgState, Diagnostics>>,
         ) -> Result<Observed, Diagnostics> {
-            let kinds = async {
-                // Boxed: these futures are large, and a deep call chain holds them all.
-                $( let $name = Box::pin(<$module::$variant as Kind>::observe(cx, &cx.baseline.file.$name)).await?; )*
-                Ok::<_, Diagnostics>(($($name,)*))
-            };
-            let (org, ($(mut $name,)*)) = futures::try_join!(Box::pin(org), kinds)?;
+            // Boxed: these futures are large, and a deep call chain holds them all.
+            let (org, $(mut $name,)*) = futures::try_join!(
+                Box::pin(org),
+                $( Box::pin(<$module::$variant as Kind>::observe(cx, &cx.baseline.file.$name)), )*
+            )?;
             // What kinds read per account needs the accounts: after the structure, all at once.
             futures::try_join!($( Box::pin(async {
                 match cx.reads_accounts(KindId::$variant) {
