@@ -421,8 +421,8 @@ pub struct PlanArgs {
     /// Exit 0 when there are no changes, 2 when there are, 1 on error
     #[arg(long)]
     pub detailed_exitcode: bool,
-    /// Plan the deletion of resources plinth manages that left the baseline (SCPs, billing
-    /// alarms, permission sets with their assignments)
+    /// Plan the deletion of resources plinth manages that left the baseline (SCPs and other
+    /// policies, billing alarms, budgets, permission sets with their assignments)
     #[arg(long)]
     pub allow_delete: bool,
     /// Also save the plan, with fingerprints of the baseline and live state, for
@@ -487,9 +487,9 @@ pub struct ApplyArgs {
     /// Apply without asking; required when standard input is not a terminal
     #[arg(long)]
     pub auto_approve: bool,
-    /// Delete resources plinth manages that left the baseline (SCPs, billing alarms,
-    /// permission sets with their assignments); they are kept otherwise. With PLAN_FILE,
-    /// needed when the plan was saved with it
+    /// Delete resources plinth manages that left the baseline (SCPs and other policies,
+    /// billing alarms, budgets, permission sets with their assignments); they are kept
+    /// otherwise. With PLAN_FILE, needed when the plan was saved with it
     #[arg(long)]
     pub allow_delete: bool,
     /// Format of the plan and report on standard output

@@ -156,11 +156,27 @@ async fn organizations_listings_come_in_aws_page_sizes() {
     assert_eq!(first.accounts().len(), 20);
     assert!(first.next_token().is_some());
     let pages: Vec<_> = org.list_accounts().into_paginator().send().collect::<Vec<_>>().await;
-    let listed: usize = pages.iter().map(|p| p.as_ref().unwrap().accounts().len()).sum();
-    assert!(
-        listed >= 42 && pages.len() == listed.div_ceil(20),
-        "{listed} in {} pages",
-        pages.len()
+    let listed: Vec<String> = pages
+        .iter()
+        .flat_map(|p| {
+            p.as_ref()
+                .unwrap()
+                .accounts()
+                .iter()
+                .map(|a| a.id().unwrap().to_owned())
+        })
+        .collect();
+    // The management account, `sandbox` and the 42: each once, 20 a page.
+    let unique: std::collections::BTreeSet<&String> = listed.iter().collect();
+    assert_eq!(unique.len(), listed.len(), "{listed:?}");
+    assert_eq!(listed.len(), 44);
+    assert!(accounts.iter().all(|a| unique.contains(a)));
+    assert_eq!(pages.len(), 3);
+    // AWS takes 1 to 20 a page, and refuses more.
+    let refused = org.list_accounts().max_results(21).send().await.unwrap_err();
+    assert_eq!(
+        refused.into_service_error().meta().code(),
+        Some("InvalidInputException")
     );
 
     org.enable_policy_type()
@@ -212,4 +228,15 @@ async fn organizations_listings_come_in_aws_page_sizes() {
     targets.sort();
     accounts.sort();
     assert_eq!(targets, accounts);
+    let refused = org
+        .list_targets_for_policy()
+        .policy_id(&id)
+        .max_results(21)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.into_service_error().meta().code(),
+        Some("InvalidInputException")
+    );
 }

@@ -107,16 +107,24 @@ async fn an_attach_reads_its_targets_when_the_organizations_policies_might_fill_
     let limited = |accounts: &[String]| format!("{}\n[limits]\nscp_per_target = 3\n", on(accounts));
     let b = TempBaseline::new(&limited(&accounts[..1]), &[("guard.json", GUARD)]);
     apply(&emu, &plan(&emu, &b).await.0).await;
-    for name in ["by-hand-1", "by-hand-2"] {
+    let by_hand = |name: &'static str| {
         org.create_policy()
             .name(name)
             .description("made by hand")
             .content(GUARD)
             .r#type(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
             .send()
-            .await
-            .unwrap();
-    }
+    };
+    // One made by hand: `guard`, FullAWSAccess and it make 3, the limit exactly: no read.
+    by_hand("by-hand-1").await.unwrap();
+    b.rewrite(&limited(&accounts));
+    let (more, reads, calls) = plan(&emu, &b).await;
+    assert_eq!(count(&more, Action::Attach), 3, "{:#?}", more.changes);
+    assert_eq!(reads, 0, "{calls:?}");
+
+    // Two: 4 that might be on any target, one over.
+    by_hand("by-hand-2").await.unwrap();
+    b.rewrite(&limited(&accounts[..1]));
     let (converged, reads, calls) = plan(&emu, &b).await;
     assert!(converged.is_empty(), "{:#?}", converged.changes);
     assert_eq!(reads, 0, "{calls:?}");

@@ -72,14 +72,16 @@ pub async fn apply(global: &cli::GlobalArgs, baseline: &Baseline, args: &cli::Ap
         confirm(&shown)?;
     }
     let organization_id = observed.org.organization_id.clone();
-    // Neither what was read first nor the plan shown is held while the fresh plan applies:
-    // the shown changes move into the decision and go with it.
+    // Neither what was read first, the plan shown nor a saved plan is held while the fresh
+    // plan applies: the shown changes and the saved plan move into the decision and go
+    // with it.
     drop(observed);
     let shown_changes = shown.changes;
     let refused_under_lock = std::cell::Cell::new(false);
     let report = session
         .apply_locked(baseline, options, &organization_id, lock_options, |_, fresh| {
-            let shown_changes = shown_changes;
+            // Moved in, to go once decided: the shown changes and the saved plan.
+            let (shown_changes, saved) = (shown_changes, saved);
             // Under the lock: apply only what was shown, if it still holds.
             if fresh.is_empty() {
                 tracing::info!(

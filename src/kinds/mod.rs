@@ -416,10 +416,24 @@ macro_rules! registry {
             org: impl Future<Output = Result<OrgState, Diagnostics>>,
         ) -> Result<Observed, Diagnostics> {
             // Boxed: these futures are large, and a deep call chain holds them all.
-            let (org, $(mut $name,)*) = futures::try_join!(
+            let (org, $($name,)*) = futures::join!(
                 Box::pin(org),
                 $( Box::pin(<$module::$variant as Kind>::observe(cx, &cx.baseline.file.$name)), )*
-            )?;
+            );
+            // Every read that failed, the organization's first, then the kinds' in registry
+            // order: the same report whichever finished first.
+            let mut failed = Diagnostics::default();
+            if let Err(d) = &org {
+                failed.0.extend(d.0.iter().cloned());
+            }
+            $( if let Err(d) = &$name {
+                failed.0.extend(d.0.iter().cloned());
+            } )*
+            if !failed.is_empty() {
+                return Err(failed);
+            }
+            let org = org?;
+            $( let mut $name = $name?; )*
             // What kinds read per account needs the accounts: after the structure, all at once.
             futures::try_join!($( Box::pin(async {
                 match cx.reads_accounts(KindId::$variant) {

@@ -93,7 +93,8 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
   - `RCPFullAWSAccess` cannot be detached (`ConstraintViolationException`), as on AWS.
 
 * Organizations page sizes. AWS answers `ListAccounts` and `ListTargetsForPolicy` at
-  most 20 items a page (`MaxResults` 1 to 20, 20 when left out), with a `NextToken`;
+  most 20 items a page (`MaxResults` 1 to 20, 20 when left out; outside that range an
+  `InvalidInputException`), with a `NextToken`;
   moto answers 100 accounts a page and every target of a policy at once. The shim
   gives moto's paginator AWS's default for `ListAccounts`, and pages moto's complete
   `ListTargetsForPolicy` answer (the token is the offset into it), so tests and
@@ -651,18 +652,33 @@ def install_organizations_shims():
     backend_class.create_organizational_unit = create_organizational_unit
 
     # AWS's page sizes (see the module docstring).
+    from moto.organizations.exceptions import InvalidInputException
+
+    def page_size(size):
+        if size is None:
+            return 20
+        if not 1 <= int(size) <= 20:
+            raise InvalidInputException("MaxResults must be between 1 and 20")
+        return int(size)
+
     org_utils.PAGINATION_MODEL["list_accounts"]["limit_default"] = 20
+    original_list_accounts = backend_class.list_accounts
     original_targets = backend_class.list_targets_for_policy
+
+    def list_accounts(self, **kwargs):
+        page_size(kwargs.get("max_results"))
+        return original_list_accounts(self, **kwargs)
 
     def list_targets_for_policy(self, **kwargs):
         everything = original_targets(self, **kwargs)["Targets"]
-        size = min(int(kwargs.get("MaxResults") or 20), 20)
+        size = page_size(kwargs.get("MaxResults"))
         start = int(kwargs.get("NextToken") or 0)
         answer = {"Targets": everything[start : start + size]}
         if start + size < len(everything):
             answer["NextToken"] = str(start + size)
         return answer
 
+    backend_class.list_accounts = list_accounts
     backend_class.list_targets_for_policy = list_targets_for_policy
 
 

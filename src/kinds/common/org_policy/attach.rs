@@ -153,7 +153,9 @@ impl<'a> Scope<'a> {
     /// or the baseline's `[limits]`. Only targets the baseline attaches to are checked,
     /// and those whose attachments were read; a live one this plan attaches a policy to
     /// and whose attachments were not read is a need (`plan::Need`), checked once read,
-    /// unless the count cannot reach the limit (`within_limit_unread`).
+    /// unless the count cannot reach the limit (`within_limit_unread`). The count is the
+    /// peak: a target's detaches wait for its attaches, so what leaves it is still there
+    /// while what comes is attached.
     pub(super) fn check_limits(&self, plan: &mut Plan, st: &mut State<'a>) {
         let baseline = self.cx.baseline;
         let limit = baseline.limits().per_target(self.setup.policy_type);
@@ -163,33 +165,52 @@ impl<'a> Scope<'a> {
                 plan.need(self.need(id));
             }
         }
+        let mut diags = Vec::new();
         for (key, set) in &st.final_sets {
             let known = !matches!(key, TargetKey::Live(id) if st.unknown.contains(id));
+            let leaving = leaving(st, key);
             if known
-                && set.len() > max
+                && set.len() + leaving.len() > max
                 && let Some((span, shown)) = st.attach_spans.get(key)
             {
-                let names: Vec<&str> = set
-                    .iter()
-                    .map(|key| match self.view.by_id(key) {
-                        Some(p) => p.name.as_str(),
-                        None => st.planned_names.get(key).map_or(key.as_str(), String::as_str),
-                    })
-                    .collect();
-                st.diags.push(
+                let name = |key: &String| match self.view.by_id(key) {
+                    Some(p) => p.name.clone(),
+                    None => st.planned_names.get(key).cloned().unwrap_or_else(|| key.clone()),
+                };
+                let names: Vec<String> = set.iter().map(name).collect();
+                let error = if set.len() > max {
                     Diagnostic::error(format!(
                         "`{shown}` would carry {} {}; {}",
                         set.len(),
                         self.rules.nouns(),
                         limit.allows()
                     ))
-                    .at(&baseline.source, span.clone())
                     .cause(format!("after this plan it would carry: {}", names.join(", ")))
-                    .hint(
-                        "policies plinth does not manage count too; merge policies, or attach some to a parent OU instead",
-                    ),
-                );
+                    .hint("policies plinth does not manage count too; merge policies, or attach some to a parent OU instead")
+                } else {
+                    let gone: Vec<String> = leaving.iter().map(name).collect();
+                    Diagnostic::error(format!(
+                        "`{shown}` would carry {} {} at once; {}",
+                        set.len() + leaving.len(),
+                        self.rules.nouns(),
+                        limit.allows()
+                    ))
+                    .cause(format!(
+                        "plinth attaches before it detaches, so a target is never left without a policy: {} stay until {} {} attached",
+                        gone.join(", "),
+                        names.join(", "),
+                        if names.len() == 1 { "is" } else { "are" }
+                    ))
+                    .hint(format!(
+                        "make room first: take {} off this target in one run and attach the new ones in the next, or detach a policy plinth does not manage",
+                        gone.join(", ")
+                    ))
+                };
+                diags.push(error.at(&baseline.source, span.clone()));
             }
+        }
+        for d in diags {
+            st.diags.push(d);
         }
     }
 
@@ -198,11 +219,21 @@ impl<'a> Scope<'a> {
     /// (its final set) and every policy of the type whose targets were not read (AWS's
     /// default policy among them). Within the limit so, no read can change the decision.
     fn within_limit_unread(&self, st: &State<'a>, id: &str, max: usize) -> bool {
-        let shown = st
-            .final_sets
-            .get(&TargetKey::Live(id.to_owned()))
-            .map_or(0, BTreeSet::len);
+        let key = TargetKey::Live(id.to_owned());
+        let shown = st.final_sets.get(&key).map_or(0, BTreeSet::len) + leaving(st, &key).len();
         let unread = self.view.policies.iter().filter(|p| !p.targets_read).count();
         shown + unread <= max
     }
+}
+
+/// The policies this plan detaches from `key`: still there while its attaches run.
+fn leaving(st: &State<'_>, key: &TargetKey) -> BTreeSet<String> {
+    let TargetKey::Live(id) = key else {
+        return BTreeSet::new();
+    };
+    st.detaches
+        .iter()
+        .filter(|d| d.target_id == *id)
+        .map(|d| d.policy_id.clone())
+        .collect()
 }
