@@ -126,3 +126,28 @@ async fn a_full_apply_gets_through_throttling_errors_silence_and_lost_answers() 
     );
     support::assert_one_of_each(&emu).await;
 }
+
+/// The reads of two kinds fail at once (every CloudTrail and SNS request answered 500):
+/// the plan reports both, the trail's first as the registry orders it, whichever failed
+/// first, and makes no write.
+#[tokio::test]
+async fn every_failed_read_is_reported_in_registry_order() {
+    let emu = Emulator::start();
+    support::seed(&emu.organizations().await).await;
+    let b = TempBaseline::new(
+        "[organization]\nmanagement_account_id = \"123456789012\"\n\n[trail]\nname = \"org-trail\"\nbucket = \"org-trail-logs-0001\"\n\n[billing]\nnotify = [\"finance@example.com\"]\n\n[[billing.alarm]]\nname = \"org-monthly\"\nthreshold_usd = 1000\n",
+        &[],
+    );
+    emu.faults(r#"{"error": 1.0, "only": ["CloudTrail", "SNS"]}"#);
+    let session = emu.session().await;
+    let err = session
+        .plan(&b.load(), plinth::plan::PlanOptions::default())
+        .await
+        .unwrap_err()
+        .to_string();
+    let trail = err.find("CloudTrail.").unwrap_or_else(|| panic!("{err}"));
+    let topic = err.find("SNS.").unwrap_or_else(|| panic!("{err}"));
+    assert!(trail < topic, "{err}");
+    assert_eq!(err.lines().filter(|l| l.starts_with("error:")).count(), 2, "{err}");
+    assert_eq!(session.aws.counter.snapshot().writes(), 0);
+}

@@ -117,7 +117,8 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
   at all (`hang`: held open for `hang_seconds`, then dropped), or carried out and then
   left unanswered the same way (`lose`: the write happens, its answer is lost, as when a
   connection breaks), plus a fixed `delay` in seconds before each request; `seed` makes
-  the draw repeatable. `GET /_plinth/faults` answers what was injected so far. The
+  the draw repeatable; `only` (a list of services as the SDK names them) limits faults
+  to their requests. `GET /_plinth/faults` answers what was injected so far. The
   throttling error is each service's own, in its own protocol, so the SDK classifies it
   as AWS's would be: Organizations `TooManyRequestsException`, S3 `SlowDown` (503), the
   query services (STS, IAM, SNS) `Throttling`, CloudWatch `Throttling` in CBOR, the JSON
@@ -441,10 +442,15 @@ class FaultInjector:
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
 
-    def _draw(self):
+    def _draw(self, environ):
         with self.lock:
             if not self.settings:
                 return None, 0
+            only = self.settings.get("only")
+            if only is not None:
+                match = SERVICE_IN_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+                if SDK_SERVICE.get(match.group(1) if match else "") not in only:
+                    return None, 0
             self.injected["requests"] += 1
             roll = self.rng.random()
             for fault in ("throttle", "error", "hang", "lose"):
@@ -470,7 +476,7 @@ class FaultInjector:
             return emulator_management.root_control(environ, start_response)
         if self.quotas.throttles(environ):
             return self._throttle(environ, start_response)
-        fault, delay = self._draw()
+        fault, delay = self._draw(environ)
         if delay:
             time.sleep(delay)
         if fault == "hang":
