@@ -13,6 +13,7 @@
 //! key and CloudWatch Logs delivery stay, with a note ([`settings`]).
 
 mod bucket;
+pub mod cis;
 mod iam;
 mod import;
 mod logs;

@@ -347,3 +347,5 @@ mod adoption;
 mod log_role;
 mod bucket_policy;
 mod root_usage;
+mod cis;
+mod filter_pattern;
