@@ -70,4 +70,5 @@ mod tag_policy;
 mod trail;
 mod trail_adoption;
 mod trail_bucket_owner;
+mod trail_cis;
 mod unattended;

@@ -1,4 +1,4 @@
-//! CloudWatch Logs (us-east-1): the trail's log group and the root-usage metric filter.
+//! CloudWatch Logs (us-east-1): the trail's log group and the monitoring metric filters.
 
 use aws_sdk_cloudwatchlogs::Client;
 use aws_sdk_cloudwatchlogs::types::MetricTransformation;
@@ -56,32 +56,49 @@ impl Logs {
         log_group: &str,
         filter_name: &str,
     ) -> Result<Option<MetricFilter>, AwsError> {
-        let out = match self
+        Ok(self
+            .read_metric_filters(log_group, filter_name)
+            .await?
+            .remove(filter_name))
+    }
+
+    /// The metric filters on the log group whose names start with `prefix`, by name, in
+    /// one walk of `DescribeMetricFilters`; none when the group does not exist.
+    pub async fn read_metric_filters(
+        &self,
+        log_group: &str,
+        prefix: &str,
+    ) -> Result<std::collections::BTreeMap<String, MetricFilter>, AwsError> {
+        let pages: Result<Vec<_>, _> = self
             .client
             .describe_metric_filters()
             .log_group_name(log_group)
-            .filter_name_prefix(filter_name)
+            .filter_name_prefix(prefix)
+            .into_paginator()
             .send()
+            .try_collect()
             .await
-            .ctx(SERVICE, "DescribeMetricFilters")
-        {
-            Ok(out) => out,
-            Err(e) if e.is_not_found() => return Ok(None),
+            .ctx(SERVICE, "DescribeMetricFilters");
+        let pages = match pages {
+            Ok(pages) => pages,
+            Err(e) if e.is_not_found() => return Ok(Default::default()),
             Err(e) => return Err(e),
         };
-        Ok(out
-            .metric_filters()
+        Ok(pages
             .iter()
-            .find(|f| f.filter_name() == Some(filter_name))
-            .map(|f| {
+            .flat_map(|p| p.metric_filters())
+            .filter_map(|f| {
+                let name = f.filter_name()?.to_owned();
                 let t = f.metric_transformations().first();
-                MetricFilter {
+                let filter = MetricFilter {
                     pattern: f.filter_pattern().unwrap_or_default().to_owned(),
                     metric_name: t.map(|t| t.metric_name().to_owned()).unwrap_or_default(),
                     metric_namespace: t.map(|t| t.metric_namespace().to_owned()).unwrap_or_default(),
                     metric_value: t.map(|t| t.metric_value().to_owned()).unwrap_or_default(),
-                }
-            }))
+                };
+                Some((name, filter))
+            })
+            .collect())
     }
 
     pub async fn execute(&self, op: &LogsOp) -> Result<Option<String>, AwsError> {

@@ -3,9 +3,8 @@
 
 use crate::kinds::iam::{Condition, Names, Phase, Scope};
 
-use super::{
-    ALERT_TOPIC, HOME_REGION, LOGS_ROLE_BOUNDARY, ROOT_ALARM, SERVICE_PRINCIPAL, log_group_name, logs_role_name,
-};
+use super::cis::ALARM_PREFIX;
+use super::{ALERT_TOPIC, HOME_REGION, LOGS_ROLE_BOUNDARY, SERVICE_PRINCIPAL, log_group_name, logs_role_name};
 
 /// The trail's name, or `*` without a baseline.
 fn trail(n: &Names<'_>) -> Option<String> {
@@ -72,14 +71,25 @@ fn role(n: &Names<'_>) -> Vec<String> {
     name.map(|r| format!("arn:aws:iam::{}:role/{r}", n.account)).into_iter().collect()
 }
 
+/// The monitoring alarms: with a baseline, those its `[trail]` selects; without, every
+/// `plinth-trail-*` name the checks use.
 fn alarm(n: &Names<'_>) -> Vec<String> {
-    if !wants(n, |t| t.root_usage_alarm.as_ref().is_some_and(|b| *b.get_ref())) {
-        return Vec::new();
-    }
-    vec![n.arn("cloudwatch", HOME_REGION, &format!("alarm:{ROOT_ALARM}"))]
+    let names: Vec<String> = match n.baseline {
+        None => vec![format!("{ALARM_PREFIX}*")],
+        Some(b) => b
+            .trail
+            .iter()
+            .flat_map(|t| t.get_ref().checks())
+            .map(|c| c.alarm_name())
+            .collect(),
+    };
+    names
+        .iter()
+        .map(|name| n.arn("cloudwatch", HOME_REGION, &format!("alarm:{name}")))
+        .collect()
 }
 
-/// The root-usage alarm's own topic, when `[trail]` lists `notify`.
+/// The monitoring alarms' own topic, when `[trail]` lists `notify`.
 fn topic(n: &Names<'_>) -> Vec<String> {
     if !wants(n, |t| !t.notify.is_empty()) {
         return Vec::new();
@@ -159,7 +169,7 @@ pub(super) const SCOPES: &[Scope] = &[
         }),
     },
     Scope {
-        sid: "PlinthTrailRootUsageAlarm",
+        sid: "PlinthTrailAlarms",
         phase: Phase::Apply,
         actions: &["cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"],
         resources: alarm,

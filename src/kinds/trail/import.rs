@@ -1,6 +1,7 @@
 //! `plinth import` for `[trail]`: the organization trail homed in us-east-1 (one; others
 //! are listed as left out), its bucket and KMS key, log file validation, and CloudWatch
-//! Logs delivery and the root-usage alarm where they are plinth's. A bucket of another
+//! Logs delivery and the monitoring alarms (the CIS checks' metric filters found on
+//! plinth's log group) where they are plinth's. A bucket of another
 //! account is imported with a warning (and a comment): plinth plans nothing of a trail
 //! whose bucket is not the management account's. What plinth sets whatever a baseline
 //! says (every region, global service events, management events read and write, the
@@ -87,39 +88,7 @@ pub(super) async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {
     match &s.cloud_watch_logs_log_group_arn {
         Some(group) if group.trim_end_matches(":*") == plinth_group.trim_end_matches(":*") => {
             t.raw("cloudwatch_logs", true);
-            let filter = c
-                .logs
-                .read_metric_filter(&log_group_name(&s.name), ROOT_FILTER_NAME)
-                .await
-                .map_err(|e| c.failure("cannot read the trail's metric filter", e))?;
-            if filter.is_some() {
-                t.raw("root_usage_alarm", true);
-                // Its own recipients, when the alarm notifies plinth's security topic.
-                let alert = crate::kinds::common::topic::topic_arn(account, ALERT_TOPIC);
-                let alarms = c
-                    .cloudwatch
-                    .read_alarms(ROOT_ALARM, &[ROOT_ALARM.to_owned()])
-                    .await
-                    .map_err(|e| c.failure("cannot read the root-usage alarm", e))?;
-                if alarms.iter().any(|a| a.spec.alarm_actions.contains(&alert)) {
-                    let topic = c
-                        .sns
-                        .read_topic(&alert)
-                        .await
-                        .map_err(|e| c.failure("cannot read the root-usage alarm's topic", e))?;
-                    let mut emails: Vec<&str> = topic
-                        .iter()
-                        .flat_map(|t| &t.subscriptions)
-                        .filter(|s| s.protocol == "email")
-                        .map(|s| s.endpoint.as_str())
-                        .collect();
-                    emails.sort_unstable();
-                    emails.dedup();
-                    if !emails.is_empty() {
-                        t.strings("notify", &emails);
-                    }
-                }
-            }
+            import_monitoring(c, t, &s.name, account).await?;
         }
         Some(group) => {
             t.comment(&format!(
@@ -130,6 +99,70 @@ pub(super) async fn import(cx: &ImportCx<'_>) -> Result<Imported, Diagnostics> {
         None => {}
     }
     Ok(out)
+}
+
+/// The monitoring checks whose metric filters are on plinth's log group of trail `trail`
+/// (`alarms`, and `root_usage_alarm` as before), and the recipients of their own topic.
+async fn import_monitoring(
+    c: &crate::aws::clients::Clients,
+    t: &mut crate::kinds::import::Toml,
+    trail: &str,
+    account: &str,
+) -> Result<(), Diagnostics> {
+    let filters = c
+        .logs
+        .read_metric_filters(&log_group_name(trail), cis::FILTER_PREFIX)
+        .await
+        .map_err(|e| c.failure("cannot read the trail's metric filters", e))?;
+    let found: Vec<&cis::Check> = cis::CHECKS
+        .iter()
+        .filter(|c| filters.contains_key(&c.filter_name()))
+        .collect();
+    if !found.is_empty() {
+        // Every check: `["cis"]`; else root usage as before, and the others by name.
+        if found.len() == cis::CHECKS.len() {
+            t.strings("alarms", &[cis::ALL]);
+        } else {
+            if found.contains(&cis::ROOT_USAGE) {
+                t.raw("root_usage_alarm", true);
+            }
+            let others: Vec<&str> = found
+                .iter()
+                .filter(|c| c.name != cis::ROOT_USAGE.name)
+                .map(|c| c.name)
+                .collect();
+            if !others.is_empty() {
+                t.strings("alarms", &others);
+            }
+        }
+        // Their own recipients, when the alarms notify plinth's security topic.
+        let alert = crate::kinds::common::topic::topic_arn(account, ALERT_TOPIC);
+        let declared: Vec<String> = found.iter().map(|c| c.alarm_name()).collect();
+        let alarms = c
+            .cloudwatch
+            .read_alarms(cis::ALARM_PREFIX, &declared)
+            .await
+            .map_err(|e| c.failure("cannot read the monitoring alarms", e))?;
+        if alarms.iter().any(|a| a.spec.alarm_actions.contains(&alert)) {
+            let topic = c
+                .sns
+                .read_topic(&alert)
+                .await
+                .map_err(|e| c.failure("cannot read the monitoring alarms' topic", e))?;
+            let mut emails: Vec<&str> = topic
+                .iter()
+                .flat_map(|t| &t.subscriptions)
+                .filter(|s| s.protocol == "email")
+                .map(|s| s.endpoint.as_str())
+                .collect();
+            emails.sort_unstable();
+            emails.dedup();
+            if !emails.is_empty() {
+                t.strings("notify", &emails);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What plinth's plan will set on the trail and its bucket whatever the baseline says,

@@ -18,14 +18,14 @@ mod iam;
 mod import;
 mod logs;
 mod observe;
-mod root_usage;
+mod monitoring;
 pub mod section;
 pub mod selectors;
 mod settings;
 
 use logs::{check_log_delivery_not_elsewhere, plan_log_delivery};
-use root_usage::plan_root_usage;
-pub use root_usage::root_usage_alarm;
+use monitoring::plan_monitoring;
+pub use monitoring::check_alarm;
 pub use settings::desired_settings;
 use settings::settings_differences;
 
@@ -124,11 +124,9 @@ pub const LOGS_ROLE_POLICY_NAME: &str = "plinth-cloudtrail-logs";
 /// create and change a `plinth-cloudtrail-logs-*` role only with this boundary, so whoever
 /// holds plinth's role cannot make one that does more.
 pub const LOGS_ROLE_BOUNDARY: &str = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
-pub const ROOT_FILTER_NAME: &str = "plinth-root-usage";
 pub const ROOT_METRIC: &str = "RootAccountUsage";
 pub const ROOT_NAMESPACE: &str = "plinth/CloudTrail";
-pub const ROOT_ALARM: &str = "plinth-trail-root-usage";
-/// The root-usage alarm's own topic, when `[trail]` lists `notify`.
+/// The monitoring alarms' own topic, when `[trail]` lists `notify`.
 pub const ALERT_TOPIC: &str = "plinth-security-alerts";
 /// The CIS benchmark's filter for root user activity.
 pub const ROOT_USAGE_PATTERN: &str =
@@ -227,9 +225,9 @@ fn plan_trail(cx: &Context<'_>, section: &Option<toml::Spanned<TrailSection>>, p
     plan_event_selectors(plan, name, &planned);
     plan_logging(plan, name, observed, planned);
 
-    if t.root_usage_alarm() {
+    if t.monitors() {
         let mut diags = Diagnostics::default();
-        plan_root_usage(cx, plan, &mut diags, t);
+        plan_monitoring(cx, plan, &mut diags, t);
         return diags.into_result(());
     }
     Ok(())

@@ -1,9 +1,13 @@
 //! What `[trail]` reads: trusted access, the bucket and the trail; with CloudWatch Logs
-//! delivery, the log group and role; with the root-usage alarm, its filter, alarm and topic.
+//! delivery, the log group and role; with monitoring alarms, their metric filters (one
+//! walk), alarms (one walk) and topic.
 
 use serde::{Deserialize, Serialize};
 
-use super::{ALERT_TOPIC, LOGS_ROLE_POLICY_NAME, ROOT_ALARM, ROOT_FILTER_NAME, SERVICE_PRINCIPAL, TrailSection};
+use std::collections::BTreeMap;
+
+use super::cis::{self, CHECKS};
+use super::{ALERT_TOPIC, LOGS_ROLE_POLICY_NAME, SERVICE_PRINCIPAL, TrailSection};
 use crate::aws::AwsError;
 use crate::diag::Diagnostics;
 use crate::kinds::ObserveCx;
@@ -22,9 +26,13 @@ pub struct TrailState {
     pub log_group: Option<LogGroup>,
     /// The role CloudTrail writes to the log group with.
     pub logs_role: Option<Role>,
-    pub root_usage_filter: Option<MetricFilter>,
-    pub root_usage_alarm: Option<AlarmSpec>,
-    /// The root-usage alarm's own topic, when `[trail]` has `notify`.
+    /// The monitoring checks' metric filters on the log group, by name (only names of
+    /// the checks' table: `plinth-<check>`).
+    pub metric_filters: BTreeMap<String, MetricFilter>,
+    /// The monitoring checks' alarms, by name (`plinth-trail-<check>`): those the baseline
+    /// selects, and others of the table that carry plinth's tag.
+    pub alarms: BTreeMap<String, AlarmSpec>,
+    /// The monitoring alarms' own topic, when `[trail]` has `notify`.
     pub alert_topic: Option<Topic>,
 }
 
@@ -60,7 +68,7 @@ pub(super) async fn observe(
     Ok(state)
 }
 
-/// Log group, role, and (with `root_usage_alarm`) metric filter, alarm and topic.
+/// Log group, role, and (with monitoring alarms) their metric filters, alarms and topic.
 async fn observe_logs(cx: &ObserveCx<'_>, t: &TrailSection, state: &mut TrailState) -> Result<(), AwsError> {
     let c = cx.clients;
     let name = t.name.get_ref().as_str();
@@ -72,17 +80,17 @@ async fn observe_logs(cx: &ObserveCx<'_>, t: &TrailSection, state: &mut TrailSta
     )?;
     state.log_group = log_group;
     state.logs_role = logs_role;
-    if t.root_usage_alarm() {
+    if t.monitors() {
         let topic_arn = topic_arn(cx.account, ALERT_TOPIC);
-        let declared = [ROOT_ALARM.to_owned()];
-        let (filter, alarms, topic) = futures::try_join!(
+        let declared: Vec<String> = t.checks().iter().map(|c| c.alarm_name()).collect();
+        let (filters, alarms, topic) = futures::try_join!(
             async {
                 match state.log_group {
-                    Some(_) => c.logs.read_metric_filter(&group, ROOT_FILTER_NAME).await,
-                    None => Ok(None),
+                    Some(_) => c.logs.read_metric_filters(&group, cis::FILTER_PREFIX).await,
+                    None => Ok(BTreeMap::new()),
                 }
             },
-            c.cloudwatch.read_alarms(ROOT_ALARM, &declared),
+            c.cloudwatch.read_alarms(cis::ALARM_PREFIX, &declared),
             async {
                 if t.notify.is_empty() {
                     Ok(None)
@@ -91,8 +99,18 @@ async fn observe_logs(cx: &ObserveCx<'_>, t: &TrailSection, state: &mut TrailSta
                 }
             }
         )?;
-        state.root_usage_filter = filter;
-        state.root_usage_alarm = alarms.into_iter().map(|a| a.spec).find(|a| a.name == ROOT_ALARM);
+        // The table's names only: another filter or alarm whose name starts the same way
+        // is not one of plinth's checks.
+        state.metric_filters = filters
+            .into_iter()
+            .filter(|(name, _)| CHECKS.iter().any(|c| c.filter_name() == *name))
+            .collect();
+        state.alarms = alarms
+            .into_iter()
+            .filter(|a| CHECKS.iter().any(|c| c.alarm_name() == a.spec.name))
+            .filter(|a| declared.contains(&a.spec.name) || a.owned == Some(true))
+            .map(|a| (a.spec.name.clone(), a.spec))
+            .collect();
         state.alert_topic = topic;
     }
     Ok(())

@@ -3,6 +3,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::cis::{self, Check};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::kinds::Baseline;
 use crate::types::{BucketName, Email, KmsKeyArn, TrailName};
@@ -31,10 +32,24 @@ pub struct TrailSection {
     #[serde(default)]
     #[schemars(with = "Option<bool>")]
     pub root_usage_alarm: Option<Spanned<bool>>,
-    /// Who the root-usage alarm notifies, on its own topic; the `[billing]` topic otherwise.
+    /// CIS monitoring alarms on the trail's log group: `["cis"]` for all 15 checks of the
+    /// CIS AWS Foundations Benchmark's monitoring section, or some of them by name;
+    /// needs `cloudwatch_logs`.
+    #[serde(default)]
+    #[schemars(schema_with = "alarm_names")]
+    pub alarms: Vec<Spanned<String>>,
+    /// Who the monitoring alarms notify, on their own topic; the `[billing]` topic otherwise.
     #[serde(default)]
     #[schemars(with = "Vec<Email>")]
     pub notify: Vec<Spanned<Email>>,
+}
+
+/// `alarms` in the JSON Schema: the names plinth knows, so an editor flags a typo too.
+fn alarm_names(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let names: Vec<&str> = std::iter::once(cis::ALL)
+        .chain(cis::CHECKS.iter().map(|c| c.name))
+        .collect();
+    schemars::json_schema!({"type": "array", "items": {"type": "string", "enum": names}})
 }
 
 impl TrailSection {
@@ -47,40 +62,79 @@ impl TrailSection {
     pub fn root_usage_alarm(&self) -> bool {
         self.root_usage_alarm.as_ref().is_some_and(|b| *b.get_ref())
     }
+
+    /// The monitoring checks the section selects, in the table's order: `root_usage_alarm`
+    /// and the `alarms` list (names plinth does not know are left to `validate`).
+    pub fn checks(&self) -> Vec<&'static Check> {
+        let listed = |c: &Check| {
+            self.alarms
+                .iter()
+                .any(|a| a.get_ref() == cis::ALL || a.get_ref() == c.name)
+        };
+        cis::CHECKS
+            .iter()
+            .filter(|c| listed(c) || (self.root_usage_alarm() && c.name == cis::ROOT_USAGE.name))
+            .collect()
+    }
+
+    /// Whether any monitoring alarm is on.
+    pub fn monitors(&self) -> bool {
+        !self.checks().is_empty()
+    }
 }
 
 pub(super) fn validate(baseline: &Baseline, section: &Option<Spanned<TrailSection>>, diags: &mut Diagnostics) {
     let src = &baseline.source;
-    if let Some(trail) = section {
-        let t = trail.get_ref();
-        if let Some(alarm) = &t.root_usage_alarm
-            && *alarm.get_ref()
-        {
-            if !t.cloudwatch_logs() {
-                diags.push(
-                    Diagnostic::error("`root_usage_alarm` needs `cloudwatch_logs = true`")
-                        .at(src, alarm.span())
-                        .cause("the alarm counts root user activity in the trail's CloudWatch Logs log group")
-                        .hint("add `cloudwatch_logs = true` to `[trail]`"),
-                );
-            }
-            if t.notify.is_empty() && crate::kinds::cross::billing_topic(baseline).is_none() {
-                diags.push(
-                    Diagnostic::error("the root-usage alarm has no one to notify")
-                        .at(src, alarm.span())
-                        .hint("add `notify = [\"security@example.com\"]` to `[trail]`, or a `[billing]` section whose topic it will use"),
-                );
-            }
-        }
-        crate::kinds::common::topic::check_notify(src, "trail.notify", &t.notify, diags);
-        if let Some(first) = t.notify.first()
-            && !t.root_usage_alarm()
-        {
+    let Some(trail) = section else {
+        return;
+    };
+    let t = trail.get_ref();
+    for name in &t.alarms {
+        if name.get_ref() != cis::ALL && cis::check(name.get_ref()).is_none() {
+            let known: Vec<&str> = cis::CHECKS.iter().map(|c| c.name).collect();
             diags.push(
-                Diagnostic::error("`trail.notify` is for the root-usage alarm, which is off")
-                    .at(src, first.span())
-                    .hint("add `root_usage_alarm = true` (with `cloudwatch_logs = true`), or remove `notify`"),
+                Diagnostic::error(format!(
+                    "`{}` is not a monitoring check plinth knows",
+                    crate::diag::printable(name.get_ref())
+                ))
+                .at(src, name.span())
+                .cause(format!("the checks: `cis` (all of them), `{}`", known.join("`, `")))
+                .hint("use `alarms = [\"cis\"]` for the whole CIS monitoring set"),
             );
         }
+    }
+    // Where the first setting that turns alarms on is written.
+    let on = t
+        .root_usage_alarm
+        .as_ref()
+        .filter(|b| *b.get_ref())
+        .map(Spanned::span)
+        .or_else(|| t.alarms.first().map(Spanned::span));
+    if let Some(at) = on.clone() {
+        if !t.cloudwatch_logs() {
+            diags.push(
+                Diagnostic::error("the monitoring alarms need `cloudwatch_logs = true`")
+                    .at(src, at.clone())
+                    .cause("each alarm counts events in the trail's CloudWatch Logs log group")
+                    .hint("add `cloudwatch_logs = true` to `[trail]`"),
+            );
+        }
+        if t.notify.is_empty() && crate::kinds::cross::billing_topic(baseline).is_none() {
+            diags.push(
+                Diagnostic::error("the monitoring alarms have no one to notify")
+                    .at(src, at)
+                    .hint("add `notify = [\"security@example.com\"]` to `[trail]`, or a `[billing]` section whose topic they will use"),
+            );
+        }
+    }
+    crate::kinds::common::topic::check_notify(src, "trail.notify", &t.notify, diags);
+    if let Some(first) = t.notify.first()
+        && on.is_none()
+    {
+        diags.push(
+            Diagnostic::error("`trail.notify` is for the monitoring alarms, which are off")
+                .at(src, first.span())
+                .hint("add `alarms = [\"cis\"]` or `root_usage_alarm = true` (with `cloudwatch_logs = true`), or remove `notify`"),
+        );
     }
 }

@@ -348,4 +348,5 @@ mod log_role;
 mod bucket_policy;
 mod root_usage;
 mod cis;
+mod monitoring;
 mod filter_pattern;
