@@ -44,6 +44,16 @@ pub struct TrailSection {
     pub notify: Vec<Spanned<Email>>,
 }
 
+/// The check whose name is two edits or fewer from `name`, if one is.
+fn closest(name: &str) -> Option<&'static str> {
+    cis::CHECKS
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(c.name, name), c.name))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, n)| n)
+}
+
 /// `alarms` in the JSON Schema: the names plinth knows, so an editor flags a typo too.
 fn alarm_names(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     let names: Vec<&str> = std::iter::once(cis::ALL)
@@ -99,7 +109,10 @@ pub(super) fn validate(baseline: &Baseline, section: &Option<Spanned<TrailSectio
                 ))
                 .at(src, name.span())
                 .cause(format!("the checks: `cis` (all of them), `{}`", known.join("`, `")))
-                .hint("use `alarms = [\"cis\"]` for the whole CIS monitoring set"),
+                .hint(match closest(name.get_ref()) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => "use `alarms = [\"cis\"]` for the whole CIS monitoring set".to_owned(),
+                }),
             );
         }
     }
