@@ -40,6 +40,7 @@ mod lock;
 mod lock_lease;
 mod management_adapters;
 mod management_policy;
+mod member_sessions;
 mod organizations_adapter;
 mod ownership;
 mod pace;

@@ -18,8 +18,10 @@ use serde::Serialize;
 /// Whether an operation only reads. AWS names read operations `Describe*`, `List*`,
 /// `Get*`; everything else changes something, but for `AssumeRoot`.
 pub fn is_read(operation: &str) -> bool {
-    // `AssumeRoot` changes nothing: it hands out a short session for an audit.
+    // `AssumeRoot` and `AssumeRole` change nothing: they hand out a short session (for an
+    // audit, for the reads and writes of a member account).
     operation == "AssumeRoot"
+        || operation == "AssumeRole"
         || ["Describe", "List", "Get", "Lookup"]
             .iter()
             .any(|p| operation.starts_with(p))

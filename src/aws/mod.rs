@@ -14,6 +14,7 @@ pub mod fence;
 pub mod iam;
 pub mod limiter;
 pub mod logs;
+pub mod member;
 pub mod organizations;
 pub mod quotas;
 pub mod root_access;
@@ -300,5 +301,21 @@ impl Aws {
     /// STS in the caller's region.
     pub fn sts(&self) -> sts::Sts {
         sts::Sts::new(client!(self, aws_sdk_sts))
+    }
+
+    /// An STS client in us-east-1, for sessions in member accounts ([`member`]).
+    pub fn sts_client(&self) -> aws_sdk_sts::Client {
+        client!(self, aws_sdk_sts, region = US_EAST_1)
+    }
+
+    /// Another account's: `sdk` (its credentials) with this one's call counter and lock
+    /// fence, and a pacer of its own (AWS's quotas are per account).
+    pub fn for_account(&self, sdk: SdkConfig, pacer: limiter::Pacer) -> Aws {
+        Aws {
+            sdk,
+            counter: self.counter.clone(),
+            pacer: std::sync::Arc::new(pacer),
+            fence: self.fence.clone(),
+        }
     }
 }

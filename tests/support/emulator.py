@@ -100,6 +100,14 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
   `ListTargetsForPolicy` answer (the token is the offset into it), so tests and
   benchmarks count the reads AWS would need.
 
+* Sessions in member accounts. moto keeps each account's state apart by the access key
+  a request is signed with, `AssumeRole` gives keys of the role's account (so calls made
+  with a member account's assumed credentials land in that account's state), and
+  `CreateAccount` makes `OrganizationAccountAccessRole` in the new account, as AWS does.
+  What moto lacks: it lets `AssumeRole` assume a role that does not exist. The shim
+  answers `AssumeRole` on a role missing from its account's IAM with `AccessDenied`, as
+  AWS does.
+
 * Organizations `DescribeEffectivePolicy` (tests/support/emulator_effective.py, whose
   docstring details it): each account's effective management policy of a type, merged
   from moto's stored policies and attachments (root, OUs, account) by AWS's inheritance
@@ -711,6 +719,28 @@ POLICY_LIMITS = {
 TRUSTED_SERVICES = ["declarative-policies.ec2.amazonaws.com"]
 
 
+def install_member_role_shims():
+    """AssumeRole refused on a missing role: see the module docstring."""
+    from moto.iam.models import iam_backends
+    from moto.sts import models as sts_models
+    from moto.sts.exceptions import STSClientError
+
+    original_assume = sts_models.STSBackend.assume_role
+
+    def assume_role(self, region_name, role_session_name, role_arn, policy, duration, external_id):
+        match = re.match(r"arn:aws:iam::(\d{12}):role/(?:.*/)?([^/]+)$", role_arn or "")
+        if match:
+            account, name = match.groups()
+            if not any(r.name == name for r in iam_backends[account]["global"].get_roles()):
+                raise STSClientError(
+                    "AccessDenied",
+                    f"User is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+                )
+        return original_assume(self, region_name, role_session_name, role_arn, policy, duration, external_id)
+
+    sts_models.STSBackend.assume_role = assume_role
+
+
 def install_organizations_policy_shims():
     """Policy types and their rules: see the module docstring."""
     from moto.organizations import models as org_models
@@ -1063,6 +1093,7 @@ def main():
 
     install_sso_admin_shims()
     install_organizations_shims()
+    install_member_role_shims()
     install_organizations_policy_shims()
     emulator_effective.install_effective_policy_shim()
     install_s3_shims()
