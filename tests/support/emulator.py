@@ -105,8 +105,9 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
   with a member account's assumed credentials land in that account's state), and
   `CreateAccount` makes `OrganizationAccountAccessRole` in the new account, as AWS does.
   What moto lacks: it lets `AssumeRole` assume a role that does not exist. The shim
-  answers `AssumeRole` on a role missing from its account's IAM with `AccessDenied`, as
-  AWS does.
+  answers `AssumeRole` on a role missing from the IAM of an account of the organization
+  with `AccessDenied`, as AWS does; in an account outside it, any role is assumed as moto
+  does (tests act as an outsider that way).
 
 * Organizations `DescribeEffectivePolicy` (tests/support/emulator_effective.py, whose
   docstring details it): each account's effective management policy of a type, merged
@@ -725,13 +726,23 @@ def install_member_role_shims():
     from moto.sts import models as sts_models
     from moto.sts.exceptions import STSClientError
 
+    from moto.organizations.models import organizations_backends
+
+    def in_an_organization(account):
+        return any(
+            backend.org is not None and any(a.id == account for a in backend.accounts)
+            for backends in list(organizations_backends.values())
+            for backend in list(backends.values())
+        )
+
     original_assume = sts_models.STSBackend.assume_role
 
     def assume_role(self, region_name, role_session_name, role_arn, policy, duration, external_id):
         match = re.match(r"arn:aws:iam::(\d{12}):role/(?:.*/)?([^/]+)$", role_arn or "")
         if match:
             account, name = match.groups()
-            if not any(r.name == name for r in iam_backends[account]["global"].get_roles()):
+            missing = not any(r.name == name for r in iam_backends[account]["global"].get_roles())
+            if missing and in_an_organization(account):
                 raise STSClientError(
                     "AccessDenied",
                     f"User is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
