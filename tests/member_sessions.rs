@@ -58,35 +58,40 @@ async fn a_refused_role_names_the_account_and_the_role_and_stops_nothing_else() 
     let org = emu.organizations().await;
     let seeded = seed(&org).await;
     let archive = create_account_in(&org, "log-archive", &seeded.root_id, &seeded.security_ou).await;
+    let audit = create_account_in(&org, "audit", &seeded.root_id, &seeded.security_ou).await;
     let management = emu.session().await.aws;
-    // A landing zone whose role has another name: not in an account `CreateAccount` made.
-    let sessions = MemberSessions::new(&management, "AWSControlTowerExecution", None);
+    // Someone deleted the role in the log archive account.
+    let setup = MemberSessions::new(&management, DEFAULT_ROLE, None);
+    let inside = setup.aws(&archive).await.unwrap();
+    aws_sdk_iam::Client::new(&inside.sdk)
+        .delete_role()
+        .role_name(DEFAULT_ROLE)
+        .send()
+        .await
+        .unwrap();
+
+    let sessions = MemberSessions::new(&management, DEFAULT_ROLE, None);
     let Err(e) = sessions.aws(&archive).await else {
-        panic!("AWS would refuse a role the account does not have")
+        panic!("AWS refuses a role the account does not have")
     };
     assert!(e.is_access_denied(), "{e:?}");
     let d = refused(&archive, &sessions.role_arn(&archive), &e).to_string();
     assert!(
         d.contains(&format!(
-            "error: cannot act in account {archive}: AWS refused `sts:AssumeRole` on `arn:aws:iam::{archive}:role/AWSControlTowerExecution`"
+            "error: cannot act in account {archive}: AWS refused `sts:AssumeRole` on `arn:aws:iam::{archive}:role/{DEFAULT_ROLE}`"
         )),
         "{d}"
     );
     assert!(d.contains("the role may be missing in that account"), "{d}");
 
-    // The default role of the same account still works.
-    let fine = MemberSessions::new(&management, DEFAULT_ROLE, None);
-    assert_eq!(
-        fine.aws(&archive)
-            .await
-            .unwrap()
-            .sts()
-            .caller_identity()
-            .await
-            .unwrap()
-            .account,
-        archive
-    );
+    // The same sessions still act in another account, and ask again for the refused one.
+    let other = sessions.aws(&audit).await.unwrap();
+    assert_eq!(other.sts().caller_identity().await.unwrap().account, audit);
+    assert!(sessions.aws(&archive).await.is_err());
+
+    // A landing zone whose role has another name: refused in every account.
+    let tower = MemberSessions::new(&management, "AWSControlTowerExecution", None);
+    assert!(tower.aws(&audit).await.is_err());
 }
 
 /// A session near its expiry is renewed before it is handed out: with every session

@@ -68,6 +68,12 @@ impl CloudWatch {
     /// Alarms by exact name (those a baseline names by `alarm_name`), each with its owner
     /// tag read.
     pub async fn read_alarms_named(&self, names: &[String]) -> Result<Vec<Alarm>, AwsError> {
+        self.read_alarms_among(names, &[]).await
+    }
+
+    /// The alarms of these exact names (100 a call), with the owner tag of each that
+    /// `declared` does not name (the baseline's own are plinth's by name).
+    pub async fn read_alarms_among(&self, names: &[String], declared: &[String]) -> Result<Vec<Alarm>, AwsError> {
         let mut found = Vec::new();
         for chunk in names.chunks(100) {
             let out = self
@@ -87,12 +93,12 @@ impl CloudWatch {
         }
         stream::iter(found)
             .map(|(arn, spec)| async move {
-                let (owned, managed_by) = match &arn {
-                    Some(arn) => {
+                let (owned, managed_by) = match (&arn, declared.contains(&spec.name)) {
+                    (Some(arn), false) => {
                         let o = self.ownership(arn, &spec.name).await?;
                         (Some(o.owned), o.managed_by)
                     }
-                    None => (None, None),
+                    _ => (None, None),
                 };
                 Ok::<_, AwsError>(Alarm {
                     spec,

@@ -37,7 +37,7 @@ impl Check {
     }
 }
 
-/// Every alarm of the checks is named with this prefix; plinth reads them in one walk.
+/// Every alarm of the checks is named with this prefix.
 pub const ALARM_PREFIX: &str = "plinth-trail-";
 /// Every metric filter of the checks is named with this prefix.
 pub const FILTER_PREFIX: &str = "plinth-";
@@ -155,6 +155,11 @@ pub const CHECKS: [Check; 15] = [
 
 /// The root-usage check, which `root_usage_alarm = true` selects on its own.
 pub const ROOT_USAGE: &Check = &CHECKS[2];
+
+/// Every check's alarm name: what plinth reads, by name, whatever else has its prefix.
+pub fn alarm_names() -> Vec<String> {
+    CHECKS.iter().map(Check::alarm_name).collect()
+}
 
 /// The check named `name`.
 pub fn check(name: &str) -> Option<&'static Check> {

@@ -140,7 +140,7 @@ async fn import_monitoring(
         let declared: Vec<String> = found.iter().map(|c| c.alarm_name()).collect();
         let alarms = c
             .cloudwatch
-            .read_alarms(cis::ALARM_PREFIX, &declared)
+            .read_alarms_among(&declared, &declared)
             .await
             .map_err(|e| c.failure("cannot read the monitoring alarms", e))?;
         if alarms.iter().any(|a| a.spec.alarm_actions.contains(&alert)) {

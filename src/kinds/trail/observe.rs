@@ -83,6 +83,7 @@ async fn observe_logs(cx: &ObserveCx<'_>, t: &TrailSection, state: &mut TrailSta
     if t.monitors() {
         let topic_arn = topic_arn(cx.account, ALERT_TOPIC);
         let declared: Vec<String> = t.checks().iter().map(|c| c.alarm_name()).collect();
+        let names = cis::alarm_names();
         let (filters, alarms, topic) = futures::try_join!(
             async {
                 match state.log_group {
@@ -90,7 +91,7 @@ async fn observe_logs(cx: &ObserveCx<'_>, t: &TrailSection, state: &mut TrailSta
                     None => Ok(BTreeMap::new()),
                 }
             },
-            c.cloudwatch.read_alarms(cis::ALARM_PREFIX, &declared),
+            c.cloudwatch.read_alarms_among(&names, &declared),
             async {
                 if t.notify.is_empty() {
                     Ok(None)
@@ -99,8 +100,8 @@ async fn observe_logs(cx: &ObserveCx<'_>, t: &TrailSection, state: &mut TrailSta
                 }
             }
         )?;
-        // The table's names only: another filter or alarm whose name starts the same way
-        // is not one of plinth's checks.
+        // The table's names only: another filter whose name starts the same way is not
+        // one of plinth's checks (the alarms are read by the table's names).
         state.metric_filters = filters
             .into_iter()
             .filter(|(name, _)| CHECKS.iter().any(|c| c.filter_name() == *name))

@@ -125,11 +125,16 @@ pub(super) fn validate(baseline: &Baseline, section: &Option<Spanned<TrailSectio
         .or_else(|| t.alarms.first().map(Spanned::span));
     if let Some(at) = on.clone() {
         if !t.cloudwatch_logs() {
+            // At `cloudwatch_logs = false` where it says so, else where the alarms are asked.
+            let (place, hint) = match &t.cloudwatch_logs {
+                Some(off) => (off.span(), "set `cloudwatch_logs = true`"),
+                None => (at.clone(), "add `cloudwatch_logs = true` to `[trail]`"),
+            };
             diags.push(
                 Diagnostic::error("the monitoring alarms need `cloudwatch_logs = true`")
-                    .at(src, at.clone())
+                    .at(src, place)
                     .cause("each alarm counts events in the trail's CloudWatch Logs log group")
-                    .hint("add `cloudwatch_logs = true` to `[trail]`"),
+                    .hint(hint),
             );
         }
         if t.notify.is_empty() && crate::kinds::cross::billing_topic(baseline).is_none() {

@@ -135,4 +135,15 @@ fn unknown_checks_and_alarms_without_logs_are_errors_at_their_place() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("the monitoring alarms need `cloudwatch_logs = true`"), "{e}");
+    assert!(e.contains("hint: add `cloudwatch_logs = true` to `[trail]`"), "{e}");
+
+    // Turned off in so many words: the error is at that line, and says to set it.
+    let e = crate::baseline::parse(crate::diag::SourceFile::new(
+        "baseline.toml",
+        format!("{BASELINE}alarms = [\"cis\"]\ncloudwatch_logs = false\nnotify = [\"security@example.com\"]\n"),
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("baseline.toml:8:19"), "{e}");
+    assert!(e.contains("hint: set `cloudwatch_logs = true`"), "{e}");
 }
