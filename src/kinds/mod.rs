@@ -540,4 +540,6 @@ mod hostile_address_tests;
 #[cfg(test)]
 mod hostile_tests;
 #[cfg(test)]
+mod limit_tests;
+#[cfg(test)]
 mod tests;
