@@ -1,6 +1,6 @@
 //! What `[trail]` reads: trusted access, the bucket and the trail; with CloudWatch Logs
 //! delivery, the log group and role; with monitoring alarms, their metric filters (one
-//! walk), alarms (one walk) and topic.
+//! walk), alarms (one call, by the checks' names) and topic.
 
 use serde::{Deserialize, Serialize};
 
