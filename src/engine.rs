@@ -127,6 +127,8 @@ impl Session {
             );
             Ok(org)
         };
+        self.clients
+            .use_member_role(baseline.member_role(), baseline.member_external_id());
         let cx = ObserveCx {
             clients: &self.clients,
             baseline,
@@ -287,23 +289,38 @@ impl Executor for Session {
         resolve: &(dyn Fn(&Ref) -> Option<String> + Sync),
     ) -> Result<Option<String>, AwsError> {
         // The change holds a slot of its lane (`reserve`); IAM Identity Center's adapter
-        // also bounds assignment operations in flight.
-        // Boxed: each adapter's future is large, and many run at once.
-        let c = &self.clients;
-        let result = match &change.op {
-            Op::Sso(op) => Box::pin(c.sso(&op.region).execute(op, resolve)).await,
-            Op::Organizations(op) => Box::pin(c.organizations.execute(op, resolve)).await,
-            Op::Cloudwatch(op) => Box::pin(c.cloudwatch.execute(op, resolve)).await,
-            Op::Sns(op) => Box::pin(c.sns.execute(op)).await,
-            Op::S3(op) => Box::pin(c.s3.execute(op)).await,
-            Op::Cloudtrail(op) => Box::pin(c.cloudtrail.execute(op)).await,
-            Op::Logs(op) => Box::pin(c.logs.execute(op)).await,
-            Op::Iam(op) => Box::pin(c.iam.execute(op)).await,
-            Op::Budgets(op) => Box::pin(c.budgets.execute(op, resolve)).await,
-            Op::Account(op) => Box::pin(c.account.execute(op, resolve)).await,
-            Op::RootAccess(op) => Box::pin(c.root_access.execute(op)).await,
+        // also bounds assignment operations in flight. A change in a member account runs
+        // through that account's session.
+        let result = match &change.account {
+            None => execute(&self.clients, &change.op, resolve).await,
+            Some(account) => match self.clients.member(account).await {
+                Ok(member) => execute(&member, &change.op, resolve).await,
+                Err(e) => Err(e.in_member_account(account, &self.clients.members().role_arn(account))),
+            },
         };
         result.map_err(|e| e.at_endpoint(self.aws.sdk.endpoint_url()))
+    }
+}
+
+/// `op`, through the adapters `c` (the management account's, or a member account's).
+async fn execute(
+    c: &Clients,
+    op: &Op,
+    resolve: &(dyn Fn(&Ref) -> Option<String> + Sync),
+) -> Result<Option<String>, AwsError> {
+    // Boxed: each adapter's future is large, and many run at once.
+    match op {
+        Op::Sso(op) => Box::pin(c.sso(&op.region).execute(op, resolve)).await,
+        Op::Organizations(op) => Box::pin(c.organizations.execute(op, resolve)).await,
+        Op::Cloudwatch(op) => Box::pin(c.cloudwatch.execute(op, resolve)).await,
+        Op::Sns(op) => Box::pin(c.sns.execute(op)).await,
+        Op::S3(op) => Box::pin(c.s3.execute(op)).await,
+        Op::Cloudtrail(op) => Box::pin(c.cloudtrail.execute(op)).await,
+        Op::Logs(op) => Box::pin(c.logs.execute(op)).await,
+        Op::Iam(op) => Box::pin(c.iam.execute(op)).await,
+        Op::Budgets(op) => Box::pin(c.budgets.execute(op, resolve)).await,
+        Op::Account(op) => Box::pin(c.account.execute(op, resolve)).await,
+        Op::RootAccess(op) => Box::pin(c.root_access.execute(op)).await,
     }
 }
 

@@ -176,6 +176,7 @@ async fn a_create_finding_its_own_bucket_is_done_and_another_accounts_an_error()
     let s3 = S3::new(mock_client!(aws_sdk_s3, RuleMode::Sequential, &[&create]));
     let op = S3Op::CreateBucket {
         bucket: "trail-logs".into(),
+        object_lock: false,
     };
     assert_eq!(s3.execute(&op).await.unwrap(), None);
     let err = s3.execute(&op).await.unwrap_err();

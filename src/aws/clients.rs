@@ -10,6 +10,7 @@ use super::cloudtrail::CloudTrail;
 use super::cloudwatch::CloudWatch;
 use super::iam::Iam;
 use super::logs::Logs;
+use super::member::{DEFAULT_ROLE, MemberSessions};
 use super::organizations::Organizations;
 use super::root_access::RootAccess;
 use super::s3::S3;
@@ -36,6 +37,9 @@ pub struct Clients {
     pub root_access: RootAccess,
     /// IAM Identity Center clients by region (the instance's), made when first needed.
     sso: Mutex<BTreeMap<String, Arc<Sso>>>,
+    /// Sessions in member accounts, through the role the run names
+    /// ([`Clients::use_member_role`]; AWS's `OrganizationAccountAccessRole` otherwise).
+    members: std::sync::OnceLock<MemberSessions>,
 }
 
 impl Clients {
@@ -52,6 +56,7 @@ impl Clients {
             account: aws.account(),
             root_access: aws.root_access(),
             sso: Mutex::default(),
+            members: std::sync::OnceLock::new(),
             aws,
         }
     }
@@ -64,6 +69,25 @@ impl Clients {
             .entry(region.to_owned())
             .or_insert_with(|| Arc::new(self.aws.sso(region)))
             .clone()
+    }
+
+    /// Act in member accounts through `role` (with `external_id` when its trust asks
+    /// one). The first call of a run decides; the engine makes it from the baseline's
+    /// `[organization]` before the first read.
+    pub fn use_member_role(&self, role: &str, external_id: Option<String>) {
+        let _ = self.members.set(MemberSessions::new(&self.aws, role, external_id));
+    }
+
+    /// The member sessions of this run.
+    pub fn members(&self) -> &MemberSessions {
+        self.members
+            .get_or_init(|| MemberSessions::new(&self.aws, DEFAULT_ROLE, None))
+    }
+
+    /// The adapters acting in member account `account`, through its session (made or
+    /// renewed when needed). A refused `AssumeRole` is the error.
+    pub async fn member(&self, account: &str) -> Result<Clients, AwsError> {
+        Ok(Clients::new(self.members().aws(account).await?))
     }
 
     /// A failed call as a diagnostic saying what plinth was doing; transport failures

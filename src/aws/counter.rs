@@ -44,6 +44,10 @@ pub fn iam_action(call: &str) -> Option<String> {
         ("s3", "PutPublicAccessBlock") => "PutBucketPublicAccessBlock",
         ("s3", "GetBucketEncryption") => "GetEncryptionConfiguration",
         ("s3", "PutBucketEncryption") => "PutEncryptionConfiguration",
+        ("s3", "GetObjectLockConfiguration") => "GetBucketObjectLockConfiguration",
+        ("s3", "PutObjectLockConfiguration") => "PutBucketObjectLockConfiguration",
+        ("s3", "GetBucketLifecycleConfiguration") => "GetLifecycleConfiguration",
+        ("s3", "PutBucketLifecycleConfiguration") => "PutLifecycleConfiguration",
         // AWS Budgets authorises its reads as `ViewBudget` and its writes as `ModifyBudget`.
         ("budgets", "DescribeBudgets" | "DescribeNotificationsForBudget" | "DescribeSubscribersForNotification") => {
             "ViewBudget"
@@ -61,6 +65,9 @@ pub fn iam_action(call: &str) -> Option<String> {
 #[derive(Debug, Clone, Default)]
 pub struct CallCounter {
     inner: Arc<Mutex<Counts>>,
+    /// This counter's calls are made in a member account (`aws::member`): they are
+    /// counted in [`Counts::member_calls`] too.
+    member: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -71,6 +78,10 @@ pub struct Counts {
     pub attempts: u64,
     /// Answers that were AWS saying "slow down" (each then retried by the SDK).
     pub throttled: u64,
+    /// Of `calls`, those made in member accounts, through their roles (checked against
+    /// the member role's policy, not plinth's own).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub member_calls: BTreeMap<String, u64>,
 }
 
 impl Counts {
@@ -112,6 +123,15 @@ impl CallCounter {
     pub fn snapshot(&self) -> Counts {
         self.inner.lock().expect("counter lock").clone()
     }
+    /// The same counter, for the clients of a member account's session.
+    #[must_use]
+    pub fn for_member_account(&self) -> CallCounter {
+        CallCounter {
+            inner: self.inner.clone(),
+            member: true,
+        }
+    }
+
     pub fn reset(&self) {
         *self.inner.lock().expect("counter lock") = Counts::default();
     }
@@ -133,7 +153,11 @@ impl Intercept for CallCounter {
         if let Some(md) = cfg.load::<Metadata>() {
             let key = format!("{}.{}", md.service(), md.name());
             tracing::debug!(call = %key, "aws call");
-            *self.inner.lock().expect("counter lock").calls.entry(key).or_insert(0) += 1;
+            let mut counts = self.inner.lock().expect("counter lock");
+            if self.member {
+                *counts.member_calls.entry(key.clone()).or_insert(0) += 1;
+            }
+            *counts.calls.entry(key).or_insert(0) += 1;
         }
         Ok(())
     }

@@ -223,6 +223,18 @@ impl AwsError {
         }
     }
 
+    /// A refused session in a member account, saying which account and role, for the
+    /// changes that were to run there (the role missing, or an SCP denying
+    /// `sts:AssumeRole`).
+    #[must_use]
+    pub fn in_member_account(mut self, account: &str, role_arn: &str) -> Self {
+        self.message = format!(
+            "cannot act in account {account} as `{role_arn}` (is the role there, and does no SCP deny `sts:AssumeRole`?): {}",
+            self.message
+        );
+        self
+    }
+
     /// An error plinth itself raises about a call (no AWS error code).
     pub fn other(service: &'static str, operation: &'static str, message: impl Into<String>) -> Self {
         AwsError {

@@ -313,7 +313,7 @@ impl Aws {
     pub fn for_account(&self, sdk: SdkConfig, pacer: limiter::Pacer) -> Aws {
         Aws {
             sdk,
-            counter: self.counter.clone(),
+            counter: self.counter.for_member_account(),
             pacer: std::sync::Arc::new(pacer),
             fence: self.fence.clone(),
         }

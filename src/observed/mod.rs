@@ -7,12 +7,14 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+mod archive;
 mod budgets;
 mod contacts;
 mod org;
 mod ownership;
 mod root;
 mod sso;
+pub use archive::*;
 pub use budgets::*;
 pub use contacts::*;
 pub use org::*;

@@ -105,6 +105,10 @@ pub struct Change {
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub depends_on: Vec<Address>,
     pub op: Op,
+    /// The member account the change acts in, through a session there
+    /// (`aws::member`); `None` for the management account, where plinth runs.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub account: Option<String>,
     /// The accounts the change reaches and what they gain or lose ([`impact`]); none for
     /// changes that reach no account's permissions (a trail, an alarm, a budget).
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -127,6 +131,7 @@ impl Change {
             statement_diff: Vec::new(),
             depends_on: Vec::new(),
             op,
+            account: None,
             impact: None,
             if_planned: Vec::new(),
         }
@@ -152,6 +157,13 @@ impl Change {
     /// not, since then what they would make exists already.
     pub fn depends_on_if_planned(mut self, deps: Vec<Address>) -> Change {
         self.if_planned = deps;
+        self
+    }
+
+    /// Act in member account `account` (its session's credentials) instead of the
+    /// management account.
+    pub fn in_account(mut self, account: impl Into<String>) -> Change {
+        self.account = Some(account.into());
         self
     }
 

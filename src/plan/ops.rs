@@ -204,14 +204,17 @@ pub enum IamOp {
     },
 }
 
-/// The trail's bucket. Every call but `CreateBucket` names the account the bucket must
-/// belong to, the management account (`expected_owner`, sent as `ExpectedBucketOwner`):
+/// The trail's bucket, and the log archive's. Every call but `CreateBucket` names the
+/// account the bucket must belong to (`expected_owner`, sent as `ExpectedBucketOwner`):
 /// S3 refuses it on a bucket of any other account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "call")]
 pub enum S3Op {
     CreateBucket {
         bucket: String,
+        /// With S3 Object Lock enabled (and so versioning).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        object_lock: bool,
     },
     /// Adds plinth's ownership tag to the bucket's tags (S3 replaces the whole set, so
     /// the adapter reads it first and keeps every other tag), adopting it.
@@ -233,6 +236,29 @@ pub enum S3Op {
     PutBucketPolicy {
         bucket: String,
         policy: String,
+        expected_owner: String,
+    },
+    PutBucketVersioning {
+        bucket: String,
+        expected_owner: String,
+    },
+    /// Object Lock on, with this default retention.
+    PutObjectLockConfiguration {
+        bucket: String,
+        retention: crate::observed::Retention,
+        expected_owner: String,
+    },
+    /// plinth's lifecycle rule in place of the live one of its `ID`; the bucket's other
+    /// rules are kept (the adapter reads them first: S3 replaces the whole set).
+    PutLifecycleRule {
+        bucket: String,
+        rule: crate::observed::LifecycleRule,
+        expected_owner: String,
+    },
+    /// Server access logging to a bucket of the same account.
+    PutBucketLogging {
+        bucket: String,
+        logging: crate::observed::BucketLogging,
         expected_owner: String,
     },
 }

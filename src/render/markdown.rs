@@ -212,6 +212,9 @@ fn change(out: &mut String, c: &Change) {
         code(c.address.as_str()),
         prose(&c.reason)
     );
+    if let Some(account) = &c.account {
+        let _ = writeln!(out, "  - in account {}", code(account));
+    }
     if c.action == Action::Create
         && let Some(doc) = &c.after
     {

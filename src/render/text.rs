@@ -30,6 +30,9 @@ pub fn plan(plan: &Plan) -> String {
         for c in &plan.changes {
             let _ = writeln!(out, "  {} {}", c.action.symbol(), t(c.address.as_str()));
             let _ = writeln!(out, "      {}: {}", c.action, t(&c.reason));
+            if let Some(account) = &c.account {
+                let _ = writeln!(out, "      in account {}", t(account));
+            }
             if let Some(line) = crate::plan::impact::line(c) {
                 let _ = writeln!(out, "      impact: {}", TEXT.sentence(&line));
                 let many = line.accounts.len() > 1 || line.subject == crate::plan::impact::Subject::Policy;

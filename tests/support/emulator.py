@@ -59,6 +59,10 @@ Shims, each filling a gap in moto and built on moto's own behaviour and data:
   the header, or on a bucket that does not exist (`NoSuchBucket`, as on AWS), goes to
   moto unchanged; moto still lets other accounts in, as a bucket policy could on AWS.
 
+* S3 `GetBucketVersioning`'s answer. moto (5.2.5) names its root element
+  `GetBucketVersioningResponse`; S3 answers `VersioningConfiguration`, which the AWS
+  SDKs parse. The shim renames the root of moto's own answer; the status inside is moto's.
+
 * CloudTrail's event selectors of a new trail. AWS gives a trail made without
   `PutEventSelectors` one basic selector, management events read and write
   (`ReadWriteType: All`, `IncludeManagementEvents: true`), which `GetEventSelectors`
@@ -600,6 +604,23 @@ def install_s3_expected_owner_shim():
         setattr(S3Response, name, checked)
 
 
+def install_s3_versioning_answer_shim():
+    """GetBucketVersioning answers in S3's shape: see the module docstring."""
+    from moto.s3.responses import S3Response
+
+    original = S3Response.get_bucket_versioning
+
+    def get_bucket_versioning(self):
+        status, headers, body = original(self)
+        if isinstance(body, bytes):
+            body = body.decode()
+        body = body.replace("<GetBucketVersioningResponse", "<VersioningConfiguration", 1)
+        body = body.replace("</GetBucketVersioningResponse>", "</VersioningConfiguration>", 1)
+        return status, headers, body
+
+    S3Response.get_bucket_versioning = get_bucket_versioning
+
+
 def install_cloudtrail_shims():
     """A new trail selects management events, read and write, as on AWS."""
     from moto.cloudtrail.models import Trail
@@ -1110,6 +1131,7 @@ def main():
     install_s3_shims()
     install_s3_expected_owner_shim()
     install_s3_new_bucket_defaults()
+    install_s3_versioning_answer_shim()
     install_cloudtrail_shims()
     emulator_management.install_budgets_shims()
     emulator_management.install_account_shims()

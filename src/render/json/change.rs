@@ -24,6 +24,9 @@ pub struct ChangeView<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     depends_on: Vec<&'a str>,
     op: OpView<'a>,
+    /// The member account the change acts in; absent for the management account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     impact: Option<ImpactView<'a>>,
 }
@@ -40,6 +43,7 @@ impl<'a> From<&'a Change> for ChangeView<'a> {
             statement_diff: c.statement_diff.iter().map(Into::into).collect(),
             depends_on: c.depends_on.iter().map(|a| a.as_str()).collect(),
             op: (&c.op).into(),
+            account: c.account.as_deref(),
             impact: c.impact.as_ref().map(Into::into),
         }
     }

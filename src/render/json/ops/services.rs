@@ -1,10 +1,10 @@
 //! The operations of the trail, the billing alarms and their topics: CloudWatch, SNS,
-//! S3, CloudTrail, CloudWatch Logs and IAM.
+//! CloudTrail, CloudWatch Logs and IAM (S3's are in `s3.rs`).
 
 use serde::Serialize;
 
 use super::RefView;
-use crate::plan::{CloudTrailOp, CloudWatchOp, IamOp, LogsOp, MetricFilterSpec, S3Op, SnsOp};
+use crate::plan::{CloudTrailOp, CloudWatchOp, IamOp, LogsOp, MetricFilterSpec, SnsOp};
 use crate::render::json::specs::{AlarmView, MetricFilterView, SelectorsView, TrailSettingsView};
 
 #[derive(Serialize)]
@@ -71,62 +71,6 @@ impl<'a> From<&'a SnsOp> for SnsView<'a> {
                 topic_arn,
                 protocol,
                 endpoint,
-            },
-        }
-    }
-}
-
-#[derive(Serialize)]
-#[serde(tag = "call")]
-pub enum S3View<'a> {
-    CreateBucket {
-        bucket: &'a str,
-    },
-    TagBucket {
-        bucket: &'a str,
-        expected_owner: &'a str,
-    },
-    PutPublicAccessBlock {
-        bucket: &'a str,
-        expected_owner: &'a str,
-    },
-    PutBucketEncryption {
-        bucket: &'a str,
-        kms_key: Option<&'a str>,
-        expected_owner: &'a str,
-    },
-    PutBucketPolicy {
-        bucket: &'a str,
-        policy: &'a str,
-        expected_owner: &'a str,
-    },
-}
-
-impl<'a> From<&'a S3Op> for S3View<'a> {
-    fn from(op: &'a S3Op) -> Self {
-        match op {
-            S3Op::CreateBucket { bucket } => S3View::CreateBucket { bucket },
-            S3Op::TagBucket { bucket, expected_owner } => S3View::TagBucket { bucket, expected_owner },
-            S3Op::PutPublicAccessBlock { bucket, expected_owner } => {
-                S3View::PutPublicAccessBlock { bucket, expected_owner }
-            }
-            S3Op::PutBucketEncryption {
-                bucket,
-                kms_key,
-                expected_owner,
-            } => S3View::PutBucketEncryption {
-                bucket,
-                kms_key: kms_key.as_deref(),
-                expected_owner,
-            },
-            S3Op::PutBucketPolicy {
-                bucket,
-                policy,
-                expected_owner,
-            } => S3View::PutBucketPolicy {
-                bucket,
-                policy,
-                expected_owner,
             },
         }
     }

@@ -8,7 +8,7 @@ use super::values::s;
 use super::variants::variant;
 use crate::apply::{ApplyReport, Outcome, Status};
 use crate::plan::impact::{Effect, Impact, ImpactAccount, Subject};
-use crate::plan::{Action, Address, Blocked, Change, Orphan, Plan};
+use crate::plan::{Action, Address, Blocked, Change, Op, Orphan, Plan};
 use crate::policy::diff::StatementDiff;
 
 /// One change of every operation; the first ones carry every optional field of a change
@@ -56,6 +56,14 @@ pub fn plan() -> Plan {
             after: scp,
         },
     ];
+    // The log archive's changes act in its account.
+    for c in &mut changes {
+        if let Op::S3(op) = &c.op
+            && serde_json::to_string(op).is_ok_and(|j| j.contains("archive"))
+        {
+            *c = c.clone().in_account("222222222222");
+        }
+    }
     let account = |name: &str, id: Option<&str>| ImpactAccount {
         name: s(name),
         id: id.map(s),

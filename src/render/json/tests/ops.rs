@@ -98,30 +98,12 @@ fn services() -> Vec<Op> {
             protocol: s("email"),
             endpoint: s("ops@example.com"),
         }),
-        Op::S3(S3Op::CreateBucket { bucket: s("trail") }),
-        Op::S3(S3Op::TagBucket {
-            bucket: s("trail"),
-            expected_owner: s("111111111111"),
-        }),
-        Op::S3(S3Op::PutPublicAccessBlock {
-            bucket: s("trail"),
-            expected_owner: s("111111111111"),
-        }),
-        Op::S3(S3Op::PutBucketEncryption {
-            bucket: s("trail"),
-            kms_key: None,
-            expected_owner: s("111111111111"),
-        }),
-        Op::S3(S3Op::PutBucketEncryption {
-            bucket: s("trail"),
-            kms_key: Some(s("arn:aws:kms:us-east-1:111111111111:key/k")),
-            expected_owner: s("111111111111"),
-        }),
-        Op::S3(S3Op::PutBucketPolicy {
-            bucket: s("trail"),
-            policy: s("{}"),
-            expected_owner: s("111111111111"),
-        }),
+    ]
+}
+
+/// CloudTrail's, CloudWatch Logs' and IAM's calls.
+fn trail_services() -> Vec<Op> {
+    vec![
         Op::Cloudtrail(CloudTrailOp::CreateTrail { settings: trail() }),
         Op::Cloudtrail(CloudTrailOp::UpdateTrail {
             settings: trail(),
@@ -331,9 +313,83 @@ fn billing_and_accounts() -> Vec<Op> {
 }
 
 /// Every operation, some more than once to show their optional fields set and not.
+/// S3's calls: the trail's bucket, and the log archive's.
+fn s3() -> Vec<Op> {
+    vec![
+        Op::S3(S3Op::CreateBucket {
+            bucket: s("trail"),
+            object_lock: false,
+        }),
+        Op::S3(S3Op::CreateBucket {
+            bucket: s("archive"),
+            object_lock: true,
+        }),
+        Op::S3(S3Op::TagBucket {
+            bucket: s("trail"),
+            expected_owner: s("111111111111"),
+        }),
+        Op::S3(S3Op::PutPublicAccessBlock {
+            bucket: s("trail"),
+            expected_owner: s("111111111111"),
+        }),
+        Op::S3(S3Op::PutBucketEncryption {
+            bucket: s("trail"),
+            kms_key: None,
+            expected_owner: s("111111111111"),
+        }),
+        Op::S3(S3Op::PutBucketEncryption {
+            bucket: s("trail"),
+            kms_key: Some(s("arn:aws:kms:us-east-1:111111111111:key/k")),
+            expected_owner: s("111111111111"),
+        }),
+        Op::S3(S3Op::PutBucketPolicy {
+            bucket: s("trail"),
+            policy: s("{}"),
+            expected_owner: s("111111111111"),
+        }),
+        Op::S3(S3Op::PutBucketVersioning {
+            bucket: s("archive"),
+            expected_owner: s("222222222222"),
+        }),
+        Op::S3(S3Op::PutObjectLockConfiguration {
+            bucket: s("archive"),
+            retention: crate::observed::Retention {
+                mode: s("COMPLIANCE"),
+                days: Some(365),
+                years: None,
+            },
+            expected_owner: s("222222222222"),
+        }),
+        Op::S3(S3Op::PutLifecycleRule {
+            bucket: s("archive"),
+            rule: crate::observed::LifecycleRule {
+                transition: Some(crate::observed::Transition {
+                    days: 90,
+                    storage_class: s("GLACIER_IR"),
+                }),
+                expiration_days: Some(2555),
+                noncurrent_expiration_days: Some(2555),
+                enabled: true,
+                whole_bucket: true,
+            },
+            expected_owner: s("222222222222"),
+        }),
+        Op::S3(S3Op::PutBucketLogging {
+            bucket: s("archive"),
+            logging: crate::observed::BucketLogging {
+                target_bucket: s("archive-access-logs"),
+                target_prefix: s("archive/"),
+            },
+            expected_owner: s("222222222222"),
+        }),
+    ]
+}
+
 pub fn every_op() -> Vec<Op> {
     let mut ops = organizations();
     ops.extend(services());
+    ops.extend(s3());
+    ops.extend(trail_services());
     ops.extend(identity_center());
     ops.extend(billing_and_accounts());
     ops

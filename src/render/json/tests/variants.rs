@@ -6,7 +6,7 @@ use crate::plan::{
 };
 
 /// How many variants [`variant`] names: every `Op`, each service's call.
-pub const VARIANTS: usize = 63;
+pub const VARIANTS: usize = 67;
 
 /// The name of an operation's variant. Exhaustive, so a new variant stops the build
 /// here: name it, count it in [`VARIANTS`] and give [`super::ops::every_op`] one of it (the test then
@@ -44,6 +44,10 @@ pub fn variant(op: &Op) -> &'static str {
             S3Op::PutPublicAccessBlock { .. } => "s3.PutPublicAccessBlock",
             S3Op::PutBucketEncryption { .. } => "s3.PutBucketEncryption",
             S3Op::PutBucketPolicy { .. } => "s3.PutBucketPolicy",
+            S3Op::PutBucketVersioning { .. } => "s3.PutBucketVersioning",
+            S3Op::PutObjectLockConfiguration { .. } => "s3.PutObjectLockConfiguration",
+            S3Op::PutLifecycleRule { .. } => "s3.PutLifecycleRule",
+            S3Op::PutBucketLogging { .. } => "s3.PutBucketLogging",
         },
         Op::Cloudtrail(call) => match call {
             CloudTrailOp::CreateTrail { .. } => "cloudtrail.CreateTrail",

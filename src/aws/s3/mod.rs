@@ -6,6 +6,8 @@
 //! account, so S3 answers `AccessDenied` for another account's bucket, whatever its tags
 //! and policy let this account do; after a create, the requests that follow carry it.
 
+mod archive;
+
 use aws_sdk_s3::Client;
 use aws_sdk_s3::types::{
     CreateBucketConfiguration, PublicAccessBlockConfiguration, ServerSideEncryption, ServerSideEncryptionByDefault,
@@ -18,7 +20,7 @@ use crate::observed::{
 };
 use crate::plan::S3Op;
 
-const SERVICE: &str = super::Service::S3.sdk_name();
+pub(super) const SERVICE: &str = super::Service::S3.sdk_name();
 
 pub struct S3 {
     client: Client,
@@ -130,7 +132,7 @@ impl S3 {
     pub async fn execute(&self, op: &S3Op) -> Result<Option<String>, AwsError> {
         match op {
             S3Op::TagBucket { bucket, expected_owner } => self.tag_bucket(bucket, expected_owner).await?,
-            S3Op::CreateBucket { bucket } => self.create_bucket(bucket).await?,
+            S3Op::CreateBucket { bucket, object_lock } => self.create_bucket(bucket, *object_lock).await?,
             S3Op::PutPublicAccessBlock { bucket, expected_owner } => {
                 self.put_public_access_block(bucket, expected_owner).await?;
             }
@@ -147,6 +149,22 @@ impl S3 {
                 policy,
                 expected_owner,
             } => self.put_bucket_policy(bucket, policy, expected_owner).await?,
+            S3Op::PutBucketVersioning { bucket, expected_owner } => self.put_versioning(bucket, expected_owner).await?,
+            S3Op::PutObjectLockConfiguration {
+                bucket,
+                retention,
+                expected_owner,
+            } => self.put_object_lock(bucket, retention, expected_owner).await?,
+            S3Op::PutLifecycleRule {
+                bucket,
+                rule,
+                expected_owner,
+            } => self.put_lifecycle_rule(bucket, rule, expected_owner).await?,
+            S3Op::PutBucketLogging {
+                bucket,
+                logging,
+                expected_owner,
+            } => self.put_logging(bucket, logging, expected_owner).await?,
         }
         Ok(None)
     }
@@ -188,7 +206,7 @@ impl S3 {
             .map(drop)
     }
 
-    async fn create_bucket(&self, bucket: &str) -> Result<(), AwsError> {
+    async fn create_bucket(&self, bucket: &str, object_lock: bool) -> Result<(), AwsError> {
         // us-east-1 takes no location constraint; the tag comes in the same call.
         // No `ExpectedBucketOwner` here (S3 takes none): a bucket someone else holds
         // fails with `BucketAlreadyExists`, and the changes after this one carry it.
@@ -198,6 +216,7 @@ impl S3 {
             .create_bucket()
             .bucket(bucket)
             .create_bucket_configuration(CreateBucketConfiguration::builder().tags(owner).build())
+            .set_object_lock_enabled_for_bucket(object_lock.then_some(true))
             .send()
             .await
             .ctx(SERVICE, "CreateBucket");
