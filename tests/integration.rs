@@ -38,6 +38,7 @@ mod kind_reads;
 mod least_privilege;
 mod lock;
 mod lock_lease;
+mod log_archive;
 mod management_adapters;
 mod management_policy;
 mod member_sessions;

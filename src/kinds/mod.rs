@@ -160,6 +160,17 @@ pub struct OrganizationSection {
     #[serde(default)]
     #[schemars(with = "Vec<PathBuf>")]
     pub policy_roots: Vec<Spanned<PathBuf>>,
+    /// The role plinth assumes in member accounts to act there (the log archive's
+    /// bucket): `OrganizationAccountAccessRole`, which AWS makes in every account the
+    /// organization creates, unless this names another (Control Tower's
+    /// `AWSControlTowerExecution`).
+    #[serde(default)]
+    #[schemars(with = "Option<crate::types::RoleName>")]
+    pub member_role: Option<Spanned<crate::types::RoleName>>,
+    /// The external id the member role's trust policy asks for, if it asks one.
+    #[serde(default)]
+    #[schemars(with = "Option<crate::types::ExternalId>")]
+    pub member_external_id: Option<Spanned<crate::types::ExternalId>>,
 }
 
 fn default_home_region() -> Spanned<Region> {
@@ -191,6 +202,19 @@ impl Baseline {
     }
     pub fn home_region(&self) -> &Region {
         self.file.organization.home_region.get_ref()
+    }
+    /// The role plinth assumes in member accounts (`[organization] member_role`).
+    pub fn member_role(&self) -> &str {
+        self.file
+            .organization
+            .member_role
+            .as_ref()
+            .map_or(crate::aws::member::DEFAULT_ROLE, |r| r.get_ref().as_str())
+    }
+    /// The external id for the member role, if the baseline gives one.
+    pub fn member_external_id(&self) -> Option<String> {
+        let id = self.file.organization.member_external_id.as_ref()?;
+        Some(id.get_ref().as_str().to_owned())
     }
     /// The policy limits plinth enforces: AWS's as plinth knows them, or the baseline's
     /// `[limits]`.
@@ -507,6 +531,8 @@ registry! {
     account: account::Accounts,
     /// Service control policies: generated ones and the user's files, with attachments.
     scp: scp::Scps,
+    /// The trail's bucket in a dedicated log archive account: versioning, Object Lock, lifecycle, access logging.
+    log_archive: log_archive::LogArchive,
     /// One organization-wide, multi-region trail homed in us-east-1, and its bucket.
     trail: trail::Trail,
     /// CloudWatch billing alarms in us-east-1 notifying an SNS topic.

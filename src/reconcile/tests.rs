@@ -130,6 +130,7 @@ fn the_default_is_the_guardrails_and_nothing_that_grants_moves_or_reads_per_acco
             "billing",
             "budget",
             "ec2_declarative",
+            "log_archive",
             "management_policy",
             "rcp",
             "s3_policy",
@@ -138,7 +139,8 @@ fn the_default_is_the_guardrails_and_nothing_that_grants_moves_or_reads_per_acco
             "trail"
         ]
     );
-    // Access, accounts, root users and the per-account reads are for runs that name them.
+    // Access, accounts, root users and the reads of every account are for runs that name
+    // them (the log archive reads one account's bucket: a guardrail).
     for kind in ["sso", "account", "root_access", "contacts", "organizational_units"] {
         assert!(!default.allows(KindId::from_name(kind)), "{kind}");
     }

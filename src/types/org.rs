@@ -183,3 +183,48 @@ impl fmt::Display for Target {
         }
     }
 }
+
+/// An IAM role name (no path), as `[organization] member_role` names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleName(String);
+
+string_newtype!(RoleName, check_role_name, "pattern" => "^[A-Za-z0-9+=,.@_-]{1,64}$");
+
+/// An IAM role name without a path: 1 to 64 of letters, digits and `+=,.@_-`.
+fn check_role_name(s: &str) -> Result<(), String> {
+    if (1..=64).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)) {
+        Ok(())
+    } else {
+        Err(with_hint(
+            format!("`{s}` is not an IAM role name"),
+            Some(
+                "use 1 to 64 letters, digits or `+=,.@_-`, without a path, like `OrganizationAccountAccessRole`".into(),
+            ),
+        ))
+    }
+}
+
+/// The external id a role's trust policy may ask of `sts:AssumeRole`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ExternalId(String);
+
+impl fmt::Debug for ExternalId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ExternalId(..)")
+    }
+}
+
+string_newtype!(ExternalId, check_external_id, "pattern" => "^[A-Za-z0-9+=,.@:/_-]{2,1224}$");
+
+/// An `sts:AssumeRole` external id: 2 to 1,224 of letters, digits and `+=,.@:/_-`.
+fn check_external_id(s: &str) -> Result<(), String> {
+    if (2..=1224).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@:/_-".contains(c)) {
+        Ok(())
+    } else {
+        // Not echoed: an external id is not a secret, but it is not the plan's business either.
+        Err(with_hint(
+            "the external id is not one AWS accepts",
+            Some("use 2 to 1,224 letters, digits or `+=,.@:/_-`".into()),
+        ))
+    }
+}

@@ -13,6 +13,7 @@
 pub mod adopt;
 pub mod alarm;
 pub mod block;
+pub mod bucket;
 pub mod impact;
 pub mod org_policy;
 pub mod orphan;

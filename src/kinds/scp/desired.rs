@@ -68,6 +68,9 @@ pub(super) fn generated_scps(baseline: &Baseline, scp: &ScpSection, warnings: &m
             &crate::arn::trail_arn(baseline.management_account_id().as_str(), trail),
             bucket,
             &generated::cloudtrail_exempt(baseline),
+            crate::kinds::cross::log_archive_role(baseline)
+                .map(|r| crate::types::PrincipalPattern::new_unchecked(&r))
+                .as_ref(),
         );
         push(
             "cloudtrail_protection",

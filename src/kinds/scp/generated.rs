@@ -150,11 +150,18 @@ fn principal_list(exempt: &[PrincipalPattern]) -> Vec<&str> {
 }
 
 /// Protects exactly the baseline's trail (by ARN) and its log bucket from everyone but
-/// the exempt principals.
-pub fn cloudtrail_protection(trail_arn: &str, bucket: &str, exempt: &[PrincipalPattern]) -> Value {
-    let condition = |doc: &mut Value| {
-        if !exempt.is_empty() {
-            doc["Condition"] = json!({ "ArnNotLike": { "aws:PrincipalARN": principal_list(exempt) } });
+/// the exempt principals. With the bucket in a log archive account, `writer` (the role
+/// plinth acts through there) may also change the bucket's settings, never delete the
+/// bucket, its policy or a log file.
+pub fn cloudtrail_protection(
+    trail_arn: &str,
+    bucket: &str,
+    exempt: &[PrincipalPattern],
+    writer: Option<&PrincipalPattern>,
+) -> Value {
+    let condition = |doc: &mut Value, who: &[PrincipalPattern]| {
+        if !who.is_empty() {
+            doc["Condition"] = json!({ "ArnNotLike": { "aws:PrincipalARN": principal_list(who) } });
         }
     };
     let mut trail = json!({
@@ -170,31 +177,63 @@ pub fn cloudtrail_protection(trail_arn: &str, bucket: &str, exempt: &[PrincipalP
         ],
         "Resource": trail_arn,
     });
-    condition(&mut trail);
-    let mut bucket_stmt = json!({
-        "Sid": "PlinthProtectTrailBucket",
-        "Effect": "Deny",
-        "Action": [
-            "s3:DeleteBucket",
-            "s3:DeleteBucketPolicy",
-            "s3:PutBucketAcl",
-            "s3:PutBucketPolicy",
-            "s3:PutBucketPublicAccessBlock",
-            "s3:PutBucketVersioning",
-            "s3:PutEncryptionConfiguration",
-            "s3:PutLifecycleConfiguration"
-        ],
-        "Resource": format!("arn:aws:s3:::{bucket}"),
-    });
-    condition(&mut bucket_stmt);
+    condition(&mut trail, exempt);
+    let deletes = ["s3:DeleteBucket", "s3:DeleteBucketPolicy"];
+    let settings = [
+        "s3:PutBucketAcl",
+        "s3:PutBucketPolicy",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutBucketVersioning",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutLifecycleConfiguration",
+    ];
+    let mut bucket_stmts = match writer {
+        None => {
+            let mut all: Vec<&str> = deletes.iter().chain(&settings).copied().collect();
+            all.sort_unstable();
+            let mut stmt = json!({
+                "Sid": "PlinthProtectTrailBucket",
+                "Effect": "Deny",
+                "Action": all,
+                "Resource": format!("arn:aws:s3:::{bucket}"),
+            });
+            condition(&mut stmt, exempt);
+            vec![stmt]
+        }
+        Some(writer) => {
+            let mut settings: Vec<&str> = settings.to_vec();
+            settings.extend(["s3:PutBucketLogging", "s3:PutBucketObjectLockConfiguration"]);
+            settings.sort_unstable();
+            let mut delete = json!({
+                "Sid": "PlinthProtectTrailBucket",
+                "Effect": "Deny",
+                "Action": deletes,
+                "Resource": format!("arn:aws:s3:::{bucket}"),
+            });
+            condition(&mut delete, exempt);
+            let mut change = json!({
+                "Sid": "PlinthProtectTrailBucketSettings",
+                "Effect": "Deny",
+                "Action": settings,
+                "Resource": format!("arn:aws:s3:::{bucket}"),
+            });
+            let mut writers = exempt.to_vec();
+            writers.push(writer.clone());
+            condition(&mut change, &writers);
+            vec![delete, change]
+        }
+    };
     let mut objects = json!({
         "Sid": "PlinthProtectTrailLogs",
         "Effect": "Deny",
         "Action": ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl"],
         "Resource": format!("arn:aws:s3:::{bucket}/*"),
     });
-    condition(&mut objects);
-    json!({ "Version": "2012-10-17", "Statement": [trail, bucket_stmt, objects] })
+    condition(&mut objects, exempt);
+    let mut statements = vec![trail];
+    statements.append(&mut bucket_stmts);
+    statements.push(objects);
+    json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
 /// Denies leaving the organization.
@@ -236,6 +275,38 @@ pub fn cloudtrail_exempt(baseline: &Baseline) -> Vec<PrincipalPattern> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn with_a_log_archive_plinths_member_role_may_change_the_bucket_never_delete_it() {
+        let exempt: PrincipalPattern = serde_json::from_value(json!("arn:aws:iam::*:role/BreakGlass")).unwrap();
+        let writer = PrincipalPattern::new_unchecked("arn:aws:iam::*:role/OrganizationAccountAccessRole");
+        let trail = "arn:aws:cloudtrail:us-east-1:123456789012:trail/org-trail";
+        let without = cloudtrail_protection(trail, "logs", std::slice::from_ref(&exempt), None);
+        let sids = |d: &Value| -> Vec<String> {
+            d["Statement"].as_array().unwrap().iter().map(|s| s["Sid"].as_str().unwrap().to_owned()).collect()
+        };
+        assert_eq!(sids(&without), ["PlinthProtectOrganizationTrail", "PlinthProtectTrailBucket", "PlinthProtectTrailLogs"]);
+        let with = cloudtrail_protection(trail, "logs", &[exempt], Some(&writer));
+        assert_eq!(
+            sids(&with),
+            ["PlinthProtectOrganizationTrail", "PlinthProtectTrailBucket", "PlinthProtectTrailBucketSettings", "PlinthProtectTrailLogs"]
+        );
+        let who = |i: usize| with["Statement"][i]["Condition"]["ArnNotLike"]["aws:PrincipalARN"].clone();
+        // Deleting the bucket, its policy or a log file: the break-glass role alone.
+        assert_eq!(with["Statement"][1]["Action"], json!(["s3:DeleteBucket", "s3:DeleteBucketPolicy"]));
+        assert_eq!(who(1), json!(["arn:aws:iam::*:role/BreakGlass"]));
+        assert_eq!(who(3), json!(["arn:aws:iam::*:role/BreakGlass"]));
+        // Changing its settings: plinth's member role too.
+        assert_eq!(
+            who(2),
+            json!(["arn:aws:iam::*:role/BreakGlass", "arn:aws:iam::*:role/OrganizationAccountAccessRole"])
+        );
+        let settings = with["Statement"][2]["Action"].as_array().unwrap();
+        for action in ["s3:PutBucketPolicy", "s3:PutBucketObjectLockConfiguration", "s3:PutBucketLogging", "s3:PutLifecycleConfiguration"] {
+            assert!(settings.contains(&json!(action)), "{action}");
+        }
+        assert!(crate::policy::minify(&with).len() < crate::policy::MAX_SCP_SIZE);
+    }
 
     #[test]
     fn region_deny_fits_and_exempts_principals() {

@@ -12,6 +12,7 @@
 //! weakens what the baseline does not name: the bucket's SSE-KMS, the trail's SSE-KMS
 //! key and CloudWatch Logs delivery stay, with a note ([`settings`]).
 
+mod archive;
 mod bucket;
 pub mod cis;
 mod iam;
@@ -201,8 +202,13 @@ fn plan_trail(cx: &Context<'_>, section: &Option<toml::Spanned<TrailSection>>, p
         ));
     }
 
-    let owner = cx.baseline.management_account_id().as_str();
-    bucket::plan_bucket(plan, t, observed, src, &ours, owner, &mut trail_deps)?;
+    match crate::kinds::cross::archive_bucket(cx, plan) {
+        None => {
+            let owner = cx.baseline.management_account_id().as_str();
+            bucket::plan_bucket(plan, t, observed, src, &ours, owner, &mut trail_deps)?;
+        }
+        Some(archive) => archive::wait_for_archive(plan, t, observed, src, archive, &mut trail_deps)?,
+    }
 
     // CloudWatch Logs delivery: the log group and the role CloudTrail writes with.
     let logs = if t.cloudwatch_logs() {

@@ -20,6 +20,8 @@ use crate::observed::{AlarmSpec, Bucket, LogGroup, MetricFilter, Role, Topic, Tr
 pub struct TrailState {
     /// `cloudtrail.amazonaws.com` has trusted access to the organization.
     pub trusted_access: bool,
+    /// The bucket in the management account; not read with `[log_archive]`, whose
+    /// bucket it is then.
     pub bucket: Bucket,
     pub trail: Option<TrailInfo>,
     /// The log group, read when the baseline asks for CloudWatch Logs delivery.
@@ -48,9 +50,16 @@ pub(super) async fn observe(
     let c = cx.clients;
     // The bucket must be the management account's (the preflight checked the caller is it).
     let owner = cx.baseline.management_account_id().as_str();
+    // With `[log_archive]`, the bucket is that kind's, read in its account.
+    let archived = crate::kinds::cross::has_log_archive(cx.baseline);
     let (trusted_access, bucket, trail) = futures::try_join!(
         c.organizations.has_trusted_access(SERVICE_PRINCIPAL),
-        c.s3.read_bucket(t.bucket.get_ref().as_str(), owner),
+        async {
+            match archived {
+                true => Ok(Bucket::Missing),
+                false => c.s3.read_bucket(t.bucket.get_ref().as_str(), owner).await,
+            }
+        },
         c.cloudtrail.read_trail(t.name.get_ref().as_str())
     )
     .map_err(|e| c.failure("cannot read the organization trail", e))?;

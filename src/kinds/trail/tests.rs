@@ -74,7 +74,11 @@ fn every_bucket_write_names_the_management_account_as_the_owner() {
             S3Op::TagBucket { expected_owner, .. }
             | S3Op::PutPublicAccessBlock { expected_owner, .. }
             | S3Op::PutBucketEncryption { expected_owner, .. }
-            | S3Op::PutBucketPolicy { expected_owner, .. } => assert_eq!(expected_owner, "123456789012"),
+            | S3Op::PutBucketPolicy { expected_owner, .. }
+            | S3Op::PutBucketVersioning { expected_owner, .. }
+            | S3Op::PutObjectLockConfiguration { expected_owner, .. }
+            | S3Op::PutLifecycleRule { expected_owner, .. }
+            | S3Op::PutBucketLogging { expected_owner, .. } => assert_eq!(expected_owner, "123456789012"),
         }
     }
 }
