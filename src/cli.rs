@@ -227,7 +227,8 @@ Examples:
 
 #[derive(Debug, Args)]
 pub struct IamPolicyArgs {
-    /// Which role: `plan` (read-only) or `apply`
+    /// Which role: `plan` (read-only), `apply`, or `log-archive` (the member role in the
+    /// log archive account)
     #[arg(value_enum)]
     pub role: IamRole,
     /// Read no baseline: resources the baseline would name (bucket, trail) are wildcards,
@@ -254,6 +255,9 @@ pub enum IamRole {
     Plan,
     /// apply and reconcile
     Apply,
+    /// The role plinth assumes in the log archive account (`[organization] member_role`),
+    /// if it is not an administrator's there: the buckets' reads and writes
+    LogArchive,
 }
 
 #[derive(Debug, Args)]

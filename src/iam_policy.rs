@@ -205,6 +205,15 @@ pub fn document(phase: Phase, names: &Names<'_>, writes: &Writes<'_>) -> Value {
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
+/// The policy of the role plinth assumes in the log archive account (`[organization]
+/// member_role`), for those whose role there is not an administrator's: the two buckets'
+/// reads and writes ([`crate::kinds::cross::member_account`]), on the baseline's buckets
+/// or, without one, on every bucket.
+pub fn log_archive_document(baseline: Option<&BaselineFile>) -> Value {
+    let (actions, resources) = crate::kinds::cross::member_account(baseline);
+    json!({ "Version": "2012-10-17", "Statement": [statement("PlinthLogArchiveBuckets", actions, &resources, None)] })
+}
+
 fn statement(sid: &str, actions: &[&str], resources: &[String], condition: Option<Condition>) -> Value {
     let mut s = Map::new();
     s.insert("Sid".into(), json!(sid));

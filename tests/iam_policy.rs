@@ -75,6 +75,7 @@ const SHIPPED: &[(&str, &[&str])] = &[
     ("plan", &["plan"]),
     ("apply", &["apply"]),
     ("reconcile", &["apply", "--repair", "guardrails"]),
+    ("log-archive", &["log-archive"]),
 ];
 
 #[test]

@@ -240,13 +240,75 @@ const ROOT_SESSION_CALLS: &[&str] = &[
     "IAM.DeactivateMFADevice",
 ];
 
+/// The IAM actions of the calls plinth made with its own role (not in member accounts,
+/// not in root sessions).
 fn actions(counts: &Counts) -> BTreeSet<String> {
     counts
         .calls
-        .keys()
+        .iter()
+        .filter(|(k, n)| **n > counts.member_calls.get(*k).copied().unwrap_or(0))
+        .map(|(k, _)| k)
         .filter(|k| !ROOT_SESSION_CALLS.contains(&k.as_str()))
         .map(|k| iam_action(k).unwrap_or_else(|| panic!("no IAM action for {k}")))
         .collect()
+}
+
+/// The IAM actions of the calls plinth made in member accounts, through their role.
+fn member_actions(counts: &Counts) -> BTreeSet<String> {
+    counts
+        .member_calls
+        .keys()
+        .map(|k| iam_action(k).unwrap_or_else(|| panic!("no IAM action for {k}")))
+        .collect()
+}
+
+/// The log archive: its access logs bucket made by hand (adopted), its trail bucket made
+/// through the member role, versioned, then given Object Lock, then repaired after a
+/// hand change there.
+async fn log_archive_runs(emu: &Emulator, reads: &mut Vec<Counts>, applies: &mut Vec<Counts>) {
+    let org = emu.organizations().await;
+    let root = org.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    let archive = support::create_account_in(&org, "log-archive", &root, &root).await;
+    let management = session(emu).await.aws;
+    let inside = plinth::aws::member::MemberSessions::new(&management, plinth::aws::member::DEFAULT_ROLE, None)
+        .aws(&archive)
+        .await
+        .unwrap();
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&inside.sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    s3.create_bucket()
+        .bucket("example-org-archive-access")
+        .send()
+        .await
+        .unwrap();
+    let baseline = |lock: &str| {
+        format!(
+            "[organization]\nmanagement_account_id = \"123456789012\"\n\n\
+             [trail]\nname = \"org-trail\"\nbucket = \"example-org-archive-logs\"\n\n\
+             [log_archive]\naccount = \"{archive}\"\n{lock}\
+             lifecycle = {{ expiration_days = 400 }}\naccess_logs_bucket = \"example-org-archive-access\"\n"
+        )
+    };
+    let b = TempBaseline::new(&baseline(""), &[]);
+    Box::pin(plan_then_apply(emu, &b, PlanOptions::default(), reads, applies)).await;
+    b.rewrite(&baseline("object_lock = { mode = \"GOVERNANCE\", days = 30 }\n"));
+    Box::pin(plan_then_apply(emu, &b, PlanOptions::default(), reads, applies)).await;
+    s3.delete_bucket_lifecycle()
+        .bucket("example-org-archive-logs")
+        .send()
+        .await
+        .unwrap();
+    Box::pin(plan_then_apply(emu, &b, PlanOptions::default(), reads, applies)).await;
+    // Converged: the last plan is empty, so nothing is applied.
+    let before = applies.len();
+    Box::pin(plan_then_apply(emu, &b, PlanOptions::default(), reads, applies)).await;
+    assert_eq!(applies.len(), before, "the log archive did not converge");
 }
 
 async fn session(emu: &Emulator) -> Session {
@@ -536,6 +598,27 @@ async fn the_policies_allow_exactly_what_plinth_calls() {
         .await
         .unwrap_or_else(|d| panic!("{d}"));
     reads.push(s.aws.counter.snapshot());
+
+    Box::pin(log_archive_runs(&emu, &mut reads, &mut applies)).await;
+
+    // What plinth does in the log archive account is its member role's, whose policy
+    // `plinth iam-policy log-archive` prints: exactly those calls (and what AWS checks
+    // behind `CreateBucket` with tags).
+    let member_policy = policy_actions("plinth-log-archive.json");
+    let member_calls: BTreeSet<String> = reads.iter().chain(&applies).flat_map(member_actions).collect();
+    let not_allowed: Vec<&String> = member_calls.difference(&member_policy).collect();
+    assert!(
+        not_allowed.is_empty(),
+        "log archive calls its role's policy does not allow: {not_allowed:?}"
+    );
+    let unused: Vec<&String> = member_policy
+        .iter()
+        .filter(|a| !member_calls.contains(*a) && a.as_str() != "s3:TagResource")
+        .collect();
+    assert!(
+        unused.is_empty(),
+        "the log archive policy allows actions plinth never calls there: {unused:?}"
+    );
 
     let plan_policy = policy_actions("plinth-plan.json");
     let apply_policy = policy_actions("plinth-apply.json");

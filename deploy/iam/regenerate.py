@@ -1,5 +1,6 @@
 """Regenerates the policies deploy/ ships from `plinth iam-policy --generic`: the JSON files
-here (plan, apply, and reconcile: the scheduled guardrail repairs) and the scheduled task
+here (plan, apply, reconcile: the scheduled guardrail repairs, and log-archive: the role
+plinth assumes in the log archive account) and the scheduled task
 role's policy in deploy/cloudformation/plinth-scheduled.yaml (the reconcile one, between
 its `# BEGIN plinth iam-policy` and `# END` lines). `make iam-policies` runs it;
 tests/iam_policy.rs fails when the files differ."""
@@ -17,6 +18,8 @@ POLICIES = {
     "apply": ["apply"],
     # What `reconcile --repair guardrails` (the shipped schedules) writes, no deletes.
     "reconcile": ["apply", "--repair", "guardrails"],
+    # The member role plinth assumes in the log archive account, when not an administrator's.
+    "log-archive": ["log-archive"],
 }
 
 

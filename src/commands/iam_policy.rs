@@ -26,6 +26,11 @@ pub fn run(global: &cli::GlobalArgs, args: &cli::IamPolicyArgs) -> Result<ExitCo
     let phase = match args.role {
         cli::IamRole::Plan => Phase::Plan,
         cli::IamRole::Apply => Phase::Apply,
+        cli::IamRole::LogArchive => {
+            let document = iam_policy::log_archive_document(baseline.as_ref().map(|b| &b.file));
+            emit(&iam_policy::to_text(&document))?;
+            return Ok(ExitCode::SUCCESS);
+        }
     };
     let kinds = args.repair.as_ref().map(|r| match r {
         plinth::reconcile::Repair::All => None,
