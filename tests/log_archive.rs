@@ -211,6 +211,12 @@ async fn the_buckets_are_made_in_the_log_archive_account_and_the_trail_delivers_
     let calls = session.aws.counter.snapshot();
     assert_eq!(calls.writes(), 0, "{:?}", calls.write_calls());
     assert_eq!(calls.get("STS.AssumeRole"), 1);
+    // In the log archive account: 8 reads of the trail's bucket, 4 of the access logs
+    // bucket; none of a management-account bucket.
+    let in_archive: u64 = calls.member_calls.values().sum();
+    assert_eq!(in_archive, 12, "{:?}", calls.member_calls);
+    let s3_total: u64 = calls.calls.iter().filter(|(k, _)| k.starts_with("S3.")).map(|(_, n)| n).sum();
+    assert_eq!(s3_total, 12, "{calls:?}");
     for op in [
         "GetBucketVersioning",
         "GetObjectLockConfiguration",

@@ -14,6 +14,7 @@ pub mod iam;
 pub mod id;
 pub mod import;
 pub mod limits;
+mod organization;
 // Each kind's module is declared by its `registry!` line, below.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,6 +36,7 @@ use crate::types::{AccountId, Region, Target};
 pub use files::read_policy_files;
 pub use iam::{Condition, IamActions, Names, Phase, Scope};
 pub use import::{ImportCx, Imported};
+pub use organization::OrganizationSection;
 
 /// One kind of resource plinth manages.
 pub trait Kind {
@@ -141,40 +143,6 @@ impl ObserveCx<'_> {
     pub fn reads_accounts(&self, kind: KindId) -> bool {
         self.account_reads.is_none_or(|kinds| kinds.contains(&kind))
     }
-}
-
-/// `[organization]`: which organization this baseline is for.
-#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OrganizationSection {
-    /// plinth refuses to run with credentials of any other account.
-    #[schemars(with = "AccountId")]
-    pub management_account_id: Spanned<AccountId>,
-    /// Where plinth's regional resources and IAM Identity Center live.
-    #[serde(default = "default_home_region")]
-    #[schemars(with = "Region")]
-    pub home_region: Spanned<Region>,
-    /// Directories besides the baseline's own that policy `file`s may be read from
-    /// (relative to the baseline's directory, inside the repository that holds it). A
-    /// policy file anywhere else, by an absolute path, `..` or a symbolic link, is an error.
-    #[serde(default)]
-    #[schemars(with = "Vec<PathBuf>")]
-    pub policy_roots: Vec<Spanned<PathBuf>>,
-    /// The role plinth assumes in member accounts to act there (the log archive's
-    /// bucket): `OrganizationAccountAccessRole`, which AWS makes in every account the
-    /// organization creates, unless this names another (Control Tower's
-    /// `AWSControlTowerExecution`).
-    #[serde(default)]
-    #[schemars(with = "Option<crate::types::RoleName>")]
-    pub member_role: Option<Spanned<crate::types::RoleName>>,
-    /// The external id the member role's trust policy asks for, if it asks one.
-    #[serde(default)]
-    #[schemars(with = "Option<crate::types::ExternalId>")]
-    pub member_external_id: Option<Spanned<crate::types::ExternalId>>,
-}
-
-fn default_home_region() -> Spanned<Region> {
-    Spanned::new(0..0, Region::us_east_1())
 }
 
 /// Where a section attaches something: `root`, `ou:<path>`, `account:<id or name>`.
