@@ -215,7 +215,12 @@ async fn the_buckets_are_made_in_the_log_archive_account_and_the_trail_delivers_
     // bucket; none of a management-account bucket.
     let in_archive: u64 = calls.member_calls.values().sum();
     assert_eq!(in_archive, 12, "{:?}", calls.member_calls);
-    let s3_total: u64 = calls.calls.iter().filter(|(k, _)| k.starts_with("S3.")).map(|(_, n)| n).sum();
+    let s3_total: u64 = calls
+        .calls
+        .iter()
+        .filter(|(k, _)| k.starts_with("S3."))
+        .map(|(_, n)| n)
+        .sum();
     assert_eq!(s3_total, 12, "{calls:?}");
     for op in [
         "GetBucketVersioning",

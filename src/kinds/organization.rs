@@ -41,4 +41,3 @@ pub struct OrganizationSection {
 fn default_home_region() -> Spanned<Region> {
     Spanned::new(0..0, Region::us_east_1())
 }
-
