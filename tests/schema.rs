@@ -25,6 +25,15 @@ const LOADER_ONLY: &[(&str, &str)] = &[
     ),
     ("billing-duplicate-email", "a duplicate within a list, case-insensitive"),
     (
+        "log-archive-expires-while-locked",
+        "comparisons across fields (expiration against retention and transition)",
+    ),
+    (
+        "log-archive-live-name",
+        "whether the name is an `[[account]]`'s is a look across sections",
+    ),
+    ("log-archive-without-trail", "a section that needs another section"),
+    (
         "billing-reserved-alarm-name",
         "the `plinth-` prefix needs a look-ahead editors' regex engines lack",
     ),
